@@ -1,5 +1,24 @@
-//! Motcua domain: the pure rules. No IO, no async, no database.
+//! Motcua domain: the pure rules of a Vietnamese public administrative service center.
+//! No IO, no async, no database: the web layer loads state, asks these functions what happens
+//! next, and the store persists the answer.
 //!
-//! - [`calendar`]: working calendar (lunar calendar, holidays, office hours, due dates).
+//! - [`calendar`]: working calendar (lunar calendar, statutory holidays, yearly announcements,
+//!   office hours, due-date arithmetic).
+//! - [`catalog`]: procedures (thủ tục hành chính) and their validation.
+//! - [`process`]: internal processes (quy trình nội bộ) and their budget rule.
+//! - [`dossier`]: the dossier lifecycle — state, actions (one file each), events, timeliness.
+//! - [`audit`]: the hash chain over each dossier's events.
+//! - [`code`]: dossier codes.
+//! - [`text`]: Vietnamese diacritics folding for search.
+//! - [`error`]: the domain's refusal type.
 
+pub mod audit;
 pub mod calendar;
+pub mod catalog;
+pub mod code;
+pub mod dossier;
+pub mod error;
+pub mod process;
+pub mod text;
+
+pub use error::{DomainError, ErrorKind};

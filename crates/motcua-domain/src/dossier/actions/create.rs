@@ -1,0 +1,182 @@
+//! Submission: a dossier comes into existence, online (waiting for the one-stop) or at the
+//! counter / by post (entered by a receiver, who then receives it in the same request).
+//! The procedure version, its legal time, fees and internal process are frozen onto the dossier
+//! so later catalog changes never move its deadline (domain.md §2, "Keep the applicable
+//! procedure version frozen on each dossier").
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::catalog::Procedure;
+use crate::dossier::{Applicant, Channel, DocumentRecord, Dossier, Status, StepState};
+use crate::error::DomainError;
+use crate::process::StepUnit;
+
+/// Everything needed to create a dossier; the code comes from the store's per-unit sequence.
+pub struct NewDossier<'a> {
+    pub code: String,
+    pub procedure: &'a Procedure,
+    pub channel: Channel,
+    pub applicant: Applicant,
+    pub documents: Vec<DocumentRecord>,
+    pub receiving_unit: String,
+    pub resolving_unit: String,
+    pub at: OffsetDateTime,
+}
+
+/// Event data: the initial projection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Created {
+    pub dossier: Box<Dossier>,
+}
+
+/// Validates the submission and produces the `create` event data.
+pub fn decide(n: NewDossier) -> Result<Created, DomainError> {
+    validate_applicant(&n.applicant)?;
+    if n.documents.len() > 100
+        || n.documents
+            .iter()
+            .any(|d| d.name.trim().is_empty() || d.name.len() > 500)
+    {
+        return Err(DomainError::invalid(
+            "invalid_documents",
+            "each document needs a name (at most 100 documents)",
+            "mỗi giấy tờ cần có tên (tối đa 100 giấy tờ)",
+        ));
+    }
+    if n.channel == Channel::Online && !n.procedure.online_level.accepts_online() {
+        return Err(DomainError::rule(
+            "procedure_not_online",
+            format!(
+                "procedure {} is not offered online; submit at the counter",
+                n.procedure.code
+            ),
+            format!(
+                "thủ tục {} chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp tại Bộ phận Một cửa",
+                n.procedure.code
+            ),
+        ));
+    }
+    let legal_time = n.procedure.legal_time()?;
+    let mut steps = Vec::with_capacity(n.procedure.steps.len());
+    for s in &n.procedure.steps {
+        let unit = match s.unit {
+            StepUnit::Center => n.receiving_unit.clone(),
+            StepUnit::Agency | StepUnit::Commune => n.resolving_unit.clone(),
+        };
+        steps.push(StepState {
+            name: s.name.clone(),
+            role: s.role,
+            unit,
+            budget: s.budget()?,
+            started_at: None,
+            due_at: None,
+            completed_at: None,
+        });
+    }
+    let dossier = Dossier {
+        code: n.code,
+        procedure_code: n.procedure.code.clone(),
+        procedure_version: n.procedure.version,
+        procedure_name: n.procedure.name.clone(),
+        receiving_unit: n.receiving_unit,
+        resolving_unit: n.resolving_unit,
+        channel: n.channel,
+        status: Status::Submitted,
+        applicant: n.applicant,
+        documents: n.documents,
+        submitted_at: n.at,
+        received_at: None,
+        clock_started_at: None,
+        legal_time,
+        due_at: None,
+        appointment_at: None,
+        paused: Default::default(),
+        paused_since: None,
+        supplement_rounds: 0,
+        reception_supplements: 0,
+        pending_supplement: None,
+        extension: None,
+        steps,
+        step: 0,
+        assignee: None,
+        finished_at: None,
+        returned_at: None,
+        result: None,
+        reason: None,
+        fees: n.procedure.fees.clone(),
+        fee_paid: false,
+        paid_online: false,
+        rating: None,
+        version: 0,
+    };
+    Ok(Created {
+        dossier: Box::new(dossier),
+    })
+}
+
+pub(crate) fn apply(c: &Created) -> Dossier {
+    let mut d = (*c.dossier).clone();
+    d.version = 1;
+    d
+}
+
+/// Applicant block checks: a name; a citizen ID of 9 (old CMND) or 12 (CCCD) digits when given;
+/// a Vietnamese phone number when given; a plausible e-mail when given.
+pub fn validate_applicant(a: &Applicant) -> Result<(), DomainError> {
+    let name = a.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(DomainError::invalid(
+            "invalid_applicant_name",
+            "the applicant's name is required (at most 200 characters)",
+            "cần nhập họ tên người nộp (tối đa 200 ký tự)",
+        ));
+    }
+    let id = a.id_number.trim();
+    if !id.is_empty()
+        && !((id.len() == 12 || id.len() == 9) && id.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(DomainError::invalid(
+            "invalid_id_number",
+            "the ID number must have 12 digits (CCCD) or 9 digits (CMND)",
+            "số định danh cá nhân phải gồm 12 chữ số (CCCD) hoặc 9 chữ số (CMND)",
+        ));
+    }
+    let phone = a.phone.trim();
+    let digits = phone
+        .strip_prefix("+84")
+        .map(|r| format!("0{r}"))
+        .unwrap_or_else(|| phone.to_owned());
+    if !phone.is_empty()
+        && !(digits.starts_with('0')
+            && (10..=11).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(DomainError::invalid(
+            "invalid_phone",
+            "the phone number must be a Vietnamese number such as 0912345678",
+            "số điện thoại không hợp lệ (ví dụ 0912345678)",
+        ));
+    }
+    let email = a.email.trim();
+    if !email.is_empty()
+        && !(email.len() <= 254
+            && email
+                .split_once('@')
+                .is_some_and(|(l, d)| !l.is_empty() && d.contains('.')))
+    {
+        return Err(DomainError::invalid(
+            "invalid_email",
+            "the e-mail address is not valid",
+            "địa chỉ thư điện tử không hợp lệ",
+        ));
+    }
+    if a.address.chars().count() > 500 {
+        return Err(DomainError::invalid(
+            "invalid_address",
+            "the address is too long (at most 500 characters)",
+            "địa chỉ quá dài (tối đa 500 ký tự)",
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,360 @@
+//! The dossier (hồ sơ) and its lifecycle: states, actors, and the projection built from events.
+//!
+//! Lifecycle (DESIGN.md, NĐ 61/2018 Art. 15–20 carried into NĐ 118/2025 Art. 17–22):
+//! `submitted` → `received` → `in_progress` ⇄ `supplement_requested` → `result_ready` →
+//! `returned`, with side exits `refused`, `rejected`, `withdrawn`. Actions live one per file in
+//! [`actions`]; every accepted action becomes one [`event::Event`] and the projection is the fold
+//! of the events ([`event::apply`]).
+
+pub mod actions;
+pub mod event;
+pub mod timeliness;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::calendar::WorkingTime;
+use crate::catalog::Fee;
+
+/// Where the dossier is in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Submitted,
+    Received,
+    InProgress,
+    SupplementRequested,
+    ResultReady,
+    Returned,
+    Refused,
+    Rejected,
+    Withdrawn,
+}
+
+impl Status {
+    pub const ALL: [Status; 9] = [
+        Status::Submitted,
+        Status::Received,
+        Status::InProgress,
+        Status::SupplementRequested,
+        Status::ResultReady,
+        Status::Returned,
+        Status::Refused,
+        Status::Rejected,
+        Status::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Submitted => "submitted",
+            Status::Received => "received",
+            Status::InProgress => "in_progress",
+            Status::SupplementRequested => "supplement_requested",
+            Status::ResultReady => "result_ready",
+            Status::Returned => "returned",
+            Status::Refused => "refused",
+            Status::Rejected => "rejected",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// Plain Vietnamese label for citizens.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Status::Submitted => "Đã nộp, chờ tiếp nhận",
+            Status::Received => "Đã tiếp nhận",
+            Status::InProgress => "Đang giải quyết",
+            Status::SupplementRequested => "Yêu cầu bổ sung hồ sơ",
+            Status::ResultReady => "Có kết quả, chờ trả",
+            Status::Returned => "Đã trả kết quả",
+            Status::Refused => "Từ chối tiếp nhận",
+            Status::Rejected => "Không giải quyết",
+            Status::Withdrawn => "Đã rút hồ sơ",
+        }
+    }
+
+    /// National portal `TrangThaiHoSo` code (domain.md §1.2 and Decisions 8): every internal
+    /// state maps to exactly one code.
+    pub fn national_code(self) -> u8 {
+        match self {
+            Status::Submitted => 1,
+            Status::Received => 2,
+            Status::Refused => 3,
+            Status::InProgress => 4,
+            Status::SupplementRequested => 5,
+            Status::Withdrawn => 8,
+            Status::ResultReady | Status::Rejected => 9,
+            Status::Returned => 10,
+        }
+    }
+
+    /// No further processing happens in this state.
+    pub fn is_closed(self) -> bool {
+        matches!(
+            self,
+            Status::Returned | Status::Refused | Status::Rejected | Status::Withdrawn
+        )
+    }
+}
+
+/// Submission channel, `KenhThucHien` (1 trực tiếp, 2 trực tuyến, 3 bưu chính công ích).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Counter,
+    Online,
+    Postal,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Counter => "counter",
+            Channel::Online => "online",
+            Channel::Postal => "postal",
+        }
+    }
+    /// National `KenhThucHien` code.
+    pub fn national_code(self) -> u8 {
+        match self {
+            Channel::Counter => 1,
+            Channel::Online => 2,
+            Channel::Postal => 3,
+        }
+    }
+}
+
+/// Officer roles (DESIGN.md "Auth").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Receiver,
+    Specialist,
+    Leader,
+    CenterAdmin,
+    Clerk,
+    SystemAdmin,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Receiver,
+        Role::Specialist,
+        Role::Leader,
+        Role::CenterAdmin,
+        Role::Clerk,
+        Role::SystemAdmin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Receiver => "receiver",
+            Role::Specialist => "specialist",
+            Role::Leader => "leader",
+            Role::CenterAdmin => "center_admin",
+            Role::Clerk => "clerk",
+            Role::SystemAdmin => "system_admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// Who performs an action: an officer (roles within units) or the applicant, who proved
+/// possession of the dossier's code and secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    Officer {
+        username: String,
+        roles: Vec<Role>,
+        units: Vec<String>,
+    },
+    Applicant,
+}
+
+impl Actor {
+    /// The name written into the event log.
+    pub fn name(&self) -> &str {
+        match self {
+            Actor::Officer { username, .. } => username,
+            Actor::Applicant => "applicant",
+        }
+    }
+    /// An officer holding `role` in `unit`.
+    pub fn is(&self, role: Role, unit: &str) -> bool {
+        matches!(self, Actor::Officer { roles, units, .. } if roles.contains(&role) && units.iter().any(|u| u == unit))
+    }
+    /// An officer who belongs to `unit` with any role.
+    pub fn in_unit(&self, unit: &str) -> bool {
+        matches!(self, Actor::Officer { units, .. } if units.iter().any(|u| u == unit))
+    }
+}
+
+/// The applicant block. Personal data: never logged, never shown on public lookups.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applicant {
+    pub name: String,
+    #[serde(default)]
+    pub id_number: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub address: String,
+}
+
+/// One document of the dossier, with the provenance flags the 766 indicators read
+/// (domain.md §3 indicators 4.2–4.4, §7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentRecord {
+    pub name: String,
+    /// An electronic copy is attached (uploaded online or scanned at the counter).
+    #[serde(default)]
+    pub digitized: bool,
+    /// Taken from the citizen's data store / re-used digitized data (`DuocLayTuKhoDMQG`, 4.3/4.4).
+    #[serde(default)]
+    pub reused: bool,
+    /// Reference to the stored file, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+}
+
+/// One step of the internal process as tracked on this dossier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepState {
+    pub name: String,
+    pub role: Role,
+    pub unit: String,
+    pub budget: WorkingTime,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub started_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub due_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub completed_at: Option<OffsetDateTime>,
+}
+
+/// The one permitted re-appointment (domain.md Decisions 5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extension {
+    #[serde(with = "time::serde::rfc3339")]
+    pub new_due_at: OffsetDateTime,
+    pub reason: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// The result of processing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultRecord {
+    /// An electronic result exists (766 indicator 4.1/4.2).
+    pub digitized: bool,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The current-state projection of a dossier; a fold of its events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dossier {
+    pub code: String,
+    pub procedure_code: String,
+    pub procedure_version: i64,
+    pub procedure_name: String,
+    /// The one-stop that receives (and returns) the dossier.
+    pub receiving_unit: String,
+    /// The authority that resolves it (routing by competence, domain.md §1.1).
+    pub resolving_unit: String,
+    pub channel: Channel,
+    pub status: Status,
+    pub applicant: Applicant,
+    pub documents: Vec<DocumentRecord>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub submitted_at: OffsetDateTime,
+    /// When the one-stop accepted the complete dossier (action `receive`).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub received_at: Option<OffsetDateTime>,
+    /// When the legal clock started (the receipt instant after the after-hours rule).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub clock_started_at: Option<OffsetDateTime>,
+    /// Legal processing time frozen from the procedure version at submission.
+    pub legal_time: WorkingTime,
+    /// Legal due instant, moved later by paused time only (judges on-time status).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub due_at: Option<OffsetDateTime>,
+    /// The citizen's appointment: the due instant, or the extension's new date.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub appointment_at: Option<OffsetDateTime>,
+    /// Working time the clock was stopped for supplementation.
+    #[serde(default)]
+    pub paused: WorkingTime,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub paused_since: Option<OffsetDateTime>,
+    /// Supplementation requests after reception (766: more than one ⇒ late).
+    #[serde(default)]
+    pub supplement_rounds: u32,
+    /// Supplementation requests at reception (the clock had not started).
+    #[serde(default)]
+    pub reception_supplements: u32,
+    #[serde(default)]
+    pub pending_supplement: Option<String>,
+    #[serde(default)]
+    pub extension: Option<Extension>,
+    #[serde(default)]
+    pub steps: Vec<StepState>,
+    /// Index of the current step in `steps` (== len when all done).
+    #[serde(default)]
+    pub step: usize,
+    #[serde(default)]
+    pub assignee: Option<String>,
+    /// First of result ready / rejected / withdrawn (Decisions 6).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub finished_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub returned_at: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub result: Option<ResultRecord>,
+    /// Refusal / rejection / withdrawal reason.
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub fees: Vec<Fee>,
+    #[serde(default)]
+    pub fee_paid: bool,
+    #[serde(default)]
+    pub paid_online: bool,
+    #[serde(default)]
+    pub rating: Option<u8>,
+    /// Number of events applied; the optimistic-concurrency version.
+    pub version: i64,
+}
+
+impl Dossier {
+    /// The unit whose inbox holds the dossier now: the one-stop while it waits for reception or
+    /// for the result to be returned, the resolving authority while it is being processed.
+    pub fn holder_unit(&self) -> &str {
+        match self.status {
+            Status::Submitted | Status::ResultReady | Status::Returned | Status::Refused => {
+                &self.receiving_unit
+            }
+            Status::SupplementRequested if self.received_at.is_none() => &self.receiving_unit,
+            _ => &self.resolving_unit,
+        }
+    }
+
+    /// The step currently running, if any.
+    pub fn current_step(&self) -> Option<&StepState> {
+        self.steps.get(self.step)
+    }
+
+    /// Total fees in đồng.
+    pub fn fee_total(&self) -> i64 {
+        self.fees.iter().map(|f| f.amount).sum()
+    }
+}
