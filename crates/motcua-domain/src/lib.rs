@@ -10,6 +10,7 @@
 //! - [`audit`]: the hash chain over each dossier's events.
 //! - [`code`]: dossier codes.
 //! - [`text`]: Vietnamese diacritics folding for search.
+//! - [`org`]: organisational units (province, centers, agencies, communes, special zones).
 //! - [`error`]: the domain's refusal type.
 
 pub mod audit;
@@ -18,6 +19,7 @@ pub mod catalog;
 pub mod code;
 pub mod dossier;
 pub mod error;
+pub mod org;
 pub mod process;
 pub mod text;
 

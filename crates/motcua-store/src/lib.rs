@@ -1,1 +1,143 @@
-//! placeholder
+//! Motcua storage: the only crate that speaks SQL. SQLite (default, one file) and PostgreSQL
+//! through sqlx's `Any` driver, with one schema and one query text for both.
+//!
+//! - [`migrate`]: schema migrations (embedded SQL files, recorded in `schema_migrations`).
+//! - [`writer`]: the single dossier writer with group commit (one transaction, one fsync for a
+//!   batch of concurrent actions) — how durable throughput reaches thousands of actions a second.
+//! - [`dossiers`]: reads — a dossier, its history, the inbox.
+//! - [`catalog`], [`units`], [`users`], [`calendar`]: reference data and accounts.
+//! - [`indicators`]: basic counts for the service-quality indicators.
+//! - [`audit`]: re-walks every dossier's hash chain; rebuilds projections from events.
+
+pub mod audit;
+pub mod calendar;
+pub mod catalog;
+pub mod dossiers;
+pub mod indicators;
+pub mod migrate;
+pub mod units;
+pub mod users;
+pub mod writer;
+
+mod timefmt;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Connection};
+
+pub use motcua_domain::DomainError;
+pub use timefmt::{format_ts, parse_ts};
+pub use writer::{CreateJob, Writer};
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Errors from the store. Domain refusals pass through unchanged.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("not found")]
+    NotFound,
+    /// The caller's version is stale (optimistic concurrency).
+    #[error("version conflict: the dossier is at version {current}")]
+    Conflict { current: i64 },
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("the writer has stopped")]
+    WriterGone,
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A handle to the database: a read pool plus the dossier writer.
+#[derive(Clone)]
+pub struct Store {
+    pub pool: AnyPool,
+    pub backend: Backend,
+    pub writer: Writer,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://path` — created if missing — or `postgres://…`), applies the
+    /// migrations and starts the writer. SQLite runs in WAL mode with `synchronous=FULL`: every
+    /// commit is durable.
+    pub async fn open(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Corrupt(format!("unsupported database URL scheme in '{}'", redact(url))));
+        };
+        let url = if backend == Backend::Sqlite && !url.contains("mode=") {
+            format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
+        } else {
+            url.to_owned()
+        };
+        let opts = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        for pragma in [
+                            "PRAGMA journal_mode=WAL",
+                            "PRAGMA synchronous=FULL",
+                            "PRAGMA busy_timeout=10000",
+                            "PRAGMA foreign_keys=ON",
+                            "PRAGMA cache_size=-65536",
+                        ] {
+                            sqlx::query(pragma).execute(&mut *conn).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(opts)
+            .await?;
+        migrate::run(&pool).await?;
+        let writer = Writer::start(pool.clone());
+        Ok(Store { pool, backend, writer })
+    }
+
+    /// Checks the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        let mut c = self.pool.acquire().await?;
+        c.ping().await?;
+        Ok(())
+    }
+}
+
+/// A database URL with its password replaced, for logs and errors.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_urls_are_redacted_for_logs() {
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("sqlite://x.db"), "sqlite://x.db");
+    }
+}

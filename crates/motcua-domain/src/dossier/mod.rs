@@ -337,14 +337,14 @@ pub struct Dossier {
 
 impl Dossier {
     /// The unit whose inbox holds the dossier now: the one-stop while it waits for reception or
-    /// for the result to be returned, the resolving authority while it is being processed.
-    pub fn holder_unit(&self) -> &str {
+    /// for the result to be returned, the resolving authority while it is being processed; nobody
+    /// once it is closed.
+    pub fn holder_unit(&self) -> Option<&str> {
         match self.status {
-            Status::Submitted | Status::ResultReady | Status::Returned | Status::Refused => {
-                &self.receiving_unit
-            }
-            Status::SupplementRequested if self.received_at.is_none() => &self.receiving_unit,
-            _ => &self.resolving_unit,
+            Status::Returned | Status::Refused | Status::Rejected | Status::Withdrawn => None,
+            Status::Submitted | Status::ResultReady => Some(&self.receiving_unit),
+            Status::SupplementRequested if self.received_at.is_none() => Some(&self.receiving_unit),
+            _ => Some(&self.resolving_unit),
         }
     }
 

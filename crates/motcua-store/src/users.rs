@@ -1,0 +1,130 @@
+//! Officer accounts, their roles per unit, and API tokens (stored hashed).
+
+use motcua_domain::dossier::Role;
+use sqlx::Row;
+
+use crate::{Result, Store, format_ts};
+
+/// An officer account.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub username: String,
+    pub full_name: String,
+    pub password_hash: String,
+    pub default_password: bool,
+    pub active: bool,
+    /// (unit, role) pairs.
+    pub roles: Vec<(String, Role)>,
+}
+
+impl User {
+    /// Distinct roles.
+    pub fn role_set(&self) -> Vec<Role> {
+        let mut r: Vec<Role> = self.roles.iter().map(|(_, r)| *r).collect();
+        r.sort();
+        r.dedup();
+        r
+    }
+    /// Distinct units.
+    pub fn units(&self) -> Vec<String> {
+        let mut u: Vec<String> = self.roles.iter().map(|(u, _)| u.clone()).collect();
+        u.sort();
+        u.dedup();
+        u
+    }
+}
+
+impl Store {
+    /// Creates or replaces an account with its roles.
+    pub async fn put_user(&self, u: &User) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM user_roles WHERE username = $1").bind(u.username.clone()).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM users WHERE username = $1").bind(u.username.clone()).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO users (username, full_name, password_hash, default_password, active, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(u.username.clone())
+            .bind(u.full_name.clone())
+            .bind(u.password_hash.clone())
+            .bind(i16::from(u.default_password))
+            .bind(i16::from(u.active))
+            .bind(format_ts(time::OffsetDateTime::now_utc()))
+            .execute(&mut *tx)
+            .await?;
+        for (unit, role) in &u.roles {
+            sqlx::query("INSERT INTO user_roles (username, unit, role) VALUES ($1, $2, $3)")
+                .bind(u.username.clone())
+                .bind(unit.clone())
+                .bind(role.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An account by username.
+    pub async fn user(&self, username: &str) -> Result<Option<User>> {
+        let row = sqlx::query("SELECT username, full_name, password_hash, default_password, active FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let roles = sqlx::query("SELECT unit, role FROM user_roles WHERE username = $1 ORDER BY unit, role")
+            .bind(username)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .filter_map(|r| {
+                let unit: String = r.try_get("unit").ok()?;
+                let role: String = r.try_get("role").ok()?;
+                Some((unit, Role::parse(&role)?))
+            })
+            .collect();
+        Ok(Some(User {
+            username: row.try_get("username")?,
+            full_name: row.try_get("full_name")?,
+            password_hash: row.try_get("password_hash")?,
+            default_password: row.try_get::<i16, _>("default_password")? != 0,
+            active: row.try_get::<i16, _>("active")? != 0,
+            roles,
+        }))
+    }
+
+    /// Usernames holding `role` in `unit`.
+    pub async fn users_with_role(&self, unit: &str, role: Role) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT username FROM user_roles WHERE unit = $1 AND role = $2 ORDER BY username")
+            .bind(unit)
+            .bind(role.as_str())
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// Number of active accounts still on a default password.
+    pub async fn default_password_accounts(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE default_password = 1 AND active = 1").fetch_one(&self.pool).await?)
+    }
+
+    /// Records an API token (its SHA-256) for `username` until `expires_at`.
+    pub async fn put_token(&self, token_hash: &str, username: &str, expires_at: time::OffsetDateTime) -> Result<()> {
+        sqlx::query("INSERT INTO api_tokens (token_hash, username, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(username)
+            .bind(format_ts(time::OffsetDateTime::now_utc()))
+            .bind(format_ts(expires_at))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The account behind a live token.
+    pub async fn token_user(&self, token_hash: &str) -> Result<Option<User>> {
+        let username: Option<String> = sqlx::query_scalar("SELECT username FROM api_tokens WHERE token_hash = $1 AND expires_at > $2")
+            .bind(token_hash)
+            .bind(format_ts(time::OffsetDateTime::now_utc()))
+            .fetch_optional(&self.pool)
+            .await?;
+        match username {
+            Some(u) => Ok(self.user(&u).await?.filter(|u| u.active)),
+            None => Ok(None),
+        }
+    }
+}
