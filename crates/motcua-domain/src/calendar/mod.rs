@@ -1,50 +1,37 @@
 //! Working calendar: Vietnamese office hours, statutory holidays (from the lunar calendar,
 //! computed in UTC+7), yearly official announcements, and working-time arithmetic.
 //!
-//! STUB: the public API below is fixed; the implementation is being written.
+//! - [`lunar`]: the Vietnamese lunar calendar (Hồ Ngọc Đức's algorithm, UTC+7).
+//! - [`statutory`]: the holidays of the Labour Code for any year, with compensatory days.
+//! - [`announcement`]: the Government's yearly notices, shipped as `data/holidays/YYYY.toml`.
+//! - [`office_hours`]: the working periods of each weekday.
+//! - `days`: which dates are off or swapped working days in a year.
+//! - `clock`: receipt instant, due instant and elapsed working time on [`Calendar`].
+
+pub mod announcement;
+mod clock;
+mod days;
+pub mod lunar;
+pub mod office_hours;
+pub mod statutory;
+mod working_time;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use time::{Date, OffsetDateTime, Time, Weekday};
+use time::Date;
+
+pub use announcement::{Announcement, shipped_announcements};
+pub use lunar::LunarDate;
+pub use office_hours::{OfficeHours, Period};
+pub use working_time::WorkingTime;
+
+use days::YearDays;
 
 /// Seconds in one working day (domain.md Decisions 1: a working day is 8 working hours).
 pub const WORKING_DAY_SECONDS: i64 = 8 * 3600;
 
-/// An amount of working time, in seconds of office hours.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
-pub struct WorkingTime(pub i64);
-
-impl WorkingTime {
-    /// Working days (fractional allowed, e.g. 0.5 or 0.25), 1 day = 8 hours.
-    pub fn from_days(days: f64) -> Result<Self, CalendarError> {
-        if !days.is_finite() || days < 0.0 || days > 10_000.0 {
-            return Err(CalendarError::InvalidDuration);
-        }
-        Ok(WorkingTime((days * WORKING_DAY_SECONDS as f64).round() as i64))
-    }
-    /// Working hours (fractional allowed).
-    pub fn from_hours(hours: f64) -> Result<Self, CalendarError> {
-        if !hours.is_finite() || hours < 0.0 || hours > 80_000.0 {
-            return Err(CalendarError::InvalidDuration);
-        }
-        Ok(WorkingTime((hours * 3600.0).round() as i64))
-    }
-    pub fn seconds(self) -> i64 {
-        self.0
-    }
-    pub fn days(self) -> f64 {
-        self.0 as f64 / WORKING_DAY_SECONDS as f64
-    }
-}
-
-impl std::ops::Add for WorkingTime {
-    type Output = WorkingTime;
-    fn add(self, o: WorkingTime) -> WorkingTime {
-        WorkingTime(self.0 + o.0)
-    }
-}
-
+/// Why a calendar input (duration, announcement, office hours) was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
     #[error("invalid working duration")]
@@ -55,29 +42,7 @@ pub enum CalendarError {
     InvalidOfficeHours(String),
 }
 
-/// One working period of a day, local time (UTC+7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Period {
-    pub start: Time,
-    pub end: Time,
-}
-
-/// Office hours per weekday (Monday = index 0).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OfficeHours {
-    pub days: [Vec<Period>; 7],
-}
-
-impl Default for OfficeHours {
-    fn default() -> Self {
-        let std = vec![
-            Period { start: Time::from_hms(7, 0, 0).unwrap_or(Time::MIDNIGHT), end: Time::from_hms(11, 0, 0).unwrap_or(Time::MIDNIGHT) },
-            Period { start: Time::from_hms(13, 0, 0).unwrap_or(Time::MIDNIGHT), end: Time::from_hms(17, 0, 0).unwrap_or(Time::MIDNIGHT) },
-        ];
-        OfficeHours { days: [std.clone(), std.clone(), std.clone(), std.clone(), std.clone(), std, vec![]] }
-    }
-}
-
+/// Whether a listed date is a day off or a (swapped) working day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DayKind {
@@ -85,27 +50,20 @@ pub enum DayKind {
     Workday,
 }
 
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+
+/// One listed date: a day off or a swapped working day, with its Vietnamese name.
+/// Serialised as `{"date": "2025-01-01", "name": "Tết Dương lịch", "kind": "holiday"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HolidayEntry {
+    #[serde(with = "iso_date")]
     pub date: Date,
     pub name: String,
     pub kind: DayKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Announcement {
-    pub year: i32,
-    pub source: String,
-    pub days_off: Vec<HolidayEntry>,
-    pub working_days: Vec<HolidayEntry>,
-}
-
-impl Announcement {
-    pub fn parse_toml(_text: &str) -> Result<Self, CalendarError> {
-        Err(CalendarError::InvalidAnnouncement("stub".into()))
-    }
-}
-
+/// A center's working calendar: its office hours and the yearly announcements it knows.
+/// Years without an announcement use the computed statutory holidays.
 #[derive(Debug, Clone)]
 pub struct Calendar {
     pub hours: OfficeHours,
@@ -113,31 +71,33 @@ pub struct Calendar {
 }
 
 impl Calendar {
+    /// A calendar from office hours and announcements (one per year; a later one for the same
+    /// year replaces an earlier one). Validate announcements with
+    /// [`Announcement::parse_toml`] or [`Announcement::validate`] first.
     pub fn new(hours: OfficeHours, announcements: Vec<Announcement>) -> Self {
         Calendar { hours, announcements: announcements.into_iter().map(|a| (a.year, a)).collect() }
     }
+
+    /// Default office hours and the announcements shipped for 2024–2026 (Decisions 1, 9).
     pub fn vietnam_default() -> Self {
-        Self::new(OfficeHours::default(), vec![])
+        Self::new(OfficeHours::default(), shipped_announcements().to_vec())
     }
+
+    /// The same holidays with other office hours.
     pub fn with_hours(&self, hours: OfficeHours) -> Self {
         Calendar { hours, announcements: self.announcements.clone() }
     }
-    pub fn holidays(&self, _year: i32) -> Vec<HolidayEntry> {
-        vec![]
+
+    /// Every listed date of `year`, sorted: days off ([`DayKind::Holiday`], including those on
+    /// weekends) and swapped working days ([`DayKind::Workday`]). From the year's announcement
+    /// if there is one, else the statutory holidays with their compensatory days.
+    pub fn holidays(&self, year: i32) -> Vec<HolidayEntry> {
+        YearDays::of(self, year).into_entries()
     }
+
+    /// True when `date` has office hours: not a day off, and either a weekday with hours or a
+    /// swapped working day.
     pub fn is_working_day(&self, date: Date) -> bool {
-        date.weekday() != Weekday::Saturday && date.weekday() != Weekday::Sunday
-    }
-    pub fn is_working_instant(&self, _t: OffsetDateTime) -> bool {
-        true
-    }
-    pub fn receipt_instant(&self, t: OffsetDateTime) -> OffsetDateTime {
-        t
-    }
-    pub fn add(&self, start: OffsetDateTime, d: WorkingTime) -> OffsetDateTime {
-        start + time::Duration::seconds(d.0 * 3)
-    }
-    pub fn between(&self, a: OffsetDateTime, b: OffsetDateTime) -> WorkingTime {
-        WorkingTime(((b - a).whole_seconds() / 3).max(0))
+        !self.office_periods(date).is_empty()
     }
 }
