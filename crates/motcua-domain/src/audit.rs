@@ -21,9 +21,15 @@ pub fn canonical(dossier_code: &str, seq: i64, event: &Event) -> Result<String, 
 
 /// Hash of one link of the chain, lower-case hex.
 pub fn link_hash(prev_hash: &str, canonical: &str) -> String {
+    sha256_hex(&[prev_hash.as_bytes(), canonical.as_bytes()])
+}
+
+/// SHA-256 of the concatenated parts, lower-case hex (also used for secrets and tokens at rest).
+pub fn sha256_hex(parts: &[&[u8]]) -> String {
     let mut h = Sha256::new();
-    h.update(prev_hash.as_bytes());
-    h.update(canonical.as_bytes());
+    for p in parts {
+        h.update(p);
+    }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -124,10 +124,7 @@ impl Procedure {
                     "procedure {}: give exactly one of processing_days or processing_hours, a positive number",
                     self.code
                 ),
-                format!(
-                    "thủ tục {}: cần đúng một trong processing_days hoặc processing_hours, là số dương",
-                    self.code
-                ),
+                format!("thủ tục {}: cần đúng một trong processing_days hoặc processing_hours, là số dương", self.code),
             )
         };
         let t = match (self.processing_days, self.processing_hours) {
@@ -149,20 +146,11 @@ impl Procedure {
     /// Checks the mandatory components and the internal process against the legal time.
     pub fn validate(&self) -> Result<(), DomainError> {
         ProcedureCode::parse(&self.code)?;
-        if self.name.trim().is_empty()
-            || self.field.trim().is_empty()
-            || self.agency.trim().is_empty()
-        {
+        if self.name.trim().is_empty() || self.field.trim().is_empty() || self.agency.trim().is_empty() {
             return Err(DomainError::invalid(
                 "invalid_procedure",
-                format!(
-                    "procedure {}: name, field and agency are required",
-                    self.code
-                ),
-                format!(
-                    "thủ tục {}: bắt buộc có tên, lĩnh vực và cơ quan thực hiện",
-                    self.code
-                ),
+                format!("procedure {}: name, field and agency are required", self.code),
+                format!("thủ tục {}: bắt buộc có tên, lĩnh vực và cơ quan thực hiện", self.code),
             ));
         }
         if self.fees.iter().any(|f| f.amount < 0) {
@@ -188,9 +176,7 @@ impl ProcedureCode {
         let mut parts = s.split('.');
         let ok = matches!(parts.next(), Some(p) if p.len() == 1 && p.bytes().all(|b| b.is_ascii_digit()))
             && matches!(parts.next(), Some(p) if p.len() == 6 && p.bytes().all(|b| b.is_ascii_digit()))
-            && parts.all(|p| {
-                !p.is_empty() && p.len() <= 8 && p.bytes().all(|b| b.is_ascii_alphanumeric())
-            });
+            && parts.all(|p| !p.is_empty() && p.len() <= 8 && p.bytes().all(|b| b.is_ascii_alphanumeric()));
         if ok && s.len() <= 32 {
             Ok(ProcedureCode(s.to_owned()))
         } else {

@@ -10,12 +10,7 @@ use crate::error::DomainError;
 pub const DEFAULT_TEMPLATE: &str = "{unit_code}-{YYMMDD}-{seq:04}";
 
 /// Renders a code template. Supported placeholders: `{unit_code}`, `{YYMMDD}`, `{seq:0N}` / `{seq}`.
-pub fn render(
-    template: &str,
-    unit_code: &str,
-    date: Date,
-    seq: u64,
-) -> Result<String, DomainError> {
+pub fn render(template: &str, unit_code: &str, date: Date, seq: u64) -> Result<String, DomainError> {
     let bad = || {
         DomainError::invalid(
             "invalid_code_template",
@@ -62,8 +57,7 @@ pub fn render(
 pub fn looks_like_code(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
 }
 
 #[cfg(test)]
@@ -77,10 +71,7 @@ mod tests {
             render(DEFAULT_TEMPLATE, "000.00.01.H56", date!(2025 - 07 - 03), 7).unwrap(),
             "000.00.01.H56-250703-0007"
         );
-        assert_eq!(
-            render(DEFAULT_TEMPLATE, "91", date!(2025 - 07 - 03), 12345).unwrap(),
-            "91-250703-12345"
-        );
+        assert_eq!(render(DEFAULT_TEMPLATE, "91", date!(2025 - 07 - 03), 12345).unwrap(), "91-250703-12345");
         assert!(render("{unit_code}-{YYMMDD}", "91", date!(2025 - 07 - 03), 1).is_err());
     }
 }

@@ -27,34 +27,25 @@ pub enum ErrorKind {
     Forbidden,
     /// Well-formed but not allowed by the rules in the current state (422).
     Unprocessable,
+    /// Nothing the actor may see exists under that name (404).
+    NotFound,
 }
 
 impl DomainError {
     /// Input that does not parse or is out of range.
     pub fn invalid(code: &'static str, en: impl Into<String>, vi: impl Into<String>) -> Self {
-        DomainError {
-            code,
-            message: en.into(),
-            message_vi: vi.into(),
-            kind: ErrorKind::Invalid,
-        }
+        DomainError { code, message: en.into(), message_vi: vi.into(), kind: ErrorKind::Invalid }
     }
     /// A rule forbids it in the current state.
     pub fn rule(code: &'static str, en: impl Into<String>, vi: impl Into<String>) -> Self {
-        DomainError {
-            code,
-            message: en.into(),
-            message_vi: vi.into(),
-            kind: ErrorKind::Unprocessable,
-        }
+        DomainError { code, message: en.into(), message_vi: vi.into(), kind: ErrorKind::Unprocessable }
+    }
+    /// Nothing visible to the actor exists under that name.
+    pub fn not_found(en: impl Into<String>, vi: impl Into<String>) -> Self {
+        DomainError { code: "not_found", message: en.into(), message_vi: vi.into(), kind: ErrorKind::NotFound }
     }
     /// The actor's role or unit does not allow it.
     pub fn forbidden(en: impl Into<String>, vi: impl Into<String>) -> Self {
-        DomainError {
-            code: "forbidden",
-            message: en.into(),
-            message_vi: vi.into(),
-            kind: ErrorKind::Forbidden,
-        }
+        DomainError { code: "forbidden", message: en.into(), message_vi: vi.into(), kind: ErrorKind::Forbidden }
     }
 }

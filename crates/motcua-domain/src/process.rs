@@ -51,10 +51,7 @@ impl ProcessStep {
         r.map_err(|_| {
             DomainError::invalid(
                 "invalid_step",
-                format!(
-                    "step '{}': the time budget must be a non-negative number",
-                    self.name
-                ),
+                format!("step '{}': the time budget must be a non-negative number", self.name),
                 format!("bước '{}': thời gian phải là số không âm", self.name),
             )
         })
@@ -67,11 +64,7 @@ pub fn validate_steps(steps: &[ProcessStep], legal: WorkingTime) -> Result<(), D
     let mut total = WorkingTime::default();
     for s in steps {
         if s.name.trim().is_empty() {
-            return Err(DomainError::invalid(
-                "invalid_step",
-                "every step needs a name",
-                "mỗi bước cần có tên",
-            ));
+            return Err(DomainError::invalid("invalid_step", "every step needs a name", "mỗi bước cần có tên"));
         }
         total = total + s.budget()?;
     }

@@ -22,20 +22,29 @@ impl Store {
     /// Verifies every chain and projection. With `repair`, drifted projections are rewritten from
     /// their events (chains are never rewritten).
     pub async fn verify_audit(&self, repair: bool) -> Result<AuditReport> {
-        let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM dossiers ORDER BY code").fetch_all(&self.pool).await?;
+        let codes: Vec<String> =
+            sqlx::query_scalar("SELECT code FROM dossiers ORDER BY code").fetch_all(&self.pool).await?;
         let mut report = AuditReport::default();
         for code in codes {
             report.dossiers += 1;
-            let rows = sqlx::query("SELECT seq, payload, prev_hash, hash FROM dossier_events WHERE dossier_code = $1 ORDER BY seq")
-                .bind(code.clone())
-                .fetch_all(&self.pool)
-                .await?;
+            let rows = sqlx::query(
+                "SELECT seq, payload, prev_hash, hash FROM dossier_events WHERE dossier_code = $1 ORDER BY seq",
+            )
+            .bind(code.clone())
+            .fetch_all(&self.pool)
+            .await?;
             report.events += rows.len() as u64;
             let mut texts = Vec::with_capacity(rows.len());
             for r in &rows {
-                texts.push((r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("payload")?, r.try_get::<String, _>("prev_hash")?, r.try_get::<String, _>("hash")?));
+                texts.push((
+                    r.try_get::<i64, _>("seq")?,
+                    r.try_get::<String, _>("payload")?,
+                    r.try_get::<String, _>("prev_hash")?,
+                    r.try_get::<String, _>("hash")?,
+                ));
             }
-            let links = texts.iter().map(|(seq, c, p, h)| StoredLink { seq: *seq, canonical: c, prev_hash: p, hash: h });
+            let links =
+                texts.iter().map(|(seq, c, p, h)| StoredLink { seq: *seq, canonical: c, prev_hash: p, hash: h });
             if let Err(seq) = verify_chain(links) {
                 report.broken.push((code, seq));
                 continue;

@@ -11,14 +11,21 @@ impl Store {
         let data = serde_json::to_string(a).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM holiday_announcements WHERE year = $1").bind(a.year).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO holiday_announcements (year, data) VALUES ($1, $2)").bind(a.year).bind(data).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO holiday_announcements (year, data) VALUES ($1, $2)")
+            .bind(a.year)
+            .bind(data)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// All stored announcements.
     pub async fn announcements(&self) -> Result<Vec<Announcement>> {
-        let rows: Vec<String> = sqlx::query_scalar("SELECT data FROM holiday_announcements ORDER BY year").fetch_all(&self.pool).await?;
-        rows.iter().map(|d| serde_json::from_str(d).map_err(|e| StoreError::Corrupt(format!("announcement: {e}")))).collect()
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT data FROM holiday_announcements ORDER BY year").fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|d| serde_json::from_str(d).map_err(|e| StoreError::Corrupt(format!("announcement: {e}"))))
+            .collect()
     }
 }

@@ -20,13 +20,18 @@ impl Store {
     /// Returns the version number given.
     pub async fn put_procedure(&self, p: &Procedure) -> Result<i64> {
         let mut tx = self.pool.begin().await?;
-        let last: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(version) FROM procedures WHERE code = $1").bind(p.code.clone()).fetch_one(&mut *tx).await?;
+        let last: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM procedures WHERE code = $1")
+            .bind(p.code.clone())
+            .fetch_one(&mut *tx)
+            .await?;
         let version = last.unwrap_or(0) + 1;
         let mut p = p.clone();
         p.version = version;
         let data = serde_json::to_string(&p).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        sqlx::query("UPDATE procedures SET is_current = 0 WHERE code = $1").bind(p.code.clone()).execute(&mut *tx).await?;
+        sqlx::query("UPDATE procedures SET is_current = 0 WHERE code = $1")
+            .bind(p.code.clone())
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "INSERT INTO procedures (code, version, name, search_folded, field, level, agency, online_level, is_current, data) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9)",
@@ -67,10 +72,19 @@ impl Store {
 
     /// Current procedures matching the filter, by name. Every word of `q` must appear (folded).
     pub async fn procedures(&self, f: &ProcedureQuery) -> Result<Vec<Procedure>> {
-        let rows = sqlx::query("SELECT data, search_folded, field, level FROM procedures WHERE is_current = 1 ORDER BY name, code")
-            .fetch_all(&self.pool)
-            .await?;
-        let words: Vec<String> = f.q.as_deref().map(fold).unwrap_or_default().split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
+        let rows = sqlx::query(
+            "SELECT data, search_folded, field, level FROM procedures WHERE is_current = 1 ORDER BY name, code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let words: Vec<String> =
+            f.q.as_deref()
+                .map(fold)
+                .unwrap_or_default()
+                .split(' ')
+                .filter(|w| !w.is_empty())
+                .map(str::to_owned)
+                .collect();
         let mut out = Vec::new();
         for r in rows {
             let folded: String = r.try_get("search_folded")?;
@@ -79,7 +93,9 @@ impl Store {
             if !words.iter().all(|w| folded.contains(w.as_str())) {
                 continue;
             }
-            if f.field.as_ref().is_some_and(|x| fold(x) != fold(&field)) || f.level.as_ref().is_some_and(|x| *x != level) {
+            if f.field.as_ref().is_some_and(|x| fold(x) != fold(&field))
+                || f.level.as_ref().is_some_and(|x| *x != level)
+            {
                 continue;
             }
             out.push(parse(&r.try_get::<String, _>("data")?)?);
@@ -89,7 +105,9 @@ impl Store {
 
     /// Distinct fields (lĩnh vực) of current procedures.
     pub async fn fields(&self) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar("SELECT DISTINCT field FROM procedures WHERE is_current = 1 ORDER BY field").fetch_all(&self.pool).await?)
+        Ok(sqlx::query_scalar("SELECT DISTINCT field FROM procedures WHERE is_current = 1 ORDER BY field")
+            .fetch_all(&self.pool)
+            .await?)
     }
 }
 

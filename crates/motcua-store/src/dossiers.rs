@@ -42,7 +42,10 @@ pub struct InboxQuery {
 impl Store {
     /// A dossier's projection and its secret hash.
     pub async fn dossier(&self, code: &str) -> Result<(Dossier, String)> {
-        let row = sqlx::query("SELECT state, secret_hash FROM dossiers WHERE code = $1").bind(code).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT state, secret_hash FROM dossiers WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
         let row = row.ok_or(StoreError::NotFound)?;
         let state: String = row.try_get("state")?;
         let d = serde_json::from_str(&state).map_err(|e| StoreError::Corrupt(format!("dossier {code}: {e}")))?;
@@ -58,7 +61,8 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let payload: String = r.try_get("payload")?;
-                let event = serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(format!("event of {code}: {e}")))?;
+                let event =
+                    serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(format!("event of {code}: {e}")))?;
                 Ok(StoredEvent { seq: r.try_get("seq")?, event, hash: r.try_get("hash")? })
             })
             .collect()
@@ -69,7 +73,8 @@ impl Store {
     /// One indexed range scan per unit (`dossiers_inbox[_status]`), merged here: each scan reads at
     /// most `limit` rows, so a page costs the same at 10^6 dossiers as at 10^3.
     pub async fn inbox(&self, q: &InboxQuery) -> Result<Vec<InboxRow>> {
-        const COLS: &str = "SELECT code, procedure_code, status, holder_unit, received_at, due_at, due_sort, version FROM dossiers";
+        const COLS: &str =
+            "SELECT code, procedure_code, status, holder_unit, received_at, due_at, due_sort, version FROM dossiers";
         let due_before = q.due_before.clone().unwrap_or_else(|| "9999-12-31T23:59:59Z~".to_owned());
         let (c_due, c_code) = q.cursor.clone().unwrap_or_default();
         let mut all = Vec::new();

@@ -33,13 +33,16 @@ impl Store {
 
     /// All units, by code.
     pub async fn units(&self) -> Result<Vec<Unit>> {
-        let rows: Vec<String> = sqlx::query_scalar("SELECT data FROM units ORDER BY code").fetch_all(&self.pool).await?;
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT data FROM units ORDER BY code").fetch_all(&self.pool).await?;
         rows.iter().map(|d| serde_json::from_str(d).map_err(|e| StoreError::Corrupt(format!("unit: {e}")))).collect()
     }
 
     /// One unit.
     pub async fn unit(&self, code: &str) -> Result<Unit> {
-        let d: Option<String> = sqlx::query_scalar("SELECT data FROM units WHERE code = $1").bind(code).fetch_optional(&self.pool).await?;
-        serde_json::from_str(&d.ok_or(StoreError::NotFound)?).map_err(|e| StoreError::Corrupt(format!("unit {code}: {e}")))
+        let d: Option<String> =
+            sqlx::query_scalar("SELECT data FROM units WHERE code = $1").bind(code).fetch_optional(&self.pool).await?;
+        serde_json::from_str(&d.ok_or(StoreError::NotFound)?)
+            .map_err(|e| StoreError::Corrupt(format!("unit {code}: {e}")))
     }
 }

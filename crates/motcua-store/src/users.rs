@@ -63,10 +63,12 @@ impl Store {
 
     /// An account by username.
     pub async fn user(&self, username: &str) -> Result<Option<User>> {
-        let row = sqlx::query("SELECT username, full_name, password_hash, default_password, active FROM users WHERE username = $1")
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT username, full_name, password_hash, default_password, active FROM users WHERE username = $1",
+        )
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
         let Some(row) = row else { return Ok(None) };
         let roles = sqlx::query("SELECT unit, role FROM user_roles WHERE username = $1 ORDER BY unit, role")
             .bind(username)
@@ -100,7 +102,9 @@ impl Store {
 
     /// Number of active accounts still on a default password.
     pub async fn default_password_accounts(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE default_password = 1 AND active = 1").fetch_one(&self.pool).await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE default_password = 1 AND active = 1")
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     /// Records an API token (its SHA-256) for `username` until `expires_at`.
@@ -117,11 +121,12 @@ impl Store {
 
     /// The account behind a live token.
     pub async fn token_user(&self, token_hash: &str) -> Result<Option<User>> {
-        let username: Option<String> = sqlx::query_scalar("SELECT username FROM api_tokens WHERE token_hash = $1 AND expires_at > $2")
-            .bind(token_hash)
-            .bind(format_ts(time::OffsetDateTime::now_utc()))
-            .fetch_optional(&self.pool)
-            .await?;
+        let username: Option<String> =
+            sqlx::query_scalar("SELECT username FROM api_tokens WHERE token_hash = $1 AND expires_at > $2")
+                .bind(token_hash)
+                .bind(format_ts(time::OffsetDateTime::now_utc()))
+                .fetch_optional(&self.pool)
+                .await?;
         match username {
             Some(u) => Ok(self.user(&u).await?.filter(|u| u.active)),
             None => Ok(None),

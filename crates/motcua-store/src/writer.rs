@@ -114,13 +114,15 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
         let mut tx = pool.begin().await?;
         for job in batch {
             match job {
-                Job::Act { code, expected_version, decide, reply } => match act(&mut tx, &code, expected_version, decide).await {
-                    Err(StoreError::Db(e)) => {
-                        pending.push(Pending::One(reply, Err(StoreError::Corrupt("batch aborted".into()))));
-                        return Err(StoreError::Db(e));
+                Job::Act { code, expected_version, decide, reply } => {
+                    match act(&mut tx, &code, expected_version, decide).await {
+                        Err(StoreError::Db(e)) => {
+                            pending.push(Pending::One(reply, Err(StoreError::Corrupt("batch aborted".into()))));
+                            return Err(StoreError::Db(e));
+                        }
+                        r => pending.push(Pending::One(reply, r)),
                     }
-                    r => pending.push(Pending::One(reply, r)),
-                },
+                }
                 Job::Create { job, reply } => match create(&mut tx, job).await {
                     Err(StoreError::Db(e)) => {
                         pending.push(Pending::One(reply, Err(StoreError::Corrupt("batch aborted".into()))));
@@ -165,7 +167,10 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
 }
 
 async fn act(tx: &mut Transaction<'static, Any>, code: &str, expected: Option<i64>, decide: Decide) -> Result<Dossier> {
-    let row = sqlx::query("SELECT state, version, last_hash FROM dossiers WHERE code = $1").bind(code).fetch_optional(&mut **tx).await?;
+    let row = sqlx::query("SELECT state, version, last_hash FROM dossiers WHERE code = $1")
+        .bind(code)
+        .fetch_optional(&mut **tx)
+        .await?;
     let Some(row) = row else { return Err(StoreError::NotFound) };
     let version: i64 = row.try_get("version")?;
     if expected.is_some_and(|v| v != version) {
@@ -173,7 +178,8 @@ async fn act(tx: &mut Transaction<'static, Any>, code: &str, expected: Option<i6
     }
     let state: String = row.try_get("state")?;
     let last_hash: String = row.try_get("last_hash")?;
-    let dossier: Dossier = serde_json::from_str(&state).map_err(|e| StoreError::Corrupt(format!("dossier {code}: {e}")))?;
+    let dossier: Dossier =
+        serde_json::from_str(&state).map_err(|e| StoreError::Corrupt(format!("dossier {code}: {e}")))?;
     let events = decide(&dossier)?;
     let (d, hash) = append(tx, code, Some(dossier), &last_hash, &events).await?;
     let res = sqlx::query(
@@ -268,7 +274,13 @@ async fn insert_history(tx: &mut Transaction<'static, Any>, secret_hash: &str, e
 }
 
 /// Appends events to a dossier's chain, folding them into the projection.
-async fn append(tx: &mut Transaction<'static, Any>, code: &str, mut d: Option<Dossier>, last_hash: &str, events: &[Event]) -> Result<(Dossier, String)> {
+async fn append(
+    tx: &mut Transaction<'static, Any>,
+    code: &str,
+    mut d: Option<Dossier>,
+    last_hash: &str,
+    events: &[Event],
+) -> Result<(Dossier, String)> {
     let mut prev = last_hash.to_owned();
     for e in events {
         let seq = d.as_ref().map(|d| d.version).unwrap_or(0) + 1;

@@ -1,1 +1,125 @@
-//! placeholder
+//! Motcua's HTTP side: the JSON API under `/api/v1` (documented at `/api/openapi.json`), a
+//! minimal public HTML home page and lookup form, health and metrics.
+//!
+//! - [`app`] builds the router from one module per resource ([`api`]); tests call it without a
+//!   socket, and the binary serves it.
+//! - [`error`]: the one error type and its JSON shape.
+//! - [`extract`]: extractors that reject bad input in that shape; the signed-in officer.
+//! - [`auth`]: passwords, tokens, dossier secrets.
+//! - [`views`]: dossier JSON views (officer / public).
+//! - [`pages`]: server-rendered HTML that works without JavaScript.
+//! - [`openapi`]: the OpenAPI document.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod openapi;
+pub mod pages;
+pub mod views;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use motcua_domain::calendar::{Calendar, OfficeHours};
+use motcua_domain::catalog::Level;
+use motcua_domain::org::{Unit, UnitKind};
+use motcua_store::Store;
+
+/// Largest accepted request body (JSON API).
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub calendars: Arc<Calendars>,
+    pub metrics: Arc<metrics::Metrics>,
+    /// Recently verified bearer tokens.
+    pub tokens: Arc<auth::TokenCache>,
+    /// Code of the provincial one-stop center (receives province-level online dossiers).
+    pub province_center: String,
+}
+
+/// The default center's calendar and one per unit with its own office hours. Rebuilt when an
+/// administrator adds a yearly announcement or changes office hours.
+pub struct Calendars {
+    inner: RwLock<(Arc<Calendar>, HashMap<String, Arc<Calendar>>)>,
+}
+
+impl Calendars {
+    /// Builds the calendars from the shipped announcements, the stored ones and each unit's
+    /// office hours.
+    pub fn build(stored: Vec<motcua_domain::calendar::Announcement>, units: &[Unit]) -> Calendars {
+        let c = Calendars { inner: RwLock::new((Arc::new(Calendar::vietnam_default()), HashMap::new())) };
+        c.rebuild(stored, units);
+        c
+    }
+
+    /// Replaces all calendars.
+    pub fn rebuild(&self, stored: Vec<motcua_domain::calendar::Announcement>, units: &[Unit]) {
+        // Stored announcements come after the shipped ones, so they replace them year by year.
+        let mut all = motcua_domain::calendar::shipped_announcements().to_vec();
+        all.extend(stored);
+        let base = Calendar::new(OfficeHours::default(), all);
+        let per_unit = units
+            .iter()
+            .filter_map(|u| {
+                let hours = OfficeHours::parse(u.office_hours.as_deref()?).ok()?;
+                Some((u.code.clone(), Arc::new(base.with_hours(hours))))
+            })
+            .collect();
+        if let Ok(mut g) = self.inner.write() {
+            *g = (Arc::new(base), per_unit);
+        }
+    }
+
+    /// The calendar of `unit`, or the default center's.
+    pub fn get(&self, unit: Option<&str>) -> Arc<Calendar> {
+        match self.inner.read() {
+            Ok(g) => unit.and_then(|u| g.1.get(u)).unwrap_or(&g.0).clone(),
+            Err(_) => Arc::new(Calendar::vietnam_default()),
+        }
+    }
+}
+
+impl AppState {
+    /// Loads what handlers need from the store.
+    pub async fn load(store: Store) -> Result<AppState, motcua_store::StoreError> {
+        let units = store.units().await?;
+        let province_center = units
+            .iter()
+            .find(|u| u.kind == UnitKind::Center && u.level == Level::Province && u.is_current())
+            .map(|u| u.code.clone())
+            .unwrap_or_default();
+        let calendars = Arc::new(Calendars::build(store.announcements().await?, &units));
+        Ok(AppState {
+            store,
+            calendars,
+            metrics: Arc::new(metrics::Metrics::default()),
+            tokens: Arc::default(),
+            province_center,
+        })
+    }
+
+    /// Re-reads announcements and units into the calendars.
+    pub async fn reload_calendars(&self) -> Result<(), motcua_store::StoreError> {
+        let units = self.store.units().await?;
+        self.calendars.rebuild(self.store.announcements().await?, &units);
+        Ok(())
+    }
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(api::router())
+        .merge(pages::router())
+        .merge(openapi::router())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}

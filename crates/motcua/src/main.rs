@@ -1,1 +1,100 @@
-fn main() {}
+//! `motcua`: the server and its administration commands.
+//!
+//! - `motcua demo` — creates a demo database (merged province, communes, ~30 procedures, demo
+//!   officers, a year of dossiers) in `--data` when missing, then serves.
+//! - `motcua serve --database URL` — serves an existing database (refuses default passwords).
+//! - `motcua migrate`, `motcua verify-audit [--repair]`, `motcua seed-bench` (benchmarks).
+
+mod demo;
+mod history;
+mod serve;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "motcua", version, about = "Motcua — một cửa: public administrative service center")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the demo database (if missing) and serve it.
+    Demo {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Folder for the demo SQLite database.
+        #[arg(long, default_value = "./motcua-data")]
+        data: String,
+        /// Historical dossiers per working day at the provincial center (communes get a third).
+        #[arg(long, default_value_t = 9)]
+        per_day: u32,
+    },
+    /// Serve an existing database.
+    Serve {
+        /// `sqlite://path/to/file.db` or `postgres://user@host/db`.
+        #[arg(long, env = "MOTCUA_DATABASE")]
+        database: String,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// Apply migrations and exit.
+    Migrate {
+        #[arg(long, env = "MOTCUA_DATABASE")]
+        database: String,
+    },
+    /// Re-walk every dossier's hash chain and compare projections with their events.
+    VerifyAudit {
+        #[arg(long, env = "MOTCUA_DATABASE")]
+        database: String,
+        /// Rewrite projections that drifted from their events (chains are never rewritten).
+        #[arg(long)]
+        repair: bool,
+    },
+    /// Fill a database with reference data and N generated dossiers (benchmarks).
+    SeedBench {
+        #[arg(long, env = "MOTCUA_DATABASE")]
+        database: String,
+        /// Number of dossiers.
+        #[arg(long)]
+        dossiers: u64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Demo { addr, data, per_day } => demo::run(&addr, &data, per_day).await,
+        Command::Serve { database, addr } => serve::serve(&database, &addr, false).await,
+        Command::Migrate { database } => {
+            motcua_store::Store::open(&database).await?;
+            println!("migrations applied to {}", motcua_store::redact(&database));
+            Ok(())
+        }
+        Command::VerifyAudit { database, repair } => {
+            let store = motcua_store::Store::open(&database).await?;
+            let r = store.verify_audit(repair).await?;
+            println!("{} dossiers, {} events checked", r.dossiers, r.events);
+            for (code, seq) in &r.broken {
+                println!("BROKEN chain: dossier {code} at event {seq}");
+            }
+            for code in &r.drifted {
+                println!("{} projection: dossier {code}", if repair { "REPAIRED" } else { "DRIFTED" });
+            }
+            if r.broken.is_empty() && (r.drifted.is_empty() || repair) {
+                println!("audit OK");
+                Ok(())
+            } else {
+                anyhow::bail!("audit failed: {} broken chains, {} drifted projections", r.broken.len(), r.drifted.len())
+            }
+        }
+        Command::SeedBench { database, dossiers } => demo::seed_bench(&database, dossiers).await,
+    }
+}

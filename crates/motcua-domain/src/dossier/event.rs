@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 
 use super::Dossier;
 use super::actions::{
-    approve, assign, complete_step, create, extend, rate, receive, refuse, reject,
-    request_supplement, return_result, supplement, transfer, withdraw,
+    approve, assign, complete_step, create, extend, rate, receive, refuse, reject, request_supplement, return_result,
+    supplement, transfer, withdraw,
 };
 
 /// One entry of a dossier's history.
@@ -79,16 +79,10 @@ pub fn apply(current: Option<Dossier>, event: &Event) -> Result<Dossier, ApplyEr
     let mut d = match (&event.data, current) {
         (EventData::Create(c), None) => return Ok(create::apply(c)),
         (EventData::Create(_), Some(_)) => {
-            return Err(ApplyError {
-                action,
-                why: "dossier already exists",
-            });
+            return Err(ApplyError { action, why: "dossier already exists" });
         }
         (_, None) => {
-            return Err(ApplyError {
-                action,
-                why: "dossier does not exist yet",
-            });
+            return Err(ApplyError { action, why: "dossier does not exist yet" });
         }
         (_, Some(d)) => d,
     };
@@ -114,9 +108,7 @@ pub fn apply(current: Option<Dossier>, event: &Event) -> Result<Dossier, ApplyEr
 }
 
 /// Rebuilds a projection from a whole history.
-pub fn replay<'a>(
-    events: impl IntoIterator<Item = &'a Event>,
-) -> Result<Option<Dossier>, ApplyError> {
+pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Result<Option<Dossier>, ApplyError> {
     let mut d = None;
     for e in events {
         d = Some(apply(d, e)?);

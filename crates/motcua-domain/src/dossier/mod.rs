@@ -94,10 +94,7 @@ impl Status {
 
     /// No further processing happens in this state.
     pub fn is_closed(self) -> bool {
-        matches!(
-            self,
-            Status::Returned | Status::Refused | Status::Rejected | Status::Withdrawn
-        )
+        matches!(self, Status::Returned | Status::Refused | Status::Rejected | Status::Withdrawn)
     }
 }
 
@@ -141,14 +138,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Receiver,
-        Role::Specialist,
-        Role::Leader,
-        Role::CenterAdmin,
-        Role::Clerk,
-        Role::SystemAdmin,
-    ];
+    pub const ALL: [Role; 6] =
+        [Role::Receiver, Role::Specialist, Role::Leader, Role::CenterAdmin, Role::Clerk, Role::SystemAdmin];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -170,11 +161,7 @@ impl Role {
 /// possession of the dossier's code and secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
-    Officer {
-        username: String,
-        roles: Vec<Role>,
-        units: Vec<String>,
-    },
+    Officer { username: String, roles: Vec<Role>, units: Vec<String> },
     Applicant,
 }
 

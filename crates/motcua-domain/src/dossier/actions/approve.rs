@@ -28,25 +28,13 @@ pub struct Approved {
 }
 
 pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
-    require_status(
-        d,
-        &[Status::Received, Status::InProgress],
-        ActionKind::Approve,
-    )?;
-    require_officer(
-        actor,
-        &[Role::Leader],
-        &d.resolving_unit,
-        ActionKind::Approve,
-    )
+    require_status(d, &[Status::Received, Status::InProgress], ActionKind::Approve)?;
+    require_officer(actor, &[Role::Leader], &d.resolving_unit, ActionKind::Approve)
 }
 
 /// Index of the final return step (a receiver step at the end), if any.
 pub(crate) fn return_step(d: &Dossier) -> Option<usize> {
-    d.steps
-        .iter()
-        .rposition(|s| s.role == Role::Receiver)
-        .filter(|i| *i + 1 == d.steps.len() && *i > 0)
+    d.steps.iter().rposition(|s| s.role == Role::Receiver).filter(|i| *i + 1 == d.steps.len() && *i > 0)
 }
 
 impl Approve {
@@ -58,14 +46,9 @@ impl Approve {
                 "ghi chú quá dài (tối đa 2000 ký tự)",
             ));
         }
-        let return_step_due = return_step(d)
-            .and_then(|i| d.steps.get(i))
-            .map(|s| ctx.calendar.add(ctx.at, s.budget));
+        let return_step_due = return_step(d).and_then(|i| d.steps.get(i)).map(|s| ctx.calendar.add(ctx.at, s.budget));
         Ok(Approved {
-            result: ResultRecord {
-                digitized: self.result_digitized,
-                note: self.note.trim().to_owned(),
-            },
+            result: ResultRecord { digitized: self.result_digitized, note: self.note.trim().to_owned() },
             return_step_due,
         })
     }

@@ -20,17 +20,8 @@ pub struct Assigned {
 }
 
 pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
-    require_status(
-        d,
-        &[Status::Received, Status::InProgress],
-        ActionKind::Assign,
-    )?;
-    require_officer(
-        actor,
-        &[Role::Leader],
-        &d.resolving_unit,
-        ActionKind::Assign,
-    )
+    require_status(d, &[Status::Received, Status::InProgress], ActionKind::Assign)?;
+    require_officer(actor, &[Role::Leader], &d.resolving_unit, ActionKind::Assign)
 }
 
 impl Assign {
@@ -43,9 +34,7 @@ impl Assign {
                 "cần chọn cán bộ được phân công",
             ));
         }
-        Ok(Assigned {
-            assignee: a.to_owned(),
-        })
+        Ok(Assigned { assignee: a.to_owned() })
     }
 }
 

@@ -26,15 +26,8 @@ pub struct StepCompleted {
 }
 
 pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
-    require_status(
-        d,
-        &[Status::Received, Status::InProgress],
-        ActionKind::CompleteStep,
-    )?;
-    let Some(step) = d
-        .current_step()
-        .filter(|s| s.role != Role::Receiver && d.step + 1 < d.steps.len())
-    else {
+    require_status(d, &[Status::Received, Status::InProgress], ActionKind::CompleteStep)?;
+    let Some(step) = d.current_step().filter(|s| s.role != Role::Receiver && d.step + 1 < d.steps.len()) else {
         return Err(DomainError::rule(
             "no_step_to_complete",
             "no processing step is left to complete; approve or reject the dossier",
@@ -44,12 +37,7 @@ pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
     if actor.is(step.role, &step.unit) {
         return Ok(());
     }
-    require_officer(
-        actor,
-        &[Role::Leader],
-        &d.resolving_unit,
-        ActionKind::CompleteStep,
-    )
+    require_officer(actor, &[Role::Leader], &d.resolving_unit, ActionKind::CompleteStep)
 }
 
 impl CompleteStep {
@@ -62,11 +50,7 @@ impl CompleteStep {
             ));
         }
         let step = d.current_step().map(|s| s.name.clone()).unwrap_or_default();
-        Ok(StepCompleted {
-            step,
-            note: self.note.trim().to_owned(),
-            next_step_due: next_step_due(d, ctx, ctx.at),
-        })
+        Ok(StepCompleted { step, note: self.note.trim().to_owned(), next_step_due: next_step_due(d, ctx, ctx.at) })
     }
 }
 

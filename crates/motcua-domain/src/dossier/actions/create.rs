@@ -33,11 +33,7 @@ pub struct Created {
 /// Validates the submission and produces the `create` event data.
 pub fn decide(n: NewDossier) -> Result<Created, DomainError> {
     validate_applicant(&n.applicant)?;
-    if n.documents.len() > 100
-        || n.documents
-            .iter()
-            .any(|d| d.name.trim().is_empty() || d.name.len() > 500)
-    {
+    if n.documents.len() > 100 || n.documents.iter().any(|d| d.name.trim().is_empty() || d.name.len() > 500) {
         return Err(DomainError::invalid(
             "invalid_documents",
             "each document needs a name (at most 100 documents)",
@@ -47,10 +43,7 @@ pub fn decide(n: NewDossier) -> Result<Created, DomainError> {
     if n.channel == Channel::Online && !n.procedure.online_level.accepts_online() {
         return Err(DomainError::rule(
             "procedure_not_online",
-            format!(
-                "procedure {} is not offered online; submit at the counter",
-                n.procedure.code
-            ),
+            format!("procedure {} is not offered online; submit at the counter", n.procedure.code),
             format!(
                 "thủ tục {} chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp tại Bộ phận Một cửa",
                 n.procedure.code
@@ -110,9 +103,7 @@ pub fn decide(n: NewDossier) -> Result<Created, DomainError> {
         rating: None,
         version: 0,
     };
-    Ok(Created {
-        dossier: Box::new(dossier),
-    })
+    Ok(Created { dossier: Box::new(dossier) })
 }
 
 pub(crate) fn apply(c: &Created) -> Dossier {
@@ -133,9 +124,7 @@ pub fn validate_applicant(a: &Applicant) -> Result<(), DomainError> {
         ));
     }
     let id = a.id_number.trim();
-    if !id.is_empty()
-        && !((id.len() == 12 || id.len() == 9) && id.bytes().all(|b| b.is_ascii_digit()))
-    {
+    if !id.is_empty() && !((id.len() == 12 || id.len() == 9) && id.bytes().all(|b| b.is_ascii_digit())) {
         return Err(DomainError::invalid(
             "invalid_id_number",
             "the ID number must have 12 digits (CCCD) or 9 digits (CMND)",
@@ -143,14 +132,9 @@ pub fn validate_applicant(a: &Applicant) -> Result<(), DomainError> {
         ));
     }
     let phone = a.phone.trim();
-    let digits = phone
-        .strip_prefix("+84")
-        .map(|r| format!("0{r}"))
-        .unwrap_or_else(|| phone.to_owned());
+    let digits = phone.strip_prefix("+84").map(|r| format!("0{r}")).unwrap_or_else(|| phone.to_owned());
     if !phone.is_empty()
-        && !(digits.starts_with('0')
-            && (10..=11).contains(&digits.len())
-            && digits.bytes().all(|b| b.is_ascii_digit()))
+        && !(digits.starts_with('0') && (10..=11).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()))
     {
         return Err(DomainError::invalid(
             "invalid_phone",
@@ -160,10 +144,7 @@ pub fn validate_applicant(a: &Applicant) -> Result<(), DomainError> {
     }
     let email = a.email.trim();
     if !email.is_empty()
-        && !(email.len() <= 254
-            && email
-                .split_once('@')
-                .is_some_and(|(l, d)| !l.is_empty() && d.contains('.')))
+        && !(email.len() <= 254 && email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.')))
     {
         return Err(DomainError::invalid(
             "invalid_email",

@@ -27,11 +27,7 @@ pub struct Extended {
 }
 
 pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
-    require_status(
-        d,
-        &[Status::Received, Status::InProgress],
-        ActionKind::Extend,
-    )?;
+    require_status(d, &[Status::Received, Status::InProgress], ActionKind::Extend)?;
     if d.extension.is_some() {
         return Err(DomainError::rule(
             "already_extended",
@@ -39,23 +35,14 @@ pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
             "hồ sơ đã được hẹn lại một lần; chỉ được hẹn lại một lần",
         ));
     }
-    require_officer(
-        actor,
-        &[Role::Leader],
-        &d.resolving_unit,
-        ActionKind::Extend,
-    )
+    require_officer(actor, &[Role::Leader], &d.resolving_unit, ActionKind::Extend)
 }
 
 impl Extend {
     pub(crate) fn decide(&self, d: &Dossier, ctx: &Ctx) -> Result<Extended, DomainError> {
         let reason = require_reason(&self.reason)?;
         let due = d.due_at.ok_or_else(|| {
-            DomainError::rule(
-                "not_received",
-                "the dossier has no due date yet",
-                "hồ sơ chưa có ngày hẹn trả",
-            )
+            DomainError::rule("not_received", "the dossier has no due date yet", "hồ sơ chưa có ngày hẹn trả")
         })?;
         let one_day = WorkingTime::from_days(1.0).unwrap_or_default();
         if ctx.calendar.between(ctx.at, due) < one_day {
@@ -72,18 +59,11 @@ impl Extend {
                 "ngày hẹn mới phải sau ngày hẹn hiện tại",
             ));
         }
-        Ok(Extended {
-            new_due_at: self.new_due_at.to_offset(time::UtcOffset::UTC),
-            reason,
-        })
+        Ok(Extended { new_due_at: self.new_due_at.to_offset(time::UtcOffset::UTC), reason })
     }
 }
 
 pub(crate) fn apply(d: &mut Dossier, e: &Extended, at: OffsetDateTime) {
-    d.extension = Some(Extension {
-        new_due_at: e.new_due_at,
-        reason: e.reason.clone(),
-        at,
-    });
+    d.extension = Some(Extension { new_due_at: e.new_due_at, reason: e.reason.clone(), at });
     d.appointment_at = Some(e.new_due_at);
 }

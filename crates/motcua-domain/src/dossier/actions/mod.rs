@@ -181,42 +181,23 @@ pub fn decide(d: &Dossier, action: &Action, ctx: &Ctx) -> Result<Event, DomainEr
         Action::Withdraw(a) => EventData::Withdraw(a.decide(d, ctx)?),
         Action::Rate(a) => EventData::Rate(a.decide(d, ctx)?),
     };
-    Ok(Event {
-        at: ctx.at,
-        actor: ctx.actor.name().to_owned(),
-        data,
-    })
+    Ok(Event { at: ctx.at, actor: ctx.actor.name().to_owned(), data })
 }
 
 /// The actions `actor` may take on `d` now, so clients never guess.
 pub fn allowed_actions(d: &Dossier, actor: &Actor) -> Vec<ActionKind> {
-    ActionKind::ALL
-        .into_iter()
-        .filter(|k| k.check(d, actor).is_ok())
-        .collect()
+    ActionKind::ALL.into_iter().filter(|k| k.check(d, actor).is_ok()).collect()
 }
 
 /// Refuses unless the dossier is in one of `allowed` states.
-pub(crate) fn require_status(
-    d: &Dossier,
-    allowed: &[Status],
-    action: ActionKind,
-) -> Result<(), DomainError> {
+pub(crate) fn require_status(d: &Dossier, allowed: &[Status], action: ActionKind) -> Result<(), DomainError> {
     if allowed.contains(&d.status) {
         return Ok(());
     }
     Err(DomainError::rule(
         "invalid_transition",
-        format!(
-            "action '{}' is not possible while the dossier is '{}'",
-            action.as_str(),
-            d.status.as_str()
-        ),
-        format!(
-            "không thể thực hiện '{}' khi hồ sơ đang ở trạng thái '{}'",
-            action.label_vi(),
-            d.status.label_vi()
-        ),
+        format!("action '{}' is not possible while the dossier is '{}'", action.as_str(), d.status.as_str()),
+        format!("không thể thực hiện '{}' khi hồ sơ đang ở trạng thái '{}'", action.label_vi(), d.status.label_vi()),
     ))
 }
 
@@ -232,16 +213,8 @@ pub(crate) fn require_officer(
     }
     let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
     Err(DomainError::forbidden(
-        format!(
-            "action '{}' needs the role {} in unit {unit}",
-            action.as_str(),
-            names.join(" or ")
-        ),
-        format!(
-            "thao tác '{}' cần vai trò {} tại đơn vị {unit}",
-            action.label_vi(),
-            names.join(" hoặc ")
-        ),
+        format!("action '{}' needs the role {} in unit {unit}", action.as_str(), names.join(" or ")),
+        format!("thao tác '{}' cần vai trò {} tại đơn vị {unit}", action.label_vi(), names.join(" hoặc ")),
     ))
 }
 
@@ -278,12 +251,6 @@ fn start_step(s: Option<&mut StepState>, at: OffsetDateTime, due: Option<OffsetD
 }
 
 /// Due instant of the step that starts after the current one, if any.
-pub(crate) fn next_step_due(
-    d: &Dossier,
-    ctx: &Ctx,
-    from: OffsetDateTime,
-) -> Option<OffsetDateTime> {
-    d.steps
-        .get(d.step + 1)
-        .map(|s| ctx.calendar.add(from, s.budget))
+pub(crate) fn next_step_due(d: &Dossier, ctx: &Ctx, from: OffsetDateTime) -> Option<OffsetDateTime> {
+    d.steps.get(d.step + 1).map(|s| ctx.calendar.add(from, s.budget))
 }

@@ -35,27 +35,19 @@ pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
     }
     match actor {
         Actor::Applicant => Ok(()),
-        _ => require_officer(
-            actor,
-            &[Role::Receiver],
-            &d.receiving_unit,
-            ActionKind::Rate,
-        ),
+        _ => require_officer(actor, &[Role::Receiver], &d.receiving_unit, ActionKind::Rate),
     }
 }
 
 impl Rate {
     pub(crate) fn decide(&self, _d: &Dossier, _ctx: &Ctx) -> Result<Rated, DomainError> {
-        let score = u8::try_from(self.score)
-            .ok()
-            .filter(|s| (1..=5).contains(s))
-            .ok_or_else(|| {
-                DomainError::invalid(
-                    "invalid_score",
-                    "the score must be a whole number from 1 to 5",
-                    "điểm đánh giá phải là số nguyên từ 1 đến 5",
-                )
-            })?;
+        let score = u8::try_from(self.score).ok().filter(|s| (1..=5).contains(s)).ok_or_else(|| {
+            DomainError::invalid(
+                "invalid_score",
+                "the score must be a whole number from 1 to 5",
+                "điểm đánh giá phải là số nguyên từ 1 đến 5",
+            )
+        })?;
         if self.comment.chars().count() > 2000 {
             return Err(DomainError::invalid(
                 "comment_too_long",
@@ -63,10 +55,7 @@ impl Rate {
                 "nhận xét quá dài (tối đa 2000 ký tự)",
             ));
         }
-        Ok(Rated {
-            score,
-            comment: self.comment.trim().to_owned(),
-        })
+        Ok(Rated { score, comment: self.comment.trim().to_owned() })
     }
 }
 

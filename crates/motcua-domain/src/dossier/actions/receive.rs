@@ -33,12 +33,7 @@ pub struct Received {
 
 pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
     require_status(d, &[Status::Submitted], ActionKind::Receive)?;
-    require_officer(
-        actor,
-        &[Role::Receiver],
-        &d.receiving_unit,
-        ActionKind::Receive,
-    )
+    require_officer(actor, &[Role::Receiver], &d.receiving_unit, ActionKind::Receive)
 }
 
 impl Receive {
@@ -68,11 +63,7 @@ pub(crate) fn apply(d: &mut Dossier, e: &Received, at: OffsetDateTime) {
     d.clock_started_at = Some(e.clock_started_at);
     d.due_at = Some(e.due_at);
     d.appointment_at = Some(e.due_at);
-    for doc in d
-        .documents
-        .iter_mut()
-        .filter(|doc| e.digitized.contains(&doc.name))
-    {
+    for doc in d.documents.iter_mut().filter(|doc| e.digitized.contains(&doc.name)) {
         doc.digitized = true;
     }
     advance_step(d, e.clock_started_at, e.next_step_due);

@@ -22,19 +22,12 @@ pub struct Refused {
 
 pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
     require_status(d, &[Status::Submitted], ActionKind::Refuse)?;
-    require_officer(
-        actor,
-        &[Role::Receiver],
-        &d.receiving_unit,
-        ActionKind::Refuse,
-    )
+    require_officer(actor, &[Role::Receiver], &d.receiving_unit, ActionKind::Refuse)
 }
 
 impl Refuse {
     pub(crate) fn decide(&self, _d: &Dossier, _ctx: &Ctx) -> Result<Refused, DomainError> {
-        Ok(Refused {
-            reason: require_reason(&self.reason)?,
-        })
+        Ok(Refused { reason: require_reason(&self.reason)? })
     }
 }
 

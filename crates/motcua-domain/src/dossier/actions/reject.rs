@@ -21,31 +21,16 @@ pub struct Rejected {
 }
 
 pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
-    require_status(
-        d,
-        &[
-            Status::Received,
-            Status::InProgress,
-            Status::SupplementRequested,
-        ],
-        ActionKind::Reject,
-    )?;
+    require_status(d, &[Status::Received, Status::InProgress, Status::SupplementRequested], ActionKind::Reject)?;
     if d.received_at.is_none() {
         return require_status(d, &[], ActionKind::Reject);
     }
-    require_officer(
-        actor,
-        &[Role::Leader],
-        &d.resolving_unit,
-        ActionKind::Reject,
-    )
+    require_officer(actor, &[Role::Leader], &d.resolving_unit, ActionKind::Reject)
 }
 
 impl Reject {
     pub(crate) fn decide(&self, _d: &Dossier, _ctx: &Ctx) -> Result<Rejected, DomainError> {
-        Ok(Rejected {
-            reason: require_reason(&self.reason)?,
-        })
+        Ok(Rejected { reason: require_reason(&self.reason)? })
     }
 }
 

@@ -30,41 +30,18 @@ pub struct SupplementRequested {
 }
 
 pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
-    require_status(
-        d,
-        &[Status::Submitted, Status::Received, Status::InProgress],
-        ActionKind::RequestSupplement,
-    )?;
+    require_status(d, &[Status::Submitted, Status::Received, Status::InProgress], ActionKind::RequestSupplement)?;
     if d.status == Status::Submitted {
-        require_officer(
-            actor,
-            &[Role::Receiver],
-            &d.receiving_unit,
-            ActionKind::RequestSupplement,
-        )
+        require_officer(actor, &[Role::Receiver], &d.receiving_unit, ActionKind::RequestSupplement)
     } else {
-        require_officer(
-            actor,
-            &[Role::Specialist, Role::Leader],
-            &d.resolving_unit,
-            ActionKind::RequestSupplement,
-        )
+        require_officer(actor, &[Role::Specialist, Role::Leader], &d.resolving_unit, ActionKind::RequestSupplement)
     }
 }
 
 impl RequestSupplement {
-    pub(crate) fn decide(
-        &self,
-        d: &Dossier,
-        _ctx: &Ctx,
-    ) -> Result<SupplementRequested, DomainError> {
+    pub(crate) fn decide(&self, d: &Dossier, _ctx: &Ctx) -> Result<SupplementRequested, DomainError> {
         let reason = require_reason(&self.reason)?;
-        if self.items.len() > 100
-            || self
-                .items
-                .iter()
-                .any(|i| i.trim().is_empty() || i.chars().count() > 500)
-        {
+        if self.items.len() > 100 || self.items.iter().any(|i| i.trim().is_empty() || i.chars().count() > 500) {
             return Err(DomainError::invalid(
                 "invalid_items",
                 "each missing item needs a short description (at most 100 items)",

@@ -27,12 +27,7 @@ pub struct Returned {
 
 pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
     require_status(d, &[Status::ResultReady], ActionKind::ReturnResult)?;
-    require_officer(
-        actor,
-        &[Role::Receiver],
-        &d.receiving_unit,
-        ActionKind::ReturnResult,
-    )
+    require_officer(actor, &[Role::Receiver], &d.receiving_unit, ActionKind::ReturnResult)
 }
 
 impl ReturnResult {
@@ -40,20 +35,11 @@ impl ReturnResult {
         if d.fee_total() > 0 && !self.fee_paid && !d.fee_paid {
             return Err(DomainError::rule(
                 "fee_unpaid",
-                format!(
-                    "the fees ({} đồng) must be paid before the result is returned",
-                    d.fee_total()
-                ),
-                format!(
-                    "cần thu phí, lệ phí ({} đồng) trước khi trả kết quả",
-                    d.fee_total()
-                ),
+                format!("the fees ({} đồng) must be paid before the result is returned", d.fee_total()),
+                format!("cần thu phí, lệ phí ({} đồng) trước khi trả kết quả", d.fee_total()),
             ));
         }
-        Ok(Returned {
-            fee_paid: self.fee_paid || d.fee_paid,
-            paid_online: self.paid_online,
-        })
+        Ok(Returned { fee_paid: self.fee_paid || d.fee_paid, paid_online: self.paid_online })
     }
 }
 

@@ -41,22 +41,14 @@ pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
     require_status(d, &[Status::SupplementRequested], ActionKind::Supplement)?;
     match actor {
         Actor::Applicant => Ok(()),
-        _ => require_officer(
-            actor,
-            &[Role::Receiver],
-            &d.receiving_unit,
-            ActionKind::Supplement,
-        ),
+        _ => require_officer(actor, &[Role::Receiver], &d.receiving_unit, ActionKind::Supplement),
     }
 }
 
 impl Supplement {
     pub(crate) fn decide(&self, d: &Dossier, ctx: &Ctx) -> Result<Supplemented, DomainError> {
         if self.documents.len() > 100
-            || self
-                .documents
-                .iter()
-                .any(|x| x.name.trim().is_empty() || x.name.len() > 500)
+            || self.documents.iter().any(|x| x.name.trim().is_empty() || x.name.len() > 500)
             || self.note.chars().count() > 2000
         {
             return Err(DomainError::invalid(
@@ -82,10 +74,7 @@ impl Supplement {
                 Some(x) => ctx.calendar.add(x.new_due_at, pause),
                 None => due,
             });
-            e.step_due = d
-                .current_step()
-                .and_then(|s| s.due_at)
-                .map(|t| ctx.calendar.add(t, pause));
+            e.step_due = d.current_step().and_then(|s| s.due_at).map(|t| ctx.calendar.add(t, pause));
         }
         Ok(e)
     }

@@ -24,17 +24,8 @@ pub struct Transferred {
 }
 
 pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
-    require_status(
-        d,
-        &[Status::Received, Status::InProgress],
-        ActionKind::Transfer,
-    )?;
-    require_officer(
-        actor,
-        &[Role::Leader],
-        &d.resolving_unit,
-        ActionKind::Transfer,
-    )
+    require_status(d, &[Status::Received, Status::InProgress], ActionKind::Transfer)?;
+    require_officer(actor, &[Role::Leader], &d.resolving_unit, ActionKind::Transfer)
 }
 
 impl Transfer {
@@ -58,12 +49,7 @@ impl Transfer {
 pub(crate) fn apply(d: &mut Dossier, e: &Transferred, _at: OffsetDateTime) {
     d.resolving_unit = e.to_unit.clone();
     d.assignee = None;
-    for s in d
-        .steps
-        .iter_mut()
-        .skip(d.step)
-        .filter(|s| s.unit == e.from_unit)
-    {
+    for s in d.steps.iter_mut().skip(d.step).filter(|s| s.unit == e.from_unit) {
         s.unit = e.to_unit.clone();
     }
 }

@@ -23,30 +23,18 @@ pub struct Withdrawn {
 pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
     require_status(
         d,
-        &[
-            Status::Submitted,
-            Status::Received,
-            Status::InProgress,
-            Status::SupplementRequested,
-        ],
+        &[Status::Submitted, Status::Received, Status::InProgress, Status::SupplementRequested],
         ActionKind::Withdraw,
     )?;
     match actor {
         Actor::Applicant => Ok(()),
-        _ => require_officer(
-            actor,
-            &[Role::Receiver],
-            &d.receiving_unit,
-            ActionKind::Withdraw,
-        ),
+        _ => require_officer(actor, &[Role::Receiver], &d.receiving_unit, ActionKind::Withdraw),
     }
 }
 
 impl Withdraw {
     pub(crate) fn decide(&self, _d: &Dossier, _ctx: &Ctx) -> Result<Withdrawn, DomainError> {
-        Ok(Withdrawn {
-            reason: require_reason(&self.reason)?,
-        })
+        Ok(Withdrawn { reason: require_reason(&self.reason)? })
     }
 }
 

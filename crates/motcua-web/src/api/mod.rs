@@ -1,0 +1,53 @@
+//! The JSON API, one module per resource, each exposing `router()`.
+
+pub mod auth;
+pub mod calendar;
+pub mod dossiers;
+pub mod inbox;
+pub mod indicators;
+pub mod procedures;
+pub mod units;
+
+use axum::Router;
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(auth::router())
+        .merge(calendar::router())
+        .merge(procedures::router())
+        .merge(units::router())
+        .merge(dossiers::router())
+        .merge(inbox::router())
+        .merge(indicators::router())
+        .merge(crate::metrics::router())
+}
+
+/// Parses an RFC 3339 instant from a parameter, or answers 400 naming the parameter.
+pub(crate) fn parse_instant(name: &str, value: &str) -> Result<time::OffsetDateTime, crate::error::ApiError> {
+    time::OffsetDateTime::parse(value.trim(), &time::format_description::well_known::Rfc3339).map_err(|_| {
+        crate::error::ApiError::bad_request(
+            "invalid_datetime",
+            format!("'{name}' must be an RFC 3339 date-time with offset, e.g. 2025-07-01T08:00:00+07:00"),
+            format!("'{name}' phải là thời điểm dạng RFC 3339 có múi giờ, ví dụ 2025-07-01T08:00:00+07:00"),
+        )
+    })
+}
+
+/// Parses a `YYYY-MM-DD` date parameter, or answers 400 naming the parameter.
+pub(crate) fn parse_date(name: &str, value: &str) -> Result<time::Date, crate::error::ApiError> {
+    time::Date::parse(value.trim(), time::macros::format_description!("[year]-[month]-[day]")).map_err(|_| {
+        crate::error::ApiError::bad_request(
+            "invalid_date",
+            format!("'{name}' must be a date like 2025-07-01"),
+            format!("'{name}' phải là ngày dạng 2025-07-01"),
+        )
+    })
+}
+
+/// The current instant truncated to whole seconds (what is stored).
+pub(crate) fn now() -> time::OffsetDateTime {
+    let t = time::OffsetDateTime::now_utc();
+    t.replace_nanosecond(0).unwrap_or(t)
+}

@@ -1,0 +1,100 @@
+//! Passwords (argon2id), random secrets and API tokens. Tokens and dossier secrets are stored
+//! only as SHA-256 hashes.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use motcua_domain::audit::sha256_hex;
+
+/// Unambiguous alphabet for secrets people type from a slip (no 0/O, 1/I/L).
+const SECRET_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+
+/// `n` random bytes from the OS.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    if getrandom::fill(&mut b).is_err() {
+        // The OS generator failing is unrecoverable for a security boundary.
+        panic!("the operating system's random generator is unavailable");
+    }
+    b
+}
+
+/// A dossier lookup secret: 12 characters (≈ 59 bits), random, never derived from the code.
+pub fn new_secret() -> String {
+    random_bytes::<12>().iter().map(|b| SECRET_ALPHABET[usize::from(*b) % SECRET_ALPHABET.len()] as char).collect()
+}
+
+/// A bearer token: 32 random bytes, hex.
+pub fn new_token() -> String {
+    random_bytes::<32>().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What is stored for a token.
+pub fn token_hash(token: &str) -> String {
+    sha256_hex(&[b"token:", token.as_bytes()])
+}
+
+/// What is stored for a dossier secret (secrets are compared case-insensitively).
+pub fn secret_hash(secret: &str) -> String {
+    sha256_hex(&[b"secret:", secret.trim().to_ascii_uppercase().as_bytes()])
+}
+
+/// Hashes a password with argon2id (default parameters). CPU-heavy: call from `spawn_blocking`.
+pub fn hash_password(plain: &str) -> Result<String, argon2::password_hash::Error> {
+    let salt = SaltString::encode_b64(&random_bytes::<16>())?;
+    Ok(Argon2::default().hash_password(plain.as_bytes(), &salt)?.to_string())
+}
+
+/// Checks a password against its stored hash. CPU-heavy: call from `spawn_blocking`.
+pub fn verify_password(plain: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(plain.as_bytes(), &h).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_twelve_unambiguous_characters_and_differ() {
+        let a = new_secret();
+        assert_eq!(a.len(), 12);
+        assert!(a.bytes().all(|b| SECRET_ALPHABET.contains(&b)));
+        assert_ne!(a, new_secret());
+        assert_eq!(secret_hash(&a.to_lowercase()), secret_hash(&a));
+    }
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let h = hash_password("demo").unwrap();
+        assert!(verify_password("demo", &h));
+        assert!(!verify_password("Demo", &h));
+        assert!(!verify_password("demo", "not a hash"));
+    }
+}
+
+/// Recently verified tokens, so the hot path (actions, inbox) does not read the account on
+/// every request. Entries live [`TOKEN_CACHE_TTL`]; a disabled account stops working within it.
+#[derive(Default)]
+pub struct TokenCache {
+    map: std::sync::Mutex<std::collections::HashMap<String, (motcua_store::users::User, std::time::Instant)>>,
+}
+
+/// How long a verified token is trusted without reading the database again.
+pub const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+impl TokenCache {
+    /// The cached account for a token hash, if fresh.
+    pub fn get(&self, hash: &str) -> Option<motcua_store::users::User> {
+        let map = self.map.lock().ok()?;
+        map.get(hash).filter(|(_, at)| at.elapsed() < TOKEN_CACHE_TTL).map(|(u, _)| u.clone())
+    }
+
+    /// Remembers a verified token; drops stale entries when the map grows.
+    pub fn put(&self, hash: String, user: motcua_store::users::User) {
+        if let Ok(mut map) = self.map.lock() {
+            if map.len() > 10_000 {
+                map.retain(|_, (_, at)| at.elapsed() < TOKEN_CACHE_TTL);
+            }
+            map.insert(hash, (user, std::time::Instant::now()));
+        }
+    }
+}

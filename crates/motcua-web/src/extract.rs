@@ -1,0 +1,136 @@
+//! Extractors that answer bad input in our error format: JSON bodies, query strings, the
+//! signed-in officer, and `If-Match`.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use motcua_domain::dossier::{Actor, Role};
+use motcua_store::users::User;
+use serde::de::DeserializeOwned;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// A JSON body; malformed, oversize or wrongly typed bodies get a clear 4xx.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::BytesRejection(_)) => Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "the request body is too large",
+                "dữ liệu gửi lên quá lớn",
+            )),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::bad_request(
+                "json_required",
+                "send the body as JSON (Content-Type: application/json)",
+                "dữ liệu phải ở dạng JSON (Content-Type: application/json)",
+            )),
+            Err(e) => Err(ApiError::bad_request(
+                "invalid_json",
+                format!("invalid JSON body: {}", e.body_text()),
+                format!("dữ liệu JSON không hợp lệ: {}", e.body_text()),
+            )),
+        }
+    }
+}
+
+/// A query string; bad values get a clear 400.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(v)) => Ok(ApiQuery(v)),
+            Err(e @ QueryRejection::FailedToDeserializeQueryString(_)) => Err(ApiError::bad_request(
+                "invalid_query",
+                format!("invalid query parameters: {}", e.body_text()),
+                format!("tham số truy vấn không hợp lệ: {}", e.body_text()),
+            )),
+            Err(e) => Err(ApiError::bad_request("invalid_query", e.body_text(), "tham số truy vấn không hợp lệ")),
+        }
+    }
+}
+
+/// The signed-in officer (bearer token).
+pub struct Officer(pub User);
+
+impl Officer {
+    /// The domain's view of this officer.
+    pub fn actor(&self) -> Actor {
+        Actor::Officer { username: self.0.username.clone(), roles: self.0.role_set(), units: self.0.units() }
+    }
+    /// Holds `role` in any unit.
+    pub fn has_role(&self, role: Role) -> bool {
+        self.0.roles.iter().any(|(_, r)| *r == role)
+    }
+    /// Units where the officer holds `role`.
+    pub fn units_with(&self, role: Role) -> Vec<String> {
+        self.0.roles.iter().filter(|(_, r)| *r == role).map(|(u, _)| u.clone()).collect()
+    }
+}
+
+/// The bearer token in `Authorization`, if any.
+pub fn bearer(parts: &Parts) -> Option<&str> {
+    parts.headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+}
+
+impl FromRequestParts<AppState> for Officer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or_else(ApiError::unauthorized)?;
+        let hash = crate::auth::token_hash(token);
+        if let Some(u) = state.tokens.get(&hash) {
+            return Ok(Officer(u));
+        }
+        let user = state.store.token_user(&hash).await?;
+        if let Some(u) = &user {
+            state.tokens.put(hash, u.clone());
+        }
+        user.map(Officer).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                "the token is unknown or expired; sign in again",
+                "phiên đăng nhập không hợp lệ hoặc đã hết hạn",
+            )
+        })
+    }
+}
+
+/// An officer if a bearer token is present (a bad token is still an error).
+pub struct MaybeOfficer(pub Option<Officer>);
+
+impl FromRequestParts<AppState> for MaybeOfficer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if bearer(parts).is_none() {
+            return Ok(MaybeOfficer(None));
+        }
+        Ok(MaybeOfficer(Some(Officer::from_request_parts(parts, state).await?)))
+    }
+}
+
+/// Parses `If-Match: 3` or `If-Match: "3"` (also weak `W/"3"`).
+pub fn if_match(parts: &axum::http::HeaderMap) -> Result<i64, ApiError> {
+    let missing = || {
+        ApiError::bad_request(
+            "if_match_required",
+            "send the dossier version you are acting on in the If-Match header (e.g. If-Match: 3)",
+            "cần gửi phiên bản hồ sơ trong tiêu đề If-Match (ví dụ If-Match: 3)",
+        )
+    };
+    let v = parts.get(axum::http::header::IF_MATCH).ok_or_else(missing)?.to_str().map_err(|_| missing())?;
+    let v = v.trim().trim_start_matches("W/").trim_matches('"');
+    v.parse::<i64>().map_err(|_| missing())
+}

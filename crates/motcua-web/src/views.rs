@@ -1,0 +1,229 @@
+//! JSON shapes of dossiers: the officer's full view and the citizen's public view (no personal
+//! data). Instants are shown in Asia/Ho_Chi_Minh (UTC+7), RFC 3339 with offset.
+
+use motcua_domain::calendar::{Calendar, WorkingTime};
+use motcua_domain::dossier::actions::ActionKind;
+use motcua_domain::dossier::timeliness::{VN_OFFSET, classify};
+use motcua_domain::dossier::{Dossier, Status};
+use motcua_store::dossiers::StoredEvent;
+use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use utoipa::ToSchema;
+
+/// RFC 3339 in UTC+7.
+pub fn local(t: OffsetDateTime) -> String {
+    t.to_offset(VN_OFFSET).format(&Rfc3339).unwrap_or_default()
+}
+
+fn local_opt(t: Option<OffsetDateTime>) -> Option<String> {
+    t.map(local)
+}
+
+/// How urgent an open dossier is, for inbox colors.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    /// More than one working day left.
+    OnTrack,
+    /// Due within one working day.
+    DueSoon,
+    /// Past its appointment.
+    Overdue,
+    /// No deadline running (not received yet, paused, or closed).
+    None,
+}
+
+/// Urgency of a deadline as seen now.
+pub fn urgency(cal: &Calendar, status: Status, due: Option<OffsetDateTime>, now: OffsetDateTime) -> Urgency {
+    match due {
+        _ if status.is_closed() || matches!(status, Status::SupplementRequested | Status::Submitted) => Urgency::None,
+        None => Urgency::None,
+        Some(d) if d < now => Urgency::Overdue,
+        Some(d) if cal.between(now, d) <= WorkingTime::from_days(1.0).unwrap_or_default() => Urgency::DueSoon,
+        Some(_) => Urgency::OnTrack,
+    }
+}
+
+/// One history line.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryItem {
+    pub seq: i64,
+    pub action: String,
+    pub at: String,
+    /// Officer username (officer view only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    /// The event's details (officer view only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object)]
+    pub details: Option<serde_json::Value>,
+    /// Chain hash of this event (officer view only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+}
+
+/// The officer's view of a dossier.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DossierView {
+    pub code: String,
+    pub status: String,
+    pub status_label: String,
+    /// National portal TrangThaiHoSo code (1–10).
+    pub national_status: u8,
+    pub version: i64,
+    pub procedure_code: String,
+    pub procedure_version: i64,
+    pub procedure_name: String,
+    pub channel: String,
+    pub receiving_unit: String,
+    pub resolving_unit: String,
+    pub submitted_at: String,
+    pub received_at: Option<String>,
+    pub clock_started_at: Option<String>,
+    /// Legal due instant (judges on-time status).
+    pub due_at: Option<String>,
+    /// The citizen's appointment (differs from `due_at` after an extension).
+    pub appointment_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub returned_at: Option<String>,
+    /// `early`, `on_time` or `late` once decided.
+    pub timeliness: Option<String>,
+    pub urgency: Urgency,
+    pub legal_working_hours: f64,
+    pub paused_working_hours: f64,
+    pub supplement_rounds: u32,
+    pub assignee: Option<String>,
+    pub fee_total: i64,
+    pub fee_paid: bool,
+    pub paid_online: bool,
+    pub rating: Option<u8>,
+    pub reason: Option<String>,
+    #[schema(value_type = Vec<String>)]
+    pub allowed_actions: Vec<ActionKind>,
+    /// The full projection (applicant, documents, steps, extension, result).
+    #[schema(value_type = Object)]
+    pub dossier: serde_json::Value,
+    pub history: Vec<HistoryItem>,
+}
+
+impl DossierView {
+    pub fn new(
+        d: &Dossier,
+        cal: &Calendar,
+        allowed: Vec<ActionKind>,
+        events: &[StoredEvent],
+        now: OffsetDateTime,
+    ) -> Self {
+        DossierView {
+            code: d.code.clone(),
+            status: d.status.as_str().to_owned(),
+            status_label: d.status.label_vi().to_owned(),
+            national_status: d.status.national_code(),
+            version: d.version,
+            procedure_code: d.procedure_code.clone(),
+            procedure_version: d.procedure_version,
+            procedure_name: d.procedure_name.clone(),
+            channel: d.channel.as_str().to_owned(),
+            receiving_unit: d.receiving_unit.clone(),
+            resolving_unit: d.resolving_unit.clone(),
+            submitted_at: local(d.submitted_at),
+            received_at: local_opt(d.received_at),
+            clock_started_at: local_opt(d.clock_started_at),
+            due_at: local_opt(d.due_at),
+            appointment_at: local_opt(d.appointment_at),
+            finished_at: local_opt(d.finished_at),
+            returned_at: local_opt(d.returned_at),
+            timeliness: d.finished_at.and_then(|f| classify(d, f)).map(|t| t.as_str().to_owned()),
+            urgency: urgency(cal, d.status, d.appointment_at, now),
+            legal_working_hours: d.legal_time.seconds() as f64 / 3600.0,
+            paused_working_hours: d.paused.seconds() as f64 / 3600.0,
+            supplement_rounds: d.supplement_rounds,
+            assignee: d.assignee.clone(),
+            fee_total: d.fee_total(),
+            fee_paid: d.fee_paid,
+            paid_online: d.paid_online,
+            rating: d.rating,
+            reason: d.reason.clone(),
+            allowed_actions: allowed,
+            dossier: serde_json::to_value(d).unwrap_or_default(),
+            history: events
+                .iter()
+                .map(|e| HistoryItem {
+                    seq: e.seq,
+                    action: e.event.data.action().to_owned(),
+                    at: local(e.event.at),
+                    actor: Some(e.event.actor.clone()),
+                    details: serde_json::to_value(&e.event.data).ok(),
+                    hash: Some(e.hash.clone()),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What anyone holding the code and secret may see: no personal data.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicView {
+    pub code: String,
+    pub status: String,
+    pub status_label: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub submitted_at: String,
+    pub received_at: Option<String>,
+    /// The appointment for returning the result.
+    pub appointment_at: Option<String>,
+    pub returned_at: Option<String>,
+    /// What the one-stop asked to supplement, while it waits.
+    pub supplement_request: Option<String>,
+    pub reason: Option<String>,
+    pub result_digitized: bool,
+    pub fee_total: i64,
+    pub rating: Option<u8>,
+    pub version: i64,
+    /// Actions the applicant can take now (supplement, withdraw, rate).
+    #[schema(value_type = Vec<String>)]
+    pub allowed_actions: Vec<ActionKind>,
+    pub history: Vec<HistoryItem>,
+}
+
+impl PublicView {
+    pub fn new(d: &Dossier, allowed: Vec<ActionKind>, events: &[StoredEvent]) -> Self {
+        PublicView {
+            code: d.code.clone(),
+            status: d.status.as_str().to_owned(),
+            status_label: d.status.label_vi().to_owned(),
+            procedure_code: d.procedure_code.clone(),
+            procedure_name: d.procedure_name.clone(),
+            submitted_at: local(d.submitted_at),
+            received_at: local_opt(d.received_at),
+            appointment_at: local_opt(d.appointment_at),
+            returned_at: local_opt(d.returned_at),
+            supplement_request: d.pending_supplement.clone(),
+            reason: d.reason.clone(),
+            result_digitized: d.result.as_ref().is_some_and(|r| r.digitized),
+            fee_total: d.fee_total(),
+            rating: d.rating,
+            version: d.version,
+            allowed_actions: allowed,
+            history: events
+                .iter()
+                .map(|e| HistoryItem {
+                    seq: e.seq,
+                    action: e.event.data.action().to_owned(),
+                    at: local(e.event.at),
+                    actor: None,
+                    details: None,
+                    hash: None,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `dd/mm/yyyy HH:MM` in UTC+7, as on Vietnamese slips.
+pub fn local_display(t: OffsetDateTime) -> String {
+    let t = t.to_offset(VN_OFFSET);
+    format!("{:02}/{:02}/{:04} {:02}:{:02}", t.day(), u8::from(t.month()), t.year(), t.hour(), t.minute())
+}

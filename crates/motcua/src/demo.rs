@@ -1,0 +1,328 @@
+//! The demo: a merged province (An Giang, after the 1/7/2025 reform) with its provincial center,
+//! agencies, communes, wards and special zones; ~30 real procedures with internal processes; the
+//! demo officers of DESIGN.md (password `demo`); and a year of dossiers generated through the
+//! domain rules. Also the seeding used by benchmarks.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Context;
+use motcua_domain::calendar::Calendar;
+use motcua_domain::catalog::{COMMUNE_AGENCY, Level, Procedure};
+use motcua_domain::dossier::timeliness::VN_OFFSET;
+use motcua_domain::dossier::{Actor, Role};
+use motcua_domain::org::{Unit, UnitKind};
+use motcua_store::Store;
+use motcua_store::users::User;
+use motcua_store::writer::History;
+use time::{Duration, OffsetDateTime, Time};
+
+use crate::history::{Generated, Rng, Spec, Staff, generate};
+
+const UNITS: &str = include_str!("../../../data/demo/units.json");
+const PROCEDURES: &str = include_str!("../../../data/demo/procedures.json");
+
+/// Reference data parsed from the embedded files.
+pub struct Reference {
+    pub units: Vec<Unit>,
+    pub procedures: Vec<Procedure>,
+}
+
+impl Reference {
+    pub fn load() -> anyhow::Result<Reference> {
+        let units: Vec<Unit> = serde_json::from_str(UNITS).context("data/demo/units.json")?;
+        let procedures: Vec<Procedure> = serde_json::from_str(PROCEDURES).context("data/demo/procedures.json")?;
+        for p in &procedures {
+            p.validate().map_err(|e| anyhow::anyhow!("data/demo/procedures.json: {}: {}", p.code, e.message))?;
+        }
+        Ok(Reference { units, procedures })
+    }
+
+    fn center(&self) -> anyhow::Result<&Unit> {
+        self.units
+            .iter()
+            .find(|u| u.kind == UnitKind::Center && u.level == Level::Province && u.is_current())
+            .context("no provincial center in units.json")
+    }
+
+    fn communes(&self) -> Vec<&Unit> {
+        self.units.iter().filter(|u| u.level == Level::Commune && u.is_current() && u.receives_dossiers()).collect()
+    }
+
+    fn agencies(&self) -> Vec<String> {
+        self.units.iter().filter(|u| u.kind == UnitKind::Agency && u.is_current()).map(|u| u.code.clone()).collect()
+    }
+}
+
+/// A demo account.
+pub struct DemoUser {
+    pub username: String,
+    pub full_name: String,
+    pub roles: Vec<(String, Role)>,
+}
+
+/// The demo officers: at the provincial center `admin`, `giamdoc`, `tiepnhan`, `chuyenvien`,
+/// `lanhdao`, `vanthu` (specialists and leaders work for the provincial agencies whose dossiers
+/// the center receives), and the same roles at each commune with a `.slug` suffix.
+pub fn demo_users(r: &Reference) -> anyhow::Result<Vec<DemoUser>> {
+    let center = r.center()?.code.clone();
+    let agencies = r.agencies();
+    let province = r
+        .units
+        .iter()
+        .find(|u| u.kind == UnitKind::Province && u.is_current())
+        .map(|u| u.code.clone())
+        .unwrap_or_else(|| center.clone());
+    let mut out = vec![
+        DemoUser {
+            username: "admin".into(),
+            full_name: "Quản trị hệ thống".into(),
+            roles: vec![(province.clone(), Role::SystemAdmin)],
+        },
+        DemoUser {
+            username: "giamdoc".into(),
+            full_name: "Giám đốc Trung tâm".into(),
+            roles: vec![(center.clone(), Role::CenterAdmin)],
+        },
+        DemoUser {
+            username: "tiepnhan".into(),
+            full_name: "Cán bộ tiếp nhận".into(),
+            roles: vec![(center.clone(), Role::Receiver)],
+        },
+        DemoUser {
+            username: "chuyenvien".into(),
+            full_name: "Chuyên viên thụ lý".into(),
+            roles: agencies.iter().map(|a| (a.clone(), Role::Specialist)).collect(),
+        },
+        DemoUser {
+            username: "lanhdao".into(),
+            full_name: "Lãnh đạo phê duyệt".into(),
+            roles: agencies.iter().map(|a| (a.clone(), Role::Leader)).collect(),
+        },
+        DemoUser {
+            username: "vanthu".into(), full_name: "Văn thư".into(), roles: vec![(center.clone(), Role::Clerk)]
+        },
+    ];
+    for c in r.communes() {
+        let slug = c.slug.clone().unwrap_or_else(|| c.code.clone());
+        for (base, role, title) in [
+            ("giamdoc", Role::CenterAdmin, "Giám đốc Trung tâm"),
+            ("tiepnhan", Role::Receiver, "Cán bộ tiếp nhận"),
+            ("chuyenvien", Role::Specialist, "Chuyên viên"),
+            ("lanhdao", Role::Leader, "Lãnh đạo"),
+            ("vanthu", Role::Clerk, "Văn thư"),
+        ] {
+            out.push(DemoUser {
+                username: format!("{base}.{slug}"),
+                full_name: format!("{title} — {}", c.name),
+                roles: vec![(c.code.clone(), role)],
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Writes units, procedures and accounts (all with password `demo`, flagged default).
+async fn seed_reference(store: &Store, r: &Reference) -> anyhow::Result<Vec<DemoUser>> {
+    for u in &r.units {
+        store.put_unit(u).await?;
+    }
+    for p in &r.procedures {
+        store.put_procedure(p).await?;
+    }
+    let users = demo_users(r)?;
+    // One argon2id hash for the shared demo password: they are all "demo" anyway.
+    let hash = tokio::task::spawn_blocking(|| motcua_web::auth::hash_password("demo"))
+        .await?
+        .map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
+    for u in &users {
+        store
+            .put_user(&User {
+                username: u.username.clone(),
+                full_name: u.full_name.clone(),
+                password_hash: hash.clone(),
+                default_password: true,
+                active: true,
+                roles: u.roles.clone(),
+            })
+            .await?;
+    }
+    Ok(users)
+}
+
+fn staff_for(users: &[DemoUser], suffix: &str) -> Staff {
+    let actor = |base: &str| {
+        let name = format!("{base}{suffix}");
+        let u = users.iter().find(|u| u.username == name);
+        Actor::Officer {
+            username: name,
+            roles: u.map(|u| u.roles.iter().map(|(_, r)| *r).collect()).unwrap_or_default(),
+            units: u.map(|u| u.roles.iter().map(|(x, _)| x.clone()).collect()).unwrap_or_default(),
+        }
+    };
+    Staff { receiver: actor("tiepnhan"), specialist: actor("chuyenvien"), leader: actor("lanhdao") }
+}
+
+/// Generates `per_day` dossiers a working day at the provincial center (and a third as many at
+/// each commune) over the year before `now`, and writes them. Returns how many were written.
+async fn seed_history(
+    store: &Store,
+    r: &Reference,
+    users: &[DemoUser],
+    per_day: u32,
+    now: OffsetDateTime,
+    seed: u64,
+) -> anyhow::Result<u64> {
+    let cal = Calendar::vietnam_default();
+    let mut rng = Rng::new(seed);
+    let center = r.center()?;
+    let province_procs: Vec<&Procedure> = r.procedures.iter().filter(|p| p.agency != COMMUNE_AGENCY).collect();
+    let commune_procs: Vec<&Procedure> = r.procedures.iter().filter(|p| p.agency == COMMUNE_AGENCY).collect();
+    let mut places: Vec<(String, Staff, Vec<&Procedure>, u32)> =
+        vec![(center.code.clone(), staff_for(users, ""), province_procs, per_day)];
+    for c in r.communes() {
+        let slug = format!(".{}", c.slug.clone().unwrap_or_default());
+        places.push((c.code.clone(), staff_for(users, &slug), commune_procs.clone(), per_day.div_ceil(3)));
+    }
+    let first = now.to_offset(VN_OFFSET).date() - Duration::days(365);
+    let mut batch = Vec::new();
+    let mut written = 0u64;
+    let mut day = first;
+    while day <= now.to_offset(VN_OFFSET).date() {
+        if cal.is_working_day(day) {
+            let opening = cal.receipt_instant(OffsetDateTime::new_in_offset(day, Time::MIDNIGHT, VN_OFFSET));
+            for (unit, staff, procs, n) in &places {
+                if procs.is_empty() {
+                    continue;
+                }
+                for seq in 1..=u64::from(*n) {
+                    let p = procs[rng.below(procs.len() as u64) as usize];
+                    let submitted =
+                        cal.add(opening, motcua_domain::calendar::WorkingTime(rng.below(8 * 3600 - 60) as i64));
+                    let submitted = submitted.replace_nanosecond(0).unwrap_or(submitted);
+                    if submitted > now {
+                        continue;
+                    }
+                    let resolving = if p.agency == COMMUNE_AGENCY { unit.as_str() } else { p.agency.as_str() };
+                    let spec = Spec { procedure: p, receiving: unit, resolving, seq, submitted_at: submitted, now };
+                    if let Some(Generated { events, .. }) = generate(&mut rng, &cal, staff, spec) {
+                        let secret = motcua_web::auth::new_secret();
+                        batch.push(History {
+                            secret_hash: motcua_web::auth::secret_hash(&secret),
+                            events,
+                            seq: Some((unit.clone(), day.to_string(), seq as i64)),
+                        });
+                    }
+                }
+            }
+        }
+        if batch.len() >= 5000 {
+            written += store.writer.bulk(std::mem::take(&mut batch)).await? as u64;
+        }
+        day = day.next_day().context("date overflow")?;
+    }
+    written += store.writer.bulk(batch).await? as u64;
+    Ok(written)
+}
+
+/// Dossiers with known secrets, so the demo's public lookup can be tried at once.
+async fn showcase(
+    store: &Store,
+    r: &Reference,
+    users: &[DemoUser],
+    now: OffsetDateTime,
+) -> anyhow::Result<Vec<(String, String, String)>> {
+    let cal = Calendar::vietnam_default();
+    let mut rng = Rng::new(7);
+    let mut out = Vec::new();
+    let center = r.center()?;
+    let staff = staff_for(users, "");
+    for (i, code) in ["2.000815", "1.013225"].iter().enumerate() {
+        let Some(p) = r.procedures.iter().find(|p| p.code == *code && p.agency != COMMUNE_AGENCY) else { continue };
+        let submitted =
+            cal.add(cal.receipt_instant(now - Duration::days(3)), motcua_domain::calendar::WorkingTime(3600));
+        let spec = Spec {
+            procedure: p,
+            receiving: &center.code,
+            resolving: &p.agency,
+            seq: 9000 + i as u64,
+            submitted_at: submitted,
+            now,
+        };
+        if let Some(g) = generate(&mut rng, &cal, &staff, spec) {
+            let secret = motcua_web::auth::new_secret();
+            let day = submitted.to_offset(VN_OFFSET).date().to_string();
+            store
+                .writer
+                .bulk(vec![History {
+                    secret_hash: motcua_web::auth::secret_hash(&secret),
+                    events: g.events,
+                    seq: Some((center.code.clone(), day, 9000 + i as i64)),
+                }])
+                .await?;
+            out.push((g.code, secret, p.name.clone()));
+        }
+    }
+    Ok(out)
+}
+
+/// `motcua demo`.
+pub async fn run(addr: &str, data: &str, per_day: u32) -> anyhow::Result<()> {
+    std::fs::create_dir_all(data).with_context(|| format!("creating {data}"))?;
+    let db = Path::new(data).join("motcua.db");
+    let fresh = !db.exists();
+    let store = Store::open(&format!("sqlite://{}", db.display())).await?;
+    let reference = Reference::load()?;
+    let users = demo_users(&reference)?;
+    let mut examples = Vec::new();
+    if fresh {
+        let t = Instant::now();
+        let now = OffsetDateTime::now_utc();
+        seed_reference(&store, &reference).await?;
+        let n = seed_history(&store, &reference, &users, per_day, now, 2025).await?;
+        examples = showcase(&store, &reference, &users, now).await?;
+        println!(
+            "Created the demo database {} ({} procedures, {} units, {} dossiers) in {:.1} s",
+            db.display(),
+            reference.procedures.len(),
+            reference.units.len(),
+            n,
+            t.elapsed().as_secs_f64()
+        );
+    } else {
+        println!("Using the existing demo database {} (delete the folder to start over)", db.display());
+    }
+    crate::serve::serve_store(store, addr, true, |local| {
+        println!();
+        println!("Motcua demo is running:");
+        println!("  Home (procedures):  http://{local}/");
+        println!("  Dossier lookup:     http://{local}/tra-cuu");
+        println!("  API (OpenAPI):      http://{local}/api/openapi.json");
+        println!("  Health:             http://{local}/healthz");
+        println!();
+        println!("Demo logins (password: demo) — POST /api/v1/auth/login {{\"username\",\"password\"}}:");
+        println!("  provincial center: admin (system_admin), giamdoc (center_admin), tiepnhan (receiver), chuyenvien (specialist), lanhdao (leader), vanthu (clerk)");
+        let mut slugs: Vec<String> = users.iter().filter_map(|u| u.username.strip_prefix("tiepnhan.").map(str::to_owned)).collect();
+        slugs.sort();
+        println!("  communes: the same roles with a suffix, e.g. tiepnhan.{}; suffixes: {}", slugs.first().cloned().unwrap_or_default(), slugs.join(", "));
+        for (code, secret, name) in &examples {
+            println!("  Try the lookup: code {code} secret {secret} ({name}) — http://{local}/tra-cuu?code={code}&secret={secret}");
+        }
+        println!("Press Ctrl-C to stop.");
+    })
+    .await
+}
+
+/// `motcua seed-bench`: reference data plus `n` dossiers spread over the past year.
+pub async fn seed_bench(database: &str, n: u64) -> anyhow::Result<()> {
+    let store = Store::open(database).await?;
+    let reference = Reference::load()?;
+    let users = seed_reference(&store, &reference).await?;
+    let places = 1 + reference.communes().len() as u64;
+    // per_day at the center; communes get a third each.
+    let per_day = ((n as f64 / 250.0) / (1.0 + (places - 1) as f64 / 3.0)).ceil().max(1.0) as u32;
+    let t = Instant::now();
+    let written = seed_history(&store, &reference, &users, per_day, OffsetDateTime::now_utc(), 42).await?;
+    println!("seeded {written} dossiers in {:.1} s", t.elapsed().as_secs_f64());
+    Ok(())
+}
