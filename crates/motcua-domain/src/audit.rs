@@ -44,13 +44,11 @@ pub struct StoredLink<'a> {
 /// Re-walks a dossier's chain; returns the first broken sequence number, if any.
 pub fn verify_chain<'a>(links: impl IntoIterator<Item = StoredLink<'a>>) -> Result<(), i64> {
     let mut prev = GENESIS.to_owned();
-    let mut expected_seq = 1;
-    for l in links {
+    for (expected_seq, l) in (1..).zip(links) {
         if l.seq != expected_seq || l.prev_hash != prev || link_hash(&prev, l.canonical) != l.hash {
             return Err(l.seq);
         }
         prev = l.hash.to_owned();
-        expected_seq += 1;
     }
     Ok(())
 }

@@ -104,7 +104,7 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
 
 /// A reply waiting for the commit.
 enum Pending {
-    One(oneshot::Sender<Result<Dossier>>, Result<Dossier>),
+    One(oneshot::Sender<Result<Dossier>>, Box<Result<Dossier>>),
     Count(oneshot::Sender<Result<usize>>, Result<usize>),
 }
 
@@ -117,18 +117,19 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
                 Job::Act { code, expected_version, decide, reply } => {
                     match act(&mut tx, &code, expected_version, decide).await {
                         Err(StoreError::Db(e)) => {
-                            pending.push(Pending::One(reply, Err(StoreError::Corrupt("batch aborted".into()))));
+                            pending
+                                .push(Pending::One(reply, Box::new(Err(StoreError::Corrupt("batch aborted".into())))));
                             return Err(StoreError::Db(e));
                         }
-                        r => pending.push(Pending::One(reply, r)),
+                        r => pending.push(Pending::One(reply, Box::new(r))),
                     }
                 }
                 Job::Create { job, reply } => match create(&mut tx, job).await {
                     Err(StoreError::Db(e)) => {
-                        pending.push(Pending::One(reply, Err(StoreError::Corrupt("batch aborted".into()))));
+                        pending.push(Pending::One(reply, Box::new(Err(StoreError::Corrupt("batch aborted".into())))));
                         return Err(StoreError::Db(e));
                     }
-                    r => pending.push(Pending::One(reply, r)),
+                    r => pending.push(Pending::One(reply, Box::new(r))),
                 },
                 Job::Bulk { histories, reply } => match bulk(&mut tx, histories).await {
                     Err(e) => {
@@ -147,7 +148,7 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
         Ok(()) => {
             for p in pending {
                 match p {
-                    Pending::One(tx, r) => drop(tx.send(r)),
+                    Pending::One(tx, r) => drop(tx.send(*r)),
                     Pending::Count(tx, r) => drop(tx.send(r)),
                 }
             }

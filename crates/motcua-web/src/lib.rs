@@ -47,8 +47,11 @@ pub struct AppState {
 /// The default center's calendar and one per unit with its own office hours. Rebuilt when an
 /// administrator adds a yearly announcement or changes office hours.
 pub struct Calendars {
-    inner: RwLock<(Arc<Calendar>, HashMap<String, Arc<Calendar>>)>,
+    inner: RwLock<CalendarSet>,
 }
+
+/// The default calendar and the per-unit ones.
+type CalendarSet = (Arc<Calendar>, HashMap<String, Arc<Calendar>>);
 
 impl Calendars {
     /// Builds the calendars from the shipped announcements, the stored ones and each unit's

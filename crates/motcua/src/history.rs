@@ -147,8 +147,7 @@ pub fn generate(rng: &mut Rng, cal: &Calendar, staff: &Staff, spec: Spec) -> Opt
     let finish_at = cal.add(start, WorkingTime((legal.seconds() as f64 * factor) as i64));
     let supplement = rng.chance(0.08);
     // Walk the internal process steps up to approval.
-    loop {
-        let Some(d) = run.d.as_ref() else { break };
+    while let Some(d) = run.d.as_ref() {
         let Some(step) = d.current_step().cloned() else { break };
         if step.role == Role::Receiver || d.step + 2 >= d.steps.len() {
             break;

@@ -52,7 +52,7 @@ fn encode_cursor(due: &str, code: &str) -> String {
 }
 
 fn decode_cursor(s: &str) -> Option<(String, String)> {
-    if s.len() % 2 != 0 || s.len() > 512 {
+    if !s.len().is_multiple_of(2) || s.len() > 512 {
         return None;
     }
     let bytes: Option<Vec<u8>> =
@@ -110,7 +110,7 @@ pub async fn inbox(
         .into_iter()
         .map(|r| {
             let st = Status::parse(&r.status).unwrap_or(Status::Submitted);
-            let due = r.due_sort.starts_with("9999").then_some(None).unwrap_or_else(|| parse_ts(&r.due_sort).ok());
+            let due = if r.due_sort.starts_with("9999") { None } else { parse_ts(&r.due_sort).ok() };
             let cal = state.calendars.get(Some(&r.holder_unit));
             InboxItem {
                 urgency: urgency(&cal, st, due, t),

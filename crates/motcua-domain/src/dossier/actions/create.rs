@@ -133,9 +133,9 @@ pub fn validate_applicant(a: &Applicant) -> Result<(), DomainError> {
     }
     let phone = a.phone.trim();
     let digits = phone.strip_prefix("+84").map(|r| format!("0{r}")).unwrap_or_else(|| phone.to_owned());
-    if !phone.is_empty()
-        && !(digits.starts_with('0') && (10..=11).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()))
-    {
+    let phone_ok =
+        digits.starts_with('0') && (10..=11).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+    if !phone.is_empty() && !phone_ok {
         return Err(DomainError::invalid(
             "invalid_phone",
             "the phone number must be a Vietnamese number such as 0912345678",
@@ -143,9 +143,8 @@ pub fn validate_applicant(a: &Applicant) -> Result<(), DomainError> {
         ));
     }
     let email = a.email.trim();
-    if !email.is_empty()
-        && !(email.len() <= 254 && email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.')))
-    {
+    let email_ok = email.len() <= 254 && email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.'));
+    if !email.is_empty() && !email_ok {
         return Err(DomainError::invalid(
             "invalid_email",
             "the e-mail address is not valid",
