@@ -9,14 +9,19 @@ use crate::dossier::event::Event;
 /// The `prev_hash` of a dossier's first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Canonical text of an event, as hashed and stored.
+/// Canonical text of an event, as hashed and stored: `{"dossier": code, "event": {...}, "seq": n}`.
 pub fn canonical(dossier_code: &str, seq: i64, event: &Event) -> Result<String, serde_json::Error> {
-    let mut v = serde_json::to_value(event)?;
-    if let Some(o) = v.as_object_mut() {
-        o.insert("dossier".into(), dossier_code.into());
-        o.insert("seq".into(), seq.into());
-    }
+    let v = serde_json::json!({ "dossier": dossier_code, "seq": seq, "event": serde_json::to_value(event)? });
     serde_json::to_string(&v)
+}
+
+/// The event inside a stored canonical text.
+pub fn parse_canonical(text: &str) -> Result<Event, serde_json::Error> {
+    #[derive(serde::Deserialize)]
+    struct Link {
+        event: Event,
+    }
+    serde_json::from_str::<Link>(text).map(|l| l.event)
 }
 
 /// Hash of one link of the chain, lower-case hex.

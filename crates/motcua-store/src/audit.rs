@@ -51,7 +51,7 @@ impl Store {
             }
             let events: Vec<Event> = texts
                 .iter()
-                .map(|(_, c, _, _)| serde_json::from_str(c))
+                .map(|(_, c, _, _)| motcua_domain::audit::parse_canonical(c))
                 .collect::<std::result::Result<_, _>>()
                 .map_err(|e| StoreError::Corrupt(format!("event of {code}: {e}")))?;
             let rebuilt = replay(&events).map_err(|e| StoreError::Corrupt(e.to_string()))?;

@@ -61,8 +61,8 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let payload: String = r.try_get("payload")?;
-                let event =
-                    serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(format!("event of {code}: {e}")))?;
+                let event = motcua_domain::audit::parse_canonical(&payload)
+                    .map_err(|e| StoreError::Corrupt(format!("event of {code}: {e}")))?;
                 Ok(StoredEvent { seq: r.try_get("seq")?, event, hash: r.try_get("hash")? })
             })
             .collect()

@@ -1,0 +1,614 @@
+//! Black-box tests of the HTTP API: the real router on a fresh SQLite database, driven with
+//! `oneshot` requests (no socket). The storage suite runs the same store on PostgreSQL too.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use motcua_domain::catalog::Procedure;
+use motcua_domain::dossier::Role;
+use motcua_domain::org::Unit;
+use motcua_store::Store;
+use motcua_store::users::User;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+struct App {
+    router: Router,
+    _dir: TempDir,
+}
+
+/// A temporary folder removed on drop.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn unit(code: &str, name: &str, kind: &str, level: &str) -> Unit {
+    serde_json::from_value(json!({"code": code, "name": name, "kind": kind, "level": level, "parent": "91"})).unwrap()
+}
+
+fn procedure(code: &str, level: &str, agency: &str, online: &str, days: f64, fee: i64) -> Procedure {
+    let center = if level == "commune" { "COMMUNE" } else { "CENTER" };
+    let work = if level == "commune" { "COMMUNE" } else { "AGENCY" };
+    serde_json::from_value(json!({
+        "code": code, "name": format!("Thủ tục {code} đất đai"), "field": "Đất đai", "level": level, "agency": agency,
+        "processing_days": days, "fees": if fee > 0 { json!([{"name": "Lệ phí", "amount": fee}]) } else { json!([]) },
+        "documents": [{"name": "Tờ khai", "original": true, "copies": 1}], "results": ["Giấy chứng nhận"],
+        "legal_basis": ["Luật Đất đai 2024"], "online_level": online,
+        "steps": [
+            {"name": "Tiếp nhận", "role": "receiver", "unit": center, "days": 0.25},
+            {"name": "Phân công", "role": "leader", "unit": work, "days": 0.25},
+            {"name": "Thẩm định", "role": "specialist", "unit": work, "days": days - 1.0},
+            {"name": "Phê duyệt", "role": "leader", "unit": work, "days": 0.25},
+            {"name": "Trả kết quả", "role": "receiver", "unit": center, "days": 0.25}
+        ]
+    }))
+    .unwrap()
+}
+
+async fn setup() -> App {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "motcua-api-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Store::open(&format!("sqlite://{}", dir.join("t.db").display())).await.unwrap();
+    for u in [
+        unit("91", "Tỉnh An Giang", "province", "province"),
+        unit("C1", "Trung tâm Phục vụ hành chính công tỉnh", "center", "province"),
+        unit("A1", "Sở Nông nghiệp và Môi trường", "agency", "province"),
+        unit("A2", "Sở Xây dựng", "agency", "province"),
+        unit("X1", "Phường Rạch Giá", "ward", "commune"),
+        unit("X2", "Đặc khu Phú Quốc", "special_zone", "commune"),
+    ] {
+        store.put_unit(&u).await.unwrap();
+    }
+    store.put_procedure(&procedure("1.000001", "province", "A1", "full", 3.0, 50_000)).await.unwrap();
+    store.put_procedure(&procedure("1.000002", "commune", "COMMUNE", "partial", 2.0, 0)).await.unwrap();
+    store.put_procedure(&procedure("1.000003", "province", "A1", "none", 2.0, 0)).await.unwrap();
+    let hash = motcua_web::auth::hash_password("demo").unwrap();
+    for (name, roles) in [
+        ("tiepnhan", vec![("C1", Role::Receiver)]),
+        ("chuyenvien", vec![("A1", Role::Specialist)]),
+        ("lanhdao", vec![("A1", Role::Leader), ("A2", Role::Leader)]),
+        ("giamdoc", vec![("C1", Role::CenterAdmin)]),
+        ("tiepnhan.x1", vec![("X1", Role::Receiver)]),
+        ("lanhdao.x2", vec![("X2", Role::Leader)]),
+    ] {
+        let roles = roles.into_iter().map(|(u, r)| (u.to_owned(), r)).collect();
+        store
+            .put_user(&User {
+                username: name.into(),
+                full_name: name.into(),
+                password_hash: hash.clone(),
+                default_password: true,
+                active: true,
+                roles,
+            })
+            .await
+            .unwrap();
+    }
+    let state = motcua_web::AppState::load(store).await.unwrap();
+    App { router: motcua_web::app(state), _dir: TempDir(dir) }
+}
+
+struct Res {
+    status: StatusCode,
+    body: Value,
+}
+
+impl App {
+    async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        if_match: Option<i64>,
+        body: Option<Value>,
+    ) -> Res {
+        let mut b = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            b = b.header("authorization", format!("Bearer {t}"));
+        }
+        if let Some(v) = if_match {
+            b = b.header("if-match", format!("\"{v}\""));
+        }
+        let req = match body {
+            Some(v) => b.header("content-type", "application/json").body(Body::from(v.to_string())).unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let body =
+            serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        Res { status, body }
+    }
+
+    async fn login(&self, user: &str) -> String {
+        let r = self
+            .call("POST", "/api/v1/auth/login", None, None, Some(json!({"username": user, "password": "demo"})))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        r.body["token"].as_str().unwrap().to_owned()
+    }
+
+    async fn act(&self, token: &str, code: &str, version: i64, body: Value) -> Res {
+        self.call("POST", &format!("/api/v1/dossiers/{code}/actions"), Some(token), Some(version), Some(body)).await
+    }
+
+    async fn submit_online(&self) -> (String, String, i64) {
+        let r = self
+            .call(
+                "POST",
+                "/api/v1/dossiers",
+                None,
+                None,
+                Some(json!({"procedure_code": "1.000001", "channel": "online",
+                    "applicant": {"name": "Nguyễn Văn An", "id_number": "091234567890", "phone": "0912345678", "email": "an@example.vn"},
+                    "documents": ["Tờ khai"]})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        (
+            r.body["code"].as_str().unwrap().to_owned(),
+            r.body["secret"].as_str().unwrap().to_owned(),
+            r.body["version"].as_i64().unwrap(),
+        )
+    }
+}
+
+#[tokio::test]
+async fn a_citizen_submits_online_and_follows_the_dossier_until_the_result_is_returned_and_rated() {
+    let app = setup().await;
+    let (code, secret, v) = app.submit_online().await;
+    assert!(code.starts_with("C1-"), "online province-level dossiers go to the provincial center: {code}");
+    let look = app.call("GET", &format!("/api/v1/lookup/{code}?secret={secret}"), None, None, None).await;
+    assert_eq!(look.status, StatusCode::OK);
+    assert_eq!(look.body["status"], "submitted");
+    assert!(
+        look.body.get("applicant").is_none() && !look.body.to_string().contains("091234567890"),
+        "no personal data in lookups"
+    );
+
+    let tn = app.login("tiepnhan").await;
+    let r = app.act(&tn, &code, v, json!({"action": "receive"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["status"], "received");
+    assert!(r.body["due_at"].as_str().unwrap().ends_with("+07:00"));
+    let v = r.body["version"].as_i64().unwrap();
+
+    let ld = app.login("lanhdao").await;
+    let cv = app.login("chuyenvien").await;
+    let r = app.act(&ld, &code, v, json!({"action": "assign", "assignee": "chuyenvien"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let r = app.act(&ld, &code, r.body["version"].as_i64().unwrap(), json!({"action": "complete_step"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let r = app
+        .act(
+            &cv,
+            &code,
+            r.body["version"].as_i64().unwrap(),
+            json!({"action": "request_supplement", "reason": "Thiếu bản sao CCCD", "items": ["Bản sao CCCD"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["status"], "supplement_requested");
+
+    // The applicant answers with code + secret.
+    let v = r.body["version"].as_i64().unwrap();
+    let r = app
+        .call(
+            "POST",
+            &format!("/api/v1/dossiers/{code}/actions?secret={secret}"),
+            None,
+            Some(v),
+            Some(json!({"action": "supplement", "documents": [{"name": "Bản sao CCCD", "digitized": true}]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["status"], "in_progress");
+
+    let r = app
+        .act(
+            &cv,
+            &code,
+            r.body["version"].as_i64().unwrap(),
+            json!({"action": "complete_step", "note": "Đủ điều kiện"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let r = app
+        .act(&ld, &code, r.body["version"].as_i64().unwrap(), json!({"action": "approve", "result_digitized": true}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["status"], "result_ready");
+    let v = r.body["version"].as_i64().unwrap();
+    let r = app.act(&tn, &code, v, json!({"action": "return_result"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.body["code"], "fee_unpaid");
+    let r = app.act(&tn, &code, v, json!({"action": "return_result", "fee_paid": true, "paid_online": true})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let v = r.body["version"].as_i64().unwrap();
+    let r = app
+        .call(
+            "POST",
+            &format!("/api/v1/dossiers/{code}/actions?secret={secret}"),
+            None,
+            Some(v),
+            Some(json!({"action": "rate", "score": 5})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let r = app
+        .call(
+            "POST",
+            &format!("/api/v1/dossiers/{code}/actions?secret={secret}"),
+            None,
+            Some(v + 1),
+            Some(json!({"action": "rate", "score": 4})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.body["code"], "already_rated");
+
+    let full = app.call("GET", &format!("/api/v1/dossiers/{code}"), Some(&tn), None, None).await;
+    assert_eq!(full.status, StatusCode::OK);
+    assert_eq!(full.body["status"], "returned");
+    assert_eq!(full.body["national_status"], 10);
+    assert_eq!(full.body["supplement_rounds"], 1);
+    let actions: Vec<&str> =
+        full.body["history"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        [
+            "create",
+            "receive",
+            "assign",
+            "complete_step",
+            "request_supplement",
+            "supplement",
+            "complete_step",
+            "approve",
+            "return_result",
+            "rate"
+        ]
+    );
+    let look = app.call("GET", &format!("/api/v1/lookup/{code}?secret={secret}"), None, None, None).await;
+    assert_eq!(look.body["status_label"], "Đã trả kết quả");
+}
+
+#[tokio::test]
+async fn a_stale_version_gets_409_and_changes_nothing() {
+    let app = setup().await;
+    let (code, _, v) = app.submit_online().await;
+    let tn = app.login("tiepnhan").await;
+    let r = app.act(&tn, &code, v + 5, json!({"action": "receive"})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.body["code"], "version_conflict");
+    assert!(r.body["message_vi"].as_str().unwrap().contains("phiên bản"));
+    let d = app.call("GET", &format!("/api/v1/dossiers/{code}"), Some(&tn), None, None).await;
+    assert_eq!(d.body["status"], "submitted");
+    assert_eq!(d.body["version"], v);
+}
+
+#[tokio::test]
+async fn concurrent_actions_on_the_same_version_let_exactly_one_through() {
+    let app = std::sync::Arc::new(setup().await);
+    let (code, _, v) = app.submit_online().await;
+    let tn = app.login("tiepnhan").await;
+    let mut tasks = Vec::new();
+    for _ in 0..12 {
+        let (app, tn, code) = (app.clone(), tn.clone(), code.clone());
+        tasks.push(tokio::spawn(async move { app.act(&tn, &code, v, json!({"action": "receive"})).await.status }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::OK => ok += 1,
+            StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY => {}
+            s => panic!("unexpected {s}"),
+        }
+    }
+    assert_eq!(ok, 1);
+    let d = app.call("GET", &format!("/api/v1/dossiers/{code}"), Some(&tn), None, None).await;
+    assert_eq!(d.body["history"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn impossible_actions_get_422_and_bad_action_bodies_get_400() {
+    let app = setup().await;
+    let (code, _, v) = app.submit_online().await;
+    let ld = app.login("lanhdao").await;
+    let tn = app.login("tiepnhan").await;
+    let r = app.act(&tn, &code, v, json!({"action": "return_result"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.body["code"], "invalid_transition");
+    let r = app.act(&ld, &code, v, json!({"action": "approve"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+    let r = app.act(&tn, &code, v, json!({"action": "fly"})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body["code"], "unknown_action");
+    let r = app.act(&tn, &code, v, json!({"action": "refuse"})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body["code"], "invalid_action");
+    let r = app
+        .call("POST", &format!("/api/v1/dossiers/{code}/actions"), Some(&tn), None, Some(json!({"action": "receive"})))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body["code"], "if_match_required");
+    let r = app.act(&tn, &code, v, json!({"action": "receive"})).await;
+    let r = app
+        .act(&ld, &code, r.body["version"].as_i64().unwrap(), json!({"action": "assign", "assignee": "nobody"}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.body["code"], "unknown_assignee");
+}
+
+#[tokio::test]
+async fn officers_never_see_another_units_dossiers() {
+    let app = setup().await;
+    let (code, _, v) = app.submit_online().await;
+    let other = app.login("lanhdao.x2").await;
+    let r = app.call("GET", &format!("/api/v1/dossiers/{code}"), Some(&other), None, None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app.act(&other, &code, v, json!({"action": "receive"})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let inbox = app.call("GET", "/api/v1/inbox", Some(&other), None, None).await;
+    assert_eq!(inbox.body["items"].as_array().unwrap().len(), 0);
+    let tn = app.login("tiepnhan").await;
+    let inbox = app.call("GET", "/api/v1/inbox", Some(&tn), None, None).await;
+    assert_eq!(inbox.body["items"][0]["code"], code.as_str());
+    let r = app.call("GET", "/api/v1/inbox", None, None, None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = app.call("GET", "/api/v1/inbox", Some("forged"), None, None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn lookups_need_the_right_secret() {
+    let app = setup().await;
+    let (code, secret, _) = app.submit_online().await;
+    let r = app.call("GET", &format!("/api/v1/lookup/{code}?secret=WRONGSECRET2"), None, None, None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app.call("GET", &format!("/api/v1/lookup/{code}"), None, None, None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body["code"], "secret_required");
+    let r = app.call("GET", &format!("/api/v1/lookup/{code}?secret={}", secret.to_lowercase()), None, None, None).await;
+    assert_eq!(r.status, StatusCode::OK, "secrets are case-insensitive");
+    let page = app.call("GET", &format!("/tra-cuu?code={code}&secret={secret}"), None, None, None).await;
+    assert!(page.body.as_str().unwrap().contains("Đã nộp, chờ tiếp nhận"));
+}
+
+#[tokio::test]
+async fn bad_submissions_get_clear_errors_and_create_nothing() {
+    let app = setup().await;
+    let base = json!({"procedure_code": "1.000001", "channel": "online", "applicant": {"name": "Lê Thị Hà"}});
+    let mut b = base.clone();
+    b["procedure_code"] = json!("9.999999");
+    let r = app.call("POST", "/api/v1/dossiers", None, None, Some(b)).await;
+    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_procedure")));
+    let mut b = base.clone();
+    b["procedure_code"] = json!("not-a-code");
+    let r = app.call("POST", "/api/v1/dossiers", None, None, Some(b)).await;
+    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_procedure_code")));
+    let mut b = base.clone();
+    b["channel"] = json!("fax");
+    let r = app.call("POST", "/api/v1/dossiers", None, None, Some(b)).await;
+    assert_eq!(r.body["code"], "invalid_channel");
+    let mut b = base.clone();
+    b["applicant"]["id_number"] = json!("12345");
+    let r = app.call("POST", "/api/v1/dossiers", None, None, Some(b)).await;
+    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_id_number")));
+    let mut b = base.clone();
+    b["procedure_code"] = json!("1.000003");
+    let r = app.call("POST", "/api/v1/dossiers", None, None, Some(b)).await;
+    assert_eq!(r.body["code"], "procedure_not_online");
+    let mut b = base.clone();
+    b["procedure_code"] = json!("1.000002");
+    let r = app.call("POST", "/api/v1/dossiers", None, None, Some(b.clone())).await;
+    assert_eq!(r.body["code"], "commune_required");
+    b["unit"] = json!("X1");
+    let r = app.call("POST", "/api/v1/dossiers", None, None, Some(b)).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!((r.body["receiving_unit"].as_str(), r.body["resolving_unit"].as_str()), (Some("X1"), Some("X1")));
+    let mut b = base.clone();
+    b["channel"] = json!("counter");
+    let r = app.call("POST", "/api/v1/dossiers", None, None, Some(b)).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = app.call("POST", "/api/v1/dossiers", None, None, Some(json!({"procedure_code": 5}))).await;
+    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_json")));
+    let huge = "x".repeat(motcua_web::MAX_BODY + 10);
+    let r = app.call("POST", "/api/v1/dossiers", None, None, Some(json!({"procedure_code": huge}))).await;
+    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large")));
+    // Only the commune dossier exists.
+    let tn = app.login("tiepnhan.x1").await;
+    let inbox = app.call("GET", "/api/v1/inbox", Some(&tn), None, None).await;
+    assert_eq!(inbox.body["items"].as_array().unwrap().len(), 1);
+    let tn = app.login("tiepnhan").await;
+    let inbox = app.call("GET", "/api/v1/inbox", Some(&tn), None, None).await;
+    assert_eq!(inbox.body["items"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn a_counter_dossier_is_received_at_once_with_its_due_date() {
+    let app = setup().await;
+    let tn = app.login("tiepnhan").await;
+    let r = app
+        .call("POST", "/api/v1/dossiers", Some(&tn), None, Some(json!({"procedure_code": "1.000001", "channel": "counter", "applicant": {"name": "Trần Bình"}, "documents": [{"name": "Tờ khai", "digitized": true}]})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(r.body["status"], "received");
+    assert!(r.body["due_at"].is_string());
+    assert_eq!(r.body["version"], 2);
+    let cv = app.login("chuyenvien").await;
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/dossiers",
+            Some(&cv),
+            None,
+            Some(json!({"procedure_code": "1.000001", "channel": "counter", "applicant": {"name": "Trần Bình"}})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_calendar_endpoints_follow_the_decisions_and_reject_bad_dates() {
+    let app = setup().await;
+    let r = app
+        .call("GET", "/api/v1/calendar/deadline?start=2025-07-04T18:30:00%2B07:00&working_days=1", None, None, None)
+        .await;
+    assert_eq!(r.body["due_at"], "2025-07-07T17:00:00+07:00");
+    let r = app
+        .call("GET", "/api/v1/calendar/deadline?start=2025-07-07T10:00:00%2B07:00&working_days=1", None, None, None)
+        .await;
+    assert_eq!(r.body["due_at"], "2025-07-08T10:00:00+07:00");
+    let r = app.call("GET", "/api/v1/calendar/deadline?start=2025-13-01&working_days=1", None, None, None).await;
+    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_datetime")));
+    let r = app
+        .call("GET", "/api/v1/calendar/deadline?start=2025-07-07T10:00:00%2B07:00&working_days=-1", None, None, None)
+        .await;
+    assert_eq!(r.body["code"], "invalid_duration");
+    let r = app
+        .call(
+            "GET",
+            "/api/v1/calendar/deadline?start=2025-07-07T10:00:00%2B07:00&working_days=1&unit=NOPE",
+            None,
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app.call("GET", "/api/v1/calendar/holidays?year=2026", None, None, None).await;
+    let days = r.body.as_array().unwrap();
+    assert!(days.iter().any(|d| d["date"] == "2026-08-22" && d["kind"] == "workday"));
+    assert!(days.iter().any(|d| d["date"] == "2026-02-17" && d["kind"] == "holiday"));
+    let r = app.call("GET", "/api/v1/calendar/holidays?year=abc", None, None, None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = app
+        .call(
+            "GET",
+            "/api/v1/calendar/working-time?from=2025-07-07T07:00:00%2B07:00&to=2025-07-08T07:00:00%2B07:00",
+            None,
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.body["working_hours"], 8.0);
+}
+
+#[tokio::test]
+async fn the_catalog_search_ignores_diacritics_and_admins_publish_new_versions() {
+    let app = setup().await;
+    let r = app.call("GET", "/api/v1/procedures?q=thu%20tuc%20dat%20dai&level=commune", None, None, None).await;
+    assert_eq!(r.body.as_array().unwrap().len(), 1);
+    let r = app.call("GET", "/api/v1/procedures?level=city", None, None, None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = app.call("GET", "/api/v1/procedures/1.000009", None, None, None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let mut p = serde_json::to_value(procedure("1.000001", "province", "A1", "full", 3.0, 70_000)).unwrap();
+    let tn = app.login("tiepnhan").await;
+    let r = app.call("POST", "/api/v1/procedures", Some(&tn), None, Some(p.clone())).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let gd = app.login("giamdoc").await;
+    let r = app.call("POST", "/api/v1/procedures", Some(&gd), None, Some(p.clone())).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(r.body["version"], 2);
+    p["steps"][2]["days"] = json!(9.0);
+    let r = app.call("POST", "/api/v1/procedures", Some(&gd), None, Some(p)).await;
+    assert_eq!(
+        (r.status, r.body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("process_exceeds_legal_time"))
+    );
+}
+
+#[tokio::test]
+async fn wrong_credentials_get_401() {
+    let app = setup().await;
+    let r = app
+        .call("POST", "/api/v1/auth/login", None, None, Some(json!({"username": "tiepnhan", "password": "nope"})))
+        .await;
+    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_credentials")));
+    let r = app
+        .call("POST", "/api/v1/auth/login", None, None, Some(json!({"username": "ghost", "password": "demo"})))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn indicators_count_received_online_and_on_time_dossiers() {
+    let app = setup().await;
+    app.submit_online().await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let r = app
+        .call(
+            "GET",
+            &format!(
+                "/api/v1/indicators?from={}&to={}",
+                today - time::Duration::days(1),
+                today + time::Duration::days(1)
+            ),
+            None,
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["received"], 0, "an online dossier counts once received");
+    let r = app.call("GET", "/api/v1/indicators?from=2025-02-30&to=2025-03-01", None, None, None).await;
+    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_date")));
+}
+
+/// Every route the router serves is documented, and every documented path is served.
+#[tokio::test]
+async fn every_endpoint_is_in_the_openapi_document() {
+    const ROUTES: &[(&str, &str)] = &[
+        ("post", "/api/v1/auth/login"),
+        ("get", "/api/v1/me"),
+        ("get", "/api/v1/calendar/deadline"),
+        ("get", "/api/v1/calendar/holidays"),
+        ("get", "/api/v1/calendar/working-time"),
+        ("post", "/api/v1/calendar/announcements"),
+        ("get", "/api/v1/procedures"),
+        ("post", "/api/v1/procedures"),
+        ("get", "/api/v1/procedures/{code}"),
+        ("get", "/api/v1/units"),
+        ("post", "/api/v1/dossiers"),
+        ("get", "/api/v1/dossiers/{code}"),
+        ("post", "/api/v1/dossiers/{code}/actions"),
+        ("get", "/api/v1/lookup/{code}"),
+        ("get", "/api/v1/inbox"),
+        ("get", "/api/v1/indicators"),
+        ("get", "/healthz"),
+        ("get", "/metrics"),
+        ("get", "/api/openapi.json"),
+    ];
+    let app = setup().await;
+    let doc = app.call("GET", "/api/openapi.json", None, None, None).await.body;
+    let paths = doc["paths"].as_object().unwrap();
+    let mut documented = 0;
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            documented += 1;
+            assert!(
+                ROUTES.contains(&(method.as_str(), path.as_str())),
+                "documented but not listed here: {method} {path}"
+            );
+        }
+    }
+    assert_eq!(documented, ROUTES.len(), "a route is missing from the OpenAPI document");
+    for (method, path) in ROUTES {
+        let uri = path.replace("{code}", "1.000001");
+        let r = app.call(&method.to_uppercase(), &uri, None, None, None).await;
+        assert_ne!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path} is not routed");
+        assert!(r.status != StatusCode::NOT_FOUND || path.contains("{code}"), "{method} {path} is not routed");
+    }
+}
