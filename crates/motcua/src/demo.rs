@@ -236,30 +236,27 @@ async fn showcase(
     let mut rng = Rng::new(7);
     let mut out = Vec::new();
     let center = r.center()?;
-    let staff = staff_for(users, "");
-    for (i, code) in ["2.000815", "1.013225"].iter().enumerate() {
-        let Some(p) = r.procedures.iter().find(|p| p.code == *code && p.agency != COMMUNE_AGENCY) else { continue };
-        let submitted =
-            cal.add(cal.receipt_instant(now - Duration::days(3)), motcua_domain::calendar::WorkingTime(3600));
-        let spec = Spec {
-            procedure: p,
-            receiving: &center.code,
-            resolving: &p.agency,
-            seq: 9000 + i as u64,
-            submitted_at: submitted,
-            now,
-        };
+    let province_proc = r.procedures.iter().find(|p| p.agency != COMMUNE_AGENCY && p.online_level.accepts_online());
+    let commune = r.communes().into_iter().next();
+    let commune_proc = r.procedures.iter().find(|p| p.agency == COMMUNE_AGENCY);
+    let mut picks = Vec::new();
+    if let Some(p) = province_proc {
+        picks.push((p, center.code.clone(), p.agency.clone(), String::new()));
+    }
+    if let (Some(p), Some(c)) = (commune_proc, commune) {
+        picks.push((p, c.code.clone(), c.code.clone(), format!(".{}", c.slug.clone().unwrap_or_default())));
+    }
+    for (i, (p, receiving, resolving, suffix)) in picks.into_iter().enumerate() {
+        let staff = staff_for(users, &suffix);
+        let submitted = cal.add(cal.receipt_instant(now - Duration::days(2)), motcua_domain::calendar::WorkingTime(3600));
+        let submitted = submitted.replace_nanosecond(0).unwrap_or(submitted);
+        let seq = 9000 + i as u64;
+        let spec = Spec { procedure: p, receiving: &receiving, resolving: &resolving, seq, submitted_at: submitted, now };
         if let Some(g) = generate(&mut rng, &cal, &staff, spec) {
             let secret = motcua_web::auth::new_secret();
             let day = submitted.to_offset(VN_OFFSET).date().to_string();
-            store
-                .writer
-                .bulk(vec![History {
-                    secret_hash: motcua_web::auth::secret_hash(&secret),
-                    events: g.events,
-                    seq: Some((center.code.clone(), day, 9000 + i as i64)),
-                }])
-                .await?;
+            let history = History { secret_hash: motcua_web::auth::secret_hash(&secret), events: g.events, seq: Some((receiving.clone(), day, seq as i64)) };
+            store.writer.bulk(vec![history]).await?;
             out.push((g.code, secret, p.name.clone()));
         }
     }
