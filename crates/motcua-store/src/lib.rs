@@ -13,6 +13,7 @@ pub mod audit;
 pub mod calendar;
 pub mod catalog;
 pub mod dossiers;
+pub mod floor;
 pub mod indicators;
 pub mod migrate;
 pub mod units;

@@ -1,15 +1,31 @@
+//! The storage story: one suite, run on SQLite and on PostgreSQL in the same `cargo test`
+//! (atuin's `tests-database`, but always on both). Every test is an `async fn(Store)` turned into
+//! `<sentence>::on_sqlite` and `<sentence>::on_postgres` by [`storage_test!`].
+//!
+//! - `lifecycle`: migrations, a dossier through its life, projection, events, hash chain.
+//! - `concurrency`: optimistic concurrency, group-commit batches with refusals.
+//! - `codes`: dossier codes from the per-unit, per-day sequence.
+//! - `inbox`: scoping, ordering, filters, keyset pagination.
+//! - `reference`: catalog, units, users, tokens, holiday announcements.
+//! - `indicators`: received / online / finished / early / on-time / late counts.
+//! - `audit`: tamper detection, repair, bulk histories, rebuild == live projection.
+//!
+//! PostgreSQL: `MOTCUA_TEST_PG` (default `postgres://postgres@127.0.0.1:5432`); when it is not
+//! reachable the PostgreSQL half fails, saying so.
+
 mod common;
 
-use common::fixtures::*;
-use motcua_store::Store;
-
-async fn probe(store: Store) {
-    let n = NewDossier::online(marriage(), COMMUNE, COMMUNE, at("2025-07-07T09:00:00+07:00"));
-    let d = create_dossier(&store, &n).await;
-    println!("{}", d.code);
-    let payload: String = sqlx::query_scalar("SELECT payload FROM dossier_events").fetch_one(&store.pool).await.unwrap();
-    println!("{payload}");
-    println!("{:?}", store.events(&d.code).await.map(|e| e.len()));
-    println!("{:?}", store.verify_audit(false).await);
-}
-storage_test!(probe);
+#[path = "storage/audit.rs"]
+mod audit;
+#[path = "storage/codes.rs"]
+mod codes;
+#[path = "storage/concurrency.rs"]
+mod concurrency;
+#[path = "storage/inbox.rs"]
+mod inbox;
+#[path = "storage/indicators.rs"]
+mod indicators;
+#[path = "storage/lifecycle.rs"]
+mod lifecycle;
+#[path = "storage/reference.rs"]
+mod reference;

@@ -7,6 +7,7 @@
 
 mod demo;
 mod history;
+mod loadgen;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -61,6 +62,38 @@ enum Command {
         #[arg(long)]
         dossiers: u64,
     },
+    /// Benchmark load generator (loopback only): `transitions` or `inbox`.
+    #[command(hide = true)]
+    Loadgen {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// transitions | inbox
+        #[arg(long)]
+        mode: String,
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 2000)]
+        requests: usize,
+        /// Procedure used for transition dossiers (province-level, received at the center).
+        #[arg(long, default_value = "1.012784")]
+        procedure: String,
+        /// Inbox users, comma-separated.
+        #[arg(long, default_value = "lanhdao,tiepnhan,tiepnhan.rachgia")]
+        users: String,
+    },
+    /// The raw-INSERT floor: the same event and projection writes as a transition, without HTTP
+    /// or domain, committed in batches of `batch`.
+    #[command(hide = true)]
+    BenchRaw {
+        #[arg(long, env = "MOTCUA_DATABASE")]
+        database: String,
+        #[arg(long, default_value_t = 50_000)]
+        rows: u64,
+        #[arg(long, default_value_t = 64)]
+        batch: u64,
+    },
 }
 
 #[tokio::main]
@@ -96,5 +129,18 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::SeedBench { database, dossiers } => demo::seed_bench(&database, dossiers).await,
+        Command::Loadgen { addr, mode, concurrency, seconds, requests, procedure, users } => match mode.as_str() {
+            "transitions" => loadgen::transitions(&addr, concurrency, seconds, &procedure).await,
+            "inbox" => loadgen::inbox(&addr, &users.split(',').map(str::to_owned).collect::<Vec<_>>(), requests).await,
+            other => anyhow::bail!("unknown mode {other}: use transitions or inbox"),
+        },
+        Command::BenchRaw { database, rows, batch } => {
+            let store = motcua_store::Store::open(&database).await?;
+            let t = std::time::Instant::now();
+            store.raw_append_floor(rows, batch).await?;
+            let s = t.elapsed().as_secs_f64();
+            println!("raw floor: {rows} event appends (INSERT event + UPDATE projection) in batches of {batch}: {s:.2} s = {:.0}/s", rows as f64 / s);
+            Ok(())
+        }
     }
 }

@@ -196,3 +196,44 @@ pub async fn act(
 pub fn action(json: serde_json::Value) -> Action {
     serde_json::from_value(json.clone()).unwrap_or_else(|e| panic!("bad action {json}: {e}"))
 }
+
+/// Holds the writer inside one job until released, so that every request sent meanwhile queues
+/// up and is committed together in the next batch (group commit).
+pub struct HeldWriter {
+    release: std::sync::mpsc::Sender<()>,
+    done: tokio::task::JoinHandle<Result<Dossier, StoreError>>,
+}
+
+impl HeldWriter {
+    /// Blocks the writer in the decide step of an action on `code` (which must exist). The held
+    /// action is then refused, so it writes nothing.
+    pub async fn hold(store: &Store, code: &str) -> HeldWriter {
+        let (started, is_started) = tokio::sync::oneshot::channel::<()>();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let writer = store.writer.clone();
+        let code = code.to_owned();
+        let done = tokio::spawn(async move {
+            writer
+                .act(
+                    code,
+                    None,
+                    Box::new(move |_| {
+                        started.send(()).ok();
+                        released.recv().ok();
+                        Err(motcua_domain::DomainError::rule("held", "held by the test", "giữ bởi kiểm thử"))
+                    }),
+                )
+                .await
+        });
+        is_started.await.expect("the writer runs the held job");
+        HeldWriter { release, done }
+    }
+
+    /// Lets the writer go on (after giving queued requests time to reach its channel).
+    pub async fn release(self) {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        self.release.send(()).ok();
+        let r = self.done.await.expect("held job");
+        assert!(matches!(r, Err(StoreError::Domain(ref e)) if e.code == "held"), "the held job is refused: {r:?}");
+    }
+}

@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 pub mod fixtures;
+pub mod rows;
 
 use std::future::Future;
 use std::path::PathBuf;

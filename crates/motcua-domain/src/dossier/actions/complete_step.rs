@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{ActionKind, Ctx, advance_step, next_step_due, require_officer, require_status};
+use super::{ActionKind, Ctx, advance_step, approve, next_step_due, require_officer, require_status};
 use crate::dossier::{Actor, Dossier, Role, Status};
 use crate::error::DomainError;
 
@@ -27,7 +27,11 @@ pub struct StepCompleted {
 
 pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
     require_status(d, &[Status::Received, Status::InProgress], ActionKind::CompleteStep)?;
-    let Some(step) = d.current_step().filter(|s| s.role != Role::Receiver && d.step + 1 < d.steps.len()) else {
+    // The last processing step (the one before the return step, if any) is finished by
+    // `approve` or `reject`: completing it would hand the dossier to the one-stop's return step
+    // before a result exists.
+    let last = approve::return_step(d).unwrap_or(d.steps.len());
+    let Some(step) = d.current_step().filter(|s| s.role != Role::Receiver && d.step + 1 < last) else {
         return Err(DomainError::rule(
             "no_step_to_complete",
             "no processing step is left to complete; approve or reject the dossier",

@@ -49,7 +49,12 @@ impl Transfer {
 pub(crate) fn apply(d: &mut Dossier, e: &Transferred, _at: OffsetDateTime) {
     d.resolving_unit = e.to_unit.clone();
     d.assignee = None;
+    // The one-stop's own steps (its receivers return the result) stay with the receiving unit,
+    // also when that unit was the resolving one (commune-level procedures).
+    let center = d.receiving_unit.clone();
     for s in d.steps.iter_mut().skip(d.step).filter(|s| s.unit == e.from_unit) {
-        s.unit = e.to_unit.clone();
+        if !(s.role == Role::Receiver && s.unit == center) {
+            s.unit = e.to_unit.clone();
+        }
     }
 }
