@@ -66,7 +66,7 @@ pub struct Officer(pub User);
 impl Officer {
     /// The domain's view of this officer.
     pub fn actor(&self) -> Actor {
-        Actor::Officer { username: self.0.username.clone(), roles: self.0.role_set(), units: self.0.units() }
+        Actor::Officer { username: self.0.username.clone(), grants: self.0.roles.clone() }
     }
     /// Holds `role` in any unit.
     pub fn has_role(&self, role: Role) -> bool {

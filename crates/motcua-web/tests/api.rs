@@ -188,8 +188,6 @@ async fn a_citizen_submits_online_and_follows_the_dossier_until_the_result_is_re
     let cv = app.login("chuyenvien").await;
     let r = app.act(&ld, &code, v, json!({"action": "assign", "assignee": "chuyenvien"})).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    let r = app.act(&ld, &code, r.body["version"].as_i64().unwrap(), json!({"action": "complete_step"})).await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let r = app
         .act(
             &cv,
@@ -271,7 +269,6 @@ async fn a_citizen_submits_online_and_follows_the_dossier_until_the_result_is_re
             "create",
             "receive",
             "assign",
-            "complete_step",
             "request_supplement",
             "supplement",
             "complete_step",

@@ -29,7 +29,14 @@ impl Conn {
         Ok(Conn { addr: addr.to_owned(), stream: BufReader::new(s) })
     }
 
-    pub async fn send(&mut self, method: &str, path: &str, token: Option<&str>, if_match: Option<i64>, body: Option<&Value>) -> anyhow::Result<Reply> {
+    pub async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        if_match: Option<i64>,
+        body: Option<&Value>,
+    ) -> anyhow::Result<Reply> {
         let body = body.map(|b| b.to_string()).unwrap_or_default();
         let mut req = format!("{method} {path} HTTP/1.1\r\nhost: {}\r\ncontent-length: {}\r\n", self.addr, body.len());
         if !body.is_empty() {
@@ -71,7 +78,8 @@ impl Conn {
 
 async fn login(addr: &str, user: &str) -> anyhow::Result<String> {
     let mut c = Conn::open(addr).await?;
-    let r = c.send("POST", "/api/v1/auth/login", None, None, Some(&json!({"username": user, "password": "demo"}))).await?;
+    let r =
+        c.send("POST", "/api/v1/auth/login", None, None, Some(&json!({"username": user, "password": "demo"}))).await?;
     r.body["token"].as_str().map(str::to_owned).with_context(|| format!("login {user}: {}", r.body))
 }
 
@@ -105,18 +113,31 @@ pub async fn transitions(addr: &str, concurrency: usize, seconds: u64, procedure
     let specialist = login(addr, "chuyenvien").await?;
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
-        let (addr, receiver, specialist, procedure) = (addr.to_owned(), receiver.clone(), specialist.clone(), procedure.to_owned());
+        let (addr, receiver, specialist, procedure) =
+            (addr.to_owned(), receiver.clone(), specialist.clone(), procedure.to_owned());
         tasks.push(tokio::spawn(async move {
             let mut c = Conn::open(&addr).await?;
             let mut dossiers = Vec::new();
             for _ in 0..4 {
                 let r = c
-                    .send("POST", "/api/v1/dossiers", Some(&receiver), None, Some(&json!({"procedure_code": procedure, "channel": "counter", "applicant": {"name": "Bench"}})))
+                    .send(
+                        "POST",
+                        "/api/v1/dossiers",
+                        Some(&receiver),
+                        None,
+                        Some(
+                            &json!({"procedure_code": procedure, "channel": "counter", "applicant": {"name": "Bench"}}),
+                        ),
+                    )
                     .await?;
                 if r.status != 201 {
                     bail!("create: {} {}", r.status, r.body);
                 }
-                dossiers.push((r.body["code"].as_str().unwrap_or_default().to_owned(), r.body["version"].as_i64().unwrap_or(0), false));
+                dossiers.push((
+                    r.body["code"].as_str().unwrap_or_default().to_owned(),
+                    r.body["version"].as_i64().unwrap_or(0),
+                    false,
+                ));
             }
             let req = json!({"action": "request_supplement", "reason": "Bổ sung giấy tờ"});
             let sup = json!({"action": "supplement"});
@@ -128,7 +149,9 @@ pub async fn transitions(addr: &str, concurrency: usize, seconds: u64, procedure
                 i += 1;
                 let (token, body) = if *paused { (&receiver, &sup) } else { (&specialist, &req) };
                 let t = Instant::now();
-                let r = c.send("POST", &format!("/api/v1/dossiers/{code}/actions"), Some(token), Some(*version), Some(body)).await?;
+                let r = c
+                    .send("POST", &format!("/api/v1/dossiers/{code}/actions"), Some(token), Some(*version), Some(body))
+                    .await?;
                 lat.push(t.elapsed());
                 if r.status == 200 {
                     *version = r.etag.as_deref().and_then(|e| e.parse().ok()).unwrap_or(*version + 1);

@@ -46,6 +46,18 @@ enum Command {
         #[arg(long, env = "MOTCUA_DATABASE")]
         database: String,
     },
+    /// Create or update an officer account. The password is read from standard input (one line).
+    User {
+        #[arg(long, env = "MOTCUA_DATABASE")]
+        database: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "")]
+        full_name: String,
+        /// `UNIT:ROLE`, repeatable (roles: receiver, specialist, leader, center_admin, clerk, system_admin).
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
     /// Re-walk every dossier's hash chain and compare projections with their events.
     VerifyAudit {
         #[arg(long, env = "MOTCUA_DATABASE")]
@@ -128,6 +140,7 @@ async fn main() -> anyhow::Result<()> {
                 anyhow::bail!("audit failed: {} broken chains, {} drifted projections", r.broken.len(), r.drifted.len())
             }
         }
+        Command::User { database, username, full_name, roles } => user(&database, &username, &full_name, &roles).await,
         Command::SeedBench { database, dossiers } => demo::seed_bench(&database, dossiers).await,
         Command::Loadgen { addr, mode, concurrency, seconds, requests, procedure, users } => match mode.as_str() {
             "transitions" => loadgen::transitions(&addr, concurrency, seconds, &procedure).await,
@@ -139,8 +152,52 @@ async fn main() -> anyhow::Result<()> {
             let t = std::time::Instant::now();
             store.raw_append_floor(rows, batch).await?;
             let s = t.elapsed().as_secs_f64();
-            println!("raw floor: {rows} event appends (INSERT event + UPDATE projection) in batches of {batch}: {s:.2} s = {:.0}/s", rows as f64 / s);
+            println!(
+                "raw floor: {rows} event appends (INSERT event + UPDATE projection) in batches of {batch}: {s:.2} s = {:.0}/s",
+                rows as f64 / s
+            );
             Ok(())
         }
     }
+}
+
+/// `motcua user`: creates or replaces an account; the password comes from standard input.
+async fn user(database: &str, username: &str, full_name: &str, roles: &[String]) -> anyhow::Result<()> {
+    use motcua_domain::dossier::Role;
+    let valid_name = !username.is_empty()
+        && username.len() <= 64
+        && username.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-');
+    if !valid_name {
+        anyhow::bail!("username: 1-64 characters among a-z, 0-9, '.', '_', '-'");
+    }
+    let store = motcua_store::Store::open(database).await?;
+    let mut parsed = Vec::new();
+    for r in roles {
+        let (unit, role) = r.split_once(':').ok_or_else(|| anyhow::anyhow!("--role {r}: expected UNIT:ROLE"))?;
+        let role = Role::parse(role).ok_or_else(|| anyhow::anyhow!("--role {r}: unknown role {role}"))?;
+        store.unit(unit).await.map_err(|_| anyhow::anyhow!("--role {r}: unknown unit {unit}"))?;
+        parsed.push((unit.to_owned(), role));
+    }
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    if password.chars().count() < 10 || password == "demo" {
+        anyhow::bail!("the password must have at least 10 characters");
+    }
+    let hash = tokio::task::spawn_blocking(move || motcua_web::auth::hash_password(&password))
+        .await?
+        .map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
+    let full_name = if full_name.is_empty() { username.to_owned() } else { full_name.to_owned() };
+    store
+        .put_user(&motcua_store::users::User {
+            username: username.to_owned(),
+            full_name,
+            password_hash: hash,
+            default_password: false,
+            active: true,
+            roles: parsed,
+        })
+        .await?;
+    println!("account {username} saved");
+    Ok(())
 }

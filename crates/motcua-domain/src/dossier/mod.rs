@@ -157,11 +157,15 @@ impl Role {
     }
 }
 
-/// Who performs an action: an officer (roles within units) or the applicant, who proved
+/// Who performs an action: an officer (roles granted per unit) or the applicant, who proved
 /// possession of the dossier's code and secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
-    Officer { username: String, roles: Vec<Role>, units: Vec<String> },
+    /// `grants` are (unit, role) pairs: a role counts only in the unit it was granted in.
+    Officer {
+        username: String,
+        grants: Vec<(String, Role)>,
+    },
     Applicant,
 }
 
@@ -175,11 +179,11 @@ impl Actor {
     }
     /// An officer holding `role` in `unit`.
     pub fn is(&self, role: Role, unit: &str) -> bool {
-        matches!(self, Actor::Officer { roles, units, .. } if roles.contains(&role) && units.iter().any(|u| u == unit))
+        matches!(self, Actor::Officer { grants, .. } if grants.iter().any(|(u, r)| *r == role && u == unit))
     }
     /// An officer who belongs to `unit` with any role.
     pub fn in_unit(&self, unit: &str) -> bool {
-        matches!(self, Actor::Officer { units, .. } if units.iter().any(|u| u == unit))
+        matches!(self, Actor::Officer { grants, .. } if grants.iter().any(|(u, _)| u == unit))
     }
 }
 

@@ -49,7 +49,9 @@ pub fn classify_instant(finish: OffsetDateTime, due: OffsetDateTime) -> Timeline
 /// count) or is still running and not yet past due.
 /// - More than one supplementation request during processing ⇒ late (766).
 /// - Finished: finish instant vs the legal due instant (an extension does not help, Decisions 5).
-/// - Unfinished at `as_of` and past due ⇒ late.
+/// - Unfinished at `as_of` and past due ⇒ late. While it waits for the citizen's supplementation
+///   the clock stands still at the request instant (766 formula 2.1 judges a waiting dossier at
+///   the request date): late only if that request came after the due instant.
 pub fn classify(d: &Dossier, as_of: OffsetDateTime) -> Option<Timeliness> {
     d.received_at?;
     let due = d.due_at?;
@@ -57,9 +59,10 @@ pub fn classify(d: &Dossier, as_of: OffsetDateTime) -> Option<Timeliness> {
     if d.supplement_rounds > 1 && (finished.is_some() || as_of > due) {
         return Some(Timeliness::Late);
     }
+    let clock = d.paused_since.map_or(as_of, |since| since.min(as_of));
     match finished {
         Some(f) => Some(classify_instant(f, due)),
-        None if as_of > due && d.paused_since.is_none() => Some(Timeliness::Late),
+        None if clock > due => Some(Timeliness::Late),
         None => None,
     }
 }

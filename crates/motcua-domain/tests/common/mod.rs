@@ -101,11 +101,8 @@ pub fn documents() -> Vec<DocumentRecord> {
 
 /// An officer with `roles` in `units`.
 pub fn officer(name: &str, roles: &[Role], units: &[&str]) -> Actor {
-    Actor::Officer {
-        username: name.into(),
-        roles: roles.to_vec(),
-        units: units.iter().map(|u| (*u).to_owned()).collect(),
-    }
+    let grants = units.iter().flat_map(|u| roles.iter().map(move |r| ((*u).to_owned(), *r))).collect();
+    Actor::Officer { username: name.into(), grants }
 }
 
 /// The receiver of [`CENTER`].
@@ -182,7 +179,9 @@ pub fn complete() -> Action {
     Action::CompleteStep(complete_step::CompleteStep::default())
 }
 pub fn transfer(to: &str) -> Action {
-    Action::Transfer(transfer::Transfer { to_unit: to.into(), reason: "Thuộc thẩm quyền Sở Xây dựng".into() })
+    Action::Transfer(transfer::Transfer {
+        to_unit: to.into(), reason: "Thuộc thẩm quyền Sở Xây dựng".into()
+    })
 }
 pub fn approve() -> Action {
     Action::Approve(approve::Approve { result_digitized: true, note: String::new() })
@@ -212,9 +211,7 @@ pub fn valid_payload(kind: ActionKind, d: &Dossier) -> Action {
         ActionKind::Supplement => supplement(),
         ActionKind::Assign => assign("chuyenvien"),
         ActionKind::CompleteStep => complete(),
-        ActionKind::Transfer => {
-            transfer(if d.resolving_unit == OTHER_AGENCY { AGENCY } else { OTHER_AGENCY })
-        }
+        ActionKind::Transfer => transfer(if d.resolving_unit == OTHER_AGENCY { AGENCY } else { OTHER_AGENCY }),
         ActionKind::Approve => approve(),
         ActionKind::Reject => reject(),
         ActionKind::Extend => {

@@ -1,9 +1,11 @@
 //! `assign` (phân công): the head of the resolving body assigns a handler (NĐ 61/2018 Art. 19.1).
+//! When the current internal-process step is the leader's assignment step (a leader step with
+//! processing still to follow), assigning completes it and starts the next step.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{ActionKind, Ctx, require_officer, require_status};
+use super::{ActionKind, Ctx, advance_step, next_step_due, require_officer, require_status};
 use crate::dossier::{Actor, Dossier, Role, Status};
 use crate::error::DomainError;
 
@@ -17,6 +19,16 @@ pub struct Assign {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assigned {
     pub assignee: String,
+    /// The assignment step was completed by this action.
+    #[serde(default)]
+    pub completes_step: bool,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub next_step_due: Option<OffsetDateTime>,
+}
+
+/// The current step is an assignment: a leader step that is not the last processing step.
+fn is_assignment_step(d: &Dossier) -> bool {
+    d.current_step().is_some_and(|s| s.role == Role::Leader) && d.step + 2 < d.steps.len()
 }
 
 pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
@@ -25,7 +37,7 @@ pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
 }
 
 impl Assign {
-    pub(crate) fn decide(&self, _d: &Dossier, _ctx: &Ctx) -> Result<Assigned, DomainError> {
+    pub(crate) fn decide(&self, d: &Dossier, ctx: &Ctx) -> Result<Assigned, DomainError> {
         let a = self.assignee.trim();
         if a.is_empty() || a.len() > 64 {
             return Err(DomainError::invalid(
@@ -34,11 +46,16 @@ impl Assign {
                 "cần chọn cán bộ được phân công",
             ));
         }
-        Ok(Assigned { assignee: a.to_owned() })
+        let completes_step = is_assignment_step(d);
+        let next_step_due = if completes_step { next_step_due(d, ctx, ctx.at) } else { None };
+        Ok(Assigned { assignee: a.to_owned(), completes_step, next_step_due })
     }
 }
 
-pub(crate) fn apply(d: &mut Dossier, e: &Assigned, _at: OffsetDateTime) {
+pub(crate) fn apply(d: &mut Dossier, e: &Assigned, at: OffsetDateTime) {
     d.status = Status::InProgress;
     d.assignee = Some(e.assignee.clone());
+    if e.completes_step {
+        advance_step(d, at, e.next_step_due);
+    }
 }

@@ -67,14 +67,18 @@ impl Supplement {
         };
         if let (Some(since), Some(start)) = (d.paused_since, d.clock_started_at) {
             let pause = ctx.calendar.between(since, ctx.at);
+            // `add` of zero working time snaps to the next working period (17:00 → 07:00), so a
+            // pause with no working time leaves the instants as they are (Decisions 3).
+            let shift = |t| if pause.seconds() > 0 { ctx.calendar.add(t, pause) } else { t };
             let due = ctx.calendar.add(start, d.legal_time + d.paused + pause);
             e.paused = pause;
             e.due_at = Some(due);
+            // After an extension the appointment is its own date, moved by every pause since.
             e.appointment_at = Some(match &d.extension {
-                Some(x) => ctx.calendar.add(x.new_due_at, pause),
+                Some(x) => shift(d.appointment_at.unwrap_or(x.new_due_at)),
                 None => due,
             });
-            e.step_due = d.current_step().and_then(|s| s.due_at).map(|t| ctx.calendar.add(t, pause));
+            e.step_due = d.current_step().and_then(|s| s.due_at).map(shift);
         }
         Ok(e)
     }
