@@ -73,40 +73,58 @@ impl Store {
     /// One indexed range scan per unit (`dossiers_inbox[_status]`), merged here: each scan reads at
     /// most `limit` rows, so a page costs the same at 10^6 dossiers as at 10^3.
     pub async fn inbox(&self, q: &InboxQuery) -> Result<Vec<InboxRow>> {
-        const COLS: &str =
-            "SELECT code, procedure_code, status, holder_unit, received_at, due_at, due_sort, version FROM dossiers";
-        let due_before = q.due_before.clone().unwrap_or_else(|| "9999-12-31T23:59:59Z~".to_owned());
-        let (c_due, c_code) = q.cursor.clone().unwrap_or_default();
-        let mut all = Vec::new();
-        for unit in &q.units {
-            // Four fixed query texts (status filter × cursor), each an index range scan.
-            let mut sql = format!("{COLS} WHERE holder_unit = $1 AND due_sort < $2");
-            let mut n = 2;
-            if q.status.is_some() {
-                n += 1;
-                sql.push_str(&format!(" AND status = ${n}"));
-            }
-            if q.cursor.is_some() {
-                sql.push_str(&format!(" AND (due_sort, code) > (${}, ${})", n + 1, n + 2));
-                n += 2;
-            }
-            sql.push_str(&format!(" ORDER BY due_sort, code LIMIT ${}", n + 1));
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(unit.clone()).bind(due_before.clone());
-            if let Some(s) = q.status {
-                query = query.bind(s.as_str());
-            }
-            if q.cursor.is_some() {
-                query = query.bind(c_due.clone()).bind(c_code.clone());
-            }
-            query = query.bind(q.limit);
-            for r in query.fetch_all(&self.pool).await? {
-                all.push(inbox_row(&r)?);
-            }
+        if q.units.is_empty() {
+            return Ok(Vec::new());
         }
-        all.sort_by(|a, b| (&a.due_sort, &a.code).cmp(&(&b.due_sort, &b.code)));
-        all.truncate(usize::try_from(q.limit).unwrap_or(0));
-        Ok(all)
+        let sql = inbox_sql(q.units.len(), q.status.is_some(), q.cursor.is_some());
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for unit in &q.units {
+            query = query.bind(unit.clone());
+        }
+        query = query.bind(q.due_before.clone().unwrap_or_else(|| "9999-12-31T23:59:59Z~".to_owned()));
+        if let Some(s) = q.status {
+            query = query.bind(s.as_str());
+        }
+        if let Some((due, code)) = &q.cursor {
+            query = query.bind(due.clone()).bind(code.clone());
+        }
+        query = query.bind(q.limit);
+        query.fetch_all(&self.pool).await?.iter().map(inbox_row).collect()
     }
+}
+
+/// One statement for the whole inbox: per unit an index range scan on
+/// `(holder_unit[, status], due_sort, code)` that stops after `limit` rows, merged by UNION ALL
+/// and cut to `limit` again. Parameters: units `$1..$u`, then due_before, [status], [cursor due,
+/// cursor code], limit.
+fn inbox_sql(units: usize, status: bool, cursor: bool) -> String {
+    let mut n = units + 1;
+    let due_before = n;
+    let status_p = status.then(|| {
+        n += 1;
+        n
+    });
+    let cursor_p = cursor.then(|| {
+        n += 2;
+        (n - 1, n)
+    });
+    let limit = n + 1;
+    let parts: Vec<String> = (1..=units)
+        .map(|u| {
+            let mut w = format!("holder_unit = ${u} AND due_sort < ${due_before}");
+            if let Some(p) = status_p {
+                w.push_str(&format!(" AND status = ${p}"));
+            }
+            if let Some((d, c)) = cursor_p {
+                w.push_str(&format!(" AND (due_sort, code) > (${d}, ${c})"));
+            }
+            format!(
+                "SELECT * FROM (SELECT code, procedure_code, status, holder_unit, received_at, due_at, due_sort, version \
+                 FROM dossiers WHERE {w} ORDER BY due_sort, code LIMIT ${limit}) AS u{u}"
+            )
+        })
+        .collect();
+    format!("{} ORDER BY due_sort, code LIMIT ${limit}", parts.join(" UNION ALL "))
 }
 
 fn inbox_row(r: &AnyRow) -> Result<InboxRow> {

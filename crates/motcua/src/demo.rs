@@ -317,9 +317,16 @@ pub async fn seed_bench(database: &str, n: u64) -> anyhow::Result<()> {
     let store = Store::open(database).await?;
     let reference = Reference::load()?;
     let users = seed_reference(&store, &reference).await?;
-    let places = 1 + reference.communes().len() as u64;
-    // per_day at the center; communes get a third each.
-    let per_day = ((n as f64 / 250.0) / (1.0 + (places - 1) as f64 / 3.0)).ceil().max(1.0) as u32;
+    // The smallest per-day rate that reaches n over the working days of the past year
+    // (the center gets per_day, each commune a third of it, rounded up).
+    let cal = Calendar::vietnam_default();
+    let today = OffsetDateTime::now_utc().to_offset(VN_OFFSET).date();
+    let working_days = (0..=365).filter(|d| cal.is_working_day(today - Duration::days(*d))).count() as u64;
+    let communes = reference.communes().len() as u64;
+    let mut per_day = 1u32;
+    while (u64::from(per_day) + communes * u64::from(per_day.div_ceil(3))) * working_days.saturating_sub(1) < n {
+        per_day += 1;
+    }
     let t = Instant::now();
     let written = seed_history(&store, &reference, &users, per_day, OffsetDateTime::now_utc(), 42).await?;
     println!("seeded {written} dossiers in {:.1} s", t.elapsed().as_secs_f64());
