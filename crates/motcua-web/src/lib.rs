@@ -70,9 +70,12 @@ impl Calendars {
         let base = Calendar::new(OfficeHours::default(), all);
         let per_unit = units
             .iter()
-            .filter_map(|u| {
-                let hours = OfficeHours::parse(u.office_hours.as_deref()?).ok()?;
-                Some((u.code.clone(), Arc::new(base.with_hours(hours))))
+            .filter_map(|u| match OfficeHours::parse(u.office_hours.as_deref()?) {
+                Ok(hours) => Some((u.code.clone(), Arc::new(base.with_hours(hours)))),
+                Err(e) => {
+                    tracing::warn!(unit = %u.code, error = %e, "invalid office hours; this unit uses the default calendar");
+                    None
+                }
             })
             .collect();
         if let Ok(mut g) = self.inner.write() {

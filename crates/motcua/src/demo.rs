@@ -266,11 +266,17 @@ async fn showcase(
 }
 
 /// `motcua demo`.
-pub async fn run(addr: &str, data: &str, per_day: u32) -> anyhow::Result<()> {
-    std::fs::create_dir_all(data).with_context(|| format!("creating {data}"))?;
-    let db = Path::new(data).join("motcua.db");
-    let fresh = !db.exists();
-    let store = Store::open(&format!("sqlite://{}", db.display())).await?;
+pub async fn run(addr: &str, data: &str, per_day: u32, database: Option<&str>) -> anyhow::Result<()> {
+    let url = match database {
+        Some(url) => url.to_owned(),
+        None => {
+            std::fs::create_dir_all(data).with_context(|| format!("creating {data}"))?;
+            format!("sqlite://{}", Path::new(data).join("motcua.db").display())
+        }
+    };
+    let shown = motcua_store::redact(&url);
+    let store = Store::open(&url).await.with_context(|| format!("opening {shown}"))?;
+    let fresh = store.procedures(&Default::default()).await?.is_empty();
     let reference = Reference::load()?;
     let users = demo_users(&reference)?;
     let mut examples = Vec::new();
@@ -281,15 +287,14 @@ pub async fn run(addr: &str, data: &str, per_day: u32) -> anyhow::Result<()> {
         let n = seed_history(&store, &reference, &users, per_day, now, 2025).await?;
         examples = showcase(&store, &reference, &users, now).await?;
         println!(
-            "Created the demo database {} ({} procedures, {} units, {} dossiers) in {:.1} s",
-            db.display(),
+            "Created the demo database {shown} ({} procedures, {} units, {} dossiers) in {:.1} s",
             reference.procedures.len(),
             reference.units.len(),
             n,
             t.elapsed().as_secs_f64()
         );
     } else {
-        println!("Using the existing demo database {} (delete the folder to start over)", db.display());
+        println!("Using the existing demo database {shown} (delete it to start over)");
     }
     crate::serve::serve_store(store, addr, true, |local| {
         println!();

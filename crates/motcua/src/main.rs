@@ -32,6 +32,9 @@ enum Command {
         /// Historical dossiers per working day at the provincial center (communes get a third).
         #[arg(long, default_value_t = 9)]
         per_day: u32,
+        /// Run the demo on this database instead (e.g. an empty PostgreSQL database).
+        #[arg(long)]
+        database: Option<String>,
     },
     /// Serve an existing database.
     Serve {
@@ -116,7 +119,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     match Cli::parse().command {
-        Command::Demo { addr, data, per_day } => demo::run(&addr, &data, per_day).await,
+        Command::Demo { addr, data, per_day, database } => demo::run(&addr, &data, per_day, database.as_deref()).await,
         Command::Serve { database, addr } => serve::serve(&database, &addr, false).await,
         Command::Migrate { database } => {
             motcua_store::Store::open(&database).await?;
