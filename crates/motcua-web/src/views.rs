@@ -63,6 +63,20 @@ pub struct HistoryItem {
     pub hash: Option<String>,
 }
 
+impl HistoryItem {
+    /// A history line; `officer` adds who acted, the details and the chain hash.
+    fn new(e: &StoredEvent, officer: bool) -> Self {
+        HistoryItem {
+            seq: e.seq,
+            action: e.event.data.action().to_owned(),
+            at: local(e.event.at),
+            actor: officer.then(|| e.event.actor.clone()),
+            details: if officer { serde_json::to_value(&e.event.data).ok() } else { None },
+            hash: officer.then(|| e.hash.clone()),
+        }
+    }
+}
+
 /// The officer's view of a dossier.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DossierView {
@@ -147,17 +161,7 @@ impl DossierView {
             reason: d.reason.clone(),
             allowed_actions: allowed,
             dossier: serde_json::to_value(d).unwrap_or_default(),
-            history: events
-                .iter()
-                .map(|e| HistoryItem {
-                    seq: e.seq,
-                    action: e.event.data.action().to_owned(),
-                    at: local(e.event.at),
-                    actor: Some(e.event.actor.clone()),
-                    details: serde_json::to_value(&e.event.data).ok(),
-                    hash: Some(e.hash.clone()),
-                })
-                .collect(),
+            history: events.iter().map(|e| HistoryItem::new(e, true)).collect(),
         }
     }
 }
@@ -207,17 +211,7 @@ impl PublicView {
             rating: d.rating,
             version: d.version,
             allowed_actions: allowed,
-            history: events
-                .iter()
-                .map(|e| HistoryItem {
-                    seq: e.seq,
-                    action: e.event.data.action().to_owned(),
-                    at: local(e.event.at),
-                    actor: None,
-                    details: None,
-                    hash: None,
-                })
-                .collect(),
+            history: events.iter().map(|e| HistoryItem::new(e, false)).collect(),
         }
     }
 }

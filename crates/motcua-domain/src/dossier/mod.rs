@@ -201,6 +201,19 @@ pub struct Applicant {
     pub address: String,
 }
 
+impl Applicant {
+    /// The same block with surrounding white space removed from every field.
+    pub fn trimmed(&self) -> Applicant {
+        Applicant {
+            name: self.name.trim().to_owned(),
+            id_number: self.id_number.trim().to_owned(),
+            phone: self.phone.trim().to_owned(),
+            email: self.email.trim().to_owned(),
+            address: self.address.trim().to_owned(),
+        }
+    }
+}
+
 /// One document of the dossier, with the provenance flags the 766 indicators read
 /// (domain.md §3 indicators 4.2–4.4, §7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -53,26 +53,15 @@ impl DocumentInput {
     }
 }
 
-/// The applicant block.
-#[derive(Deserialize, ToSchema)]
-pub struct ApplicantInput {
-    pub name: String,
-    #[serde(default)]
-    pub id_number: String,
-    #[serde(default)]
-    pub phone: String,
-    #[serde(default)]
-    pub email: String,
-    #[serde(default)]
-    pub address: String,
-}
-
 #[derive(Deserialize, ToSchema)]
 pub struct CreateDossier {
     pub procedure_code: String,
     /// online | counter | postal
     pub channel: String,
-    pub applicant: ApplicantInput,
+    /// `{"name", "id_number" (12 or 9 digits), "phone", "email", "address"}`; only the name is
+    /// required. Personal data: never logged, never shown on public lookups.
+    #[schema(value_type = Object, example = json!({"name": "Nguyễn Văn An", "id_number": "091234567890", "phone": "0912345678", "email": "an@example.vn", "address": "Phú Quốc, An Giang"}))]
+    pub applicant: Applicant,
     #[serde(default)]
     pub documents: Vec<DocumentInput>,
     /// For commune-level procedures: the commune (ward, special zone) that resolves it. For
@@ -196,14 +185,7 @@ pub async fn create_dossier(
         .and_then(|u| u.code_template)
         .unwrap_or_else(|| DEFAULT_TEMPLATE.to_owned());
     let at = now();
-    let a = req.applicant;
-    let applicant = Applicant {
-        name: a.name.trim().to_owned(),
-        id_number: a.id_number.trim().to_owned(),
-        phone: a.phone.trim().to_owned(),
-        email: a.email.trim().to_owned(),
-        address: a.address.trim().to_owned(),
-    };
+    let applicant = req.applicant.trimmed();
     let documents: Vec<DocumentRecord> = req.documents.into_iter().map(|d| d.record(channel)).collect();
     // Validate before taking a sequence number, so refusals never consume codes.
     create::decide(create::NewDossier {
