@@ -2,10 +2,79 @@
 //! each projection equals the fold of its events.
 
 use motcua_domain::audit::{StoredLink, verify_chain};
+use motcua_domain::dossier::Dossier;
 use motcua_domain::dossier::event::{Event, replay};
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
-use crate::{Result, Store, StoreError};
+use crate::writer::{due_sort, state_json, timeliness};
+use crate::{Result, Store, StoreError, format_ts};
+
+/// A dossier row: the projection columns (in [`Columns`] order), the chain anchor and the state.
+const ROW: &str = "SELECT procedure_code, procedure_version, receiving_unit, resolving_unit, holder_unit, status, \
+                   channel, submitted_at, received_at, due_at, due_sort, finished_at, timeliness, version, last_hash, \
+                   state FROM dossiers WHERE code = $1";
+
+/// The projection columns of a `dossiers` row.
+#[derive(Debug, PartialEq)]
+struct Columns(
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+);
+
+impl Columns {
+    /// The columns as the writer derives them from a dossier.
+    fn of(d: &Dossier) -> Columns {
+        Columns(
+            d.procedure_code.clone(),
+            d.procedure_version,
+            d.receiving_unit.clone(),
+            d.resolving_unit.clone(),
+            d.holder_unit().unwrap_or("").to_owned(),
+            d.status.as_str().to_owned(),
+            d.channel.as_str().to_owned(),
+            format_ts(d.submitted_at),
+            d.received_at.map(format_ts),
+            d.due_at.map(format_ts),
+            due_sort(d),
+            d.finished_at.map(format_ts),
+            timeliness(d).map(str::to_owned),
+            d.version,
+        )
+    }
+
+    /// The columns as stored.
+    fn read(r: &AnyRow) -> Result<Columns> {
+        Ok(Columns(
+            r.try_get("procedure_code")?,
+            r.try_get("procedure_version")?,
+            r.try_get("receiving_unit")?,
+            r.try_get("resolving_unit")?,
+            r.try_get("holder_unit")?,
+            r.try_get("status")?,
+            r.try_get("channel")?,
+            r.try_get("submitted_at")?,
+            r.try_get("received_at")?,
+            r.try_get("due_at")?,
+            r.try_get("due_sort")?,
+            r.try_get("finished_at")?,
+            r.try_get("timeliness")?,
+            r.try_get("version")?,
+        ))
+    }
+}
 
 /// What a verification found.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -19,7 +88,8 @@ pub struct AuditReport {
 }
 
 impl Store {
-    /// Verifies every chain and projection. With `repair`, drifted projections are rewritten from
+    /// Verifies every chain (including its anchor, the row's `last_hash`) and every projection
+    /// (JSON state and queryable columns). With `repair`, drifted projections are rewritten from
     /// their events (chains are never rewritten).
     pub async fn verify_audit(&self, repair: bool) -> Result<AuditReport> {
         let codes: Vec<String> =
@@ -27,6 +97,9 @@ impl Store {
         let mut report = AuditReport::default();
         for code in codes {
             report.dossiers += 1;
+            // The row first: events the writer appends after this read are beyond its anchor.
+            let row = sqlx::query(ROW).bind(code.clone()).fetch_one(&self.pool).await?;
+            let anchor: String = row.try_get("last_hash")?;
             let rows = sqlx::query(
                 "SELECT seq, payload, prev_hash, hash FROM dossier_events WHERE dossier_code = $1 ORDER BY seq",
             )
@@ -49,21 +122,52 @@ impl Store {
                 report.broken.push((code, seq));
                 continue;
             }
-            let events: Vec<Event> = texts
+            // The projection is anchored to a link of its chain: if that link is missing (the last
+            // events were deleted), the chain is broken where it now ends.
+            let Some(end) = texts.iter().position(|(_, _, _, h)| *h == anchor) else {
+                report.broken.push((code, texts.len() as i64 + 1));
+                continue;
+            };
+            let events: Vec<Event> = texts[..=end]
                 .iter()
                 .map(|(_, c, _, _)| motcua_domain::audit::parse_canonical(c))
                 .collect::<std::result::Result<_, _>>()
                 .map_err(|e| StoreError::Corrupt(format!("event of {code}: {e}")))?;
             let rebuilt = replay(&events).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let (live, _) = self.dossier(&code).await?;
-            if rebuilt.as_ref() != Some(&live) {
-                if repair && let Some(d) = rebuilt {
-                    sqlx::query("UPDATE dossiers SET state = $1, version = $2 WHERE code = $3")
-                        .bind(crate::writer::state_json(&d)?)
-                        .bind(d.version)
-                        .bind(code.clone())
-                        .execute(&self.pool)
-                        .await?;
+            let Some(d) = rebuilt else {
+                report.drifted.push(code);
+                continue;
+            };
+            let live: Option<Dossier> = serde_json::from_str(&row.try_get::<String, _>("state")?).ok();
+            // The queryable columns (inbox, counts) must agree with the fold as much as the state.
+            if live.as_ref() != Some(&d) || Columns::read(&row)? != Columns::of(&d) {
+                if repair {
+                    let c = Columns::of(&d);
+                    sqlx::query(
+                        "UPDATE dossiers SET procedure_code = $1, procedure_version = $2, receiving_unit = $3, \
+                         resolving_unit = $4, holder_unit = $5, status = $6, channel = $7, submitted_at = $8, \
+                         received_at = $9, due_at = $10, due_sort = $11, finished_at = $12, timeliness = $13, \
+                         version = $14, state = $15 WHERE code = $16 AND last_hash = $17",
+                    )
+                    .bind(c.0)
+                    .bind(c.1)
+                    .bind(c.2)
+                    .bind(c.3)
+                    .bind(c.4)
+                    .bind(c.5)
+                    .bind(c.6)
+                    .bind(c.7)
+                    .bind(c.8)
+                    .bind(c.9)
+                    .bind(c.10)
+                    .bind(c.11)
+                    .bind(c.12)
+                    .bind(c.13)
+                    .bind(state_json(&d)?)
+                    .bind(code.clone())
+                    .bind(anchor)
+                    .execute(&self.pool)
+                    .await?;
                 }
                 report.drifted.push(code);
             }

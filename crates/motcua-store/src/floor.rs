@@ -10,10 +10,12 @@ impl Store {
     /// Appends `rows` synthetic events to a scratch copy of an existing dossier, `batch` per
     /// transaction, then removes the scratch rows.
     pub async fn raw_append_floor(&self, rows: u64, batch: u64) -> Result<()> {
-        let template = sqlx::query("SELECT d.state, e.payload FROM dossiers d JOIN dossier_events e ON e.dossier_code = d.code LIMIT 1")
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt("seed the database first (motcua seed-bench)".into()))?;
+        let template = sqlx::query(
+            "SELECT d.state, e.payload FROM dossiers d JOIN dossier_events e ON e.dossier_code = d.code LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("seed the database first (motcua seed-bench)".into()))?;
         let state: String = template.try_get("state")?;
         let payload: String = template.try_get("payload")?;
         let code = "RAW-FLOOR";

@@ -12,6 +12,8 @@ use motcua_domain::audit::{GENESIS, canonical, link_hash};
 use motcua_domain::dossier::Dossier;
 use motcua_domain::dossier::event::{Event, apply};
 use motcua_domain::dossier::timeliness::classify;
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
 use sqlx::{Any, AnyPool, Row, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
@@ -182,30 +184,18 @@ async fn act(tx: &mut Transaction<'static, Any>, code: &str, expected: Option<i6
     let dossier: Dossier =
         serde_json::from_str(&state).map_err(|e| StoreError::Corrupt(format!("dossier {code}: {e}")))?;
     let events = decide(&dossier)?;
-    let (d, hash) = append(tx, code, Some(dossier), &last_hash, &events).await?;
-    let res = sqlx::query(
-        "UPDATE dossiers SET resolving_unit = $1, holder_unit = $2, status = $3, received_at = $4, due_at = $5, due_sort = $6, \
-         finished_at = $7, timeliness = $8, version = $9, last_hash = $10, state = $11 WHERE code = $12 AND version = $13",
-    )
-    .bind(d.resolving_unit.clone())
-    .bind(d.holder_unit().unwrap_or("").to_owned())
-    .bind(d.status.as_str())
-    .bind(d.received_at.map(format_ts))
-    .bind(d.due_at.map(format_ts))
-    .bind(due_sort(&d))
-    .bind(d.finished_at.map(format_ts))
-    .bind(timeliness(&d))
-    .bind(d.version)
-    .bind(hash)
-    .bind(state_json(&d)?)
-    .bind(code)
-    .bind(version)
-    .execute(&mut **tx)
-    .await?;
+    let chain = fold(code, Some(dossier), &last_hash, &events)?;
+    // The guarded UPDATE comes first: a version that moved meanwhile (another instance on the same
+    // PostgreSQL) writes nothing at all, not even the events.
+    let sql = "UPDATE dossiers SET resolving_unit = $1, holder_unit = $2, status = $3, received_at = $4, due_at = $5, \
+               due_sort = $6, finished_at = $7, timeliness = $8, version = $9, last_hash = $10, state = $11 \
+               WHERE code = $12 AND version = $13";
+    let res = bind_projection(sqlx::query(sql), &chain)?.bind(code).bind(version).execute(&mut **tx).await?;
     if res.rows_affected() != 1 {
         return Err(StoreError::Conflict { current: version });
     }
-    Ok(d)
+    insert_links(tx, code, &chain.links).await?;
+    Ok(chain.dossier)
 }
 
 async fn create(tx: &mut Transaction<'static, Any>, job: CreateJob) -> Result<Dossier> {
@@ -245,67 +235,93 @@ async fn insert_history(tx: &mut Transaction<'static, Any>, secret_hash: &str, e
         Some(motcua_domain::dossier::event::EventData::Create(c)) => c.dossier.code.clone(),
         _ => return Err(StoreError::Corrupt("a dossier history must start with a create event".into())),
     };
-    let (d, hash) = append(tx, &code, None, GENESIS, events).await?;
-    sqlx::query(
-        "INSERT INTO dossiers (code, secret_hash, procedure_code, procedure_version, receiving_unit, resolving_unit, holder_unit, \
-         status, channel, submitted_at, received_at, due_at, due_sort, finished_at, timeliness, version, last_hash, state) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-    )
-    .bind(code)
-    .bind(secret_hash.to_owned())
-    .bind(d.procedure_code.clone())
-    .bind(d.procedure_version)
-    .bind(d.receiving_unit.clone())
-    .bind(d.resolving_unit.clone())
-    .bind(d.holder_unit().unwrap_or("").to_owned())
-    .bind(d.status.as_str())
-    .bind(d.channel.as_str())
-    .bind(format_ts(d.submitted_at))
-    .bind(d.received_at.map(format_ts))
-    .bind(d.due_at.map(format_ts))
-    .bind(due_sort(&d))
-    .bind(d.finished_at.map(format_ts))
-    .bind(timeliness(&d))
-    .bind(d.version)
-    .bind(hash)
-    .bind(state_json(&d)?)
-    .execute(&mut **tx)
-    .await?;
-    Ok(d)
+    let chain = fold(&code, None, GENESIS, events)?;
+    let d = &chain.dossier;
+    let sql = "INSERT INTO dossiers (resolving_unit, holder_unit, status, received_at, due_at, due_sort, finished_at, \
+               timeliness, version, last_hash, state, code, secret_hash, procedure_code, procedure_version, receiving_unit, \
+               channel, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
+    bind_projection(sqlx::query(sql), &chain)?
+        .bind(code.clone())
+        .bind(secret_hash.to_owned())
+        .bind(d.procedure_code.clone())
+        .bind(d.procedure_version)
+        .bind(d.receiving_unit.clone())
+        .bind(d.channel.as_str())
+        .bind(format_ts(d.submitted_at))
+        .execute(&mut **tx)
+        .await?;
+    insert_links(tx, &code, &chain.links).await?;
+    Ok(chain.dossier)
 }
 
-/// Appends events to a dossier's chain, folding them into the projection.
-async fn append(
-    tx: &mut Transaction<'static, Any>,
-    code: &str,
-    mut d: Option<Dossier>,
-    last_hash: &str,
-    events: &[Event],
-) -> Result<(Dossier, String)> {
+/// Events folded into the projection and hashed into links before anything is written: an
+/// event that cannot apply refuses the whole request and leaves nothing in the (still
+/// committing) batch transaction.
+struct Chain<'e> {
+    dossier: Dossier,
+    links: Vec<Link<'e>>,
+    last_hash: String,
+}
+
+/// One event ready to insert.
+struct Link<'e> {
+    seq: i64,
+    event: &'e Event,
+    canonical: String,
+    prev_hash: String,
+    hash: String,
+}
+
+fn fold<'e>(code: &str, mut d: Option<Dossier>, last_hash: &str, events: &'e [Event]) -> Result<Chain<'e>> {
     let mut prev = last_hash.to_owned();
-    for e in events {
+    let mut links = Vec::with_capacity(events.len());
+    for event in events {
         let seq = d.as_ref().map(|d| d.version).unwrap_or(0) + 1;
-        let text = canonical(code, seq, e).map_err(|err| StoreError::Corrupt(err.to_string()))?;
-        let hash = link_hash(&prev, &text);
+        let canonical = canonical(code, seq, event).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+        let hash = link_hash(&prev, &canonical);
+        d = Some(apply(d, event).map_err(|err| StoreError::Corrupt(err.to_string()))?);
+        links.push(Link { seq, event, canonical, prev_hash: std::mem::replace(&mut prev, hash.clone()), hash });
+    }
+    let dossier = d.ok_or_else(|| StoreError::Corrupt("no events to write".into()))?;
+    Ok(Chain { dossier, links, last_hash: prev })
+}
+
+/// Binds the projection columns shared by the INSERT and the UPDATE, as `$1..$11` in the order
+/// resolving_unit, holder_unit, status, received_at, due_at, due_sort, finished_at, timeliness,
+/// version, last_hash, state.
+fn bind_projection<'q>(q: Query<'q, Any, AnyArguments>, c: &Chain) -> Result<Query<'q, Any, AnyArguments>> {
+    let d = &c.dossier;
+    Ok(q.bind(d.resolving_unit.clone())
+        .bind(d.holder_unit().unwrap_or("").to_owned())
+        .bind(d.status.as_str())
+        .bind(d.received_at.map(format_ts))
+        .bind(d.due_at.map(format_ts))
+        .bind(due_sort(d))
+        .bind(d.finished_at.map(format_ts))
+        .bind(timeliness(d))
+        .bind(d.version)
+        .bind(c.last_hash.clone())
+        .bind(state_json(d)?))
+}
+
+async fn insert_links(tx: &mut Transaction<'static, Any>, code: &str, links: &[Link<'_>]) -> Result<()> {
+    for l in links {
         sqlx::query(
             "INSERT INTO dossier_events (dossier_code, seq, occurred_at, actor, action, payload, prev_hash, hash) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(code.to_owned())
-        .bind(seq)
-        .bind(format_ts(e.at))
-        .bind(e.actor.clone())
-        .bind(e.data.action())
-        .bind(text)
-        .bind(prev.clone())
-        .bind(hash.clone())
+        .bind(l.seq)
+        .bind(format_ts(l.event.at))
+        .bind(l.event.actor.clone())
+        .bind(l.event.data.action())
+        .bind(l.canonical.clone())
+        .bind(l.prev_hash.clone())
+        .bind(l.hash.clone())
         .execute(&mut **tx)
         .await?;
-        d = Some(apply(d, e).map_err(|err| StoreError::Corrupt(err.to_string()))?);
-        prev = hash;
     }
-    let d = d.ok_or_else(|| StoreError::Corrupt("no events to write".into()))?;
-    Ok((d, prev))
+    Ok(())
 }
 
 /// Inbox sort key: the appointment the citizen was given, then unreceived dossiers last.

@@ -89,7 +89,7 @@ fn step(name: &str, role: Role, unit: StepUnit, days: f64) -> ProcessStep {
 
 /// An officer holding `role` in `unit`.
 pub fn officer(username: &str, role: Role, unit: &str) -> Actor {
-    Actor::Officer { username: username.into(), roles: vec![role], units: vec![unit.into()] }
+    Actor::Officer { username: username.into(), grants: vec![(unit.into(), role)] }
 }
 
 /// The receiver (tiếp nhận) of `unit`.
@@ -219,7 +219,9 @@ impl HeldWriter {
                     None,
                     Box::new(move |_| {
                         started.send(()).ok();
-                        released.recv().ok();
+                        // Hand this worker's queued tasks (the test, woken just now) to another
+                        // thread before blocking it.
+                        tokio::task::block_in_place(|| released.recv().ok());
                         Err(motcua_domain::DomainError::rule("held", "held by the test", "giữ bởi kiểm thử"))
                     }),
                 )

@@ -6,8 +6,6 @@
 //! test creates its own `motcua_t_<unique>` database and drops it afterwards. An unreachable
 //! server fails the test: it is never skipped.
 
-#![allow(dead_code)]
-
 pub mod fixtures;
 pub mod rows;
 
@@ -39,7 +37,7 @@ fn pg_server() -> String {
     }
 }
 
-/// A fresh, empty database; removed on drop of the guard via [`Fresh::cleanup`].
+/// A fresh, empty database, removed by [`Fresh::cleanup`].
 pub struct Fresh {
     pub url: String,
     kind: Kind,

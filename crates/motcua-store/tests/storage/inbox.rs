@@ -11,8 +11,11 @@ use serde_json::{Value, json};
 use crate::common::fixtures::*;
 use crate::storage_test;
 
-/// Creates a dossier and applies `actions` (actor, action JSON) one working hour apart.
-async fn dossier(store: &Store, n: NewDossier, actions: &[(fn(&str) -> motcua_domain::dossier::Actor, &str, Value)]) -> Dossier {
+/// One action of a story: who (an officer of the unit), in which unit, and the action JSON.
+type Step<'a> = (fn(&str) -> motcua_domain::dossier::Actor, &'a str, Value);
+
+/// Creates a dossier and applies `actions` half an hour apart.
+async fn dossier(store: &Store, n: NewDossier, actions: &[Step<'_>]) -> Dossier {
     let mut d = create_dossier(store, &n).await;
     let mut when = n.at;
     for (who, unit, a) in actions {
@@ -46,12 +49,20 @@ async fn populate(store: &Store) -> Vec<Dossier> {
         dossier(
             store,
             commune(11, 8),
-            &[(receiver, COMMUNE, receive()), (specialist, COMMUNE, json!({"action": "request_supplement", "reason": "Thiếu giấy xác nhận"}))],
+            &[
+                (receiver, COMMUNE, receive()),
+                (specialist, COMMUNE, json!({"action": "request_supplement", "reason": "Thiếu giấy xác nhận"})),
+            ],
         )
         .await,
     );
     all.push(
-        dossier(store, commune(14, 8), &[(receiver, COMMUNE, receive()), (leader, COMMUNE, json!({"action": "approve"}))]).await,
+        dossier(
+            store,
+            commune(14, 8),
+            &[(receiver, COMMUNE, receive()), (leader, COMMUNE, json!({"action": "approve"}))],
+        )
+        .await,
     );
     // Closed: returned, refused, rejected, withdrawn.
     all.push(
@@ -66,12 +77,22 @@ async fn populate(store: &Store) -> Vec<Dossier> {
         )
         .await,
     );
-    all.push(dossier(store, commune(7, 15), &[(receiver, COMMUNE, json!({"action": "refuse", "reason": "Không thuộc thẩm quyền"}))]).await);
+    all.push(
+        dossier(
+            store,
+            commune(7, 15),
+            &[(receiver, COMMUNE, json!({"action": "refuse", "reason": "Không thuộc thẩm quyền"}))],
+        )
+        .await,
+    );
     all.push(
         dossier(
             store,
             commune(7, 16),
-            &[(receiver, COMMUNE, receive()), (leader, COMMUNE, json!({"action": "reject", "reason": "Không đủ điều kiện"}))],
+            &[
+                (receiver, COMMUNE, receive()),
+                (leader, COMMUNE, json!({"action": "reject", "reason": "Không đủ điều kiện"})),
+            ],
         )
         .await,
     );
@@ -79,21 +100,37 @@ async fn populate(store: &Store) -> Vec<Dossier> {
         dossier(
             store,
             commune(8, 14),
-            &[(receiver, COMMUNE, receive()), (receiver, COMMUNE, json!({"action": "withdraw", "reason": "Công dân xin rút"}))],
+            &[
+                (receiver, COMMUNE, receive()),
+                (receiver, COMMUNE, json!({"action": "withdraw", "reason": "Công dân xin rút"})),
+            ],
         )
         .await,
     );
     // Another commune.
-    let other = |day: u32| NewDossier::online(marriage(), OTHER_COMMUNE, OTHER_COMMUNE, at(&format!("2025-07-{day:02}T08:00:00+07:00")));
+    let other = |day: u32| {
+        NewDossier::online(marriage(), OTHER_COMMUNE, OTHER_COMMUNE, at(&format!("2025-07-{day:02}T08:00:00+07:00")))
+    };
     all.push(dossier(store, other(7), &[]).await);
     all.push(dossier(store, other(8), &[(receiver, OTHER_COMMUNE, receive())]).await);
     all.push(dossier(store, other(9), &[(receiver, OTHER_COMMUNE, receive())]).await);
     // Province level: received at the center, resolved by the agency, returned by the center.
-    let land_at = |day: u32| NewDossier::online(land(), CENTER, AGENCY, at(&format!("2025-07-{day:02}T08:00:00+07:00")));
+    let land_at =
+        |day: u32| NewDossier::online(land(), CENTER, AGENCY, at(&format!("2025-07-{day:02}T08:00:00+07:00")));
     all.push(dossier(store, land_at(7), &[]).await);
     all.push(dossier(store, land_at(8), &[(receiver, CENTER, receive())]).await);
-    all.push(dossier(store, land_at(9), &[(receiver, CENTER, receive()), (leader, AGENCY, json!({"action": "assign", "assignee": "cv"}))]).await);
-    all.push(dossier(store, land_at(10), &[(receiver, CENTER, receive()), (leader, AGENCY, json!({"action": "approve"}))]).await);
+    all.push(
+        dossier(
+            store,
+            land_at(9),
+            &[(receiver, CENTER, receive()), (leader, AGENCY, json!({"action": "assign", "assignee": "cv"}))],
+        )
+        .await,
+    );
+    all.push(
+        dossier(store, land_at(10), &[(receiver, CENTER, receive()), (leader, AGENCY, json!({"action": "approve"}))])
+            .await,
+    );
     all
 }
 
@@ -145,15 +182,26 @@ async fn an_inbox_holds_the_open_dossiers_of_its_units_soonest_due_first(store: 
     }
     assert!(rows.windows(2).all(|w| (&w[0].due_sort, &w[0].code) < (&w[1].due_sort, &w[1].code)));
     let received: Vec<String> = rows.iter().filter(|r| r.status == "received").map(|r| r.code.clone()).collect();
-    let mut by_receipt: Vec<&Dossier> = all.iter().filter(|d| d.status == Status::Received && d.receiving_unit == COMMUNE).collect();
+    let mut by_receipt: Vec<&Dossier> =
+        all.iter().filter(|d| d.status == Status::Received && d.receiving_unit == COMMUNE).collect();
     by_receipt.sort_by_key(|d| d.received_at);
-    assert_eq!(received, by_receipt.iter().map(|d| d.code.clone()).collect::<Vec<_>>(), "received earlier, due earlier");
+    assert_eq!(
+        received,
+        by_receipt.iter().map(|d| d.code.clone()).collect::<Vec<_>>(),
+        "received earlier, due earlier"
+    );
     assert!(rows[rows.len() - 3..].iter().all(|r| r.status == "submitted"), "not yet received: last");
 
     // Scoping: the other commune, the center (waiting + result ready), the agency (processing).
-    assert_eq!(codes(&store.inbox(&query(&[OTHER_COMMUNE])).await.unwrap()), expected(&all, &[OTHER_COMMUNE], |_| true));
+    assert_eq!(
+        codes(&store.inbox(&query(&[OTHER_COMMUNE])).await.unwrap()),
+        expected(&all, &[OTHER_COMMUNE], |_| true)
+    );
     let center = store.inbox(&query(&[CENTER])).await.unwrap();
-    assert_eq!(center.iter().map(|r| r.status.as_str()).collect::<BTreeSet<_>>(), BTreeSet::from(["submitted", "result_ready"]));
+    assert_eq!(
+        center.iter().map(|r| r.status.as_str()).collect::<BTreeSet<_>>(),
+        BTreeSet::from(["submitted", "result_ready"])
+    );
     let agency = store.inbox(&query(&[AGENCY])).await.unwrap();
     assert_eq!(agency.iter().map(|r| r.status.as_str()).collect::<Vec<_>>().len(), 2);
     assert!(agency.iter().all(|r| r.holder_unit == AGENCY));
@@ -171,7 +219,7 @@ async fn closed_dossiers_are_in_no_inbox(store: Store) {
     let listed: BTreeSet<String> = codes(&rows).into_iter().collect();
     let closed: Vec<&Dossier> = all.iter().filter(|d| d.status.is_closed()).collect();
     assert_eq!(
-        closed.iter().map(|d| d.status).collect::<BTreeSet<_>>().len(),
+        closed.iter().map(|d| d.status.as_str()).collect::<BTreeSet<_>>().len(),
         4,
         "returned, refused, rejected and withdrawn are all present"
     );
@@ -197,7 +245,8 @@ async fn the_inbox_filters_by_status_and_by_due_date(store: Store) {
 
     // Due before the second soonest received dossier of the commune: only the soonest one (and
     // nothing without a due date).
-    let mut received: Vec<&Dossier> = all.iter().filter(|d| d.status == Status::Received && d.holder_unit() == Some(COMMUNE)).collect();
+    let mut received: Vec<&Dossier> =
+        all.iter().filter(|d| d.status == Status::Received && d.holder_unit() == Some(COMMUNE)).collect();
     received.sort_by_key(|d| d.due_at);
     let cut = format_ts(received[1].due_at.unwrap());
     let mut q = query(&[COMMUNE]);
@@ -221,7 +270,11 @@ async fn keyset_pagination_lists_every_inbox_row_exactly_once(store: Store) {
         for h in 8..12 {
             let p = if unit == CENTER { land() } else { marriage() };
             let resolving = if unit == CENTER { AGENCY } else { unit };
-            create_dossier(&store, &NewDossier::online(p, unit, resolving, at(&format!("2025-07-15T{h:02}:00:00+07:00")))).await;
+            create_dossier(
+                &store,
+                &NewDossier::online(p, unit, resolving, at(&format!("2025-07-15T{h:02}:00:00+07:00"))),
+            )
+            .await;
         }
     }
     let units = [COMMUNE, OTHER_COMMUNE, CENTER, AGENCY];

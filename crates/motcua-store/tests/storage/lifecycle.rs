@@ -13,16 +13,21 @@ use crate::storage_test;
 
 async fn opening_the_store_twice_applies_the_migrations_once_and_keeps_the_data(url: String) {
     let store = Store::open(&url).await.expect("first open");
-    let d = create_dossier(&store, &NewDossier::online(marriage(), COMMUNE, COMMUNE, at("2025-07-07T08:00:00+07:00"))).await;
+    let d = create_dossier(&store, &NewDossier::online(marriage(), COMMUNE, COMMUNE, at("2025-07-07T08:00:00+07:00")))
+        .await;
     store.pool.close().await;
 
     let store = Store::open(&url).await.expect("second open");
-    let applied: Vec<i64> =
-        sqlx::query_scalar("SELECT version FROM schema_migrations ORDER BY version").fetch_all(&store.pool).await.unwrap();
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations ORDER BY version")
+        .fetch_all(&store.pool)
+        .await
+        .unwrap();
     assert_eq!(applied, vec![1], "each migration is recorded once");
     let (again, _) = store.dossier(&d.code).await.expect("the dossier survives reopening");
     assert_eq!(again, d);
-    let next = create_dossier(&store, &NewDossier::online(marriage(), COMMUNE, COMMUNE, at("2025-07-07T09:00:00+07:00"))).await;
+    let next =
+        create_dossier(&store, &NewDossier::online(marriage(), COMMUNE, COMMUNE, at("2025-07-07T09:00:00+07:00")))
+            .await;
     assert!(next.code.ends_with("-0002"), "the code sequence survives reopening: {}", next.code);
     store.ping().await.expect("ping");
     store.pool.close().await;
@@ -44,9 +49,24 @@ async fn a_dossier_keeps_its_projection_state_events_and_hash_chain_in_step_thro
 
     let steps = [
         (receiver(COMMUNE), json!({"action": "receive"}), "2025-07-07T08:30:00+07:00", Status::Received),
-        (leader(COMMUNE), json!({"action": "assign", "assignee": "chuyenvien"}), "2025-07-07T09:00:00+07:00", Status::InProgress),
-        (specialist(COMMUNE), json!({"action": "complete_step", "note": "Đủ điều kiện"}), "2025-07-08T10:00:00+07:00", Status::InProgress),
-        (leader(COMMUNE), json!({"action": "approve", "result_digitized": true}), "2025-07-09T10:00:00+07:00", Status::ResultReady),
+        (
+            leader(COMMUNE),
+            json!({"action": "assign", "assignee": "chuyenvien"}),
+            "2025-07-07T09:00:00+07:00",
+            Status::InProgress,
+        ),
+        (
+            specialist(COMMUNE),
+            json!({"action": "complete_step", "note": "Đủ điều kiện"}),
+            "2025-07-08T10:00:00+07:00",
+            Status::InProgress,
+        ),
+        (
+            leader(COMMUNE),
+            json!({"action": "approve", "result_digitized": true}),
+            "2025-07-09T10:00:00+07:00",
+            Status::ResultReady,
+        ),
         (receiver(COMMUNE), json!({"action": "return_result"}), "2025-07-09T15:00:00+07:00", Status::Returned),
     ];
     let mut current = d;
@@ -92,9 +112,16 @@ storage_test!(a_dossier_keeps_its_projection_state_events_and_hash_chain_in_step
 async fn an_action_with_a_stale_version_is_a_conflict_and_writes_nothing(store: Store) {
     let n = NewDossier::online(marriage(), COMMUNE, COMMUNE, at("2025-07-07T08:00:00+07:00"));
     let d = create_dossier(&store, &n).await;
-    let d = act(&store, &d.code, 1, receiver(COMMUNE), action(json!({"action": "receive"})), at("2025-07-07T08:30:00+07:00"))
-        .await
-        .unwrap();
+    let d = act(
+        &store,
+        &d.code,
+        1,
+        receiver(COMMUNE),
+        action(json!({"action": "receive"})),
+        at("2025-07-07T08:30:00+07:00"),
+    )
+    .await
+    .unwrap();
     let before = dossier_row(&store, &d.code).await;
 
     let stale = act(
@@ -129,7 +156,11 @@ async fn an_action_with_a_stale_version_is_a_conflict_and_writes_nothing(store: 
         .act(
             d.code.clone(),
             None,
-            decider(leader(COMMUNE), action(json!({"action": "assign", "assignee": "chuyenvien"})), at("2025-07-07T09:00:00+07:00")),
+            decider(
+                leader(COMMUNE),
+                action(json!({"action": "assign", "assignee": "chuyenvien"})),
+                at("2025-07-07T09:00:00+07:00"),
+            ),
         )
         .await
         .expect("unversioned act");
