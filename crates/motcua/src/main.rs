@@ -69,6 +69,11 @@ enum Command {
         #[arg(long)]
         repair: bool,
     },
+    /// Rebuild every dossier projection from its events (same as `verify-audit --repair`).
+    Rebuild {
+        #[arg(long, env = "MOTCUA_DATABASE")]
+        database: String,
+    },
     /// Fill a database with reference data and N generated dossiers (benchmarks).
     SeedBench {
         #[arg(long, env = "MOTCUA_DATABASE")]
@@ -126,23 +131,8 @@ async fn main() -> anyhow::Result<()> {
             println!("migrations applied to {}", motcua_store::redact(&database));
             Ok(())
         }
-        Command::VerifyAudit { database, repair } => {
-            let store = motcua_store::Store::open(&database).await?;
-            let r = store.verify_audit(repair).await?;
-            println!("{} dossiers, {} events checked", r.dossiers, r.events);
-            for (code, seq) in &r.broken {
-                println!("BROKEN chain: dossier {code} at event {seq}");
-            }
-            for code in &r.drifted {
-                println!("{} projection: dossier {code}", if repair { "REPAIRED" } else { "DRIFTED" });
-            }
-            if r.broken.is_empty() && (r.drifted.is_empty() || repair) {
-                println!("audit OK");
-                Ok(())
-            } else {
-                anyhow::bail!("audit failed: {} broken chains, {} drifted projections", r.broken.len(), r.drifted.len())
-            }
-        }
+        Command::VerifyAudit { database, repair } => verify_audit(&database, repair).await,
+        Command::Rebuild { database } => verify_audit(&database, true).await,
         Command::User { database, username, full_name, roles } => user(&database, &username, &full_name, &roles).await,
         Command::SeedBench { database, dossiers } => demo::seed_bench(&database, dossiers).await,
         Command::Loadgen { addr, mode, concurrency, seconds, requests, procedure, users } => match mode.as_str() {
@@ -203,4 +193,23 @@ async fn user(database: &str, username: &str, full_name: &str, roles: &[String])
         .await?;
     println!("account {username} saved");
     Ok(())
+}
+
+/// `motcua verify-audit` / `motcua rebuild`.
+async fn verify_audit(database: &str, repair: bool) -> anyhow::Result<()> {
+    let store = motcua_store::Store::open(database).await?;
+    let r = store.verify_audit(repair).await?;
+    println!("{} dossiers, {} events checked", r.dossiers, r.events);
+    for (code, seq) in &r.broken {
+        println!("BROKEN chain: dossier {code} at event {seq}");
+    }
+    for code in &r.drifted {
+        println!("{} projection: dossier {code}", if repair { "REBUILT" } else { "DRIFTED" });
+    }
+    if r.broken.is_empty() && (r.drifted.is_empty() || repair) {
+        println!("audit OK");
+        Ok(())
+    } else {
+        anyhow::bail!("audit failed: {} broken chains, {} drifted projections", r.broken.len(), r.drifted.len())
+    }
 }
