@@ -18,6 +18,7 @@ pub mod indicators;
 pub mod migrate;
 pub mod units;
 pub mod users;
+pub mod web;
 pub mod writer;
 
 mod timefmt;

@@ -7,7 +7,7 @@
 //! - [`extract`]: extractors that reject bad input in that shape; the signed-in officer.
 //! - [`auth`]: passwords, tokens, dossier secrets.
 //! - [`views`]: dossier JSON views (officer / public).
-//! - [`pages`]: server-rendered HTML that works without JavaScript.
+//! - [`ui`]: server-rendered pages (askama) that work without JavaScript.
 //! - [`openapi`]: the OpenAPI document.
 
 pub mod api;
@@ -16,7 +16,7 @@ pub mod error;
 pub mod extract;
 pub mod metrics;
 pub mod openapi;
-pub mod pages;
+pub mod ui;
 pub mod views;
 
 use std::collections::HashMap;
@@ -123,7 +123,7 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api::router())
-        .merge(pages::router())
+        .merge(ui::router(state.clone()))
         .merge(openapi::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(DefaultBodyLimit::max(MAX_BODY))

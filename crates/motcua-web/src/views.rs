@@ -221,3 +221,27 @@ pub fn local_display(t: OffsetDateTime) -> String {
     let t = t.to_offset(VN_OFFSET);
     format!("{:02}/{:02}/{:04} {:02}:{:02}", t.day(), u8::from(t.month()), t.year(), t.hour(), t.minute())
 }
+
+/// Formats đồng with dot thousands separators: 1.234.567 đ.
+pub fn dong(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    format!("{}{out} đ", if amount < 0 { "-" } else { "" })
+}
+
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn amounts_in_dong_use_dot_separators() {
+        assert_eq!(super::dong(1_234_567), "1.234.567 đ");
+        assert_eq!(super::dong(0), "0 đ");
+        assert_eq!(super::dong(50_000), "50.000 đ");
+    }
+}

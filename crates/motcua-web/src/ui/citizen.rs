@@ -1,0 +1,171 @@
+//! The citizen portal: catalog with diacritics-insensitive search and filters, the procedure
+//! page, and the public lookup by code + secret. No sign-in, no JavaScript needed.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::get;
+use motcua_domain::catalog::Procedure;
+use motcua_domain::dossier::Dossier;
+use motcua_store::catalog::ProcedureQuery;
+use motcua_store::dossiers::StoredEvent;
+use serde::Deserialize;
+
+use super::error::UiError;
+use super::{Chrome, Visitor, render};
+use crate::AppState;
+use crate::extract::ApiQuery;
+
+#[derive(Deserialize)]
+pub struct CatalogQuery {
+    q: Option<String>,
+    field: Option<String>,
+    level: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "citizen/home.html")]
+struct HomePage {
+    c: Chrome,
+    q: String,
+    field: String,
+    level: String,
+    fields: Vec<String>,
+    procedures: Vec<Procedure>,
+}
+
+impl Chrome {
+    /// Processing time as people read it.
+    pub fn ptime(&self, p: &Procedure) -> String {
+        processing_time(p, self)
+    }
+    /// Online level label.
+    pub fn online(&self, p: &Procedure) -> String {
+        online_label(p, self)
+    }
+    /// History line label.
+    pub fn event_label(&self, action: &str) -> String {
+        event_label(action, self)
+    }
+    /// Status label in the page language.
+    pub fn status(&self, s: &motcua_domain::dossier::Status) -> String {
+        let s = *s;
+        match self.lang {
+            super::Lang::Vi => s.label_vi().to_owned(),
+            super::Lang::En => s.as_str().replace('_', " "),
+        }
+    }
+}
+
+/// Processing time as people read it.
+pub fn processing_time(p: &Procedure, c: &Chrome) -> String {
+    let n = |x: f64| if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x}").replace('.', ",") };
+    match (p.processing_days, p.processing_hours) {
+        (Some(d), _) => format!("{} {}", n(d), c.t("ngày làm việc", "working days")),
+        (_, Some(h)) => format!("{} {}", n(h), c.t("giờ làm việc", "working hours")),
+        _ => String::new(),
+    }
+}
+
+/// Online level label.
+pub fn online_label(p: &Procedure, c: &Chrome) -> String {
+    match p.online_level.as_str() {
+        "full" => c.t("Trực tuyến toàn trình", "Fully online"),
+        "partial" => c.t("Trực tuyến một phần", "Partly online"),
+        _ => c.t("Nộp trực tiếp", "In person only"),
+    }
+    .to_owned()
+}
+
+async fn home(State(state): State<AppState>, v: Visitor, ApiQuery(q): ApiQuery<CatalogQuery>) -> Result<Response, UiError> {
+    let query = ProcedureQuery {
+        q: q.q.clone().filter(|s| !s.trim().is_empty()),
+        field: q.field.clone().filter(|s| !s.is_empty()),
+        level: q.level.clone().filter(|s| matches!(s.as_str(), "province" | "commune")),
+    };
+    let procedures = state.store.procedures(&query).await?;
+    let fields = state.store.fields().await?;
+    let c = Chrome::new(&v, "/", "Thủ tục hành chính", "Administrative procedures");
+    Ok(render(&HomePage {
+        c,
+        q: q.q.unwrap_or_default(),
+        field: q.field.unwrap_or_default(),
+        level: q.level.unwrap_or_default(),
+        fields,
+        procedures,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "citizen/procedure.html")]
+struct ProcedurePage {
+    c: Chrome,
+    p: Procedure,
+}
+
+async fn procedure(State(state): State<AppState>, v: Visitor, Path(code): Path<String>) -> Result<Response, UiError> {
+    let p = state.store.procedure(&code).await.map_err(|_| UiError::not_found(v.lang))?;
+    let c = Chrome::new(&v, &format!("/thu-tuc/{code}"), &p.name, &p.name);
+    Ok(render(&ProcedurePage { c, p }))
+}
+
+#[derive(Deserialize)]
+pub struct LookupQuery {
+    code: Option<String>,
+    secret: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "citizen/lookup.html")]
+struct LookupPage {
+    c: Chrome,
+    code: String,
+    secret: String,
+    searched: bool,
+    dossier: Option<Dossier>,
+    events: Vec<StoredEvent>,
+}
+
+/// Plain-Vietnamese (or English) label of a history line.
+pub fn event_label(action: &str, c: &Chrome) -> String {
+    let (vi, en) = match action {
+        "create" => ("Hồ sơ được nộp", "Dossier submitted"),
+        "receive" => ("Bộ phận Một cửa tiếp nhận hồ sơ", "Received by the one-stop"),
+        "refuse" => ("Từ chối tiếp nhận", "Refused at reception"),
+        "request_supplement" => ("Yêu cầu bổ sung hồ sơ", "Supplement requested"),
+        "supplement" => ("Đã bổ sung hồ sơ", "Supplement handed in"),
+        "assign" => ("Phân công cán bộ xử lý", "Officer assigned"),
+        "complete_step" => ("Hoàn thành một bước xử lý", "A processing step completed"),
+        "transfer" => ("Chuyển cơ quan có thẩm quyền", "Transferred to the competent agency"),
+        "approve" => ("Đã có kết quả, chờ trả", "Result ready to collect"),
+        "reject" => ("Không giải quyết (có văn bản nêu lý do)", "Not granted (reasons given)"),
+        "extend" => ("Xin lỗi và hẹn lại ngày trả kết quả", "Apology and new appointment"),
+        "return_result" => ("Đã trả kết quả", "Result returned"),
+        "withdraw" => ("Rút hồ sơ", "Withdrawn"),
+        "rate" => ("Đã đánh giá mức độ hài lòng", "Satisfaction rated"),
+        other => (other, other),
+    };
+    c.t(vi, en).to_owned()
+}
+
+async fn lookup(State(state): State<AppState>, v: Visitor, ApiQuery(q): ApiQuery<LookupQuery>) -> Result<Response, UiError> {
+    let code = q.code.unwrap_or_default().trim().to_owned();
+    let secret = q.secret.unwrap_or_default().trim().to_owned();
+    let mut dossier = None;
+    let mut events = Vec::new();
+    if motcua_domain::code::looks_like_code(&code)
+        && !secret.is_empty()
+        && let Ok((d, hash)) = state.store.dossier(&code).await
+        && hash == crate::auth::secret_hash(&secret)
+    {
+        events = state.store.events(&code).await?;
+        dossier = Some(d);
+    }
+    let c = Chrome::new(&v, "/tra-cuu", "Tra cứu hồ sơ", "Dossier lookup");
+    Ok(render(&LookupPage { c, searched: !code.is_empty(), code, secret, dossier, events }))
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(home)).route("/thu-tuc/{code}", get(procedure)).route("/tra-cuu", get(lookup))
+}

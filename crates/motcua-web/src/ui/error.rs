@@ -1,0 +1,87 @@
+//! The HTML error page: a clear bilingual message with the right 4xx status, never internals.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::session::Lang;
+
+/// An error shown as a page.
+#[derive(Debug)]
+pub struct UiError {
+    pub status: StatusCode,
+    pub message_vi: String,
+    pub message_en: String,
+    pub lang: Lang,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    e: &'a UiError,
+    status: u16,
+}
+
+impl UiError {
+    pub fn new(status: StatusCode, lang: Lang, vi: impl Into<String>, en: impl Into<String>) -> Self {
+        UiError { status, message_vi: vi.into(), message_en: en.into(), lang }
+    }
+    pub fn not_found(lang: Lang) -> Self {
+        Self::new(StatusCode::NOT_FOUND, lang, "Không tìm thấy trang hoặc hồ sơ.", "Page or dossier not found.")
+    }
+    pub fn forbidden(lang: Lang) -> Self {
+        Self::new(StatusCode::FORBIDDEN, lang, "Bạn không có quyền thực hiện thao tác này.", "You may not do this.")
+    }
+    pub fn csrf(lang: Lang) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            lang,
+            "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại.",
+            "The form expired or is invalid. Reload the page and try again.",
+        )
+    }
+    pub fn internal(lang: Lang) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, lang, "Lỗi hệ thống; đã ghi nhận.", "Internal error; it has been logged.")
+    }
+    /// The message in the page language.
+    pub fn message(&self) -> &str {
+        match self.lang {
+            Lang::Vi => &self.message_vi,
+            Lang::En => &self.message_en,
+        }
+    }
+}
+
+impl From<motcua_store::StoreError> for UiError {
+    fn from(e: motcua_store::StoreError) -> Self {
+        let api = crate::error::ApiError::from(e);
+        UiError::new(api.status, Lang::Vi, api.body.message_vi, api.body.message)
+    }
+}
+
+impl From<motcua_domain::DomainError> for UiError {
+    fn from(e: motcua_domain::DomainError) -> Self {
+        let api = crate::error::ApiError::from(e);
+        UiError::new(api.status, Lang::Vi, api.body.message_vi, api.body.message)
+    }
+}
+
+impl IntoResponse for UiError {
+    fn into_response(self) -> Response {
+        let page = ErrorPage { e: &self, status: self.status.as_u16() };
+        super::render_status(self.status, &page)
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn urlencode(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            o.push(b as char);
+        } else {
+            o.push_str(&format!("%{b:02X}"));
+        }
+    }
+    o
+}

@@ -1,0 +1,121 @@
+//! Server-rendered pages (askama templates in `templates/`, our own CSS in `static/`). Every page
+//! a citizen uses works without JavaScript; the Content-Security-Policy forbids inline scripts
+//! and styles. Vietnamese by default, English by the switch in the header.
+//!
+//! - [`session`]: the visitor (anonymous or signed-in officer), CSRF tokens, language.
+//! - [`error`]: the HTML error page.
+//! - [`auth`]: officer sign-in and sign-out.
+//! - [`citizen`]: catalog, procedure page, public lookup.
+
+pub mod auth;
+pub mod citizen;
+pub mod error;
+pub mod session;
+
+use askama::Template;
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use time::OffsetDateTime;
+
+use crate::AppState;
+pub use session::{Lang, SignedIn, Visitor};
+
+/// The header every page sends.
+pub const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                       form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/// What the layout (`base.html`) needs on every page.
+pub struct Chrome {
+    pub lang: Lang,
+    pub csrf: String,
+    /// Signed-in officer's display name and username.
+    pub user: Option<(String, String)>,
+    /// Path of this page (for the language switch's return).
+    pub path: String,
+    pub title: String,
+}
+
+impl Chrome {
+    pub fn new(v: &Visitor, path: &str, title_vi: &str, title_en: &str) -> Chrome {
+        Chrome {
+            lang: v.lang,
+            csrf: v.csrf.clone(),
+            user: v.user.as_ref().map(|u| (u.full_name.clone(), u.username.clone())),
+            path: path.to_owned(),
+            title: v.lang.t(title_vi, title_en).to_owned(),
+        }
+    }
+    /// Vietnamese or English text.
+    pub fn t<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
+        self.lang.t(vi, en)
+    }
+    /// `dd/mm/yyyy HH:MM` in Asia/Ho_Chi_Minh.
+    pub fn dt(&self, t: &OffsetDateTime) -> String {
+        crate::views::local_display(*t)
+    }
+    /// Optional instant, or a dash.
+    pub fn dt_opt(&self, t: &Option<OffsetDateTime>) -> String {
+        t.map(crate::views::local_display).unwrap_or_else(|| "—".into())
+    }
+    /// 1.234.567 đ
+    pub fn dong(&self, amount: &i64) -> String {
+        crate::views::dong(*amount)
+    }
+    pub fn signed_in(&self) -> bool {
+        self.user.is_some()
+    }
+    pub fn is_en(&self) -> bool {
+        self.lang == Lang::En
+    }
+}
+
+/// Renders a template as a page with the security headers.
+pub fn render(t: &impl Template) -> Response {
+    render_status(StatusCode::OK, t)
+}
+
+/// Renders with a status (forms re-shown with errors use 422).
+pub fn render_status(status: StatusCode, t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => (status, secure_headers(), Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+/// CSP and friends.
+pub fn secure_headers() -> [(header::HeaderName, HeaderValue); 4] {
+    [
+        (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)),
+        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (header::REFERRER_POLICY, HeaderValue::from_static("same-origin")),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+    ]
+}
+
+/// 303 to `to` (after a POST).
+pub fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()
+}
+
+async fn style() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../static/style.css")).into_response()
+}
+
+async fn script() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../static/app.js")).into_response()
+}
+
+/// All pages, behind the session layer.
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .merge(citizen::router())
+        .merge(auth::router())
+        .layer(axum::middleware::from_fn_with_state(state, session::layer))
+        .route("/static/style.css", get(style))
+        .route("/static/app.js", get(script))
+}
