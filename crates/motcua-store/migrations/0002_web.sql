@@ -12,6 +12,8 @@ CREATE TABLE IF NOT EXISTS web_sessions (
 CREATE TABLE IF NOT EXISTS files (
     id TEXT PRIMARY KEY,
     dossier_code TEXT,
+    -- document (handed in by the applicant or scanned at the counter) | result (the e-result)
+    kind TEXT NOT NULL,
     name TEXT NOT NULL,
     content_type TEXT NOT NULL,
     size BIGINT NOT NULL,

@@ -19,6 +19,8 @@ pub struct WebSession {
 pub struct FileMeta {
     pub id: String,
     pub dossier_code: Option<String>,
+    /// `document` or `result`.
+    pub kind: String,
     pub name: String,
     pub content_type: String,
     pub size: i64,
@@ -75,11 +77,12 @@ impl Store {
     /// Stores a file; `id` is chosen by the caller (random).
     pub async fn put_file(&self, meta: &FileMeta, data: Vec<u8>) -> Result<()> {
         sqlx::query(
-            "INSERT INTO files (id, dossier_code, name, content_type, size, sha256, data, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO files (id, dossier_code, kind, name, content_type, size, sha256, data, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(meta.id.clone())
         .bind(meta.dossier_code.clone())
+        .bind(meta.kind.clone())
         .bind(meta.name.clone())
         .bind(meta.content_type.clone())
         .bind(meta.size)
@@ -105,17 +108,19 @@ impl Store {
 
     /// A file with its bytes.
     pub async fn file(&self, id: &str) -> Result<Option<(FileMeta, Vec<u8>)>> {
-        let row = sqlx::query("SELECT id, dossier_code, name, content_type, size, sha256, data FROM files WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT id, dossier_code, kind, name, content_type, size, sha256, data FROM files WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|r| Ok((meta(&r)?, r.try_get("data")?))).transpose()
     }
 
     /// Files of a dossier, without their bytes.
     pub async fn files_of(&self, dossier_code: &str) -> Result<Vec<FileMeta>> {
         let rows = sqlx::query(
-            "SELECT id, dossier_code, name, content_type, size, sha256 FROM files WHERE dossier_code = $1 ORDER BY created_at, id",
+            "SELECT id, dossier_code, kind, name, content_type, size, sha256 FROM files WHERE dossier_code = $1 ORDER BY created_at, id",
         )
         .bind(dossier_code)
         .fetch_all(&self.pool)
@@ -128,6 +133,7 @@ fn meta(r: &sqlx::any::AnyRow) -> Result<FileMeta> {
     Ok(FileMeta {
         id: r.try_get("id")?,
         dossier_code: r.try_get("dossier_code")?,
+        kind: r.try_get("kind")?,
         name: r.try_get("name")?,
         content_type: r.try_get("content_type")?,
         size: r.try_get("size")?,
@@ -138,8 +144,10 @@ fn meta(r: &sqlx::any::AnyRow) -> Result<FileMeta> {
 impl Store {
     /// A server-wide setting, created with `init` the first time it is asked for.
     pub async fn setting_or_init(&self, name: &str, init: impl FnOnce() -> String) -> Result<String> {
-        if let Some(v) =
-            sqlx::query_scalar("SELECT value FROM settings WHERE name = $1").bind(name).fetch_optional(&self.pool).await?
+        if let Some(v) = sqlx::query_scalar("SELECT value FROM settings WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?
         {
             return Ok(v);
         }

@@ -6,6 +6,7 @@
 //! - [`error`]: the one error type and its JSON shape.
 //! - [`extract`]: extractors that reject bad input in that shape; the signed-in officer.
 //! - [`auth`]: passwords, tokens, dossier secrets.
+//! - [`service`]: submit / load / act on dossiers, shared by the API and the pages.
 //! - [`views`]: dossier JSON views (officer / public).
 //! - [`ui`]: server-rendered pages (askama) that work without JavaScript.
 //! - [`openapi`]: the OpenAPI document.
@@ -16,6 +17,7 @@ pub mod error;
 pub mod extract;
 pub mod metrics;
 pub mod openapi;
+pub mod service;
 pub mod ui;
 pub mod views;
 

@@ -235,7 +235,6 @@ pub fn dong(amount: i64) -> String {
     format!("{}{out} đ", if amount < 0 { "-" } else { "" })
 }
 
-
 #[cfg(test)]
 mod tests {
     #[test]

@@ -78,7 +78,11 @@ pub fn online_label(p: &Procedure, c: &Chrome) -> String {
     .to_owned()
 }
 
-async fn home(State(state): State<AppState>, v: Visitor, ApiQuery(q): ApiQuery<CatalogQuery>) -> Result<Response, UiError> {
+async fn home(
+    State(state): State<AppState>,
+    v: Visitor,
+    ApiQuery(q): ApiQuery<CatalogQuery>,
+) -> Result<Response, UiError> {
     let query = ProcedureQuery {
         q: q.q.clone().filter(|s| !s.trim().is_empty()),
         field: q.field.clone().filter(|s| !s.is_empty()),
@@ -149,7 +153,11 @@ pub fn event_label(action: &str, c: &Chrome) -> String {
     c.t(vi, en).to_owned()
 }
 
-async fn lookup(State(state): State<AppState>, v: Visitor, ApiQuery(q): ApiQuery<LookupQuery>) -> Result<Response, UiError> {
+async fn lookup(
+    State(state): State<AppState>,
+    v: Visitor,
+    ApiQuery(q): ApiQuery<LookupQuery>,
+) -> Result<Response, UiError> {
     let code = q.code.unwrap_or_default().trim().to_owned();
     let secret = q.secret.unwrap_or_default().trim().to_owned();
     let mut dossier = None;

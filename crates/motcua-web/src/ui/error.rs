@@ -41,7 +41,17 @@ impl UiError {
         )
     }
     pub fn internal(lang: Lang) -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, lang, "Lỗi hệ thống; đã ghi nhận.", "Internal error; it has been logged.")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            lang,
+            "Lỗi hệ thống; đã ghi nhận.",
+            "Internal error; it has been logged.",
+        )
+    }
+    /// The same error shown in `lang`.
+    pub fn in_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
     }
     /// The message in the page language.
     pub fn message(&self) -> &str {
@@ -84,4 +94,10 @@ pub fn urlencode(s: &str) -> String {
         }
     }
     o
+}
+
+impl From<crate::error::ApiError> for UiError {
+    fn from(api: crate::error::ApiError) -> Self {
+        UiError::new(api.status, Lang::Vi, api.body.message_vi, api.body.message)
+    }
 }

@@ -56,11 +56,7 @@ pub struct Visitor {
 impl Visitor {
     /// Refuses a form whose token is not this session's.
     pub fn check_csrf(&self, token: &str) -> Result<(), UiError> {
-        if !token.is_empty() && token == self.csrf {
-            Ok(())
-        } else {
-            Err(UiError::csrf(self.lang))
-        }
+        if !token.is_empty() && token == self.csrf { Ok(()) } else { Err(UiError::csrf(self.lang)) }
     }
 }
 

@@ -1,0 +1,283 @@
+//! What the API and the pages both do with dossiers: submit (routing by competence, code and
+//! secret), load with scoping, and act through the writer. One implementation for both fronts.
+
+use std::sync::Arc;
+
+use motcua_domain::catalog::{COMMUNE_AGENCY, Level, ProcedureCode};
+use motcua_domain::code::{DEFAULT_TEMPLATE, looks_like_code, render};
+use motcua_domain::dossier::actions::{Action, Ctx, create, decide};
+use motcua_domain::dossier::event::{Event, EventData};
+use motcua_domain::dossier::timeliness::VN_OFFSET;
+use motcua_domain::dossier::{Actor, Applicant, Channel, DocumentRecord, Dossier, Role};
+use motcua_domain::org::Unit;
+use motcua_store::CreateJob;
+use motcua_store::users::User;
+
+use crate::api::now;
+use crate::error::{ApiError, ApiResult};
+use crate::{AppState, Calendars};
+
+/// A new dossier as entered online or at the counter.
+pub struct Submission {
+    pub procedure_code: String,
+    pub channel: Channel,
+    pub applicant: Applicant,
+    pub documents: Vec<DocumentRecord>,
+    /// Commune for commune-level procedures; receiving unit for officers working at several.
+    pub unit: Option<String>,
+}
+
+/// `online` | `counter` | `postal`.
+pub fn parse_channel(s: &str) -> ApiResult<Channel> {
+    match s {
+        "online" => Ok(Channel::Online),
+        "counter" => Ok(Channel::Counter),
+        "postal" => Ok(Channel::Postal),
+        other => Err(ApiError::bad_request(
+            "invalid_channel",
+            format!("channel '{other}' must be online, counter or postal"),
+            format!("kênh '{other}' phải là online, counter hoặc postal"),
+        )),
+    }
+}
+
+fn unprocessable_unit(code: &str) -> ApiError {
+    ApiError::unprocessable(
+        "unknown_unit",
+        format!("'{code}' is not a current unit"),
+        format!("'{code}' không phải đơn vị đang hoạt động"),
+    )
+}
+
+async fn current_unit(state: &AppState, code: &str) -> ApiResult<Unit> {
+    state.store.unit(code).await.ok().filter(Unit::is_current).ok_or_else(|| unprocessable_unit(code))
+}
+
+/// Routes a dossier by competence (domain.md §1.1): (receiving one-stop, resolving authority).
+async fn route(
+    state: &AppState,
+    level: Level,
+    agency: &str,
+    channel: Channel,
+    unit: Option<&str>,
+    officer: Option<&User>,
+) -> ApiResult<(String, String)> {
+    let receiving = match (channel, officer) {
+        (Channel::Online, _) => None,
+        (_, Some(o)) => {
+            let mine: Vec<String> =
+                o.roles.iter().filter(|(_, r)| *r == Role::Receiver).map(|(u, _)| u.clone()).collect();
+            match unit.filter(|u| mine.iter().any(|m| m == u)) {
+                Some(u) => Some(u.to_owned()),
+                None => Some(mine.into_iter().next().ok_or_else(|| {
+                    ApiError::forbidden(
+                        "only a receiver can enter counter or postal dossiers",
+                        "chỉ cán bộ tiếp nhận được nhập hồ sơ trực tiếp hoặc qua bưu chính",
+                    )
+                })?),
+            }
+        }
+        (_, None) => return Err(ApiError::unauthorized()),
+    };
+    let resolving = if agency == COMMUNE_AGENCY {
+        let candidate = unit.map(str::to_owned).or_else(|| receiving.clone());
+        let commune_required = || {
+            ApiError::unprocessable(
+                "commune_required",
+                "this is a commune-level procedure: name the commune, ward or special zone in 'unit'",
+                "đây là thủ tục cấp xã: cần chọn xã, phường hoặc đặc khu tại 'unit'",
+            )
+        };
+        let code = candidate.ok_or_else(commune_required)?;
+        let u = current_unit(state, &code).await?;
+        if u.level != Level::Commune || !u.receives_dossiers() {
+            return Err(commune_required());
+        }
+        u.code
+    } else {
+        current_unit(state, agency).await?.code
+    };
+    let receiving = match receiving {
+        Some(r) => r,
+        None if level == Level::Commune || agency == COMMUNE_AGENCY => resolving.clone(),
+        None => state.province_center.clone(),
+    };
+    Ok((receiving, resolving))
+}
+
+/// Creates a dossier: online ones wait for the one-stop; counter and postal ones (by a receiver)
+/// are received in the same transaction. Returns the dossier and its lookup secret (shown once).
+pub async fn submit(state: &AppState, officer: Option<&User>, req: Submission) -> ApiResult<(Dossier, String)> {
+    let channel = req.channel;
+    ProcedureCode::parse(&req.procedure_code)?;
+    let procedure = state.store.procedure(&req.procedure_code).await.map_err(|_| {
+        ApiError::unprocessable(
+            "unknown_procedure",
+            format!("no procedure with code {}", req.procedure_code),
+            format!("không có thủ tục mã {}", req.procedure_code),
+        )
+    })?;
+    let (receiving, resolving) =
+        route(state, procedure.level, &procedure.agency, channel, req.unit.as_deref(), officer).await?;
+    let template = state
+        .store
+        .unit(&receiving)
+        .await
+        .ok()
+        .and_then(|u| u.code_template)
+        .unwrap_or_else(|| DEFAULT_TEMPLATE.to_owned());
+    let at = now();
+    let applicant = req.applicant.trimmed();
+    let documents = req.documents;
+    // Validate before taking a sequence number, so refusals never consume codes.
+    create::decide(create::NewDossier {
+        code: "check".into(),
+        procedure: &procedure,
+        channel,
+        applicant: applicant.clone(),
+        documents: documents.clone(),
+        receiving_unit: receiving.clone(),
+        resolving_unit: resolving.clone(),
+        at,
+    })?;
+    let secret = crate::auth::new_secret();
+    let actor = officer
+        .map(|u| Actor::Officer { username: u.username.clone(), grants: u.roles.clone() })
+        .unwrap_or(Actor::Applicant);
+    let calendars = state.calendars.clone();
+    let local_date = at.to_offset(VN_OFFSET).date();
+    let (seq_unit, resolving_for_cal) = (receiving.clone(), resolving.clone());
+    let build = Box::new(move |seq: u64| {
+        let code = render(&template, &seq_unit, local_date, seq)?;
+        let created = create::decide(create::NewDossier {
+            code,
+            procedure: &procedure,
+            channel,
+            applicant,
+            documents,
+            receiving_unit: seq_unit,
+            resolving_unit: resolving_for_cal,
+            at,
+        })?;
+        let first = Event { at, actor: actor.name().to_owned(), data: EventData::Create(created.clone()) };
+        let mut events = vec![first];
+        if channel != Channel::Online {
+            let d = motcua_domain::dossier::event::apply(None, &events[0])
+                .map_err(|e| motcua_domain::DomainError::rule("corrupt", e.to_string(), e.to_string()))?;
+            let cal = calendars.get(Some(&d.resolving_unit));
+            events.push(decide(&d, &Action::Receive(Default::default()), &Ctx { calendar: &cal, at, actor: &actor })?);
+        }
+        Ok(events)
+    });
+    let d = state
+        .store
+        .writer
+        .create(CreateJob {
+            seq_unit: receiving.clone(),
+            day: local_date.to_string(),
+            secret_hash: crate::auth::secret_hash(&secret),
+            build,
+        })
+        .await?;
+    Ok((d, secret))
+}
+
+pub fn not_found(code: &str) -> ApiError {
+    ApiError::not_found(&format!("dossier {code}"), &format!("hồ sơ {code}"))
+}
+
+/// Loads a dossier the officer may see (receiving or resolving unit); others are "not found".
+pub async fn load_for_officer(state: &AppState, actor: &Actor, code: &str) -> ApiResult<Dossier> {
+    if !looks_like_code(code) {
+        return Err(not_found(code));
+    }
+    let (d, _) = state.store.dossier(code).await.map_err(|e| match e {
+        motcua_store::StoreError::NotFound => not_found(code),
+        e => e.into(),
+    })?;
+    if actor.in_unit(&d.receiving_unit) || actor.in_unit(&d.resolving_unit) { Ok(d) } else { Err(not_found(code)) }
+}
+
+/// Loads a dossier for whoever holds its code and secret.
+pub async fn load_with_secret(state: &AppState, code: &str, secret: Option<&str>) -> ApiResult<Dossier> {
+    let wrong =
+        || ApiError::not_found(&format!("dossier {code} with this secret"), &format!("hồ sơ {code} với mã bí mật này"));
+    let secret = secret.filter(|s| !s.trim().is_empty() && s.len() <= 64).ok_or_else(|| {
+        ApiError::bad_request(
+            "secret_required",
+            "give the dossier's secret (?secret=...) printed on the receipt",
+            "cần nhập mã bí mật in trên giấy tiếp nhận (?secret=...)",
+        )
+    })?;
+    if !looks_like_code(code) {
+        return Err(wrong());
+    }
+    let (d, hash) = state.store.dossier(code).await.map_err(|e| match e {
+        motcua_store::StoreError::NotFound => wrong(),
+        e => e.into(),
+    })?;
+    if hash != crate::auth::secret_hash(secret) {
+        return Err(wrong());
+    }
+    Ok(d)
+}
+
+/// Checks references to other records that the pure domain cannot see.
+async fn check_references(state: &AppState, d: &Dossier, action: &Action) -> ApiResult<()> {
+    match action {
+        Action::Assign(a) => {
+            let mut ok = state.store.users_with_role(&d.resolving_unit, Role::Specialist).await?;
+            ok.extend(state.store.users_with_role(&d.resolving_unit, Role::Leader).await?);
+            if !ok.iter().any(|u| u == a.assignee.trim()) {
+                return Err(ApiError::unprocessable(
+                    "unknown_assignee",
+                    format!("'{}' is not a specialist or leader of unit {}", a.assignee, d.resolving_unit),
+                    format!("'{}' không phải chuyên viên hoặc lãnh đạo của đơn vị {}", a.assignee, d.resolving_unit),
+                ));
+            }
+        }
+        Action::Transfer(t) => {
+            let u = current_unit(state, t.to_unit.trim()).await?;
+            if !matches!(u.kind, motcua_domain::org::UnitKind::Agency) && u.level != Level::Commune {
+                return Err(ApiError::unprocessable(
+                    "invalid_transfer_unit",
+                    "a dossier can only be transferred to an agency or a commune",
+                    "chỉ chuyển hồ sơ đến cơ quan chuyên môn hoặc cấp xã",
+                ));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Applies an action as `actor` with optimistic concurrency on `version`.
+pub async fn act(state: &AppState, actor: Actor, code: &str, version: i64, action: Action) -> ApiResult<Dossier> {
+    if !looks_like_code(code) {
+        return Err(not_found(code));
+    }
+    // Only actions that name other records need the dossier before the writer; the others are
+    // scope-checked inside the write, saving a read on the hot path.
+    if matches!(actor, Actor::Officer { .. }) && matches!(action, Action::Assign(_) | Action::Transfer(_)) {
+        let d = load_for_officer(state, &actor, code).await?;
+        check_references(state, &d, &action).await?;
+    }
+    let calendars: Arc<Calendars> = state.calendars.clone();
+    let scope_code = code.to_owned();
+    let decide_fn = Box::new(move |d: &Dossier| {
+        if let Actor::Officer { .. } = &actor
+            && !(actor.in_unit(&d.receiving_unit) || actor.in_unit(&d.resolving_unit))
+        {
+            return Err(motcua_domain::DomainError::not_found(
+                format!("dossier {scope_code} not found"),
+                format!("không tìm thấy hồ sơ {scope_code}"),
+            ));
+        }
+        let cal = calendars.get(Some(&d.resolving_unit));
+        Ok(vec![decide(d, &action, &Ctx { calendar: &cal, at: now(), actor: &actor })?])
+    });
+    state.store.writer.act(code.to_owned(), Some(version), decide_fn).await.map_err(|e| match e {
+        motcua_store::StoreError::NotFound => not_found(code),
+        e => e.into(),
+    })
+}
