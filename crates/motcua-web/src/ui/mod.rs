@@ -6,10 +6,18 @@
 //! - [`error`]: the HTML error page.
 //! - [`auth`]: officer sign-in and sign-out.
 //! - [`citizen`]: catalog, procedure page, public lookup.
+//! - [`portal`]: online submission, confirmation with QR, supplements, result download, rating.
+//! - [`counter`]: the counter desk (receiver): reception, refusal, return, fees, printable slips.
+//! - [`console`]: the officer console (specialist, leader): inbox, dossier page, actions, leader view.
+//! - [`admin`]: administration (center_admin, system_admin): users, units, calendar.
 
+pub mod admin;
 pub mod auth;
 pub mod citizen;
+pub mod console;
+pub mod counter;
 pub mod error;
+pub mod portal;
 pub mod session;
 
 use askama::Template;
@@ -35,6 +43,8 @@ pub struct Chrome {
     /// Path of this page (for the language switch's return).
     pub path: String,
     pub title: String,
+    /// Roles of the signed-in officer, for the navigation.
+    pub roles: Vec<motcua_domain::dossier::Role>,
 }
 
 impl Chrome {
@@ -45,6 +55,7 @@ impl Chrome {
             user: v.user.as_ref().map(|u| (u.full_name.clone(), u.username.clone())),
             path: path.to_owned(),
             title: v.lang.t(title_vi, title_en).to_owned(),
+            roles: v.user.as_ref().map(|u| u.role_set()).unwrap_or_default(),
         }
     }
     /// Vietnamese or English text.
@@ -65,6 +76,10 @@ impl Chrome {
     }
     pub fn signed_in(&self) -> bool {
         self.user.is_some()
+    }
+    /// The officer holds the role (by its snake_case name) somewhere.
+    pub fn has(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r.as_str() == role)
     }
     pub fn is_en(&self) -> bool {
         self.lang == Lang::En
@@ -123,6 +138,10 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .merge(citizen::router())
         .merge(auth::router())
+        .merge(portal::router())
+        .merge(counter::router())
+        .merge(console::router())
+        .merge(admin::router())
         .layer(axum::middleware::from_fn_with_state(state, session::layer))
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))

@@ -1,0 +1,9 @@
+//! (being built)
+
+use axum::Router;
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
