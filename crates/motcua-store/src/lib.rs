@@ -5,6 +5,8 @@
 //! - [`writer`]: the single dossier writer with group commit (one transaction, one fsync for a
 //!   batch of concurrent actions) — how durable throughput reaches thousands of actions a second.
 //! - [`dossiers`]: reads — a dossier, its history, the inbox.
+//! - [`console`]: reads for the officer console and administration — an inbox page's
+//!   projections, open work per unit and status, the list of accounts.
 //! - [`catalog`], [`units`], [`users`], [`calendar`]: reference data and accounts.
 //! - [`indicators`]: basic counts for the service-quality indicators.
 //! - [`audit`]: re-walks every dossier's hash chain; rebuilds projections from events.
@@ -12,6 +14,7 @@
 pub mod audit;
 pub mod calendar;
 pub mod catalog;
+pub mod console;
 pub mod dossiers;
 pub mod floor;
 pub mod indicators;

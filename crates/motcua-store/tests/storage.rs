@@ -6,6 +6,7 @@
 //! - `concurrency`: optimistic concurrency, group-commit batches with refusals.
 //! - `codes`: dossier codes from the per-unit, per-day sequence.
 //! - `inbox`: scoping, ordering, filters, keyset pagination.
+//! - `console`: an inbox page's projections by code, open work per unit and status, accounts.
 //! - `reference`: catalog, units, users, tokens, holiday announcements.
 //! - `indicators`: received / online / finished / early / on-time / late counts.
 //! - `audit`: tamper detection, repair, bulk histories, rebuild == live projection.
@@ -21,6 +22,8 @@ mod audit;
 mod codes;
 #[path = "storage/concurrency.rs"]
 mod concurrency;
+#[path = "storage/console.rs"]
+mod console;
 #[path = "storage/inbox.rs"]
 mod inbox;
 #[path = "storage/indicators.rs"]

@@ -47,11 +47,13 @@ pub struct InboxPage {
     pub next_cursor: Option<String>,
 }
 
-fn encode_cursor(due: &str, code: &str) -> String {
+/// The opaque cursor after the row `(due_sort, code)`; the console pages reuse it.
+pub(crate) fn encode_cursor(due: &str, code: &str) -> String {
     format!("{due}\n{code}").bytes().map(|b| format!("{b:02x}")).collect()
 }
 
-fn decode_cursor(s: &str) -> Option<(String, String)> {
+/// `(due_sort, code)` of a cursor this server gave, or `None`.
+pub(crate) fn decode_cursor(s: &str) -> Option<(String, String)> {
     if !s.len().is_multiple_of(2) || s.len() > 512 {
         return None;
     }

@@ -1,9 +1,82 @@
-//! (being built)
+//! Administration pages (center_admin, system_admin; anyone else gets 403): accounts with their
+//! roles per unit, the units, and the working calendar with its yearly announcements.
+//!
+//! - [`users`]: `GET/POST /quan-tri/nguoi-dung` — list, create, update accounts; a center
+//!   administrator grants roles only in the units they administer, a system administrator
+//!   anywhere.
+//! - [`units`]: `GET /quan-tri/don-vi` — the units with codes, validity and successors.
+//! - [`calendar`]: `GET/POST /quan-tri/lich` — a year's days off and swapped working days, and a
+//!   new yearly announcement in TOML.
 
+mod calendar;
+mod units;
+mod users;
+
+use askama::Template;
 use axum::Router;
+use axum::response::Response;
+use axum::routing::get;
+use motcua_domain::dossier::Role;
 
+use super::error::UiError;
+use super::session::SignedIn;
+use super::{Chrome, render};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/quan-tri", get(home))
+        .route("/quan-tri/nguoi-dung", get(users::page).post(users::save))
+        .route("/quan-tri/don-vi", get(units::page))
+        .route("/quan-tri/lich", get(calendar::page).post(calendar::add))
+}
+
+/// Who administers what.
+pub(crate) enum Admin {
+    /// Anywhere.
+    System,
+    /// The units where the officer holds `center_admin`.
+    Center(Vec<String>),
+}
+
+impl Admin {
+    /// The signed-in officer's administration rights, or a 403 page.
+    pub(crate) fn of(s: &SignedIn) -> Result<Admin, UiError> {
+        if s.has(Role::SystemAdmin) {
+            return Ok(Admin::System);
+        }
+        let mut units: Vec<String> =
+            s.user.roles.iter().filter(|(_, r)| *r == Role::CenterAdmin).map(|(u, _)| u.clone()).collect();
+        if units.is_empty() {
+            return Err(UiError::forbidden(s.visitor.lang));
+        }
+        units.sort();
+        units.dedup();
+        Ok(Admin::Center(units))
+    }
+
+    /// May grant roles in `unit`.
+    pub(crate) fn covers(&self, unit: &str) -> bool {
+        match self {
+            Admin::System => true,
+            Admin::Center(units) => units.iter().any(|u| u == unit),
+        }
+    }
+
+    /// May grant `role` at all: only a system administrator makes system administrators.
+    pub(crate) fn may_grant(&self, role: Role) -> bool {
+        matches!(self, Admin::System) || role != Role::SystemAdmin
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/home.html")]
+struct HomePage {
+    c: Chrome,
+}
+
+async fn home(s: SignedIn) -> Result<Response, UiError> {
+    Admin::of(&s)?;
+    let c = Chrome::new(&s.visitor, "/quan-tri", "Quản trị hệ thống", "Administration");
+    Ok(render(&HomePage { c }))
 }

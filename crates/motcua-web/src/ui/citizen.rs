@@ -1,15 +1,21 @@
 //! The citizen portal: catalog with diacritics-insensitive search and filters, the procedure
-//! page, and the public lookup by code + secret. No sign-in, no JavaScript needed.
+//! page, and the public lookup by code + secret (status, appointment, documents, timeline, and
+//! the forms of [`super::portal::track`] that the applicant may use now). No sign-in, no
+//! JavaScript needed.
 
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use axum::routing::get;
 use motcua_domain::catalog::Procedure;
-use motcua_domain::dossier::Dossier;
+use motcua_domain::dossier::actions::{ActionKind, allowed_actions};
+use motcua_domain::dossier::event::EventData;
+use motcua_domain::dossier::{Actor, Dossier, Status};
 use motcua_store::catalog::ProcedureQuery;
 use motcua_store::dossiers::StoredEvent;
+use motcua_store::web::FileMeta;
 use serde::Deserialize;
 
 use super::error::UiError;
@@ -129,6 +135,42 @@ struct LookupPage {
     searched: bool,
     dossier: Option<Dossier>,
     events: Vec<StoredEvent>,
+    /// Name of the one-stop that receives and returns the dossier.
+    receiving: String,
+    /// Items listed by the pending supplementation request.
+    supplement_items: Vec<String>,
+    /// E-result files, once the dossier has a result.
+    results: Vec<FileMeta>,
+    /// What the applicant may do now (only these forms are shown).
+    can_supplement: bool,
+    can_rate: bool,
+    can_withdraw: bool,
+}
+
+impl Chrome {
+    /// The details of a history line a citizen may read (reasons, new dates), or "".
+    pub fn event_detail(&self, data: &EventData) -> String {
+        match data {
+            EventData::RequestSupplement(e) => e.reason.clone(),
+            EventData::Refuse(e) => e.reason.clone(),
+            EventData::Reject(e) => e.reason.clone(),
+            EventData::Withdraw(e) => e.reason.clone(),
+            EventData::Extend(e) => {
+                format!("{} {} — {}", self.t("Hẹn lại:", "New date:"), self.dt(&e.new_due_at), e.reason)
+            }
+            _ => String::new(),
+        }
+    }
+    /// Satisfaction label of a score (1–5).
+    pub fn score_label(&self, score: &u8) -> &'static str {
+        match score {
+            5 => self.t("Rất hài lòng", "Very satisfied"),
+            4 => self.t("Hài lòng", "Satisfied"),
+            3 => self.t("Bình thường", "Neutral"),
+            2 => self.t("Không hài lòng", "Dissatisfied"),
+            _ => self.t("Rất không hài lòng", "Very dissatisfied"),
+        }
+    }
 }
 
 /// Plain-Vietnamese (or English) label of a history line.
@@ -160,18 +202,49 @@ async fn lookup(
 ) -> Result<Response, UiError> {
     let code = q.code.unwrap_or_default().trim().to_owned();
     let secret = q.secret.unwrap_or_default().trim().to_owned();
-    let mut dossier = None;
-    let mut events = Vec::new();
-    if motcua_domain::code::looks_like_code(&code)
-        && !secret.is_empty()
-        && let Ok((d, hash)) = state.store.dossier(&code).await
-        && hash == crate::auth::secret_hash(&secret)
-    {
-        events = state.store.events(&code).await?;
-        dossier = Some(d);
-    }
     let c = Chrome::new(&v, "/tra-cuu", "Tra cứu hồ sơ", "Dossier lookup");
-    Ok(render(&LookupPage { c, searched: !code.is_empty(), code, secret, dossier, events }))
+    let mut page = LookupPage {
+        c,
+        searched: !code.is_empty(),
+        code,
+        secret,
+        dossier: None,
+        events: Vec::new(),
+        receiving: String::new(),
+        supplement_items: Vec::new(),
+        results: Vec::new(),
+        can_supplement: false,
+        can_rate: false,
+        can_withdraw: false,
+    };
+    if motcua_domain::code::looks_like_code(&page.code)
+        && !page.secret.is_empty()
+        && let Ok((d, hash)) = state.store.dossier(&page.code).await
+        && hash == crate::auth::secret_hash(&page.secret)
+    {
+        page.events = state.store.events(&page.code).await?;
+        page.supplement_items = match page.events.iter().rev().find_map(|e| match &e.event.data {
+            EventData::RequestSupplement(r) => Some(r.items.clone()),
+            _ => None,
+        }) {
+            Some(items) if d.status == Status::SupplementRequested => items,
+            _ => Vec::new(),
+        };
+        if matches!(d.status, Status::ResultReady | Status::Returned) {
+            page.results = state.store.files_of(&d.code).await?.into_iter().filter(|f| f.kind == "result").collect();
+        }
+        let allowed = allowed_actions(&d, &Actor::Applicant);
+        page.can_supplement = allowed.contains(&ActionKind::Supplement);
+        page.can_rate = allowed.contains(&ActionKind::Rate);
+        page.can_withdraw = allowed.contains(&ActionKind::Withdraw);
+        page.receiving =
+            state.store.unit(&d.receiving_unit).await.map(|u| u.name).unwrap_or_else(|_| d.receiving_unit.clone());
+        page.dossier = Some(d);
+    }
+    let mut res = render(&page);
+    // The page carries the secret (in its forms and links): no cache may keep it.
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
 }
 
 pub fn router() -> Router<AppState> {

@@ -1,9 +1,259 @@
-//! (being built)
+//! The counter desk (quầy tiếp nhận và trả kết quả) for receivers: the worklist, entering a
+//! dossier handed in at the counter, receiving / refusing / asking for supplements / returning
+//! results on a dossier, and the printable slips of TT 03/2025/TT-VPCP Phụ lục I (forms 01–04).
+//!
+//! - [`worklist`]: `GET /quay` — what waits at the receiver's one-stops.
+//! - [`reception`]: `GET|POST /quay/tiep-nhan` — a new counter dossier and its receipt slip.
+//! - [`desk`]: `GET /quay/ho-so/{code}`, `POST /quay/ho-so/{code}/thao-tac` — one dossier, actions.
+//! - [`slips`]: `GET /quay/ho-so/{code}/phieu/{form}` — print-ready A4 slips.
+//!
+//! Every page needs the receiver role; dossier pages need it in the dossier's receiving unit.
+//! The dossier rules stay in the domain: pages go through [`crate::service`] only.
 
-use axum::Router;
+mod desk;
+mod reception;
+mod slips;
+mod worklist;
 
+use axum::extract::rejection::FormRejection;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use motcua_domain::dossier::{Dossier, Role};
+use motcua_domain::org::UnitKind;
+
+use super::error::{UiError, urlencode};
+use super::session::{Lang, SignedIn};
 use crate::AppState;
+use crate::error::ApiError;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/quay", get(worklist::page))
+        .route("/quay/tim", get(worklist::find))
+        .route("/quay/tiep-nhan", get(reception::form).post(reception::submit))
+        .route("/quay/ho-so/{code}", get(desk::page))
+        .route("/quay/ho-so/{code}/thao-tac", post(desk::act))
+        .route("/quay/ho-so/{code}/phieu/{form}", get(slips::slip))
+}
+
+/// Units where the officer is a receiver; a 403 page when there are none.
+fn receiver_units(s: &SignedIn) -> Result<Vec<String>, UiError> {
+    let mut units: Vec<String> =
+        s.user.roles.iter().filter(|(_, r)| *r == Role::Receiver).map(|(u, _)| u.clone()).collect();
+    units.sort();
+    units.dedup();
+    if units.is_empty() { Err(UiError::forbidden(s.visitor.lang)) } else { Ok(units) }
+}
+
+/// A dossier this receiver works on at the counter: one the officer may see (otherwise the 404
+/// page, as the API does) and received by a one-stop where the officer is a receiver (otherwise
+/// 403: the counter pages are the receiving one-stop's).
+async fn load(state: &AppState, s: &SignedIn, code: &str) -> Result<Dossier, UiError> {
+    let lang = s.visitor.lang;
+    receiver_units(s)?;
+    let d = crate::service::load_for_officer(state, &s.actor(), code).await.map_err(|e| ui(e, lang))?;
+    if !s.actor().is(Role::Receiver, &d.receiving_unit) {
+        return Err(UiError::forbidden(lang));
+    }
+    Ok(d)
+}
+
+/// A service error as a page in the visitor's language.
+fn ui(e: ApiError, lang: Lang) -> UiError {
+    UiError::from(e).in_lang(lang)
+}
+
+/// A service error's message in the page language.
+fn message(e: &ApiError, lang: Lang) -> String {
+    lang.t(&e.body.message_vi, &e.body.message).to_owned()
+}
+
+/// Errors the officer fixes by correcting the form (shown on the form with 422).
+fn is_form_error(e: &ApiError) -> bool {
+    matches!(e.status, StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+/// An urlencoded form as (name, value) pairs: checkboxes and repeated names keep their order, and
+/// an absent field reads as empty, so a form without its CSRF token gets the 403 page rather than a
+/// parse error.
+struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    fn parse(form: Result<Form<Vec<(String, String)>>, FormRejection>, lang: Lang) -> Result<Fields, UiError> {
+        match form {
+            Ok(Form(pairs)) => Ok(Fields(pairs)),
+            Err(_) => Err(UiError::new(
+                StatusCode::BAD_REQUEST,
+                lang,
+                "Biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại.",
+                "The form is invalid. Reload the page and try again.",
+            )),
+        }
+    }
+    /// First value of `name`, or "".
+    fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+    /// A ticked checkbox.
+    fn on(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, v)| k == name && !v.is_empty())
+    }
+    /// Non-empty trimmed lines of a textarea.
+    fn lines(&self, name: &str) -> Vec<String> {
+        self.get(name).lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+    }
+}
+
+/// The public lookup address printed (and encoded as QR) on slips: absolute when the request
+/// names its host, so a phone can open it; the secret only on the first print.
+fn lookup_url(headers: &HeaderMap, code: &str, secret: Option<&str>) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.len() <= 255)
+        .filter(|h| h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b)));
+    let scheme = match headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) {
+        Some("http") => "http",
+        Some("https") => "https",
+        _ if host.is_some_and(|h| h.starts_with("localhost") || h.starts_with("127.")) => "http",
+        _ => "https",
+    };
+    let mut path = format!("/tra-cuu?code={}", urlencode(code));
+    if let Some(s) = secret {
+        path.push_str(&format!("&secret={}", urlencode(s)));
+    }
+    match host {
+        Some(h) => format!("{scheme}://{h}{path}"),
+        None => path,
+    }
+}
+
+/// An inline SVG QR code of `text` (no XML prologue, so it embeds in HTML; CSP-safe: no styles).
+fn qr_svg(text: &str) -> String {
+    use qrcode::render::svg;
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => {
+            let image = code.render::<svg::Color>().min_dimensions(160, 160).quiet_zone(true).build();
+            match image.find("<svg") {
+                Some(i) => image[i..].to_owned(),
+                None => String::new(),
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "qr code");
+            String::new()
+        }
+    }
+}
+
+/// The issuing body in a slip's header (national style, TT 03/2025/TT-VPCP Phụ lục I).
+pub struct SlipHead {
+    /// Governing body line, e.g. "UBND Tỉnh An Giang" (may be empty).
+    pub superior: String,
+    /// The issuing unit, e.g. "Trung tâm Phục vụ hành chính công tỉnh An Giang".
+    pub unit: String,
+    /// Place name for the date line, e.g. "An Giang".
+    pub place: String,
+}
+
+impl SlipHead {
+    /// Reads `unit` and its parents from the store.
+    async fn of(state: &AppState, unit: &str, lang: Lang) -> SlipHead {
+        let committee = |name: &str| format!("{} {name}", lang.t("UBND", "People's Committee of"));
+        let Ok(u) = state.store.unit(unit).await else {
+            return SlipHead { superior: String::new(), unit: unit.to_owned(), place: String::new() };
+        };
+        let mut place = String::new();
+        let mut superior = String::new();
+        let mut next = u.parent.clone();
+        // The province (walking a few parents at most) names the place on the date line.
+        for _ in 0..4 {
+            let Some(code) = next.take() else { break };
+            let Ok(p) = state.store.unit(&code).await else { break };
+            if superior.is_empty() {
+                superior = if matches!(p.kind, UnitKind::Province) { committee(&p.name) } else { p.name.clone() };
+            }
+            if matches!(p.kind, UnitKind::Province) {
+                place = place_name(&p.name);
+                break;
+            }
+            next = p.parent.clone();
+        }
+        if matches!(u.kind, UnitKind::Commune | UnitKind::Ward | UnitKind::SpecialZone) {
+            // A commune's one-stop is its own center, under the commune's People's Committee.
+            return SlipHead {
+                superior: committee(&u.name),
+                unit: lang.t("Trung tâm Phục vụ hành chính công", "Public Administrative Service Center").to_owned(),
+                place: place_name(&u.name),
+            };
+        }
+        SlipHead { superior, unit: u.name, place }
+    }
+
+    /// "An Giang, ngày 05 tháng 03 năm 2026" for an instant (UTC+7).
+    pub fn date_line(&self, at: &time::OffsetDateTime, lang: Lang) -> String {
+        let t = at.to_offset(motcua_domain::dossier::timeliness::VN_OFFSET);
+        let place = if self.place.is_empty() { "……" } else { &self.place };
+        match lang {
+            Lang::Vi => format!("{place}, ngày {:02} tháng {:02} năm {}", t.day(), u8::from(t.month()), t.year()),
+            Lang::En => format!("{place}, {:02}/{:02}/{}", t.day(), u8::from(t.month()), t.year()),
+        }
+    }
+}
+
+/// "Tỉnh An Giang" → "An Giang"; "Phường Rạch Giá" → "Rạch Giá".
+fn place_name(name: &str) -> String {
+    const PREFIXES: [&str; 6] = ["Thành phố ", "Tỉnh ", "Phường ", "Xã ", "Đặc khu ", "Thị trấn "];
+    PREFIXES.iter().find_map(|p| name.strip_prefix(p)).unwrap_or(name).trim().to_owned()
+}
+
+/// An officer's full name for signature blocks (the username when the account is gone).
+async fn officer_name(state: &AppState, username: &str) -> String {
+    match state.store.user(username).await {
+        Ok(Some(u)) if !u.full_name.trim().is_empty() => u.full_name,
+        _ => username.to_owned(),
+    }
+}
+
+/// Legal processing time as people read it: "3 ngày làm việc" / "4 giờ làm việc".
+fn legal_time(d: &Dossier, lang: Lang) -> String {
+    let secs = d.legal_time.seconds();
+    let n = |x: f64| if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x:.2}").replace('.', ",") };
+    if secs % (8 * 3600) == 0 {
+        format!("{} {}", n(d.legal_time.days()), lang.t("ngày làm việc", "working days"))
+    } else {
+        format!("{} {}", n(secs as f64 / 3600.0), lang.t("giờ làm việc", "working hours"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lookup_address_is_absolute_only_for_a_plain_host_and_carries_the_secret_when_given() {
+        let mut h = HeaderMap::new();
+        assert_eq!(lookup_url(&h, "C1-260305-0001", None), "/tra-cuu?code=C1-260305-0001");
+        h.insert(header::HOST, "motcua.angiang.gov.vn".parse().unwrap());
+        assert_eq!(
+            lookup_url(&h, "C1-260305-0001", Some("ABC234")),
+            "https://motcua.angiang.gov.vn/tra-cuu?code=C1-260305-0001&secret=ABC234"
+        );
+        h.insert(header::HOST, "evil\"host".parse().unwrap());
+        assert!(lookup_url(&h, "C1", None).starts_with("/tra-cuu"));
+    }
+
+    #[test]
+    fn place_names_drop_the_administrative_prefix() {
+        assert_eq!(place_name("Tỉnh An Giang"), "An Giang");
+        assert_eq!(place_name("Đặc khu Phú Quốc"), "Phú Quốc");
+        assert_eq!(place_name("Hà Nội"), "Hà Nội");
+    }
+
+    #[test]
+    fn a_qr_code_renders_as_inline_svg() {
+        let svg = qr_svg("/tra-cuu?code=C1-260305-0001&secret=ABC234");
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+    }
 }

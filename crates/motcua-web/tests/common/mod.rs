@@ -18,6 +18,8 @@ use tower::ServiceExt;
 
 pub struct App {
     pub router: Router,
+    /// The same database, for tests that write directly (backdated dossiers, result files).
+    pub store: Store,
     _dir: TempDir,
 }
 
@@ -75,6 +77,18 @@ pub async fn setup() -> App {
     store.put_procedure(&procedure("1.000001", "province", "A1", "full", 3.0, 50_000)).await.unwrap();
     store.put_procedure(&procedure("1.000002", "commune", "COMMUNE", "partial", 2.0, 0)).await.unwrap();
     store.put_procedure(&procedure("1.000003", "province", "A1", "none", 2.0, 0)).await.unwrap();
+    // Four working hours: received now, it is always due within one working day.
+    let short: Procedure = serde_json::from_value(json!({
+        "code": "1.000009", "name": "Thủ tục trong ngày", "field": "Đất đai", "level": "province", "agency": "A1",
+        "processing_hours": 4.0, "online_level": "full",
+        "steps": [
+            {"name": "Tiếp nhận", "role": "receiver", "unit": "CENTER", "hours": 0.5},
+            {"name": "Thẩm định", "role": "specialist", "unit": "AGENCY", "hours": 3.0},
+            {"name": "Trả kết quả", "role": "receiver", "unit": "CENTER", "hours": 0.5}
+        ]
+    }))
+    .unwrap();
+    store.put_procedure(&short).await.unwrap();
     let hash = motcua_web::auth::hash_password("demo").unwrap();
     for (name, roles) in [
         ("tiepnhan", vec![("C1", Role::Receiver)]),
@@ -83,6 +97,7 @@ pub async fn setup() -> App {
         ("giamdoc", vec![("C1", Role::CenterAdmin)]),
         ("tiepnhan.x1", vec![("X1", Role::Receiver)]),
         ("lanhdao.x2", vec![("X2", Role::Leader)]),
+        ("chuyenvien2", vec![("A1", Role::Specialist)]),
     ] {
         let roles = roles.into_iter().map(|(u, r)| (u.to_owned(), r)).collect();
         store
@@ -97,8 +112,8 @@ pub async fn setup() -> App {
             .await
             .unwrap();
     }
-    let state = motcua_web::AppState::load(store).await.unwrap();
-    App { router: motcua_web::app(state), _dir: TempDir(dir) }
+    let state = motcua_web::AppState::load(store.clone()).await.unwrap();
+    App { router: motcua_web::app(state), store, _dir: TempDir(dir) }
 }
 
 pub struct Res {

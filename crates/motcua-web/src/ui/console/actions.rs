@@ -1,0 +1,262 @@
+//! `POST /can-bo/ho-so/{code}/thao-tac`: every action form of the dossier page, urlencoded, or
+//! multipart for `approve` with its result file. The CSRF token and the dossier version come
+//! first; an action the domain does not allow this officer now (a forged form) is refused with
+//! 422 before anything is written; then `service::act` decides and writes (409 when the version
+//! is stale, the domain's own refusals otherwise) and the officer is sent back with 303.
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::Response;
+use motcua_domain::audit::sha256_hex;
+use motcua_domain::dossier::actions::{
+    Action, ActionKind, allowed_actions, approve, assign, complete_step, extend, reject, request_supplement, transfer,
+};
+use motcua_domain::dossier::timeliness::VN_OFFSET;
+use motcua_store::web::FileMeta;
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+use super::dossier::{CONSOLE_ACTIONS, action_label};
+use super::{bad_request, ui};
+use crate::AppState;
+use crate::service;
+use crate::ui::error::UiError;
+use crate::ui::session::SignedIn;
+use crate::ui::{Lang, see_other};
+
+/// Largest action form, result file included.
+pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
+
+/// The page a form may ask to return to instead of the dossier page.
+const LEADER_PAGE: &str = "/can-bo/lanh-dao";
+
+/// An uploaded file (its declared content type is not trusted: see [`result_type`]).
+struct Upload {
+    name: String,
+    data: Vec<u8>,
+}
+
+/// The fields of an action form.
+#[derive(Default)]
+struct Fields {
+    text: HashMap<String, String>,
+    file: Option<Upload>,
+}
+
+impl Fields {
+    fn get(&self, name: &str) -> &str {
+        self.text.get(name).map(String::as_str).unwrap_or("")
+    }
+}
+
+/// Reads an urlencoded or multipart form.
+async fn read_fields(state: &AppState, req: Request, lang: Lang) -> Result<Fields, UiError> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"));
+    let malformed = || bad_request(lang, "Biểu mẫu không hợp lệ.", "The form is malformed.");
+    let mut fields = Fields::default();
+    if !multipart {
+        let Form(pairs) = Form::<Vec<(String, String)>>::from_request(req, state).await.map_err(|_| malformed())?;
+        fields.text = pairs.into_iter().collect();
+        return Ok(fields);
+    }
+    let mut m = Multipart::from_request(req, state).await.map_err(|_| malformed())?;
+    let too_big = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            UiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                lang,
+                "Tệp quá lớn (tối đa 10 MB).",
+                "The file is too large (at most 10 MB).",
+            )
+        } else {
+            malformed()
+        }
+    };
+    while let Some(field) = m.next_field().await.map_err(too_big)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match field.file_name().map(str::to_owned) {
+            Some(file_name) => {
+                let data = field.bytes().await.map_err(too_big)?.to_vec();
+                // A file input left empty still sends an empty part.
+                if name == "result" && !(file_name.is_empty() && data.is_empty()) {
+                    fields.file = Some(Upload { name: file_name, data });
+                }
+            }
+            None => {
+                let value = field.text().await.map_err(too_big)?;
+                fields.text.insert(name, value);
+            }
+        }
+    }
+    Ok(fields)
+}
+
+pub(super) async fn act(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(code): Path<String>,
+    req: Request,
+) -> Result<Response, UiError> {
+    let lang = s.visitor.lang;
+    let f = read_fields(&state, req, lang).await?;
+    s.visitor.check_csrf(f.get("csrf"))?;
+    let version: i64 = f
+        .get("version")
+        .trim()
+        .parse()
+        .map_err(|_| bad_request(lang, "Thiếu phiên bản hồ sơ.", "The dossier version is missing."))?;
+    let kind = ActionKind::ALL
+        .into_iter()
+        .find(|k| k.as_str() == f.get("action"))
+        .ok_or_else(|| bad_request(lang, "Thao tác không hợp lệ.", "Unknown action."))?;
+    let actor = s.actor();
+    let d = service::load_for_officer(&state, &actor, &code).await.map_err(|e| ui(e, lang))?;
+    if d.version != version {
+        return Err(ui(motcua_store::StoreError::Conflict { current: d.version }.into(), lang));
+    }
+    if !CONSOLE_ACTIONS.contains(&kind) || !allowed_actions(&d, &actor).contains(&kind) {
+        return Err(not_allowed(kind, lang));
+    }
+    let mut action = action(kind, &f, lang)?;
+    let back_to_leader = f.get("back") == LEADER_PAGE;
+    let file_id = match (&mut action, f.file) {
+        (Action::Approve(a), Some(upload)) => {
+            a.result_digitized = true;
+            Some(store_result(&state, upload, lang).await?)
+        }
+        _ => None,
+    };
+    let after = service::act(&state, actor.clone(), &code, version, action).await.map_err(|e| ui(e, lang))?;
+    if let Some(id) = file_id {
+        // Linked only once the approval is written, so a refused approval leaves no result.
+        state.store.attach_files(&[id], &after.code).await?;
+    }
+    let back = if back_to_leader {
+        LEADER_PAGE.to_owned()
+    } else if actor.in_unit(&after.receiving_unit) || actor.in_unit(&after.resolving_unit) {
+        format!("/can-bo/ho-so/{}?done={}", after.code, kind.as_str())
+    } else {
+        // Transferred out of the officer's units: the dossier page would be "not found".
+        "/can-bo".to_owned()
+    };
+    Ok(see_other(&back))
+}
+
+/// 422: the domain does not allow this action to this officer in the dossier's state.
+fn not_allowed(kind: ActionKind, lang: Lang) -> UiError {
+    UiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        lang,
+        format!(
+            "Không thể thực hiện \"{}\" với hồ sơ này: thao tác không phù hợp với trạng thái hồ sơ hoặc vai trò của bạn.",
+            kind.label_vi()
+        ),
+        format!(
+            "\"{}\" is not possible on this dossier: not in its current state or not with your role.",
+            action_label(kind, Lang::En)
+        ),
+    )
+}
+
+/// The domain's action from the form fields.
+fn action(kind: ActionKind, f: &Fields, lang: Lang) -> Result<Action, UiError> {
+    let text = |name: &str| f.get(name).trim().to_owned();
+    Ok(match kind {
+        ActionKind::Assign => Action::Assign(assign::Assign { assignee: text("assignee") }),
+        ActionKind::CompleteStep => Action::CompleteStep(complete_step::CompleteStep { note: text("note") }),
+        ActionKind::RequestSupplement => Action::RequestSupplement(request_supplement::RequestSupplement {
+            reason: text("reason"),
+            items: f.get("items").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect(),
+        }),
+        ActionKind::Approve => Action::Approve(approve::Approve { result_digitized: false, note: text("note") }),
+        ActionKind::Reject => Action::Reject(reject::Reject { reason: text("reason") }),
+        ActionKind::Extend => Action::Extend(extend::Extend {
+            new_due_at: local_instant(f.get("new_due_at")).ok_or_else(|| {
+                bad_request(
+                    lang,
+                    "Ngày giờ hẹn mới không hợp lệ (ví dụ 02/03/2026 10:30).",
+                    "The new appointment is not a valid date and time (e.g. 2026-03-02T10:30).",
+                )
+            })?,
+            reason: text("reason"),
+        }),
+        ActionKind::Transfer => {
+            Action::Transfer(transfer::Transfer { to_unit: text("to_unit"), reason: text("reason") })
+        }
+        _ => return Err(not_allowed(kind, lang)),
+    })
+}
+
+/// A local (UTC+7) date and time as a browser's `datetime-local` sends it (`2026-03-02T10:30`,
+/// seconds optional) or as people write it (`02/03/2026 10:30`).
+fn local_instant(s: &str) -> Option<OffsetDateTime> {
+    use time::macros::format_description;
+    let s = s.trim();
+    let formats = [
+        format_description!("[year]-[month]-[day]T[hour]:[minute]"),
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
+        format_description!("[day]/[month]/[year] [hour]:[minute]"),
+    ];
+    formats.iter().find_map(|f| PrimitiveDateTime::parse(s, f).ok()).map(|t| t.assume_offset(VN_OFFSET))
+}
+
+/// What a result file may be, by its first bytes (the declared type is not trusted).
+fn result_type(data: &[u8]) -> Option<&'static str> {
+    if data.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else {
+        None
+    }
+}
+
+/// Stores the result file, not yet linked to the dossier; returns its id.
+async fn store_result(state: &AppState, u: Upload, lang: Lang) -> Result<String, UiError> {
+    let content_type = result_type(&u.data).ok_or_else(|| {
+        UiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            "Tệp kết quả phải là PDF, PNG hoặc JPEG.",
+            "The result file must be a PDF, PNG or JPEG.",
+        )
+    })?;
+    // Browsers may send a path; keep the last component, bounded.
+    let name: String = u.name.rsplit(['/', '\\']).next().unwrap_or_default().trim().chars().take(200).collect();
+    let name = if name.is_empty() { "ket-qua".to_owned() } else { name };
+    let id = crate::auth::new_token();
+    let meta = FileMeta {
+        id: id.clone(),
+        dossier_code: None,
+        kind: "result".into(),
+        name,
+        content_type: content_type.into(),
+        size: i64::try_from(u.data.len()).unwrap_or(i64::MAX),
+        sha256: sha256_hex(&[&u.data]),
+    };
+    state.store.put_file(&meta, u.data).await?;
+    Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_instant;
+
+    #[test]
+    fn a_new_appointment_is_read_as_vietnam_time_in_either_form() {
+        let want = time::macros::datetime!(2026-03-02 03:30 UTC);
+        assert_eq!(local_instant("2026-03-02T10:30"), Some(want));
+        assert_eq!(local_instant(" 02/03/2026 10:30 "), Some(want));
+        assert_eq!(local_instant("2026-03-02T10:30:00"), Some(want));
+        assert_eq!(local_instant("mai"), None);
+        assert_eq!(local_instant("2026-02-30T10:30"), None);
+    }
+}

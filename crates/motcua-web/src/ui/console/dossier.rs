@@ -1,0 +1,435 @@
+//! `GET /can-bo/ho-so/{code}`: everything an officer needs about one dossier — summary,
+//! applicant, documents and files, the internal-process steps with their deadlines, the
+//! timeline — and one form per action the domain allows this officer now (`allowed_actions`);
+//! actions it refuses have no form. `GET /can-bo/tep/{id}` downloads an attached file when its
+//! dossier is visible to the officer.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use motcua_domain::dossier::actions::{ActionKind, allowed_actions};
+use motcua_domain::dossier::event::Event;
+use motcua_domain::dossier::{Dossier, StepState};
+use motcua_domain::org::UnitKind;
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use super::{Opt, role_label, specialists, status_label, ui, unit_names, urgency_text, working_days};
+use crate::extract::ApiQuery;
+use crate::service;
+use crate::ui::error::UiError;
+use crate::ui::session::SignedIn;
+use crate::ui::{Chrome, Lang, render, secure_headers};
+use crate::views::{local_display, urgency};
+use crate::{AppState, api::now};
+
+/// The actions the console offers (withdrawal, reception, return and rating belong to the
+/// counter and the citizen).
+pub(super) const CONSOLE_ACTIONS: [ActionKind; 7] = [
+    ActionKind::Assign,
+    ActionKind::CompleteStep,
+    ActionKind::RequestSupplement,
+    ActionKind::Approve,
+    ActionKind::Reject,
+    ActionKind::Extend,
+    ActionKind::Transfer,
+];
+
+#[derive(Deserialize)]
+pub struct DossierParams {
+    /// The action just done, for the confirmation line.
+    done: Option<String>,
+}
+
+/// One step of the internal process as shown.
+struct StepRow {
+    n: usize,
+    name: String,
+    role: &'static str,
+    unit: String,
+    budget: String,
+    started: String,
+    due: String,
+    completed: String,
+    /// `done`, `late`, `current`, `overdue` or `pending`.
+    class: &'static str,
+    label: &'static str,
+}
+
+/// One timeline line.
+struct EventRow {
+    at: String,
+    label: String,
+    actor: String,
+    details: String,
+}
+
+/// A document of the dossier.
+struct DocRow {
+    name: String,
+    digitized: bool,
+    href: Option<String>,
+}
+
+/// A stored file of the dossier.
+struct FileRow {
+    name: String,
+    kind: &'static str,
+    size: String,
+    href: String,
+}
+
+/// What the action forms need; `None`/`false` means the domain does not allow the action now.
+#[derive(Default)]
+struct Forms {
+    assign: Option<Vec<Opt>>,
+    complete_step: Option<String>,
+    request_supplement: bool,
+    approve: bool,
+    reject: bool,
+    extend: bool,
+    transfer: Option<Vec<Opt>>,
+}
+
+impl Forms {
+    fn any(&self) -> bool {
+        self.assign.is_some()
+            || self.complete_step.is_some()
+            || self.request_supplement
+            || self.approve
+            || self.reject
+            || self.extend
+            || self.transfer.is_some()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/dossier.html")]
+struct DossierPage {
+    c: Chrome,
+    d: Dossier,
+    status: String,
+    urgency_class: &'static str,
+    urgency_label: &'static str,
+    facts: Vec<(String, String)>,
+    documents: Vec<DocRow>,
+    files: Vec<FileRow>,
+    steps: Vec<StepRow>,
+    timeline: Vec<EventRow>,
+    forms: Forms,
+    done: Option<String>,
+}
+
+pub(super) async fn page(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(code): Path<String>,
+    ApiQuery(q): ApiQuery<DossierParams>,
+) -> Result<Response, UiError> {
+    let lang = s.visitor.lang;
+    let actor = s.actor();
+    let d = service::load_for_officer(&state, &actor, &code).await.map_err(|e| ui(e, lang))?;
+    let events = state.store.events(&d.code).await?;
+    let files = state.store.files_of(&d.code).await?;
+    let units = unit_names(&state).await?;
+    let at = now();
+    let cal = state.calendars.get(Some(&d.resolving_unit));
+    let (urgency_class, urgency_label) = urgency_text(urgency(&cal, d.status, d.appointment_at, at), lang);
+    let allowed: Vec<ActionKind> =
+        allowed_actions(&d, &actor).into_iter().filter(|k| CONSOLE_ACTIONS.contains(k)).collect();
+    let forms = forms(&state, &d, &allowed).await?;
+    let done = q
+        .done
+        .and_then(|k| ActionKind::ALL.into_iter().find(|a| a.as_str() == k))
+        .map(|k| action_label(k, lang).to_owned());
+    let c = Chrome::new(&s.visitor, &format!("/can-bo/ho-so/{}", d.code), "Hồ sơ", "Dossier");
+    let c = Chrome { title: format!("{} {}", c.title, d.code), ..c };
+    let page = DossierPage {
+        status: status_label(d.status, lang),
+        urgency_class,
+        urgency_label,
+        facts: facts(&d, &units, lang),
+        documents: d
+            .documents
+            .iter()
+            .map(|doc| DocRow {
+                name: doc.name.clone(),
+                digitized: doc.digitized,
+                href: doc.file.as_ref().filter(|id| files.iter().any(|f| &f.id == *id)).map(|id| file_href(id)),
+            })
+            .collect(),
+        files: files
+            .iter()
+            .map(|f| FileRow {
+                name: f.name.clone(),
+                kind: if f.kind == "result" {
+                    lang.t("Kết quả", "Result")
+                } else {
+                    lang.t("Giấy tờ", "Document")
+                },
+                size: size_label(f.size),
+                href: file_href(&f.id),
+            })
+            .collect(),
+        steps: steps(&d, &units, at, lang),
+        timeline: events.iter().map(|e| event_row(&e.event, &units, &c)).collect(),
+        forms,
+        done,
+        d,
+        c,
+    };
+    Ok(render(&page))
+}
+
+/// The button label of an action in the page language.
+pub(super) fn action_label(k: ActionKind, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Vi => k.label_vi(),
+        Lang::En => match k {
+            ActionKind::Assign => "Assign",
+            ActionKind::CompleteStep => "Complete the step",
+            ActionKind::RequestSupplement => "Request a supplement",
+            ActionKind::Approve => "Approve the result",
+            ActionKind::Reject => "Reject (not eligible)",
+            ActionKind::Extend => "Extend with an apology",
+            ActionKind::Transfer => "Transfer to another agency",
+            other => other.as_str(),
+        },
+    }
+}
+
+fn file_href(id: &str) -> String {
+    format!("/can-bo/tep/{id}")
+}
+
+fn size_label(bytes: i64) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+        b if b >= 1024 => format!("{} KB", b / 1024),
+        b => format!("{b} B"),
+    }
+}
+
+fn unit_name(units: &HashMap<String, String>, code: &str) -> String {
+    units.get(code).map(|n| format!("{n} ({code})")).unwrap_or_else(|| code.to_owned())
+}
+
+/// The summary lines: deadlines, times, rounds, extension, assignee, units.
+fn facts(d: &Dossier, units: &HashMap<String, String>, lang: Lang) -> Vec<(String, String)> {
+    let t = |vi: &str, en: &str| lang.t(vi, en).to_owned();
+    let dt = |x: Option<OffsetDateTime>| x.map(local_display).unwrap_or_else(|| "—".into());
+    let paused_hours = d.paused.seconds() as f64 / 3600.0;
+    let mut out = vec![
+        (t("Thủ tục", "Procedure"), format!("{} ({})", d.procedure_name, d.procedure_code)),
+        (t("Ngày nộp", "Submitted"), dt(Some(d.submitted_at))),
+        (t("Ngày tiếp nhận", "Received"), dt(d.received_at)),
+        (t("Hạn giải quyết theo quy định", "Legal due date"), dt(d.due_at)),
+        (t("Ngày hẹn trả kết quả", "Appointment"), dt(d.appointment_at)),
+        (t("Thời hạn giải quyết", "Legal processing time"), working_days(d.legal_time, lang)),
+        (
+            t("Thời gian tạm dừng (chờ bổ sung)", "Time paused (supplementation)"),
+            match lang {
+                Lang::Vi => format!("{} giờ làm việc", format!("{paused_hours:.1}").replace('.', ",")),
+                Lang::En => format!("{paused_hours:.1} working hours"),
+            },
+        ),
+        (t("Số lần yêu cầu bổ sung", "Supplement rounds"), d.supplement_rounds.to_string()),
+        (
+            t("Gia hạn", "Extension"),
+            match &d.extension {
+                Some(e) => format!("{} — {}", local_display(e.new_due_at), e.reason),
+                None => t("Chưa gia hạn", "None"),
+            },
+        ),
+        (t("Cán bộ được phân công", "Assignee"), d.assignee.clone().unwrap_or_else(|| "—".into())),
+        (t("Nơi tiếp nhận", "Receiving one-stop"), unit_name(units, &d.receiving_unit)),
+        (t("Cơ quan giải quyết", "Resolving authority"), unit_name(units, &d.resolving_unit)),
+    ];
+    if let Some(f) = d.finished_at {
+        out.push((t("Ngày có kết quả / kết thúc", "Finished"), local_display(f)));
+    }
+    if let Some(r) = &d.pending_supplement {
+        out.push((t("Nội dung yêu cầu bổ sung", "Supplement requested"), r.clone()));
+    }
+    if let Some(r) = &d.reason {
+        out.push((t("Lý do", "Reason"), r.clone()));
+    }
+    if d.fee_total() > 0 {
+        let paid = if d.fee_paid { t("đã nộp", "paid") } else { t("chưa nộp", "not paid") };
+        out.push((t("Phí, lệ phí", "Fees"), format!("{} ({paid})", crate::views::dong(d.fee_total()))));
+    }
+    out
+}
+
+/// The process steps with their deadlines and an overdue marker for each.
+fn steps(d: &Dossier, units: &HashMap<String, String>, now: OffsetDateTime, lang: Lang) -> Vec<StepRow> {
+    let dt = |x: Option<OffsetDateTime>| x.map(local_display).unwrap_or_else(|| "—".into());
+    d.steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (class, label) = step_state(d, i, s, now, lang);
+            StepRow {
+                n: i + 1,
+                name: s.name.clone(),
+                role: role_label(s.role, lang),
+                unit: unit_name(units, &s.unit),
+                budget: working_days(s.budget, lang),
+                started: dt(s.started_at),
+                due: dt(s.due_at),
+                completed: dt(s.completed_at),
+                class,
+                label,
+            }
+        })
+        .collect()
+}
+
+fn step_state(d: &Dossier, i: usize, s: &StepState, now: OffsetDateTime, lang: Lang) -> (&'static str, &'static str) {
+    match (s.completed_at, s.due_at) {
+        (Some(done), Some(due)) if done > due => ("late", lang.t("Hoàn thành trễ hạn", "Completed late")),
+        (Some(_), _) => ("done", lang.t("Đã hoàn thành", "Completed")),
+        (None, due) if i == d.step && !d.status.is_closed() && s.started_at.is_some() => match due {
+            Some(due) if due < now => ("overdue", lang.t("Quá hạn", "Overdue")),
+            _ => ("current", lang.t("Đang xử lý", "In progress")),
+        },
+        _ => ("pending", lang.t("Chưa đến lượt", "Not started")),
+    }
+}
+
+/// A timeline line: when, what, who, and the event's own words (reason, note, assignee...).
+fn event_row(e: &Event, units: &HashMap<String, String>, c: &Chrome) -> EventRow {
+    let v = serde_json::to_value(&e.data).unwrap_or_default();
+    let text = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::trim).filter(|x| !x.is_empty());
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(step) = text("step") {
+        parts.push(format!("{}: {step}", c.t("Bước", "Step")));
+    }
+    if let Some(a) = text("assignee") {
+        parts.push(format!("{}: {a}", c.t("Phân công cho", "Assigned to")));
+    }
+    if let Some(u) = text("to_unit") {
+        parts.push(format!("{}: {}", c.t("Chuyển đến", "To"), unit_name(units, u)));
+    }
+    if let Some(t) = text("new_due_at").and_then(|t| motcua_store::parse_ts(t).ok()) {
+        parts.push(format!("{}: {}", c.t("Hẹn mới", "New appointment"), local_display(t)));
+    }
+    if let Some(r) = text("reason") {
+        parts.push(format!("{}: {r}", c.t("Lý do", "Reason")));
+    }
+    if let Some(items) = v.get("items").and_then(|i| i.as_array()).filter(|i| !i.is_empty()) {
+        let items: Vec<&str> = items.iter().filter_map(|i| i.as_str()).collect();
+        parts.push(format!("{}: {}", c.t("Cần bổ sung", "Missing"), items.join("; ")));
+    }
+    let result_note = || v.get("result").and_then(|r| r.get("note")).and_then(|n| n.as_str()).map(str::trim);
+    if let Some(n) = text("note").or_else(result_note).filter(|n| !n.is_empty()) {
+        parts.push(format!("{}: {n}", c.t("Ghi chú", "Note")));
+    }
+    EventRow {
+        at: local_display(e.at),
+        label: c.event_label(e.data.action()),
+        actor: e.actor.clone(),
+        details: parts.join(" · "),
+    }
+}
+
+/// The data each allowed action's form needs.
+async fn forms(state: &AppState, d: &Dossier, allowed: &[ActionKind]) -> Result<Forms, UiError> {
+    let mut f = Forms::default();
+    for k in allowed {
+        match k {
+            ActionKind::Assign => {
+                f.assign = Some(specialists(state, &d.resolving_unit, d.assignee.as_deref()).await?);
+            }
+            ActionKind::CompleteStep => {
+                f.complete_step = Some(d.current_step().map(|s| s.name.clone()).unwrap_or_default());
+            }
+            ActionKind::RequestSupplement => f.request_supplement = true,
+            ActionKind::Approve => f.approve = true,
+            ActionKind::Reject => f.reject = true,
+            ActionKind::Extend => f.extend = true,
+            ActionKind::Transfer => {
+                let targets = state
+                    .store
+                    .units()
+                    .await?
+                    .into_iter()
+                    .filter(|u| u.is_current() && u.code != d.resolving_unit)
+                    .filter(|u| u.kind == UnitKind::Agency || u.level == motcua_domain::catalog::Level::Commune)
+                    .map(|u| Opt { label: format!("{} ({})", u.name, u.code), value: u.code, selected: false })
+                    .collect();
+                f.transfer = Some(targets);
+            }
+            _ => {}
+        }
+    }
+    Ok(f)
+}
+
+/// `GET /can-bo/tep/{id}`: a stored file, only when its dossier is visible to the officer
+/// (anything else is "not found"), always as an attachment.
+pub(super) async fn file(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    let lang = s.visitor.lang;
+    let not_found = || UiError::not_found(lang);
+    if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(not_found());
+    }
+    let (meta, data) = state.store.file(&id).await?.ok_or_else(not_found)?;
+    let code = meta.dossier_code.clone().ok_or_else(not_found)?;
+    service::load_for_officer(&state, &s.actor(), &code).await.map_err(|_| not_found())?;
+    let content_type = HeaderValue::from_str(&meta.content_type)
+        .ok()
+        .filter(|_| meta.content_type.bytes().all(|b| b.is_ascii_alphanumeric() || b"/.+-".contains(&b)))
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let disposition =
+        HeaderValue::from_str(&content_disposition(&meta.name)).unwrap_or(HeaderValue::from_static("attachment"));
+    Ok((
+        StatusCode::OK,
+        secure_headers(),
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+        ],
+        data,
+    )
+        .into_response())
+}
+
+/// `attachment` with an ASCII fallback name and the UTF-8 name (RFC 6266 / RFC 5987).
+fn content_disposition(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|ch| if ch.is_ascii_alphanumeric() || "._-".contains(ch) { ch } else { '_' })
+        .take(120)
+        .collect();
+    let utf8: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{utf8}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn downloads_are_attachments_with_a_safe_ascii_name_and_the_utf8_name() {
+        assert_eq!(
+            super::content_disposition("Kết quả \"1\".pdf"),
+            "attachment; filename=\"K_t_qu___1_.pdf\"; filename*=UTF-8''K%E1%BA%BFt%20qu%E1%BA%A3%20%221%22.pdf"
+        );
+    }
+}

@@ -1,0 +1,222 @@
+//! `GET|POST /quay/tiep-nhan`: a dossier handed in at the counter. The receiver chooses the
+//! procedure, enters the applicant, ticks each document received and each one scanned, and the
+//! dossier is created and received at once ([`crate::service::submit`] with `Channel::Counter`;
+//! NĐ 61/2018 Art. 15–17, domain.md §1.3). The answer is the receipt slip (form 01), the only
+//! page that ever shows the lookup secret.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::extract::rejection::FormRejection;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use motcua_domain::catalog::{COMMUNE_AGENCY, Level, Procedure};
+use motcua_domain::dossier::{Applicant, Channel, DocumentRecord};
+use motcua_store::catalog::ProcedureQuery;
+use serde::Deserialize;
+
+use super::{Fields, is_form_error, message, receiver_units, ui};
+use crate::AppState;
+use crate::extract::ApiQuery;
+use crate::service::{Submission, submit as service_submit};
+use crate::ui::error::UiError;
+use crate::ui::{Chrome, SignedIn, render, render_status};
+
+const PATH: &str = "/quay/tiep-nhan";
+
+#[derive(Deserialize)]
+pub(super) struct ChooseQuery {
+    /// Chosen procedure code.
+    thu_tuc: Option<String>,
+    /// Catalog search words.
+    q: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "counter/choose.html")]
+struct ChoosePage {
+    c: Chrome,
+    q: String,
+    procedures: Vec<Procedure>,
+}
+
+/// What the receiver typed, echoed back when the form is shown again.
+#[derive(Default)]
+struct Entered {
+    name: String,
+    id_number: String,
+    phone: String,
+    email: String,
+    address: String,
+    unit: String,
+    commune: String,
+    other: String,
+}
+
+/// One required document of the procedure, with its two checkboxes.
+struct DocRow {
+    index: usize,
+    name: String,
+    original: bool,
+    copies: u32,
+    received: bool,
+    digitized: bool,
+}
+
+#[derive(Template)]
+#[template(path = "counter/reception.html")]
+struct ReceptionPage {
+    c: Chrome,
+    p: Procedure,
+    /// Total fees in đồng.
+    fee_total: i64,
+    /// Receiving one-stops to choose from (only when the receiver works at several).
+    units: Vec<(String, String)>,
+    /// Communes to choose from (commune-level procedures entered outside a commune).
+    communes: Vec<(String, String)>,
+    v: Entered,
+    docs: Vec<DocRow>,
+    error: Option<String>,
+}
+
+pub(super) async fn form(
+    State(state): State<AppState>,
+    s: SignedIn,
+    ApiQuery(q): ApiQuery<ChooseQuery>,
+) -> Result<Response, UiError> {
+    receiver_units(&s)?;
+    let lang = s.visitor.lang;
+    if let Some(code) = q.thu_tuc.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        let p = state.store.procedure(code).await.map_err(|_| UiError::not_found(lang))?;
+        let page = reception_page(&state, &s, p, Entered::default(), None, None).await?;
+        return Ok(render(&page));
+    }
+    let words = q.q.clone().unwrap_or_default();
+    let query = ProcedureQuery { q: Some(words.clone()).filter(|w| !w.trim().is_empty()), ..Default::default() };
+    let procedures = state.store.procedures(&query).await?;
+    let c = Chrome::new(&s.visitor, PATH, "Tiếp nhận hồ sơ tại quầy", "Receive a dossier at the counter");
+    Ok(render(&ChoosePage { c, q: words, procedures }))
+}
+
+/// The entry form for `p`, with what was typed and the ticks (`ticks`: received, digitized).
+async fn reception_page(
+    state: &AppState,
+    s: &SignedIn,
+    p: Procedure,
+    v: Entered,
+    ticks: Option<&Fields>,
+    error: Option<String>,
+) -> Result<ReceptionPage, UiError> {
+    let mine = receiver_units(s)?;
+    let all = state.store.units().await?;
+    let named = |code: &String| {
+        let name = all.iter().find(|u| &u.code == code).map(|u| u.name.clone()).unwrap_or_else(|| code.clone());
+        (code.clone(), name)
+    };
+    let units: Vec<(String, String)> = if mine.len() > 1 { mine.iter().map(named).collect() } else { Vec::new() };
+    let at_commune = mine.iter().all(|m| all.iter().any(|u| &u.code == m && u.level == Level::Commune));
+    let communes = if p.agency == COMMUNE_AGENCY && !at_commune {
+        let mut c: Vec<(String, String)> = all
+            .iter()
+            .filter(|u| u.level == Level::Commune && u.receives_dossiers() && u.is_current())
+            .map(|u| (u.code.clone(), u.name.clone()))
+            .collect();
+        c.sort_by(|a, b| a.1.cmp(&b.1));
+        c
+    } else {
+        Vec::new()
+    };
+    let docs = p
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| DocRow {
+            index: i,
+            name: d.name.clone(),
+            original: d.original,
+            copies: d.copies.max(1),
+            received: ticks.is_some_and(|f| f.on(&format!("nhan_{i}"))),
+            digitized: ticks.is_some_and(|f| f.on(&format!("so_{i}"))),
+        })
+        .collect();
+    let c = Chrome::new(&s.visitor, PATH, "Tiếp nhận hồ sơ tại quầy", "Receive a dossier at the counter");
+    Ok(ReceptionPage { c, fee_total: p.fee_total(), p, units, communes, v, docs, error })
+}
+
+pub(super) async fn submit(
+    State(state): State<AppState>,
+    s: SignedIn,
+    headers: HeaderMap,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<Response, UiError> {
+    let lang = s.visitor.lang;
+    let f = Fields::parse(form, lang)?;
+    s.visitor.check_csrf(f.get("csrf"))?;
+    receiver_units(&s)?;
+    let p = state.store.procedure(f.get("thu_tuc").trim()).await.map_err(|_| {
+        UiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            "Không có thủ tục này. Vui lòng chọn lại thủ tục.",
+            "No such procedure. Choose the procedure again.",
+        )
+    })?;
+    let v = Entered {
+        name: f.get("name").to_owned(),
+        id_number: f.get("id_number").to_owned(),
+        phone: f.get("phone").to_owned(),
+        email: f.get("email").to_owned(),
+        address: f.get("address").to_owned(),
+        unit: f.get("unit").trim().to_owned(),
+        commune: f.get("commune").trim().to_owned(),
+        other: f.get("other").to_owned(),
+    };
+    // A scanned document was obviously handed in: either tick counts as received.
+    let mut documents: Vec<DocumentRecord> = p
+        .documents
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| f.on(&format!("nhan_{i}")) || f.on(&format!("so_{i}")))
+        .map(|(i, d)| DocumentRecord {
+            name: d.name.clone(),
+            digitized: f.on(&format!("so_{i}")),
+            reused: false,
+            file: None,
+        })
+        .collect();
+    documents.extend(f.lines("other").into_iter().map(|name| DocumentRecord {
+        name,
+        digitized: false,
+        reused: false,
+        file: None,
+    }));
+    let unit = Some(if p.agency == COMMUNE_AGENCY && !v.commune.is_empty() { &v.commune } else { &v.unit })
+        .filter(|u| !u.is_empty())
+        .cloned();
+    let submission = Submission {
+        procedure_code: p.code.clone(),
+        channel: Channel::Counter,
+        applicant: Applicant {
+            name: v.name.clone(),
+            id_number: v.id_number.clone(),
+            phone: v.phone.clone(),
+            email: v.email.clone(),
+            address: v.address.clone(),
+        },
+        documents,
+        unit,
+    };
+    match service_submit(&state, Some(&s.user), submission).await {
+        // The receipt is this answer itself: the secret exists nowhere else in clear, so a failed
+        // read must not hide it (the officer is known, no history needed).
+        Ok((d, secret)) => {
+            let officer = Some(s.user.full_name.clone());
+            super::slips::receipt(&state, &s, &headers, d, Some(secret), officer).await
+        }
+        Err(e) if is_form_error(&e) => {
+            let page = reception_page(&state, &s, p, v, Some(&f), Some(message(&e, lang))).await?;
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(ui(e, lang)),
+    }
+}

@@ -1,0 +1,234 @@
+//! Administration pages: only center and system administrators; accounts with roles per unit
+//! (a center administrator grants roles only in their own units); the units; the working
+//! calendar and its yearly announcements.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{App, Browser, Page, setup};
+
+/// Signs `user` in with a fresh browser.
+async fn browser<'a>(app: &'a App, user: &str) -> Browser<'a> {
+    let mut b = Browser::new(app);
+    b.sign_in(user).await;
+    b
+}
+
+/// Signs in with a password through the form; the response status.
+async fn sign_in_with(app: &App, user: &str, password: &str) -> StatusCode {
+    let mut b = Browser::new(app);
+    let form = b.get("/dang-nhap").await;
+    let p = b.post_form("/dang-nhap", &[("csrf", &form.csrf()), ("username", user), ("password", password)]).await;
+    p.status
+}
+
+/// Posts the account form (create or update) with role lines.
+async fn save_account(b: &mut Browser<'_>, mode: &str, fields: &[(&str, &str)], roles: &[(&str, &str)]) -> Page {
+    let page = b.get("/quan-tri/nguoi-dung").await;
+    let csrf = page.csrf();
+    let mut all: Vec<(&str, &str)> = vec![("csrf", &csrf), ("mode", mode)];
+    all.extend_from_slice(fields);
+    for (unit, role) in roles {
+        all.push(("unit", unit));
+        all.push(("role", role));
+    }
+    // A blank line, as the form always sends.
+    all.push(("unit", ""));
+    all.push(("role", ""));
+    b.post_form("/quan-tri/nguoi-dung", &all).await
+}
+
+#[tokio::test]
+async fn officers_without_an_administrator_role_get_403_and_visitors_are_sent_to_sign_in() {
+    let app = setup().await;
+    let mut b = browser(&app, "chuyenvien").await;
+    for page in ["/quan-tri", "/quan-tri/nguoi-dung", "/quan-tri/don-vi", "/quan-tri/lich"] {
+        assert_eq!(b.get(page).await.status, StatusCode::FORBIDDEN, "{page}");
+    }
+    let csrf = b.get("/can-bo").await.csrf();
+    let p = b
+        .post_form(
+            "/quan-tri/nguoi-dung",
+            &[
+                ("csrf", &csrf),
+                ("mode", "create"),
+                ("username", "ke.gian"),
+                ("full_name", "X"),
+                ("password", "0123456789"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let p = b.post_form("/quan-tri/lich", &[("csrf", &csrf), ("toml", "year = 2027")]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(!b.get("/").await.html.contains("href=\"/quan-tri\""), "no administration link");
+
+    let p = Browser::new(&app).get("/quan-tri/nguoi-dung").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(p.location.unwrap().starts_with("/dang-nhap"));
+    let mut admin = browser(&app, "giamdoc").await;
+    let p = admin.get("/quan-tri").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(
+        p.html.contains("/quan-tri/nguoi-dung")
+            && p.html.contains("/quan-tri/don-vi")
+            && p.html.contains("/quan-tri/lich")
+    );
+}
+
+#[tokio::test]
+async fn an_administrator_creates_an_account_that_can_then_sign_in() {
+    let app = setup().await;
+    let mut admin = browser(&app, "giamdoc").await;
+    let p = admin.get("/quan-tri/nguoi-dung").await;
+    assert!(p.html.contains("tiepnhan") && p.html.contains("giamdoc"), "accounts of the center");
+    assert!(!p.html.contains("chuyenvien"), "accounts of other units are not the center's to manage");
+    assert!(p.html.contains("<label for=\"unit-1\">") && p.html.contains("<label for=\"role-1\">"));
+    assert!(!p.html.contains("value=\"system_admin\""), "a center administrator cannot make system administrators");
+
+    let account = [
+        ("username", "tiepnhan.moi"),
+        ("full_name", "Phạm Thị Dung"),
+        ("password", "mat-khau-moi-2026"),
+        ("active", "1"),
+    ];
+    let p = save_account(&mut admin, "create", &account, &[("C1", "receiver"), ("C1", "clerk")]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    assert_eq!(p.location.as_deref(), Some("/quan-tri/nguoi-dung?xong=tiepnhan.moi"));
+    let list = admin.get("/quan-tri/nguoi-dung?xong=tiepnhan.moi").await;
+    assert!(list.html.contains("Đã lưu tài khoản") && list.html.contains("Phạm Thị Dung"));
+    assert!(list.html.contains("Trung tâm Phục vụ hành chính công tỉnh (C1): Tiếp nhận, trả kết quả"));
+
+    assert_eq!(sign_in_with(&app, "tiepnhan.moi", "mat-khau-moi-2026").await, StatusCode::SEE_OTHER);
+    assert_eq!(sign_in_with(&app, "tiepnhan.moi", "demo").await, StatusCode::UNAUTHORIZED);
+    let token = app
+        .call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            None,
+            Some(serde_json::json!({"username": "tiepnhan.moi", "password": "mat-khau-moi-2026"})),
+        )
+        .await;
+    assert_eq!(token.status, StatusCode::OK);
+
+    // Refusals are shown with the form kept (422).
+    let p = save_account(&mut admin, "create", &account, &[("C1", "receiver")]).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.html.contains("Tên đăng nhập này đã có"));
+    let short = [("username", "ngan"), ("full_name", "Ngắn"), ("password", "123456789")];
+    let p = save_account(&mut admin, "create", &short, &[]).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.html.contains("ít nhất 10 ký tự") && p.html.contains("value=\"Ngắn\""));
+    let bad = [("username", "Tên Sai"), ("full_name", "X"), ("password", "0123456789")];
+    assert_eq!(save_account(&mut admin, "create", &bad, &[]).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let half = [("username", "nua.dong"), ("full_name", "X"), ("password", "0123456789")];
+    assert_eq!(save_account(&mut admin, "create", &half, &[("C1", "")]).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(sign_in_with(&app, "ngan", "123456789").await, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_center_administrator_cannot_grant_roles_in_another_unit_nor_edit_its_accounts() {
+    let app = setup().await;
+    let mut admin = browser(&app, "giamdoc").await;
+    let account = [
+        ("username", "chuyenvien.moi"),
+        ("full_name", "Đỗ Văn Em"),
+        ("password", "mat-khau-moi-2026"),
+        ("active", "1"),
+    ];
+    let p = save_account(&mut admin, "create", &account, &[("C1", "receiver"), ("A1", "specialist")]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(p.html.contains("đơn vị mình quản trị"));
+    assert_eq!(
+        sign_in_with(&app, "chuyenvien.moi", "mat-khau-moi-2026").await,
+        StatusCode::UNAUTHORIZED,
+        "not created"
+    );
+    let p = save_account(&mut admin, "create", &account, &[("C1", "system_admin")]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+
+    // chuyenvien works in A1 only: not the center's account.
+    assert_eq!(admin.get("/quan-tri/nguoi-dung?sua=chuyenvien").await.status, StatusCode::NOT_FOUND);
+    let takeover =
+        [("username", "chuyenvien"), ("full_name", "X"), ("password", "mat-khau-chiem-quyen"), ("active", "1")];
+    let p = save_account(&mut admin, "update", &takeover, &[("C1", "receiver")]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert_eq!(sign_in_with(&app, "chuyenvien", "demo").await, StatusCode::SEE_OTHER, "unchanged");
+}
+
+#[tokio::test]
+async fn updating_an_account_keeps_the_password_when_left_empty_and_can_disable_it() {
+    let app = setup().await;
+    let mut admin = browser(&app, "giamdoc").await;
+    let p = admin.get("/quan-tri/nguoi-dung?sua=tiepnhan").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(
+        p.html.contains("name=\"mode\" value=\"update\"") && p.html.contains("<option value=\"receiver\" selected>")
+    );
+
+    let fields = [("username", "tiepnhan"), ("full_name", "Võ Thị Giang"), ("password", ""), ("active", "1")];
+    let p = save_account(&mut admin, "update", &fields, &[("C1", "receiver")]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    assert_eq!(sign_in_with(&app, "tiepnhan", "demo").await, StatusCode::SEE_OTHER, "password kept");
+    assert!(admin.get("/quan-tri/nguoi-dung").await.html.contains("Võ Thị Giang"));
+
+    let disabled = [("username", "tiepnhan"), ("full_name", "Võ Thị Giang"), ("password", "")];
+    let p = save_account(&mut admin, "update", &disabled, &[("C1", "receiver")]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(sign_in_with(&app, "tiepnhan", "demo").await, StatusCode::UNAUTHORIZED, "disabled");
+    let me = [("username", "giamdoc"), ("full_name", "giamdoc"), ("password", "")];
+    let p = save_account(&mut admin, "update", &me, &[("C1", "center_admin")]).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "an administrator cannot lock themselves out");
+}
+
+#[tokio::test]
+async fn the_units_page_lists_codes_kinds_levels_and_parents() {
+    let app = setup().await;
+    let mut admin = browser(&app, "giamdoc").await;
+    let p = admin.get("/quan-tri/don-vi").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.html.contains(
+        "<td>A1</td><td>Sở Nông nghiệp và Môi trường</td><td>Cơ quan chuyên môn</td><td>Tỉnh</td><td>91</td>"
+    ));
+    assert!(p.html.contains("Đặc khu") && p.html.contains("Phường") && p.html.contains("class=\"table-wrap\""));
+}
+
+#[tokio::test]
+async fn an_invalid_announcement_gets_422_and_a_valid_2027_one_shows_in_the_holidays_page() {
+    let app = setup().await;
+    let mut admin = browser(&app, "giamdoc").await;
+    let p = admin.get("/quan-tri/lich?year=2026").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.html.contains("Tết Nguyên đán (mùng 1)") && p.html.contains("17/02/2026"), "the shipped announcement");
+    assert!(p.html.contains("<label for=\"toml\">"));
+    assert_eq!(admin.get("/quan-tri/lich?year=abc").await.status, StatusCode::BAD_REQUEST);
+
+    let csrf = p.csrf();
+    let invalid = "year = 2027\nsource = \"TB thử\"\n\n[[working_days]]\ndate = 2027-01-05\nname = \"Làm bù\"\n";
+    let p = admin.post_form("/quan-tri/lich", &[("csrf", &csrf), ("toml", invalid)]).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.html.contains("role=\"alert\"") && p.html.contains("days_off"), "the problems are listed");
+    assert!(p.html.contains("TB thử"), "the text is kept");
+    let p = admin.post_form("/quan-tri/lich", &[("csrf", &csrf), ("toml", "không phải TOML")]).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let p = admin.post_form("/quan-tri/lich", &[("csrf", "forged"), ("toml", invalid)]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+
+    let valid = "year = 2027\nsource = \"Thông báo thử nghiệm 01/TB-2027\"\n\n\
+                 [[days_off]]\ndate = 2027-01-01\nname = \"Tết Dương lịch\"\n\n\
+                 [[days_off]]\ndate = 2027-01-04\nname = \"Nghỉ bù thử nghiệm\"\n\n\
+                 [[working_days]]\ndate = 2027-01-09\nname = \"Làm bù thứ Bảy thử nghiệm\"\n";
+    let p = admin.post_form("/quan-tri/lich", &[("csrf", &csrf), ("toml", valid)]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    assert_eq!(p.location.as_deref(), Some("/quan-tri/lich?year=2027"));
+    let p = admin.get("/quan-tri/lich?year=2027").await;
+    assert!(p.html.contains("Thông báo thử nghiệm 01/TB-2027"));
+    assert!(p.html.contains("04/01/2027") && p.html.contains("Nghỉ bù thử nghiệm"));
+    assert!(
+        p.html.contains("09/01/2027") && p.html.contains("Làm bù thứ Bảy thử nghiệm") && p.html.contains("Thứ Bảy")
+    );
+    // The calendars were rebuilt: deadlines use it at once.
+    let r = app.call("GET", "/api/v1/calendar/holidays?year=2027", None, None, None).await;
+    assert!(r.body.to_string().contains("Nghỉ bù thử nghiệm"));
+}
