@@ -112,6 +112,45 @@ pub fn secure_headers() -> [(header::HeaderName, HeaderValue); 4] {
     ]
 }
 
+/// A stored file sent as a download: a safe content type, `attachment` with an ASCII fallback and
+/// the UTF-8 name (RFC 6266 / RFC 8187), never cached, sandboxed if opened.
+pub fn download(meta: &motcua_store::web::FileMeta, data: Vec<u8>) -> Response {
+    let content_type = HeaderValue::from_str(&meta.content_type)
+        .ok()
+        .filter(|_| meta.content_type.bytes().all(|b| b.is_ascii_alphanumeric() || b"/.+-".contains(&b)))
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let disposition =
+        HeaderValue::from_str(&content_disposition(&meta.name)).unwrap_or(HeaderValue::from_static("attachment"));
+    let headers = [
+        (header::CONTENT_TYPE, content_type),
+        (header::CONTENT_DISPOSITION, disposition),
+        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+        (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox")),
+        (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+    ];
+    (headers, data).into_response()
+}
+
+fn content_disposition(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|ch| if ch.is_ascii_alphanumeric() || "._-".contains(ch) { ch } else { '_' })
+        .take(120)
+        .collect();
+    let utf8: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{utf8}")
+}
+
 /// 303 to `to` (after a POST).
 pub fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()
@@ -145,4 +184,15 @@ pub fn router(state: AppState) -> Router<AppState> {
         .layer(axum::middleware::from_fn_with_state(state, session::layer))
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn downloads_are_attachments_with_a_safe_ascii_name_and_the_utf8_name() {
+        assert_eq!(
+            super::content_disposition("Kết quả \"1\".pdf"),
+            "attachment; filename=\"K_t_qu___1_.pdf\"; filename*=UTF-8''K%E1%BA%BFt%20qu%E1%BA%A3%20%221%22.pdf"
+        );
+    }
 }

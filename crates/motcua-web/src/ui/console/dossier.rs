@@ -8,8 +8,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use motcua_domain::dossier::actions::{ActionKind, allowed_actions};
 use motcua_domain::dossier::event::Event;
 use motcua_domain::dossier::{Dossier, StepState};
@@ -22,7 +21,7 @@ use crate::extract::ApiQuery;
 use crate::service;
 use crate::ui::error::UiError;
 use crate::ui::session::SignedIn;
-use crate::ui::{Chrome, Lang, render, secure_headers};
+use crate::ui::{Chrome, Lang, render};
 use crate::views::{local_display, urgency};
 use crate::{AppState, api::now};
 
@@ -384,52 +383,5 @@ pub(super) async fn file(
     let (meta, data) = state.store.file(&id).await?.ok_or_else(not_found)?;
     let code = meta.dossier_code.clone().ok_or_else(not_found)?;
     service::load_for_officer(&state, &s.actor(), &code).await.map_err(|_| not_found())?;
-    let content_type = HeaderValue::from_str(&meta.content_type)
-        .ok()
-        .filter(|_| meta.content_type.bytes().all(|b| b.is_ascii_alphanumeric() || b"/.+-".contains(&b)))
-        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    let disposition =
-        HeaderValue::from_str(&content_disposition(&meta.name)).unwrap_or(HeaderValue::from_static("attachment"));
-    Ok((
-        StatusCode::OK,
-        secure_headers(),
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
-        ],
-        data,
-    )
-        .into_response())
-}
-
-/// `attachment` with an ASCII fallback name and the UTF-8 name (RFC 6266 / RFC 5987).
-fn content_disposition(name: &str) -> String {
-    let ascii: String = name
-        .chars()
-        .map(|ch| if ch.is_ascii_alphanumeric() || "._-".contains(ch) { ch } else { '_' })
-        .take(120)
-        .collect();
-    let utf8: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{utf8}")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn downloads_are_attachments_with_a_safe_ascii_name_and_the_utf8_name() {
-        assert_eq!(
-            super::content_disposition("Kết quả \"1\".pdf"),
-            "attachment; filename=\"K_t_qu___1_.pdf\"; filename*=UTF-8''K%E1%BA%BFt%20qu%E1%BA%A3%20%221%22.pdf"
-        );
-    }
+    Ok(crate::ui::download(&meta, data))
 }

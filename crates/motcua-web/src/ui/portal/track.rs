@@ -8,8 +8,8 @@ use axum::Form;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use motcua_domain::dossier::actions::Action;
 use motcua_domain::dossier::actions::rate::Rate;
 use motcua_domain::dossier::actions::supplement::Supplement;
@@ -156,37 +156,7 @@ pub async fn result_file(
         .map_err(|e| UiError::from(e).in_lang(lang))?
         .filter(|(m, _)| m.kind == "result" && m.dossier_code.as_deref() == Some(d.code.as_str()))
         .ok_or_else(|| UiError::not_found(lang))?;
-    let content_type = HeaderValue::from_str(&meta.content_type)
-        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
-    let headers = [
-        (header::CONTENT_TYPE, content_type),
-        (header::CONTENT_DISPOSITION, attachment(&meta.name)),
-        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
-        (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
-        (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox")),
-        (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
-    ];
-    Ok((headers, data).into_response())
-}
-
-/// `attachment` with an ASCII fallback name and the UTF-8 name (RFC 6266 / RFC 8187).
-fn attachment(name: &str) -> HeaderValue {
-    let ascii: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') { c } else { '_' })
-        .collect();
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"))
-        .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+    Ok(crate::ui::download(&meta, data))
 }
 
 #[derive(Deserialize)]
@@ -251,17 +221,4 @@ pub async fn withdraw(
     let version = version(lang, &f.version)?;
     let action = Action::Withdraw(Withdraw { reason: f.reason });
     act_and_return(&state, lang, &code, &f.secret, version, action).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_downloaded_file_keeps_its_vietnamese_name_with_an_ascii_fallback() {
-        let h = attachment("Giấy chứng nhận \"số 1\".pdf");
-        let s = h.to_str().unwrap();
-        assert!(s.starts_with("attachment; filename=\"Gi_y ch_ng nh_n _s_ 1_.pdf\""), "{s}");
-        assert!(s.contains("filename*=UTF-8''Gi%E1%BA%A5y%20ch%E1%BB%A9ng"), "{s}");
-    }
 }
