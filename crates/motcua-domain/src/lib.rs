@@ -7,6 +7,7 @@
 //! - [`catalog`]: procedures (thủ tục hành chính) and their validation.
 //! - [`process`]: internal processes (quy trình nội bộ) and their budget rule.
 //! - [`dossier`]: the dossier lifecycle — state, actions (one file each), events, timeliness.
+//! - [`indicators`]: the QĐ 766/QĐ-TTg service-quality indicators (facts, tallies, rates, points).
 //! - [`audit`]: the hash chain over each dossier's events.
 //! - [`code`]: dossier codes.
 //! - [`text`]: Vietnamese diacritics folding for search.
@@ -19,6 +20,7 @@ pub mod catalog;
 pub mod code;
 pub mod dossier;
 pub mod error;
+pub mod indicators;
 pub mod org;
 pub mod process;
 pub mod text;

@@ -189,7 +189,7 @@ async fn the_units_page_lists_codes_kinds_levels_and_parents() {
     let p = admin.get("/quan-tri/don-vi").await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.html.contains(
-        "<td>A1</td><td>Sở Nông nghiệp và Môi trường</td><td>Cơ quan chuyên môn</td><td>Tỉnh</td><td>91</td>"
+        "<td>A1</td><td><a href=\"/quan-tri/don-vi/A1\">Sở Nông nghiệp và Môi trường</a></td><td>Cơ quan chuyên môn</td><td>Tỉnh</td><td>91</td>"
     ));
     assert!(p.html.contains("Đặc khu") && p.html.contains("Phường") && p.html.contains("class=\"table-wrap\""));
 }
@@ -231,4 +231,48 @@ async fn an_invalid_announcement_gets_422_and_a_valid_2027_one_shows_in_the_holi
     // The calendars were rebuilt: deadlines use it at once.
     let r = app.call("GET", "/api/v1/calendar/holidays?year=2027", None, None, None).await;
     assert!(r.body.to_string().contains("Nghỉ bù thử nghiệm"));
+}
+
+#[tokio::test]
+async fn a_center_administrator_sets_office_hours_for_their_center_and_the_deadlines_follow() {
+    let app = setup().await;
+    let mut b = browser(&app, "giamdoc").await;
+    let form = b.get("/quan-tri/don-vi/C1").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = form.csrf();
+    let bad = [
+        ("csrf", csrf.as_str()),
+        ("name", "Trung tâm"),
+        ("office_hours", "mon-fri 25:00-11:00"),
+        ("code_template", "{unit_code}"),
+        ("organ_id", "bad id"),
+    ];
+    let p = b.post_form("/quan-tri/don-vi/C1", &bad).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        p.html.contains("Giờ làm việc") && p.html.contains("Mẫu mã hồ sơ") && p.html.contains("Mã định danh điện tử")
+    );
+    let good = [
+        ("csrf", csrf.as_str()),
+        ("name", "Trung tâm Phục vụ hành chính công tỉnh"),
+        ("office_hours", "mon-fri 07:30-11:30,13:30-17:30; sat 07:30-11:30"),
+        ("code_template", "{unit_code}-{YYMMDD}-{seq:05}"),
+        ("organ_id", "000.00.01.H01"),
+    ];
+    let p = b.post_form("/quan-tri/don-vi/C1", &good).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    // C1 now works until 17:30 and on Saturday mornings: Friday 17:00 + 2 working hours is
+    // half an hour on Friday and 1.5 hours from Saturday 07:30.
+    let r = app
+        .call(
+            "GET",
+            "/api/v1/calendar/deadline?start=2025-07-04T17:00:00%2B07:00&working_hours=2&unit=C1",
+            None,
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.body["due_at"], "2025-07-05T09:00:00+07:00");
+    // Another unit's page is not the center administrator's to edit.
+    assert_eq!(b.get("/quan-tri/don-vi/X1").await.status, StatusCode::FORBIDDEN);
 }

@@ -4,7 +4,8 @@
 //! - [`users`]: `GET/POST /quan-tri/nguoi-dung` — list, create, update accounts; a center
 //!   administrator grants roles only in the units they administer, a system administrator
 //!   anywhere.
-//! - [`units`]: `GET /quan-tri/don-vi` — the units with codes, validity and successors.
+//! - [`units`]: `GET /quan-tri/don-vi` — the units with codes, validity and successors;
+//!   `GET/POST /quan-tri/don-vi/{code}` — a unit's name, office hours, code template, organ id.
 //! - [`calendar`]: `GET/POST /quan-tri/lich` — a year's days off and swapped working days, and a
 //!   new yearly announcement in TOML.
 
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/quan-tri", get(home))
         .route("/quan-tri/nguoi-dung", get(users::page).post(users::save))
         .route("/quan-tri/don-vi", get(units::page))
+        .route("/quan-tri/don-vi/{code}", get(units::edit).post(units::save))
         .route("/quan-tri/lich", get(calendar::page).post(calendar::add))
 }
 

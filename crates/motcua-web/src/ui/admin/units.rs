@@ -1,17 +1,23 @@
 //! `GET /quan-tri/don-vi`: every unit with its national code, kind, level, parent, electronic
 //! organ identifier, validity and successor (units ended by the 2025 reform stay listed, so old
-//! dossiers keep their names).
+//! dossiers keep their names). `GET/POST /quan-tri/don-vi/{code}`: a unit's name, office hours
+//! (its working calendar), dossier-code template and electronic organ identifier. Merges,
+//! renames with history and moves are restructures (effective-dated), not edits.
 
 use askama::Template;
-use axum::extract::State;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::Response;
+use motcua_domain::calendar::OfficeHours;
 use motcua_domain::org::{Unit, UnitKind};
+use serde::Deserialize;
 
 use super::Admin;
 use crate::AppState;
 use crate::ui::error::UiError;
 use crate::ui::session::SignedIn;
-use crate::ui::{Chrome, Lang, render};
+use crate::ui::{Chrome, Lang, render, render_status, see_other};
 
 /// One unit as shown.
 struct UnitRow {
@@ -74,4 +80,127 @@ pub(super) async fn page(State(state): State<AppState>, s: SignedIn) -> Result<R
     let units = state.store.units().await?.into_iter().map(|u| row(u, lang)).collect();
     let c = Chrome::new(&s.visitor, "/quan-tri/don-vi", "Đơn vị", "Units");
     Ok(render(&UnitsPage { c, units }))
+}
+
+#[derive(Template)]
+#[template(path = "admin/unit.html")]
+struct UnitPage {
+    c: Chrome,
+    unit: Unit,
+    name: String,
+    office_hours: String,
+    code_template: String,
+    organ_id: String,
+    errors: Vec<String>,
+    saved: bool,
+}
+
+#[derive(Deserialize)]
+pub struct SavedQuery {
+    ok: Option<String>,
+}
+
+/// A unit the officer may administer (a center admin only their own units), or 403/404.
+async fn editable(state: &AppState, s: &SignedIn, code: &str) -> Result<Unit, UiError> {
+    let admin = Admin::of(s)?;
+    let unit = state.store.unit(code).await.map_err(|_| UiError::not_found(s.visitor.lang))?;
+    if !admin.covers(&unit.code) {
+        return Err(UiError::forbidden(s.visitor.lang));
+    }
+    Ok(unit)
+}
+
+fn unit_page(s: &SignedIn, unit: Unit, errors: Vec<String>, saved: bool) -> UnitPage {
+    let c = Chrome::new(&s.visitor, &format!("/quan-tri/don-vi/{}", unit.code), &unit.name, &unit.name);
+    UnitPage {
+        c,
+        name: unit.name.clone(),
+        office_hours: unit.office_hours.clone().unwrap_or_default(),
+        code_template: unit.code_template.clone().unwrap_or_default(),
+        organ_id: unit.organ_id.clone().unwrap_or_default(),
+        unit,
+        errors,
+        saved,
+    }
+}
+
+pub(super) async fn edit(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(code): Path<String>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<SavedQuery>,
+) -> Result<Response, UiError> {
+    let unit = editable(&state, &s, &code).await?;
+    Ok(render(&unit_page(&s, unit, Vec::new(), q.ok.is_some())))
+}
+
+#[derive(Deserialize)]
+pub struct UnitForm {
+    csrf: String,
+    name: String,
+    office_hours: String,
+    code_template: String,
+    organ_id: String,
+}
+
+/// Checks the form; every problem at once, in the page language.
+fn check(f: &UnitForm, unit_code: &str, lang: Lang) -> Vec<String> {
+    let mut errors = Vec::new();
+    let name = f.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        errors.push(
+            lang.t("Tên đơn vị: bắt buộc, tối đa 200 ký tự.", "Name: required, at most 200 characters.").to_owned(),
+        );
+    }
+    if !f.office_hours.trim().is_empty()
+        && let Err(e) = OfficeHours::parse(f.office_hours.trim())
+    {
+        errors.push(format!("{}: {e}", lang.t("Giờ làm việc", "Office hours")));
+    }
+    if !f.code_template.trim().is_empty() {
+        let today = time::OffsetDateTime::now_utc().date();
+        if let Err(e) = motcua_domain::code::render(f.code_template.trim(), unit_code, today, 1) {
+            errors.push(format!(
+                "{}: {}",
+                lang.t("Mẫu mã hồ sơ", "Dossier code template"),
+                lang.t(&e.message_vi, &e.message)
+            ));
+        }
+    }
+    let organ = f.organ_id.trim();
+    if organ.len() > 35 || !organ.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'.') {
+        errors.push(
+            lang.t(
+                "Mã định danh điện tử: tối đa 35 ký tự gồm chữ in hoa, chữ số và dấu chấm (QĐ 20/2020/QĐ-TTg).",
+                "Organ ID: at most 35 characters of capitals, digits and dots (QĐ 20/2020/QĐ-TTg).",
+            )
+            .to_owned(),
+        );
+    }
+    errors
+}
+
+pub(super) async fn save(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(code): Path<String>,
+    Form(f): Form<UnitForm>,
+) -> Result<Response, UiError> {
+    s.visitor.check_csrf(&f.csrf)?;
+    let mut unit = editable(&state, &s, &code).await?;
+    let errors = check(&f, &unit.code, s.visitor.lang);
+    let opt = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+    if !errors.is_empty() {
+        let mut page = unit_page(&s, unit, errors, false);
+        (page.name, page.office_hours, page.code_template, page.organ_id) =
+            (f.name, f.office_hours, f.code_template, f.organ_id);
+        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    }
+    unit.name = f.name.trim().to_owned();
+    unit.office_hours = opt(&f.office_hours);
+    unit.code_template = opt(&f.code_template);
+    unit.organ_id = opt(&f.organ_id);
+    state.store.put_unit(&unit).await?;
+    state.reload_calendars().await?;
+    Ok(see_other(&format!("/quan-tri/don-vi/{}?ok=1", unit.code)))
 }

@@ -1,0 +1,129 @@
+//! What the 766 formulas read from one dossier, as of the end of a reporting period
+//! (domain.md §3 formulas, §2.4 on-time rule, §7 digitization).
+
+use serde::{Deserialize, Serialize};
+use time::{Date, Month, OffsetDateTime, Time};
+
+use super::YearMonth;
+use crate::dossier::timeliness::{Timeliness, VN_OFFSET, classify};
+use crate::dossier::{Channel, Dossier};
+
+/// A reporting period `[start, end)`: a month, quarter or year on the portal (domain.md §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Period {
+    #[serde(with = "time::serde::rfc3339")]
+    pub start: OffsetDateTime,
+    /// First instant after the period; dossiers are judged as of this instant.
+    #[serde(with = "time::serde::rfc3339")]
+    pub end: OffsetDateTime,
+}
+
+impl Period {
+    /// A calendar month in Vietnam's civil time (UTC+7). `None` for a month outside 1..=12.
+    pub fn month(ym: YearMonth) -> Option<Period> {
+        let first = |y: i32, m: u8| -> Option<OffsetDateTime> {
+            let date = Date::from_calendar_date(y, Month::try_from(m).ok()?, 1).ok()?;
+            Some(date.with_time(Time::MIDNIGHT).assume_offset(VN_OFFSET))
+        };
+        let (ny, nm) = if ym.month == 12 { (ym.year + 1, 1) } else { (ym.year, ym.month + 1) };
+        Some(Period { start: first(ym.year, ym.month)?, end: first(ny, nm)? })
+    }
+
+    /// Whether `t` lies in `[start, end)`.
+    pub fn contains(&self, t: OffsetDateTime) -> bool {
+        self.start <= t && t < self.end
+    }
+}
+
+/// The per-dossier answers the formulas need. Built by [`DossierFacts::of`]; public fields so a
+/// caller (or a test) can build facts by hand. [`super::Tally::add`] re-checks the implications
+/// (e.g. `online` only counts for a dossier received in the period), so inconsistent hand-built
+/// facts can never push a rate above 100 %.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DossierFacts {
+    /// Received or processed in the period — the 2.1 denominator (domain.md §2.4, "hồ sơ tiếp
+    /// nhận hoặc xử lý trong kỳ"): accepted by the one-stop before the period ends, and either
+    /// accepted in the period or not finished before it began (carried over). A dossier never
+    /// received (refused or withdrawn at reception) is never counted.
+    pub processed: bool,
+    /// Accepted by the one-stop (action `receive`, Decisions 2) within the period — the
+    /// denominator of 3.3, 3.6, 4.1–4.3.
+    pub received: bool,
+    /// Submitted through the online channel (`KenhThucHien` = 2).
+    pub online: bool,
+    /// Finished (Decisions 6: result ready, rejected, withdrawn after reception) by the period end.
+    pub finished: bool,
+    /// Early / on time / late as of the period end, from the one rule
+    /// [`classify`](crate::dossier::timeliness::classify); `None` while running and not past due.
+    pub timeliness: Option<Timeliness>,
+    /// The procedure's result is a paper document (4.1; a flag from the catalog).
+    pub paper_result: bool,
+    /// An electronic result exists by the period end (`ResultRecord::digitized`, 4.1).
+    pub result_digitized: bool,
+    /// Digitized input (4.2 part 1): at least one dossier component carries an electronic file —
+    /// uploaded online, scanned at the counter (`DocumentRecord::digitized`) or taken from the
+    /// citizen's data store (`DocumentRecord::reused`, which is electronic by nature).
+    pub digitized_input: bool,
+    /// At least one component flagged re-used digitized data (`HoSoCoThanhPhanSoHoa` /
+    /// `DuocSoHoa`, 4.3).
+    pub reused_data: bool,
+    /// The frozen fee list has a non-zero total (3.6 excludes dossiers whose fees are all 0).
+    pub fee_bearing: bool,
+    /// Paid through an online gateway (`DuocThanhToanTrucTuyen` = 1 or 2, 3.6).
+    pub paid_online: bool,
+    /// The applicant rated the dossier (1..=5, NĐ 61/2018 Art. 29). The dossier keeps no rating
+    /// instant, so a rating counts in every period in which the dossier is `processed`.
+    pub rated: bool,
+    /// Rated 4 or 5 (satisfied / very satisfied).
+    pub satisfied: bool,
+    /// Rated 1 or 2 — the "dislike" of 5.4; 3 is neutral and neither.
+    pub disliked: bool,
+    /// Supplementation requests after reception (766: more than one ⇒ late, already applied by
+    /// `classify`).
+    pub supplement_rounds: u32,
+    /// The dossier used its one extension (still judged on the original due instant, Decisions 5).
+    pub extended: bool,
+}
+
+impl DossierFacts {
+    /// Reads `d` as of `period.end`. `paper_result` says whether the procedure's result is a paper
+    /// document (the catalog knows; the dossier does not).
+    pub fn of(d: &Dossier, period: &Period, paper_result: bool) -> DossierFacts {
+        let as_of = period.end;
+        let finished_at = d.finished_at.filter(|f| *f <= as_of);
+        let processed = d
+            .received_at
+            .is_some_and(|r| r < period.end && (r >= period.start || d.finished_at.is_none_or(|f| f >= period.start)));
+        let rating = d.rating.filter(|_| processed);
+        DossierFacts {
+            processed,
+            received: d.received_at.is_some_and(|r| period.contains(r)),
+            online: d.channel == Channel::Online,
+            finished: processed && finished_at.is_some(),
+            timeliness: if processed { classify(d, as_of) } else { None },
+            paper_result,
+            result_digitized: d.result.as_ref().is_some_and(|r| r.digitized) && finished_at.is_some(),
+            digitized_input: d.documents.iter().any(|doc| doc.digitized || doc.reused),
+            reused_data: d.documents.iter().any(|doc| doc.reused),
+            fee_bearing: d.fee_total() > 0,
+            paid_online: d.paid_online,
+            rated: rating.is_some(),
+            satisfied: rating.is_some_and(|s| s >= 4),
+            disliked: rating.is_some_and(|s| s <= 2),
+            supplement_rounds: d.supplement_rounds,
+            extended: d.extension.is_some(),
+        }
+    }
+
+    /// Counts for 3.3: online, and — when the result is a paper document — with an electronic
+    /// result (`MaKetQua` + `DuongDanTepTinKetQua`).
+    pub fn online_766(&self) -> bool {
+        self.received && self.online && (!self.paper_result || self.result_digitized)
+    }
+
+    /// "Digitized" in the 4.2 sense: digitized input and, where a paper result is required, an
+    /// electronic result.
+    pub fn digitized_both(&self) -> bool {
+        self.digitized_input && (!self.paper_result || self.result_digitized)
+    }
+}
