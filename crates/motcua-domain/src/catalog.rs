@@ -2,6 +2,9 @@
 //! components of NĐ 63/2010/NĐ-CP Art. 8.2 (as amended by NĐ 92/2017) and the online levels of
 //! NĐ 42/2022/NĐ-CP Art. 11 (domain.md §4, §5.4).
 
+pub mod decision;
+pub mod diff;
+
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::WorkingTime;

@@ -15,6 +15,7 @@ pub mod audit;
 pub mod calendar;
 pub mod catalog;
 pub mod console;
+pub mod decisions;
 pub mod dossiers;
 pub mod floor;
 pub mod indicators;
@@ -33,7 +34,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection};
 
 pub use motcua_domain::DomainError;
-pub use timefmt::{format_ts, parse_ts};
+pub use timefmt::{format_date, format_ts, parse_ts, today_vn};
 pub use writer::{CreateJob, Writer};
 
 /// Which database is behind the pool.

@@ -7,8 +7,11 @@ use sqlx::AnyPool;
 use crate::Result;
 
 /// (version, SQL) in order.
-const MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/0001_core.sql")), (2, include_str!("../migrations/0002_web.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_core.sql")),
+    (2, include_str!("../migrations/0002_web.sql")),
+    (3, include_str!("../migrations/0003_decisions.sql")),
+];
 
 /// Applies pending migrations.
 pub async fn run(pool: &AnyPool) -> Result<()> {

@@ -22,3 +22,13 @@ pub fn format_ts(t: OffsetDateTime) -> String {
 pub fn parse_ts(s: &str) -> Result<OffsetDateTime, time::error::Parse> {
     OffsetDateTime::parse(s, &Rfc3339)
 }
+
+/// Formats a calendar date for storage (`2025-07-01`; text order is date order).
+pub fn format_date(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// Today's date in Vietnam (UTC+7), the date that decides which procedure version applies.
+pub fn today_vn() -> time::Date {
+    OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).date()
+}

@@ -7,6 +7,7 @@
 //! - `codes`: dossier codes from the per-unit, per-day sequence.
 //! - `inbox`: scoping, ordering, filters, keyset pagination.
 //! - `console`: an inbox page's projections by code, open work per unit and status, accounts.
+//! - `decisions`: publication decisions, effective-dated versions, abolition.
 //! - `reference`: catalog, units, users, tokens, holiday announcements.
 //! - `indicators`: received / online / finished / early / on-time / late counts.
 //! - `audit`: tamper detection, repair, bulk histories, rebuild == live projection.
@@ -24,6 +25,8 @@ mod codes;
 mod concurrency;
 #[path = "storage/console.rs"]
 mod console;
+#[path = "storage/decisions.rs"]
+mod decisions;
 #[path = "storage/inbox.rs"]
 mod inbox;
 #[path = "storage/indicators.rs"]

@@ -105,18 +105,40 @@ async fn route(
     Ok((receiving, resolving))
 }
 
+/// Why no dossier can be created for `code` today: abolished by a decision, or unknown.
+async fn refusal(state: &AppState, code: &str) -> ApiError {
+    match state.store.version_at(code, motcua_store::today_vn()).await {
+        Ok(v) if v.status == motcua_store::catalog::ABOLISHED => {
+            let by = v.decision.unwrap_or_default();
+            ApiError::unprocessable(
+                "procedure_abolished",
+                format!(
+                    "procedure {code} was abolished by decision {by} effective {}: it accepts no new dossiers",
+                    v.effective_from
+                ),
+                format!(
+                    "thủ tục {code} đã bị bãi bỏ theo quyết định {by} có hiệu lực từ ngày {}: không tiếp nhận hồ sơ mới",
+                    v.effective_from
+                ),
+            )
+        }
+        _ => ApiError::unprocessable(
+            "unknown_procedure",
+            format!("no procedure with code {code}"),
+            format!("không có thủ tục mã {code}"),
+        ),
+    }
+}
+
 /// Creates a dossier: online ones wait for the one-stop; counter and postal ones (by a receiver)
 /// are received in the same transaction. Returns the dossier and its lookup secret (shown once).
 pub async fn submit(state: &AppState, officer: Option<&User>, req: Submission) -> ApiResult<(Dossier, String)> {
     let channel = req.channel;
     ProcedureCode::parse(&req.procedure_code)?;
-    let procedure = state.store.procedure(&req.procedure_code).await.map_err(|_| {
-        ApiError::unprocessable(
-            "unknown_procedure",
-            format!("no procedure with code {}", req.procedure_code),
-            format!("không có thủ tục mã {}", req.procedure_code),
-        )
-    })?;
+    let procedure = match state.store.procedure(&req.procedure_code).await {
+        Ok(p) => p,
+        Err(_) => return Err(refusal(state, &req.procedure_code).await),
+    };
     let (receiving, resolving) =
         route(state, procedure.level, &procedure.agency, channel, req.unit.as_deref(), officer).await?;
     let template = state

@@ -2,11 +2,13 @@
 
 pub mod auth;
 pub mod calendar;
+pub mod decisions;
 pub mod dossiers;
 pub mod inbox;
 pub mod indicators;
 pub mod procedures;
 pub mod units;
+pub mod versions;
 
 use axum::Router;
 
@@ -17,6 +19,8 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(calendar::router())
         .merge(procedures::router())
+        .merge(versions::router())
+        .merge(decisions::router())
         .merge(units::router())
         .merge(dossiers::router())
         .merge(inbox::router())
