@@ -4,6 +4,8 @@
 
 pub mod decision;
 pub mod diff;
+pub mod exchange;
+pub mod reference;
 
 use serde::{Deserialize, Serialize};
 

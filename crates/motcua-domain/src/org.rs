@@ -3,9 +3,13 @@
 //! (QĐ 20/2020/QĐ-TTg) and validity dates, so pre-2025 units stay representable after the
 //! two-level reform (NQ 202/2025/QH15, NQ 203/2025/QH15; domain.md §13).
 
+pub mod restructure;
+
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Level;
+
+pub use restructure::{Operation, RestructurePlan, successor_of};
 
 /// What a unit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

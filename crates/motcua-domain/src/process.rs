@@ -18,6 +18,10 @@ pub enum StepUnit {
     Agency,
     /// The commune (for commune-level procedures this is both).
     Commune,
+    /// A named agency consulted through liên thông (NĐ 61/2018 Art. 19; domain.md §1.5): the
+    /// step's `unit_code` says which one. Chosen over a free `unit_code` on every step so that a
+    /// step's unit stays one of four plain kinds and only consultations name an outside agency.
+    Consulted,
 }
 
 /// One step of an internal process.
@@ -32,6 +36,13 @@ pub struct ProcessStep {
     /// … or in working hours.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours: Option<f64>,
+    /// Parallel group label: consecutive steps with the same label run at the same time, as
+    /// consultations of several agencies do for electronic dossiers (domain.md §1.5, §6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallel: Option<String>,
+    /// The consulted agency's code; required for [`StepUnit::Consulted`], refused otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_code: Option<String>,
 }
 
 impl ProcessStep {
@@ -58,16 +69,69 @@ impl ProcessStep {
     }
 }
 
-/// Σ step budgets ≤ legal time (TT 01/2018 Art. 8; domain.md §6 "Rule tying steps to the legal
-/// limit"). An empty process is allowed (the dossier then has no step deadlines).
-pub fn validate_steps(steps: &[ProcessStep], legal: WorkingTime) -> Result<(), DomainError> {
-    let mut total = WorkingTime::default();
-    for s in steps {
-        if s.name.trim().is_empty() {
-            return Err(DomainError::invalid("invalid_step", "every step needs a name", "mỗi bước cần có tên"));
+/// The steps split into runs: a lone step, or consecutive steps sharing a parallel label.
+pub fn groups<T>(steps: &[T], label: impl Fn(&T) -> Option<&str>) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < steps.len() {
+        let mut end = i + 1;
+        if let Some(g) = steps.get(i).and_then(&label) {
+            while steps.get(end).and_then(&label) == Some(g) {
+                end += 1;
+            }
         }
-        total = total + s.budget()?;
+        out.push(i..end);
+        i = end;
     }
+    out
+}
+
+/// Time the process takes: a parallel group counts as its longest step, others add up
+/// (TT 01/2018 Art. 8; domain.md §6 "Rule tying steps to the legal limit").
+pub fn total_time(steps: &[ProcessStep]) -> Result<WorkingTime, DomainError> {
+    let mut total = WorkingTime::default();
+    for g in groups(steps, |s| s.parallel.as_deref()) {
+        let mut longest = WorkingTime::default();
+        for s in steps.get(g).unwrap_or_default() {
+            longest = longest.max(s.budget()?);
+        }
+        total = total + longest;
+    }
+    Ok(total)
+}
+
+/// Every step is well formed: a name, a budget, an agency code exactly for consultations, and
+/// no reception step inside a parallel group (the one-stop receives and returns alone).
+fn check_step(s: &ProcessStep) -> Result<(), DomainError> {
+    if s.name.trim().is_empty() {
+        return Err(DomainError::invalid("invalid_step", "every step needs a name", "mỗi bước cần có tên"));
+    }
+    s.budget()?;
+    let has_code = s.unit_code.as_deref().is_some_and(|c| !c.trim().is_empty());
+    if (s.unit == StepUnit::Consulted) != has_code {
+        return Err(DomainError::invalid(
+            "invalid_step_unit",
+            format!("step '{}': a consulted agency code is given exactly for CONSULTED steps", s.name),
+            format!("bước '{}': chỉ bước lấy ý kiến cơ quan khác (CONSULTED) mới ghi mã cơ quan, và phải ghi", s.name),
+        ));
+    }
+    if s.parallel.is_some() && s.role == Role::Receiver {
+        return Err(DomainError::invalid(
+            "receiver_step_in_parallel_group",
+            format!("step '{}': a reception or return step cannot run in parallel", s.name),
+            format!("bước '{}': bước tiếp nhận, trả kết quả không được chạy song song", s.name),
+        ));
+    }
+    Ok(())
+}
+
+/// Σ step budgets ≤ legal time, a parallel group counting as its longest step (TT 01/2018
+/// Art. 8; domain.md §6). An empty process is allowed (the dossier then has no step deadlines).
+pub fn validate_steps(steps: &[ProcessStep], legal: WorkingTime) -> Result<(), DomainError> {
+    for s in steps {
+        check_step(s)?;
+    }
+    let total = total_time(steps)?;
     if total > legal {
         return Err(DomainError::rule(
             "process_exceeds_legal_time",
@@ -97,6 +161,8 @@ mod tests {
             unit: StepUnit::Agency,
             days: Some(days),
             hours: None,
+            parallel: None,
+            unit_code: None,
         }
     }
 

@@ -465,6 +465,8 @@ fn a_commune_dossier_transferred_to_an_agency_is_still_returned_by_the_commune_o
             unit: motcua_domain::process::StepUnit::Center,
             days: Some(0.5),
             hours: None,
+            parallel: None,
+            unit_code: None,
         },
         motcua_domain::process::ProcessStep {
             name: "Giải quyết".into(),
@@ -472,6 +474,8 @@ fn a_commune_dossier_transferred_to_an_agency_is_still_returned_by_the_commune_o
             unit: motcua_domain::process::StepUnit::Commune,
             days: Some(2.0),
             hours: None,
+            parallel: None,
+            unit_code: None,
         },
         motcua_domain::process::ProcessStep {
             name: "Trả kết quả".into(),
@@ -479,6 +483,8 @@ fn a_commune_dossier_transferred_to_an_agency_is_still_returned_by_the_commune_o
             unit: motcua_domain::process::StepUnit::Center,
             days: Some(0.5),
             hours: None,
+            parallel: None,
+            unit_code: None,
         },
     ];
     let commune_receiver = officer("tiepnhan.xa", &[Role::Receiver], &[OTHER_CENTER]);
@@ -768,6 +774,8 @@ fn an_internal_process_may_use_the_whole_legal_time_but_not_more() {
         unit: motcua_domain::process::StepUnit::Agency,
         days: None,
         hours: Some(8.5),
+        parallel: None,
+        unit_code: None,
     }];
     assert_eq!(by_hours.validate().err().map(|e| e.code), Some("process_exceeds_legal_time"));
     by_hours.steps[0].hours = Some(8.0);

@@ -45,6 +45,8 @@ fn procedures() -> [Procedure; 3] {
             unit: StepUnit::Agency,
             days: Some(0.5),
             hours: None,
+            parallel: None,
+            unit_code: None,
         },
         ProcessStep {
             name: "Thẩm định".into(),
@@ -52,6 +54,8 @@ fn procedures() -> [Procedure; 3] {
             unit: StepUnit::Agency,
             days: None,
             hours: Some(8.0),
+            parallel: None,
+            unit_code: None,
         },
         ProcessStep {
             name: "Phê duyệt".into(),
@@ -59,6 +63,8 @@ fn procedures() -> [Procedure; 3] {
             unit: StepUnit::Agency,
             days: Some(0.5),
             hours: None,
+            parallel: None,
+            unit_code: None,
         },
     ];
     [procedure(), procedure_with(1.0, vec![]), procedure_with(2.0, agency_only)]
@@ -152,6 +158,7 @@ fn sloppy_payload(kind: ActionKind, d: &Dossier) -> Action {
         }
         ActionKind::Withdraw => Action::Withdraw(withdraw::Withdraw { reason: blank() }),
         ActionKind::Rate => Action::Rate(rate::Rate { score: 0, comment: String::new() }),
+        ActionKind::Rehome => common::rehome(&d.resolving_unit, &d.resolving_unit),
     }
 }
 

@@ -13,7 +13,7 @@ use crate::{Result, Store, StoreError, format_ts};
 /// A dossier row: the projection columns (in [`Columns`] order), the chain anchor and the state.
 const ROW: &str = "SELECT procedure_code, procedure_version, receiving_unit, resolving_unit, holder_unit, status, \
                    channel, submitted_at, received_at, due_at, due_sort, finished_at, timeliness, version, last_hash, \
-                   state FROM dossiers WHERE code = $1";
+                   state, step_due FROM dossiers WHERE code = $1";
 
 /// The projection columns of a `dossiers` row.
 #[derive(Debug, PartialEq)]
@@ -32,6 +32,7 @@ struct Columns(
     Option<String>,
     Option<String>,
     i64,
+    Option<String>,
 );
 
 impl Columns {
@@ -52,6 +53,7 @@ impl Columns {
             d.finished_at.map(format_ts),
             timeliness(d).map(str::to_owned),
             d.version,
+            d.next_step_deadline().map(format_ts),
         )
     }
 
@@ -72,6 +74,7 @@ impl Columns {
             r.try_get("finished_at")?,
             r.try_get("timeliness")?,
             r.try_get("version")?,
+            r.try_get("step_due")?,
         ))
     }
 }
@@ -147,7 +150,7 @@ impl Store {
                         "UPDATE dossiers SET procedure_code = $1, procedure_version = $2, receiving_unit = $3, \
                          resolving_unit = $4, holder_unit = $5, status = $6, channel = $7, submitted_at = $8, \
                          received_at = $9, due_at = $10, due_sort = $11, finished_at = $12, timeliness = $13, \
-                         version = $14, state = $15 WHERE code = $16 AND last_hash = $17",
+                         version = $14, state = $15, step_due = $16 WHERE code = $17 AND last_hash = $18",
                     )
                     .bind(c.0)
                     .bind(c.1)
@@ -164,6 +167,7 @@ impl Store {
                     .bind(c.12)
                     .bind(c.13)
                     .bind(state_json(&d)?)
+                    .bind(c.14)
                     .bind(code.clone())
                     .bind(anchor)
                     .execute(&self.pool)

@@ -27,6 +27,9 @@ pub struct InboxRow {
     pub due_at: Option<String>,
     pub due_sort: String,
     pub version: i64,
+    /// Earliest deadline of the dossier's running internal-process steps (RFC 3339), so the
+    /// inbox can flag an overdue step of an on-time dossier (domain.md §6).
+    pub step_due: Option<String>,
 }
 
 /// Inbox filter. `cursor` is `(due_sort, code)` of the last row of the previous page.
@@ -119,8 +122,8 @@ fn inbox_sql(units: usize, status: bool, cursor: bool) -> String {
                 w.push_str(&format!(" AND (due_sort, code) > (${d}, ${c})"));
             }
             format!(
-                "SELECT * FROM (SELECT code, procedure_code, status, holder_unit, received_at, due_at, due_sort, version \
-                 FROM dossiers WHERE {w} ORDER BY due_sort, code LIMIT ${limit}) AS u{u}"
+                "SELECT * FROM (SELECT code, procedure_code, status, holder_unit, received_at, due_at, due_sort, version, \
+                 step_due FROM dossiers WHERE {w} ORDER BY due_sort, code LIMIT ${limit}) AS u{u}"
             )
         })
         .collect();
@@ -137,5 +140,6 @@ fn inbox_row(r: &AnyRow) -> Result<InboxRow> {
         due_at: r.try_get("due_at")?,
         due_sort: r.try_get("due_sort")?,
         version: r.try_get("version")?,
+        step_due: r.try_get("step_due")?,
     })
 }

@@ -9,6 +9,7 @@
 //!   projections, open work per unit and status, the list of accounts.
 //! - [`catalog`], [`units`], [`users`], [`calendar`]: reference data and accounts.
 //! - [`indicators`]: basic counts for the service-quality indicators.
+//! - [`restructure`]: applies a restructure plan — units, role grants, re-homed open dossiers.
 //! - [`audit`]: re-walks every dossier's hash chain; rebuilds projections from events.
 
 pub mod audit;
@@ -17,9 +18,11 @@ pub mod catalog;
 pub mod console;
 pub mod decisions;
 pub mod dossiers;
+pub mod exchange;
 pub mod floor;
 pub mod indicators;
 pub mod migrate;
+pub mod restructure;
 pub mod units;
 pub mod users;
 pub mod web;

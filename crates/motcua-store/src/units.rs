@@ -2,14 +2,39 @@
 
 use motcua_domain::org::Unit;
 
+use sqlx::{Any, Transaction};
+
 use crate::{Result, Store, StoreError};
 
 impl Store {
     /// Inserts or replaces a unit.
     pub async fn put_unit(&self, u: &Unit) -> Result<()> {
-        let data = serde_json::to_string(u).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        sqlx::query("DELETE FROM units WHERE code = $1").bind(u.code.clone()).execute(&self.pool).await?;
-        sqlx::query(
+        let mut tx = self.pool.begin().await?;
+        put_unit_in(&mut tx, u).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    /// All units, by code.
+    pub async fn units(&self) -> Result<Vec<Unit>> {
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT data FROM units ORDER BY code").fetch_all(&self.pool).await?;
+        rows.iter().map(|d| serde_json::from_str(d).map_err(|e| StoreError::Corrupt(format!("unit: {e}")))).collect()
+    }
+
+    /// One unit.
+    pub async fn unit(&self, code: &str) -> Result<Unit> {
+        let d: Option<String> =
+            sqlx::query_scalar("SELECT data FROM units WHERE code = $1").bind(code).fetch_optional(&self.pool).await?;
+        serde_json::from_str(&d.ok_or(StoreError::NotFound)?)
+            .map_err(|e| StoreError::Corrupt(format!("unit {code}: {e}")))
+    }
+}
+
+/// Inserts or replaces a unit inside `tx` (a restructure writes all its units in one transaction).
+pub(crate) async fn put_unit_in(tx: &mut Transaction<'static, Any>, u: &Unit) -> Result<()> {
+    let data = serde_json::to_string(u).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    sqlx::query("DELETE FROM units WHERE code = $1").bind(u.code.clone()).execute(&mut **tx).await?;
+    sqlx::query(
             "INSERT INTO units (code, name, kind, level, parent, slug, organ_id, office_hours, code_template, valid_from, valid_to, successor, data) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
@@ -26,23 +51,7 @@ impl Store {
         .bind(u.valid_to.clone())
         .bind(u.successor.clone())
         .bind(data)
-        .execute(&self.pool)
+        .execute(&mut **tx)
         .await?;
-        Ok(())
-    }
-
-    /// All units, by code.
-    pub async fn units(&self) -> Result<Vec<Unit>> {
-        let rows: Vec<String> =
-            sqlx::query_scalar("SELECT data FROM units ORDER BY code").fetch_all(&self.pool).await?;
-        rows.iter().map(|d| serde_json::from_str(d).map_err(|e| StoreError::Corrupt(format!("unit: {e}")))).collect()
-    }
-
-    /// One unit.
-    pub async fn unit(&self, code: &str) -> Result<Unit> {
-        let d: Option<String> =
-            sqlx::query_scalar("SELECT data FROM units WHERE code = $1").bind(code).fetch_optional(&self.pool).await?;
-        serde_json::from_str(&d.ok_or(StoreError::NotFound)?)
-            .map_err(|e| StoreError::Corrupt(format!("unit {code}: {e}")))
-    }
+    Ok(())
 }

@@ -17,6 +17,7 @@ use sqlx::query::Query;
 use sqlx::{Any, AnyPool, Row, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::restructure::{RestructureBatch, restructure_in};
 use crate::{Result, StoreError, format_ts};
 
 /// Largest number of requests committed together.
@@ -52,6 +53,7 @@ enum Job {
     Act { code: String, expected_version: Option<i64>, decide: Decide, reply: oneshot::Sender<Result<Dossier>> },
     Create { job: CreateJob, reply: oneshot::Sender<Result<Dossier>> },
     Bulk { histories: Vec<History>, reply: oneshot::Sender<Result<usize>> },
+    Restructure { batch: RestructureBatch, reply: oneshot::Sender<Result<Vec<String>>> },
 }
 
 /// Handle to the writer task.
@@ -83,6 +85,14 @@ impl Writer {
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 
+    /// Applies a restructure in one transaction (units, grants, and every re-home through the
+    /// same event path as [`Writer::act`]); answers the codes of the dossiers re-homed.
+    pub async fn restructure(&self, batch: RestructureBatch) -> Result<Vec<String>> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(Job::Restructure { batch, reply }).await.map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
     /// Writes whole histories in one transaction.
     pub async fn bulk(&self, histories: Vec<History>) -> Result<usize> {
         let (reply, rx) = oneshot::channel();
@@ -108,6 +118,7 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
 enum Pending {
     One(oneshot::Sender<Result<Dossier>>, Box<Result<Dossier>>),
     Count(oneshot::Sender<Result<usize>>, Result<usize>),
+    Codes(oneshot::Sender<Result<Vec<String>>>, Result<Vec<String>>),
 }
 
 async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
@@ -140,6 +151,13 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
                     }
                     r => pending.push(Pending::Count(reply, r)),
                 },
+                Job::Restructure { batch, reply } => match restructure_in(&mut tx, batch).await {
+                    Err(e) => {
+                        pending.push(Pending::Codes(reply, Err(StoreError::Corrupt("batch aborted".into()))));
+                        return Err(e);
+                    }
+                    r => pending.push(Pending::Codes(reply, r)),
+                },
             }
         }
         tx.commit().await?;
@@ -152,6 +170,7 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
                 match p {
                     Pending::One(tx, r) => drop(tx.send(*r)),
                     Pending::Count(tx, r) => drop(tx.send(r)),
+                    Pending::Codes(tx, r) => drop(tx.send(r)),
                 }
             }
         }
@@ -163,13 +182,19 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
                 match p {
                     Pending::One(tx, _) => drop(tx.send(Err(err()))),
                     Pending::Count(tx, _) => drop(tx.send(Err(err()))),
+                    Pending::Codes(tx, _) => drop(tx.send(Err(err()))),
                 }
             }
         }
     }
 }
 
-async fn act(tx: &mut Transaction<'static, Any>, code: &str, expected: Option<i64>, decide: Decide) -> Result<Dossier> {
+pub(crate) async fn act(
+    tx: &mut Transaction<'static, Any>,
+    code: &str,
+    expected: Option<i64>,
+    decide: Decide,
+) -> Result<Dossier> {
     let row = sqlx::query("SELECT state, version, last_hash FROM dossiers WHERE code = $1")
         .bind(code)
         .fetch_optional(&mut **tx)
@@ -188,9 +213,14 @@ async fn act(tx: &mut Transaction<'static, Any>, code: &str, expected: Option<i6
     // The guarded UPDATE comes first: a version that moved meanwhile (another instance on the same
     // PostgreSQL) writes nothing at all, not even the events.
     let sql = "UPDATE dossiers SET resolving_unit = $1, holder_unit = $2, status = $3, received_at = $4, due_at = $5, \
-               due_sort = $6, finished_at = $7, timeliness = $8, version = $9, last_hash = $10, state = $11 \
-               WHERE code = $12 AND version = $13";
-    let res = bind_projection(sqlx::query(sql), &chain)?.bind(code).bind(version).execute(&mut **tx).await?;
+               due_sort = $6, finished_at = $7, timeliness = $8, version = $9, last_hash = $10, state = $11, \
+               step_due = $12, receiving_unit = $13 WHERE code = $14 AND version = $15";
+    let res = bind_projection(sqlx::query(sql), &chain)?
+        .bind(chain.dossier.receiving_unit.clone())
+        .bind(code)
+        .bind(version)
+        .execute(&mut **tx)
+        .await?;
     if res.rows_affected() != 1 {
         return Err(StoreError::Conflict { current: version });
     }
@@ -238,8 +268,9 @@ async fn insert_history(tx: &mut Transaction<'static, Any>, secret_hash: &str, e
     let chain = fold(&code, None, GENESIS, events)?;
     let d = &chain.dossier;
     let sql = "INSERT INTO dossiers (resolving_unit, holder_unit, status, received_at, due_at, due_sort, finished_at, \
-               timeliness, version, last_hash, state, code, secret_hash, procedure_code, procedure_version, receiving_unit, \
-               channel, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
+               timeliness, version, last_hash, state, step_due, code, secret_hash, procedure_code, procedure_version, \
+               receiving_unit, channel, submitted_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)";
     bind_projection(sqlx::query(sql), &chain)?
         .bind(code.clone())
         .bind(secret_hash.to_owned())
@@ -286,9 +317,9 @@ fn fold<'e>(code: &str, mut d: Option<Dossier>, last_hash: &str, events: &'e [Ev
     Ok(Chain { dossier, links, last_hash: prev })
 }
 
-/// Binds the projection columns shared by the INSERT and the UPDATE, as `$1..$11` in the order
+/// Binds the projection columns shared by the INSERT and the UPDATE, as `$1..$12` in the order
 /// resolving_unit, holder_unit, status, received_at, due_at, due_sort, finished_at, timeliness,
-/// version, last_hash, state.
+/// version, last_hash, state, step_due (earliest deadline of the running steps, domain.md §6).
 fn bind_projection<'q>(q: Query<'q, Any, AnyArguments>, c: &Chain) -> Result<Query<'q, Any, AnyArguments>> {
     let d = &c.dossier;
     Ok(q.bind(d.resolving_unit.clone())
@@ -301,7 +332,8 @@ fn bind_projection<'q>(q: Query<'q, Any, AnyArguments>, c: &Chain) -> Result<Que
         .bind(timeliness(d))
         .bind(d.version)
         .bind(c.last_hash.clone())
-        .bind(state_json(d)?))
+        .bind(state_json(d)?)
+        .bind(d.next_step_deadline().map(format_ts)))
 }
 
 async fn insert_links(tx: &mut Transaction<'static, Any>, code: &str, links: &[Link<'_>]) -> Result<()> {

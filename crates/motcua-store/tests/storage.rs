@@ -10,6 +10,7 @@
 //! - `decisions`: publication decisions, effective-dated versions, abolition.
 //! - `reference`: catalog, units, users, tokens, holiday announcements.
 //! - `indicators`: received / online / finished / early / on-time / late counts.
+//! - `restructure`: merging units re-homes open dossiers and roles, losing nothing.
 //! - `audit`: tamper detection, repair, bulk histories, rebuild == live projection.
 //!
 //! PostgreSQL: `MOTCUA_TEST_PG` (default `postgres://postgres@127.0.0.1:5432`); when it is not
@@ -35,3 +36,5 @@ mod indicators;
 mod lifecycle;
 #[path = "storage/reference.rs"]
 mod reference;
+#[path = "storage/restructure.rs"]
+mod restructure;

@@ -10,9 +10,11 @@
 //! - [`views`]: dossier JSON views (officer / public).
 //! - [`ui`]: server-rendered pages (askama) that work without JavaScript.
 //! - [`openapi`]: the OpenAPI document.
+//! - [`catalog_files`]: catalog import/export files (JSON, CSV, XLSX).
 
 pub mod api;
 pub mod auth;
+pub mod catalog_files;
 pub mod error;
 pub mod extract;
 pub mod metrics;

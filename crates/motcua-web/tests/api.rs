@@ -409,6 +409,58 @@ async fn indicators_count_received_online_and_on_time_dossiers() {
 
 /// Every route the router serves is documented, and every documented path is served.
 #[tokio::test]
+async fn administrators_restructure_units_and_others_get_403() {
+    let app = setup().await;
+    let merge = |from: &[&str], into: &str| {
+        json!({"effective_on": "2025-07-01", "legal_basis": "NQ 1654/NQ-UBTVQH15", "operations": [
+            {"op": "merge", "from": from, "into": {"code": into, "name": "Đặc khu mới", "kind": "special_zone", "level": "commune", "parent": "91"}}
+        ]})
+    };
+    let tn = app.login("tiepnhan").await;
+    let r = app.call("POST", "/api/v1/restructures", Some(&tn), None, Some(merge(&["X1", "X2"], "X9"))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app.call("POST", "/api/v1/restructures", None, None, Some(merge(&["X1", "X2"], "X9"))).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let gd = app.login("giamdoc").await;
+    let r = app.call("POST", "/api/v1/restructures", Some(&gd), None, Some(merge(&["X1", "X2"], "X1"))).await;
+    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("merge_into_itself")));
+    assert!(r.body["message_vi"].as_str().is_some_and(|m| !m.is_empty()));
+    let mut undated = merge(&["X1", "X2"], "X9");
+    undated.as_object_mut().unwrap().remove("effective_on");
+    let r = app.call("POST", "/api/v1/restructures", Some(&gd), None, Some(undated)).await;
+    assert!(r.status == StatusCode::BAD_REQUEST || r.status == StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.status);
+
+    let mut dry = merge(&["X1", "X2"], "X9");
+    dry["dry_run"] = json!(true);
+    let r = app.call("POST", "/api/v1/restructures", Some(&gd), None, Some(dry)).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!((r.body["dry_run"].as_bool(), r.body["units_created"].clone()), (Some(true), json!(["X9"])));
+    let units = app.call("GET", "/api/v1/units", None, None, None).await.body;
+    assert!(units.as_array().unwrap().iter().all(|u| u["code"] != "X9"), "a dry run writes nothing");
+
+    let r = app.call("POST", "/api/v1/restructures", Some(&gd), None, Some(merge(&["X1", "X2"], "X9"))).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["grants_moved"].as_array().map(Vec::len), Some(2));
+    let units = app.call("GET", "/api/v1/units", None, None, None).await.body;
+    let x1 = units.as_array().unwrap().iter().find(|u| u["code"] == "X1").unwrap();
+    assert_eq!((x1["valid_to"].as_str(), x1["successor"].as_str()), (Some("2025-06-30"), Some("X9")));
+    let x9 = units.as_array().unwrap().iter().find(|u| u["code"] == "X9").unwrap();
+    assert_eq!((x9["valid_from"].as_str(), x9["predecessors"].clone()), (Some("2025-07-01"), json!(["X1", "X2"])));
+}
+
+#[tokio::test]
+async fn no_client_can_send_the_systems_rehome_action() {
+    let app = setup().await;
+    let (code, _, version) = app.submit_online().await;
+    let tn = app.login("tiepnhan").await;
+    let body = json!({"action": "rehome", "moves": [{"from_unit": "C1", "to_unit": "X1"}], "legal_basis": "x"});
+    let r = app.act(&tn, &code, version, body).await;
+    assert!(r.status == StatusCode::BAD_REQUEST || r.status == StatusCode::FORBIDDEN, "{:?}", r.body);
+    let r = app.act(&tn, &code, version, json!({"action": "receive"})).await;
+    assert_eq!(r.status, StatusCode::OK, "the refused rehome changed nothing: {:?}", r.body);
+}
+
+#[tokio::test]
 async fn every_endpoint_is_in_the_openapi_document() {
     const ROUTES: &[(&str, &str)] = &[
         ("post", "/api/v1/auth/login"),
@@ -419,12 +471,18 @@ async fn every_endpoint_is_in_the_openapi_document() {
         ("post", "/api/v1/calendar/announcements"),
         ("get", "/api/v1/procedures"),
         ("post", "/api/v1/procedures"),
+        ("get", "/api/v1/procedures/export"),
+        ("get", "/api/v1/reference/fields"),
+        ("get", "/api/v1/reference/levels"),
         ("get", "/api/v1/procedures/{code}"),
         ("get", "/api/v1/procedures/{code}/versions"),
         ("get", "/api/v1/procedures/{code}/diff"),
+        ("get", "/api/v1/procedures/{code}/process"),
+        ("put", "/api/v1/procedures/{code}/process"),
         ("get", "/api/v1/decisions"),
         ("post", "/api/v1/decisions"),
         ("get", "/api/v1/units"),
+        ("post", "/api/v1/restructures"),
         ("post", "/api/v1/dossiers"),
         ("get", "/api/v1/dossiers/{code}"),
         ("post", "/api/v1/dossiers/{code}/actions"),

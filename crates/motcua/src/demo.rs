@@ -127,9 +127,18 @@ async fn seed_reference(store: &Store, r: &Reference) -> anyhow::Result<Vec<Demo
     for u in &r.units {
         store.put_unit(u).await?;
     }
-    for p in &r.procedures {
-        store.put_procedure(p).await?;
-    }
+    // The demo catalog is published the way a province does it: one publication decision,
+    // effective with the new two-level government (1/7/2025).
+    let decision = motcua_domain::catalog::decision::Decision {
+        number: "0001/QĐ-UBND (dữ liệu mẫu)".into(),
+        signed_on: time::macros::date!(2025 - 06 - 25),
+        effective_from: time::macros::date!(2025 - 07 - 01),
+        signer: "Chủ tịch UBND tỉnh An Giang (dữ liệu mẫu)".into(),
+        new: r.procedures.clone(),
+        amended: Vec::new(),
+        abolished: Vec::new(),
+    };
+    store.apply_decision(&decision).await?;
     let users = demo_users(r)?;
     // One argon2id hash for the shared demo password: they are all "demo" anyway.
     let hash = tokio::task::spawn_blocking(|| motcua_web::auth::hash_password("demo"))

@@ -3,11 +3,17 @@
 //! - `motcua demo` — creates a demo database (merged province, communes, ~30 procedures, demo
 //!   officers, a year of dossiers) in `--data` when missing, then serves.
 //! - `motcua serve --database URL` — serves an existing database (refuses default passwords).
+//! - `motcua restructure FILE [--dry-run]` — applies a restructure plan of units and prints what
+//!   it moved.
+//! - `motcua import catalog FILE`, `motcua export catalog FILE` — the catalog as .json (national
+//!   field names), .csv or .xlsx; an import with any bad row writes nothing.
 //! - `motcua migrate`, `motcua verify-audit [--repair]`, `motcua seed-bench` (benchmarks).
 
+mod catalog_io;
 mod demo;
 mod history;
 mod loadgen;
+mod restructure;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -44,6 +50,16 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
     },
+    /// Import data: `motcua import catalog FILE` (.json, .csv, .xlsx).
+    Import {
+        #[command(subcommand)]
+        what: Dataset,
+    },
+    /// Export data: `motcua export catalog FILE` (.json with national field names, .csv, .xlsx).
+    Export {
+        #[command(subcommand)]
+        what: Dataset,
+    },
     /// Apply migrations and exit.
     Migrate {
         #[arg(long, env = "MOTCUA_DATABASE")]
@@ -60,6 +76,16 @@ enum Command {
         /// `UNIT:ROLE`, repeatable (roles: receiver, specialist, leader, center_admin, clerk, system_admin).
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
+    },
+    /// Apply a restructure plan (JSON: merges, renames, moves of units) and print what it moved.
+    Restructure {
+        /// The plan, as the body of `POST /api/v1/restructures`.
+        file: String,
+        /// Only print what would move; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, env = "MOTCUA_DATABASE")]
+        database: String,
     },
     /// Re-walk every dossier's hash chain and compare projections with their events.
     VerifyAudit {
@@ -116,6 +142,17 @@ enum Command {
     },
 }
 
+/// What `import` / `export` work on.
+#[derive(Subcommand)]
+enum Dataset {
+    /// The procedure catalog; the format follows the file's extension.
+    Catalog {
+        file: std::path::PathBuf,
+        #[arg(long, env = "MOTCUA_DATABASE")]
+        database: String,
+    },
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -126,11 +163,14 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Demo { addr, data, per_day, database } => demo::run(&addr, &data, per_day, database.as_deref()).await,
         Command::Serve { database, addr } => serve::serve(&database, &addr, false).await,
+        Command::Import { what: Dataset::Catalog { file, database } } => catalog_io::import(&file, &database).await,
+        Command::Export { what: Dataset::Catalog { file, database } } => catalog_io::export(&file, &database).await,
         Command::Migrate { database } => {
             motcua_store::Store::open(&database).await?;
             println!("migrations applied to {}", motcua_store::redact(&database));
             Ok(())
         }
+        Command::Restructure { file, dry_run, database } => restructure::run(&database, &file, dry_run).await,
         Command::VerifyAudit { database, repair } => verify_audit(&database, repair).await,
         Command::Rebuild { database } => verify_audit(&database, true).await,
         Command::User { database, username, full_name, roles } => user(&database, &username, &full_name, &roles).await,

@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 
 use super::Dossier;
 use super::actions::{
-    approve, assign, complete_step, create, extend, rate, receive, refuse, reject, request_supplement, return_result,
-    supplement, transfer, withdraw,
+    approve, assign, complete_step, create, extend, rate, receive, refuse, rehome, reject, request_supplement,
+    return_result, supplement, transfer, withdraw,
 };
 
 /// One entry of a dossier's history.
@@ -41,6 +41,7 @@ pub enum EventData {
     ReturnResult(return_result::Returned),
     Withdraw(withdraw::Withdrawn),
     Rate(rate::Rated),
+    Rehome(rehome::Rehomed),
 }
 
 impl EventData {
@@ -61,6 +62,7 @@ impl EventData {
             EventData::ReturnResult(_) => "return_result",
             EventData::Withdraw(_) => "withdraw",
             EventData::Rate(_) => "rate",
+            EventData::Rehome(_) => "rehome",
         }
     }
 }
@@ -102,6 +104,7 @@ pub fn apply(current: Option<Dossier>, event: &Event) -> Result<Dossier, ApplyEr
         EventData::ReturnResult(e) => return_result::apply(&mut d, e, at),
         EventData::Withdraw(e) => withdraw::apply(&mut d, e, at),
         EventData::Rate(e) => rate::apply(&mut d, e, at),
+        EventData::Rehome(e) => rehome::apply(&mut d, e, at),
     }
     d.version += 1;
     Ok(d)

@@ -167,6 +167,8 @@ pub enum Actor {
         grants: Vec<(String, Role)>,
     },
     Applicant,
+    /// Motcua itself, for changes no person decides case by case (re-homing after a restructure).
+    System,
 }
 
 impl Actor {
@@ -175,6 +177,7 @@ impl Actor {
         match self {
             Actor::Officer { username, .. } => username,
             Actor::Applicant => "applicant",
+            Actor::System => "system",
         }
     }
     /// An officer holding `role` in `unit`.
@@ -243,6 +246,9 @@ pub struct StepState {
     pub due_at: Option<OffsetDateTime>,
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub completed_at: Option<OffsetDateTime>,
+    /// Parallel group label copied from the process (domain.md §1.5 liên thông, §6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallel: Option<String>,
 }
 
 /// The one permitted re-appointment (domain.md Decisions 5).
@@ -355,6 +361,42 @@ impl Dossier {
     /// The step currently running, if any.
     pub fn current_step(&self) -> Option<&StepState> {
         self.steps.get(self.step)
+    }
+
+    /// Indices of the steps that run together with the current one: its parallel group, or the
+    /// current step alone (empty once every step is done). Domain.md §6.
+    pub fn current_group(&self) -> std::ops::Range<usize> {
+        self.group_at(self.step)
+    }
+
+    /// The run of steps starting at `start` (see [`crate::process::groups`]).
+    pub(crate) fn group_at(&self, start: usize) -> std::ops::Range<usize> {
+        if start >= self.steps.len() {
+            return start..start;
+        }
+        let label = self.steps.get(start).and_then(|s| s.parallel.as_deref());
+        let mut end = start + 1;
+        while label.is_some() && self.steps.get(end).and_then(|s| s.parallel.as_deref()) == label {
+            end += 1;
+        }
+        start..end
+    }
+
+    /// Steps running past their own deadline at `now` — shown in the inbox even when the
+    /// dossier as a whole is on time (TT 01/2018 Art. 8 per-unit time; domain.md §6).
+    pub fn overdue_steps(&self, now: OffsetDateTime) -> Vec<&StepState> {
+        self.steps
+            .iter()
+            .filter(|s| s.started_at.is_some() && s.completed_at.is_none() && s.due_at.is_some_and(|d| d < now))
+            .collect()
+    }
+
+    /// Earliest deadline among the running steps (the projection's `step_due`).
+    pub fn next_step_deadline(&self) -> Option<OffsetDateTime> {
+        if self.status.is_closed() {
+            return None;
+        }
+        self.steps.iter().filter(|s| s.started_at.is_some() && s.completed_at.is_none()).filter_map(|s| s.due_at).min()
     }
 
     /// Total fees in đồng.

@@ -44,7 +44,7 @@ pub fn hours(n: f64) -> WorkingTime {
 }
 
 fn step(name: &str, role: Role, unit: StepUnit, days: f64) -> ProcessStep {
-    ProcessStep { name: name.into(), role, unit, days: Some(days), hours: None }
+    ProcessStep { name: name.into(), role, unit, days: Some(days), hours: None, parallel: None, unit_code: None }
 }
 
 /// The five steps of the fixture process (3 working days in all).
@@ -221,7 +221,15 @@ pub fn valid_payload(kind: ActionKind, d: &Dossier) -> Action {
         ActionKind::ReturnResult => return_result(true),
         ActionKind::Withdraw => withdraw(),
         ActionKind::Rate => rate(5),
+        ActionKind::Rehome => rehome(&d.resolving_unit, OTHER_AGENCY),
     }
+}
+
+/// The system's re-homing of `from` into `to` after a restructure.
+pub fn rehome(from: &str, to: &str) -> Action {
+    use motcua_domain::dossier::actions::rehome::{Rehome, UnitMove};
+    let moves = vec![UnitMove { from_unit: from.into(), to_unit: to.into() }];
+    Action::Rehome(Rehome { moves, legal_basis: "NQ 1654/NQ-UBTVQH15".into() })
 }
 
 /// A dossier's history and its projection, built the way the web layer does it:

@@ -297,3 +297,22 @@ async fn keyset_pagination_lists_every_inbox_row_exactly_once(store: Store) {
     assert!(store.inbox(&q).await.unwrap().is_empty());
 }
 storage_test!(keyset_pagination_lists_every_inbox_row_exactly_once);
+
+/// Every inbox row carries the earliest deadline of the dossier's running steps, so the page
+/// can say "step overdue" while the dossier is on time (domain.md §6); none once closed.
+async fn an_inbox_row_carries_the_deadline_of_the_running_step(store: Store) {
+    let n = NewDossier::online(marriage(), COMMUNE, COMMUNE, at("2025-07-07T08:00:00+07:00"));
+    let d = dossier(&store, n, &[(receiver, COMMUNE, receive())]).await;
+    let expected = d.next_step_deadline().map(format_ts);
+    assert!(expected.is_some(), "the appraisal step runs with its own deadline");
+    assert_ne!(expected.as_deref(), d.due_at.map(format_ts).as_deref(), "a step deadline, not the dossier's");
+    let rows = store.inbox(&query(&[COMMUNE])).await.unwrap();
+    let row = rows.iter().find(|r| r.code == d.code).expect("the dossier is in its unit's inbox");
+    assert_eq!(row.step_due, expected);
+    let waiting =
+        dossier(&store, NewDossier::online(marriage(), COMMUNE, COMMUNE, at("2025-07-07T09:00:00+07:00")), &[]).await;
+    let rows = store.inbox(&query(&[COMMUNE])).await.unwrap();
+    let row = rows.iter().find(|r| r.code == waiting.code).expect("waiting dossier listed");
+    assert_eq!(row.step_due, None, "no step runs before reception");
+}
+storage_test!(an_inbox_row_carries_the_deadline_of_the_running_step);

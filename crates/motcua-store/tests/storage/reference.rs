@@ -228,3 +228,14 @@ async fn holiday_announcements_round_trip_one_per_year(store: Store) {
     assert_eq!(stored.iter().find(|a| a.year == replaced.year), Some(&replaced));
 }
 storage_test!(holiday_announcements_round_trip_one_per_year);
+
+async fn importing_a_catalog_stores_every_procedure_as_a_new_version_at_once(store: Store) {
+    store.put_procedure(&marriage()).await.unwrap();
+    let mut seen = Vec::new();
+    let n = store.import_procedures(&[marriage(), land()], |done| seen.push(done)).await.unwrap();
+    assert_eq!((n, seen), (2, vec![1, 2]));
+    assert_eq!(store.procedure("1.000894").await.unwrap().version, 2, "an existing procedure gets a new version");
+    assert_eq!(store.procedure(&land().code).await.unwrap(), land());
+    assert_eq!(store.import_procedures(&[], |_| ()).await.unwrap(), 0);
+}
+storage_test!(importing_a_catalog_stores_every_procedure_as_a_new_version_at_once);

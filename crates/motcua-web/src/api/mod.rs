@@ -4,9 +4,13 @@ pub mod auth;
 pub mod calendar;
 pub mod decisions;
 pub mod dossiers;
+pub mod export;
 pub mod inbox;
 pub mod indicators;
 pub mod procedures;
+pub mod process;
+pub mod reference;
+pub mod restructures;
 pub mod units;
 pub mod versions;
 
@@ -19,9 +23,13 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(calendar::router())
         .merge(procedures::router())
+        .merge(process::router())
+        .merge(export::router())
+        .merge(reference::router())
         .merge(versions::router())
         .merge(decisions::router())
         .merge(units::router())
+        .merge(restructures::router())
         .merge(dossiers::router())
         .merge(inbox::router())
         .merge(indicators::router())

@@ -50,7 +50,7 @@ pub struct ProcedureSchema {
     pub legal_basis: Vec<String>,
     /// full | partial | none
     pub online_level: String,
-    /// Internal process: [{"name", "role", "unit": CENTER|AGENCY|COMMUNE, "days"|"hours"}]
+    /// Internal process: [{"name", "role", "unit": CENTER|AGENCY|COMMUNE|CONSULTED, "days"|"hours", "parallel"?, "unit_code"?}]
     #[schema(value_type = Vec<Object>)]
     pub steps: Vec<()>,
 }

@@ -12,7 +12,7 @@ use axum::routing::get;
 use motcua_domain::catalog::Procedure;
 use motcua_domain::dossier::actions::{ActionKind, allowed_actions};
 use motcua_domain::dossier::event::EventData;
-use motcua_domain::dossier::{Actor, Dossier, Status};
+use motcua_domain::dossier::{Actor, Dossier, Role, Status};
 use motcua_store::catalog::ProcedureQuery;
 use motcua_store::dossiers::StoredEvent;
 use motcua_store::web::FileMeta;
@@ -112,12 +112,15 @@ async fn home(
 struct ProcedurePage {
     c: Chrome,
     p: Procedure,
+    /// The visitor administers internal processes: link the designer (domain.md §6).
+    designer: bool,
 }
 
 async fn procedure(State(state): State<AppState>, v: Visitor, Path(code): Path<String>) -> Result<Response, UiError> {
     let p = state.store.procedure(&code).await.map_err(|_| UiError::not_found(v.lang))?;
     let c = Chrome::new(&v, &format!("/thu-tuc/{code}"), &p.name, &p.name);
-    Ok(render(&ProcedurePage { c, p }))
+    let designer = c.roles.iter().any(|r| matches!(r, Role::CenterAdmin | Role::SystemAdmin));
+    Ok(render(&ProcedurePage { c, p, designer }))
 }
 
 #[derive(Deserialize)]
@@ -184,6 +187,10 @@ pub fn event_label(action: &str, c: &Chrome) -> String {
         "assign" => ("Phân công cán bộ xử lý", "Officer assigned"),
         "complete_step" => ("Hoàn thành một bước xử lý", "A processing step completed"),
         "transfer" => ("Chuyển cơ quan có thẩm quyền", "Transferred to the competent agency"),
+        "rehome" => (
+            "Chuyển đơn vị kế thừa sau sắp xếp đơn vị hành chính",
+            "Moved to the successor unit after the administrative restructure",
+        ),
         "approve" => ("Đã có kết quả, chờ trả", "Result ready to collect"),
         "reject" => ("Không giải quyết (có văn bản nêu lý do)", "Not granted (reasons given)"),
         "extend" => ("Xin lỗi và hẹn lại ngày trả kết quả", "Apology and new appointment"),

@@ -137,6 +137,9 @@ pub(crate) struct Row {
     /// CSS class of the row: `overdue`, `due_soon`, `on_track` or `no_deadline`.
     pub class: &'static str,
     pub urgency_label: &'static str,
+    /// A running internal-process step is past its own deadline (domain.md §6), whether or not
+    /// the dossier is.
+    pub step_overdue: bool,
     pub version: i64,
     /// The projection, when it could be read (details and allowed actions).
     pub dossier: Option<Dossier>,
@@ -165,10 +168,18 @@ pub(crate) async fn rows(
                 procedure: d.as_ref().map(|d| d.procedure_name.clone()).unwrap_or_else(|| r.procedure_code.clone()),
                 step: d
                     .as_ref()
-                    .filter(|d| !d.status.is_closed())
-                    .and_then(|d| d.current_step())
-                    .map(|s| s.name.clone())
+                    .filter(|d| !d.status.is_closed() && d.current_step().is_some())
+                    .map(|d| {
+                        d.steps
+                            .get(d.current_group())
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|s| s.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ∥ ")
+                    })
                     .unwrap_or_else(|| "—".into()),
+                step_overdue: r.step_due.as_deref().and_then(|t| parse_ts(t).ok()).is_some_and(|t| t < now),
                 assignee: d.as_ref().and_then(|d| d.assignee.clone()).unwrap_or_else(|| "—".into()),
                 status: status_label(status, lang),
                 received: stored_instant(r.received_at.as_deref()),

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{ActionKind, Ctx, advance_step, next_step_due, require_officer, require_status};
+use super::{ActionKind, Ctx, Due, advance_step, more_step_dues, next_step_due, require_officer, require_status};
 use crate::dossier::{Actor, Dossier, Role, Status};
 use crate::error::DomainError;
 
@@ -24,11 +24,16 @@ pub struct Assigned {
     pub completes_step: bool,
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub next_step_due: Option<OffsetDateTime>,
+    /// Deadlines of the other steps of a parallel group starting now.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_step_dues: Vec<Due>,
 }
 
-/// The current step is an assignment: a leader step that is not the last processing step.
+/// The current step is an assignment: a lone leader step that is not the last processing step.
 fn is_assignment_step(d: &Dossier) -> bool {
-    d.current_step().is_some_and(|s| s.role == Role::Leader) && d.step + 2 < d.steps.len()
+    d.current_group().len() == 1
+        && d.current_step().is_some_and(|s| s.role == Role::Leader)
+        && d.step + 2 < d.steps.len()
 }
 
 pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
@@ -48,7 +53,8 @@ impl Assign {
         }
         let completes_step = is_assignment_step(d);
         let next_step_due = if completes_step { next_step_due(d, ctx, ctx.at) } else { None };
-        Ok(Assigned { assignee: a.to_owned(), completes_step, next_step_due })
+        let more_step_dues = if completes_step { more_step_dues(d, ctx, ctx.at) } else { Vec::new() };
+        Ok(Assigned { assignee: a.to_owned(), completes_step, next_step_due, more_step_dues })
     }
 }
 
@@ -56,6 +62,6 @@ pub(crate) fn apply(d: &mut Dossier, e: &Assigned, at: OffsetDateTime) {
     d.status = Status::InProgress;
     d.assignee = Some(e.assignee.clone());
     if e.completes_step {
-        advance_step(d, at, e.next_step_due);
+        advance_step(d, at, e.next_step_due, &e.more_step_dues);
     }
 }

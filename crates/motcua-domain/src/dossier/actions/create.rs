@@ -56,6 +56,7 @@ pub fn decide(n: NewDossier) -> Result<Created, DomainError> {
         let unit = match s.unit {
             StepUnit::Center => n.receiving_unit.clone(),
             StepUnit::Agency | StepUnit::Commune => n.resolving_unit.clone(),
+            StepUnit::Consulted => s.unit_code.clone().unwrap_or_else(|| n.resolving_unit.clone()),
         };
         steps.push(StepState {
             name: s.name.clone(),
@@ -65,6 +66,7 @@ pub fn decide(n: NewDossier) -> Result<Created, DomainError> {
             started_at: None,
             due_at: None,
             completed_at: None,
+            parallel: s.parallel.clone(),
         });
     }
     let dossier = Dossier {

@@ -10,6 +10,7 @@ pub mod extend;
 pub mod rate;
 pub mod receive;
 pub mod refuse;
+pub mod rehome;
 pub mod reject;
 pub mod request_supplement;
 pub mod return_result;
@@ -49,6 +50,8 @@ pub enum Action {
     ReturnResult(return_result::ReturnResult),
     Withdraw(withdraw::Withdraw),
     Rate(rate::Rate),
+    /// System only, after a restructure (not offered to people).
+    Rehome(rehome::Rehome),
 }
 
 /// Names of the actions, for `allowed_actions`.
@@ -68,9 +71,11 @@ pub enum ActionKind {
     ReturnResult,
     Withdraw,
     Rate,
+    Rehome,
 }
 
 impl ActionKind {
+    /// The actions people (officers, applicants) may take; `rehome` is the system's alone.
     pub const ALL: [ActionKind; 13] = [
         ActionKind::Receive,
         ActionKind::Refuse,
@@ -102,6 +107,7 @@ impl ActionKind {
             ActionKind::ReturnResult => "return_result",
             ActionKind::Withdraw => "withdraw",
             ActionKind::Rate => "rate",
+            ActionKind::Rehome => "rehome",
         }
     }
 
@@ -121,6 +127,7 @@ impl ActionKind {
             ActionKind::ReturnResult => "Trả kết quả",
             ActionKind::Withdraw => "Rút hồ sơ",
             ActionKind::Rate => "Đánh giá",
+            ActionKind::Rehome => "Chuyển đơn vị kế thừa",
         }
     }
 
@@ -139,6 +146,7 @@ impl ActionKind {
             ActionKind::ReturnResult => return_result::check(d, actor),
             ActionKind::Withdraw => withdraw::check(d, actor),
             ActionKind::Rate => rate::check(d, actor),
+            ActionKind::Rehome => rehome::check(d, actor),
         }
     }
 }
@@ -159,6 +167,7 @@ impl Action {
             Action::ReturnResult(_) => ActionKind::ReturnResult,
             Action::Withdraw(_) => ActionKind::Withdraw,
             Action::Rate(_) => ActionKind::Rate,
+            Action::Rehome(_) => ActionKind::Rehome,
         }
     }
 }
@@ -180,6 +189,7 @@ pub fn decide(d: &Dossier, action: &Action, ctx: &Ctx) -> Result<Event, DomainEr
         Action::ReturnResult(a) => EventData::ReturnResult(a.decide(d, ctx)?),
         Action::Withdraw(a) => EventData::Withdraw(a.decide(d, ctx)?),
         Action::Rate(a) => EventData::Rate(a.decide(d, ctx)?),
+        Action::Rehome(a) => EventData::Rehome(a.decide(d, ctx)?),
     };
     Ok(Event { at: ctx.at, actor: ctx.actor.name().to_owned(), data })
 }
@@ -231,26 +241,42 @@ pub(crate) fn require_reason(reason: &str) -> Result<String, DomainError> {
     Ok(r.to_owned())
 }
 
-/// Completes the current step at `at` and starts the next one with the given due instant.
-pub(crate) fn advance_step(d: &mut Dossier, at: OffsetDateTime, next_due: Option<OffsetDateTime>) {
-    if let Some(s) = d.steps.get_mut(d.step) {
-        if s.started_at.is_none() {
-            s.started_at = Some(at);
+/// A step deadline carried by an event, serialized as RFC 3339.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Due(#[serde(with = "time::serde::rfc3339")] pub OffsetDateTime);
+
+/// Completes the current step (or every step of the current parallel group) at `at` and starts
+/// the next run: its first step due at `next_due`, the rest of a parallel group due at `more`
+/// (liên thông consultations start together, domain.md §1.5, §6).
+pub(crate) fn advance_step(d: &mut Dossier, at: OffsetDateTime, next_due: Option<OffsetDateTime>, more: &[Due]) {
+    let current = d.current_group();
+    if !current.is_empty() {
+        for s in d.steps.iter_mut().take(current.end).skip(current.start) {
+            s.started_at.get_or_insert(at);
+            s.completed_at.get_or_insert(at);
         }
-        s.completed_at = Some(at);
-        d.step += 1;
+        d.step = current.end;
     }
-    start_step(d.steps.get_mut(d.step), at, next_due);
-}
-
-fn start_step(s: Option<&mut StepState>, at: OffsetDateTime, due: Option<OffsetDateTime>) {
-    if let Some(s) = s {
-        s.started_at = Some(at);
-        s.due_at = due;
+    let next = d.group_at(d.step);
+    let dues = std::iter::once(next_due).chain(more.iter().map(|m| Some(m.0)));
+    for (s, due) in d.steps.iter_mut().take(next.end).skip(next.start).zip(dues) {
+        start_step(s, at, due);
     }
 }
 
-/// Due instant of the step that starts after the current one, if any.
+fn start_step(s: &mut StepState, at: OffsetDateTime, due: Option<OffsetDateTime>) {
+    s.started_at = Some(at);
+    s.due_at = due;
+}
+
+/// Due instant of the step that starts after the current run, if any.
 pub(crate) fn next_step_due(d: &Dossier, ctx: &Ctx, from: OffsetDateTime) -> Option<OffsetDateTime> {
-    d.steps.get(d.step + 1).map(|s| ctx.calendar.add(from, s.budget))
+    d.steps.get(d.current_group().end).map(|s| ctx.calendar.add(from, s.budget))
+}
+
+/// Due instants of the other steps of the parallel group that starts after the current run.
+pub(crate) fn more_step_dues(d: &Dossier, ctx: &Ctx, from: OffsetDateTime) -> Vec<Due> {
+    let next = d.group_at(d.current_group().end);
+    d.steps.iter().take(next.end).skip(next.start + 1).map(|s| Due(ctx.calendar.add(from, s.budget))).collect()
 }

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{ActionKind, Ctx, advance_step, next_step_due, require_officer, require_status};
+use super::{ActionKind, Ctx, Due, advance_step, more_step_dues, next_step_due, require_officer, require_status};
 use crate::dossier::{Actor, Dossier, Role, Status};
 use crate::error::DomainError;
 
@@ -27,6 +27,9 @@ pub struct Received {
     pub due_at: OffsetDateTime,
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub next_step_due: Option<OffsetDateTime>,
+    /// Deadlines of the other steps of a parallel group starting now.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_step_dues: Vec<Due>,
     #[serde(default)]
     pub digitized: Vec<String>,
 }
@@ -52,6 +55,7 @@ impl Receive {
             clock_started_at: start,
             due_at: ctx.calendar.add(start, d.legal_time),
             next_step_due: next_step_due(d, ctx, start),
+            more_step_dues: more_step_dues(d, ctx, start),
             digitized: self.digitized.clone(),
         })
     }
@@ -66,5 +70,5 @@ pub(crate) fn apply(d: &mut Dossier, e: &Received, at: OffsetDateTime) {
     for doc in d.documents.iter_mut().filter(|doc| e.digitized.contains(&doc.name)) {
         doc.digitized = true;
     }
-    advance_step(d, e.clock_started_at, e.next_step_due);
+    advance_step(d, e.clock_started_at, e.next_step_due, &e.more_step_dues);
 }

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{ActionKind, Ctx, require_officer, require_status};
+use super::{ActionKind, Ctx, Due, require_officer, require_status};
 use crate::calendar::WorkingTime;
 use crate::dossier::{Actor, DocumentRecord, Dossier, Role, Status};
 use crate::error::DomainError;
@@ -35,6 +35,9 @@ pub struct Supplemented {
     pub appointment_at: Option<OffsetDateTime>,
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub step_due: Option<OffsetDateTime>,
+    /// Moved deadlines of the other running steps of a parallel group, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_step_dues: Vec<Due>,
 }
 
 pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
@@ -64,6 +67,7 @@ impl Supplement {
             due_at: None,
             appointment_at: None,
             step_due: None,
+            more_step_dues: Vec::new(),
         };
         if let (Some(since), Some(start)) = (d.paused_since, d.clock_started_at) {
             let pause = ctx.calendar.between(since, ctx.at);
@@ -79,6 +83,7 @@ impl Supplement {
                 None => due,
             });
             e.step_due = d.current_step().and_then(|s| s.due_at).map(shift);
+            e.more_step_dues = group_rest(d).filter_map(|s| s.due_at).map(|t| Due(shift(t))).collect();
         }
         Ok(e)
     }
@@ -101,4 +106,16 @@ pub(crate) fn apply(d: &mut Dossier, e: &Supplemented, _at: OffsetDateTime) {
     if let (Some(s), Some(t)) = (d.steps.get_mut(d.step), e.step_due) {
         s.due_at = Some(t);
     }
+    let g = d.current_group();
+    let running = d.steps.iter_mut().take(g.end).skip(g.start + 1).filter(|s| s.due_at.is_some());
+    for (s, t) in running.zip(&e.more_step_dues) {
+        s.due_at = Some(t.0);
+    }
+}
+
+/// The steps of the current parallel group after its first one (liên thông, domain.md §1.5):
+/// their deadlines move with the pause too.
+fn group_rest(d: &Dossier) -> impl Iterator<Item = &crate::dossier::StepState> {
+    let g = d.current_group();
+    d.steps.iter().take(g.end).skip(g.start + 1)
 }

@@ -291,7 +291,7 @@ fn step_state(d: &Dossier, i: usize, s: &StepState, now: OffsetDateTime, lang: L
     match (s.completed_at, s.due_at) {
         (Some(done), Some(due)) if done > due => ("late", lang.t("Hoàn thành trễ hạn", "Completed late")),
         (Some(_), _) => ("done", lang.t("Đã hoàn thành", "Completed")),
-        (None, due) if i == d.step && !d.status.is_closed() && s.started_at.is_some() => match due {
+        (None, due) if d.current_group().contains(&i) && !d.status.is_closed() && s.started_at.is_some() => match due {
             Some(due) if due < now => ("overdue", lang.t("Quá hạn", "Overdue")),
             _ => ("current", lang.t("Đang xử lý", "In progress")),
         },

@@ -127,6 +127,10 @@ fn detail(data: &EventData) -> String {
         EventData::Reject(x) => x.reason.clone(),
         EventData::Extend(x) => x.reason.clone(),
         EventData::Transfer(x) => format!("{} → {}: {}", x.from_unit, x.to_unit, x.reason),
+        EventData::Rehome(x) => {
+            let moves: Vec<String> = x.moves.iter().map(|m| format!("{} → {}", m.from_unit, m.to_unit)).collect();
+            format!("{} ({})", moves.join(", "), x.legal_basis)
+        }
         EventData::Assign(x) => x.assignee.clone(),
         EventData::RequestSupplement(x) if x.items.is_empty() => x.reason.clone(),
         EventData::RequestSupplement(x) => format!("{} ({})", x.reason, x.items.join("; ")),
