@@ -73,6 +73,7 @@ impl Store {
         if dry_run {
             return Ok(report);
         }
+        motcua_domain::org::restructure::check_effective(plan, crate::timefmt::today_vn())?;
         let codes: BTreeSet<String> = report.dossiers_rehomed.iter().map(|r| r.code.clone()).collect();
         let rehome = Rehome {
             moves: moves.iter().map(|(f, t)| UnitMove { from_unit: f.clone(), to_unit: t.clone() }).collect(),

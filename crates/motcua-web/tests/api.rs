@@ -407,7 +407,6 @@ async fn indicators_count_received_online_and_on_time_dossiers() {
     assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_date")));
 }
 
-/// Every route the router serves is documented, and every documented path is served.
 #[tokio::test]
 async fn administrators_restructure_units_and_others_get_403() {
     let app = setup().await;
@@ -449,6 +448,43 @@ async fn administrators_restructure_units_and_others_get_403() {
 }
 
 #[tokio::test]
+async fn past_figures_stay_with_the_unit_as_it_was_and_roll_up_under_its_successor() {
+    let app = setup().await;
+    // A commune dossier received and then withdrawn at X1: closed before the merge.
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/dossiers",
+            None,
+            None,
+            Some(json!({"procedure_code": "1.000002", "channel": "online", "unit": "X1", "applicant": {"name": "Võ Tâm"}})),
+        )
+        .await;
+    let code = r.body["code"].as_str().unwrap().to_owned();
+    let tn = app.login("tiepnhan.x1").await;
+    let r = app.act(&tn, &code, 1, json!({"action": "receive"})).await;
+    let r = app
+        .act(&tn, &code, r.body["version"].as_i64().unwrap(), json!({"action": "withdraw", "reason": "Công dân rút"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let gd = app.login("giamdoc").await;
+    let plan = json!({"effective_on": "2025-07-01", "legal_basis": "NQ 1654/NQ-UBTVQH15", "operations": [
+        {"op": "merge", "from": ["X1", "X2"], "into": {"code": "X9", "name": "Đặc khu mới", "kind": "special_zone", "level": "commune", "parent": "91"}}
+    ]});
+    let r = app.call("POST", "/api/v1/restructures", Some(&gd), None, Some(plan)).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).date();
+    let received = |unit: &str, rollup: bool| {
+        let uri = format!("/api/v1/indicators?unit={unit}&from={today}&to={today}&rollup={rollup}");
+        let app = &app;
+        async move { app.call("GET", &uri, None, None, None).await.body["received"].as_i64() }
+    };
+    assert_eq!(received("X1", false).await, Some(1), "the closed dossier still reports under X1");
+    assert_eq!(received("X9", false).await, Some(0));
+    assert_eq!(received("X9", true).await, Some(1), "rolled up under the successor");
+}
+
+#[tokio::test]
 async fn no_client_can_send_the_systems_rehome_action() {
     let app = setup().await;
     let (code, _, version) = app.submit_online().await;
@@ -460,6 +496,7 @@ async fn no_client_can_send_the_systems_rehome_action() {
     assert_eq!(r.status, StatusCode::OK, "the refused rehome changed nothing: {:?}", r.body);
 }
 
+/// Every route the router serves is documented, and every documented path is served.
 #[tokio::test]
 async fn every_endpoint_is_in_the_openapi_document() {
     const ROUTES: &[(&str, &str)] = &[

@@ -267,6 +267,42 @@ fn no_new_parent_cycle(before: &[Unit], after: &[Unit]) -> Result<(), DomainErro
     }
 }
 
+/// Every unit that was merged into `code`, directly or through a chain of restructures, so figures
+/// of the units as they were can be rolled up under their successor (domain.md §13, "statistics
+/// able to report by old and new boundaries").
+pub fn predecessors_of(units: &[Unit], code: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut frontier = vec![code.to_owned()];
+    while let Some(c) = frontier.pop() {
+        for u in units.iter().filter(|u| u.successor.as_deref() == Some(c.as_str())) {
+            if u.code != code && !out.contains(&u.code) {
+                out.push(u.code.clone());
+                frontier.push(u.code.clone());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A plan takes effect on its date: it may be previewed any time, applied only from that day.
+pub fn check_effective(plan: &RestructurePlan, today: Date) -> Result<(), DomainError> {
+    if plan.effective_on > today {
+        return Err(DomainError::rule(
+            "restructure_not_yet_effective",
+            format!(
+                "this plan takes effect on {}; preview it with a dry run and apply it from that day",
+                plan.effective_on
+            ),
+            format!(
+                "phương án có hiệu lực từ ngày {}; có thể xem trước (dry run) và áp dụng từ ngày đó",
+                plan.effective_on
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The unit that holds `code`'s competence on day `on`: `code` itself while it is valid, else its
 /// successor's, following the chain (commune → merged commune → …). `None` for an unknown code or
 /// a chain that loops or ends without a successor.
@@ -280,4 +316,25 @@ pub fn successor_of<'a>(units: &'a [Unit], code: &str, on: Date) -> Option<&'a U
         }
     }
     None
+}
+
+#[cfg(test)]
+mod rollup_tests {
+    use super::*;
+
+    fn unit(code: &str, successor: Option<&str>) -> Unit {
+        serde_json::from_value(serde_json::json!({
+            "code": code, "name": code, "kind": "commune", "level": "commune", "successor": successor,
+            "valid_to": successor.map(|_| "2025-06-30")
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn predecessors_are_found_through_chains_of_merges() {
+        let units =
+            vec![unit("A", Some("B")), unit("B", Some("C")), unit("X", Some("C")), unit("C", None), unit("Y", None)];
+        assert_eq!(predecessors_of(&units, "C"), vec!["A".to_owned(), "B".to_owned(), "X".to_owned()]);
+        assert!(predecessors_of(&units, "Y").is_empty());
+    }
 }

@@ -150,3 +150,22 @@ async fn a_merge_of_two_communes_rehomes_open_dossiers_and_loses_nothing(store: 
     assert!(again.to_string().contains("unit_already_ended"), "{again}");
 }
 storage_test!(a_merge_of_two_communes_rehomes_open_dossiers_and_loses_nothing);
+
+/// A plan dated in the future can be previewed but not applied before its date.
+async fn a_future_plan_is_previewed_but_not_applied_before_its_date(store: Store) {
+    populate(&store).await;
+    let mut future = plan();
+    future.effective_on = motcua_store::today_vn() + time::Duration::days(30);
+    let before = (total_dossiers(&store).await, total_events(&store).await);
+    let preview = store.apply_restructure(&future, true).await.unwrap();
+    assert!(preview.dry_run && !preview.dossiers_rehomed.is_empty());
+    let err = store.apply_restructure(&future, false).await.unwrap_err();
+    assert!(
+        matches!(err, motcua_store::StoreError::Domain(ref e) if e.code == "restructure_not_yet_effective"),
+        "{err:?}"
+    );
+    assert_eq!((total_dossiers(&store).await, total_events(&store).await), before);
+    assert!(store.unit(COMMUNE).await.unwrap().valid_to.is_none(), "units unchanged");
+}
+
+storage_test!(a_future_plan_is_previewed_but_not_applied_before_its_date);

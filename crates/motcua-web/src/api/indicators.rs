@@ -24,6 +24,9 @@ pub struct IndicatorQuery {
     pub from: String,
     /// Last day (YYYY-MM-DD, local), inclusive.
     pub to: String,
+    /// Also count the units merged into `unit` by restructures (figures of the units as they were,
+    /// rolled up under their successor). Without it a unit reports only its own dossiers.
+    pub rollup: Option<bool>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -69,7 +72,16 @@ pub async fn indicators(
                 .unit(code)
                 .await
                 .map_err(|_| ApiError::not_found(&format!("unit '{code}'"), &format!("đơn vị '{code}'")))?;
-            if unit.kind == UnitKind::Province { None } else { Some(vec![unit.code]) }
+            if unit.kind == UnitKind::Province {
+                None
+            } else if q.rollup.unwrap_or(false) {
+                let all = state.store.units().await?;
+                let mut scope = motcua_domain::org::restructure::predecessors_of(&all, &unit.code);
+                scope.push(unit.code);
+                Some(scope)
+            } else {
+                Some(vec![unit.code])
+            }
         }
     };
     let c = state.store.counts(scope.as_deref(), &format_ts(start), &format_ts(end)).await?;
