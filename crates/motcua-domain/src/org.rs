@@ -22,6 +22,10 @@ pub enum UnitKind {
     Commune,
     Ward,
     SpecialZone,
+    /// A reception point (quầy / điểm tiếp nhận) of a center; its parent is the center. A commune
+    /// center "may run several reception points" (NĐ 118/2025, domain.md §1.1). Dossiers are
+    /// received in the name of the parent center.
+    Counter,
 }
 
 /// One unit.

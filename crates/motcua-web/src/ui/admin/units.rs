@@ -48,6 +48,7 @@ fn kind_label(k: UnitKind, lang: Lang) -> &'static str {
         UnitKind::Commune => lang.t("Xã", "Commune"),
         UnitKind::Ward => lang.t("Phường", "Ward"),
         UnitKind::SpecialZone => lang.t("Đặc khu", "Special zone"),
+        UnitKind::Counter => lang.t("Quầy, điểm tiếp nhận", "Reception counter"),
     }
 }
 
