@@ -49,6 +49,29 @@ pub struct DiffQuery {
     pub to: i64,
 }
 
+/// Every stored version of `code`, oldest first; `NotFound` when the procedure was never stored.
+/// Shared by the API and the administration page.
+pub(crate) async fn versions_of(state: &AppState, code: &str) -> Result<Vec<VersionInfo>, StoreError> {
+    let versions = state.store.versions(code).await?;
+    if versions.is_empty() {
+        return Err(StoreError::NotFound);
+    }
+    Ok(versions)
+}
+
+/// The fields that differ from version `from` to version `to` of `code`; `NotFound` when either
+/// version is not stored.
+pub(crate) async fn changes_between(
+    state: &AppState,
+    code: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<FieldChange>, StoreError> {
+    let a = state.store.procedure_version(code, from).await?;
+    let b = state.store.procedure_version(code, to).await?;
+    Ok(diff(&a, &b))
+}
+
 fn not_found(code: &str) -> impl Fn(StoreError) -> ApiError + '_ {
     move |e| match e {
         StoreError::NotFound => ApiError::not_found(&format!("procedure {code}"), &format!("thủ tục {code}")),
@@ -61,11 +84,7 @@ fn not_found(code: &str) -> impl Fn(StoreError) -> ApiError + '_ {
     responses((status = 200, body = [VersionSchema], description = "oldest first"), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn list(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<Vec<VersionInfo>>> {
     ProcedureCode::parse(&code)?;
-    let versions = state.store.versions(&code).await?;
-    if versions.is_empty() {
-        return Err(not_found(&code)(StoreError::NotFound));
-    }
-    Ok(Json(versions))
+    Ok(Json(versions_of(&state, &code).await.map_err(not_found(&code))?))
 }
 
 #[utoipa::path(get, path = "/api/v1/procedures/{code}/diff", tag = "catalog",
@@ -77,9 +96,7 @@ pub async fn changes(
     ApiQuery(q): ApiQuery<DiffQuery>,
 ) -> ApiResult<Json<Vec<FieldChange>>> {
     ProcedureCode::parse(&code)?;
-    let a = state.store.procedure_version(&code, q.from).await.map_err(not_found(&code))?;
-    let b = state.store.procedure_version(&code, q.to).await.map_err(not_found(&code))?;
-    Ok(Json(diff(&a, &b)))
+    Ok(Json(changes_between(&state, &code, q.from, q.to).await.map_err(not_found(&code))?))
 }
 
 pub fn router() -> Router<AppState> {

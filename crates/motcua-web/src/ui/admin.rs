@@ -8,10 +8,13 @@
 //!   `GET/POST /quan-tri/don-vi/{code}` — a unit's name, office hours, code template, organ id.
 //! - [`process`]: `GET/POST /quan-tri/quy-trinh/{code}` — a procedure's internal process (steps,
 //!   roles, units, budgets, parallel liên thông groups), saved as a new procedure version.
+//! - [`decisions`]: `GET /quan-tri/quyet-dinh` — publication decisions, latest first;
+//!   `GET /quan-tri/thu-tuc/{code}/phien-ban` — a procedure's versions and the diff of two.
 //! - [`calendar`]: `GET/POST /quan-tri/lich` — a year's days off and swapped working days, and a
 //!   new yearly announcement in TOML.
 
 mod calendar;
+mod decisions;
 mod process;
 mod units;
 mod users;
@@ -34,6 +37,8 @@ pub fn router() -> Router<AppState> {
         .route("/quan-tri/don-vi", get(units::page))
         .route("/quan-tri/don-vi/{code}", get(units::edit).post(units::save))
         .route("/quan-tri/lich", get(calendar::page).post(calendar::add))
+        .route("/quan-tri/quyet-dinh", get(decisions::list))
+        .route("/quan-tri/thu-tuc/{code}/phien-ban", get(decisions::versions))
         .route("/quan-tri/quy-trinh", get(process::open))
         .route("/quan-tri/quy-trinh/{code}", get(process::edit).post(process::save_form))
 }
