@@ -9,7 +9,11 @@ import net from "node:net";
 import { chromium } from "playwright-core";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const screenshots = join(root, "docs", "screenshots");
+// Screenshots go to e2e/screenshots (ignored by git); set MOTCUA_SCREENSHOTS=docs/screenshots to
+// refresh the ones shown in the README.
+export const screenshots = process.env.MOTCUA_SCREENSHOTS
+  ? join(root, process.env.MOTCUA_SCREENSHOTS)
+  : join(root, "e2e", "screenshots");
 
 function freePort() {
   return new Promise((resolve, reject) => {

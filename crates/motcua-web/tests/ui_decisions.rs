@@ -80,3 +80,20 @@ async fn an_unknown_procedure_gets_404_and_an_unknown_version_gets_400() {
     assert_eq!(only.status, StatusCode::OK, "a single version compares with itself");
     assert!(b.get("/quan-tri/quyet-dinh").await.html.contains("Chưa có quyết định"));
 }
+
+#[tokio::test]
+async fn an_abolished_procedures_page_says_it_was_abolished_and_by_which_decision() {
+    let app = setup().await;
+    let today = today_vn();
+    let body = json!({"number": "77/QĐ-UBND", "signed_on": format_date(today - Duration::days(10)),
+        "effective_from": format_date(today - Duration::days(1)), "signer": "Chủ tịch UBND tỉnh",
+        "new": [], "amended": [], "abolished": ["1.000003"]});
+    let token = app.login("giamdoc").await;
+    let r = app.call("POST", "/api/v1/decisions", Some(&token), None, Some(body)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let mut b = Browser::new(&app);
+    let p = b.get("/thu-tuc/1.000003").await;
+    assert_eq!(p.status, StatusCode::GONE);
+    assert!(p.html.contains("đã bị bãi bỏ") && p.html.contains("77/QĐ-UBND"), "{}", p.html);
+    assert_eq!(b.get("/thu-tuc/1.000099").await.status, StatusCode::NOT_FOUND);
+}

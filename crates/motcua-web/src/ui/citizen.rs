@@ -117,10 +117,34 @@ struct ProcedurePage {
 }
 
 async fn procedure(State(state): State<AppState>, v: Visitor, Path(code): Path<String>) -> Result<Response, UiError> {
-    let p = state.store.procedure(&code).await.map_err(|_| UiError::not_found(v.lang))?;
+    let p = match state.store.procedure(&code).await {
+        Ok(p) => p,
+        Err(_) => return Err(abolished_or_missing(&state, &code, v.lang).await),
+    };
     let c = Chrome::new(&v, &format!("/thu-tuc/{code}"), &p.name, &p.name);
     let designer = c.roles.iter().any(|r| matches!(r, Role::CenterAdmin | Role::SystemAdmin));
     Ok(render(&ProcedurePage { c, p, designer }))
+}
+
+/// A procedure that is not in today's catalog: 410 with the abolishing decision when it was
+/// abolished (so citizens with an old link learn why), 404 otherwise.
+async fn abolished_or_missing(state: &AppState, code: &str, lang: super::Lang) -> UiError {
+    let today = motcua_store::format_date(motcua_store::today_vn());
+    let abolished = state.store.versions(code).await.ok().and_then(|vs| {
+        vs.into_iter().rev().find(|v| v.status == motcua_store::catalog::ABOLISHED && v.effective_from <= today)
+    });
+    match abolished {
+        Some(v) => {
+            let decision = v.decision.unwrap_or_default();
+            UiError::new(
+                axum::http::StatusCode::GONE,
+                lang,
+                format!("Thủ tục {code} đã bị bãi bỏ từ ngày {} theo Quyết định {decision}.", v.effective_from),
+                format!("Procedure {code} was abolished from {} by decision {decision}.", v.effective_from),
+            )
+        }
+        None => UiError::not_found(lang),
+    }
 }
 
 #[derive(Deserialize)]
