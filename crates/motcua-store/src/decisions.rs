@@ -55,14 +55,14 @@ impl Store {
             p.version = insert_version(&mut tx, p, &from, Some(&d.number), "amended").await?;
         }
         for code in &d.abolished {
-            let Some((status, data)) = latest(&mut tx, code).await? else {
+            let Some((status, data, since)) = latest(&mut tx, code).await? else {
                 return Err(unknown(code));
             };
             if status == ABOLISHED {
                 return Err(rule(
                     "procedure_abolished",
-                    format!("procedure {code} is already abolished"),
-                    format!("thủ tục {code} đã bị bãi bỏ"),
+                    format!("procedure {code} is already abolished (or scheduled to be) from {since}"),
+                    format!("thủ tục {code} đã bị bãi bỏ (hoặc đã có quyết định bãi bỏ) từ ngày {since}"),
                 ));
             }
             insert_version(&mut tx, &parse(&data)?, &from, Some(&d.number), ABOLISHED).await?;
@@ -89,11 +89,17 @@ impl Store {
 }
 
 /// (status, data) of the latest stored version of a procedure.
-async fn latest(tx: &mut sqlx::Transaction<'static, sqlx::Any>, code: &str) -> Result<Option<(String, String)>> {
-    Ok(sqlx::query_as("SELECT status, data FROM procedures WHERE code = $1 ORDER BY version DESC LIMIT 1")
-        .bind(code.to_owned())
-        .fetch_optional(&mut **tx)
-        .await?)
+/// The latest stored version of a procedure: (status, data, effective_from).
+async fn latest(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    code: &str,
+) -> Result<Option<(String, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT status, data, effective_from FROM procedures WHERE code = $1 ORDER BY version DESC LIMIT 1",
+    )
+    .bind(code.to_owned())
+    .fetch_optional(&mut **tx)
+    .await?)
 }
 
 fn codes(ps: &[motcua_domain::catalog::Procedure]) -> Vec<String> {
