@@ -143,6 +143,14 @@ impl Procedure {
         Ok(t)
     }
 
+    /// Whether the procedure's result is a paper document (giấy tờ): the catalog lists the result
+    /// documents (thành phần kết quả, NĐ 63/2010 Art. 8.2), and a procedure with a listed result
+    /// document is one whose result is paper — the dossiers QĐ 766 row 4.1
+    /// (`ORIGINAL_RESULT_AVAILABLE`) expects an electronic copy for (domain.md §3).
+    pub fn paper_result(&self) -> bool {
+        self.results.iter().any(|r| !r.trim().is_empty())
+    }
+
     /// Total of all fees in đồng.
     pub fn fee_total(&self) -> i64 {
         self.fees.iter().map(|f| f.amount).sum()

@@ -476,3 +476,87 @@ proptest! {
         prop_assert_eq!(story.d.appointment_at, Some(moved));
     }
 }
+
+// ---- 766 monthly rollups along random histories (domain.md §3) ----
+
+mod rollups {
+    use super::*;
+    use motcua_domain::dossier::event::apply;
+    use motcua_domain::indicators::{DossierFacts, MonthRow, Period, RowKey, Tally, YearMonth, contributions, delta};
+    use std::collections::BTreeMap;
+
+    fn add(sum: &mut BTreeMap<RowKey, Vec<i64>>, d: &[(RowKey, Vec<i64>)]) {
+        for (k, v) in d {
+            let acc = sum.entry(k.clone()).or_insert_with(|| vec![0; MonthRow::COLUMNS.len()]);
+            acc.iter_mut().zip(v).for_each(|(a, x)| *a += x);
+        }
+        sum.retain(|_, v| v.iter().any(|x| *x != 0));
+    }
+
+    fn as_sum(rows: &[(RowKey, MonthRow)]) -> BTreeMap<RowKey, Vec<i64>> {
+        let mut sum = BTreeMap::new();
+        add(&mut sum, &delta(&[], rows));
+        sum
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Adding the delta of every event, and of every horizon move, to an empty rollup gives
+        /// exactly the contributions of the final state (what a recompute would write).
+        #[test]
+        fn the_deltas_of_the_events_and_of_the_month_ends_sum_to_the_recomputed_rollup(
+            setup in a_setup(),
+            moves in prop::collection::vec(a_move(), 0..40),
+            ticks in prop::collection::vec(0u8..3, 40),
+        ) {
+            let story = play(&setup, &moves)?;
+            let mut open = YearMonth::of(story.d.submitted_at);
+            let mut rollup = BTreeMap::new();
+            let mut prev: Option<Dossier> = None;
+            for (e, tick) in story.events.iter().zip(ticks.iter().cycle()) {
+                // The horizon follows the clock: never behind the month of the event, sometimes
+                // late to catch up (a server that was down at the month's end).
+                let now = YearMonth::of(e.at);
+                if *tick > 0 && open < now {
+                    if let Some(d) = &prev {
+                        add(&mut rollup, &delta(&contributions(d, open), &contributions(d, now)));
+                    }
+                    open = now;
+                }
+                let next = apply(prev.clone(), e).map_err(|err| TestCaseError::fail(err.to_string()))?;
+                let before = prev.as_ref().map(|d| contributions(d, open)).unwrap_or_default();
+                add(&mut rollup, &delta(&before, &contributions(&next, open)));
+                prev = Some(next);
+            }
+            prop_assert_eq!(&rollup, &as_sum(&contributions(&story.d, open)));
+            let later = open.next().next();
+            add(&mut rollup, &delta(&contributions(&story.d, open), &contributions(&story.d, later)));
+            prop_assert_eq!(rollup, as_sum(&contributions(&story.d, later)));
+        }
+
+        /// The tally of any run of ended months rebuilt from the monthly rows equals the tally of
+        /// the run as one period: carried-over dossiers count once, lateness is judged at the end.
+        #[test]
+        fn any_run_of_months_from_monthly_rows_equals_the_tally_of_the_whole_period(
+            setup in a_setup(),
+            moves in prop::collection::vec(a_move(), 0..40),
+            start_shift in 0u8..3,
+            len in 0u8..4,
+            horizon in 1u8..3,
+        ) {
+            let story = play(&setup, &moves)?;
+            let mut first = YearMonth::of(story.d.submitted_at);
+            (0..start_shift).for_each(|_| first = first.next());
+            let mut last = first;
+            (0..len).for_each(|_| last = last.next());
+            let mut open = last;
+            (0..horizon).for_each(|_| open = open.next());
+            let rows = contributions(&story.d, open);
+            let from_rows = Tally::over(first, last, rows.iter().map(|(k, r)| (k.month, r)));
+            let period = Period::months(first, last).ok_or_else(|| TestCaseError::fail("period"))?;
+            let whole = Tally::of([&DossierFacts::of(&story.d, &period)]);
+            prop_assert_eq!(from_rows, whole, "{:?}", rows);
+        }
+    }
+}

@@ -9,7 +9,7 @@ use common::*;
 use motcua_domain::dossier::Actor;
 use motcua_domain::dossier::actions::{Action, approve, receive as receive_action};
 use motcua_domain::dossier::timeliness::Timeliness;
-use motcua_domain::indicators::{DossierFacts, GroupKey, Indicators, Period, Tally, YearMonth};
+use motcua_domain::indicators::{DossierFacts, Indicators, Period, RowKey, Tally, YearMonth, contributions};
 use proptest::prelude::*;
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -22,7 +22,14 @@ fn march() -> Period {
 }
 
 fn facts(s: &Story) -> DossierFacts {
-    DossierFacts::of(&s.d, &march(), true)
+    DossierFacts::of(&s.d, &march())
+}
+
+/// Facts of a copy of the dossier whose procedure has no paper result.
+fn facts_without_paper_result(s: &Story) -> DossierFacts {
+    let mut d = s.d.clone();
+    d.paper_result = false;
+    DossierFacts::of(&d, &march())
 }
 
 fn indicators(all: &[DossierFacts]) -> Indicators {
@@ -47,18 +54,23 @@ fn a_month_runs_from_midnight_to_midnight_in_vietnamese_time() {
 }
 
 #[test]
-fn the_group_key_names_the_resolving_unit_the_procedure_its_field_and_level_and_the_month_of_reception() {
-    let s = Story::received(datetime!(2025-03-31 18:30 +7));
-    let k = GroupKey::of(&s.d, &procedure());
-    assert_eq!(k.unit.as_deref(), Some(AGENCY));
-    assert_eq!(k.procedure_code.as_deref(), Some("1.001193"));
-    assert_eq!(k.field.as_deref(), Some("Lý lịch tư pháp"));
-    assert_eq!(k.level, Some(motcua_domain::catalog::Level::Province));
-    assert_eq!(k.month, Some(YearMonth { year: 2025, month: 3 }));
-    assert_eq!(GroupKey::of(&Story::online(MONDAY_10).d, &procedure()).month, None, "never received");
+fn a_dossier_contributes_to_its_resolving_unit_procedure_field_and_level_in_each_month_it_is_processed() {
+    let mut s = Story::received(datetime!(2025-03-31 16:30 +7));
+    assert!(s.d.paper_result, "the fixture's result is a paper document");
+    let april = YearMonth { year: 2025, month: 4 };
+    let rows = contributions(&s.d, april);
+    let months: Vec<_> = rows.iter().map(|(k, _)| k.month).collect();
+    assert_eq!(months, [YearMonth { year: 2025, month: 3 }, april], "received in March, still running in April");
+    let k: &RowKey = &rows[0].0;
+    assert_eq!((k.unit.as_str(), k.procedure_code.as_str()), (AGENCY, "1.001193"));
+    assert_eq!((k.field.as_str(), k.level.as_str()), ("Lý lịch tư pháp", "province"));
+    assert_eq!((rows[0].1.received, rows[1].1.carried_in, rows[1].1.received), (1, 1, 0));
+    s.act(&leader(), datetime!(2025-04-01 09:00 +7), approve());
+    let rows = contributions(&s.d, YearMonth { year: 2025, month: 9 });
+    assert_eq!(rows.len(), 2, "nothing after the month it finished in");
+    assert_eq!(rows[1].1.finished, 1);
+    assert!(contributions(&Story::online(MONDAY_10).d, april).is_empty(), "never received");
 }
-
-// ---- facts read from real dossiers ----
 
 #[test]
 fn a_refused_dossier_is_never_counted() {
@@ -99,7 +111,7 @@ fn an_unfinished_dossier_past_due_at_the_period_end_is_late_in_that_period() {
     let mut s = Story::received(MONDAY_10);
     s.act(&leader(), datetime!(2025-04-02 09:00 +7), approve());
     let f = facts(&s);
-    assert!(f.processed && !f.finished && !f.result_digitized, "the April result is not seen in March");
+    assert!(f.processed && !f.finished, "the April result is not seen in March");
     assert_eq!(f.timeliness, Some(Timeliness::Late));
     let running = Story::received(datetime!(2025-03-31 09:00 +7));
     assert_eq!(facts(&running).timeliness, None, "not yet due: in progress on time");
@@ -135,12 +147,12 @@ fn digitized_input_output_reuse_online_payment_and_rating_are_read_from_the_doss
     assert!(f.fee_bearing && !f.paid_online && !f.reused_data);
     assert!(f.rated && f.satisfied && !f.disliked);
     assert_eq!(f.timeliness, Some(Timeliness::Early));
-    let paper = DossierFacts::of(&s.d, &march(), false);
+    let paper = facts_without_paper_result(&s);
     assert!(paper.online_766());
     s.d.result = None;
     let no_result = facts(&s);
     assert!(!no_result.online_766() && !no_result.digitized_both(), "a paper-result procedure needs an e-result");
-    assert!(DossierFacts::of(&s.d, &march(), false).online_766(), "no paper result: the channel is enough");
+    assert!(facts_without_paper_result(&s).online_766(), "no paper result: the channel is enough");
 }
 
 // ---- formulas on hand-built facts ----
@@ -239,6 +251,7 @@ fn reused_data_earns_full_marks_from_eighty_percent() {
 fn satisfaction_counts_scores_of_four_and_five_and_receiving_satisfaction_subtracts_late_and_dislikes() {
     let rated = |score: u8| DossierFacts {
         rated: true,
+        finished: true,
         satisfied: score >= 4,
         disliked: score <= 2,
         ..processed(Some(Timeliness::OnTime))
@@ -285,11 +298,10 @@ fn tallies_per_group_roll_up_to_the_tally_of_the_whole() {
         s.act(&receiver(), MONDAY_10, receive());
         s
     }];
-    let mut groups: HashMap<GroupKey, Tally> = HashMap::new();
+    let mut groups: HashMap<String, Tally> = HashMap::new();
     for s in &stories {
-        groups.entry(GroupKey::of(&s.d, &procedure())).or_default().add(&facts(s));
+        groups.entry(s.d.resolving_unit.clone()).or_default().add(&facts(s));
     }
-    assert_eq!(groups.len(), 2);
     let rolled = groups.values().fold(Tally::default(), |acc, t| acc.merge(t));
     let whole = Tally::of(&stories.iter().map(facts).collect::<Vec<_>>());
     assert_eq!(rolled, whole);

@@ -176,6 +176,10 @@ impl Store {
                 report.drifted.push(code);
             }
         }
+        if repair && !report.drifted.is_empty() {
+            // Repaired projections bypassed the writer: rebuild the indicator rollups from them.
+            self.recompute_indicators(time::OffsetDateTime::now_utc()).await?;
+        }
         Ok(report)
     }
 }

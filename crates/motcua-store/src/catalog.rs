@@ -147,6 +147,22 @@ impl Store {
         Ok(out.into_iter().map(|(_, p)| p).collect())
     }
 
+    /// The latest name of every procedure ever stored (abolished ones included: old dossiers and
+    /// indicators still name them), by code.
+    pub async fn procedure_names(&self) -> Result<Vec<(String, String)>> {
+        let rows =
+            sqlx::query("SELECT code, name FROM procedures ORDER BY code, version").fetch_all(&self.pool).await?;
+        let mut out: Vec<(String, String)> = Vec::new();
+        for r in rows {
+            let (code, name): (String, String) = (r.try_get("code")?, r.try_get("name")?);
+            match out.last_mut() {
+                Some(last) if last.0 == code => last.1 = name,
+                _ => out.push((code, name)),
+            }
+        }
+        Ok(out)
+    }
+
     /// Distinct fields (lĩnh vực) of current procedures.
     pub async fn fields(&self) -> Result<Vec<String>> {
         let mut fields: Vec<String> =

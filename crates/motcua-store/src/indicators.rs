@@ -1,77 +1,386 @@
-//! Basic indicator counts over the dossier projection: received, online, finished, and the
-//! early / on-time / late split frozen at each dossier's finish (the domain's one
-//! classification). Unfinished dossiers past due at the period end count as late (domain.md
-//! Decisions 6); one waiting for supplementation is judged by the domain's `classify`. The full
-//! Decision 766 engine with rollups builds on this.
+//! QĐ 766 indicator rollups (domain.md §3): the table `indicator_rollups` holds, per month,
+//! resolving unit, procedure, field and level, the additive counters of the domain's
+//! [`MonthRow`]. The writer adds the [`delta`] of every change in the change's own transaction
+//! ([`add_rows`]); [`Store::recompute_indicators`] rebuilds the table from the event log; a month
+//! ending moves the horizon ([`Store::roll_over`]). Queries rebuild the [`Tally`] of any run of
+//! months from the rows and judge the dossiers still running in the open month against "now".
 
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+use futures_util::TryStreamExt;
+use motcua_domain::audit::parse_canonical;
 use motcua_domain::dossier::Dossier;
+use motcua_domain::dossier::event::apply;
 use motcua_domain::dossier::timeliness::{Timeliness, classify};
-use serde::Serialize;
-use sqlx::Row;
+use motcua_domain::indicators::{MonthRow, Period, RowKey, Tally, YearMonth, contributions, delta};
+use sqlx::{Any, Row, Transaction};
+use time::OffsetDateTime;
 
-use crate::{Result, Store, StoreError, parse_ts};
+use crate::{Result, Store, StoreError, format_ts};
 
-/// Counts for one scope and period.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Counts {
-    pub received: i64,
-    pub online: i64,
-    pub finished: i64,
-    pub early: i64,
-    pub on_time: i64,
-    pub late: i64,
+/// Which dossiers a query counts. Every filter is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Resolving units (all units when `None`).
+    pub units: Option<Vec<String>>,
+    pub procedure: Option<String>,
+    pub field: Option<String>,
+    /// `province` / `district` / `commune`.
+    pub level: Option<String>,
+}
+
+/// How a query groups its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    /// One group, named "".
+    Total,
+    Unit,
+    Procedure,
+    Field,
+    Level,
+    /// Each month of the run as its own period, named `YYYY-MM`.
+    Month,
+}
+
+impl By {
+    fn column(self) -> &'static str {
+        match self {
+            By::Total => "''",
+            By::Unit => "unit",
+            By::Procedure => "procedure_code",
+            By::Field => "field",
+            By::Level => "level",
+            By::Month => "month",
+        }
+    }
+}
+
+/// What a rebuild found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recomputed {
+    pub dossiers: u64,
+    pub events: u64,
+    pub rows: u64,
+    pub open: Option<YearMonth>,
+}
+
+fn upsert_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| {
+        let cols = MonthRow::COLUMNS;
+        let params: Vec<String> = (0..cols.len()).map(|i| format!("${}", i + 6)).collect();
+        let sets: Vec<String> = cols.iter().map(|c| format!("{c} = indicator_rollups.{c} + excluded.{c}")).collect();
+        format!(
+            "INSERT INTO indicator_rollups (month, unit, procedure_code, field, level, {}) VALUES ($1, $2, $3, $4, $5, {}) \
+             ON CONFLICT (month, unit, procedure_code, field, level) DO UPDATE SET {}",
+            cols.join(", "),
+            params.join(", "),
+            sets.join(", ")
+        )
+    })
+}
+
+/// Adds signed per-key differences to the rollups (inside the caller's transaction).
+pub(crate) async fn add_rows(tx: &mut Transaction<'static, Any>, rows: &[(RowKey, Vec<i64>)]) -> Result<()> {
+    for (k, values) in rows {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(upsert_sql()))
+            .bind(k.month.to_string())
+            .bind(k.unit.clone())
+            .bind(k.procedure_code.clone())
+            .bind(k.field.clone())
+            .bind(k.level.clone());
+        for v in values {
+            q = q.bind(*v);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// The difference a change from `before` to `after` makes, written in the same transaction.
+pub(crate) async fn follow(
+    tx: &mut Transaction<'static, Any>,
+    before: Option<&Dossier>,
+    after: &Dossier,
+    open: YearMonth,
+) -> Result<()> {
+    let before = before.map(|d| contributions(d, open)).unwrap_or_default();
+    add_rows(tx, &delta(&before, &contributions(after, open))).await
+}
+
+/// The rollups' open month, if the rollups were ever built.
+pub(crate) async fn horizon(tx: &mut Transaction<'static, Any>) -> Result<Option<YearMonth>> {
+    let m: Option<String> =
+        sqlx::query_scalar("SELECT open_month FROM indicator_horizon WHERE id = 1").fetch_optional(&mut **tx).await?;
+    m.map(|m| YearMonth::parse(&m).ok_or_else(|| StoreError::Corrupt(format!("indicator horizon '{m}'")))).transpose()
+}
+
+async fn set_horizon(tx: &mut Transaction<'static, Any>, open: YearMonth) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO indicator_horizon (id, open_month) VALUES (1, $1) \
+         ON CONFLICT (id) DO UPDATE SET open_month = excluded.open_month",
+    )
+    .bind(open.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn parse_state(state: &str) -> Result<Dossier> {
+    serde_json::from_str(state).map_err(|e| StoreError::Corrupt(format!("dossier state: {e}")))
+}
+
+fn month_start(m: YearMonth) -> Result<String> {
+    Period::month(m).map(|p| format_ts(p.start)).ok_or_else(|| StoreError::Corrupt(format!("month {m}")))
+}
+
+/// Moves the horizon to `to` (inside the writer's transaction): every dossier whose contributions
+/// depend on the horizon — received before `to` and still running when the old open month ended
+/// — gets the difference. Nothing happens when `to` is not later.
+pub(crate) async fn roll_over_in(tx: &mut Transaction<'static, Any>, to: YearMonth) -> Result<u64> {
+    let Some(old) = horizon(tx).await? else {
+        set_horizon(tx, to).await?;
+        return Ok(0);
+    };
+    if to <= old {
+        return Ok(0);
+    }
+    let states: Vec<String> = sqlx::query_scalar(
+        "SELECT state FROM dossiers WHERE received_at IS NOT NULL AND received_at < $1 \
+         AND (finished_at IS NULL OR finished_at >= $2)",
+    )
+    .bind(month_start(to)?)
+    .bind(month_start(old.next())?)
+    .fetch_all(&mut **tx)
+    .await?;
+    let n = states.len() as u64;
+    for s in states {
+        let d = parse_state(&s)?;
+        add_rows(tx, &delta(&contributions(&d, old), &contributions(&d, to))).await?;
+    }
+    set_horizon(tx, to).await?;
+    Ok(n)
+}
+
+/// Rebuilds the rollups from the event log with the horizon at `open` (inside the writer's
+/// transaction, so no change slips between the read and the write).
+pub(crate) async fn recompute_in(tx: &mut Transaction<'static, Any>, open: YearMonth) -> Result<Recomputed> {
+    let mut sums: HashMap<RowKey, MonthRow> = HashMap::new();
+    let mut out = Recomputed { open: Some(open), ..Default::default() };
+    {
+        let mut rows =
+            sqlx::query("SELECT dossier_code, payload FROM dossier_events ORDER BY dossier_code, seq").fetch(&mut **tx);
+        let mut current: Option<(String, Dossier)> = None;
+        let mut finish = |d: &Dossier, out: &mut Recomputed| {
+            out.dossiers += 1;
+            for (k, r) in contributions(d, open) {
+                let acc = sums.entry(k).or_default();
+                *acc = acc.merge(&r);
+            }
+        };
+        while let Some(row) = rows.try_next().await? {
+            let code: String = row.try_get("dossier_code")?;
+            let payload: String = row.try_get("payload")?;
+            let event = parse_canonical(&payload).map_err(|e| StoreError::Corrupt(format!("event of {code}: {e}")))?;
+            out.events += 1;
+            let prev = match current.take() {
+                Some((c, d)) if c == code => Some(d),
+                Some((_, d)) => {
+                    finish(&d, &mut out);
+                    None
+                }
+                None => None,
+            };
+            let next = apply(prev, &event).map_err(|e| StoreError::Corrupt(format!("replay of {code}: {e}")))?;
+            current = Some((code, next));
+        }
+        if let Some((_, d)) = current {
+            finish(&d, &mut out);
+        }
+    }
+    sqlx::query("DELETE FROM indicator_rollups").execute(&mut **tx).await?;
+    let mut rows: Vec<(RowKey, MonthRow)> = sums.into_iter().filter(|(_, r)| !r.is_empty()).collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    out.rows = rows.len() as u64;
+    add_rows(tx, &delta(&[], &rows)).await?;
+    set_horizon(tx, open).await?;
+    Ok(out)
 }
 
 impl Store {
-    /// Counts dossiers received in `[from, to)` (RFC 3339 UTC bounds) whose receiving or resolving
-    /// unit is in `units` (all units when `None`).
-    pub async fn counts(&self, units: Option<&[String]>, from: &str, to: &str) -> Result<Counts> {
-        // A dossier waiting for the citizen's supplementation is judged by the domain (its clock
-        // stands still at the request): those few rows are classified below, not in SQL.
-        let mut scope = String::from("received_at >= $1 AND received_at < $2");
-        if let Some(units) = units {
-            let list: Vec<String> = (0..units.len()).map(|i| format!("${}", i + 3)).collect();
-            let list = list.join(", ");
-            scope.push_str(&format!(" AND (resolving_unit IN ({list}) OR receiving_unit IN ({list}))"));
+    /// Brings the rollups up to `now`'s month: built from the event log if they never were
+    /// (a database from before the rollups existed), rolled over if a month has ended since.
+    pub async fn ensure_indicators(&self, now: OffsetDateTime) -> Result<()> {
+        let month = YearMonth::of(now);
+        let open: Option<String> = sqlx::query_scalar("SELECT open_month FROM indicator_horizon WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        match open.as_deref().and_then(YearMonth::parse) {
+            None => {
+                self.recompute_indicators(now).await?;
+            }
+            Some(open) if open < month => {
+                self.roll_over(month).await?;
+            }
+            Some(_) => {}
         }
+        Ok(())
+    }
+
+    /// Rebuilds every rollup row from the event log (`motcua recompute-indicators`).
+    pub async fn recompute_indicators(&self, now: OffsetDateTime) -> Result<Recomputed> {
+        self.writer.recompute(YearMonth::of(now)).await
+    }
+
+    /// Moves the rollups' horizon to `to` (a month has ended); answers how many dossiers were
+    /// re-judged.
+    pub async fn roll_over(&self, to: YearMonth) -> Result<u64> {
+        self.writer.roll_over(to).await
+    }
+
+    /// The rollup rows themselves, summed per key (tests compare them with a recompute).
+    pub async fn rollup_rows(&self) -> Result<BTreeMap<RowKey, MonthRow>> {
         let sql = format!(
-            "SELECT COUNT(*) AS received, \
-             CAST(COALESCE(SUM(CASE WHEN channel = 'online' THEN 1 ELSE 0 END), 0) AS BIGINT) AS online, \
-             CAST(COALESCE(SUM(CASE WHEN finished_at IS NOT NULL AND finished_at < $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS finished, \
-             CAST(COALESCE(SUM(CASE WHEN finished_at < $2 AND timeliness = 'early' THEN 1 ELSE 0 END), 0) AS BIGINT) AS early, \
-             CAST(COALESCE(SUM(CASE WHEN finished_at < $2 AND timeliness = 'on_time' THEN 1 ELSE 0 END), 0) AS BIGINT) AS on_time, \
-             CAST(COALESCE(SUM(CASE WHEN (finished_at < $2 AND timeliness = 'late') \
-                  OR ((finished_at IS NULL OR finished_at >= $2) AND due_at < $2 AND status <> 'supplement_requested') \
-                  THEN 1 ELSE 0 END), 0) AS BIGINT) AS late \
-             FROM dossiers WHERE {scope}"
+            "SELECT month, unit, procedure_code, field, level, {} FROM indicator_rollups",
+            MonthRow::COLUMNS.join(", ")
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(from.to_owned()).bind(to.to_owned());
-        for u in units.unwrap_or_default() {
-            q = q.bind(u.clone());
-        }
-        let r = q.fetch_one(&self.pool).await?;
-        let mut counts = Counts {
-            received: r.try_get("received")?,
-            online: r.try_get("online")?,
-            finished: r.try_get("finished")?,
-            early: r.try_get("early")?,
-            on_time: r.try_get("on_time")?,
-            late: r.try_get("late")?,
-        };
-        let paused =
-            format!("SELECT state FROM dossiers WHERE {scope} AND status = 'supplement_requested' AND due_at < $2");
-        let mut q =
-            sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(paused)).bind(from.to_owned()).bind(to.to_owned());
-        for u in units.unwrap_or_default() {
-            q = q.bind(u.clone());
-        }
-        let as_of = parse_ts(to).map_err(|e| StoreError::Corrupt(format!("period end '{to}': {e}")))?;
-        for state in q.fetch_all(&self.pool).await? {
-            let d: Dossier = serde_json::from_str(&state).map_err(|e| StoreError::Corrupt(format!("dossier: {e}")))?;
-            if classify(&d, as_of) == Some(Timeliness::Late) {
-                counts.late += 1;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+        let mut out = BTreeMap::new();
+        for r in rows {
+            let month: String = r.try_get("month")?;
+            let key = RowKey {
+                month: YearMonth::parse(&month)
+                    .ok_or_else(|| StoreError::Corrupt(format!("rollup month '{month}'")))?,
+                unit: r.try_get("unit")?,
+                procedure_code: r.try_get("procedure_code")?,
+                field: r.try_get("field")?,
+                level: r.try_get("level")?,
+            };
+            let values: Vec<i64> =
+                MonthRow::COLUMNS.iter().map(|c| r.try_get::<i64, _>(*c)).collect::<std::result::Result<_, _>>()?;
+            let row = MonthRow::from_values(&values);
+            if !row.is_empty() {
+                out.insert(key, row);
             }
         }
-        Ok(counts)
+        Ok(out)
     }
+
+    /// The tallies of the months `first..=last` for `scope`, grouped `by`, from the rollups; the
+    /// dossiers still running in the open month are judged at `now` (late when past due by then).
+    /// Groups come sorted by name.
+    pub async fn indicator_tallies(
+        &self,
+        scope: &Scope,
+        first: YearMonth,
+        last: YearMonth,
+        by: By,
+        now: OffsetDateTime,
+    ) -> Result<Vec<(String, Tally)>> {
+        self.ensure_indicators(now).await?;
+        let open: Option<String> = sqlx::query_scalar("SELECT open_month FROM indicator_horizon WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        let open = open.as_deref().and_then(YearMonth::parse).unwrap_or(YearMonth::of(now));
+        let (filter, binds) = scope_filter(scope, "unit", 3);
+        let sums: Vec<String> = MonthRow::COLUMNS.iter().map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}")).collect();
+        let sql = format!(
+            "SELECT {g} AS g, month, {sums} FROM indicator_rollups WHERE month >= $1 AND month <= $2{filter} \
+             GROUP BY {group}month",
+            g = by.column(),
+            group = if by == By::Total { String::new() } else { format!("{}, ", by.column()) },
+            sums = sums.join(", "),
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(first.to_string()).bind(last.to_string());
+        for b in &binds {
+            q = q.bind(b.clone());
+        }
+        let mut groups: BTreeMap<String, Vec<(YearMonth, MonthRow)>> = BTreeMap::new();
+        for r in q.fetch_all(&self.pool).await? {
+            let month: String = r.try_get("month")?;
+            let month =
+                YearMonth::parse(&month).ok_or_else(|| StoreError::Corrupt(format!("rollup month '{month}'")))?;
+            let values: Vec<i64> =
+                MonthRow::COLUMNS.iter().map(|c| r.try_get::<i64, _>(*c)).collect::<std::result::Result<_, _>>()?;
+            groups.entry(r.try_get("g")?).or_default().push((month, MonthRow::from_values(&values)));
+        }
+        let mut out: BTreeMap<String, Tally> = groups
+            .into_iter()
+            .map(|(g, rows)| {
+                let (f, l) = if by == By::Month { (rows[0].0, rows[0].0) } else { (first, last) };
+                (g, Tally::over(f, l, rows.iter().map(|(m, r)| (*m, r))))
+            })
+            .collect();
+        if last >= open {
+            for d in self.running_past_due(scope, last, now).await? {
+                if classify(&d, now) != Some(Timeliness::Late) {
+                    continue;
+                }
+                let name = match by {
+                    By::Total => String::new(),
+                    By::Unit => d.resolving_unit.clone(),
+                    By::Procedure => d.procedure_code.clone(),
+                    By::Field => d.field.clone(),
+                    By::Level => d.level.map(|l| l.as_str().to_owned()).unwrap_or_default(),
+                    By::Month if open >= first => open.to_string(),
+                    By::Month => continue,
+                };
+                out.entry(name).or_default().late += 1;
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+
+    /// Running dossiers in `scope` received before the end of `last` and past their due instant
+    /// at `now` (a superset of the late ones: `classify` decides).
+    async fn running_past_due(&self, scope: &Scope, last: YearMonth, now: OffsetDateTime) -> Result<Vec<Dossier>> {
+        let end =
+            Period::month(last).map(|p| format_ts(p.end)).ok_or_else(|| StoreError::Corrupt(format!("{last}")))?;
+        let mut s = scope.clone();
+        // field and level live in the state: filtered below.
+        let (field, level) = (s.field.take(), s.level.take());
+        let (filter, binds) = scope_filter(&s, "resolving_unit", 3);
+        let sql = format!(
+            "SELECT state FROM dossiers WHERE finished_at IS NULL AND due_at < $1 AND received_at < $2{filter}"
+        );
+        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(format_ts(now)).bind(end);
+        for b in &binds {
+            q = q.bind(b.clone());
+        }
+        let mut out = Vec::new();
+        for state in q.fetch_all(&self.pool).await? {
+            let d = parse_state(&state)?;
+            let level_ok = level.as_deref().is_none_or(|l| d.level.is_some_and(|x| x.as_str() == l));
+            if field.as_deref().is_none_or(|f| d.field == f) && level_ok {
+                out.push(d);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// ` AND …` conditions of a scope (units in `unit_column`), with parameters numbered from `from`.
+fn scope_filter(scope: &Scope, unit_column: &str, from: usize) -> (String, Vec<String>) {
+    let mut sql = String::new();
+    let mut binds = Vec::new();
+    let next = |v: &str, binds: &mut Vec<String>| {
+        binds.push(v.to_owned());
+        format!("${}", from + binds.len() - 1)
+    };
+    if let Some(units) = &scope.units {
+        if units.is_empty() {
+            sql.push_str(" AND 1 = 0");
+        } else {
+            let list: Vec<String> = units.iter().map(|u| next(u, &mut binds)).collect();
+            sql.push_str(&format!(" AND {unit_column} IN ({})", list.join(", ")));
+        }
+    }
+    for (col, v) in [("procedure_code", &scope.procedure), ("field", &scope.field), ("level", &scope.level)] {
+        if let Some(v) = v {
+            let p = next(v, &mut binds);
+            sql.push_str(&format!(" AND {col} = {p}"));
+        }
+    }
+    (sql, binds)
 }

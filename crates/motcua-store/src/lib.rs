@@ -117,7 +117,9 @@ impl Store {
             .await?;
         migrate::run(&pool).await?;
         let writer = Writer::start(pool.clone());
-        Ok(Store { pool, backend, writer })
+        let store = Store { pool, backend, writer };
+        store.ensure_indicators(time::OffsetDateTime::now_utc()).await?;
+        Ok(store)
     }
 
     /// Checks the database answers.

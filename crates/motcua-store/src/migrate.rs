@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/0002_web.sql")),
     (3, include_str!("../migrations/0003_decisions.sql")),
     (4, include_str!("../migrations/0004_step_due.sql")),
+    (5, include_str!("../migrations/0005_indicators.sql")),
 ];
 
 /// Applies pending migrations.

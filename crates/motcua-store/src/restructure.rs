@@ -4,6 +4,7 @@
 //! action. Closed dossiers keep their units, so past indicators still report under the unit as it
 //! was at the time.
 
+use motcua_domain::indicators::YearMonth;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -138,7 +139,11 @@ impl Store {
 
 /// Runs a restructure inside the writer's transaction; answers the codes re-homed. A dossier the
 /// rules no longer re-home (closed meanwhile) is skipped; a database error aborts everything.
-pub(crate) async fn restructure_in(tx: &mut Transaction<'static, Any>, batch: RestructureBatch) -> Result<Vec<String>> {
+pub(crate) async fn restructure_in(
+    tx: &mut Transaction<'static, Any>,
+    batch: RestructureBatch,
+    open: YearMonth,
+) -> Result<Vec<String>> {
     for u in &batch.units {
         put_unit_in(tx, u).await?;
     }
@@ -155,7 +160,7 @@ pub(crate) async fn restructure_in(tx: &mut Transaction<'static, Any>, batch: Re
     }
     let mut done = Vec::new();
     for (code, decide) in batch.rehomes {
-        match act(tx, &code, None, decide).await {
+        match act(tx, &code, None, decide, open).await {
             Ok(_) => done.push(code),
             Err(StoreError::Domain(_) | StoreError::NotFound) => {}
             Err(e) => return Err(e),

@@ -17,6 +17,10 @@ use sqlx::query::Query;
 use sqlx::{Any, AnyPool, Row, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
+use motcua_domain::indicators::YearMonth;
+use time::OffsetDateTime;
+
+use crate::indicators::{Recomputed, follow, horizon, recompute_in, roll_over_in};
 use crate::restructure::{RestructureBatch, restructure_in};
 use crate::{Result, StoreError, format_ts};
 
@@ -54,6 +58,8 @@ enum Job {
     Create { job: CreateJob, reply: oneshot::Sender<Result<Dossier>> },
     Bulk { histories: Vec<History>, reply: oneshot::Sender<Result<usize>> },
     Restructure { batch: RestructureBatch, reply: oneshot::Sender<Result<Vec<String>>> },
+    RollOver { to: YearMonth, reply: oneshot::Sender<Result<u64>> },
+    Recompute { open: YearMonth, reply: oneshot::Sender<Result<Recomputed>> },
 }
 
 /// Handle to the writer task.
@@ -93,6 +99,20 @@ impl Writer {
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 
+    /// Moves the indicator rollups' horizon to `to` (a month has ended).
+    pub async fn roll_over(&self, to: YearMonth) -> Result<u64> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(Job::RollOver { to, reply }).await.map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Rebuilds the indicator rollups from the event log, with the horizon at `open`.
+    pub async fn recompute(&self, open: YearMonth) -> Result<Recomputed> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(Job::Recompute { open, reply }).await.map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
     /// Writes whole histories in one transaction.
     pub async fn bulk(&self, histories: Vec<History>) -> Result<usize> {
         let (reply, rx) = oneshot::channel();
@@ -119,16 +139,21 @@ enum Pending {
     One(oneshot::Sender<Result<Dossier>>, Box<Result<Dossier>>),
     Count(oneshot::Sender<Result<usize>>, Result<usize>),
     Codes(oneshot::Sender<Result<Vec<String>>>, Result<Vec<String>>),
+    Rolled(oneshot::Sender<Result<u64>>, Result<u64>),
+    Rebuilt(oneshot::Sender<Result<Recomputed>>, Result<Recomputed>),
 }
 
 async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
     let mut pending = Vec::with_capacity(batch.len());
     let outcome: Result<()> = async {
         let mut tx = pool.begin().await?;
+        // The rollups' open month for this batch (indicators::follow); a roll-over or a rebuild
+        // in the batch moves it for the jobs after it.
+        let mut open = horizon(&mut tx).await?.unwrap_or_else(|| YearMonth::of(OffsetDateTime::now_utc()));
         for job in batch {
             match job {
                 Job::Act { code, expected_version, decide, reply } => {
-                    match act(&mut tx, &code, expected_version, decide).await {
+                    match act(&mut tx, &code, expected_version, decide, open).await {
                         Err(StoreError::Db(e)) => {
                             pending
                                 .push(Pending::One(reply, Box::new(Err(StoreError::Corrupt("batch aborted".into())))));
@@ -137,26 +162,46 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
                         r => pending.push(Pending::One(reply, Box::new(r))),
                     }
                 }
-                Job::Create { job, reply } => match create(&mut tx, job).await {
+                Job::Create { job, reply } => match create(&mut tx, job, open).await {
                     Err(StoreError::Db(e)) => {
                         pending.push(Pending::One(reply, Box::new(Err(StoreError::Corrupt("batch aborted".into())))));
                         return Err(StoreError::Db(e));
                     }
                     r => pending.push(Pending::One(reply, Box::new(r))),
                 },
-                Job::Bulk { histories, reply } => match bulk(&mut tx, histories).await {
+                Job::Bulk { histories, reply } => match bulk(&mut tx, histories, open).await {
                     Err(e) => {
                         pending.push(Pending::Count(reply, Err(StoreError::Corrupt("batch aborted".into()))));
                         return Err(e);
                     }
                     r => pending.push(Pending::Count(reply, r)),
                 },
-                Job::Restructure { batch, reply } => match restructure_in(&mut tx, batch).await {
+                Job::Restructure { batch, reply } => match restructure_in(&mut tx, batch, open).await {
                     Err(e) => {
                         pending.push(Pending::Codes(reply, Err(StoreError::Corrupt("batch aborted".into()))));
                         return Err(e);
                     }
                     r => pending.push(Pending::Codes(reply, r)),
+                },
+                Job::RollOver { to, reply } => match roll_over_in(&mut tx, to).await {
+                    Err(e) => {
+                        pending.push(Pending::Rolled(reply, Err(StoreError::Corrupt("batch aborted".into()))));
+                        return Err(e);
+                    }
+                    r => {
+                        open = open.max(to);
+                        pending.push(Pending::Rolled(reply, r));
+                    }
+                },
+                Job::Recompute { open: to, reply } => match recompute_in(&mut tx, to).await {
+                    Err(e) => {
+                        pending.push(Pending::Rebuilt(reply, Err(StoreError::Corrupt("batch aborted".into()))));
+                        return Err(e);
+                    }
+                    r => {
+                        open = to;
+                        pending.push(Pending::Rebuilt(reply, r));
+                    }
                 },
             }
         }
@@ -171,6 +216,8 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
                     Pending::One(tx, r) => drop(tx.send(*r)),
                     Pending::Count(tx, r) => drop(tx.send(r)),
                     Pending::Codes(tx, r) => drop(tx.send(r)),
+                    Pending::Rolled(tx, r) => drop(tx.send(r)),
+                    Pending::Rebuilt(tx, r) => drop(tx.send(r)),
                 }
             }
         }
@@ -183,6 +230,8 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
                     Pending::One(tx, _) => drop(tx.send(Err(err()))),
                     Pending::Count(tx, _) => drop(tx.send(Err(err()))),
                     Pending::Codes(tx, _) => drop(tx.send(Err(err()))),
+                    Pending::Rolled(tx, _) => drop(tx.send(Err(err()))),
+                    Pending::Rebuilt(tx, _) => drop(tx.send(Err(err()))),
                 }
             }
         }
@@ -194,6 +243,7 @@ pub(crate) async fn act(
     code: &str,
     expected: Option<i64>,
     decide: Decide,
+    open: YearMonth,
 ) -> Result<Dossier> {
     let row = sqlx::query("SELECT state, version, last_hash FROM dossiers WHERE code = $1")
         .bind(code)
@@ -209,6 +259,7 @@ pub(crate) async fn act(
     let dossier: Dossier =
         serde_json::from_str(&state).map_err(|e| StoreError::Corrupt(format!("dossier {code}: {e}")))?;
     let events = decide(&dossier)?;
+    let before = dossier.clone();
     let chain = fold(code, Some(dossier), &last_hash, &events)?;
     // The guarded UPDATE comes first: a version that moved meanwhile (another instance on the same
     // PostgreSQL) writes nothing at all, not even the events.
@@ -225,10 +276,11 @@ pub(crate) async fn act(
         return Err(StoreError::Conflict { current: version });
     }
     insert_links(tx, code, &chain.links).await?;
+    follow(tx, Some(&before), &chain.dossier, open).await?;
     Ok(chain.dossier)
 }
 
-async fn create(tx: &mut Transaction<'static, Any>, job: CreateJob) -> Result<Dossier> {
+async fn create(tx: &mut Transaction<'static, Any>, job: CreateJob, open: YearMonth) -> Result<Dossier> {
     let seq: i64 = sqlx::query_scalar(
         "INSERT INTO dossier_seq (unit, day, last_seq) VALUES ($1, $2, 1) \
          ON CONFLICT (unit, day) DO UPDATE SET last_seq = dossier_seq.last_seq + 1 RETURNING last_seq",
@@ -238,10 +290,10 @@ async fn create(tx: &mut Transaction<'static, Any>, job: CreateJob) -> Result<Do
     .fetch_one(&mut **tx)
     .await?;
     let events = (job.build)(u64::try_from(seq).unwrap_or(0))?;
-    insert_history(tx, &job.secret_hash, &events).await
+    insert_history(tx, &job.secret_hash, &events, open).await
 }
 
-async fn bulk(tx: &mut Transaction<'static, Any>, histories: Vec<History>) -> Result<usize> {
+async fn bulk(tx: &mut Transaction<'static, Any>, histories: Vec<History>, open: YearMonth) -> Result<usize> {
     let n = histories.len();
     for h in histories {
         if let Some((unit, day, seq)) = &h.seq {
@@ -255,12 +307,17 @@ async fn bulk(tx: &mut Transaction<'static, Any>, histories: Vec<History>) -> Re
             .execute(&mut **tx)
             .await?;
         }
-        insert_history(tx, &h.secret_hash, &h.events).await?;
+        insert_history(tx, &h.secret_hash, &h.events, open).await?;
     }
     Ok(n)
 }
 
-async fn insert_history(tx: &mut Transaction<'static, Any>, secret_hash: &str, events: &[Event]) -> Result<Dossier> {
+async fn insert_history(
+    tx: &mut Transaction<'static, Any>,
+    secret_hash: &str,
+    events: &[Event],
+    open: YearMonth,
+) -> Result<Dossier> {
     let code = match events.first().map(|e| &e.data) {
         Some(motcua_domain::dossier::event::EventData::Create(c)) => c.dossier.code.clone(),
         _ => return Err(StoreError::Corrupt("a dossier history must start with a create event".into())),
@@ -282,6 +339,7 @@ async fn insert_history(tx: &mut Transaction<'static, Any>, secret_hash: &str, e
         .execute(&mut **tx)
         .await?;
     insert_links(tx, &code, &chain.links).await?;
+    follow(tx, None, &chain.dossier, open).await?;
     Ok(chain.dossier)
 }
 

@@ -17,6 +17,7 @@ pub mod auth;
 pub mod catalog_files;
 pub mod error;
 pub mod extract;
+pub mod indicators;
 pub mod metrics;
 pub mod openapi;
 pub mod service;

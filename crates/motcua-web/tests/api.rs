@@ -386,25 +386,63 @@ async fn wrong_credentials_get_401() {
 #[tokio::test]
 async fn indicators_count_received_online_and_on_time_dossiers() {
     let app = setup().await;
-    app.submit_online().await;
-    let today = time::OffsetDateTime::now_utc().date();
-    let r = app
-        .call(
-            "GET",
-            &format!(
-                "/api/v1/indicators?from={}&to={}",
-                today - time::Duration::days(1),
-                today + time::Duration::days(1)
-            ),
-            None,
-            None,
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
+    let (code, _, version) = app.submit_online().await;
+    let month = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).date();
+    let month = format!("{:04}-{:02}", month.year(), u8::from(month.month()));
+    let get = |uri: String| {
+        let app = &app;
+        async move { app.call("GET", &uri, None, None, None).await }
+    };
+    let r = get(format!("/api/v1/indicators?from={month}&to={month}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["received"], 0, "an online dossier counts once received");
-    let r = app.call("GET", "/api/v1/indicators?from=2025-02-30&to=2025-03-01", None, None, None).await;
-    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_date")));
+    let tn = app.login("tiepnhan").await;
+    let r = app.act(&tn, &code, version, json!({"action": "receive"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let r = get(format!("/api/v1/indicators?from={month}&to={month}&by=unit")).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    for name in [
+        "received",
+        "online",
+        "online_rate",
+        "processed",
+        "finished",
+        "early",
+        "on_time",
+        "late",
+        "on_time_rate",
+        "digitized_input_rate",
+        "digitized_output_rate",
+        "digitized_both_rate",
+        "online_payment_rate",
+        "satisfaction_rate",
+        "points",
+    ] {
+        assert!(r.body.get(name).is_some(), "{name} missing: {}", r.body);
+    }
+    assert_eq!((r.body["received"].as_i64(), r.body["online"].as_i64()), (Some(1), Some(1)));
+    assert_eq!((r.body["online_rate"].as_f64(), r.body["on_time_rate"].as_f64()), (Some(100.0), Some(100.0)));
+    assert!(r.body["points"]["resolved_on_time"].as_f64().is_some());
+    let groups = r.body["groups"].as_array().expect("groups");
+    assert_eq!(groups.len(), 1, "{groups:?}");
+    assert_eq!((groups[0]["key"].as_str(), groups[0]["received"].as_i64()), (Some("A1"), Some(1)));
+    assert_ne!(groups[0]["name"], groups[0]["key"], "units are named");
+    let days = get(format!("/api/v1/indicators?from={month}-01&to={month}&procedure=1.000001&unit=A1")).await;
+    assert_eq!(days.status, StatusCode::OK, "{:?}", days.body);
+
+    for (uri, code) in [
+        ("/api/v1/indicators?from=2025-02-30&to=2025-03", "invalid_period"),
+        ("/api/v1/indicators?from=2025-03-02&to=2025-03", "period_not_monthly"),
+        ("/api/v1/indicators?from=2025-03&to=2025-03-30", "period_not_monthly"),
+        ("/api/v1/indicators?from=2025-04&to=2025-03", "invalid_period"),
+        ("/api/v1/indicators?from=2025-03&to=2025-03&by=commune", "invalid_group"),
+    ] {
+        let r = get(uri.to_owned()).await;
+        assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::BAD_REQUEST, Some(code)), "{uri}");
+        assert!(r.body["message_vi"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    let r = get("/api/v1/indicators?from=2025-03&to=2025-03-31&unit=NOPE".to_owned()).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -474,8 +512,9 @@ async fn past_figures_stay_with_the_unit_as_it_was_and_roll_up_under_its_success
     let r = app.call("POST", "/api/v1/restructures", Some(&gd), None, Some(plan)).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).date();
+    let month = format!("{:04}-{:02}", today.year(), u8::from(today.month()));
     let received = |unit: &str, rollup: bool| {
-        let uri = format!("/api/v1/indicators?unit={unit}&from={today}&to={today}&rollup={rollup}");
+        let uri = format!("/api/v1/indicators?unit={unit}&from={month}&to={month}&rollup={rollup}");
         let app = &app;
         async move { app.call("GET", &uri, None, None, None).await.body["received"].as_i64() }
     };

@@ -350,6 +350,8 @@ pub async fn seed_bench(database: &str, n: u64) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use motcua_domain::indicators::YearMonth;
+    use motcua_store::indicators::{By, Scope};
 
     #[tokio::test]
     async fn the_demo_seed_passes_the_audit_and_has_the_designed_accounts() {
@@ -374,7 +376,9 @@ mod tests {
         assert!(n > 500, "{n}");
         let report = store.verify_audit(false).await.unwrap();
         assert!(report.broken.is_empty() && report.drifted.is_empty());
-        let c = store.counts(None, "2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z").await.unwrap();
+        let (first, last) = (YearMonth { year: 2000, month: 1 }, YearMonth { year: 2100, month: 1 });
+        let all = store.indicator_tallies(&Scope::default(), first, last, By::Total, OffsetDateTime::now_utc()).await;
+        let c = all.unwrap().pop().unwrap().1;
         assert!(c.late > 0 && c.early > 0 && c.online > 0, "{c:?}");
         std::fs::remove_dir_all(&dir).ok();
     }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::calendar::WorkingTime;
-use crate::catalog::Fee;
+use crate::catalog::{Fee, Level};
 
 /// Where the dossier is in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -277,6 +277,17 @@ pub struct Dossier {
     pub procedure_code: String,
     pub procedure_version: i64,
     pub procedure_name: String,
+    /// The procedure's sector (lĩnh vực), frozen at submission: an indicator dimension (QĐ 766
+    /// "by field", domain.md §3).
+    #[serde(default)]
+    pub field: String,
+    /// Level of the resolving authority, frozen at submission (an indicator dimension).
+    #[serde(default)]
+    pub level: Option<Level>,
+    /// The procedure's result is a paper document (QĐ 766 row 4.1 counts electronic results of
+    /// exactly these dossiers; domain.md §3), frozen at submission.
+    #[serde(default)]
+    pub paper_result: bool,
     /// The one-stop that receives (and returns) the dossier.
     pub receiving_unit: String,
     /// The authority that resolves it (routing by competence, domain.md §1.1).

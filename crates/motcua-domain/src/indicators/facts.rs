@@ -2,7 +2,7 @@
 //! (domain.md §3 formulas, §2.4 on-time rule, §7 digitization).
 
 use serde::{Deserialize, Serialize};
-use time::{Date, Month, OffsetDateTime, Time};
+use time::{Date, Duration, Month, OffsetDateTime, Time};
 
 use super::YearMonth;
 use crate::dossier::timeliness::{Timeliness, VN_OFFSET, classify};
@@ -29,9 +29,24 @@ impl Period {
         Some(Period { start: first(ym.year, ym.month)?, end: first(ny, nm)? })
     }
 
+    /// The months `first..=last` as one period; `None` when `last` is before `first` or a month
+    /// is out of range.
+    pub fn months(first: YearMonth, last: YearMonth) -> Option<Period> {
+        if last < first {
+            return None;
+        }
+        Some(Period { start: Period::month(first)?.start, end: Period::month(last)?.end })
+    }
+
     /// Whether `t` lies in `[start, end)`.
     pub fn contains(&self, t: OffsetDateTime) -> bool {
         self.start <= t && t < self.end
+    }
+
+    /// The last instant of the period, at which dossiers are judged: a dossier finished exactly
+    /// at `end` belongs to the next period (the period is half-open), so it is still running here.
+    pub fn judged_at(&self) -> OffsetDateTime {
+        self.end - Duration::nanoseconds(1)
     }
 }
 
@@ -51,14 +66,17 @@ pub struct DossierFacts {
     pub received: bool,
     /// Submitted through the online channel (`KenhThucHien` = 2).
     pub online: bool,
-    /// Finished (Decisions 6: result ready, rejected, withdrawn after reception) by the period end.
+    /// Finished (Decisions 6: result ready, rejected, withdrawn after reception) by the period end;
+    /// with `processed`, this means finished within the period.
     pub finished: bool,
     /// Early / on time / late as of the period end, from the one rule
     /// [`classify`](crate::dossier::timeliness::classify); `None` while running and not past due.
     pub timeliness: Option<Timeliness>,
     /// The procedure's result is a paper document (4.1; a flag from the catalog).
     pub paper_result: bool,
-    /// An electronic result exists by the period end (`ResultRecord::digitized`, 4.1).
+    /// An electronic result exists (`ResultRecord::digitized`, 4.1). Like the portal, which
+    /// computes in real time from the synced record, this reads the dossier as it is now, not as
+    /// of the period end; so does every other received-in-period flag below.
     pub result_digitized: bool,
     /// Digitized input (4.2 part 1): at least one dossier component carries an electronic file —
     /// uploaded online, scanned at the counter (`DocumentRecord::digitized`) or taken from the
@@ -71,8 +89,8 @@ pub struct DossierFacts {
     pub fee_bearing: bool,
     /// Paid through an online gateway (`DuocThanhToanTrucTuyen` = 1 or 2, 3.6).
     pub paid_online: bool,
-    /// The applicant rated the dossier (1..=5, NĐ 61/2018 Art. 29). The dossier keeps no rating
-    /// instant, so a rating counts in every period in which the dossier is `processed`.
+    /// The applicant rated the dossier (1..=5, NĐ 61/2018 Art. 29), counted in the period in which
+    /// the dossier finished (the dossier keeps no rating instant, and a rating follows the result).
     pub rated: bool,
     /// Rated 4 or 5 (satisfied / very satisfied).
     pub satisfied: bool,
@@ -86,23 +104,22 @@ pub struct DossierFacts {
 }
 
 impl DossierFacts {
-    /// Reads `d` as of `period.end`. `paper_result` says whether the procedure's result is a paper
-    /// document (the catalog knows; the dossier does not).
-    pub fn of(d: &Dossier, period: &Period, paper_result: bool) -> DossierFacts {
-        let as_of = period.end;
-        let finished_at = d.finished_at.filter(|f| *f <= as_of);
+    /// Reads `d` at the end of `period` ([`Period::judged_at`]).
+    pub fn of(d: &Dossier, period: &Period) -> DossierFacts {
+        let as_of = period.judged_at();
+        let finished = d.finished_at.is_some_and(|f| f <= as_of);
         let processed = d
             .received_at
             .is_some_and(|r| r < period.end && (r >= period.start || d.finished_at.is_none_or(|f| f >= period.start)));
-        let rating = d.rating.filter(|_| processed);
+        let rating = d.rating.filter(|_| processed && finished);
         DossierFacts {
             processed,
             received: d.received_at.is_some_and(|r| period.contains(r)),
             online: d.channel == Channel::Online,
-            finished: processed && finished_at.is_some(),
+            finished: processed && finished,
             timeliness: if processed { classify(d, as_of) } else { None },
-            paper_result,
-            result_digitized: d.result.as_ref().is_some_and(|r| r.digitized) && finished_at.is_some(),
+            paper_result: d.paper_result,
+            result_digitized: d.result.as_ref().is_some_and(|r| r.digitized),
             digitized_input: d.documents.iter().any(|doc| doc.digitized || doc.reused),
             reused_data: d.documents.iter().any(|doc| doc.reused),
             fee_bearing: d.fee_total() > 0,

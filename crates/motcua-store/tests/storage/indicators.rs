@@ -1,12 +1,13 @@
-//! Indicator counts for a reporting period (domain.md Decisions 6): received, online, finished,
-//! and early / on time / late — finished dossiers judged at their finish instant, unfinished ones
-//! late when past due at the end of the period. Cross-checked against the domain's one
-//! classification.
+//! QĐ 766 indicator rollups (domain.md §3, Decisions 6): tallies of a period rebuilt from the
+//! monthly rollups agree with the domain's facts read from the dossiers; finished dossiers are
+//! judged at their finish instant, unfinished ones late when past due at the end of the period;
+//! and the rollups the writer keeps equal a full recompute from the event log.
 
-use motcua_domain::dossier::timeliness::{Timeliness, classify};
 use motcua_domain::dossier::{Actor, Channel, Dossier};
-use motcua_store::indicators::Counts;
+use motcua_domain::indicators::{DossierFacts, Period, Tally, YearMonth};
+use motcua_store::indicators::{By, Scope};
 use motcua_store::{Store, format_ts};
+use proptest::prelude::*;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
@@ -37,25 +38,28 @@ fn approve_at(when: OffsetDateTime) -> Vec<(Actor, Value, OffsetDateTime)> {
     vec![(leader(COMMUNE), json!({"action": "approve"}), when)]
 }
 
-/// What the domain says for every dossier received in the period (the store must agree).
-fn recount(ds: &[&Dossier], from: OffsetDateTime, to: OffsetDateTime) -> Counts {
-    let mut c = Counts::default();
-    for d in ds.iter().filter(|d| d.received_at.is_some_and(|r| r >= from && r < to)) {
-        c.received += 1;
-        c.online += i64::from(d.channel == Channel::Online);
-        c.finished += i64::from(d.finished_at.is_some_and(|f| f < to));
-        match classify(d, to) {
-            Some(Timeliness::Early) => c.early += 1,
-            Some(Timeliness::OnTime) => c.on_time += 1,
-            Some(Timeliness::Late) => c.late += 1,
-            None => {}
-        }
-    }
-    c
+/// What the domain says for the dossiers resolved in `scope` over `period` (the store must agree).
+fn recount(ds: &[&Dossier], scope: Option<&[&str]>, period: &Period) -> Tally {
+    let facts: Vec<DossierFacts> = ds
+        .iter()
+        .filter(|d| scope.is_none_or(|s| s.contains(&d.resolving_unit.as_str())))
+        .map(|d| DossierFacts::of(d, period))
+        .collect();
+    Tally::of(&facts)
 }
 
+async fn tally(store: &Store, units: Option<&[&str]>, first: YearMonth, last: YearMonth) -> Tally {
+    let scope = Scope { units: units.map(|u| u.iter().map(|s| s.to_string()).collect()), ..Default::default() };
+    let rows =
+        store.indicator_tallies(&scope, first, last, By::Total, OffsetDateTime::now_utc()).await.expect("tallies");
+    assert!(rows.len() <= 1);
+    rows.into_iter().next().map(|(_, t)| t).unwrap_or_default()
+}
+
+const JULY: YearMonth = YearMonth { year: 2025, month: 7 };
+const JUNE: YearMonth = YearMonth { year: 2025, month: 6 };
+
 async fn period_counts_split_finished_dossiers_by_timeliness_and_count_overdue_ones_late(store: Store) {
-    let (from, to) = (at("2025-07-01T00:00:00+07:00"), at("2025-08-01T00:00:00+07:00"));
     let on = Channel::Online;
     // Received Monday 7 July 08:00, 5 working days: due Monday 14 July 08:00.
     let early = story(
@@ -168,19 +172,25 @@ async fn period_counts_split_finished_dossiers_by_timeliness_and_count_overdue_o
             .unwrap()
     };
 
-    let commune = [COMMUNE.to_owned()];
-    let (f, t) = (format_ts(from), format_ts(to));
-    let counts = store.counts(Some(&commune), &f, &t).await.unwrap();
+    let july = Period::month(JULY).expect("July");
+    let commune = tally(&store, Some(&[COMMUNE]), JULY, JULY).await;
     assert_eq!(
-        counts,
-        Counts { received: 11, online: 10, finished: 5, early: 3, on_time: 1, late: 4 },
-        "early: {}, {}, {}; on time: {}; late: {} (finished late), {} (unfinished, past due), {} (finished after the period, \
-         past due at its end), {} (waiting for supplementation asked after the due instant); not judged: {} (running), {} (waiting for supplementation), {} (not yet due at the end)",
+        (commune.processed, commune.received, commune.online, commune.finished),
+        (12, 11, 10, 6),
+        "processed: the 11 received in July plus the June dossier carried over; finished: 5 received in July plus June's"
+    );
+    assert_eq!(
+        (commune.early, commune.on_time, commune.late),
+        (3, 1, 5),
+        "early: {}, {}, {}; on time: {}; late: {} (finished late), {} (carried over from June, finished late), {} \
+         (unfinished, past due), {} (finished after the period, past due at its end), {} (waiting for supplementation \
+         asked after the due instant); not judged: {} (running), {} (waiting for supplementation), {} (not yet due at the end)",
         early.code,
         rejected.code,
         withdrawn.code,
         on_time.code,
         late.code,
+        june.code,
         overdue.code,
         finished_after_overdue.code,
         paused_late.code,
@@ -206,26 +216,146 @@ async fn period_counts_split_finished_dossiers_by_timeliness_and_count_overdue_o
         &refused,
         &province,
     ];
-    let in_commune: Vec<&Dossier> = everyone.iter().copied().filter(|d| d.resolving_unit == COMMUNE).collect();
-    assert_eq!(counts, recount(&in_commune, from, to), "the store agrees with the domain's classification");
-
-    let all = store.counts(None, &f, &t).await.unwrap();
-    assert_eq!(all, recount(&everyone, from, to));
-    assert_eq!((all.received, all.late), (13, 6), "plus the other commune's overdue dossier and the province one");
-
-    let two = [COMMUNE.to_owned(), OTHER_COMMUNE.to_owned()];
-    assert_eq!(store.counts(Some(&two), &f, &t).await.unwrap().received, 12);
-    for scope in [AGENCY, CENTER] {
-        let c = store.counts(Some(&[scope.to_owned()]), &f, &t).await.unwrap();
-        assert_eq!((c.received, c.online), (1, 1), "{scope}: receiving or resolving unit");
-    }
-    let june_counts = store.counts(Some(&commune), "2025-05-31T17:00:00Z", &f).await.unwrap();
+    assert_eq!(commune, recount(&everyone, Some(&[COMMUNE]), &july), "the store agrees with the domain's facts");
+    let all = tally(&store, None, JULY, JULY).await;
+    assert_eq!(all, recount(&everyone, None, &july));
+    assert_eq!((all.received, all.late), (13, 7), "plus the other commune's overdue dossier and the province one");
+    assert_eq!(tally(&store, Some(&[COMMUNE, OTHER_COMMUNE]), JULY, JULY).await.received, 12);
+    let agency = tally(&store, Some(&[AGENCY]), JULY, JULY).await;
+    assert_eq!((agency.received, agency.online), (1, 1), "counted for the resolving authority");
+    assert_eq!(tally(&store, Some(&[CENTER]), JULY, JULY).await, Tally::default(), "the one-stop only received it");
+    let june_tally = tally(&store, Some(&[COMMUNE]), JUNE, JUNE).await;
     assert_eq!(
-        june_counts,
-        Counts { received: 1, online: 1, finished: 0, early: 0, on_time: 0, late: 1 },
+        (june_tally.received, june_tally.online, june_tally.finished, june_tally.late),
+        (1, 1, 0, 1),
         "finished in July, past due at the end of June: late in June"
     );
-    let empty = store.counts(Some(&["000.99.99.H99".to_owned()]), &f, &t).await.unwrap();
-    assert_eq!(empty, Counts::default());
+    let both = tally(&store, Some(&[COMMUNE]), JUNE, JULY).await;
+    let june_july = Period::months(JUNE, JULY).expect("June–July");
+    assert_eq!(both, recount(&everyone, Some(&[COMMUNE]), &june_july), "two months as one period");
+    assert_eq!(both.processed, 12, "the June dossier counts once in the two months");
+    assert_eq!(tally(&store, Some(&["000.99.99.H99"]), JULY, JULY).await, Tally::default());
+    assert_eq!(tally(&store, Some(&[]), JULY, JULY).await, Tally::default(), "an empty list of units is nobody");
 }
 storage_test!(period_counts_split_finished_dossiers_by_timeliness_and_count_overdue_ones_late);
+
+// ---- rollups == recompute on random histories ----
+
+/// One random dossier: when it arrives, where, and what is tried on it afterwards.
+#[derive(Debug, Clone)]
+struct Script {
+    /// Minutes after 2025-06-25 08:00 (+7): spans four months.
+    start: i64,
+    land: bool,
+    counter: bool,
+    resolving: usize,
+    steps: Vec<(u8, i64, bool)>,
+    /// Move the rollups' horizon before this dossier starts (a month ended meanwhile).
+    roll: bool,
+}
+
+fn a_script() -> impl Strategy<Value = Script> {
+    (
+        0..(100 * 24 * 60i64),
+        any::<bool>(),
+        any::<bool>(),
+        0..3usize,
+        prop::collection::vec((0u8..9, 0..(6 * 24 * 60i64), any::<bool>()), 0..7),
+        prop::bool::weighted(0.3),
+    )
+        .prop_map(|(start, land, counter, resolving, steps, roll)| Script {
+            start,
+            land,
+            counter,
+            resolving,
+            steps,
+            roll,
+        })
+}
+
+/// The action `kind` (0..9) by a plausible actor; refusals by the rules are expected and skipped.
+fn step(kind: u8, flag: bool, unit: &str, d: &Dossier, when: OffsetDateTime) -> (Actor, Value) {
+    match kind {
+        0 => (specialist(unit), json!({"action": "request_supplement", "reason": "Thiếu giấy tờ"})),
+        1 => (Actor::Applicant, json!({"action": "supplement"})),
+        2 => (leader(unit), json!({"action": "approve", "result_digitized": flag})),
+        3 => (leader(unit), json!({"action": "reject", "reason": "Không đủ điều kiện"})),
+        4 => (receiver(unit), json!({"action": "withdraw", "reason": "Công dân xin rút"})),
+        5 => {
+            let new_due = d.due_at.unwrap_or(when) + time::Duration::days(7);
+            (leader(unit), json!({"action": "extend", "new_due_at": format_ts(new_due), "reason": "Cần xác minh"}))
+        }
+        6 => (receiver(unit), json!({"action": "return_result", "fee_paid": true, "paid_online": flag})),
+        7 => (Actor::Applicant, json!({"action": "rate", "score": if flag { 5 } else { 1 }})),
+        _ => (leader(unit), json!({"action": "complete_step"})),
+    }
+}
+
+async fn play(store: &Store, scripts: &[Script]) {
+    let units = [COMMUNE, OTHER_COMMUNE, AGENCY];
+    let base = at("2025-06-25T08:00:00+07:00");
+    for s in scripts {
+        let when = base + time::Duration::minutes(s.start);
+        if s.roll {
+            store.roll_over(YearMonth::of(when)).await.expect("roll over");
+        }
+        let unit = units[s.resolving];
+        let procedure = if s.land { land() } else { marriage() };
+        let receiving = if unit == AGENCY { CENTER } else { unit };
+        let mut n = NewDossier::online(procedure, receiving, unit, when);
+        if s.counter {
+            n.channel = Channel::Counter;
+        }
+        let d = create_dossier(store, &n).await;
+        let mut d = match act(store, &d.code, 1, receiver(receiving), action(json!({"action": "receive"})), when).await
+        {
+            Ok(d) => d,
+            Err(_) => continue,
+        };
+        let mut t = when;
+        for (kind, minutes, flag) in &s.steps {
+            t += time::Duration::minutes(*minutes);
+            let acting_unit = if matches!(kind, 4 | 6) { receiving } else { unit };
+            let (actor, a) = step(*kind, *flag, acting_unit, &d, t);
+            if let Ok(next) = act(store, &d.code, d.version, actor, action(a), t).await {
+                d = next;
+            }
+        }
+    }
+}
+
+async fn rollups_kept_by_the_writer_equal_a_recompute_from_the_event_log(store: Store) {
+    // Start with the horizon in the past, so that months end (and roll over) while dossiers run.
+    store.recompute_indicators(at("2025-06-10T08:00:00+07:00")).await.expect("recompute");
+    let handle = tokio::runtime::Handle::current();
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: 6, ..ProptestConfig::default() });
+    let result = tokio::task::block_in_place(|| {
+        runner.run(&prop::collection::vec(a_script(), 1..25), |scripts| {
+            handle.block_on(async {
+                play(&store, &scripts).await;
+                let kept = store.rollup_rows().await.expect("rows");
+                let open: String = sqlx::query_scalar("SELECT open_month FROM indicator_horizon")
+                    .fetch_one(&store.pool)
+                    .await
+                    .expect("horizon");
+                let open = YearMonth::parse(&open).expect("month");
+                let instant = Period::month(open).expect("open month").start;
+                store.recompute_indicators(instant).await.expect("recompute");
+                let rebuilt = store.rollup_rows().await.expect("rows");
+                prop_assert_eq!(&kept, &rebuilt);
+                prop_assert!(!rebuilt.is_empty());
+                Ok(())
+            })
+        })
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    // Catching up to today judges every month since; still equal to a rebuild.
+    store.ensure_indicators(OffsetDateTime::now_utc()).await.expect("roll over to now");
+    let kept = store.rollup_rows().await.expect("rows");
+    let r = store.recompute_indicators(OffsetDateTime::now_utc()).await.expect("recompute");
+    assert_eq!(kept, store.rollup_rows().await.expect("rows"));
+    assert!(r.dossiers > 0 && r.events > r.dossiers && r.rows > 0, "{r:?}");
+}
+storage_test!(rollups_kept_by_the_writer_equal_a_recompute_from_the_event_log);

@@ -1,102 +1,90 @@
-//! `GET /api/v1/indicators`: basic service-quality counts for a unit and period (public, as the
-//! Decision 766 results are public).
+//! `GET /api/v1/indicators`: the QĐ 766 service-quality indicators of a unit over a run of months
+//! (public, as the portal's results are public; domain.md §3), from the store's monthly rollups.
 
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use motcua_domain::dossier::timeliness::VN_OFFSET;
-use motcua_domain::org::UnitKind;
 use motcua_store::format_ts;
+use motcua_store::indicators::Scope;
 use serde::{Deserialize, Serialize};
-use time::{OffsetDateTime, Time};
+use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
-use super::parse_date;
 use crate::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::ApiQuery;
+use crate::indicators::{Group, groups, parse_by, parse_period, units_of};
 
 #[derive(Deserialize, IntoParams)]
 pub struct IndicatorQuery {
-    /// Unit code; the whole province when absent or a province.
+    /// Unit code (the resolving authority); the whole province when absent or a province.
     pub unit: Option<String>,
-    /// First day (YYYY-MM-DD, local), inclusive.
+    /// First month: `YYYY-MM`, or the first day of a month `YYYY-MM-01`.
     pub from: String,
-    /// Last day (YYYY-MM-DD, local), inclusive.
+    /// Last month: `YYYY-MM`, or the last day of a month (`2025-06-30`). The run of months is one
+    /// reporting period: a dossier carried from one month into the next counts once, and running
+    /// dossiers are judged at the end of the last month (at "now" for the current month).
     pub to: String,
-    /// Also count the units merged into `unit` by restructures (figures of the units as they were,
-    /// rolled up under their successor). Without it a unit reports only its own dossiers.
+    /// National procedure code.
+    pub procedure: Option<String>,
+    /// Field (lĩnh vực), exactly as in the catalog.
+    pub field: Option<String>,
+    /// `province`, `district` or `commune`.
+    pub level: Option<String>,
+    /// Group the answer by `unit`, `procedure`, `field`, `level` or `month` (each month its own
+    /// period); `total` (default) gives one group.
+    pub by: Option<String>,
+    /// Also count the units merged into `unit` by restructures.
     pub rollup: Option<bool>,
 }
 
+/// The indicators of the period: the total's counts and rates at the top level, plus the groups.
 #[derive(Serialize, ToSchema)]
-pub struct Indicators {
+pub struct IndicatorReport {
     pub unit: Option<String>,
+    /// First month, `YYYY-MM`.
     pub from: String,
+    /// Last month, `YYYY-MM`.
     pub to: String,
-    /// Dossiers received in the period.
-    pub received: i64,
-    pub online: i64,
-    /// online ÷ received, percent (2 decimals; 0 when nothing was received).
-    pub online_rate: f64,
-    pub finished: i64,
-    pub early: i64,
-    pub on_time: i64,
-    /// Finished late, plus unfinished and past due at the end of the period.
-    pub late: i64,
-    /// (received − late) ÷ received, percent (766 formula 2.1).
-    pub on_time_rate: f64,
-}
-
-fn rate(n: i64, d: i64) -> f64 {
-    if d == 0 { 0.0 } else { (n as f64 * 10_000.0 / d as f64).round() / 100.0 }
+    /// When running dossiers of the current month were judged (RFC 3339, UTC).
+    pub as_of: String,
+    /// The whole scope: `received`, `online`, `online_rate`, `processed`, `finished`, `early`,
+    /// `on_time`, `late`, `on_time_rate`, the digitization, payment and satisfaction rates and the
+    /// 766 `points`.
+    #[serde(flatten)]
+    pub total: Group,
+    /// One entry per group when `by` is given (empty for `total`).
+    pub groups: Vec<Group>,
 }
 
 #[utoipa::path(get, path = "/api/v1/indicators", tag = "indicators", params(IndicatorQuery),
-    responses((status = 200, body = Indicators), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = IndicatorReport), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn indicators(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<IndicatorQuery>,
-) -> ApiResult<Json<Indicators>> {
-    let (from, to) = (parse_date("from", &q.from)?, parse_date("to", &q.to)?);
-    if to < from {
-        return Err(ApiError::bad_request("invalid_period", "'to' is before 'from'", "'to' trước 'from'"));
-    }
-    let start = OffsetDateTime::new_in_offset(from, Time::MIDNIGHT, VN_OFFSET);
-    let end = OffsetDateTime::new_in_offset(to.next_day().unwrap_or(to), Time::MIDNIGHT, VN_OFFSET);
-    let scope = match q.unit.as_deref().filter(|u| !u.is_empty()) {
-        None => None,
-        Some(code) => {
-            let unit = state
-                .store
-                .unit(code)
-                .await
-                .map_err(|_| ApiError::not_found(&format!("unit '{code}'"), &format!("đơn vị '{code}'")))?;
-            if unit.kind == UnitKind::Province {
-                None
-            } else if q.rollup.unwrap_or(false) {
-                let all = state.store.units().await?;
-                let mut scope = motcua_domain::org::restructure::predecessors_of(&all, &unit.code);
-                scope.push(unit.code);
-                Some(scope)
-            } else {
-                Some(vec![unit.code])
-            }
-        }
+) -> ApiResult<Json<IndicatorReport>> {
+    let (first, last) = parse_period(&q.from, &q.to)?;
+    let by = parse_by(q.by.as_deref())?;
+    let (_, units) = units_of(&state, q.unit.as_deref(), q.rollup.unwrap_or(false)).await?;
+    let clean = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let scope = Scope { units, procedure: clean(&q.procedure), field: clean(&q.field), level: clean(&q.level) };
+    let now = OffsetDateTime::now_utc();
+    let total = groups(&state, &scope, first, last, motcua_store::indicators::By::Total, now)
+        .await?
+        .pop()
+        .unwrap_or_else(|| Group::empty(String::new()));
+    let groups = if by == motcua_store::indicators::By::Total {
+        Vec::new()
+    } else {
+        groups(&state, &scope, first, last, by, now).await?
     };
-    let c = state.store.counts(scope.as_deref(), &format_ts(start), &format_ts(end)).await?;
-    Ok(Json(Indicators {
+    Ok(Json(IndicatorReport {
         unit: q.unit,
-        from: from.to_string(),
-        to: to.to_string(),
-        online_rate: rate(c.online, c.received),
-        on_time_rate: rate(c.received - c.late, c.received),
-        received: c.received,
-        online: c.online,
-        finished: c.finished,
-        early: c.early,
-        on_time: c.on_time,
-        late: c.late,
+        from: first.to_string(),
+        to: last.to_string(),
+        as_of: format_ts(now),
+        total,
+        groups,
     }))
 }
 
