@@ -9,8 +9,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
+use motcua_store::Store;
 
 /// Parses a period bound: `YYYY-MM` or `YYYY-MM-DD`. Rollups are monthly, so a day must be the
 /// first of its month (`from`) or the last (`to`).
@@ -57,13 +57,12 @@ pub fn parse_period(from: &str, to: &str) -> ApiResult<(YearMonth, YearMonth)> {
 /// The resolving units a unit code stands for: none (everything) for the province or no code;
 /// the unit itself; with `rollup`, also the units merged into it by restructures.
 pub async fn units_of(
-    state: &AppState,
+    store: &Store,
     unit: Option<&str>,
     rollup: bool,
 ) -> ApiResult<(Option<Unit>, Option<Vec<String>>)> {
     let Some(code) = unit.map(str::trim).filter(|u| !u.is_empty()) else { return Ok((None, None)) };
-    let unit = state
-        .store
+    let unit = store
         .unit(code)
         .await
         .map_err(|_| ApiError::not_found(&format!("unit '{code}'"), &format!("đơn vị '{code}'")))?;
@@ -72,7 +71,7 @@ pub async fn units_of(
     }
     let mut scope = vec![unit.code.clone()];
     if rollup {
-        let all = state.store.units().await?;
+        let all = store.units().await?;
         scope.extend(motcua_domain::org::restructure::predecessors_of(&all, &unit.code));
     }
     Ok((Some(unit), Some(scope)))
@@ -140,17 +139,17 @@ impl From<&Tally> for Rates {
 /// The tallies of `scope` over `first..=last` grouped `by`, named, at `now`. Unit groups carry
 /// the unit's name; procedure groups the procedure's.
 pub async fn groups(
-    state: &AppState,
+    store: &Store,
     scope: &Scope,
     first: YearMonth,
     last: YearMonth,
     by: By,
     now: OffsetDateTime,
 ) -> ApiResult<Vec<Group>> {
-    let rows = state.store.indicator_tallies(scope, first, last, by, now).await?;
+    let rows = store.indicator_tallies(scope, first, last, by, now).await?;
     let names: std::collections::HashMap<String, String> = match by {
-        By::Unit => state.store.units().await?.into_iter().map(|u| (u.code, u.name)).collect(),
-        By::Procedure => state.store.procedure_names().await?.into_iter().collect(),
+        By::Unit => store.units().await?.into_iter().map(|u| (u.code, u.name)).collect(),
+        By::Procedure => store.procedure_names().await?.into_iter().collect(),
         _ => Default::default(),
     };
     Ok(rows

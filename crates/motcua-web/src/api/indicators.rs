@@ -65,18 +65,18 @@ pub async fn indicators(
 ) -> ApiResult<Json<IndicatorReport>> {
     let (first, last) = parse_period(&q.from, &q.to)?;
     let by = parse_by(q.by.as_deref())?;
-    let (_, units) = units_of(&state, q.unit.as_deref(), q.rollup.unwrap_or(false)).await?;
+    let (_, units) = units_of(&state.store, q.unit.as_deref(), q.rollup.unwrap_or(false)).await?;
     let clean = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
     let scope = Scope { units, procedure: clean(&q.procedure), field: clean(&q.field), level: clean(&q.level) };
     let now = OffsetDateTime::now_utc();
-    let total = groups(&state, &scope, first, last, motcua_store::indicators::By::Total, now)
+    let total = groups(&state.store, &scope, first, last, motcua_store::indicators::By::Total, now)
         .await?
         .pop()
         .unwrap_or_else(|| Group::empty(String::new()));
     let groups = if by == motcua_store::indicators::By::Total {
         Vec::new()
     } else {
-        groups(&state, &scope, first, last, by, now).await?
+        groups(&state.store, &scope, first, last, by, now).await?
     };
     Ok(Json(IndicatorReport {
         unit: q.unit,
