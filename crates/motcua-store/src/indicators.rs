@@ -164,41 +164,57 @@ pub(crate) async fn roll_over_in(tx: &mut Transaction<'static, Any>, to: YearMon
 }
 
 /// Rebuilds the rollups from the event log with the horizon at `open` (inside the writer's
-/// transaction, so no change slips between the read and the write).
+/// transaction, so no change slips between the read and the write). The events are read in one
+/// ordered pass; parsing, folding and tallying run on worker threads, a dossier at a time.
 pub(crate) async fn recompute_in(tx: &mut Transaction<'static, Any>, open: YearMonth) -> Result<Recomputed> {
-    let mut sums: HashMap<RowKey, MonthRow> = HashMap::new();
-    let mut out = Recomputed { open: Some(open), ..Default::default() };
-    {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+    let mut senders = Vec::with_capacity(workers);
+    let mut handles = Vec::with_capacity(workers);
+    for _ in 0..workers {
+        let (send, recv) = tokio::sync::mpsc::channel::<Vec<(String, Vec<String>)>>(4);
+        senders.push(send);
+        handles.push(std::thread::spawn(move || fold_batches(recv, open)));
+    }
+    let mut events = 0u64;
+    let read: Result<()> = async {
         let mut rows =
             sqlx::query("SELECT dossier_code, payload FROM dossier_events ORDER BY dossier_code, seq").fetch(&mut **tx);
-        let mut current: Option<(String, Dossier)> = None;
-        let mut finish = |d: &Dossier, out: &mut Recomputed| {
-            out.dossiers += 1;
-            for (k, r) in contributions(d, open) {
-                let acc = sums.entry(k).or_default();
-                *acc = acc.merge(&r);
-            }
-        };
+        let mut batch: Vec<(String, Vec<String>)> = Vec::with_capacity(BATCH);
+        let mut next = 0usize;
         while let Some(row) = rows.try_next().await? {
             let code: String = row.try_get("dossier_code")?;
             let payload: String = row.try_get("payload")?;
-            let event = parse_canonical(&payload).map_err(|e| StoreError::Corrupt(format!("event of {code}: {e}")))?;
-            out.events += 1;
-            let prev = match current.take() {
-                Some((c, d)) if c == code => Some(d),
-                Some((_, d)) => {
-                    finish(&d, &mut out);
-                    None
+            events += 1;
+            match batch.last_mut() {
+                Some((c, p)) if *c == code => p.push(payload),
+                _ => {
+                    if batch.len() >= BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        send_batch(&senders[next % workers], full).await?;
+                        next += 1;
+                    }
+                    batch.push((code, vec![payload]));
                 }
-                None => None,
-            };
-            let next = apply(prev, &event).map_err(|e| StoreError::Corrupt(format!("replay of {code}: {e}")))?;
-            current = Some((code, next));
+            }
         }
-        if let Some((_, d)) = current {
-            finish(&d, &mut out);
+        if !batch.is_empty() {
+            send_batch(&senders[next % workers], batch).await?;
+        }
+        Ok(())
+    }
+    .await;
+    drop(senders);
+    let mut sums: HashMap<RowKey, MonthRow> = HashMap::new();
+    let mut out = Recomputed { open: Some(open), events, ..Default::default() };
+    for h in handles {
+        let (part, dossiers) = h.join().map_err(|_| StoreError::Corrupt("recompute worker panicked".into()))??;
+        out.dossiers += dossiers;
+        for (k, r) in part {
+            let acc = sums.entry(k).or_default();
+            *acc = acc.merge(&r);
         }
     }
+    read?;
     sqlx::query("DELETE FROM indicator_rollups").execute(&mut **tx).await?;
     let mut rows: Vec<(RowKey, MonthRow)> = sums.into_iter().filter(|(_, r)| !r.is_empty()).collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0));
@@ -206,6 +222,42 @@ pub(crate) async fn recompute_in(tx: &mut Transaction<'static, Any>, open: YearM
     add_rows(tx, &delta(&[], &rows)).await?;
     set_horizon(tx, open).await?;
     Ok(out)
+}
+
+/// Dossiers per batch handed to a recompute worker.
+const BATCH: usize = 2000;
+
+async fn send_batch(
+    to: &tokio::sync::mpsc::Sender<Vec<(String, Vec<String>)>>,
+    batch: Vec<(String, Vec<String>)>,
+) -> Result<()> {
+    to.send(batch).await.map_err(|_| StoreError::Corrupt("recompute worker stopped".into()))
+}
+
+/// A recompute worker: folds each dossier's events and sums its contributions.
+fn fold_batches(
+    mut recv: tokio::sync::mpsc::Receiver<Vec<(String, Vec<String>)>>,
+    open: YearMonth,
+) -> Result<(HashMap<RowKey, MonthRow>, u64)> {
+    let mut sums: HashMap<RowKey, MonthRow> = HashMap::new();
+    let mut dossiers = 0u64;
+    while let Some(batch) = recv.blocking_recv() {
+        for (code, payloads) in batch {
+            let mut d: Option<Dossier> = None;
+            for p in &payloads {
+                let event = parse_canonical(p).map_err(|e| StoreError::Corrupt(format!("event of {code}: {e}")))?;
+                d = Some(apply(d, &event).map_err(|e| StoreError::Corrupt(format!("replay of {code}: {e}")))?);
+            }
+            if let Some(d) = d {
+                dossiers += 1;
+                for (k, r) in contributions(&d, open) {
+                    let acc = sums.entry(k).or_default();
+                    *acc = acc.merge(&r);
+                }
+            }
+        }
+    }
+    Ok((sums, dossiers))
 }
 
 impl Store {
