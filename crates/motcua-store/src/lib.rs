@@ -17,6 +17,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod console;
 pub mod decisions;
+pub mod disclosures;
 pub mod dossiers;
 pub mod exchange;
 pub mod floor;

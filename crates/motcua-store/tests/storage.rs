@@ -8,6 +8,7 @@
 //! - `inbox`: scoping, ordering, filters, keyset pagination.
 //! - `console`: an inbox page's projections by code, open work per unit and status, accounts.
 //! - `decisions`: publication decisions, effective-dated versions, abolition.
+//! - `disclosures`: monthly indicator snapshots, revisions, concurrent publishers.
 //! - `reference`: catalog, units, users, tokens, holiday announcements.
 //! - `indicators`: received / online / finished / early / on-time / late counts.
 //! - `restructure`: merging units re-homes open dossiers and roles, losing nothing.
@@ -28,6 +29,8 @@ mod concurrency;
 mod console;
 #[path = "storage/decisions.rs"]
 mod decisions;
+#[path = "storage/disclosures.rs"]
+mod disclosures;
 #[path = "storage/inbox.rs"]
 mod inbox;
 #[path = "storage/indicators.rs"]

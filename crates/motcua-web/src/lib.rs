@@ -11,15 +11,18 @@
 //! - [`ui`]: server-rendered pages (askama) that work without JavaScript.
 //! - [`openapi`]: the OpenAPI document.
 //! - [`catalog_files`]: catalog import/export files (JSON, CSV, XLSX).
+//! - [`report`]: the progress report (HTML, XLSX) for `motcua report` and the admin page.
 
 pub mod api;
 pub mod auth;
 pub mod catalog_files;
+pub mod disclosures;
 pub mod error;
 pub mod extract;
 pub mod indicators;
 pub mod metrics;
 pub mod openapi;
+pub mod report;
 pub mod service;
 pub mod ui;
 pub mod views;

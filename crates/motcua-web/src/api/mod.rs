@@ -3,10 +3,12 @@
 pub mod auth;
 pub mod calendar;
 pub mod decisions;
+pub mod disclosures;
 pub mod dossiers;
 pub mod export;
 pub mod inbox;
 pub mod indicators;
+pub mod indicators_export;
 pub mod procedures;
 pub mod process;
 pub mod reference;
@@ -33,6 +35,8 @@ pub fn router() -> Router<AppState> {
         .merge(dossiers::router())
         .merge(inbox::router())
         .merge(indicators::router())
+        .merge(disclosures::router())
+        .merge(indicators_export::router())
         .merge(crate::metrics::router())
 }
 

@@ -10,12 +10,15 @@
 //!   roles, units, budgets, parallel liên thông groups), saved as a new procedure version.
 //! - [`decisions`]: `GET /quan-tri/quyet-dinh` — publication decisions, latest first;
 //!   `GET /quan-tri/thu-tuc/{code}/phien-ban` — a procedure's versions and the diff of two.
+//! - [`report`]: `GET /quan-tri/bao-cao[.xlsx|.html]` — the progress report (also open to
+//!   leaders).
 //! - [`calendar`]: `GET/POST /quan-tri/lich` — a year's days off and swapped working days, and a
 //!   new yearly announcement in TOML.
 
 mod calendar;
 mod decisions;
 mod process;
+mod report;
 mod units;
 mod users;
 
@@ -41,6 +44,9 @@ pub fn router() -> Router<AppState> {
         .route("/quan-tri/thu-tuc/{code}/phien-ban", get(decisions::versions))
         .route("/quan-tri/quy-trinh", get(process::open))
         .route("/quan-tri/quy-trinh/{code}", get(process::edit).post(process::save_form))
+        .route("/quan-tri/bao-cao", get(report::page))
+        .route("/quan-tri/bao-cao.xlsx", get(report::xlsx))
+        .route("/quan-tri/bao-cao.html", get(report::print))
 }
 
 /// Who administers what.

@@ -16,6 +16,7 @@ pub mod auth;
 pub mod citizen;
 pub mod console;
 pub mod counter;
+pub mod dashboard;
 pub mod error;
 pub mod portal;
 pub mod session;
@@ -176,11 +177,13 @@ async fn script() -> Response {
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .merge(citizen::router())
+        .merge(dashboard::router())
         .merge(auth::router())
         .merge(portal::router())
         .merge(counter::router())
         .merge(console::router())
         .merge(admin::router())
+        .merge(crate::disclosures::pages::router())
         .layer(axum::middleware::from_fn_with_state(state, session::layer))
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))
