@@ -19,6 +19,7 @@ pub async fn serve_store(store: Store, addr: &str, demo: bool, ready: impl FnOnc
             anyhow::bail!("{n} account(s) still have a default password; change them before serving outside demo mode");
         }
     }
+    let disclosures = tokio::spawn(disclose_at_month_end(store.clone()));
     let state = AppState::load(store).await?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     let local = listener.local_addr()?.to_string();
@@ -29,5 +30,25 @@ pub async fn serve_store(store: Store, addr: &str, demo: bool, ready: impl FnOnc
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
+    disclosures.abort();
     Ok(())
+}
+
+/// The month-end disclosure (issue 5): every hour, publishes the snapshot of the month that has
+/// just ended if it is not published yet. Failures are logged and retried the next hour; they
+/// never stop the server.
+async fn disclose_at_month_end(store: Store) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    every_hour.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every_hour.tick().await;
+        match motcua_web::disclosures::publish_ended_months(&store, time::OffsetDateTime::now_utc()).await {
+            Ok(published) => {
+                for m in published {
+                    tracing::info!(month = %m.month, revision = m.revision, "month-end disclosure published");
+                }
+            }
+            Err(e) => tracing::error!(code = %e.body.code, error = %e.body.message, "month-end disclosure failed"),
+        }
+    }
 }
