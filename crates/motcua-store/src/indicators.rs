@@ -291,6 +291,25 @@ impl Store {
         self.writer.roll_over(to).await
     }
 
+    /// The earliest reception instant of any dossier (the first month with figures).
+    pub async fn first_received_at(&self) -> Result<Option<OffsetDateTime>> {
+        let first: Option<String> =
+            sqlx::query_scalar("SELECT MIN(received_at) FROM dossiers").fetch_one(&self.pool).await?;
+        first.map(|s| crate::parse_ts(&s).map_err(|e| StoreError::Corrupt(format!("received_at '{s}': {e}")))).transpose()
+    }
+
+    /// Received dossiers by code after `after`, at most `limit` (exports walk them page by page).
+    pub async fn received_dossiers_after(&self, after: &str, limit: i64) -> Result<Vec<Dossier>> {
+        let states: Vec<String> = sqlx::query_scalar(
+            "SELECT state FROM dossiers WHERE received_at IS NOT NULL AND code > $1 ORDER BY code LIMIT $2",
+        )
+        .bind(after.to_owned())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        states.iter().map(|s| parse_state(s)).collect()
+    }
+
     /// The rollup rows themselves, summed per key (tests compare them with a recompute).
     pub async fn rollup_rows(&self) -> Result<BTreeMap<RowKey, MonthRow>> {
         let sql = format!(

@@ -17,7 +17,7 @@ use motcua_store::users::User;
 use motcua_store::writer::History;
 use time::{Duration, OffsetDateTime, Time};
 
-use crate::history::{Generated, Rng, Spec, Staff, generate};
+use crate::history::{Generated, Rates, Rng, Spec, Staff, generate};
 
 const UNITS: &str = include_str!("../../../data/demo/units.json");
 const PROCEDURES: &str = include_str!("../../../data/demo/procedures.json");
@@ -38,14 +38,14 @@ impl Reference {
         Ok(Reference { units, procedures })
     }
 
-    fn center(&self) -> anyhow::Result<&Unit> {
+    pub(crate) fn center(&self) -> anyhow::Result<&Unit> {
         self.units
             .iter()
             .find(|u| u.kind == UnitKind::Center && u.level == Level::Province && u.is_current())
             .context("no provincial center in units.json")
     }
 
-    fn communes(&self) -> Vec<&Unit> {
+    pub(crate) fn communes(&self) -> Vec<&Unit> {
         self.units.iter().filter(|u| u.level == Level::Commune && u.is_current() && u.receives_dossiers()).collect()
     }
 
@@ -123,7 +123,7 @@ pub fn demo_users(r: &Reference) -> anyhow::Result<Vec<DemoUser>> {
 }
 
 /// Writes units, procedures and accounts (all with password `demo`, flagged default).
-async fn seed_reference(store: &Store, r: &Reference) -> anyhow::Result<Vec<DemoUser>> {
+pub(crate) async fn seed_reference(store: &Store, r: &Reference) -> anyhow::Result<Vec<DemoUser>> {
     for u in &r.units {
         store.put_unit(u).await?;
     }
@@ -159,7 +159,7 @@ async fn seed_reference(store: &Store, r: &Reference) -> anyhow::Result<Vec<Demo
     Ok(users)
 }
 
-fn staff_for(users: &[DemoUser], suffix: &str) -> Staff {
+pub(crate) fn staff_for(users: &[DemoUser], suffix: &str) -> Staff {
     let actor = |base: &str| {
         let name = format!("{base}{suffix}");
         let u = users.iter().find(|u| u.username == name);
@@ -179,6 +179,7 @@ async fn seed_history(
     seed: u64,
 ) -> anyhow::Result<u64> {
     let cal = Calendar::vietnam_default();
+    let rates = Rates::default();
     let mut rng = Rng::new(seed);
     let center = r.center()?;
     let province_procs: Vec<&Procedure> = r.procedures.iter().filter(|p| p.agency != COMMUNE_AGENCY).collect();
@@ -209,7 +210,16 @@ async fn seed_history(
                         continue;
                     }
                     let resolving = if p.agency == COMMUNE_AGENCY { unit.as_str() } else { p.agency.as_str() };
-                    let spec = Spec { procedure: p, receiving: unit, resolving, seq, submitted_at: submitted, now };
+                    let spec = Spec {
+                        procedure: p,
+                        receiving: unit,
+                        resolving,
+                        seq,
+                        submitted_at: submitted,
+                        now,
+                        online: None,
+                        rates: &rates,
+                    };
                     if let Some(Generated { events, .. }) = generate(&mut rng, &cal, staff, spec) {
                         let secret = motcua_web::auth::new_secret();
                         batch.push(History {
@@ -257,8 +267,17 @@ async fn showcase(
             cal.add(cal.receipt_instant(now - Duration::days(2)), motcua_domain::calendar::WorkingTime(3600));
         let submitted = submitted.replace_nanosecond(0).unwrap_or(submitted);
         let seq = 9000 + i as u64;
-        let spec =
-            Spec { procedure: p, receiving: &receiving, resolving: &resolving, seq, submitted_at: submitted, now };
+        let rates = Rates::default();
+        let spec = Spec {
+            procedure: p,
+            receiving: &receiving,
+            resolving: &resolving,
+            seq,
+            submitted_at: submitted,
+            now,
+            online: None,
+            rates: &rates,
+        };
         if let Some(g) = generate(&mut rng, &cal, &staff, spec) {
             let secret = motcua_web::auth::new_secret();
             let day = submitted.to_offset(VN_OFFSET).date().to_string();

@@ -1,12 +1,14 @@
 //! Generated dossier histories: realistic dossiers pushed through the real domain rules
 //! (`decide` + `apply`), for the demo's year of history and for benchmarks. Deterministic for a
-//! given seed; no external randomness crate.
+//! given seed; no external randomness crate. The probabilities are a [`Rates`] value: the demo
+//! uses its defaults, `motcua simulate` the province figures given on its command line.
 
 use motcua_domain::calendar::{Calendar, WorkingTime};
 use motcua_domain::catalog::Procedure;
 use motcua_domain::code::{DEFAULT_TEMPLATE, render};
 use motcua_domain::dossier::actions::{
-    Action, Ctx, approve, assign, complete_step, create, decide, rate, request_supplement, return_result, supplement,
+    Action, Ctx, approve, assign, complete_step, create, decide, rate, refuse, request_supplement, return_result,
+    supplement, withdraw,
 };
 use motcua_domain::dossier::event::{Event, EventData, apply};
 use motcua_domain::dossier::timeliness::VN_OFFSET;
@@ -37,6 +39,101 @@ impl Rng {
     pub fn chance(&mut self, p: f64) -> bool {
         self.unit() < p
     }
+    /// Like [`Rng::chance`], but draws nothing when `p` is zero, so adding a rate that is off
+    /// leaves every other draw (and the demo's data for a seed) unchanged.
+    pub fn maybe(&mut self, p: f64) -> bool {
+        p > 0.0 && self.chance(p)
+    }
+}
+
+/// Per-dossier probabilities of the generator. `Default` is the demo's year of history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rates {
+    /// Online share among dossiers whose procedure accepts online submission (when the caller
+    /// does not fix the channel in [`Spec::online`]).
+    pub online: f64,
+    /// Postal share among the dossiers that are not online.
+    pub postal: f64,
+    /// Share of dossiers with digitized components. Without `digitized_both`: the share of
+    /// paper dossiers scanned at the counter (online ones are always digitized).
+    pub digitized_input: f64,
+    /// Share of results issued electronically.
+    pub digitized_result: f64,
+    /// Share of dossiers with every component digitized *and* an electronic result (766
+    /// indicator 4.2), drawn first; input and result are then drawn over the rest, so the
+    /// three figures land together. `None`: input and result drawn independently.
+    pub digitized_both: Option<f64>,
+    /// Share of components flagged as re-used digitized data.
+    pub reused: f64,
+    /// Share of received dossiers planned to finish after their legal time.
+    pub late: f64,
+    /// Share of dossiers asked for a supplement during processing.
+    pub supplement: f64,
+    /// Share of online dossiers whose fee is paid online.
+    pub paid_online: f64,
+    /// Share of returned dossiers the applicant rates.
+    pub rated: f64,
+    /// Share of ratings that are good (4–5 of 5).
+    pub good_rating: f64,
+    /// Share of submitted dossiers refused at reception.
+    pub refused: f64,
+    /// Share of received dossiers withdrawn by the applicant before a result.
+    pub withdrawn: f64,
+}
+
+impl Default for Rates {
+    fn default() -> Rates {
+        Rates {
+            online: 0.7,
+            postal: 0.05,
+            digitized_input: 0.9,
+            digitized_result: 0.9,
+            digitized_both: None,
+            reused: 0.2,
+            late: 0.04,
+            supplement: 0.08,
+            paid_online: 0.5,
+            rated: 0.6,
+            good_rating: 0.9,
+            refused: 0.0,
+            withdrawn: 0.0,
+        }
+    }
+}
+
+/// What gets digitized in one dossier.
+struct Digitization {
+    /// How many of the components (the first ones) are digitized.
+    documents: usize,
+    /// `None`: drawn at approval from [`Rates::digitized_result`].
+    result: Option<bool>,
+}
+
+impl Rates {
+    /// Draws the digitization of a dossier with `n` components.
+    fn digitization(&self, rng: &mut Rng, online: bool, n: usize) -> Digitization {
+        let Some(both) = self.digitized_both else {
+            let input = online || rng.chance(self.digitized_input);
+            return Digitization { documents: if input { n } else { 0 }, result: None };
+        };
+        if rng.chance(both) {
+            return Digitization { documents: n, result: Some(true) };
+        }
+        // The rest: input (any component) and result drawn with the probabilities that complete
+        // the configured shares, never both complete.
+        let rest = (1.0 - both).max(f64::EPSILON);
+        let input = rng.chance(((self.digitized_input - both) / rest).clamp(0.0, 1.0));
+        let result = rng.chance(((self.digitized_result - both) / rest).clamp(0.0, 1.0));
+        match (input, result) {
+            // Some but not all components: the pair would otherwise be "both".
+            (true, true) if n > 1 => {
+                Digitization { documents: 1 + rng.below(n as u64 - 1) as usize, result: Some(true) }
+            }
+            (true, true) => Digitization { documents: n, result: Some(false) },
+            (true, false) => Digitization { documents: n, result: Some(false) },
+            (false, _) => Digitization { documents: 0, result: Some(result) },
+        }
+    }
 }
 
 const FAMILY: [&str; 8] = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi"];
@@ -64,6 +161,8 @@ impl Staff {
 pub struct Generated {
     pub events: Vec<Event>,
     pub code: String,
+    /// The projection after the last event (for counting what was generated).
+    pub dossier: Option<Dossier>,
 }
 
 /// Parameters of one dossier to generate.
@@ -75,16 +174,21 @@ pub struct Spec<'a> {
     pub submitted_at: OffsetDateTime,
     /// Nothing happens after this instant (the dossier stays in flight).
     pub now: OffsetDateTime,
+    /// `Some(true)`: online (when the procedure accepts it); `Some(false)`: counter or postal;
+    /// `None`: drawn from [`Rates::online`].
+    pub online: Option<bool>,
+    pub rates: &'a Rates,
 }
 
 /// Generates one dossier's history. Actions are decided by the domain; an action the rules
 /// refuse is simply not taken.
 pub fn generate(rng: &mut Rng, cal: &Calendar, staff: &Staff, spec: Spec) -> Option<Generated> {
     let p = spec.procedure;
-    let online = p.online_level.accepts_online() && rng.chance(0.7);
+    let rates = spec.rates;
+    let online = p.online_level.accepts_online() && spec.online.unwrap_or_else(|| rng.chance(rates.online));
     let channel = if online {
         Channel::Online
-    } else if rng.chance(0.05) {
+    } else if rng.chance(rates.postal) {
         Channel::Postal
     } else {
         Channel::Counter
@@ -104,11 +208,17 @@ pub fn generate(rng: &mut Rng, cal: &Calendar, staff: &Staff, spec: Spec) -> Opt
         email: String::new(),
         address: "An Giang".into(),
     };
-    let digitize = online || rng.chance(0.9);
+    let digitization = rates.digitization(rng, online, p.documents.len());
     let documents = p
         .documents
         .iter()
-        .map(|d| DocumentRecord { name: d.name.clone(), digitized: digitize, reused: rng.chance(0.2), file: None })
+        .enumerate()
+        .map(|(i, d)| DocumentRecord {
+            name: d.name.clone(),
+            digitized: i < digitization.documents,
+            reused: rng.chance(rates.reused),
+            file: None,
+        })
         .collect();
     let created = create::decide(create::NewDossier {
         code: code.clone(),
@@ -137,15 +247,26 @@ pub fn generate(rng: &mut Rng, cal: &Calendar, staff: &Staff, spec: Spec) -> Opt
     let hour = WorkingTime::from_hours(1.0).ok()?;
     // Reception: online dossiers wait up to a working day for the counter.
     let wait = if online { WorkingTime(rng.below(8 * 3600) as i64) } else { WorkingTime(0) };
+    if rng.maybe(rates.refused) {
+        let reason = "Hồ sơ không thuộc thẩm quyền giải quyết".to_owned();
+        run.act(&staff.receiver, wait, Action::Refuse(refuse::Refuse { reason }));
+        return Some(run.finish(code));
+    }
     if !run.act(&staff.receiver, wait, Action::Receive(Default::default())) {
+        return Some(run.finish(code));
+    }
+    if rng.maybe(rates.withdrawn) {
+        let after = WorkingTime::from_days(rng.unit() * 3.0).ok()?;
+        let reason = "Công dân xin rút hồ sơ".to_owned();
+        run.act(&Actor::Applicant, after, Action::Withdraw(withdraw::Withdraw { reason }));
         return Some(run.finish(code));
     }
     let legal = run.d.as_ref()?.legal_time;
     let start = run.d.as_ref()?.clock_started_at?;
     // Planned finish: most early or on time, a few late.
-    let factor = if rng.chance(0.04) { 1.0 + rng.unit() * 0.4 } else { 0.25 + rng.unit() * 0.7 };
+    let factor = if rng.chance(rates.late) { 1.0 + rng.unit() * 0.4 } else { 0.25 + rng.unit() * 0.7 };
     let finish_at = cal.add(start, WorkingTime((legal.seconds() as f64 * factor) as i64));
-    let supplement = rng.chance(0.08);
+    let supplement = rng.chance(rates.supplement);
     // Walk the internal process steps up to approval.
     while let Some(d) = run.d.as_ref() {
         let Some(step) = d.current_step().cloned() else { break };
@@ -183,12 +304,15 @@ pub fn generate(rng: &mut Rng, cal: &Calendar, staff: &Staff, spec: Spec) -> Opt
     let target = run.d.as_ref().map(|d| d.paused).unwrap_or_default();
     let finish_at = cal.add(finish_at, target);
     let until_finish = if finish_at > run.at { cal.between(run.at, finish_at) } else { WorkingTime(0) };
-    let approve = Action::Approve(approve::Approve { result_digitized: rng.chance(0.9), note: String::new() });
+    let approve = Action::Approve(approve::Approve {
+        result_digitized: digitization.result.unwrap_or_else(|| rng.chance(rates.digitized_result)),
+        note: String::new(),
+    });
     if !run.act(&staff.leader, until_finish, approve) {
         return Some(run.finish(code));
     }
     let pickup = WorkingTime::from_hours(rng.unit() * 16.0).ok()?;
-    let paid_online = online && rng.chance(0.5);
+    let paid_online = online && rng.chance(rates.paid_online);
     if !run.act(
         &staff.receiver,
         pickup,
@@ -196,8 +320,8 @@ pub fn generate(rng: &mut Rng, cal: &Calendar, staff: &Staff, spec: Spec) -> Opt
     ) {
         return Some(run.finish(code));
     }
-    if rng.chance(0.6) {
-        let score = if rng.chance(0.9) { 4 + rng.below(2) as i64 } else { 1 + rng.below(3) as i64 };
+    if rng.chance(rates.rated) {
+        let score = if rng.chance(rates.good_rating) { 4 + rng.below(2) as i64 } else { 1 + rng.below(3) as i64 };
         run.act(&Actor::Applicant, hour, Action::Rate(rate::Rate { score, comment: String::new() }));
     }
     Some(run.finish(code))
@@ -239,6 +363,6 @@ impl Run<'_> {
     }
 
     fn finish(self, code: String) -> Generated {
-        Generated { events: self.events, code }
+        Generated { events: self.events, code, dossier: self.d }
     }
 }

@@ -204,3 +204,49 @@ pub async fn inbox(addr: &str, users: &[String], requests: usize) -> anyhow::Res
     report(&format!("inbox ({} users)", users.len()), requests, start.elapsed(), lat);
     Ok(())
 }
+
+/// Indicators: sequential requests for one unit and one month each — the JSON indicators and the
+/// public dashboard page (`/chi-so`) — over every unit and the months `from..=to` (`YYYY-MM`).
+pub async fn indicators(addr: &str, from: &str, to: &str, requests: usize) -> anyhow::Result<()> {
+    let mut c = Conn::open(addr).await?;
+    let units = c.send("GET", "/api/v1/units", None, None, None).await?.body;
+    let mut codes: Vec<String> = units
+        .as_array()
+        .map(|a| a.iter().filter_map(|u| u["code"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    codes.push(String::new()); // the whole province
+    let months = c.send("GET", &format!("/api/v1/indicators?from={from}&to={to}&by=month"), None, None, None).await?;
+    let months: Vec<String> = months.body["groups"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|g| g["key"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    if months.is_empty() || codes.is_empty() {
+        bail!("no months with dossiers between {from} and {to}");
+    }
+    for (what, page) in [("api", false), ("dashboard page", true)] {
+        let mut lat = Vec::with_capacity(requests);
+        let start = Instant::now();
+        for i in 0..requests {
+            let unit = &codes[i % codes.len()];
+            let month = &months[(i / codes.len()) % months.len()];
+            let path = if page {
+                format!("/chi-so?unit={unit}&from={month}&to={month}")
+            } else {
+                format!("/api/v1/indicators?unit={unit}&from={month}&to={month}")
+            };
+            let t = Instant::now();
+            let r = c.send("GET", &path, None, None, None).await?;
+            lat.push(t.elapsed());
+            if r.status != 200 {
+                bail!("{path}: {} {}", r.status, r.body);
+            }
+        }
+        report(
+            &format!("indicators {what} ({} units incl. the province × {} months)", codes.len(), months.len()),
+            requests,
+            start.elapsed(),
+            lat,
+        );
+    }
+    Ok(())
+}

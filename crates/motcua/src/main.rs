@@ -8,13 +8,23 @@
 //! - `motcua import catalog FILE`, `motcua export catalog FILE` — the catalog as .json (national
 //!   field names), .csv or .xlsx; an import with any bad row writes nothing.
 //! - `motcua migrate`, `motcua verify-audit [--repair]`, `motcua seed-bench` (benchmarks).
+//! - `motcua recompute-indicators` — rebuilds the QĐ 766 rollups from the event log.
+//! - `motcua report --from 2025-01-01 --to 2025-06-30 [--unit CODE] --out report.html|.xlsx` —
+//!   the progress report.
+//! - `motcua disclose --month 2025-07 [--note "…"]` — publishes a month's indicators (a
+//!   correction is a new revision and needs a note).
+//! - `motcua simulate --province-half-year` — a province's half-year of dossiers (195,026) drawn
+//!   from configurable rates through the domain rules, to show the report at real scale.
 
+mod bench_indicators;
 mod catalog_io;
 mod demo;
 mod history;
+mod indicators_cli;
 mod loadgen;
 mod restructure;
 mod serve;
+mod simulate;
 
 use clap::{Parser, Subcommand};
 
@@ -87,6 +97,52 @@ enum Command {
         #[arg(long, env = "MOTCUA_DATABASE")]
         database: String,
     },
+    /// Rebuild the QĐ 766 indicator rollups from the event log.
+    RecomputeIndicators {
+        #[arg(long, env = "MOTCUA_DATABASE", default_value = "sqlite://./motcua-data/motcua.db")]
+        database: String,
+    },
+    /// Write the progress report (Vietnamese, print-ready HTML or XLSX) for whole months.
+    Report {
+        #[arg(long, env = "MOTCUA_DATABASE", default_value = "sqlite://./motcua-data/motcua.db")]
+        database: String,
+        /// First day, YYYY-MM-DD (the first of a month).
+        #[arg(long, value_parser = simulate::parse_date)]
+        from: time::Date,
+        /// Last day, YYYY-MM-DD (the last of a month).
+        #[arg(long, value_parser = simulate::parse_date)]
+        to: time::Date,
+        /// Unit code; the whole province when absent.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Output file: .html or .xlsx.
+        #[arg(long, default_value = "bao-cao.html")]
+        out: std::path::PathBuf,
+    },
+    /// Publish a month's indicators (the month must have ended); a later run is a new revision.
+    Disclose {
+        #[arg(long, env = "MOTCUA_DATABASE", default_value = "sqlite://./motcua-data/motcua.db")]
+        database: String,
+        /// YYYY-MM.
+        #[arg(long)]
+        month: String,
+        /// Reason for a correction (required from the second revision on).
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Who publishes (recorded with the revision).
+        #[arg(long, default_value = "cli")]
+        by: String,
+    },
+    /// Indicator benchmark: recompute, dashboard queries, and the files for the DuckDB comparison.
+    #[command(hide = true)]
+    BenchIndicators {
+        #[arg(long, env = "MOTCUA_DATABASE")]
+        database: String,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[arg(long, default_value_t = 2000)]
+        queries: usize,
+    },
     /// Re-walk every dossier's hash chain and compare projections with their events.
     VerifyAudit {
         #[arg(long, env = "MOTCUA_DATABASE")]
@@ -108,12 +164,35 @@ enum Command {
         #[arg(long)]
         dossiers: u64,
     },
+    /// Generate a province's dossiers at real scale through the domain rules (report, dashboard).
+    Simulate {
+        /// The database (created with the demo reference data when empty).
+        #[arg(long, env = "MOTCUA_DATABASE", default_value = "sqlite://./motcua-data/motcua.db")]
+        database: String,
+        /// Preset: 195,026 dossiers received from 2025-01-01 to 2025-06-30.
+        #[arg(long)]
+        province_half_year: bool,
+        /// First day of reception, YYYY-MM-DD (overrides the preset).
+        #[arg(long, value_parser = simulate::parse_date)]
+        from: Option<time::Date>,
+        /// Last day of reception, YYYY-MM-DD, inclusive (overrides the preset).
+        #[arg(long, value_parser = simulate::parse_date)]
+        to: Option<time::Date>,
+        /// Number of dossiers (overrides the preset).
+        #[arg(long)]
+        dossiers: Option<u64>,
+        /// Seed of the generator: the same seed gives the same dossiers.
+        #[arg(long, default_value_t = 2025)]
+        seed: u64,
+        #[command(flatten)]
+        rates: SimRates,
+    },
     /// Benchmark load generator (loopback only): `transitions` or `inbox`.
     #[command(hide = true)]
     Loadgen {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
-        /// transitions | inbox
+        /// transitions | inbox | indicators
         #[arg(long)]
         mode: String,
         #[arg(long, default_value_t = 64)]
@@ -128,6 +207,11 @@ enum Command {
         /// Inbox users, comma-separated.
         #[arg(long, default_value = "lanhdao,tiepnhan,tiepnhan.rachgia")]
         users: String,
+        /// Indicators: first and last month (YYYY-MM).
+        #[arg(long, default_value = "2025-01")]
+        from: String,
+        #[arg(long, default_value = "2025-06")]
+        to: String,
     },
     /// The raw-INSERT floor: the same event and projection writes as a transition, without HTTP
     /// or domain, committed in batches of `batch`.
@@ -140,6 +224,87 @@ enum Command {
         #[arg(long, default_value_t = 64)]
         batch: u64,
     },
+}
+
+/// The rates `simulate` draws each dossier from (defaults: the province's half-year figures).
+#[derive(clap::Args)]
+struct SimRates {
+    /// Share of dossiers submitted online.
+    #[arg(long, default_value_t = 0.88)]
+    online: f64,
+    /// Share of judged dossiers finished on time (the rest late).
+    #[arg(long, default_value_t = 0.9653)]
+    on_time: f64,
+    /// Share of dossiers with digitized components.
+    #[arg(long, default_value_t = 0.9118)]
+    digitized_input: f64,
+    /// Share of results issued electronically.
+    #[arg(long, default_value_t = 0.901)]
+    digitized_result: f64,
+    /// Share with every component and the result digitized (766 indicator 4.2).
+    #[arg(long, default_value_t = 0.7768)]
+    digitized_both: f64,
+    /// Share of dossiers asked for a supplement.
+    #[arg(long, default_value_t = 0.08)]
+    supplement: f64,
+    /// Share of online dossiers whose fee is paid online.
+    #[arg(long, default_value_t = 0.5)]
+    paid_online: f64,
+    /// Share of returned dossiers the applicant rates.
+    #[arg(long, default_value_t = 0.6)]
+    rated: f64,
+    /// Share of dossiers refused at reception.
+    #[arg(long, default_value_t = 0.005)]
+    refused: f64,
+    /// Share of received dossiers withdrawn by the applicant.
+    #[arg(long, default_value_t = 0.003)]
+    withdrawn: f64,
+    /// Share of dossiers received at the provincial center (communes share the rest).
+    #[arg(long, default_value_t = 0.3)]
+    center_share: f64,
+}
+
+/// `motcua simulate`: the preset or the explicit period, with the rates from the flags.
+async fn run_simulate(
+    database: &str,
+    preset: bool,
+    period: (Option<time::Date>, Option<time::Date>, Option<u64>),
+    seed: u64,
+    r: SimRates,
+) -> anyhow::Result<()> {
+    let rates = history::Rates {
+        online: r.online,
+        digitized_input: r.digitized_input,
+        digitized_result: r.digitized_result,
+        digitized_both: Some(r.digitized_both),
+        late: 1.0 - r.on_time,
+        supplement: r.supplement,
+        paid_online: r.paid_online,
+        rated: r.rated,
+        refused: r.refused,
+        withdrawn: r.withdrawn,
+        ..simulate::province_rates()
+    };
+    let (from, to, dossiers) = period;
+    if !preset && (from.is_none() || to.is_none() || dossiers.is_none()) {
+        anyhow::bail!("use --province-half-year, or give --from, --to and --dossiers");
+    }
+    // The preset, with whatever the flags override.
+    let preset = simulate::Options::province_half_year(rates);
+    let opts = simulate::Options {
+        from: from.unwrap_or(preset.from),
+        to: to.unwrap_or(preset.to),
+        dossiers: dossiers.unwrap_or(preset.dossiers),
+        seed,
+        center_share: r.center_share,
+        ..preset
+    };
+    if !(0.0..=1.0).contains(&r.on_time) {
+        anyhow::bail!("--on-time {}: a rate is between 0 and 1", r.on_time);
+    }
+    let summary = simulate::run(database, &opts).await?;
+    simulate::print_summary(&summary, &opts);
+    Ok(())
 }
 
 /// What `import` / `export` work on.
@@ -171,14 +336,28 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Restructure { file, dry_run, database } => restructure::run(&database, &file, dry_run).await,
+        Command::RecomputeIndicators { database } => indicators_cli::recompute(&database).await,
+        Command::Report { database, from, to, unit, out } => {
+            indicators_cli::report(&database, from, to, unit.as_deref(), &out).await
+        }
+        Command::Disclose { database, month, note, by } => {
+            indicators_cli::disclose(&database, &month, &note, &by).await
+        }
+        Command::BenchIndicators { database, out, queries } => bench_indicators::run(&database, &out, queries).await,
         Command::VerifyAudit { database, repair } => verify_audit(&database, repair).await,
         Command::Rebuild { database } => verify_audit(&database, true).await,
         Command::User { database, username, full_name, roles } => user(&database, &username, &full_name, &roles).await,
         Command::SeedBench { database, dossiers } => demo::seed_bench(&database, dossiers).await,
-        Command::Loadgen { addr, mode, concurrency, seconds, requests, procedure, users } => match mode.as_str() {
+        Command::Simulate { database, province_half_year, from, to, dossiers, seed, rates } => {
+            run_simulate(&database, province_half_year, (from, to, dossiers), seed, rates).await
+        }
+        Command::Loadgen { addr, mode, concurrency, seconds, requests, procedure, users, from, to } => match mode
+            .as_str()
+        {
             "transitions" => loadgen::transitions(&addr, concurrency, seconds, &procedure).await,
             "inbox" => loadgen::inbox(&addr, &users.split(',').map(str::to_owned).collect::<Vec<_>>(), requests).await,
-            other => anyhow::bail!("unknown mode {other}: use transitions or inbox"),
+            "indicators" => loadgen::indicators(&addr, &from, &to, requests).await,
+            other => anyhow::bail!("unknown mode {other}: use transitions, inbox or indicators"),
         },
         Command::BenchRaw { database, rows, batch } => {
             let store = motcua_store::Store::open(&database).await?;
