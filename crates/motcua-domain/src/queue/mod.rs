@@ -1,0 +1,449 @@
+//! Queue tickets (lấy số thứ tự) and counter ratings at the one-stop (domain.md §11).
+//!
+//! NĐ 61/2018 Art. 13 requires an area with automatic queue-ticket machines connected to the
+//! one-stop information system; domain.md §11 asks for tickets by sector, priority groups,
+//! call-to-counter with a display, per-counter / per-officer waiting and service times, and a
+//! link from the ticket to the dossier received from it.
+//!
+//! - this module: counter groups, tickets, their numbers and states, and the transitions
+//!   (call, recall, serve, skip, requeue, transfer, done).
+//! - [`order`]: which waiting ticket a counter calls next (priority without starvation).
+//! - [`metrics`]: waiting and service times per counter, officer and hour.
+//! - [`rating`]: satisfaction ratings per officer (TT 01/2018 0/1/2 points, 766 like/dislike).
+
+pub mod metrics;
+pub mod order;
+pub mod rating;
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime, UtcOffset};
+
+use crate::error::DomainError;
+
+/// Vietnam's offset: ticket numbers restart at local midnight.
+pub const VN: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
+    Ok(o) => o,
+    Err(_) => UtcOffset::UTC,
+};
+
+/// The people served first. domain.md §11 ("priority groups") and NĐ 61/2018 Art. 13 (facilities
+/// for the people the one-stop must help) name the groups; the list follows the usual kiosk
+/// practice (elderly, people with disabilities, pregnant women, people with young children).
+/// Who qualifies is checked by the officer at the counter, not by the kiosk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Elderly,
+    Disability,
+    Pregnant,
+    YoungChild,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 4] = [Priority::Elderly, Priority::Disability, Priority::Pregnant, Priority::YoungChild];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Elderly => "elderly",
+            Priority::Disability => "disability",
+            Priority::Pregnant => "pregnant",
+            Priority::YoungChild => "young_child",
+        }
+    }
+
+    /// Vietnamese label for the kiosk and the ticket.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Priority::Elderly => "Người cao tuổi",
+            Priority::Disability => "Người khuyết tật",
+            Priority::Pregnant => "Phụ nữ mang thai",
+            Priority::YoungChild => "Người đi cùng trẻ nhỏ",
+        }
+    }
+
+    /// English label.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Priority::Elderly => "Elderly person",
+            Priority::Disability => "Person with a disability",
+            Priority::Pregnant => "Pregnant woman",
+            Priority::YoungChild => "Person with a young child",
+        }
+    }
+
+    /// Parses the API name; an empty string or `none` is a normal ticket.
+    pub fn parse(s: &str) -> Result<Option<Priority>, DomainError> {
+        let s = s.trim();
+        if s.is_empty() || s == "none" {
+            return Ok(None);
+        }
+        Priority::ALL.into_iter().find(|p| p.as_str() == s).map(Some).ok_or_else(|| {
+            DomainError::invalid(
+                "invalid_priority",
+                "priority must be one of elderly, disability, pregnant, young_child",
+                "nhóm ưu tiên phải là một trong: elderly, disability, pregnant, young_child",
+            )
+        })
+    }
+}
+
+/// Where a ticket is in its life.
+///
+/// `waiting → called → serving → done`; `called/serving → skipped` (the citizen did not come);
+/// `skipped → waiting` (re-queued when they come back, keeping their place);
+/// `waiting/called/serving → waiting` in another group (transfer, keeping the issue time).
+/// A skipped ticket never re-queued by the end of its day is a no-show in the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketState {
+    Waiting,
+    Called,
+    Serving,
+    Done,
+    Skipped,
+}
+
+impl TicketState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketState::Waiting => "waiting",
+            TicketState::Called => "called",
+            TicketState::Serving => "serving",
+            TicketState::Done => "done",
+            TicketState::Skipped => "skipped",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TicketState> {
+        [TicketState::Waiting, TicketState::Called, TicketState::Serving, TicketState::Done, TicketState::Skipped]
+            .into_iter()
+            .find(|t| t.as_str() == s)
+    }
+
+    /// Vietnamese label.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            TicketState::Waiting => "Đang chờ",
+            TicketState::Called => "Đã gọi",
+            TicketState::Serving => "Đang phục vụ",
+            TicketState::Done => "Đã xong",
+            TicketState::Skipped => "Vắng mặt (bỏ qua)",
+        }
+    }
+}
+
+/// A counter group (nhóm quầy): the counters of one one-stop that serve the same fields, with
+/// the letter printed before its numbers and its priority rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CounterGroup {
+    /// Stable code, e.g. `C1-DD` (the API takes it from the path).
+    #[serde(default)]
+    pub code: String,
+    /// The one-stop unit whose counters these are.
+    pub unit: String,
+    /// Display name, e.g. "Đất đai – Xây dựng".
+    pub name: String,
+    /// Fields (lĩnh vực) served, for the kiosk.
+    #[serde(default)]
+    pub fields: Vec<String>,
+    /// One capital letter printed before the number (`A` → A001).
+    pub prefix: String,
+    /// At most this many priority calls in a row while a normal ticket waits ([`order`]).
+    #[serde(default = "default_max_priority_run")]
+    pub max_priority_run: u32,
+}
+
+/// The default of [`CounterGroup::max_priority_run`]: three priority tickets, then the oldest
+/// normal one (Motcua's decision; the sources give no rule — domain.md §11).
+pub fn default_max_priority_run() -> u32 {
+    3
+}
+
+impl CounterGroup {
+    /// Checks the configuration.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        let bad = |code, en: &str, vi: &str| Err(DomainError::invalid(code, en, vi));
+        if !valid_code(&self.code) {
+            return bad(
+                "invalid_group",
+                "the group code must be 1–40 letters, digits, '-' or '_'",
+                "mã nhóm quầy phải gồm 1–40 chữ, số, '-' hoặc '_'",
+            );
+        }
+        if self.name.trim().is_empty() || self.name.chars().count() > 200 {
+            return bad("invalid_name", "the name must have 1–200 characters", "tên phải có 1–200 ký tự");
+        }
+        if self.prefix.len() != 1 || !self.prefix.bytes().all(|b| b.is_ascii_uppercase()) {
+            return bad(
+                "invalid_prefix",
+                "the prefix must be one capital letter A–Z",
+                "ký hiệu phải là một chữ cái in hoa A–Z",
+            );
+        }
+        if !(1..=20).contains(&self.max_priority_run) {
+            return bad(
+                "invalid_priority_run",
+                "max_priority_run must be between 1 and 20",
+                "số lượt ưu tiên liên tiếp phải từ 1 đến 20",
+            );
+        }
+        Ok(())
+    }
+}
+
+/// A counter (quầy) of a group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Counter {
+    /// Stable id, e.g. `C1-Q01` (the API takes it from the path).
+    #[serde(default)]
+    pub id: String,
+    /// Display name, e.g. "Quầy 1".
+    pub name: String,
+    /// The group it calls from.
+    pub group: String,
+}
+
+impl Counter {
+    pub fn validate(&self) -> Result<(), DomainError> {
+        if !valid_code(&self.id) || !valid_code(&self.group) {
+            return Err(DomainError::invalid(
+                "invalid_counter",
+                "counter and group ids must be 1–40 letters, digits, '-' or '_'",
+                "mã quầy và mã nhóm phải gồm 1–40 chữ, số, '-' hoặc '_'",
+            ));
+        }
+        if self.name.trim().is_empty() || self.name.chars().count() > 100 {
+            return Err(DomainError::invalid(
+                "invalid_name",
+                "the name must have 1–100 characters",
+                "tên phải có 1–100 ký tự",
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn valid_code(s: &str) -> bool {
+    (1..=40).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The local day a ticket belongs to (numbers restart at 00:00 UTC+7).
+pub fn ticket_day(at: OffsetDateTime) -> Date {
+    at.to_offset(VN).date()
+}
+
+/// The printed number: the group's letter and the day's sequence on at least three digits
+/// (`A001`, …, `A999`, then `A1000`: never reused within the day).
+pub fn ticket_number(prefix: &str, seq: u32) -> String {
+    format!("{prefix}{seq:03}")
+}
+
+/// The ticket's id: group code, local day and number (`C1-DD-20260525-A001`), unique because the
+/// number is unique per group and day; kept when the ticket is transferred.
+pub fn ticket_id(group: &str, day: Date, number: &str) -> String {
+    format!("{group}-{:04}{:02}{:02}-{number}", day.year(), u8::from(day.month()), day.day())
+}
+
+/// A ticket as the rules see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub id: String,
+    pub number: String,
+    /// The group it waits in now (changes on transfer).
+    pub group: String,
+    pub priority: Option<Priority>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub issued_at: OffsetDateTime,
+    pub state: TicketState,
+    /// The counter that called it last.
+    pub counter: Option<String>,
+    /// The officer at that counter.
+    pub officer: Option<String>,
+    /// First call: the end of the waiting time.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub called_at: Option<OffsetDateTime>,
+    /// Done: the end of the service time.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub done_at: Option<OffsetDateTime>,
+    /// How many times it was called (recalls included).
+    pub calls: u32,
+    /// The group it was transferred from, if any.
+    pub transferred_from: Option<String>,
+    /// The dossier received from this ticket.
+    pub dossier: Option<String>,
+}
+
+/// What an officer does to a ticket already called.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Call the same number again (the citizen did not hear it).
+    Recall,
+    /// The citizen sat down: service starts.
+    Serve,
+    /// The citizen did not come.
+    Skip,
+    /// The citizen came back: the skipped ticket waits again at its original place.
+    Requeue,
+    /// To another group (another field), keeping the issue time.
+    Transfer { to: String },
+    /// Service finished, optionally with the dossier received.
+    Done,
+}
+
+fn wrong_state(t: &Ticket, what: &str, what_vi: &str) -> DomainError {
+    DomainError::rule(
+        "invalid_ticket_state",
+        format!("ticket {} is {}: it cannot be {what}", t.number, t.state.as_str()),
+        format!("số {} đang ở trạng thái \"{}\": không thể {what_vi}", t.number, t.state.label_vi()),
+    )
+}
+
+/// Applies `step` by the officer at `counter` at instant `now`. Only the counter that called a
+/// ticket may recall, serve, skip or finish it; a skipped ticket may be re-queued by any counter
+/// of its group; a waiting ticket may be transferred by any counter of its group.
+pub fn apply(
+    t: &Ticket,
+    counter: &Counter,
+    officer: &str,
+    step: &Step,
+    now: OffsetDateTime,
+) -> Result<Ticket, DomainError> {
+    let mut n = t.clone();
+    let at_this_counter = t.counter.as_deref() == Some(counter.id.as_str());
+    let active = matches!(t.state, TicketState::Called | TicketState::Serving);
+    let in_group = t.group == counter.group;
+    let not_yours = || {
+        DomainError::rule(
+            "not_this_counter",
+            format!("ticket {} is handled by another counter", t.number),
+            format!("số {} do quầy khác phục vụ", t.number),
+        )
+    };
+    match step {
+        Step::Recall | Step::Serve | Step::Skip | Step::Done if active && !at_this_counter => return Err(not_yours()),
+        Step::Recall if active => {
+            n.calls += 1;
+            n.officer = Some(officer.to_owned());
+        }
+        Step::Recall => return Err(wrong_state(t, "recalled", "gọi lại")),
+        Step::Serve if t.state == TicketState::Called => n.state = TicketState::Serving,
+        Step::Serve => return Err(wrong_state(t, "served", "bắt đầu phục vụ")),
+        Step::Skip if active => n.state = TicketState::Skipped,
+        Step::Skip => return Err(wrong_state(t, "skipped", "bỏ qua")),
+        Step::Done if active => {
+            n.state = TicketState::Done;
+            n.done_at = Some(now);
+        }
+        Step::Done => return Err(wrong_state(t, "finished", "kết thúc")),
+        Step::Requeue if t.state == TicketState::Skipped && in_group => {
+            n.state = TicketState::Waiting;
+            n.counter = None;
+        }
+        Step::Requeue if t.state == TicketState::Skipped => return Err(not_yours()),
+        Step::Requeue => return Err(wrong_state(t, "re-queued", "xếp lại hàng")),
+        Step::Transfer { to } => {
+            let allowed = (active && at_this_counter) || (t.state == TicketState::Waiting && in_group);
+            if !allowed {
+                return Err(if active { not_yours() } else { wrong_state(t, "transferred", "chuyển nhóm") });
+            }
+            if *to == t.group {
+                return Err(DomainError::invalid(
+                    "same_group",
+                    "the ticket is already in that group",
+                    "số thứ tự đã thuộc nhóm quầy này",
+                ));
+            }
+            n.transferred_from = Some(t.group.clone());
+            n.group = to.clone();
+            n.state = TicketState::Waiting;
+            n.counter = None;
+        }
+    }
+    Ok(n)
+}
+
+/// The call itself: `t` (chosen by [`order::next_ticket`]) becomes called at `counter`.
+pub fn call(t: &Ticket, counter: &Counter, officer: &str, now: OffsetDateTime) -> Result<Ticket, DomainError> {
+    if t.state != TicketState::Waiting || t.group != counter.group {
+        return Err(wrong_state(t, "called", "gọi"));
+    }
+    let mut n = t.clone();
+    n.state = TicketState::Called;
+    n.counter = Some(counter.id.clone());
+    n.officer = Some(officer.to_owned());
+    n.called_at.get_or_insert(now);
+    n.calls += 1;
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    pub(crate) fn ticket(id: &str, priority: Option<Priority>, at: OffsetDateTime) -> Ticket {
+        Ticket {
+            id: id.into(),
+            number: id.into(),
+            group: "G".into(),
+            priority,
+            issued_at: at,
+            state: TicketState::Waiting,
+            counter: None,
+            officer: None,
+            called_at: None,
+            done_at: None,
+            calls: 0,
+            transferred_from: None,
+            dossier: None,
+        }
+    }
+
+    fn counter(id: &str) -> Counter {
+        Counter { id: id.into(), name: id.into(), group: "G".into() }
+    }
+
+    #[test]
+    fn numbers_have_three_digits_and_restart_at_local_midnight() {
+        assert_eq!(ticket_number("A", 7), "A007");
+        assert_eq!(ticket_number("A", 1234), "A1234");
+        // 16:59 UTC is 23:59 in Vietnam; 17:00 UTC is the next local day.
+        assert_eq!(ticket_day(datetime!(2026-05-25 16:59 UTC)).to_string(), "2026-05-25");
+        assert_eq!(ticket_day(datetime!(2026-05-25 17:00 UTC)).to_string(), "2026-05-26");
+        assert_eq!(ticket_id("C1-DD", ticket_day(datetime!(2026-05-25 01:00 UTC)), "A001"), "C1-DD-20260525-A001");
+    }
+
+    #[test]
+    fn priorities_parse_and_unknown_ones_are_refused() {
+        assert_eq!(Priority::parse("").unwrap(), None);
+        assert_eq!(Priority::parse("pregnant").unwrap(), Some(Priority::Pregnant));
+        assert_eq!(Priority::parse("vip").unwrap_err().code, "invalid_priority");
+    }
+
+    #[test]
+    fn a_called_ticket_is_recalled_served_and_finished_only_by_its_counter() {
+        let now = datetime!(2026-05-25 02:00 UTC);
+        let t = call(&ticket("A001", None, now), &counter("Q1"), "tiepnhan", now).unwrap();
+        assert_eq!(apply(&t, &counter("Q2"), "x", &Step::Done, now).unwrap_err().code, "not_this_counter");
+        let t = apply(&t, &counter("Q1"), "tiepnhan", &Step::Recall, now).unwrap();
+        assert_eq!((t.calls, t.called_at), (2, Some(now)));
+        let t = apply(&t, &counter("Q1"), "tiepnhan", &Step::Serve, now).unwrap();
+        let t = apply(&t, &counter("Q1"), "tiepnhan", &Step::Done, now).unwrap();
+        assert_eq!(t.state, TicketState::Done);
+        assert_eq!(apply(&t, &counter("Q1"), "tiepnhan", &Step::Skip, now).unwrap_err().code, "invalid_ticket_state");
+    }
+
+    #[test]
+    fn a_skipped_ticket_is_requeued_and_a_transfer_keeps_the_issue_time() {
+        let t0 = datetime!(2026-05-25 01:00 UTC);
+        let now = datetime!(2026-05-25 02:00 UTC);
+        let t = call(&ticket("A001", None, t0), &counter("Q1"), "tiepnhan", now).unwrap();
+        let t = apply(&t, &counter("Q1"), "tiepnhan", &Step::Skip, now).unwrap();
+        let t = apply(&t, &counter("Q2"), "other", &Step::Requeue, now).unwrap();
+        assert_eq!(t.state, TicketState::Waiting);
+        let t = apply(&t, &counter("Q2"), "other", &Step::Transfer { to: "H".into() }, now).unwrap();
+        assert_eq!((t.group.as_str(), t.issued_at, t.transferred_from.as_deref()), ("H", t0, Some("G")));
+        assert_eq!(call(&t, &counter("Q1"), "x", now).unwrap_err().code, "invalid_ticket_state");
+    }
+}
