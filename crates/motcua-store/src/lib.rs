@@ -8,21 +8,34 @@
 //! - [`console`]: reads for the officer console and administration — an inbox page's
 //!   projections, open work per unit and status, the list of accounts.
 //! - [`catalog`], [`units`], [`users`], [`calendar`]: reference data and accounts.
+//! - [`feedback`]: citizen feedback — projection + history, search, queues, open deadlines, counts.
+//! - [`documents`]: the electronic office — document registers with per-unit, per-year numbers,
+//!   history, exchange traces and search.
 //! - [`indicators`]: basic counts for the service-quality indicators.
+//! - [`queue`]: queue tickets, counters, atomic calls, the display board, queue metrics and
+//!   ratings per officer.
 //! - [`restructure`]: applies a restructure plan — units, role grants, re-homed open dossiers.
+//! - [`outbox`]: the transactional outbox (e-mail, SMS, edXML) with leases and retries.
+//! - [`alerts`]: reads for the daily alerts; officers' e-mail addresses.
 //! - [`audit`]: re-walks every dossier's hash chain; rebuilds projections from events.
 
+pub mod alerts;
 pub mod audit;
 pub mod calendar;
 pub mod catalog;
 pub mod console;
 pub mod decisions;
 pub mod disclosures;
+pub mod documents;
 pub mod dossiers;
+pub mod edxml;
 pub mod exchange;
+pub mod feedback;
 pub mod floor;
 pub mod indicators;
 pub mod migrate;
+pub mod outbox;
+pub mod queue;
 pub mod restructure;
 pub mod units;
 pub mod users;

@@ -13,7 +13,17 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_decisions.sql")),
     (4, include_str!("../migrations/0004_step_due.sql")),
     (5, include_str!("../migrations/0005_indicators.sql")),
+    (6, include_str!("../migrations/0006_feedback.sql")),
+    (7, include_str!("../migrations/0007_queue.sql")),
+    (8, include_str!("../migrations/0008_outbox.sql")),
+    (9, include_str!("../migrations/0009_documents.sql")),
+    (10, include_str!("../migrations/0010_exchange.sql")),
 ];
+
+/// Number of migrations the code knows.
+pub fn count() -> usize {
+    MIGRATIONS.len()
+}
 
 /// Applies pending migrations.
 pub async fn run(pool: &AnyPool) -> Result<()> {

@@ -277,6 +277,8 @@ pub(crate) async fn act(
     }
     insert_links(tx, code, &chain.links).await?;
     follow(tx, Some(&before), &chain.dossier, open).await?;
+    crate::outbox::notify_citizen_in(tx, &chain.dossier, version + 1, &events).await?;
+    crate::edxml::dossier_events_in(tx, &events).await?;
     Ok(chain.dossier)
 }
 
@@ -290,7 +292,9 @@ async fn create(tx: &mut Transaction<'static, Any>, job: CreateJob, open: YearMo
     .fetch_one(&mut **tx)
     .await?;
     let events = (job.build)(u64::try_from(seq).unwrap_or(0))?;
-    insert_history(tx, &job.secret_hash, &events, open).await
+    let d = insert_history(tx, &job.secret_hash, &events, open).await?;
+    crate::outbox::notify_citizen_in(tx, &d, 1, &events).await?;
+    Ok(d)
 }
 
 async fn bulk(tx: &mut Transaction<'static, Any>, histories: Vec<History>, open: YearMonth) -> Result<usize> {

@@ -9,9 +9,14 @@
 //! - `console`: an inbox page's projections by code, open work per unit and status, accounts.
 //! - `decisions`: publication decisions, effective-dated versions, abolition.
 //! - `disclosures`: monthly indicator snapshots, revisions, concurrent publishers.
+//! - `queue`: ticket numbers, fair calls, concurrent calls that never share a ticket.
 //! - `reference`: catalog, units, users, tokens, holiday announcements.
+//! - `documents`: office registers — yearly numbers, concurrent registrations, idempotent packages.
+//! - `feedback`: citizen feedback codes, history, votes, search, queues, deadlines, counts.
 //! - `indicators`: received / online / finished / early / on-time / late counts.
 //! - `restructure`: merging units re-homes open dossiers and roles, losing nothing.
+//! - `edxml`: packages sent and registered once, traces moving forward only, peers.
+//! - `outbox`: idempotent enqueue, leases two dispatchers never share, retries, citizen notices.
 //! - `audit`: tamper detection, repair, bulk histories, rebuild == live projection.
 //!
 //! PostgreSQL: `MOTCUA_TEST_PG` (default `postgres://postgres@127.0.0.1:5432`); when it is not
@@ -31,12 +36,22 @@ mod console;
 mod decisions;
 #[path = "storage/disclosures.rs"]
 mod disclosures;
+#[path = "storage/documents.rs"]
+mod documents;
+#[path = "storage/edxml.rs"]
+mod edxml;
 #[path = "storage/inbox.rs"]
 mod inbox;
+#[path = "storage/feedback.rs"]
+mod feedback;
 #[path = "storage/indicators.rs"]
 mod indicators;
 #[path = "storage/lifecycle.rs"]
 mod lifecycle;
+#[path = "storage/queue.rs"]
+mod queue;
+#[path = "storage/outbox.rs"]
+mod outbox;
 #[path = "storage/reference.rs"]
 mod reference;
 #[path = "storage/restructure.rs"]

@@ -9,6 +9,7 @@
 //! - [`service`]: submit / load / act on dossiers, shared by the API and the pages.
 //! - [`views`]: dossier JSON views (officer / public).
 //! - [`ui`]: server-rendered pages (askama) that work without JavaScript.
+//! - [`notify`]: the outbox dispatcher (SMTP e-mail, SMS gateway), the daily digest, alerts.
 //! - [`openapi`]: the OpenAPI document.
 //! - [`catalog_files`]: catalog import/export files (JSON, CSV, XLSX).
 //! - [`report`]: the progress report (HTML, XLSX) for `motcua report` and the admin page.
@@ -18,9 +19,11 @@ pub mod auth;
 pub mod catalog_files;
 pub mod disclosures;
 pub mod error;
+pub mod exchange;
 pub mod extract;
 pub mod indicators;
 pub mod metrics;
+pub mod notify;
 pub mod openapi;
 pub mod report;
 pub mod service;

@@ -139,6 +139,29 @@ pub(crate) async fn seed_reference(store: &Store, r: &Reference) -> anyhow::Resu
         abolished: Vec::new(),
     };
     store.apply_decision(&decision).await?;
+    // The provincial center's queue: two counter groups, two counters each (docs/QUEUE.md).
+    let center = r.center()?.code.clone();
+    for (code, name, prefix, fields) in [
+        ("DD", "Đất đai – Xây dựng", "A", vec!["Đất đai".to_owned(), "Xây dựng".to_owned()]),
+        ("TP", "Tư pháp – Hộ tịch và lĩnh vực khác", "B", Vec::new()),
+    ] {
+        let group = format!("TT-{code}");
+        store
+            .put_queue_group(&motcua_domain::queue::CounterGroup {
+                code: group.clone(),
+                unit: center.clone(),
+                name: name.into(),
+                fields,
+                prefix: prefix.into(),
+                max_priority_run: motcua_domain::queue::default_max_priority_run(),
+            })
+            .await?;
+        for n in 1..=2 {
+            let id = format!("TT-{code}-Q{n:02}");
+            let name = format!("Quầy {prefix}{n}");
+            store.put_counter(&motcua_domain::queue::Counter { id, name, group: group.clone() }).await?;
+        }
+    }
     let users = demo_users(r)?;
     // One argon2id hash for the shared demo password: they are all "demo" anyway.
     let hash = tokio::task::spawn_blocking(|| motcua_web::auth::hash_password("demo"))

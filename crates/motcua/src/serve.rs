@@ -20,7 +20,16 @@ pub async fn serve_store(store: Store, addr: &str, demo: bool, ready: impl FnOnc
         }
     }
     let disclosures = tokio::spawn(disclose_at_month_end(store.clone()));
+    // Issue 6: the outbox dispatcher (e-mail, SMS; configured by MOTCUA_SMTP_*/MOTCUA_SMS_*) and
+    // the 07:00 daily digest.
+    let dispatcher = motcua_web::notify::Dispatcher::new(store.clone(), &motcua_web::notify::NotifyConfig::from_env());
+    let outbox = tokio::spawn(dispatcher.run(std::time::Duration::from_secs(15)));
+    // Issue 7: edXML deliveries to peer systems (outbox kinds edxml, edxml-status; docs/EXCHANGE.md).
+    let exchange = tokio::spawn(
+        motcua_web::exchange::Deliverer::new(store.clone(), motcua_web::exchange::ExchangeConfig::default()).run(),
+    );
     let state = AppState::load(store).await?;
+    let digest = tokio::spawn(motcua_web::notify::digest::run_daily(state.clone()));
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     let local = listener.local_addr()?.to_string();
     ready(&local);
@@ -31,6 +40,9 @@ pub async fn serve_store(store: Store, addr: &str, demo: bool, ready: impl FnOnc
         })
         .await?;
     disclosures.abort();
+    outbox.abort();
+    exchange.abort();
+    digest.abort();
     Ok(())
 }
 

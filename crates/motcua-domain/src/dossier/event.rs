@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 
 use super::Dossier;
 use super::actions::{
-    approve, assign, complete_step, create, extend, rate, receive, refuse, rehome, reject, request_supplement,
-    return_result, supplement, transfer, withdraw,
+    approve, assign, complete_step, create, extend, rate, receive, receive_agency_result, refuse, rehome, reject,
+    request_supplement, return_result, send_to_agency, supplement, transfer, withdraw,
 };
 
 /// One entry of a dossier's history.
@@ -42,6 +42,10 @@ pub enum EventData {
     Withdraw(withdraw::Withdrawn),
     Rate(rate::Rated),
     Rehome(rehome::Rehomed),
+    /// A step went to another agency (liên thông, issue 7 part 4).
+    SentToAgency(send_to_agency::SentToAgency),
+    /// The agency's answer completed that step.
+    AgencyResultReceived(receive_agency_result::AgencyResultReceived),
 }
 
 impl EventData {
@@ -63,6 +67,8 @@ impl EventData {
             EventData::Withdraw(_) => "withdraw",
             EventData::Rate(_) => "rate",
             EventData::Rehome(_) => "rehome",
+            EventData::SentToAgency(_) => "sent_to_agency",
+            EventData::AgencyResultReceived(_) => "agency_result_received",
         }
     }
 }
@@ -105,6 +111,8 @@ pub fn apply(current: Option<Dossier>, event: &Event) -> Result<Dossier, ApplyEr
         EventData::Withdraw(e) => withdraw::apply(&mut d, e, at),
         EventData::Rate(e) => rate::apply(&mut d, e, at),
         EventData::Rehome(e) => rehome::apply(&mut d, e, at),
+        EventData::SentToAgency(e) => send_to_agency::apply(&mut d, e, at),
+        EventData::AgencyResultReceived(e) => receive_agency_result::apply(&mut d, e, at),
     }
     d.version += 1;
     Ok(d)

@@ -249,6 +249,45 @@ pub struct StepState {
     /// Parallel group label copied from the process (domain.md §1.5 liên thông, §6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallel: Option<String>,
+    /// The step went to another agency as an edXML package (liên thông, issue 7 part 4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<AgencyExchange>,
+}
+
+/// A step performed by another agency through an edXML package (`send_to_agency`), and its
+/// answer once it arrived (`receive_agency_result`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencyExchange {
+    pub organ_id: String,
+    pub document_id: String,
+    pub package_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub sent_at: OffsetDateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<AgencyResult>,
+}
+
+/// The agency's answer to a liên thông step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencyResult {
+    pub document_id: String,
+    /// Local id of the registered answer package (which keeps the attachments' content).
+    pub package_id: String,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub attachments: Vec<ResultAttachment>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
+}
+
+/// One attachment of an agency's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultAttachment {
+    pub name: String,
+    pub content_type: String,
+    /// Lowercase hex SHA-256 of the content.
+    pub sha256: String,
 }
 
 /// The one permitted re-appointment (domain.md Decisions 5).

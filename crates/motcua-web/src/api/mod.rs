@@ -1,15 +1,22 @@
 //! The JSON API, one module per resource, each exposing `router()`.
 
+pub mod agency_exchange;
+pub mod alerts;
 pub mod auth;
 pub mod calendar;
 pub mod decisions;
 pub mod disclosures;
+pub mod documents;
 pub mod dossiers;
+pub mod edxml;
 pub mod export;
+pub mod feedback;
 pub mod inbox;
+pub mod open311;
 pub mod indicators;
 pub mod indicators_export;
 pub mod procedures;
+pub mod queue;
 pub mod process;
 pub mod reference;
 pub mod restructures;
@@ -34,9 +41,16 @@ pub fn router() -> Router<AppState> {
         .merge(restructures::router())
         .merge(dossiers::router())
         .merge(inbox::router())
+        .merge(alerts::router())
+        .merge(feedback::router())
+        .merge(documents::router())
+        .merge(open311::router())
         .merge(indicators::router())
         .merge(disclosures::router())
         .merge(indicators_export::router())
+        .merge(queue::router())
+        .merge(edxml::router())
+        .merge(agency_exchange::router())
         .merge(crate::metrics::router())
 }
 

@@ -9,16 +9,21 @@
 //! - [`portal`]: online submission, confirmation with QR, supplements, result download, rating.
 //! - [`counter`]: the counter desk (receiver): reception, refusal, return, fees, printable slips.
 //! - [`console`]: the officer console (specialist, leader): inbox, dossier page, actions, leader view.
+//! - [`queue`]: queue kiosk, display board, counter calls, tablet rating, queue figures.
+//! - [`feedback`]: citizen feedback — public list and search, submission, lookup, officers' queue.
 //! - [`admin`]: administration (center_admin, system_admin): users, units, calendar.
 
 pub mod admin;
+pub mod alerts;
 pub mod auth;
 pub mod citizen;
 pub mod console;
 pub mod counter;
 pub mod dashboard;
 pub mod error;
+pub mod feedback;
 pub mod portal;
+pub mod queue;
 pub mod session;
 
 use askama::Template;
@@ -182,7 +187,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(portal::router())
         .merge(counter::router())
         .merge(console::router())
+        .merge(feedback::router())
+        .merge(alerts::router())
         .merge(admin::router())
+        .merge(queue::router())
         .merge(crate::disclosures::pages::router())
         .layer(axum::middleware::from_fn_with_state(state, session::layer))
         .route("/static/style.css", get(style))

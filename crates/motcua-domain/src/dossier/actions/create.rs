@@ -67,6 +67,7 @@ pub fn decide(n: NewDossier) -> Result<Created, DomainError> {
             due_at: None,
             completed_at: None,
             parallel: s.parallel.clone(),
+            exchange: None,
         });
     }
     let dossier = Dossier {

@@ -1,0 +1,95 @@
+//! edXML exchange storage (migration 0010): an outgoing package and its deliveries are stored in
+//! one transaction, an incoming one is registered once per unit, status messages move the
+//! sender's state forward only and are recorded once, peers and their credentials.
+
+use motcua_domain::exchange::trace::DeliveryState;
+use motcua_store::Store;
+use motcua_store::edxml::{NewPackage, Peer};
+use motcua_store::outbox::NewMessage;
+
+use crate::common::fixtures::*;
+use crate::storage_test;
+
+fn package(unit: &str, idem: &str) -> NewPackage {
+    NewPackage {
+        unit: unit.into(),
+        idem: idem.into(),
+        document_id: format!("000.01.01.H08,2026/03/02,{idem}/CV"),
+        from_organ: "000.01.01.H08".into(),
+        to_organs: vec!["000.00.12.H08".into(), "000.00.13.H08".into()],
+        subject: "Công văn phối hợp".into(),
+        xml: "<edXML/>".into(),
+        dossier: None,
+    }
+}
+
+async fn sending_a_package_queues_one_delivery_per_recipient_once(store: Store) {
+    let now = at("2026-03-02T08:00:00+07:00");
+    let (id, fresh) = store.send_package(&package("X1", "7"), now).await.unwrap();
+    assert!(fresh);
+    let (again, fresh) = store.send_package(&package("X1", "7"), now).await.unwrap();
+    assert_eq!((again.as_str(), fresh), (id.as_str(), false));
+    for to in ["000.00.12.H08", "000.00.13.H08"] {
+        let m = store.outbox_message(&format!("edxml:{id}:{to}")).await.unwrap().unwrap();
+        assert_eq!((m.kind.as_str(), m.recipient.as_str(), m.status.as_str()), ("edxml", to, "pending"));
+    }
+    let p = store.edxml_package(&id).await.unwrap().unwrap();
+    assert_eq!(p.state, "queued");
+    assert_eq!(store.edxml_trace(&id).await.unwrap().len(), 2);
+    let listed = store.edxml_packages("out", &["X1".to_owned()], Some("phối hợp")).await.unwrap();
+    assert_eq!(listed.len(), 1);
+}
+storage_test!(sending_a_package_queues_one_delivery_per_recipient_once);
+
+async fn an_incoming_package_is_registered_once_and_its_reply_queued_once(store: Store) {
+    let now = at("2026-03-02T08:00:00+07:00");
+    let reply = NewMessage {
+        kind: "edxml-status".into(),
+        idempotency_key: "edxml-status:A1:abc:03".into(),
+        recipient: "000.01.01.H08".into(),
+        payload: "<edXML/>".into(),
+        template: None,
+        about: None,
+        unit: None,
+    };
+    let (id, fresh) = store.register_incoming(&package("A1", "abc"), std::slice::from_ref(&reply), now).await.unwrap();
+    assert!(fresh);
+    let (again, fresh) = store.register_incoming(&package("A1", "abc"), &[reply], now).await.unwrap();
+    assert_eq!((again, fresh), (id.clone(), false));
+    assert_eq!(store.edxml_packages("in", &["A1".to_owned()], None).await.unwrap().len(), 1);
+    // Another unit receiving the same package registers its own copy.
+    let (other, fresh) = store.register_incoming(&package("A2", "abc"), &[], now).await.unwrap();
+    assert!(fresh && other != id);
+}
+storage_test!(an_incoming_package_is_registered_once_and_its_reply_queued_once);
+
+async fn status_messages_move_the_sender_forward_only_and_count_once(store: Store) {
+    let now = at("2026-03-02T08:00:00+07:00");
+    let p = package("X1", "9");
+    let (id, _) = store.send_package(&p, now).await.unwrap();
+    store.trace_delivery(&id, "000.00.12.H08", DeliveryState::Sent, None, now).await.unwrap();
+    assert_eq!(store.apply_status(&p.document_id, "06", "000.00.12.H08", None, "d6", now).await.unwrap(), (1, 1));
+    assert_eq!(store.apply_status(&p.document_id, "03", "000.00.12.H08", None, "d3", now).await.unwrap(), (1, 1));
+    assert_eq!(store.apply_status(&p.document_id, "06", "000.00.12.H08", None, "d6", now).await.unwrap(), (1, 0));
+    assert_eq!(store.edxml_package(&id).await.unwrap().unwrap().state, "completed", "a late 03 never moves it back");
+    let events: Vec<String> = store.edxml_trace(&id).await.unwrap().into_iter().map(|t| t.event).collect();
+    assert_eq!(events.iter().filter(|e| *e == "status:06").count(), 1, "{events:?}");
+    assert_eq!(store.apply_status("unknown", "03", "x", None, "d", now).await.unwrap(), (0, 0));
+}
+storage_test!(status_messages_move_the_sender_forward_only_and_count_once);
+
+async fn peers_and_their_credentials_are_kept(store: Store) {
+    let now = at("2026-03-02T08:00:00+07:00");
+    let peer =
+        Peer { pattern: "H08".into(), name: "Tỉnh".into(), endpoint: "https://x.vn".into(), token: "t".into() };
+    store.put_peer(&peer, now).await.unwrap();
+    store.put_peer(&Peer { endpoint: "https://y.vn".into(), ..peer.clone() }, now).await.unwrap();
+    let peers = store.peers().await.unwrap();
+    assert_eq!(peers.len(), 1);
+    assert_eq!(peers[0].endpoint, "https://y.vn");
+    store.add_peer_token("hash1", "xã A", now).await.unwrap();
+    store.add_peer_token("hash1", "xã A", now).await.unwrap();
+    assert_eq!(store.peer_by_token("hash1").await.unwrap().as_deref(), Some("xã A"));
+    assert_eq!(store.peer_by_token("nope").await.unwrap(), None);
+}
+storage_test!(peers_and_their_credentials_are_kept);

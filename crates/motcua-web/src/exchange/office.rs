@@ -1,0 +1,191 @@
+//! The bridge between the electronic office (document registers, `motcua_domain::office`) and
+//! the edXML exchange:
+//!
+//! - [`send_document`]: an issued outgoing document becomes a package (From = the unit's organ id,
+//!   To = each recipient that has one), stored with its deliveries in one transaction; the
+//!   document's `external_id` becomes the package's DocumentId and each recipient gets a
+//!   "queued" trace line. A recipient without an organ id (or a sending unit without one) gets a
+//!   "queued" line saying it goes on paper, as the office recorded before the exchange existed.
+//! - [`mirror_trace`]: delivery outcomes and status messages of a package are copied to the
+//!   trace of the outgoing documents with that DocumentId, so the sender sees them in the office.
+//! - [`register_incoming`]: a package received for a unit is entered in its incoming register
+//!   (idempotent on the package digest), as the exchange acting for the unit's clerk.
+
+use motcua_domain::dossier::{Actor, Role};
+use motcua_domain::office::{self, Direction, Document, EdxmlStatus, NewIncoming, TraceStatus};
+use motcua_edxml::{
+    Business, DocumentCode, DocumentKind, DocumentType, Header, Organ, OrganId, OtherInfo, Package, Priority,
+    PromulgationInfo, SignerInfo, SteeringType,
+};
+use motcua_store::Store;
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+
+fn priority(p: office::Priority) -> Priority {
+    match p {
+        office::Priority::Normal => Priority::Normal,
+        office::Priority::Urgent => Priority::Urgent,
+        office::Priority::VeryUrgent => Priority::VeryUrgent,
+        office::Priority::Flash => Priority::Express,
+    }
+}
+
+fn office_priority(p: Priority) -> office::Priority {
+    match p {
+        Priority::Normal => office::Priority::Normal,
+        Priority::Urgent => office::Priority::Urgent,
+        Priority::VeryUrgent => office::Priority::VeryUrgent,
+        _ => office::Priority::Flash,
+    }
+}
+
+fn invalid(e: motcua_edxml::EdxmlError) -> ApiError {
+    ApiError::unprocessable(e.code, format!("{} at {}", e.reason, e.path), e.reason_vi)
+}
+
+/// Hands an issued outgoing document to the exchange (see the module documentation).
+pub async fn send_document(state: &AppState, doc: &Document) -> ApiResult<()> {
+    let at = super::super::api::now();
+    let unit = state.store.unit(&doc.unit).await?;
+    let from = match doc.meta.sender.as_ref().and_then(|s| s.organ_id.as_deref()).or(unit.organ_id.as_deref()) {
+        Some(id) => Organ::new(OrganId::parse(id).map_err(invalid)?, unit.name.clone()),
+        None => {
+            // The document is already recorded as sent: it goes on paper, and the trace says why.
+            tracing::warn!(unit = %unit.code, "unit without an electronic organ id: document not sent by edXML");
+            for r in &doc.meta.recipients {
+                let note = format!("Đơn vị gửi chưa có mã định danh điện tử (QĐ 20/2020): gửi bản giấy đến {}", r.name);
+                let organ = r.organ_id.clone().unwrap_or_default();
+                state.store.add_document_trace(&doc.id, &organ, TraceStatus::Queued, Some(&note), at).await?;
+            }
+            return Ok(());
+        }
+    };
+    let mut to = Vec::new();
+    for r in &doc.meta.recipients {
+        match r.organ_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(id) => to.push(Organ::new(OrganId::parse(id).map_err(invalid)?, r.name.clone())),
+            None => {
+                let note = format!("{} không có mã định danh điện tử: gửi bản giấy", r.name);
+                state.store.add_document_trace(&doc.id, "", TraceStatus::Queued, Some(&note), at).await?;
+            }
+        }
+    }
+    if to.is_empty() {
+        return Ok(());
+    }
+    let m = &doc.meta;
+    let date =
+        m.promulgation_date.or(doc.issued_at.map(|t| super::vn_local(t).date())).unwrap_or(super::vn_local(at).date());
+    let number = m.code_number.clone().or(doc.register_number.map(|n| n.to_string())).unwrap_or_else(|| doc.id.clone());
+    let header = Header {
+        from,
+        to,
+        code: DocumentCode { number, notation: m.code_notation.clone().unwrap_or_else(|| "VT".to_owned()) },
+        promulgation: PromulgationInfo {
+            place: m.promulgation_place.clone().unwrap_or_else(|| unit.name.clone()),
+            date,
+        },
+        document_type: DocumentType { kind: DocumentKind::Listed(18), name: m.document_type.clone(), detail: None },
+        subject: m.subject.clone(),
+        content: m.content.clone().filter(|c| !c.trim().is_empty()),
+        signer: m.signer.as_ref().map(|s| SignerInfo {
+            competence: s.competence.clone().filter(|c| !c.trim().is_empty()),
+            position: s.position.clone().filter(|c| !c.trim().is_empty()),
+            full_name: s.full_name.clone(),
+        }),
+        due_date: m.due_date,
+        to_places: Vec::new(),
+        other_info: OtherInfo { priority: priority(m.priority), ..OtherInfo::default() },
+        response_for: None,
+        steering_type: if m.steering_type == 0 {
+            SteeringType::Ordinary
+        } else {
+            SteeringType::Other(u32::from(m.steering_type))
+        },
+        traces: Vec::new(),
+        business: Some(Business {
+            doc_type: motcua_edxml::BusinessDocType::New,
+            reason: None,
+            document_id: None,
+            staff: None,
+            paper: None,
+        }),
+    };
+    let mut package = Package { header, attachments: Vec::new() };
+    let (_, _) = crate::api::edxml::send_package(state, &doc.unit, &mut package, doc.dossier_code.clone(), at).await?;
+    let external = package.header.document_id();
+    state.store.set_document_external_id(&doc.id, &external).await?;
+    for r in &package.header.to {
+        let note = format!("Chờ gửi liên thông đến {}", r.name);
+        state.store.add_document_trace(&doc.id, r.id.as_str(), TraceStatus::Queued, Some(&note), at).await?;
+    }
+    Ok(())
+}
+
+/// Copies an exchange event to the trace of the outgoing documents whose `external_id` is
+/// `document_id`. Failures are logged: the exchange's own trace already holds the event.
+pub async fn mirror_trace(store: &Store, document_id: &str, organ: &str, status: TraceStatus, note: Option<&str>) {
+    let docs = match store.documents_by_external_id(document_id).await {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::error!(error = %e, "reading documents for an exchange trace");
+            return;
+        }
+    };
+    let at = time::OffsetDateTime::now_utc();
+    for d in docs.iter().filter(|d| d.direction == Direction::Outgoing) {
+        if let Err(e) = store.add_document_trace(&d.id, organ, status, note, at).await {
+            tracing::error!(error = %e, document = %d.id, "exchange trace not copied to the document");
+        }
+    }
+}
+
+/// The trace status of a status message code.
+pub fn trace_status(code: &str) -> Option<TraceStatus> {
+    EdxmlStatus::parse(code).map(TraceStatus::Edxml)
+}
+
+/// Enters a received package in `unit`'s incoming register, once per package digest `idem`.
+/// Answers the document's id. The exchange acts as the unit's clerk (`edxml:<unit>`).
+pub async fn register_incoming(state: &AppState, unit: &str, package: &Package, idem: &str) -> ApiResult<String> {
+    let h = &package.header;
+    let meta = office::Metadata {
+        code_number: Some(h.code.number.clone()),
+        code_notation: Some(h.code.notation.clone()),
+        document_type: h.document_type.name.clone(),
+        subject: h.subject.clone(),
+        content: h.content.clone(),
+        promulgation_place: Some(h.promulgation.place.clone()),
+        promulgation_date: Some(h.promulgation.date),
+        signer: h.signer.as_ref().map(|s| office::Signer {
+            full_name: s.full_name.clone(),
+            position: s.position.clone(),
+            competence: s.competence.clone(),
+        }),
+        sender: Some(office::Organ { organ_id: Some(h.from.id.as_str().to_owned()), name: h.from.name.clone() }),
+        recipients: h
+            .to
+            .iter()
+            .map(|o| office::Organ { organ_id: Some(o.id.as_str().to_owned()), name: o.name.clone() })
+            .collect(),
+        due_date: h.due_date,
+        priority: office_priority(h.other_info.priority),
+        steering_type: match h.steering_type {
+            SteeringType::Ordinary => 0,
+            SteeringType::Other(n) => u8::try_from(n).unwrap_or(u8::MAX),
+        },
+    };
+    let new = NewIncoming {
+        id: crate::api::documents::new_document_id(),
+        unit: unit.to_owned(),
+        meta,
+        received_at: Some(super::super::api::now()),
+        dossier_code: None,
+        external_id: Some(h.document_id()),
+    };
+    let actor = Actor::Officer { username: format!("edxml:{unit}"), grants: vec![(unit.to_owned(), Role::Clerk)] };
+    let decision = Document::register_incoming(new, &actor, super::super::api::now())?;
+    let (doc, _) = state.store.register_document(decision, Some(idem)).await?;
+    Ok(doc.id)
+}
