@@ -295,7 +295,9 @@ impl Store {
     pub async fn first_received_at(&self) -> Result<Option<OffsetDateTime>> {
         let first: Option<String> =
             sqlx::query_scalar("SELECT MIN(received_at) FROM dossiers").fetch_one(&self.pool).await?;
-        first.map(|s| crate::parse_ts(&s).map_err(|e| StoreError::Corrupt(format!("received_at '{s}': {e}")))).transpose()
+        first
+            .map(|s| crate::parse_ts(&s).map_err(|e| StoreError::Corrupt(format!("received_at '{s}': {e}"))))
+            .transpose()
     }
 
     /// Received dossiers by code after `after`, at most `limit` (exports walk them page by page).

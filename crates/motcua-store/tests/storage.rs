@@ -40,18 +40,18 @@ mod disclosures;
 mod documents;
 #[path = "storage/edxml.rs"]
 mod edxml;
-#[path = "storage/inbox.rs"]
-mod inbox;
 #[path = "storage/feedback.rs"]
 mod feedback;
+#[path = "storage/inbox.rs"]
+mod inbox;
 #[path = "storage/indicators.rs"]
 mod indicators;
 #[path = "storage/lifecycle.rs"]
 mod lifecycle;
-#[path = "storage/queue.rs"]
-mod queue;
 #[path = "storage/outbox.rs"]
 mod outbox;
+#[path = "storage/queue.rs"]
+mod queue;
 #[path = "storage/reference.rs"]
 mod reference;
 #[path = "storage/restructure.rs"]

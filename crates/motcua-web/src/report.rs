@@ -230,15 +230,19 @@ pub async fn build(store: &Store, from: Date, to: Date, unit: Option<&str>, now:
         (b.tally.received, b.tally.processed).cmp(&(a.tally.received, a.tally.processed)).then(a.key.cmp(&b.key))
     });
     top_fields.truncate(TOP_FIELDS);
-    let period = motcua_domain::indicators::Period::months(first, last)
-        .ok_or_else(|| crate::error::ApiError::bad_request("invalid_period", "bad period", "kỳ báo cáo không hợp lệ"))?;
+    let period = motcua_domain::indicators::Period::months(first, last).ok_or_else(|| {
+        crate::error::ApiError::bad_request("invalid_period", "bad period", "kỳ báo cáo không hợp lệ")
+    })?;
     let unit_code = found.as_ref().filter(|u| u.kind != UnitKind::Province).map(|u| u.code.clone());
     let f = store.feedback_counts(unit_code.as_deref(), period.start, period.end, now).await?;
     let as_u64 = |n: i64| u64::try_from(n).unwrap_or(0);
     let (sent, received) = store.documents_exchanged(scope.units.as_deref(), period.start, period.end).await?;
     let documents = Some(DocumentsSection { sent, received });
-    let feedback =
-        Some(FeedbackSection { received: as_u64(f.received), handled: as_u64(f.handled), published: as_u64(f.published) });
+    let feedback = Some(FeedbackSection {
+        received: as_u64(f.received),
+        handled: as_u64(f.handled),
+        published: as_u64(f.published),
+    });
     Ok(Report {
         from,
         to,

@@ -623,6 +623,9 @@ async fn every_endpoint_is_in_the_openapi_document() {
         let uri = path.replace("{code}", "1.000001").replace("{id}", "FB-000000-0000");
         let r = app.call(&method.to_uppercase(), &uri, None, None, None).await;
         assert_ne!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path} is not routed");
-        assert!(r.status != StatusCode::NOT_FOUND || path.contains("{code}") || path.contains("{id}"), "{method} {path} is not routed");
+        assert!(
+            r.status != StatusCode::NOT_FOUND || path.contains("{code}") || path.contains("{id}"),
+            "{method} {path} is not routed"
+        );
     }
 }

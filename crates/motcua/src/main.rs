@@ -22,11 +22,34 @@ mod demo;
 mod history;
 mod indicators_cli;
 mod loadgen;
+mod peer;
 mod restructure;
 mod serve;
 mod simulate;
 
 use clap::{Parser, Subcommand};
+
+#[derive(Subcommand)]
+enum PeerCmd {
+    /// Route organ ids to another system's edXML inbox; the token to present is read from stdin.
+    Add {
+        /// Exact organ id (000.00.01.H08), an ancestor code (H08), or * (central).
+        pattern: String,
+        /// Base URL of the peer, e.g. https://motcua.tinh.gov.vn.
+        endpoint: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        #[arg(long, env = "MOTCUA_DATABASE", default_value = "sqlite://./motcua-data/motcua.db")]
+        database: String,
+    },
+    /// Issue a credential a peer presents to this instance's /api/v1/edxml/inbox (printed once).
+    Token {
+        #[arg(long)]
+        name: String,
+        #[arg(long, env = "MOTCUA_DATABASE", default_value = "sqlite://./motcua-data/motcua.db")]
+        database: String,
+    },
+}
 
 #[derive(Parser)]
 #[command(name = "motcua", version, about = "Motcua — một cửa: public administrative service center")]
@@ -59,6 +82,11 @@ enum Command {
         database: String,
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
+    },
+    /// edXML exchange peers: `motcua peer add PATTERN ENDPOINT` (token on stdin), `motcua peer token`.
+    Peer {
+        #[command(subcommand)]
+        action: PeerCmd,
     },
     /// Import data: `motcua import catalog FILE` (.json, .csv, .xlsx).
     Import {
@@ -328,6 +356,10 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Demo { addr, data, per_day, database } => demo::run(&addr, &data, per_day, database.as_deref()).await,
         Command::Serve { database, addr } => serve::serve(&database, &addr, false).await,
+        Command::Peer { action: PeerCmd::Add { pattern, endpoint, name, database } } => {
+            peer::add(&database, &pattern, &name, &endpoint).await
+        }
+        Command::Peer { action: PeerCmd::Token { name, database } } => peer::token(&database, &name).await,
         Command::Import { what: Dataset::Catalog { file, database } } => catalog_io::import(&file, &database).await,
         Command::Export { what: Dataset::Catalog { file, database } } => catalog_io::export(&file, &database).await,
         Command::Migrate { database } => {

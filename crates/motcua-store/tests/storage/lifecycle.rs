@@ -22,7 +22,11 @@ async fn opening_the_store_twice_applies_the_migrations_once_and_keeps_the_data(
         .fetch_all(&store.pool)
         .await
         .unwrap();
-    assert_eq!(applied, (1..=motcua_store::migrate::count() as i64).collect::<Vec<_>>(), "each migration is recorded once");
+    assert_eq!(
+        applied,
+        (1..=motcua_store::migrate::count() as i64).collect::<Vec<_>>(),
+        "each migration is recorded once"
+    );
     let (again, _) = store.dossier(&d.code).await.expect("the dossier survives reopening");
     assert_eq!(again, d);
     let next =
