@@ -194,6 +194,7 @@ impl Store {
             return Err(StoreError::Conflict { current: expected_version + 1 });
         }
         insert_event(&mut tx, code, fb.version, event).await?;
+        crate::outbox::notify_feedback_in(&mut tx, &fb, fb.version, event).await?;
         tx.commit().await?;
         Ok(fb)
     }

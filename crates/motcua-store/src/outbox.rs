@@ -147,6 +147,51 @@ pub(crate) async fn notify_citizen_in(
     Ok(())
 }
 
+/// Enqueues the "feedback answered" notice (e-mail and SMS to whatever the submitter gave) when
+/// `event` publishes the answer, inside the feedback's own transaction; the key
+/// `<feedback code>:<seq>:<channel>` makes a repeat a no-op. The submitter gets the full answer;
+/// the public page shows the redacted one.
+pub(crate) async fn notify_feedback_in(
+    tx: &mut Transaction<'static, Any>,
+    fb: &motcua_domain::feedback::Feedback,
+    seq: i64,
+    event: &motcua_domain::feedback::Event,
+) -> Result<()> {
+    if !matches!(event.what, motcua_domain::feedback::EventKind::Published { .. }) {
+        return Ok(());
+    }
+    let submitter = &fb.submission.submitter;
+    let answer = fb.answer.as_deref().or(fb.public_answer.as_deref()).unwrap_or_default();
+    let vars = [("code", fb.code.as_str()), ("applicant", submitter.name.as_str()), ("answer", answer)];
+    let rendered = match motcua_domain::notify::Template::FeedbackAnswered.render(&vars) {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, feedback = %fb.code, "notification template failed");
+            return Ok(());
+        }
+    };
+    let channels = [
+        ("email", submitter.email.as_deref().unwrap_or("").trim(), rendered.email_payload()),
+        ("sms", submitter.phone.as_deref().unwrap_or("").trim(), rendered.sms_payload()),
+    ];
+    for (kind, to, payload) in channels {
+        if to.is_empty() {
+            continue;
+        }
+        let m = NewMessage {
+            kind: kind.to_owned(),
+            idempotency_key: format!("{}:{seq}:{kind}", fb.code),
+            recipient: to.to_owned(),
+            payload,
+            template: Some(rendered.template.clone()),
+            about: Some(fb.code.clone()),
+            unit: fb.unit.clone().or_else(|| Some(fb.center.clone())),
+        };
+        enqueue_in(tx, &m, event.at).await?;
+    }
+    Ok(())
+}
+
 fn message(r: &AnyRow) -> Result<Message> {
     Ok(Message {
         id: r.try_get("id")?,

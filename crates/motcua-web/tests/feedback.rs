@@ -86,6 +86,13 @@ async fn a_feedback_is_received_assigned_answered_approved_and_published_without
     let r = act(&app, &tiepnhan, &code, json!({"action": "publish"})).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
 
+    // The submitter is told, by e-mail and SMS, through the outbox, once.
+    let notices = app.store.outbox_about(&code).await.unwrap();
+    let kinds: Vec<&str> = notices.iter().map(|m| m.kind.as_str()).collect();
+    assert_eq!(kinds.len(), 2, "{kinds:?}");
+    assert!(kinds.contains(&"email") && kinds.contains(&"sms"));
+    assert!(notices.iter().all(|m| m.template.as_deref() == Some("feedback_answered-1")));
+    assert!(notices.iter().any(|m| m.recipient == "an@example.vn"));
     let r = app.call("GET", "/api/v1/feedback?published=true", None, None, None).await;
     assert_eq!(r.status, StatusCode::OK);
     let item = &r.body[0];
