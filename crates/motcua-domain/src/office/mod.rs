@@ -610,6 +610,12 @@ pub fn may_view(doc: &Document, actor: &Actor) -> bool {
     }
 }
 
+/// May add attachments to this document: whoever may see it, while it is a draft or issued
+/// (once sent, its edXML package is fixed) or, incoming, still open.
+pub fn may_attach(doc: &Document, actor: &Actor) -> bool {
+    may_view(doc, actor) && (matches!(doc.status, Status::Draft | Status::Issued) || doc.status.is_open())
+}
+
 fn forbidden(en: &str, vi: &str) -> DomainError {
     DomainError::forbidden(en.to_owned(), vi.to_owned())
 }

@@ -179,12 +179,42 @@ async fn check_dossier(state: &AppState, code: Option<&str>) -> ApiResult<()> {
     Ok(())
 }
 
-/// Registers an incoming document by hand (a paper document arriving at the unit).
+/// A file to attach to a document (its type already checked by the caller).
+pub struct NewAttachment {
+    pub name: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+/// Kind of the `files` rows that hold documents' attachments (their `dossier_code` is the
+/// document id; migration 0009).
+pub const ATTACHMENT_KIND: &str = "office";
+
+/// Stores attachments of document `id` as `files` rows.
+pub async fn store_attachments(state: &AppState, id: &str, files: Vec<NewAttachment>) -> ApiResult<()> {
+    for f in files {
+        let meta = motcua_store::web::FileMeta {
+            id: crate::auth::new_token(),
+            dossier_code: Some(id.to_owned()),
+            kind: ATTACHMENT_KIND.into(),
+            name: f.name,
+            content_type: f.content_type,
+            size: i64::try_from(f.data.len()).unwrap_or(i64::MAX),
+            sha256: motcua_domain::audit::sha256_hex(&[&f.data]),
+        };
+        state.store.put_file(&meta, f.data).await?;
+    }
+    Ok(())
+}
+
+/// Registers an incoming document by hand (a paper document arriving at the unit), with its
+/// scanned attachments.
 pub async fn register_incoming(
     state: &AppState,
     actor: &Actor,
     user: &motcua_store::users::User,
     f: &DocumentFields,
+    files: Vec<NewAttachment>,
 ) -> ApiResult<Document> {
     let unit = target_unit(state, user, f.unit.as_deref()).await?;
     let received_at = match f.received_at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -201,16 +231,20 @@ pub async fn register_incoming(
         external_id: None,
     };
     let decision = Document::register_incoming(new, actor, now())?;
-    Ok(state.store.create_document(decision).await?)
+    let doc = state.store.create_document(decision).await?;
+    store_attachments(state, &doc.id, files).await?;
+    Ok(doc)
 }
 
 /// Creates an outgoing document: a draft, issued (numbered) with `issue`, and handed to the
-/// exchange with `send`.
+/// exchange with `send`. The attachments are stored before it is sent, so they travel in its
+/// edXML package.
 pub async fn create_outgoing(
     state: &AppState,
     actor: &Actor,
     user: &motcua_store::users::User,
     f: &DocumentFields,
+    files: Vec<NewAttachment>,
 ) -> ApiResult<Document> {
     let unit = target_unit(state, user, f.unit.as_deref()).await?;
     check_dossier(state, f.dossier_code.as_deref()).await?;
@@ -229,6 +263,7 @@ pub async fn create_outgoing(
         }
     }
     let mut doc = state.store.create_document(decision).await?;
+    store_attachments(state, &doc.id, files).await?;
     if f.issue || f.send {
         doc = apply(state, actor, &doc, Command::Issue).await?;
     }
@@ -336,7 +371,11 @@ pub async fn detail(state: &AppState, actor: &Actor, d: &Document) -> ApiResult<
         .iter()
         .map(|t| serde_json::json!({"organ_id": t.organ_id, "status": t.status.as_str(), "label_vi": t.status.label_vi(), "description": t.description, "at": local(t.at)}))
         .collect();
-    v["files"] = files.iter().map(|f| serde_json::json!({"id": f.id, "name": f.name, "size": f.size})).collect();
+    v["files"] = files
+        .iter()
+        .filter(|f| f.kind == ATTACHMENT_KIND)
+        .map(|f| serde_json::json!({"id": f.id, "name": f.name, "size": f.size, "content_type": f.content_type}))
+        .collect();
     Ok(v)
 }
 
@@ -439,7 +478,7 @@ pub async fn create(
     ApiJson(f): ApiJson<DocumentFields>,
 ) -> ApiResult<Response> {
     let actor = o.actor();
-    let doc = create_outgoing(&state, &actor, &o.0, &f).await?;
+    let doc = create_outgoing(&state, &actor, &o.0, &f, Vec::new()).await?;
     Ok((StatusCode::CREATED, Json(detail(&state, &actor, &doc).await?)).into_response())
 }
 
@@ -454,7 +493,7 @@ pub async fn create_incoming(
     ApiJson(f): ApiJson<DocumentFields>,
 ) -> ApiResult<Response> {
     let actor = o.actor();
-    let doc = register_incoming(&state, &actor, &o.0, &f).await?;
+    let doc = register_incoming(&state, &actor, &o.0, &f, Vec::new()).await?;
     Ok((StatusCode::CREATED, Json(detail(&state, &actor, &doc).await?)).into_response())
 }
 

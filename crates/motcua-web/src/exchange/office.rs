@@ -9,13 +9,16 @@
 //! - [`mirror_trace`]: delivery outcomes and status messages of a package are copied to the
 //!   trace of the outgoing documents with that DocumentId, so the sender sees them in the office.
 //! - [`register_incoming`]: a package received for a unit is entered in its incoming register
-//!   (idempotent on the package digest), as the exchange acting for the unit's clerk.
+//!   (idempotent on the package digest), as the exchange acting for the unit's clerk; the
+//!   package's attachments become the document's attachments.
+//!
+//! Outgoing documents carry their attachments (`files` of kind `office`) in the package.
 
 use motcua_domain::dossier::{Actor, Role};
 use motcua_domain::office::{self, Direction, Document, EdxmlStatus, NewIncoming, TraceStatus};
 use motcua_edxml::{
-    Business, DocumentCode, DocumentKind, DocumentType, Header, Organ, OrganId, OtherInfo, Package, Priority,
-    PromulgationInfo, SignerInfo, SteeringType,
+    Attachment, Business, DocumentCode, DocumentKind, DocumentType, Header, Organ, OrganId, OtherInfo, Package,
+    Priority, PromulgationInfo, SignerInfo, SteeringType,
 };
 use motcua_store::Store;
 
@@ -112,7 +115,7 @@ pub async fn send_document(state: &AppState, doc: &Document) -> ApiResult<()> {
             paper: None,
         }),
     };
-    let mut package = Package { header, attachments: Vec::new() };
+    let mut package = Package { header, attachments: attachments(state, &doc.id).await? };
     let (_, _) = crate::api::edxml::send_package(state, &doc.unit, &mut package, doc.dossier_code.clone(), at).await?;
     let external = package.header.document_id();
     state.store.set_document_external_id(&doc.id, &external).await?;
@@ -121,6 +124,26 @@ pub async fn send_document(state: &AppState, doc: &Document) -> ApiResult<()> {
         state.store.add_document_trace(&doc.id, r.id.as_str(), TraceStatus::Queued, Some(&note), at).await?;
     }
     Ok(())
+}
+
+/// The document's attachments (`files` rows of kind `office`), in upload order, as edXML
+/// attachments.
+async fn attachments(state: &AppState, document_id: &str) -> ApiResult<Vec<Attachment>> {
+    let mut out = Vec::new();
+    for meta in state.store.files_of(document_id).await? {
+        if meta.kind != crate::api::documents::ATTACHMENT_KIND {
+            continue;
+        }
+        let Some((meta, content)) = state.store.file(&meta.id).await? else { continue };
+        out.push(Attachment {
+            content_id: format!("tep{}", out.len() + 1),
+            content_type: meta.content_type,
+            name: meta.name,
+            description: None,
+            content,
+        });
+    }
+    Ok(out)
 }
 
 /// Copies an exchange event to the trace of the outgoing documents whose `external_id` is
@@ -186,6 +209,18 @@ pub async fn register_incoming(state: &AppState, unit: &str, package: &Package, 
     };
     let actor = Actor::Officer { username: format!("edxml:{unit}"), grants: vec![(unit.to_owned(), Role::Clerk)] };
     let decision = Document::register_incoming(new, &actor, super::super::api::now())?;
-    let (doc, _) = state.store.register_document(decision, Some(idem)).await?;
+    let (doc, created) = state.store.register_document(decision, Some(idem)).await?;
+    if created {
+        let files = package
+            .attachments
+            .iter()
+            .map(|a| crate::api::documents::NewAttachment {
+                name: a.name.clone(),
+                content_type: a.content_type.clone(),
+                data: a.content.clone(),
+            })
+            .collect();
+        crate::api::documents::store_attachments(state, &doc.id, files).await?;
+    }
     Ok(doc.id)
 }

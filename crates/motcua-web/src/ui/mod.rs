@@ -10,6 +10,8 @@
 //! - [`counter`]: the counter desk (receiver): reception, refusal, return, fees, printable slips.
 //! - [`console`]: the officer console (specialist, leader): inbox, dossier page, actions, leader view.
 //! - [`queue`]: queue kiosk, display board, counter calls, tablet rating, queue figures.
+//! - [`office`]: the electronic office — document registers, register forms, document page,
+//!   attachments, the printable register.
 //! - [`feedback`]: citizen feedback — public list and search, submission, lookup, officers' queue.
 //! - [`admin`]: administration (center_admin, system_admin): users, units, calendar.
 
@@ -22,6 +24,7 @@ pub mod counter;
 pub mod dashboard;
 pub mod error;
 pub mod feedback;
+pub mod office;
 pub mod portal;
 pub mod queue;
 pub mod session;
@@ -188,6 +191,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(counter::router())
         .merge(console::router())
         .merge(feedback::router())
+        .merge(office::router())
         .merge(alerts::router())
         .merge(admin::router())
         .merge(queue::router())

@@ -1,0 +1,275 @@
+//! The electronic office pages: a clerk registers a paper document with its scan through the
+//! form, finds it by searching without diacritics, opens it, assigns it and downloads the scan;
+//! officers of other units get "not found"; forms without the CSRF token are refused; the
+//! printable register lists it; an outgoing document sent from the form carries its attachment
+//! in the edXML package.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{App, Browser, setup, unit};
+use motcua_domain::dossier::Role;
+use motcua_store::users::User;
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+
+/// A clerk (văn thư) of `unit`, created through the store.
+async fn clerk(app: &App, name: &str, unit: &str) {
+    app.store
+        .put_user(&User {
+            username: name.into(),
+            full_name: name.into(),
+            password_hash: motcua_web::auth::hash_password("demo").unwrap(),
+            default_password: true,
+            active: true,
+            roles: vec![(unit.into(), Role::Clerk)],
+        })
+        .await
+        .unwrap();
+}
+
+/// The first `href` on the page that starts with `prefix`.
+fn link(html: &str, prefix: &str) -> String {
+    let i = html.find(&format!("href=\"{prefix}")).unwrap_or_else(|| panic!("no link {prefix} in {html}"));
+    let rest = &html[i + 6..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+/// Registers a paper document through the form; answers the document page's path.
+async fn register(b: &mut Browser<'_>, subject: &str) -> String {
+    let form = b.get("/van-ban/moi-den").await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.html);
+    let csrf = form.csrf();
+    let p = b
+        .post_multipart(
+            "/van-ban/moi-den",
+            &[
+                ("csrf", &csrf),
+                ("unit", "A1"),
+                ("sender_name", "Ủy ban nhân dân tỉnh An Giang"),
+                ("document_type", "Công văn"),
+                ("code_number", "45"),
+                ("code_notation", "UBND-VP"),
+                ("promulgation_date", "2026-03-01"),
+                ("priority", "normal"),
+                ("subject", subject),
+            ],
+            &[("tep", "công văn 45.pdf", "application/pdf", PDF.to_vec())],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    let to = p.location.unwrap();
+    assert!(to.starts_with("/van-ban/VB-") && to.ends_with("?done=registered"), "{to}");
+    to.split('?').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_clerk_registers_a_paper_document_with_its_scan_finds_it_without_diacritics_assigns_it_and_downloads_the_scan()
+ {
+    let app = setup().await;
+    clerk(&app, "vanthu", "A1").await;
+    let mut b = Browser::new(&app);
+    b.sign_in("vanthu").await;
+    let home = b.get("/van-ban").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.html.contains("href=\"/van-ban\""), "the nav links the office");
+
+    let path = register(&mut b, "Về việc cải cách thủ tục hành chính năm 2026").await;
+    let id = path.trim_start_matches("/van-ban/").to_owned();
+
+    let found = b.get("/van-ban?direction=den&q=cai+cach+thu+tuc").await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(found.html.contains(&format!("href=\"/van-ban/{id}\"")), "{}", found.html);
+    assert!(found.html.contains("45/UBND-VP"));
+    let none = b.get("/van-ban?direction=den&q=xay+dung").await;
+    assert!(!none.html.contains(&id));
+    let outgoing = b.get("/van-ban?direction=di").await;
+    assert!(!outgoing.html.contains(&id), "an incoming document is not in the outgoing register");
+    let filtered = b.get("/van-ban?direction=den&status=completed").await;
+    assert!(!filtered.html.contains(&id));
+
+    let page = b.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("Đã vào sổ"), "{}", page.html);
+    assert!(page.html.contains("công văn 45.pdf"));
+    assert!(page.html.contains("value=\"assign\"") && page.html.contains("value=\"reject\""));
+    assert!(!page.html.contains("value=\"issue\""), "no outgoing action on an incoming document");
+    let file = link(&page.html, "/van-ban/tep/");
+
+    // The action form refuses a missing CSRF token before anything is written.
+    let forged = b
+        .post_form(&format!("{path}/thao-tac"), &[("version", "1"), ("action", "assign"), ("assignee", "chuyenvien")])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    let csrf = page.csrf();
+    let assigned = b
+        .post_form(
+            &format!("{path}/thao-tac"),
+            &[
+                ("csrf", &csrf),
+                ("version", "1"),
+                ("action", "assign"),
+                ("assignee", "chuyenvien"),
+                ("working_days", "2"),
+                ("note", "Đề nghị tham mưu"),
+            ],
+        )
+        .await;
+    assert_eq!(assigned.status, StatusCode::SEE_OTHER, "{}", assigned.html);
+    let page = b.get(&assigned.location.unwrap()).await;
+    assert!(page.html.contains("Đã phân công"));
+    assert!(page.html.contains("chuyenvien"));
+    let stale = b
+        .post_form(
+            &format!("{path}/thao-tac"),
+            &[("csrf", &csrf), ("version", "1"), ("action", "reject"), ("reason", "Không đúng thẩm quyền")],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let not_offered =
+        b.post_form(&format!("{path}/thao-tac"), &[("csrf", &csrf), ("version", "2"), ("action", "issue")]).await;
+    assert_eq!(not_offered.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let download = b.get(&file).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.html.as_bytes(), PDF);
+    assert!(download.headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert_eq!(download.headers["content-type"], "application/pdf");
+
+    // A second attachment from the document page; a program is refused.
+    let exe = b
+        .post_multipart(
+            &format!("{path}/tep"),
+            &[("csrf", &csrf)],
+            &[("tep", "x.pdf", "application/pdf", b"MZ\x90\0".to_vec())],
+        )
+        .await;
+    assert_eq!(exe.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let no_csrf =
+        b.post_multipart(&format!("{path}/tep"), &[], &[("tep", "b.pdf", "application/pdf", PDF.to_vec())]).await;
+    assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
+    let added = b
+        .post_multipart(
+            &format!("{path}/tep"),
+            &[("csrf", &csrf)],
+            &[("tep", "phu-luc.pdf", "application/pdf", PDF.to_vec())],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
+    assert!(b.get(&path).await.html.contains("phu-luc.pdf"));
+
+    // The assigned officer sees it and may start it.
+    let mut cv = Browser::new(&app);
+    cv.sign_in("chuyenvien").await;
+    let theirs = cv.get(&path).await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert!(theirs.html.contains("value=\"start\""));
+    assert!(!theirs.html.contains("value=\"assign\""), "a specialist does not assign");
+
+    // Officers of another unit: not found, for the page, the file and the actions.
+    let mut other = Browser::new(&app);
+    other.sign_in("lanhdao.x2").await;
+    assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.get(&file).await.status, StatusCode::NOT_FOUND);
+    let list = other.get("/van-ban?direction=den&q=cai+cach").await;
+    assert!(!list.html.contains(&id));
+    let csrf = other.get("/van-ban").await.csrf();
+    let p =
+        other.post_form(&format!("{path}/thao-tac"), &[("csrf", &csrf), ("version", "2"), ("action", "start")]).await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+
+    // The printable register lists it by number.
+    let print = b.get("/van-ban/so?direction=den&from=2020-01-01&to=2099-12-31").await;
+    assert_eq!(print.status, StatusCode::OK);
+    assert!(print.html.contains("Sổ văn bản đến"));
+    assert!(print.html.contains("Về việc cải cách thủ tục hành chính năm 2026"));
+    assert!(print.html.contains("01/20"), "{}", print.html);
+    let empty = b.get("/van-ban/so?direction=den&from=2020-01-01&to=2020-12-31").await;
+    assert!(!empty.html.contains("cải cách"));
+    assert_eq!(b.get("/van-ban/so?direction=den&from=hôm-qua").await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_office_pages_need_a_signed_in_officer_and_the_register_form_a_clerk() {
+    let app = setup().await;
+    let mut anon = Browser::new(&app);
+    let p = anon.get("/van-ban").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(p.location.unwrap().starts_with("/dang-nhap"));
+    let mut b = Browser::new(&app);
+    b.sign_in("chuyenvien").await;
+    let form = b.get("/van-ban/moi-den").await;
+    let csrf = form.csrf();
+    let p = b
+        .post_multipart(
+            "/van-ban/moi-den",
+            &[
+                ("csrf", &csrf),
+                ("unit", "A1"),
+                ("sender_name", "UBND"),
+                ("document_type", "Công văn"),
+                ("subject", "Thử"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "only the clerk registers: {}", p.html);
+    let p = b
+        .post_multipart("/van-ban/moi-den", &[("unit", "A1"), ("document_type", "Công văn"), ("subject", "Thử")], &[])
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_outgoing_document_sent_from_the_form_carries_its_attachment_in_the_edxml_package() {
+    let app = setup().await;
+    for (code, name, organ) in
+        [("A1", "Sở Nông nghiệp và Môi trường", "000.00.31.H01"), ("A2", "Sở Xây dựng", "000.00.32.H01")]
+    {
+        let mut u = unit(code, name, "agency", "province");
+        u.organ_id = Some(organ.into());
+        app.store.put_unit(&u).await.unwrap();
+    }
+    clerk(&app, "vanthu", "A1").await;
+    let mut b = Browser::new(&app);
+    b.sign_in("vanthu").await;
+    let form = b.get("/van-ban/moi-di").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.html.contains("name=\"nhan_A2\""), "units with an organ id are offered");
+    let docx = b"PK\x03\x04\x14\0\0\0\0\0word/document.xml....".to_vec();
+    let p = b
+        .post_multipart(
+            "/van-ban/moi-di",
+            &[
+                ("csrf", &form.csrf()),
+                ("unit", "A1"),
+                ("document_type", "Công văn"),
+                ("code_notation", "SNNMT-VP"),
+                ("subject", "Về việc phối hợp cấp phép xây dựng"),
+                ("signer_name", "Nguyễn Văn Bình"),
+                ("nhan_A2", "1"),
+                ("paper_recipients", "Công ty TNHH An Phú"),
+                ("then", "send"),
+            ],
+            &[("tep", "du-thao.docx", "application/octet-stream", docx.clone())],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    let path = p.location.unwrap();
+    let id = path.trim_start_matches("/van-ban/").split('?').next().unwrap().to_owned();
+    let page = b.get(&path).await;
+    assert!(page.html.contains("Đã gửi"), "{}", page.html);
+    assert!(page.html.contains("000.00.32.H01"), "a trace line per electronic recipient");
+    assert!(page.html.contains("gửi bản giấy"), "the paper recipient is traced too");
+    assert!(page.html.contains("du-thao.docx"));
+    let doc = app.store.document(&id).await.unwrap();
+    let packages = app.store.sent_with_document_id(doc.external_id.as_deref().unwrap()).await.unwrap();
+    assert_eq!(packages.len(), 1);
+    assert!(packages[0].xml.contains("du-thao.docx"), "{}", packages[0].xml);
+    assert!(packages[0].xml.contains("application/vnd.openxmlformats-officedocument.wordprocessingml.document"));
+
+    let print = b.get("/van-ban/so?direction=di").await;
+    assert!(print.html.contains("Về việc phối hợp cấp phép xây dựng"));
+    assert!(print.html.contains("Nguyễn Văn Bình"));
+}
