@@ -258,51 +258,115 @@ impl Store {
     /// in the same transaction when the decision needs one (issuing an outgoing document).
     pub async fn append_document(&self, id: &str, expected_version: i64, decision: Decision) -> Result<Document> {
         let mut tx = self.pool.begin().await?;
-        lock_row(&mut tx, id).await?;
-        let row = sqlx::query("SELECT data FROM documents WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let mut doc: Document = serde_json::from_str(&row.try_get::<String, _>("data")?).map_err(corrupt)?;
-        if doc.version != expected_version {
-            return Err(StoreError::Conflict { current: doc.version });
-        }
-        let event = match decision.numbering {
-            Some(year) => decision.event.numbered(next_number(&mut tx, &doc.unit, doc.direction, year).await?),
-            None => decision.event,
-        };
-        doc.apply(&event);
-        let n = sqlx::query(
-            "UPDATE documents SET status = $1, register_year = $2, register_number = $3, number_notation = $4, \
-             assignee = $5, handling_due = $6, dossier_code = $7, entered_at = $8, search_folded = $9, version = $10, \
-             data = $11, updated_at = $12 WHERE id = $13 AND version = $14",
-        )
-        .bind(doc.status.as_str())
-        .bind(doc.register_year.map(i64::from))
-        .bind(doc.register_number)
-        .bind(doc.meta.number_notation())
-        .bind(doc.assignee.clone())
-        .bind(doc.handling_due.map(format_ts))
-        .bind(doc.dossier_code.clone())
-        .bind(format_ts(entered_at(&doc)))
-        .bind(search_text(&doc))
-        .bind(doc.version)
-        .bind(serde_json::to_string(&doc).map_err(corrupt)?)
-        .bind(format_ts(event.at))
-        .bind(id)
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(StoreError::Conflict { current: expected_version + 1 });
-        }
-        insert_event(&mut tx, id, doc.version, &event).await?;
+        let doc = append_document_in(&mut tx, id, expected_version, decision).await?;
         tx.commit().await?;
         Ok(doc)
     }
 
+    /// Appends the `send` decision together with what sending records — the edXML package queued
+    /// for delivery (with the document's `external_id`) and the trace lines — in ONE transaction,
+    /// so a document is never recorded as sent without its package, nor a package queued for a
+    /// send that did not happen.
+    pub async fn append_document_sending(
+        &self,
+        id: &str,
+        expected_version: i64,
+        decision: Decision,
+        out: &Outgoing,
+    ) -> Result<Document> {
+        let at = decision.event.at;
+        let mut tx = self.pool.begin().await?;
+        let mut doc = append_document_in(&mut tx, id, expected_version, decision).await?;
+        if let Some(p) = &out.package {
+            crate::edxml::record_outgoing_in(&mut tx, p, at).await?;
+            doc.external_id = Some(p.document_id.clone());
+            sqlx::query("UPDATE documents SET external_id = $1, data = $2 WHERE id = $3")
+                .bind(p.document_id.clone())
+                .bind(serde_json::to_string(&doc).map_err(corrupt)?)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (organ, status, note) in &out.traces {
+            sqlx::query(
+                "INSERT INTO document_traces (id, document_id, organ_id, status_code, description, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(trace_id())
+            .bind(id)
+            .bind(organ.clone())
+            .bind(status.as_str())
+            .bind(Some(note.clone()))
+            .bind(format_ts(at))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(doc)
+    }
+}
+
+/// What sending an outgoing document records with its `send` event (see
+/// [`Store::append_document_sending`]): the package for the recipients that have an electronic
+/// organ id (none when no recipient has one), and a trace line (organ, status, note) per recipient.
+#[derive(Debug, Clone, Default)]
+pub struct Outgoing {
+    pub package: Option<crate::edxml::NewPackage>,
+    pub traces: Vec<(String, TraceStatus, String)>,
+}
+
+/// Appends a decided event inside `tx` (see [`Store::append_document`]).
+async fn append_document_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &str,
+    expected_version: i64,
+    decision: Decision,
+) -> Result<Document> {
+    lock_row(tx, id).await?;
+    let row = sqlx::query("SELECT data FROM documents WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let mut doc: Document = serde_json::from_str(&row.try_get::<String, _>("data")?).map_err(corrupt)?;
+    if doc.version != expected_version {
+        return Err(StoreError::Conflict { current: doc.version });
+    }
+    let event = match decision.numbering {
+        Some(year) => decision.event.numbered(next_number(tx, &doc.unit, doc.direction, year).await?),
+        None => decision.event,
+    };
+    doc.apply(&event);
+    let n = sqlx::query(
+        "UPDATE documents SET status = $1, register_year = $2, register_number = $3, number_notation = $4, \
+             assignee = $5, handling_due = $6, dossier_code = $7, entered_at = $8, search_folded = $9, version = $10, \
+             data = $11, updated_at = $12 WHERE id = $13 AND version = $14",
+    )
+    .bind(doc.status.as_str())
+    .bind(doc.register_year.map(i64::from))
+    .bind(doc.register_number)
+    .bind(doc.meta.number_notation())
+    .bind(doc.assignee.clone())
+    .bind(doc.handling_due.map(format_ts))
+    .bind(doc.dossier_code.clone())
+    .bind(format_ts(entered_at(&doc)))
+    .bind(search_text(&doc))
+    .bind(doc.version)
+    .bind(serde_json::to_string(&doc).map_err(corrupt)?)
+    .bind(format_ts(event.at))
+    .bind(id)
+    .bind(expected_version)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Conflict { current: expected_version + 1 });
+    }
+    insert_event(tx, id, doc.version, &event).await?;
+    Ok(doc)
+}
+
+impl Store {
     /// The history of a document, oldest first.
     pub async fn document_events(&self, id: &str) -> Result<Vec<StoredDocumentEvent>> {
         let rows = sqlx::query("SELECT seq, data FROM document_events WHERE document_id = $1 ORDER BY seq")

@@ -2,7 +2,7 @@
 //! registers. Clerks (văn thư) register incoming paper documents and number/send outgoing ones;
 //! leaders and clerks assign; the assigned officer handles. The rules live in
 //! `motcua_domain::office`; docs/OFFICE.md describes the whole flow. Sending over edXML is the
-//! exchange's job: [`send_document`] is the hook it completes.
+//! exchange's: [`apply`] of `send` records the package with the event (crate::exchange::office).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -273,15 +273,10 @@ pub async fn create_outgoing(
     Ok(doc)
 }
 
-/// Hands an issued outgoing document to the inter-agency exchange: the edXML package is built,
-/// stored and queued for delivery, the document's `external_id` set and a "queued" trace line
-/// written per recipient (crate::exchange::office::send_document, docs/EXCHANGE.md).
-pub async fn send_document(state: &AppState, doc: &Document) -> ApiResult<()> {
-    crate::exchange::office::send_document(state, doc).await
-}
-
-/// Applies a command (checked by the domain) and records it; `send` then calls
-/// [`send_document`].
+/// Applies a command (checked by the domain) and records it. `send` hands the document to the
+/// inter-agency exchange in the same transaction as its event: the edXML package queued for
+/// delivery, the `external_id` and a "queued" trace line per recipient
+/// (crate::exchange::office::prepare_send, docs/EXCHANGE.md).
 pub async fn apply(state: &AppState, actor: &Actor, doc: &Document, cmd: Command) -> ApiResult<Document> {
     match &cmd {
         Command::Assign { assignee, .. } => {
@@ -303,12 +298,13 @@ pub async fn apply(state: &AppState, actor: &Actor, doc: &Document, cmd: Command
     }
     let sending = cmd == Command::Send;
     let cal = state.calendars.get(Some(&doc.unit));
-    let decision: Decision = office::decide(doc, actor, cmd, now(), &cal)?;
-    let doc = state.store.append_document(&doc.id, doc.version, decision).await.map_err(conflict)?;
+    let at = now();
+    let decision: Decision = office::decide(doc, actor, cmd, at, &cal)?;
     if sending {
-        send_document(state, &doc).await?;
+        let out = crate::exchange::office::prepare_send(state, doc, at).await?;
+        return state.store.append_document_sending(&doc.id, doc.version, decision, &out).await.map_err(conflict);
     }
-    Ok(doc)
+    state.store.append_document(&doc.id, doc.version, decision).await.map_err(conflict)
 }
 
 /// Loads a document the officer may see (others get 404, whether or not it exists).

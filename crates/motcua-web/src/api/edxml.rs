@@ -302,6 +302,18 @@ pub async fn send_package(
     dossier: Option<String>,
     t: time::OffsetDateTime,
 ) -> ApiResult<(String, bool)> {
+    let new = new_package(unit, package, dossier, t)?;
+    Ok(state.store.send_package(&new, t).await?)
+}
+
+/// Stamps this hop's trace header on `package`, validates it and makes the row that queues it
+/// for delivery (written by the caller, in the caller's transaction).
+pub fn new_package(
+    unit: &str,
+    package: &mut Package,
+    dossier: Option<String>,
+    t: time::OffsetDateTime,
+) -> ApiResult<NewPackage> {
     package.header.traces.push(TraceHeader { organ_id: package.header.from.id.clone(), timestamp: vn_local(t) });
     if let Err(e) = package.validate(&Limits::default()) {
         return Err(ApiError::unprocessable(e.code, format!("{} at {}", e.reason, e.path), e.reason_vi));
@@ -316,7 +328,7 @@ pub async fn send_package(
         xml: package.to_xml(),
         dossier,
     };
-    Ok(state.store.send_package(&new, t).await?)
+    Ok(new)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -1,8 +1,9 @@
 //! The bridge between the electronic office (document registers, `motcua_domain::office`) and
 //! the edXML exchange:
 //!
-//! - [`send_document`]: an issued outgoing document becomes a package (From = the unit's organ id,
-//!   To = each recipient that has one), stored with its deliveries in one transaction; the
+//! - [`prepare_send`]: an issued outgoing document becomes a package (From = the unit's organ id,
+//!   To = each recipient that has one), stored with its deliveries in the transaction of the
+//!   document's `send` event (`Store::append_document_sending`); the
 //!   document's `external_id` becomes the package's DocumentId and each recipient gets a
 //!   "queued" trace line. A recipient without an organ id (or a sending unit without one) gets a
 //!   "queued" line saying it goes on paper, as the office recorded before the exchange existed.
@@ -21,6 +22,7 @@ use motcua_edxml::{
     Priority, PromulgationInfo, SignerInfo, SteeringType,
 };
 use motcua_store::Store;
+use motcua_store::documents::Outgoing;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -47,9 +49,12 @@ fn invalid(e: motcua_edxml::EdxmlError) -> ApiError {
     ApiError::unprocessable(e.code, format!("{} at {}", e.reason, e.path), e.reason_vi)
 }
 
-/// Hands an issued outgoing document to the exchange (see the module documentation).
-pub async fn send_document(state: &AppState, doc: &Document) -> ApiResult<()> {
-    let at = super::super::api::now();
+/// What sending an issued outgoing document records with its `send` event (see the module
+/// documentation): the edXML package for the recipients with an electronic organ id, and a trace
+/// line per recipient. Nothing is written here; `Store::append_document_sending` writes it all
+/// with the event, in one transaction.
+pub async fn prepare_send(state: &AppState, doc: &Document, at: time::OffsetDateTime) -> ApiResult<Outgoing> {
+    let mut out = Outgoing::default();
     let unit = state.store.unit(&doc.unit).await?;
     let from = match doc.meta.sender.as_ref().and_then(|s| s.organ_id.as_deref()).or(unit.organ_id.as_deref()) {
         Some(id) => Organ::new(OrganId::parse(id).map_err(invalid)?, unit.name.clone()),
@@ -59,9 +64,9 @@ pub async fn send_document(state: &AppState, doc: &Document) -> ApiResult<()> {
             for r in &doc.meta.recipients {
                 let note = format!("Đơn vị gửi chưa có mã định danh điện tử (QĐ 20/2020): gửi bản giấy đến {}", r.name);
                 let organ = r.organ_id.clone().unwrap_or_default();
-                state.store.add_document_trace(&doc.id, &organ, TraceStatus::Queued, Some(&note), at).await?;
+                out.traces.push((organ, TraceStatus::Queued, note));
             }
-            return Ok(());
+            return Ok(out);
         }
     };
     let mut to = Vec::new();
@@ -70,12 +75,12 @@ pub async fn send_document(state: &AppState, doc: &Document) -> ApiResult<()> {
             Some(id) => to.push(Organ::new(OrganId::parse(id).map_err(invalid)?, r.name.clone())),
             None => {
                 let note = format!("{} không có mã định danh điện tử: gửi bản giấy", r.name);
-                state.store.add_document_trace(&doc.id, "", TraceStatus::Queued, Some(&note), at).await?;
+                out.traces.push((String::new(), TraceStatus::Queued, note));
             }
         }
     }
     if to.is_empty() {
-        return Ok(());
+        return Ok(out);
     }
     let m = &doc.meta;
     let date =
@@ -116,14 +121,11 @@ pub async fn send_document(state: &AppState, doc: &Document) -> ApiResult<()> {
         }),
     };
     let mut package = Package { header, attachments: attachments(state, &doc.id).await? };
-    let (_, _) = crate::api::edxml::send_package(state, &doc.unit, &mut package, doc.dossier_code.clone(), at).await?;
-    let external = package.header.document_id();
-    state.store.set_document_external_id(&doc.id, &external).await?;
+    out.package = Some(crate::api::edxml::new_package(&doc.unit, &mut package, doc.dossier_code.clone(), at)?);
     for r in &package.header.to {
-        let note = format!("Chờ gửi liên thông đến {}", r.name);
-        state.store.add_document_trace(&doc.id, r.id.as_str(), TraceStatus::Queued, Some(&note), at).await?;
+        out.traces.push((r.id.as_str().to_owned(), TraceStatus::Queued, format!("Chờ gửi liên thông đến {}", r.name)));
     }
-    Ok(())
+    Ok(out)
 }
 
 /// The document's attachments (`files` rows of kind `office`), in upload order, as edXML
