@@ -352,6 +352,10 @@ pub async fn run(addr: &str, data: &str, per_day: u32, database: Option<&str>) -
         println!("Motcua demo is running:");
         println!("  Home (procedures):  http://{local}/");
         println!("  Dossier lookup:     http://{local}/tra-cuu");
+        println!("  766 indicators:     http://{local}/chi-so   (monthly disclosures: /cong-khai)");
+        println!("  Feedback:           http://{local}/phan-anh (Open311: /open311/v2/services.json)");
+        println!("  Queue kiosk/board:  http://{local}/lay-so   http://{local}/bang-goi-so");
+        println!("  Officers:           http://{local}/dang-nhap (inbox, alerts, documents, report)");
         println!("  API (OpenAPI):      http://{local}/api/openapi.json");
         println!("  Health:             http://{local}/healthz");
         println!();
