@@ -94,4 +94,17 @@ pub mod codes {
     pub const INCONSISTENT: &str = "inconsistent";
     /// A value longer than the limit for its element.
     pub const TOO_LONG: &str = "too_long";
+    /// An XML-DSig signature that does not verify: the document changed after signing
+    /// (`DigestValue`), or the `SignatureValue` does not match the certificate's key (W3C
+    /// XML-DSig 1.1 §3.2 core validation).
+    pub const SIGNATURE_INVALID: &str = "signature_invalid";
+    /// An XML-DSig signature using an algorithm, transform, reference or element Motcua does not
+    /// accept (see docs/EDXML.md, "Digital signature"); the path names the element.
+    pub const SIGNATURE_UNSUPPORTED: &str = "signature_unsupported";
+    /// An XML-DSig signature that is not well formed: a required element or attribute missing,
+    /// bad base64, a certificate that does not parse, text where elements belong.
+    pub const SIGNATURE_MALFORMED: &str = "signature_malformed";
+    /// A private key or certificate given to [`crate::dsig::SigningKey::from_pem`] that cannot be
+    /// used: bad PEM, unsupported key type or size, or a certificate for another key.
+    pub const SIGNING_KEY_INVALID: &str = "signing_key_invalid";
 }

@@ -12,6 +12,8 @@
 //! - [`datetime`]: the `yyyy/MM/dd` and `yyyy/MM/dd HH:mm:ss` formats.
 //! - [`limits`]: size and count limits that protect the server.
 //! - [`error`]: [`EdxmlError`] (path, English and Vietnamese reason, stable code).
+//! - [`dsig`]: XML digital signatures (W3C XML-DSig 1.1) in the header's `DigitalSignature`:
+//!   [`sign`], [`verify`], [`append_trace_header`], and the two canonicalizations.
 //! - `tree` (private): bytes → element tree, with the whole-input checks (UTF-8, no DTD, ...).
 //! - `writer` (private): the canonical writer.
 //!
@@ -19,6 +21,7 @@
 
 pub mod codes;
 pub mod datetime;
+pub mod dsig;
 pub mod error;
 pub mod limits;
 pub mod organ;
@@ -29,6 +32,7 @@ mod tree;
 mod writer;
 
 pub use codes::{BusinessDocType, DocumentKind, Priority, StatusCode, SteeringType};
+pub use dsig::{SignatureAlgorithm, Signer, SigningKey, append_trace_header, sign, verify};
 pub use error::EdxmlError;
 pub use limits::Limits;
 pub use organ::{Organ, OrganId};

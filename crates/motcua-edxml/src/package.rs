@@ -219,6 +219,22 @@ fn inconsistent(path: &str, reason: String, reason_vi: String) -> EdxmlError {
     EdxmlError::new(path, codes::INCONSISTENT, reason, reason_vi)
 }
 
+/// `DigitalSignature` (domain.md §9): empty, or exactly one XML-DSig `Signature` element (W3C
+/// XML-DSig 1.1 §4.1, any prefix). Its content is not read here: [`crate::dsig::verify`] checks
+/// it, and the decoded [`Package`] does not carry it (its `to_xml` is the unsigned form).
+fn read_digital_signature(sig: &Node) -> Result<(), EdxmlError> {
+    sig.container(&["Signature"], &[], &[])?;
+    match sig.children.first() {
+        Some(child) if !child.dsig => Err(EdxmlError::new(
+            &child.path,
+            codes::WRONG_NAMESPACE,
+            format!("<{}> must be in the XML-DSig namespace {}", child.name, crate::dsig::DSIG_NS),
+            format!("<{}> phải thuộc không gian tên XML-DSig {}", child.name, crate::dsig::DSIG_NS),
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn opt_number(node: &Node, name: &str, what: &str, what_vi: &str) -> Result<Option<u32>, EdxmlError> {
     match node.child(name) {
         None => Ok(None),
@@ -232,10 +248,8 @@ fn opt_number(node: &Node, name: &str, what: &str, what_vi: &str) -> Result<Opti
 fn read_header(env: &Node) -> Result<(Header, Option<(String, String)>), EdxmlError> {
     let header = env.req("edXMLHeader")?;
     header.container(&["MessageHeader", "TraceHeaderList", "DigitalSignature"], &[], &[])?;
-    if let Some(sig) = header.child("DigitalSignature")
-        && (!sig.children.is_empty() || !sig.text.trim().is_empty())
-    {
-        return Err(unsupported(sig));
+    if let Some(sig) = header.child("DigitalSignature") {
+        read_digital_signature(sig)?;
     }
     let mh = header.req("MessageHeader")?;
     mh.container(MESSAGE_HEADER, &["To"], &[])?;

@@ -15,6 +15,10 @@ pub const NS: &str = "http://www.mic.gov.vn/TBT/QCVN_102_2016";
 /// The XLink namespace, for `Reference/@xlink:href` (domain.md §9).
 pub const XLINK_NS: &str = "http://www.w3.org/1999/xlink";
 
+/// Path of the header's `DigitalSignature`: the only place where elements of another namespace
+/// (the XML-DSig `Signature`, W3C XML-DSig 1.1 §4.1) are accepted.
+pub(crate) const SIGNATURE_PARENT: &str = "edXML/edXMLEnvelope/edXMLHeader/DigitalSignature";
+
 /// Elements that may repeat, with their parent; their paths carry a 1-based index (`To[2]`).
 const REPEATABLE: &[(&str, &str)] = &[
     ("MessageHeader", "To"),
@@ -34,6 +38,12 @@ pub(crate) struct Node {
     pub attrs: Vec<(String, String)>,
     pub children: Vec<Node>,
     pub text: String,
+    /// In the XML-DSig namespace ([`crate::dsig::DSIG_NS`]); only a direct child of
+    /// [`SIGNATURE_PARENT`] can be.
+    pub dsig: bool,
+    /// Inside an XML-DSig `Signature`: descendants may be in any namespace (the decoder does not
+    /// read them; [`crate::dsig::verify`] does). Depth, count and text limits still apply.
+    pub foreign: bool,
 }
 
 /// Is `c` a character XML 1.0 allows (the `Char` production)?
@@ -94,6 +104,10 @@ pub(crate) fn parse(input: &[u8], limits: &Limits) -> Result<Node, EdxmlError> {
             Err(e) => return Err(malformed(&here, e, reader.error_position())),
         };
         let ns_ok = matches!(resolved, ResolveResult::Bound(Namespace(ns)) if ns == NS);
+        let ns_dsig = matches!(resolved, ResolveResult::Bound(Namespace(ns)) if ns == crate::dsig::DSIG_NS);
+        let ns_declared = !matches!(resolved, ResolveResult::Unknown(_));
+        let parent_foreign = stack.last().is_some_and(|n| n.foreign);
+        let under_signature_parent = stack.last().is_some_and(|n| !n.foreign && n.path == SIGNATURE_PARENT);
         let position = reader.buffer_position();
         let (event, empty) = match event {
             Event::Empty(start) => (Event::Start(start), true),
@@ -112,7 +126,10 @@ pub(crate) fn parse(input: &[u8], limits: &Limits) -> Result<Node, EdxmlError> {
                         format!("lồng quá {} cấp hoặc quá {} phần tử", limits.max_depth, limits.max_elements),
                     ));
                 }
-                if !ns_ok {
+                let dsig = ns_dsig && under_signature_parent;
+                // Inside a signature any namespace is accepted, but a prefix must be declared.
+                let foreign = (parent_foreign && ns_declared) || dsig;
+                if !ns_ok && !foreign {
                     return Err(EdxmlError::new(
                         &path,
                         codes::WRONG_NAMESPACE,
@@ -140,7 +157,7 @@ pub(crate) fn parse(input: &[u8], limits: &Limits) -> Result<Node, EdxmlError> {
                     check_chars(&apath, &value)?;
                     attrs.push((shown, value.into_owned()));
                 }
-                let node = Node { name, path, attrs, children: Vec::new(), text: String::new() };
+                let node = Node { name, path, attrs, children: Vec::new(), text: String::new(), dsig, foreign };
                 if empty {
                     close(&mut stack, &mut root, node)?;
                 } else {
