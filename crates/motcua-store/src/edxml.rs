@@ -16,6 +16,11 @@ use time::OffsetDateTime;
 use crate::outbox::{NewMessage, enqueue_in};
 use crate::{Result, Store, StoreError, format_ts};
 
+mod recall;
+mod relay;
+
+pub use recall::{ACCEPTED, REFUSED, REQUESTED};
+
 /// Outbox kind of a package delivery.
 pub const KIND_PACKAGE: &str = "edxml";
 /// Outbox kind of a status message delivery.
@@ -53,6 +58,16 @@ pub struct StoredPackage {
     /// Linked dossier (liên thông), if any.
     pub dossier: Option<String>,
     pub created_at: String,
+    /// `BussinessDocType`: 0 new, 1 revoke, 2 update, 3 replace.
+    pub business_type: i64,
+    /// For business types 1–3: the DocumentId of the earlier document concerned.
+    pub concerns: Option<String>,
+    /// The open recall/update question and its answer: `requested`, `accepted`, `refused`.
+    pub recall: Option<String>,
+    /// A signed incoming package's verified signer: "<sha256 fingerprint> <subject>".
+    pub signer: Option<String>,
+    /// Whether that signer's certificate was trusted when the package arrived.
+    pub signer_trusted: bool,
 }
 
 /// One trace row.
@@ -65,8 +80,8 @@ pub struct TraceRow {
     pub description: Option<String>,
 }
 
-const COLUMNS: &str =
-    "id, direction, unit, idem, document_id, from_organ, to_organs, subject, xml, state, dossier, created_at";
+const COLUMNS: &str = "id, direction, unit, idem, document_id, from_organ, to_organs, subject, xml, state, dossier, \
+                       created_at, business_type, concerns, recall, signer, signer_trusted";
 
 fn package(r: &AnyRow) -> Result<StoredPackage> {
     Ok(StoredPackage {
@@ -82,11 +97,16 @@ fn package(r: &AnyRow) -> Result<StoredPackage> {
         state: r.try_get("state")?,
         dossier: r.try_get("dossier")?,
         created_at: r.try_get("created_at")?,
+        business_type: r.try_get("business_type")?,
+        concerns: r.try_get("concerns")?,
+        recall: r.try_get("recall")?,
+        signer: r.try_get("signer")?,
+        signer_trusted: r.try_get::<i64, _>("signer_trusted")? != 0,
     })
 }
 
 /// A package to store (sent or received).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NewPackage {
     pub unit: String,
     pub idem: String,
@@ -96,6 +116,14 @@ pub struct NewPackage {
     pub subject: String,
     pub xml: String,
     pub dossier: Option<String>,
+    /// `BussinessDocType` (0 new, 1 revoke, 2 update, 3 replace).
+    pub business_type: i64,
+    /// For business types 1–3: the DocumentId of the earlier document concerned.
+    pub concerns: Option<String>,
+    /// A signed package's verified signer ("<fingerprint> <subject>").
+    pub signer: Option<String>,
+    /// Whether the signer's certificate is trusted.
+    pub signer_trusted: bool,
 }
 
 /// The outbox payload of a package delivery: which stored package to which recipient.
@@ -113,9 +141,12 @@ async fn insert_package(
     now: OffsetDateTime,
 ) -> Result<(String, bool)> {
     let id = uuid::Uuid::now_v7().to_string();
+    // An update or a replacement waits for the receiver's 15/16 (recall.rs).
+    let recall = matches!(p.business_type, 2 | 3).then(|| REQUESTED.to_owned());
     let res = sqlx::query(
         "INSERT INTO edxml_packages (id, direction, unit, idem, document_id, from_organ, to_organs, subject, xml, state, \
-         dossier, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         dossier, created_at, business_type, concerns, recall, signer, signer_trusted) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
          ON CONFLICT (direction, unit, idem) DO NOTHING",
     )
     .bind(id.clone())
@@ -130,6 +161,11 @@ async fn insert_package(
     .bind(state.as_str())
     .bind(p.dossier.clone())
     .bind(format_ts(now))
+    .bind(p.business_type)
+    .bind(p.concerns.clone())
+    .bind(recall)
+    .bind(p.signer.clone())
+    .bind(i64::from(p.signer_trusted))
     .execute(&mut **tx)
     .await?;
     if res.rows_affected() == 1 {
@@ -206,6 +242,7 @@ pub async fn record_outgoing_in(
     if !fresh {
         return Ok((id, false));
     }
+    recall::concerning_sent_in(tx, p, now).await?;
     let about = p.dossier.clone().unwrap_or_else(|| p.document_id.clone());
     queue_deliveries_in(tx, &id, &p.unit, &about, &p.to_organs, now).await?;
     Ok((id, true))
@@ -261,7 +298,6 @@ async fn queue_deliveries_in(
     now: OffsetDateTime,
 ) -> Result<()> {
     for to in to_organs {
-        trace_in(tx, id, "queued", Some(to), None, None, None, now).await?;
         let payload = DeliveryPayload { package_id: id.to_owned(), to: to.clone() };
         let m = NewMessage {
             kind: KIND_PACKAGE.to_owned(),
@@ -272,7 +308,9 @@ async fn queue_deliveries_in(
             about: Some(about.to_owned()),
             unit: Some(unit.to_owned()),
         };
-        enqueue_in(tx, &m, now).await?;
+        if enqueue_in(tx, &m, now).await? {
+            trace_in(tx, id, "queued", Some(to), None, None, None, now).await?;
+        }
     }
     Ok(())
 }
@@ -289,10 +327,16 @@ impl Store {
 
     /// Outgoing packages with DocumentId `document_id`.
     pub async fn sent_with_document_id(&self, document_id: &str) -> Result<Vec<StoredPackage>> {
+        self.packages_with_document_id(document_id, "out").await
+    }
+
+    /// Packages of `direction` (`in`, `out`, `relay`) with DocumentId `document_id`.
+    pub async fn packages_with_document_id(&self, document_id: &str, direction: &str) -> Result<Vec<StoredPackage>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM edxml_packages WHERE document_id = $1 AND direction = 'out' ORDER BY id"
+            "SELECT {COLUMNS} FROM edxml_packages WHERE document_id = $1 AND direction = $2 ORDER BY id"
         )))
         .bind(document_id.to_owned())
+        .bind(direction.to_owned())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(package).collect()
@@ -367,6 +411,7 @@ impl Store {
         let (id, fresh) = insert_package(&mut tx, "in", p, DeliveryState::Registered, now).await?;
         if fresh {
             trace_in(&mut tx, &id, "registered", Some(&p.from_organ), None, None, None, now).await?;
+            recall::concerning_received_in(&mut tx, &id, p, now).await?;
             for m in replies {
                 enqueue_in(&mut tx, m, now).await?;
             }
@@ -438,6 +483,7 @@ impl Store {
                 )
                 .await?,
             );
+            recall::answer_arrived_in(&mut tx, id, code).await?;
         }
         tx.commit().await?;
         Ok((ids.len(), fresh))

@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../migrations/0008_outbox.sql")),
     (9, include_str!("../migrations/0009_documents.sql")),
     (10, include_str!("../migrations/0010_exchange.sql")),
+    (11, include_str!("../migrations/0011_exchange_relay_recall.sql")),
 ];
 
 /// Number of migrations the code knows.

@@ -53,6 +53,8 @@ pub struct AppState {
     pub tokens: Arc<auth::TokenCache>,
     /// Code of the provincial one-stop center (receives province-level online dossiers).
     pub province_center: String,
+    /// The key outgoing edXML packages are signed with (XML-DSig), when the system has one.
+    pub signing_key: Option<Arc<motcua_edxml::dsig::SigningKey>>,
 }
 
 /// The default center's calendar and one per unit with its own office hours. Rebuilt when an
@@ -119,7 +121,14 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::default()),
             tokens: Arc::default(),
             province_center,
+            signing_key: None,
         })
+    }
+
+    /// The same state, signing outgoing edXML packages with `key`.
+    pub fn with_signing_key(mut self, key: motcua_edxml::dsig::SigningKey) -> AppState {
+        self.signing_key = Some(Arc::new(key));
+        self
     }
 
     /// Re-reads announcements and units into the calendars.

@@ -85,6 +85,8 @@ impl Modify for Bearer {
         api::edxml::list,
         api::edxml::detail,
         api::edxml::set_status,
+        api::edxml_recall::recall,
+        api::edxml_recall::answer,
         api::agency_exchange::send_step,
         api::agency_exchange::reply,
         healthz,

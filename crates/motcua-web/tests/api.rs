@@ -598,6 +598,8 @@ async fn every_endpoint_is_in_the_openapi_document() {
         ("get", "/api/v1/edxml/packages"),
         ("get", "/api/v1/edxml/packages/{id}"),
         ("post", "/api/v1/edxml/packages/{id}/status"),
+        ("post", "/api/v1/edxml/packages/{id}/recall"),
+        ("post", "/api/v1/edxml/packages/{id}/recall-answer"),
         ("post", "/api/v1/edxml/dossiers/{code}/send"),
         ("post", "/api/v1/edxml/packages/{id}/reply"),
         ("get", "/api/v1/ratings/officers"),

@@ -49,6 +49,16 @@ enum PeerCmd {
         #[arg(long, env = "MOTCUA_DATABASE", default_value = "sqlite://./motcua-data/motcua.db")]
         database: String,
     },
+    /// Trust the XML-DSig signatures made with a certificate (PEM file).
+    Trust {
+        /// The signer's certificate, PEM.
+        certificate: std::path::PathBuf,
+        /// Who holds it (shown to administrators).
+        #[arg(long)]
+        name: String,
+        #[arg(long, env = "MOTCUA_DATABASE", default_value = "sqlite://./motcua-data/motcua.db")]
+        database: String,
+    },
 }
 
 #[derive(Parser)]
@@ -83,7 +93,8 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
     },
-    /// edXML exchange peers: `motcua peer add PATTERN ENDPOINT` (token on stdin), `motcua peer token`.
+    /// edXML exchange peers: `motcua peer add PATTERN ENDPOINT` (token on stdin), `motcua peer token`,
+    /// `motcua peer trust CERT.pem`.
     Peer {
         #[command(subcommand)]
         action: PeerCmd,
@@ -360,6 +371,9 @@ async fn main() -> anyhow::Result<()> {
             peer::add(&database, &pattern, &name, &endpoint).await
         }
         Command::Peer { action: PeerCmd::Token { name, database } } => peer::token(&database, &name).await,
+        Command::Peer { action: PeerCmd::Trust { certificate, name, database } } => {
+            peer::trust(&database, &certificate, &name).await
+        }
         Command::Import { what: Dataset::Catalog { file, database } } => catalog_io::import(&file, &database).await,
         Command::Export { what: Dataset::Catalog { file, database } } => catalog_io::export(&file, &database).await,
         Command::Migrate { database } => {

@@ -1,6 +1,7 @@
 //! `motcua peer`: the edXML exchange's peers (docs/EXCHANGE.md). `add` routes organ ids to
 //! another system's endpoint (the credential to present is read from standard input, never from
-//! the command line); `token` issues a credential a peer presents to this instance's inbox.
+//! the command line); `token` issues a credential a peer presents to this instance's inbox;
+//! `trust` accepts the XML-DSig signatures of a certificate.
 
 use motcua_store::Store;
 use motcua_store::edxml::Peer;
@@ -50,5 +51,20 @@ pub async fn token(database: &str, name: &str) -> anyhow::Result<()> {
     let t = motcua_web::auth::new_token();
     store.add_peer_token(&motcua_web::auth::token_hash(&t), name.trim(), OffsetDateTime::now_utc()).await?;
     println!("{t}");
+    Ok(())
+}
+
+/// Trusts the signatures made with the certificate in the PEM file `path`, held by `name`.
+pub async fn trust(database: &str, path: &std::path::Path, name: &str) -> anyhow::Result<()> {
+    if name.trim().is_empty() {
+        anyhow::bail!("--name: who holds this certificate (chủ thể chứng thư số)");
+    }
+    let pem = std::fs::read_to_string(path)?;
+    let Some(fingerprint) = motcua_web::exchange::signature::certificate_fingerprint(&pem) else {
+        anyhow::bail!("{}: no PEM certificate (không đọc được chứng thư số)", path.display());
+    };
+    let store = Store::open(database).await?;
+    store.trust_signer(&fingerprint, name.trim(), OffsetDateTime::now_utc()).await?;
+    println!("trusted {fingerprint} ({})", name.trim());
     Ok(())
 }

@@ -28,7 +28,12 @@ pub async fn serve_store(store: Store, addr: &str, demo: bool, ready: impl FnOnc
     let exchange = tokio::spawn(
         motcua_web::exchange::Deliverer::new(store.clone(), motcua_web::exchange::ExchangeConfig::default()).run(),
     );
-    let state = AppState::load(store).await?;
+    let mut state = AppState::load(store).await?;
+    // Issue 7: outgoing edXML packages are signed when the system has a key (XML-DSig).
+    if let Some(key) = motcua_web::exchange::signature::key_from_env().map_err(anyhow::Error::msg)? {
+        tracing::info!(certificate = %key.fingerprint_sha256(), "edXML packages are signed");
+        state = state.with_signing_key(key);
+    }
     let digest = tokio::spawn(motcua_web::notify::digest::run_daily(state.clone()));
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     let local = listener.local_addr()?.to_string();

@@ -20,6 +20,7 @@ fn package(unit: &str, idem: &str) -> NewPackage {
         subject: "Công văn phối hợp".into(),
         xml: "<edXML/>".into(),
         dossier: None,
+        ..Default::default()
     }
 }
 
@@ -93,3 +94,98 @@ async fn peers_and_their_credentials_are_kept(store: Store) {
     assert_eq!(store.peer_by_token("nope").await.unwrap(), None);
 }
 storage_test!(peers_and_their_credentials_are_kept);
+
+fn status(key: &str, to: &str) -> NewMessage {
+    NewMessage {
+        kind: "edxml-status".into(),
+        idempotency_key: key.into(),
+        recipient: to.into(),
+        payload: "<edXML/>".into(),
+        template: None,
+        about: None,
+        unit: None,
+    }
+}
+
+async fn a_recall_is_asked_once_answered_once_and_reaches_the_sender(store: Store) {
+    let now = at("2026-03-02T08:00:00+07:00");
+    let p = package("X1", "11");
+    let (out, _) = store.send_package(&p, now).await.unwrap();
+    // Sender: one request, a second is refused.
+    let asks = [status("r13:a", "000.00.12.H08"), status("r13:b", "000.00.13.H08")];
+    assert!(store.request_recall(&out, "gửi nhầm", &asks, now).await.unwrap());
+    assert!(!store.request_recall(&out, "lần nữa", &asks, now).await.unwrap());
+    assert!(store.outbox_message("r13:b").await.unwrap().is_some());
+    assert_eq!(store.edxml_package(&out).await.unwrap().unwrap().recall.as_deref(), Some("requested"));
+    // Receiver (another system, same database here): the 13 opens the question once.
+    let (inc, _) = store.register_incoming(&package("B1", "11"), &[], now).await.unwrap();
+    assert_eq!(store.recall_arrived(&p.document_id, &p.from_organ, Some("gửi nhầm"), "m13", now).await.unwrap(), 1);
+    assert_eq!(store.recall_arrived(&p.document_id, &p.from_organ, None, "m13", now).await.unwrap(), 1);
+    assert_eq!(store.recall_arrived("other", &p.from_organ, None, "m", now).await.unwrap(), 0);
+    assert_eq!(store.edxml_package(&inc).await.unwrap().unwrap().recall.as_deref(), Some("requested"));
+    let events: Vec<String> = store.edxml_trace(&inc).await.unwrap().into_iter().map(|t| t.event).collect();
+    assert_eq!(events.iter().filter(|e| *e == "status:13").count(), 1, "{events:?}");
+    assert!(store.answer_recall(&inc, true, None, &status("r15", "000.01.01.H08"), now).await.unwrap());
+    assert!(!store.answer_recall(&inc, false, Some("muộn"), &status("r16", "000.01.01.H08"), now).await.unwrap());
+    assert!(store.outbox_message("r16").await.unwrap().is_none(), "no second answer is queued");
+    assert_eq!(store.edxml_package(&inc).await.unwrap().unwrap().recall.as_deref(), Some("accepted"));
+    // The 15 at the sender.
+    store.apply_status(&p.document_id, "15", "000.00.12.H08", None, "a15", now).await.unwrap();
+    assert_eq!(store.edxml_package(&out).await.unwrap().unwrap().recall.as_deref(), Some("accepted"));
+}
+storage_test!(a_recall_is_asked_once_answered_once_and_reaches_the_sender);
+
+async fn revoke_update_and_replace_packages_open_the_question_on_the_right_package(store: Store) {
+    let now = at("2026-03-02T08:00:00+07:00");
+    let original = package("B1", "21");
+    let (first, _) = store.register_incoming(&original, &[], now).await.unwrap();
+    let update = NewPackage {
+        business_type: 2,
+        concerns: Some(original.document_id.clone()),
+        document_id: "000.01.01.H08,2026/03/03,22/CV".into(),
+        ..package("B1", "22")
+    };
+    let (upd, _) = store.register_incoming(&update, &[], now).await.unwrap();
+    assert_eq!(store.edxml_package(&upd).await.unwrap().unwrap().recall.as_deref(), Some("requested"));
+    assert_eq!(store.edxml_package(&first).await.unwrap().unwrap().recall, None);
+    let trace = store.edxml_trace(&first).await.unwrap();
+    assert!(trace.iter().any(|t| t.event == "updated_by" && t.description.as_deref() == Some(upd.as_str())));
+    let revoke = NewPackage {
+        business_type: 1,
+        concerns: Some(original.document_id.clone()),
+        document_id: "000.01.01.H08,2026/03/04,23/CV".into(),
+        ..package("B1", "23")
+    };
+    store.register_incoming(&revoke, &[], now).await.unwrap();
+    assert_eq!(store.edxml_package(&first).await.unwrap().unwrap().recall.as_deref(), Some("requested"));
+    // The sender's side of a revoke package: its earlier package waits for the answer.
+    let (sent, _) = store.send_package(&package("X1", "21"), now).await.unwrap();
+    store.send_package(&NewPackage { unit: "X1".into(), ..revoke.clone() }, now).await.unwrap();
+    assert_eq!(store.edxml_package(&sent).await.unwrap().unwrap().recall.as_deref(), Some("requested"));
+}
+storage_test!(revoke_update_and_replace_packages_open_the_question_on_the_right_package);
+
+async fn a_relayed_package_is_stored_once_and_each_recipient_queued_once(store: Store) {
+    let now = at("2026-03-02T08:00:00+07:00");
+    let p = NewPackage { unit: "P".into(), ..package("P", "31") };
+    let id = store.relay_package(&p, &["000.00.12.H08".to_owned()], now).await.unwrap();
+    let again = store.relay_package(&p, &["000.00.12.H08".to_owned(), "000.00.13.H08".to_owned()], now).await.unwrap();
+    assert_eq!(id, again);
+    let queued = store.edxml_trace(&id).await.unwrap().into_iter().filter(|t| t.event == "queued").count();
+    assert_eq!(queued, 2, "one line per recipient, none for the repeat");
+    assert_eq!(store.packages_with_document_id(&p.document_id, "relay").await.unwrap().len(), 1);
+    let m = status("relay:03", "000.01.01.H08");
+    assert!(store.relay_status(&id, "03", "000.00.12.H08", None, "s3", &m, now).await.unwrap());
+    assert!(!store.relay_status(&id, "03", "000.00.12.H08", None, "s3", &m, now).await.unwrap());
+    assert!(store.outbox_message("relay:03").await.unwrap().is_some());
+}
+storage_test!(a_relayed_package_is_stored_once_and_each_recipient_queued_once);
+
+async fn trusted_signers_are_kept_by_fingerprint(store: Store) {
+    let now = at("2026-03-02T08:00:00+07:00");
+    store.trust_signer("ABCD", "Sở Nội vụ", now).await.unwrap();
+    store.trust_signer("abcd", "Sở Nội vụ tỉnh", now).await.unwrap();
+    assert_eq!(store.trusted_signer("abcd").await.unwrap().as_deref(), Some("Sở Nội vụ tỉnh"));
+    assert_eq!(store.trusted_signer("ef").await.unwrap(), None);
+}
+storage_test!(trusted_signers_are_kept_by_fingerprint);

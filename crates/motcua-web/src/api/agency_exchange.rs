@@ -24,7 +24,6 @@ use motcua_edxml::package::{Business, DocumentCode, DocumentType, Header, OtherI
 use motcua_edxml::{
     Attachment, BusinessDocType, DocumentKind, Organ, OrganId, Package, Priority, ResponseFor, SteeringType,
 };
-use motcua_store::edxml::NewPackage;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -32,7 +31,7 @@ use super::edxml::{PackageView, send_package};
 use super::now;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::exchange::{idem_digest, local_organ, status_reply, vn_local};
+use crate::exchange::{local_organ, status_reply, vn_local};
 use crate::extract::{ApiJson, Officer};
 
 /// One attachment sent with a package.
@@ -174,22 +173,8 @@ pub async fn send_step(
         if note.is_empty() { String::new() } else { format!(" {note}") }
     ));
     let mut package = Package { header: h, attachments: attachments(&input.attachments)? };
-    package
-        .header
-        .traces
-        .push(motcua_edxml::package::TraceHeader { organ_id: package.header.from.id.clone(), timestamp: vn_local(t) });
-    package.validate(&motcua_edxml::Limits::default()).map_err(edxml_invalid)?;
-    let document_id = package.header.document_id();
-    let new = NewPackage {
-        unit: d.resolving_unit.clone(),
-        idem: idem_digest(&package),
-        document_id: document_id.clone(),
-        from_organ: package.header.from.id.as_str().to_owned(),
-        to_organs: vec![organ_id.clone()],
-        subject: package.header.subject.clone(),
-        xml: package.to_xml(),
-        dossier: Some(d.code.clone()),
-    };
+    let new = super::edxml::new_package(&state, &d.resolving_unit, &mut package, Some(d.code.clone()), t)?;
+    let document_id = new.document_id.clone();
     let (package_id, _) = state.store.store_draft(&new, t).await?;
     let calendars = state.calendars.clone();
     let send =

@@ -6,7 +6,7 @@
 //!   body is 422 (413 when too large) naming the element `path`.
 //! - `POST /api/v1/edxml/outbox` (clerk; `application/xml`): sends a package from one of the
 //!   clerk's units: stored and queued for delivery in one transaction (201).
-//! - `GET /api/v1/edxml/packages?direction=in|out&q=` and `GET /api/v1/edxml/packages/{id}`
+//! - `GET /api/v1/edxml/packages?direction=in|out|relay&q=` and `GET /api/v1/edxml/packages/{id}`
 //!   (clerk of the unit): packages with their trace.
 //! - `POST /api/v1/edxml/packages/{id}/status` (clerk of the receiving unit): records assigned /
 //!   processing / completed / rejected (with a reason) and sends the status message back.
@@ -29,7 +29,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::now;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::exchange::{idem_digest, local_organ, status_reply, vn_local};
+use crate::exchange::{local_organ, status_reply, vn_local};
 use crate::extract::{ApiJson, ApiQuery, Officer};
 
 /// Largest package body accepted (the codec's own limit, docs/EDXML.md).
@@ -58,7 +58,7 @@ fn invalid(e: EdxmlError) -> Response {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PackageView {
     pub id: String,
-    /// `in` or `out`.
+    /// `in`, `out`, or `relay` (passed on for an organ hosted elsewhere).
     pub direction: String,
     /// Local unit (sender or receiver).
     pub unit: String,
@@ -76,6 +76,16 @@ pub struct PackageView {
     /// Inbox answers: the id of the document in the unit's incoming register (electronic office).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub register_document: Option<String>,
+    /// `BussinessDocType`: 0 new, 1 revoke (thu hồi), 2 update (cập nhật), 3 replace (thay thế).
+    pub business_type: i64,
+    /// For business types 1–3: the DocumentId of the earlier document concerned.
+    pub concerns: Option<String>,
+    /// Recall / update question: `requested` (13 or a 1–3 package), `accepted` (15), `refused` (16).
+    pub recall: Option<String>,
+    /// A signed incoming package's verified signer: "<SHA-256 of the certificate> <subject>".
+    pub signer: Option<String>,
+    /// Whether that certificate is one this system trusts (`motcua peer trust`).
+    pub signer_trusted: bool,
 }
 
 /// One trace row.
@@ -114,12 +124,17 @@ pub(crate) fn view(p: StoredPackage, duplicate: bool) -> PackageView {
         created_at: shown(&p.created_at),
         duplicate,
         register_document: None,
+        business_type: p.business_type,
+        concerns: p.concerns,
+        recall: p.recall,
+        signer: p.signer,
+        signer_trusted: p.signer_trusted,
     }
 }
 
-/// Who is calling the inbox: a peer system (its credential) or a clerk.
+/// Who is calling the inbox: a peer system (its name, from its credential) or a clerk.
 enum Caller {
-    Peer,
+    Peer(String),
     Clerk(User),
 }
 
@@ -131,8 +146,8 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> ApiResult<Caller> {
         .map(str::trim)
         .ok_or_else(ApiError::unauthorized)?;
     let hash = crate::auth::token_hash(token);
-    if state.store.peer_by_token(&hash).await?.is_some() {
-        return Ok(Caller::Peer);
+    if let Some(name) = state.store.peer_by_token(&hash).await? {
+        return Ok(Caller::Peer(name));
     }
     match state.store.token_user(&hash).await? {
         Some(u) if u.roles.iter().any(|(_, r)| *r == Role::Clerk) => Ok(Caller::Clerk(u)),
@@ -164,42 +179,62 @@ pub async fn inbox(State(state): State<AppState>, headers: HeaderMap, body: Byte
         Ok(p) => p,
         Err(package_error) => {
             return match StatusMessage::from_xml(&body) {
-                Ok(s) => status_arrived(&state, &s, t).await,
+                Ok(s) => status_arrived(&state, &s, &body, t).await,
                 Err(_) => Ok(invalid(package_error)),
             };
         }
     };
+    let signer = match crate::exchange::signature::check(&state.store, &body).await {
+        Ok(s) => s,
+        Err(e) => return Ok(invalid(e)),
+    };
     let units = state.store.units().await?;
-    let locals: Vec<_> = package
-        .header
-        .to
-        .iter()
-        .filter_map(|to| units.iter().find(|u| u.is_current() && u.organ_id.as_deref() == Some(to.id.as_str())))
-        .collect();
-    let Some(unit) = locals.first() else {
+    let local_unit =
+        |id: &str| units.iter().find(|u| u.is_current() && u.organ_id.as_deref() == Some(id)).map(|u| u.code.clone());
+    let locals: Vec<String> = package.header.to.iter().filter_map(|to| local_unit(to.id.as_str())).collect();
+    let remote: Vec<String> =
+        package.header.to.iter().map(|o| o.id.as_str().to_owned()).filter(|id| local_unit(id).is_none()).collect();
+    // Recipients hosted elsewhere: a peer's package is passed on (a province system between its
+    // communes and the central axis).
+    let relayed = match (&caller, remote.is_empty()) {
+        (Caller::Peer(from), false) => {
+            match crate::exchange::relay::relay(&state, from, &package, &body, &remote, &signer, t).await? {
+                Ok(id) => Some(id),
+                Err(refusal) if locals.is_empty() => return Err(refusal),
+                Err(refusal) => {
+                    tracing::warn!(code = %refusal.body.code, "package registered locally, not relayed");
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    let Some(unit_code) = locals.first() else {
+        if let Some(id) = relayed {
+            let stored = state.store.edxml_package(&id).await?.ok_or_else(ApiError::internal)?;
+            return Ok((StatusCode::ACCEPTED, Json(view(stored, false))).into_response());
+        }
         return Err(ApiError::unprocessable(
             "unknown_recipient",
-            "no unit of this system has the organ id of any recipient (MessageHeader/To/OrganId)",
-            "không có đơn vị nào của hệ thống có mã định danh của nơi nhận (MessageHeader/To/OrganId)",
+            "no unit of this system has the organ id of any recipient (MessageHeader/To/OrganId), and none is relayed",
+            "không có đơn vị nào của hệ thống có mã định danh của nơi nhận (MessageHeader/To/OrganId) và không chuyển tiếp được",
         ));
     };
+    let unit = units.iter().find(|u| &u.code == unit_code).ok_or_else(ApiError::internal)?;
     if let Caller::Clerk(u) = &caller
         && !clerk_units(u).contains(&unit.code)
     {
         return Err(ApiError::forbidden("not a clerk of the receiving unit", "không phải văn thư của đơn vị nhận"));
     }
     let Some(organ) = local_organ(unit) else { return Err(ApiError::internal()) };
-    let idem = idem_digest(&package);
-    let new = NewPackage {
-        unit: unit.code.clone(),
-        idem: idem.clone(),
-        document_id: package.header.document_id(),
-        from_organ: package.header.from.id.as_str().to_owned(),
-        to_organs: package.header.to.iter().map(|o| o.id.as_str().to_owned()).collect(),
-        subject: package.header.subject.clone(),
-        xml: package.to_xml(),
-        dossier: None,
-    };
+    // A signed package is kept as received (its signature stays verifiable); others canonical.
+    let xml = if signer.is_some() { String::from_utf8_lossy(&body).into_owned() } else { package.to_xml() };
+    let mut new = crate::exchange::package_row(&unit.code, &package, xml, None);
+    if let Some(s) = &signer {
+        new.signer = Some(s.label());
+        new.signer_trusted = s.trusted;
+    }
+    let idem = new.idem.clone();
     // The reply is keyed by the registration; the id is only known after insertion, so the
     // key uses the digest, which is as unique per unit.
     let reply =
@@ -229,7 +264,15 @@ pub async fn inbox(State(state): State<AppState>, headers: HeaderMap, body: Byte
 }
 
 /// A status message for a package this system sent.
-async fn status_arrived(state: &AppState, s: &StatusMessage, t: time::OffsetDateTime) -> Result<Response, ApiError> {
+async fn status_arrived(
+    state: &AppState,
+    s: &StatusMessage,
+    body: &[u8],
+    t: time::OffsetDateTime,
+) -> Result<Response, ApiError> {
+    if s.status == motcua_edxml::StatusCode::RecallRequested {
+        return super::edxml_recall::recall_arrived(state, s, body, t).await;
+    }
     let n = state
         .store
         .apply_status(
@@ -255,14 +298,15 @@ async fn status_arrived(state: &AppState, s: &StatusMessage, t: time::OffsetDate
         .await;
     }
     let n = n.0;
-    if n == 0 {
+    let relayed = crate::exchange::relay::pass_status_back(state, s, body, t).await?;
+    if n == 0 && relayed == 0 {
         return Err(ApiError::unprocessable(
             "unknown_document",
             "no package sent by this system has this DocumentId (Status/ResponseFor/DocumentId)",
             "hệ thống không gửi văn bản nào có DocumentId này (Status/ResponseFor/DocumentId)",
         ));
     }
-    Ok((StatusCode::OK, Json(serde_json::json!({"applied": n}))).into_response())
+    Ok((StatusCode::OK, Json(serde_json::json!({"applied": n, "relayed": relayed}))).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/edxml/outbox", tag = "exchange", security(("bearer" = [])),
@@ -302,13 +346,15 @@ pub async fn send_package(
     dossier: Option<String>,
     t: time::OffsetDateTime,
 ) -> ApiResult<(String, bool)> {
-    let new = new_package(unit, package, dossier, t)?;
+    let new = new_package(state, unit, package, dossier, t)?;
     Ok(state.store.send_package(&new, t).await?)
 }
 
-/// Stamps this hop's trace header on `package`, validates it and makes the row that queues it
+/// Stamps this hop's trace header on `package`, validates it, signs it when the system has a
+/// key, and makes the row that queues it
 /// for delivery (written by the caller, in the caller's transaction).
 pub fn new_package(
+    state: &AppState,
     unit: &str,
     package: &mut Package,
     dossier: Option<String>,
@@ -318,22 +364,15 @@ pub fn new_package(
     if let Err(e) = package.validate(&Limits::default()) {
         return Err(ApiError::unprocessable(e.code, format!("{} at {}", e.reason, e.path), e.reason_vi));
     }
-    let new = NewPackage {
-        unit: unit.to_owned(),
-        idem: idem_digest(package),
-        document_id: package.header.document_id(),
-        from_organ: package.header.from.id.as_str().to_owned(),
-        to_organs: package.header.to.iter().map(|o| o.id.as_str().to_owned()).collect(),
-        subject: package.header.subject.clone(),
-        xml: package.to_xml(),
-        dossier,
-    };
-    Ok(new)
+    let xml = crate::exchange::signature::sign_outgoing(state.signing_key.as_deref(), package.to_xml())
+        .map_err(|e| ApiError::unprocessable(e.code, format!("{} at {}", e.reason, e.path), e.reason_vi))?;
+    Ok(crate::exchange::package_row(unit, package, xml, dossier))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ListQuery {
-    /// `in` (incoming) or `out` (outgoing).
+    /// `in` (incoming), `out` (outgoing, the default) or `relay` (passed on for organs hosted
+    /// elsewhere; the top unit's clerks).
     pub direction: Option<String>,
     /// Substring of the subject or DocumentId.
     pub q: Option<String>,
@@ -349,11 +388,12 @@ pub async fn list(
     let direction = match q.direction.as_deref() {
         Some("in" | "incoming") => "in",
         Some("out" | "outgoing") | None => "out",
+        Some("relay") => "relay",
         Some(_) => {
             return Err(ApiError::bad_request(
                 "invalid_direction",
-                "direction must be in or out",
-                "direction phải là in hoặc out",
+                "direction must be in, out or relay",
+                "direction phải là in, out hoặc relay",
             ));
         }
     };
@@ -362,7 +402,7 @@ pub async fn list(
     Ok(Json(items.into_iter().map(|p| view(p, false)).collect()))
 }
 
-async fn own_package(state: &AppState, officer: &Officer, id: &str) -> ApiResult<StoredPackage> {
+pub(crate) async fn own_package(state: &AppState, officer: &Officer, id: &str) -> ApiResult<StoredPackage> {
     match state.store.edxml_package(id).await? {
         Some(p) if clerk_units(&officer.0).contains(&p.unit) => Ok(p),
         _ => Err(ApiError::not_found("package", "văn bản")),
@@ -449,4 +489,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/edxml/packages", get(list))
         .route("/api/v1/edxml/packages/{id}", get(detail))
         .route("/api/v1/edxml/packages/{id}/status", post(set_status))
+        .route("/api/v1/edxml/packages/{id}/recall", post(super::edxml_recall::recall))
+        .route("/api/v1/edxml/packages/{id}/recall-answer", post(super::edxml_recall::answer))
 }

@@ -9,6 +9,7 @@ pub mod disclosures;
 pub mod documents;
 pub mod dossiers;
 pub mod edxml;
+pub mod edxml_recall;
 pub mod export;
 pub mod feedback;
 pub mod inbox;

@@ -14,13 +14,15 @@
 
 pub mod client;
 pub mod office;
+pub mod relay;
+pub mod signature;
 
 use motcua_domain::exchange::routing::route;
 use motcua_domain::exchange::trace::DeliveryState;
 use motcua_domain::office::TraceStatus;
-use motcua_edxml::{Organ, OrganId, Package, ResponseFor, StatusCode, StatusMessage};
+use motcua_edxml::{BusinessDocType, Organ, OrganId, Package, ResponseFor, StatusCode, StatusMessage};
 use motcua_store::Store;
-use motcua_store::edxml::{DeliveryPayload, KIND_PACKAGE, KIND_STATUS};
+use motcua_store::edxml::{DeliveryPayload, KIND_PACKAGE, KIND_STATUS, NewPackage};
 use motcua_store::outbox::{MAX_ATTEMPTS, Message, NewMessage};
 use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
@@ -82,7 +84,24 @@ pub fn status_reply(
     description: Option<String>,
     now: OffsetDateTime,
 ) -> Result<NewMessage, motcua_edxml::EdxmlError> {
-    let h = &incoming.header;
+    let to = incoming.header.from.id.as_str().to_owned();
+    let key = format!("edxml-status:{package_id}:{}", code.code());
+    status_to(key, to, incoming, local, code, description, now)
+}
+
+/// The status message `code` about document `about` (its ResponseFor), from `local`, queued
+/// to organ `to` under outbox key `key`: answers go to the document's sender, a recall request
+/// (13) from the sender to each recipient.
+pub fn status_to(
+    key: String,
+    to: String,
+    about: &Package,
+    local: &Organ,
+    code: StatusCode,
+    description: Option<String>,
+    now: OffsetDateTime,
+) -> Result<NewMessage, motcua_edxml::EdxmlError> {
+    let h = &about.header;
     let msg = StatusMessage {
         response_for: ResponseFor {
             organ_id: h.from.id.clone(),
@@ -99,13 +118,37 @@ pub fn status_reply(
     msg.validate(&motcua_edxml::Limits::default())?;
     Ok(NewMessage {
         kind: KIND_STATUS.to_owned(),
-        idempotency_key: format!("edxml-status:{package_id}:{}", code.code()),
-        recipient: h.from.id.as_str().to_owned(),
+        idempotency_key: key,
+        recipient: to,
         payload: msg.to_xml(),
         template: None,
         about: Some(h.document_id()),
         unit: None,
     })
+}
+
+/// The row that stores `package` for local `unit` (sent, registered or relayed), with `xml` as
+/// it is kept (canonical, or as received when signed).
+pub fn package_row(unit: &str, package: &Package, xml: String, dossier: Option<String>) -> NewPackage {
+    let h = &package.header;
+    NewPackage {
+        unit: unit.to_owned(),
+        idem: idem_digest(package),
+        document_id: h.document_id(),
+        from_organ: h.from.id.as_str().to_owned(),
+        to_organs: h.to.iter().map(|o| o.id.as_str().to_owned()).collect(),
+        subject: h.subject.clone(),
+        xml,
+        dossier,
+        business_type: h.business.as_ref().map_or(0, |b| i64::from(b.doc_type.code())),
+        concerns: h
+            .business
+            .as_ref()
+            .filter(|b| b.doc_type != BusinessDocType::New)
+            .and_then(|b| b.document_id.clone()),
+        signer: None,
+        signer_trusted: false,
+    }
 }
 
 /// The organ a local unit speaks as, if it has an electronic identifier.

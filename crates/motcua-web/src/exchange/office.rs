@@ -121,7 +121,7 @@ pub async fn prepare_send(state: &AppState, doc: &Document, at: time::OffsetDate
         }),
     };
     let mut package = Package { header, attachments: attachments(state, &doc.id).await? };
-    out.package = Some(crate::api::edxml::new_package(&doc.unit, &mut package, doc.dossier_code.clone(), at)?);
+    out.package = Some(crate::api::edxml::new_package(state, &doc.unit, &mut package, doc.dossier_code.clone(), at)?);
     for r in &package.header.to {
         out.traces.push((r.id.as_str().to_owned(), TraceStatus::Queued, format!("Chờ gửi liên thông đến {}", r.name)));
     }
