@@ -145,6 +145,9 @@ async fn a_signed_package_goes_commune_to_central_through_the_province_and_the_a
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "answered once");
+    // NĐ 30/2020 Art. 18 khoản 4 điểm b: the register entry at C is cancelled.
+    let (_, register) = c.call("GET", "/api/v1/documents?direction=incoming", &tc, None).await;
+    assert_eq!(register[0]["status"], "recalled", "{register}");
     eventually("15 at A", || async { (detail(&a, &ta, &id).await["recall"] == "accepted").then_some(()) }).await;
     let events: Vec<String> = detail(&a, &ta, &id).await["trace"]
         .as_array()

@@ -188,6 +188,23 @@ async fn a_clerk_registers_a_paper_document_with_its_scan_finds_it_without_diacr
     let empty = b.get("/van-ban/so?direction=den&from=2020-01-01&to=2020-12-31").await;
     assert!(!empty.html.contains("cải cách"));
     assert_eq!(b.get("/van-ban/so?direction=den&from=hôm-qua").await.status, StatusCode::BAD_REQUEST);
+
+    // The sender recalls it on paper (NĐ 30/2020 Art. 18 khoản 4): the clerk cancels the entry.
+    let page = b.get(&path).await;
+    assert!(page.html.contains("value=\"recall\""), "the clerk is offered the recall form");
+    assert!(!theirs.html.contains("value=\"recall\""), "the assigned specialist is not");
+    let csrf = page.csrf();
+    let version = page.html.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let recalled = b
+        .post_form(
+            &format!("{path}/thao-tac"),
+            &[("csrf", &csrf), ("version", &version), ("action", "recall"), ("reason", "CV 50/UBND-VP thu hồi")],
+        )
+        .await;
+    assert_eq!(recalled.status, StatusCode::SEE_OTHER, "{}", recalled.html);
+    let page = b.get(&recalled.location.unwrap()).await;
+    assert!(page.html.contains("Đã thu hồi") && page.html.contains("Thu hồi theo thông báo của nơi gửi"));
+    assert!(!page.html.contains("value=\"recall\""), "cancelled once");
 }
 
 #[tokio::test]

@@ -340,10 +340,14 @@ pub enum Status {
     Completed,
     /// Incoming, refused (wrong recipient, incomplete…), with a reason.
     Rejected,
+    /// Incoming, cancelled because its sender recalled it: "bên nhận hủy bỏ văn bản điện tử bị
+    /// thu hồi trên Hệ thống, đồng thời thông báo qua Hệ thống để bên gửi biết" (NĐ 30/2020/NĐ-CP
+    /// Art. 18 khoản 4 điểm b; for paper, the receiver sends it back, điểm a).
+    Recalled,
 }
 
 impl Status {
-    pub const ALL: [Status; 8] = [
+    pub const ALL: [Status; 9] = [
         Status::Draft,
         Status::Issued,
         Status::Sent,
@@ -352,6 +356,7 @@ impl Status {
         Status::Processing,
         Status::Completed,
         Status::Rejected,
+        Status::Recalled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -364,6 +369,7 @@ impl Status {
             Status::Processing => "processing",
             Status::Completed => "completed",
             Status::Rejected => "rejected",
+            Status::Recalled => "recalled",
         }
     }
     pub fn parse(s: &str) -> Option<Status> {
@@ -379,6 +385,7 @@ impl Status {
             Status::Processing => "Đang xử lý",
             Status::Completed => "Đã hoàn thành",
             Status::Rejected => "Từ chối tiếp nhận",
+            Status::Recalled => "Đã thu hồi",
         }
     }
     /// Incoming and still to handle.
@@ -475,6 +482,10 @@ pub enum EventKind {
     SendQueued {
         recipients: Vec<Organ>,
     },
+    /// Incoming, cancelled at its sender's recall (NĐ 30/2020 Art. 18 khoản 4).
+    Recalled {
+        reason: String,
+    },
 }
 
 impl EventKind {
@@ -489,6 +500,7 @@ impl EventKind {
             EventKind::Rejected { .. } => "rejected",
             EventKind::LinkedDossier { .. } => "linked_dossier",
             EventKind::SendQueued { .. } => "send_queued",
+            EventKind::Recalled { .. } => "recalled",
         }
     }
     pub fn name_vi(&self) -> &'static str {
@@ -502,6 +514,7 @@ impl EventKind {
             EventKind::Rejected { .. } => "Từ chối tiếp nhận",
             EventKind::LinkedDossier { .. } => "Gắn với hồ sơ",
             EventKind::SendQueued { .. } => "Chuyển gửi liên thông",
+            EventKind::Recalled { .. } => "Thu hồi theo thông báo của nơi gửi",
         }
     }
 }
@@ -583,14 +596,15 @@ fn is_clerk(actor: &Actor, unit: &str) -> bool {
     has_role_in(actor, unit, Role::Clerk) || has_role_in(actor, unit, Role::CenterAdmin)
 }
 
-/// The head of the unit, who decides who handles an incoming document (NĐ 30/2020 Art. 23:
-/// "người đứng đầu … cho ý kiến phân phối, chỉ đạo giải quyết").
+/// The head of the unit, who decides who handles an incoming document (NĐ 30/2020 Art. 23
+/// khoản 2: "người có thẩm quyền ghi ý kiến chỉ đạo giải quyết", with the handler and the time
+/// limit).
 fn is_leader(actor: &Actor, unit: &str) -> bool {
     has_role_in(actor, unit, Role::Leader)
 }
 
-/// Sees the whole register of `unit`: its văn thư and leaders (NĐ 30/2020 Art. 25 — they follow
-/// and urge the handling of every incoming document). Other officers of the unit see what is
+/// Sees the whole register of `unit`: its văn thư and leaders (NĐ 30/2020 Art. 24 khoản 1 — the
+/// head directs the handling and has it followed and urged). Other officers of the unit see what is
 /// assigned to them or what they drafted.
 pub fn sees_whole_register(actor: &Actor, unit: &str) -> bool {
     is_clerk(actor, unit) || is_leader(actor, unit) || has_role_in(actor, unit, Role::SystemAdmin)
@@ -753,6 +767,7 @@ impl Document {
             }
             EventKind::LinkedDossier { dossier_code } => self.dossier_code = Some(dossier_code.clone()),
             EventKind::SendQueued { .. } => self.status = Status::Sent,
+            EventKind::Recalled { .. } => self.status = Status::Recalled,
         }
         self.version += 1;
     }
@@ -808,6 +823,12 @@ pub enum Command {
     },
     Issue,
     Send,
+    /// Cancel an incoming document its sender recalled (NĐ 30/2020 Art. 18 khoản 4): by the
+    /// unit's clerk or leader, with the sender's notice as `reason`.
+    Recall {
+        #[serde(default)]
+        reason: String,
+    },
 }
 
 impl Command {
@@ -820,6 +841,7 @@ impl Command {
             Command::LinkDossier { .. } => "link_dossier",
             Command::Issue => "issue",
             Command::Send => "send",
+            Command::Recall { .. } => "recall",
         }
     }
 }
@@ -834,8 +856,8 @@ fn wrong_state(doc: &Document, action: &str) -> DomainError {
 
 /// The handling deadline of an assignment at `at` on the unit's calendar `cal`.
 ///
-/// NĐ 30/2020/NĐ-CP Art. 24 khoản 1: an incoming document is handled within the time the law
-/// or the agency sets, and one marked urgent (khẩn) "phải được giải quyết ngay". Motcua's rules:
+/// NĐ 30/2020/NĐ-CP Art. 24 khoản 2: an incoming document is handled "theo thời hạn quy định
+/// tại quy chế làm việc của cơ quan", and one marked urgent (khẩn) "phải được giải quyết ngay". Motcua's rules:
 /// an explicit instant wins; then `working_days` counted through office hours from the
 /// assignment (domain.md Decisions 2–3, the same arithmetic as dossiers); then the sender's
 /// DueDate (end of that day's office hours); then 1 working day for urgent documents; otherwise
@@ -978,6 +1000,27 @@ pub fn decide(
             check_len("reason", &reason, 2000)?;
             plain(EventKind::Rejected { reason })
         }
+        Command::Recall { reason } => {
+            if doc.direction != Direction::Incoming || matches!(doc.status, Status::Rejected | Status::Recalled) {
+                return Err(wrong_state(doc, "recall"));
+            }
+            if !(is_leader(actor, unit) || is_clerk(actor, unit)) {
+                return Err(forbidden(
+                    "only the unit's leader or clerk cancels a recalled document",
+                    "chỉ lãnh đạo hoặc văn thư của đơn vị được hủy văn bản bị thu hồi",
+                ));
+            }
+            let reason = reason.trim().to_owned();
+            if reason.is_empty() {
+                return Err(DomainError::invalid(
+                    "reason_required",
+                    "name the sender's recall notice",
+                    "cần ghi thông báo thu hồi của nơi gửi",
+                ));
+            }
+            check_len("reason", &reason, 2000)?;
+            plain(EventKind::Recalled { reason })
+        }
         Command::LinkDossier { dossier_code } => {
             let c = dossier_code.trim().to_owned();
             if c.is_empty() {
@@ -1052,6 +1095,9 @@ pub fn allowed_actions(doc: &Document, actor: &Actor) -> Vec<&'static str> {
     }
     if doc.direction == Direction::Incoming && doc.status.is_open() && manager {
         out.push("reject");
+    }
+    if doc.direction == Direction::Incoming && !matches!(doc.status, Status::Rejected | Status::Recalled) && manager {
+        out.push("recall");
     }
     if doc.status == Status::Draft && is_clerk(actor, unit) {
         out.push("issue");

@@ -130,6 +130,7 @@ impl Status {
             Status::Processing => Some(EdxmlStatus::Processing),
             Status::Completed => Some(EdxmlStatus::Completed),
             Status::Rejected => Some(EdxmlStatus::Rejected),
+            Status::Recalled => Some(EdxmlStatus::RecallAccepted),
             Status::Draft | Status::Issued | Status::Sent => None,
         }
     }

@@ -122,6 +122,25 @@ fn a_rejection_needs_a_reason_and_ends_the_handling() {
 }
 
 #[test]
+fn a_recalled_document_is_cancelled_by_the_clerk_even_once_handled_and_never_twice() {
+    // NĐ 30/2020 Art. 18 khoản 4 điểm b: the receiver cancels a recalled electronic document.
+    let at = datetime!(2026-03-02 09:00 +7);
+    let mut d = registered(at, 1);
+    assert_eq!(step(&mut d, &clerk(), Command::Recall { reason: " ".into() }, at).unwrap_err().code, "reason_required");
+    let assign = Command::Assign { assignee: "chuyenvien".into(), working_days: Some(2.0), due_at: None, note: None };
+    step(&mut d, &leader(), assign, at).unwrap();
+    let e = step(&mut d, &specialist(), Command::Recall { reason: "CV 12/UBND thu hồi".into() }, at).unwrap_err();
+    assert_eq!(e.code, "forbidden", "the assignee does not cancel it");
+    step(&mut d, &specialist(), Command::Start, at).unwrap();
+    step(&mut d, &specialist(), Command::Complete { note: None }, at).unwrap();
+    step(&mut d, &clerk(), Command::Recall { reason: "CV 12/UBND thu hồi".into() }, at).unwrap();
+    assert_eq!((d.status, d.status.edxml_status()), (Status::Recalled, Some(EdxmlStatus::RecallAccepted)));
+    assert!(!d.status.is_open());
+    let again = step(&mut d, &leader(), Command::Recall { reason: "lần nữa".into() }, at).unwrap_err();
+    assert_eq!(again.code, "invalid_transition");
+}
+
+#[test]
 fn only_the_clerk_registers_and_other_officers_see_only_their_own_documents() {
     let at = datetime!(2026-03-02 09:00 +7);
     let new = NewIncoming {
@@ -213,6 +232,8 @@ fn arb_cmd() -> impl Strategy<Value = (u8, Command)> {
         (0u8..3).prop_map(|w| (w, Command::Complete { note: None })),
         (0u8..3, prop_oneof![Just(String::new()), Just("Sai thẩm quyền".to_owned())])
             .prop_map(|(w, reason)| (w, Command::Reject { reason })),
+        (0u8..3, prop_oneof![Just(String::new()), Just("CV 12/UBND thu hồi".to_owned())])
+            .prop_map(|(w, reason)| (w, Command::Recall { reason })),
         (0u8..3).prop_map(|w| (w, Command::LinkDossier { dossier_code: "C1-260302-0001".into() })),
         (0u8..3).prop_map(|w| (w, Command::Issue)),
         (0u8..3).prop_map(|w| (w, Command::Send)),
@@ -221,7 +242,7 @@ fn arb_cmd() -> impl Strategy<Value = (u8, Command)> {
 
 proptest! {
     /// Whatever officers try, an incoming document never leaves its register's states, a final
-    /// state is never left, the number never changes, the version counts accepted events, and
+    /// state is never left (but a completed document can be recalled), the number never changes, the version counts accepted events, and
     /// an allowed action is never refused for state or permission.
     #[test]
     fn the_incoming_state_machine_keeps_its_invariants(cmds in prop::collection::vec(arb_cmd(), 0..30)) {
@@ -237,9 +258,11 @@ proptest! {
             match step(&mut d, actor, cmd.clone(), t) {
                 Ok(()) => {
                     accepted += 1;
-                    let was_final = matches!(before.status, Status::Completed | Status::Rejected);
+                    let was_final = matches!(before.status, Status::Completed | Status::Rejected | Status::Recalled);
                     let link = matches!(cmd, Command::LinkDossier { .. });
-                    prop_assert!(!was_final || link, "a final state was left");
+                    // A handled document can still be recalled by its sender (NĐ 30 Art. 18.4).
+                    let recalled = matches!(cmd, Command::Recall { .. }) && before.status == Status::Completed;
+                    prop_assert!(!was_final || link || recalled, "a final state was left");
                 }
                 Err(e) => {
                     prop_assert_eq!(&d, &before);

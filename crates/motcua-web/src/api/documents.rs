@@ -503,7 +503,7 @@ pub async fn get_one(State(state): State<AppState>, o: Officer, Path(id): Path<S
 }
 
 #[utoipa::path(post, path = "/api/v1/documents/{id}/actions", tag = "documents", params(("id" = String, Path)),
-    request_body(content = Object, description = "{\"action\": \"assign\" {assignee, working_days? | due_at?, note?} | \"start\" | \"complete\" {note?} | \"reject\" {reason} | \"link_dossier\" {dossier_code} | \"issue\" | \"send\", \"version\"?: n}"),
+    request_body(content = Object, description = "{\"action\": \"assign\" {assignee, working_days? | due_at?, note?} | \"start\" | \"complete\" {note?} | \"reject\" {reason} | \"link_dossier\" {dossier_code} | \"issue\" | \"send\" | \"recall\" {reason}, \"version\"?: n}"),
     description = "Leaders and clerks assign incoming documents (deadline in working days on the unit's calendar) and reject them with a reason; the assigned officer starts and completes; the clerk issues (numbers) and sends outgoing documents; any officer of the unit links a document to a dossier.",
     responses((status = 200, description = "the document after the action"), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]

@@ -135,7 +135,43 @@ pub async fn answer(
         return Err(conflict("no_open_recall", "the question was answered meanwhile", "yêu cầu đã được trả lời"));
     }
     tracing::info!(package = %p.id, accept = input.accept, "edXML recall answered");
+    if input.accept {
+        cancel_register_entry(&state, &officer, &p).await;
+    }
     detail(State(state), officer, Path(id)).await
+}
+
+/// An accepted recall cancels the document in the unit's incoming register ("bên nhận hủy bỏ
+/// văn bản điện tử bị thu hồi trên Hệ thống", NĐ 30/2020/NĐ-CP Art. 18 khoản 4 điểm b): the
+/// recalled package itself for a 13 or a revoke package, the earlier one it names for an
+/// update/replacement is left to the clerk. Failures are logged: the answer stands.
+async fn cancel_register_entry(state: &AppState, officer: &Officer, p: &motcua_store::edxml::StoredPackage) {
+    if matches!(p.business_type, 2 | 3) {
+        return;
+    }
+    let trace = state.store.edxml_trace(&p.id).await.unwrap_or_default();
+    let notice = trace
+        .iter()
+        .rev()
+        .find(|t| t.event == "status:13")
+        .and_then(|t| t.description.clone())
+        .filter(|d| !d.trim().is_empty());
+    let reason =
+        format!("Nơi gửi {} thu hồi văn bản{}", p.from_organ, notice.map(|n| format!(": {n}")).unwrap_or_default());
+    let actor = motcua_domain::dossier::Actor::Officer {
+        username: officer.0.username.clone(),
+        grants: officer.0.roles.clone(),
+    };
+    match state.store.document_by_package(&p.unit, &p.idem).await {
+        Ok(Some(doc)) => {
+            let cmd = motcua_domain::office::Command::Recall { reason };
+            if let Err(e) = super::documents::apply(state, &actor, &doc, cmd).await {
+                tracing::warn!(document = %doc.id, code = %e.body.code, "recalled document not cancelled in the register");
+            }
+        }
+        Ok(None) => {}
+        Err(e) => tracing::error!(error = %e, "reading the register entry of a recalled package"),
+    }
 }
 
 /// A recall request (13) arrived in the inbox: the question opens on the packages registered

@@ -60,6 +60,7 @@ struct Forms {
     start: bool,
     complete: bool,
     reject: bool,
+    recall: bool,
     link_dossier: bool,
     issue: bool,
     send: bool,
@@ -72,6 +73,7 @@ impl Forms {
             || self.start
             || self.complete
             || self.reject
+            || self.recall
             || self.link_dossier
             || self.issue
             || self.send
@@ -104,6 +106,7 @@ fn done_label(k: &str) -> Option<&'static str> {
         "start" => "Đã bắt đầu xử lý",
         "complete" => "Đã hoàn thành",
         "reject" => "Đã từ chối tiếp nhận",
+        "recall" => "Đã hủy văn bản bị thu hồi",
         "link_dossier" => "Đã liên kết hồ sơ",
         "issue" => "Đã cấp số",
         "send" => "Đã gửi",
@@ -181,6 +184,7 @@ pub(super) async fn page(
         start: allowed.contains(&"start"),
         complete: allowed.contains(&"complete"),
         reject: allowed.contains(&"reject"),
+        recall: allowed.contains(&"recall"),
         link_dossier: allowed.contains(&"link_dossier"),
         issue: allowed.contains(&"issue"),
         send: allowed.contains(&"send"),
@@ -263,6 +267,7 @@ fn command(f: &HashMap<String, String>, lang: Lang) -> Result<Command, UiError> 
         "start" => Command::Start,
         "complete" => Command::Complete { note: opt("note") },
         "reject" => Command::Reject { reason: text("reason") },
+        "recall" => Command::Recall { reason: text("reason") },
         "link_dossier" => Command::LinkDossier { dossier_code: text("dossier_code") },
         "issue" => Command::Issue,
         "send" => Command::Send,
