@@ -240,14 +240,7 @@ async fn the_office_pages_need_a_signed_in_officer_and_the_register_form_a_clerk
 
 #[tokio::test]
 async fn an_outgoing_document_sent_from_the_form_carries_its_attachment_in_the_edxml_package() {
-    let app = setup().await;
-    for (code, name, organ) in
-        [("A1", "Sở Nông nghiệp và Môi trường", "000.00.31.H01"), ("A2", "Sở Xây dựng", "000.00.32.H01")]
-    {
-        let mut u = unit(code, name, "agency", "province");
-        u.organ_id = Some(organ.into());
-        app.store.put_unit(&u).await.unwrap();
-    }
+    let app = two_agencies().await;
     clerk(&app, "vanthu", "A1").await;
     let mut b = Browser::new(&app);
     b.sign_in("vanthu").await;
@@ -289,4 +282,97 @@ async fn an_outgoing_document_sent_from_the_form_carries_its_attachment_in_the_e
     let print = b.get("/van-ban/so?direction=di").await;
     assert!(print.html.contains("Về việc phối hợp cấp phép xây dựng"));
     assert!(print.html.contains("Nguyễn Văn Bình"));
+}
+
+/// An application with two provincial agencies that have organ ids: A1 (000.00.31.H01) and A2
+/// (000.00.32.H01).
+async fn two_agencies() -> App {
+    let app = setup().await;
+    for (code, name, organ) in
+        [("A1", "Sở Nông nghiệp và Môi trường", "000.00.31.H01"), ("A2", "Sở Xây dựng", "000.00.32.H01")]
+    {
+        let mut u = unit(code, name, "agency", "province");
+        u.organ_id = Some(organ.into());
+        app.store.put_unit(&u).await.unwrap();
+    }
+    app
+}
+
+/// Posts an edXML body to the inbox with a clerk's token.
+async fn inbox(app: &App, token: &str, xml: String) -> serde_json::Value {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let req = axum::http::Request::post("/api/v1/edxml/inbox")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/xml")
+        .body(axum::body::Body::from(xml))
+        .unwrap();
+    let res = app.router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let v: serde_json::Value = serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert!(status.is_success(), "{status}: {v}");
+    v
+}
+
+#[tokio::test]
+async fn a_document_sent_by_edxml_is_recalled_from_its_page_and_the_receiver_accepts_from_hers() {
+    let app = two_agencies().await;
+    clerk(&app, "vanthu", "A1").await;
+    clerk(&app, "vanthu.a2", "A2").await;
+    let mut a1 = Browser::new(&app);
+    a1.sign_in("vanthu").await;
+    let form = a1.get("/van-ban/moi-di").await;
+    let fields = [
+        ("csrf", form.csrf()),
+        ("unit", "A1".into()),
+        ("document_type", "Công văn".into()),
+        ("code_notation", "SNNMT-VP".into()),
+        ("subject", "Về việc lấy ý kiến quy hoạch".into()),
+        ("signer_name", "Nguyễn Văn Bình".into()),
+        ("nhan_A2", "1".into()),
+        ("then", "send".into()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let sent = a1.post_multipart("/van-ban/moi-di", &fields, &[]).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.html);
+    let out_path = sent.location.unwrap().split('?').next().unwrap().to_owned();
+    let doc = app.store.document(out_path.trim_start_matches("/van-ban/")).await.unwrap();
+    let package = app.store.sent_with_document_id(doc.external_id.as_deref().unwrap()).await.unwrap().remove(0);
+    // The delivery, by hand (no delivery task here): A2's clerk posts it to the inbox.
+    let t2 = app.login("vanthu.a2").await;
+    let registered = inbox(&app, &t2, package.xml.clone()).await;
+    let in_path = format!("/van-ban/{}", registered["register_document"].as_str().unwrap());
+
+    // The sender asks for the recall from the document page.
+    let page = a1.get(&out_path).await;
+    assert!(page.html.contains("Thu hồi qua trục liên thông") && page.html.contains("/thu-hoi\""), "{}", page.html);
+    let no_reason = a1.post_form(&format!("{out_path}/thu-hoi"), &[("csrf", &page.csrf()), ("reason", " ")]).await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let asked =
+        a1.post_form(&format!("{out_path}/thu-hoi"), &[("csrf", &page.csrf()), ("reason", "Gửi nhầm dự thảo")]).await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.html);
+    let page = a1.get(&asked.location.unwrap()).await;
+    assert!(page.html.contains("Đã yêu cầu thu hồi, chờ nơi nhận trả lời"));
+    assert!(!page.html.contains("/thu-hoi\""), "asked once");
+    let again = a1.post_form(&format!("{out_path}/thu-hoi"), &[("csrf", &page.csrf()), ("reason", "lần nữa")]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+
+    // The 13 reaches A2 (by hand again); A2's clerk sees the notice and accepts.
+    let m = app.store.outbox_message(&format!("edxml-status:{}:13:000.00.32.H01", package.id)).await.unwrap().unwrap();
+    inbox(&app, &t2, m.payload).await;
+    let mut a2 = Browser::new(&app);
+    a2.sign_in("vanthu.a2").await;
+    let page = a2.get(&in_path).await;
+    assert!(page.html.contains("Nơi gửi yêu cầu thu hồi văn bản") && page.html.contains("Gửi nhầm dự thảo"));
+    let accepted =
+        a2.post_form(&format!("{in_path}/tra-loi-thu-hoi"), &[("csrf", &page.csrf()), ("accept", "1")]).await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.html);
+    let page = a2.get(&accepted.location.unwrap()).await;
+    assert!(page.html.contains("Đã thu hồi"), "the register entry is cancelled");
+    assert!(page.html.contains("Đã đồng ý thu hồi/cập nhật"));
+    // The 15 back at A1.
+    let in_package = app.store.packages_with_document_id(&package.document_id, "in").await.unwrap().remove(0);
+    let m = app.store.outbox_message(&format!("edxml-status:{}:15", in_package.id)).await.unwrap().unwrap();
+    inbox(&app, &t2, m.payload).await;
+    assert!(a1.get(&out_path).await.html.contains("Nơi nhận đồng ý thu hồi"));
 }

@@ -14,6 +14,7 @@
 
 pub mod client;
 pub mod office;
+pub mod recall;
 pub mod relay;
 pub mod signature;
 

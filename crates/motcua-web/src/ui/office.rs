@@ -9,10 +9,13 @@
 //!   `GET|POST /van-ban/moi-di` (draft, issue or send an outgoing document).
 //! - [`document`]: `GET /van-ban/{id}`, `POST /van-ban/{id}/thao-tac` (actions),
 //!   `POST /van-ban/{id}/tep` (attach files), `GET /van-ban/tep/{file}` (download).
+//! - [`exchange`]: `POST /van-ban/{id}/thu-hoi`, `POST /van-ban/{id}/tra-loi-thu-hoi` (recall of
+//!   a document exchanged by edXML, and its answer).
 //! - [`attachments`]: which files are accepted (PDF, JPEG, PNG, DOCX; at most 10 MB each).
 
 mod attachments;
 mod document;
+mod exchange;
 mod forms;
 mod register;
 
@@ -43,7 +46,25 @@ pub fn router() -> Router<AppState> {
         .route("/van-ban/tep/{file}", get(document::download))
         .route("/van-ban/{id}", get(document::page))
         .route("/van-ban/{id}/thao-tac", post(document::act))
+        .route("/van-ban/{id}/thu-hoi", post(exchange::request))
+        .route("/van-ban/{id}/tra-loi-thu-hoi", post(exchange::answer))
         .route("/van-ban/{id}/tep", post(document::upload).layer(DefaultBodyLimit::max(MAX_BODY)))
+}
+
+/// A posted form, or why axum could not read it.
+pub(crate) type Posted = Result<axum::Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>;
+
+/// The fields of a posted form, once its CSRF token is this session's.
+pub(crate) fn checked_form(
+    s: &super::session::SignedIn,
+    form: Posted,
+) -> Result<std::collections::HashMap<String, String>, UiError> {
+    let lang = s.visitor.lang;
+    let axum::Form(pairs) =
+        form.map_err(|_| super::console::bad_request(lang, "Biểu mẫu không hợp lệ.", "The form is malformed."))?;
+    let f: std::collections::HashMap<String, String> = pairs.into_iter().collect();
+    s.visitor.check_csrf(f.get("csrf").map(String::as_str).unwrap_or(""))?;
+    Ok(f)
 }
 
 /// The register named in a URL: `den` (incoming, the default) or `di` (outgoing).

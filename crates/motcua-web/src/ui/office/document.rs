@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
@@ -94,6 +93,7 @@ struct DocumentPage {
     trace: Vec<TraceRow>,
     files: Vec<FileRow>,
     forms: Forms,
+    recall: Option<super::exchange::RecallPanel>,
     done: Option<&'static str>,
 }
 
@@ -107,6 +107,9 @@ fn done_label(k: &str) -> Option<&'static str> {
         "complete" => "Đã hoàn thành",
         "reject" => "Đã từ chối tiếp nhận",
         "recall" => "Đã hủy văn bản bị thu hồi",
+        "recall_requested" => "Đã gửi yêu cầu thu hồi đến nơi nhận",
+        "recall_accepted" => "Đã đồng ý thu hồi; văn bản đã được hủy trong sổ",
+        "recall_refused" => "Đã từ chối thu hồi",
         "link_dossier" => "Đã liên kết hồ sơ",
         "issue" => "Đã cấp số",
         "send" => "Đã gửi",
@@ -233,6 +236,7 @@ pub(super) async fn page(
         trace,
         files,
         forms,
+        recall: super::exchange::panel(&state, &d, &s.user).await,
         done: p.done.as_deref().and_then(done_label),
         d,
     }))
@@ -279,12 +283,10 @@ pub(super) async fn act(
     State(state): State<AppState>,
     s: SignedIn,
     Path(id): Path<String>,
-    form: Result<Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>,
+    form: super::Posted,
 ) -> Result<Response, UiError> {
     let lang = s.visitor.lang;
-    let Form(pairs) = form.map_err(|_| bad_request(lang, "Biểu mẫu không hợp lệ.", "The form is malformed."))?;
-    let f: HashMap<String, String> = pairs.into_iter().collect();
-    s.visitor.check_csrf(f.get("csrf").map(String::as_str).unwrap_or(""))?;
+    let f = super::checked_form(&s, form)?;
     let version: i64 = f
         .get("version")
         .and_then(|v| v.trim().parse().ok())
