@@ -242,17 +242,13 @@ pub async fn reply(
 }
 
 /// An answer registered at `in_id` arrived for a package this system sent: when that package
-/// carried a dossier's step, the step completes with the answer. Errors are logged, not
-/// returned: the registration stands, and a repeat delivery tries again.
-pub async fn result_arrived(state: &AppState, answer: &Package, in_id: &str) {
-    let Some(rf) = &answer.header.response_for else { return };
-    let sent = match state.store.sent_with_document_id(&rf.document_id).await {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!(error = %e, "looking up the package an answer is for");
-            return;
-        }
-    };
+/// carried a dossier's step, the step completes with the answer. A refusal by the domain is
+/// logged (the answer stays registered for the officers); a storage failure is returned, so the
+/// inbox answers 503 and the sender delivers again — the repeat is registered once and completes
+/// the step then (the dossier is never left waiting on an answer that arrived).
+pub async fn result_arrived(state: &AppState, answer: &Package, in_id: &str) -> Result<(), motcua_store::StoreError> {
+    let Some(rf) = &answer.header.response_for else { return Ok(()) };
+    let sent = state.store.sent_with_document_id(&rf.document_id).await?;
     for code in sent.into_iter().filter_map(|p| p.dossier) {
         let input = ReceiveAgencyResult {
             sent_document_id: rf.document_id.clone(),
@@ -282,9 +278,13 @@ pub async fn result_arrived(state: &AppState, answer: &Package, in_id: &str) {
         match state.store.writer.act(code.clone(), None, decide).await {
             Ok(d) => tracing::info!(dossier = %d.code, "liên thông result received"),
             Err(motcua_store::StoreError::Domain(e)) if e.code == "agency_result_already_received" => {}
-            Err(e) => tracing::error!(dossier = %code, error = %e, "liên thông result not recorded"),
+            Err(motcua_store::StoreError::Domain(e)) => {
+                tracing::warn!(dossier = %code, code = %e.code, "liên thông result refused by the dossier's rules")
+            }
+            Err(e) => return Err(e),
         }
     }
+    Ok(())
 }
 
 pub fn router() -> Router<AppState> {

@@ -171,7 +171,7 @@ fn clerk_units(u: &User) -> Vec<String> {
     request_body(content = String, content_type = "application/xml", description = "edXML package or status message"),
     responses((status = 201, body = PackageView), (status = 200, body = PackageView),
         (status = 401, body = crate::error::ErrorBody), (status = 413, body = EdxmlErrorBody),
-        (status = 422, body = EdxmlErrorBody)))]
+        (status = 422, body = EdxmlErrorBody), (status = 503, body = crate::error::ErrorBody)))]
 pub async fn inbox(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let caller = caller(&state, &headers).await?;
     let t = now();
@@ -253,8 +253,17 @@ pub async fn inbox(State(state): State<AppState>, headers: HeaderMap, body: Byte
             None
         }
     };
-    // An answer to a liên thông step completes it (again on a repeat, which changes nothing).
-    super::agency_exchange::result_arrived(&state, &package, &id).await;
+    // An answer to a liên thông step completes it (again on a repeat, which changes nothing); if
+    // that cannot be written now, 503 makes the sender deliver again.
+    if let Err(e) = super::agency_exchange::result_arrived(&state, &package, &id).await {
+        tracing::error!(package = %id, error = %e, "liên thông result not recorded; asking the sender to retry");
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "try_again",
+            "the answer is registered but its dossier step could not be completed now; deliver it again",
+            "văn bản đã được tiếp nhận nhưng chưa cập nhật được hồ sơ; đề nghị gửi lại",
+        ));
+    }
     let stored = state.store.edxml_package(&id).await?.ok_or_else(ApiError::internal)?;
     tracing::info!(package = %id, unit = %unit.code, fresh, "edXML package received");
     let status = if fresh { StatusCode::CREATED } else { StatusCode::OK };
