@@ -5,6 +5,7 @@
 # 3. the JSON indicators and the public dashboard page over HTTP for every unit × month,
 # 4. DuckDB (PyPI `duckdb`) computing the same tallies from the same rows exported to CSV and
 #    Parquet: same numbers, and the times side by side.
+# The recompute at 10^7 dossiers (copies of this half-year): bench/indicators_10m.sh.
 # Usage: bash bench/indicators.sh   (BENCH_DIR=dir reuses a database made before)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -8,7 +8,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::writer::{due_sort, state_json, timeliness};
-use crate::{Result, Store, StoreError, format_ts};
+use crate::{Result, Store, StoreError, format_ts, snapshots};
 
 /// A dossier row: the projection columns (in [`Columns`] order), the chain anchor and the state.
 const ROW: &str = "SELECT procedure_code, procedure_version, receiving_unit, resolving_unit, holder_unit, status, \
@@ -103,25 +103,31 @@ impl Store {
             // The row first: events the writer appends after this read are beyond its anchor.
             let row = sqlx::query(ROW).bind(code.clone()).fetch_one(&self.pool).await?;
             let anchor: String = row.try_get("last_hash")?;
-            let rows = sqlx::query(
-                "SELECT seq, payload, prev_hash, hash FROM dossier_events WHERE dossier_code = $1 ORDER BY seq",
-            )
-            .bind(code.clone())
-            .fetch_all(&self.pool)
-            .await?;
+            let sql = format!(
+                "SELECT e.seq, e.payload, e.prev_hash, e.hash, e.snapshot, s.body AS snapshot_body FROM {} \
+                 WHERE e.dossier_code = $1 ORDER BY e.seq",
+                snapshots::EVENTS_WITH_SNAPSHOT
+            );
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(code.clone()).fetch_all(&self.pool).await?;
             report.events += rows.len() as u64;
             let mut texts = Vec::with_capacity(rows.len());
+            // A row whose snapshot is gone has no canonical text: its link is broken.
+            let mut unreadable = None;
             for r in &rows {
-                texts.push((
-                    r.try_get::<i64, _>("seq")?,
-                    r.try_get::<String, _>("payload")?,
-                    r.try_get::<String, _>("prev_hash")?,
-                    r.try_get::<String, _>("hash")?,
-                ));
+                let seq = r.try_get::<i64, _>("seq")?;
+                let payload: String = r.try_get("payload")?;
+                let snapshot: Option<String> = r.try_get("snapshot")?;
+                let body: Option<String> = r.try_get("snapshot_body")?;
+                let Ok(text) = snapshots::canonical_text(&payload, snapshot.as_deref(), body.as_deref()) else {
+                    unreadable = Some(seq);
+                    break;
+                };
+                let text = text.into_owned();
+                texts.push((seq, text, r.try_get::<String, _>("prev_hash")?, r.try_get::<String, _>("hash")?));
             }
             let links =
                 texts.iter().map(|(seq, c, p, h)| StoredLink { seq: *seq, canonical: c, prev_hash: p, hash: h });
-            if let Err(seq) = verify_chain(links) {
+            if let Some(seq) = verify_chain(links).err().or(unreadable) {
                 report.broken.push((code, seq));
                 continue;
             }

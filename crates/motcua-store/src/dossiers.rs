@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError, snapshots};
 
 /// A stored event with its chain fields.
 #[derive(Debug, Clone, Serialize)]
@@ -57,14 +57,19 @@ impl Store {
 
     /// A dossier's events in order.
     pub async fn events(&self, code: &str) -> Result<Vec<StoredEvent>> {
-        let rows = sqlx::query("SELECT seq, payload, hash FROM dossier_events WHERE dossier_code = $1 ORDER BY seq")
-            .bind(code)
-            .fetch_all(&self.pool)
-            .await?;
+        let sql = format!(
+            "SELECT e.seq, e.payload, e.hash, e.snapshot, s.body AS snapshot_body FROM {} \
+             WHERE e.dossier_code = $1 ORDER BY e.seq",
+            snapshots::EVENTS_WITH_SNAPSHOT
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(code).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 let payload: String = r.try_get("payload")?;
-                let event = motcua_domain::audit::parse_canonical(&payload)
+                let snapshot: Option<String> = r.try_get("snapshot")?;
+                let body: Option<String> = r.try_get("snapshot_body")?;
+                let text = snapshots::canonical_text(&payload, snapshot.as_deref(), body.as_deref())?;
+                let event = motcua_domain::audit::parse_canonical(&text)
                     .map_err(|e| StoreError::Corrupt(format!("event of {code}: {e}")))?;
                 Ok(StoredEvent { seq: r.try_get("seq")?, event, hash: r.try_get("hash")? })
             })

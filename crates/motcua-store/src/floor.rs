@@ -4,20 +4,27 @@
 
 use sqlx::Row;
 
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError, snapshots};
 
 impl Store {
     /// Appends `rows` synthetic events to a scratch copy of an existing dossier, `batch` per
     /// transaction, then removes the scratch rows.
     pub async fn raw_append_floor(&self, rows: u64, batch: u64) -> Result<()> {
-        let template = sqlx::query(
-            "SELECT d.state, e.payload FROM dossiers d JOIN dossier_events e ON e.dossier_code = d.code LIMIT 1",
-        )
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::Corrupt("seed the database first (motcua seed-bench)".into()))?;
+        let sql = format!(
+            "SELECT d.state, e.payload, e.snapshot, s.body AS snapshot_body FROM dossiers d JOIN {} \
+             ON e.dossier_code = d.code LIMIT 1",
+            snapshots::EVENTS_WITH_SNAPSHOT
+        );
+        let template = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("seed the database first (motcua seed-bench)".into()))?;
         let state: String = template.try_get("state")?;
         let payload: String = template.try_get("payload")?;
+        let snapshot: Option<String> = template.try_get("snapshot")?;
+        let body: Option<String> = template.try_get("snapshot_body")?;
+        // The synthetic rows carry the full canonical text, as an inline event would.
+        let payload = snapshots::canonical_text(&payload, snapshot.as_deref(), body.as_deref())?.into_owned();
         let code = "RAW-FLOOR";
         self.cleanup_floor(code).await?;
         sqlx::query(

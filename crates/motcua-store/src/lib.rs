@@ -18,6 +18,8 @@
 //! - [`outbox`]: the transactional outbox (e-mail, SMS, edXML) with leases and retries.
 //! - [`alerts`]: reads for the daily alerts; officers' e-mail addresses.
 //! - [`audit`]: re-walks every dossier's hash chain; rebuilds projections from events.
+//! - [`snapshots`]: frozen procedure parts of create events, stored once by content hash, and
+//!   the one function that turns a stored event back into its canonical (hashed) text.
 
 pub mod alerts;
 pub mod audit;
@@ -37,6 +39,7 @@ pub mod migrate;
 pub mod outbox;
 pub mod queue;
 pub mod restructure;
+pub mod snapshots;
 pub mod units;
 pub mod users;
 pub mod web;

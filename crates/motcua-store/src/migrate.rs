@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("../migrations/0009_documents.sql")),
     (10, include_str!("../migrations/0010_exchange.sql")),
     (11, include_str!("../migrations/0011_exchange_relay_recall.sql")),
+    (12, include_str!("../migrations/0012_procedure_snapshots.sql")),
 ];
 
 /// Number of migrations the code knows.

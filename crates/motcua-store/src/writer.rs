@@ -10,7 +10,7 @@
 
 use motcua_domain::audit::{GENESIS, canonical, link_hash};
 use motcua_domain::dossier::Dossier;
-use motcua_domain::dossier::event::{Event, apply};
+use motcua_domain::dossier::event::{Event, EventData, apply};
 use motcua_domain::dossier::timeliness::classify;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
@@ -22,6 +22,7 @@ use time::OffsetDateTime;
 
 use crate::indicators::{Recomputed, follow, horizon, recompute_in, roll_over_in};
 use crate::restructure::{RestructureBatch, restructure_in};
+use crate::snapshots;
 use crate::{Result, StoreError, format_ts};
 
 /// Largest number of requests committed together.
@@ -398,20 +399,35 @@ fn bind_projection<'q>(q: Query<'q, Any, AnyArguments>, c: &Chain) -> Result<Que
         .bind(d.next_step_deadline().map(format_ts)))
 }
 
+/// Appends the links to the event log. A create event's frozen procedure parts go to
+/// `procedure_snapshots` (once per distinct text) and its row names them ([`crate::snapshots`]);
+/// the hash is always that of the full canonical text.
 async fn insert_links(tx: &mut Transaction<'static, Any>, code: &str, links: &[Link<'_>]) -> Result<()> {
     for l in links {
+        let split = match l.event.data {
+            EventData::Create(_) => snapshots::split(&l.canonical)?,
+            _ => None,
+        };
+        if let Some(s) = &split {
+            snapshots::store(tx, s).await?;
+        }
+        let (payload, snapshot) = match split {
+            Some(s) => (s.payload, Some(s.hash)),
+            None => (l.canonical.clone(), None),
+        };
         sqlx::query(
-            "INSERT INTO dossier_events (dossier_code, seq, occurred_at, actor, action, payload, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO dossier_events (dossier_code, seq, occurred_at, actor, action, payload, prev_hash, hash, \
+             snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(code.to_owned())
         .bind(l.seq)
         .bind(format_ts(l.event.at))
         .bind(l.event.actor.clone())
         .bind(l.event.data.action())
-        .bind(l.canonical.clone())
+        .bind(payload)
         .bind(l.prev_hash.clone())
         .bind(l.hash.clone())
+        .bind(snapshot)
         .execute(&mut **tx)
         .await?;
     }

@@ -85,6 +85,33 @@ pub async fn run(database: &str, out: &Path, queries: usize) -> anyhow::Result<(
     Ok(())
 }
 
+/// The full recompute alone (`bench-indicators --recompute-only`): dossiers, events, seconds,
+/// dossiers per second and the size of the database's files, for the 10^7-dossier run of
+/// `bench/indicators_10m.sh`.
+pub async fn recompute_only(database: &str) -> anyhow::Result<()> {
+    let store = Store::open(database).await?;
+    let t = Instant::now();
+    let r = store.recompute_indicators(OffsetDateTime::now_utc()).await?;
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "recompute: {} dossiers, {} events -> {} rollup rows in {secs:.2} s ({:.0} dossiers/s); database {}",
+        r.dossiers,
+        r.events,
+        r.rows,
+        r.dossiers as f64 / secs.max(1e-9),
+        sqlite_size(database)
+            .map_or_else(|| "size n/a (not SQLite)".to_owned(), |b| format!("{:.2} GB", b as f64 / 1e9))
+    );
+    Ok(())
+}
+
+/// Bytes of a SQLite database's file and its WAL, when `database` is a SQLite URL.
+fn sqlite_size(database: &str) -> Option<u64> {
+    let path = database.strip_prefix("sqlite://")?.split('?').next()?;
+    let size = |p: &str| std::fs::metadata(p).map(|m| m.len()).ok();
+    Some(size(path)? + size(&format!("{path}-wal")).unwrap_or(0))
+}
+
 /// The tally's counters in a stable order (its serialized field names, sorted).
 fn tally_columns() -> Vec<String> {
     let v = serde_json::to_value(Tally::default()).unwrap_or_default();

@@ -177,10 +177,14 @@ enum Command {
     BenchIndicators {
         #[arg(long, env = "MOTCUA_DATABASE")]
         database: String,
-        #[arg(long)]
-        out: std::path::PathBuf,
+        /// Directory for the DuckDB comparison's files (required unless --recompute-only).
+        #[arg(long, required_unless_present = "recompute_only")]
+        out: Option<std::path::PathBuf>,
         #[arg(long, default_value_t = 2000)]
         queries: usize,
+        /// Only the full recompute, timed, with the database's size (the 10^7-dossier run).
+        #[arg(long)]
+        recompute_only: bool,
     },
     /// Re-walk every dossier's hash chain and compare projections with their events.
     VerifyAudit {
@@ -389,7 +393,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Disclose { database, month, note, by } => {
             indicators_cli::disclose(&database, &month, &note, &by).await
         }
-        Command::BenchIndicators { database, out, queries } => bench_indicators::run(&database, &out, queries).await,
+        Command::BenchIndicators { database, out, queries, recompute_only } => match out {
+            Some(out) if !recompute_only => bench_indicators::run(&database, &out, queries).await,
+            _ => bench_indicators::recompute_only(&database).await,
+        },
         Command::VerifyAudit { database, repair } => verify_audit(&database, repair).await,
         Command::Rebuild { database } => verify_audit(&database, true).await,
         Command::User { database, username, full_name, roles } => user(&database, &username, &full_name, &roles).await,

@@ -99,23 +99,34 @@ pub struct Link {
     pub hash: String,
 }
 
-/// A dossier's stored events, in order.
+/// A dossier's stored events, in order, each `payload` its canonical text (a create event's
+/// procedure snapshot put back, as every reader does).
 pub async fn links(store: &Store, code: &str) -> Vec<Link> {
     sqlx::query(
-        "SELECT seq, action, actor, payload, prev_hash, hash FROM dossier_events WHERE dossier_code = $1 ORDER BY seq",
+        "SELECT e.seq, e.action, e.actor, e.payload, e.prev_hash, e.hash, e.snapshot, s.body AS snapshot_body \
+         FROM dossier_events e LEFT JOIN procedure_snapshots s ON s.hash = e.snapshot \
+         WHERE e.dossier_code = $1 ORDER BY e.seq",
     )
     .bind(code)
     .fetch_all(&store.pool)
     .await
     .unwrap_or_else(|e| panic!("reading the events of {code}: {e}"))
     .iter()
-    .map(|r| Link {
-        seq: r.get("seq"),
-        action: r.get("action"),
-        actor: r.get("actor"),
-        payload: r.get("payload"),
-        prev_hash: r.get("prev_hash"),
-        hash: r.get("hash"),
+    .map(|r| {
+        let payload: String = r.get("payload");
+        let snapshot: Option<String> = r.get("snapshot");
+        let body: Option<String> = r.get("snapshot_body");
+        let canonical = motcua_store::snapshots::canonical_text(&payload, snapshot.as_deref(), body.as_deref())
+            .unwrap_or_else(|e| panic!("event {} of {code}: {e}", r.get::<i64, _>("seq")))
+            .into_owned();
+        Link {
+            seq: r.get("seq"),
+            action: r.get("action"),
+            actor: r.get("actor"),
+            payload: canonical,
+            prev_hash: r.get("prev_hash"),
+            hash: r.get("hash"),
+        }
     })
     .collect()
 }

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use crate::common::fixtures::*;
+use crate::common::rows::{assert_chain_whole, links};
 use crate::storage_test;
 
 /// A marriage dossier submitted 30 minutes before `received`, received then, and taken through
@@ -359,3 +360,79 @@ async fn rollups_kept_by_the_writer_equal_a_recompute_from_the_event_log(store: 
     assert!(r.dossiers > 0 && r.events > r.dossiers && r.rows > 0, "{r:?}");
 }
 storage_test!(rollups_kept_by_the_writer_equal_a_recompute_from_the_event_log);
+
+// ---- procedure snapshots (migration 0012) ----
+
+/// The stored rows of a dossier's events: (seq, snapshot column, payload column).
+async fn stored_rows(store: &Store, code: &str) -> Vec<(i64, Option<String>, String)> {
+    sqlx::query_as("SELECT seq, snapshot, payload FROM dossier_events WHERE dossier_code = $1 ORDER BY seq")
+        .bind(code.to_owned())
+        .fetch_all(&store.pool)
+        .await
+        .expect("stored rows")
+}
+
+async fn create_events_keep_their_frozen_procedure_once_and_every_reader_sees_the_whole_event(store: Store) {
+    let july = |d: u8| format!("2025-07-{d:02}T08:00:00+07:00");
+    let mut ds = Vec::new();
+    for day in [1u8, 2, 3] {
+        ds.push(story(&store, COMMUNE, Channel::Online, &july(day), approve_at(at(&july(day + 7)))).await);
+    }
+    ds.push(story(&store, OTHER_COMMUNE, Channel::Counter, &july(4), vec![]).await);
+    // Three dossiers of one procedure at one unit share one snapshot; the other unit has its own.
+    let snapshots: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM procedure_snapshots").fetch_one(&store.pool).await.expect("count");
+    assert_eq!(snapshots, 2);
+    let bodies: Vec<(String, String)> =
+        sqlx::query_as("SELECT hash, body FROM procedure_snapshots").fetch_all(&store.pool).await.expect("bodies");
+    let decoder = motcua_store::indicators::Decoder::from_bodies(bodies.iter().map(|(h, b)| (h.as_str(), b.as_str())))
+        .expect("decoder");
+    for d in &ds {
+        let rows = stored_rows(&store, &d.code).await;
+        let links = links(&store, &d.code).await;
+        let events = store.events(&d.code).await.expect("events");
+        assert!(rows[0].1.is_some() && !rows[0].2.contains("\"steps\""), "the create row names its snapshot");
+        assert!(rows[1..].iter().all(|r| r.1.is_none()), "only create events have a snapshot");
+        for ((row, link), stored) in rows.iter().zip(&links).zip(&events) {
+            let whole = motcua_domain::audit::parse_canonical(&link.payload).expect("canonical");
+            assert_eq!(decoder.decode(row.1.as_deref(), &row.2).expect("fast path"), whole, "seq {}", row.0);
+            assert_eq!(stored.event, whole);
+        }
+        assert!(!events[0].event.data.action().is_empty());
+        assert_chain_whole(&store, &d.code).await;
+    }
+    let report = store.verify_audit(false).await.expect("audit");
+    assert!(report.broken.is_empty() && report.drifted.is_empty(), "{report:?}");
+    let now = OffsetDateTime::now_utc();
+    store.recompute_indicators(now).await.expect("recompute");
+    let rollups = store.rollup_rows().await.expect("rows");
+
+    // A row written before 0012 (procedure inline, no snapshot) reads, verifies and counts the same.
+    let old = &ds[0];
+    let canonical = links(&store, &old.code).await[0].payload.clone();
+    sqlx::query("UPDATE dossier_events SET payload = $1, snapshot = NULL WHERE dossier_code = $2 AND seq = 1")
+        .bind(canonical)
+        .bind(old.code.clone())
+        .execute(&store.pool)
+        .await
+        .expect("inline");
+    assert_chain_whole(&store, &old.code).await;
+    let report = store.verify_audit(false).await.expect("audit");
+    assert!(report.broken.is_empty() && report.drifted.is_empty(), "{report:?}");
+    store.recompute_indicators(now).await.expect("recompute");
+    assert_eq!(store.rollup_rows().await.expect("rows"), rollups);
+
+    // Editing a snapshot breaks the chain of every dossier that names it, at its create event.
+    sqlx::query("UPDATE procedure_snapshots SET body = REPLACE(body, $1, $2)")
+        .bind("\"budget\":")
+        .bind("\"budget\":1")
+        .execute(&store.pool)
+        .await
+        .expect("tamper");
+    let mut broken = store.verify_audit(false).await.expect("audit").broken;
+    broken.sort();
+    let mut want: Vec<(String, i64)> = ds[1..].iter().map(|d| (d.code.clone(), 1)).collect();
+    want.sort();
+    assert_eq!(broken, want);
+}
+storage_test!(create_events_keep_their_frozen_procedure_once_and_every_reader_sees_the_whole_event);
