@@ -10,12 +10,11 @@ impl Store {
     /// Appends `rows` synthetic events to a scratch copy of an existing dossier, `batch` per
     /// transaction, then removes the scratch rows.
     pub async fn raw_append_floor(&self, rows: u64, batch: u64) -> Result<()> {
-        let sql = format!(
-            "SELECT d.state, e.payload, e.snapshot, s.body AS snapshot_body FROM dossiers d JOIN {} \
-             ON e.dossier_code = d.code LIMIT 1",
-            snapshots::EVENTS_WITH_SNAPSHOT
-        );
-        let template = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let template = sqlx::query(
+            "SELECT d.state, e.payload, e.snapshot, s.body AS snapshot_body FROM dossiers d \
+             JOIN dossier_events e ON e.dossier_code = d.code \
+             LEFT JOIN procedure_snapshots s ON s.hash = e.snapshot LIMIT 1",
+        )
             .fetch_optional(&self.pool)
             .await?
             .ok_or_else(|| StoreError::Corrupt("seed the database first (motcua seed-bench)".into()))?;

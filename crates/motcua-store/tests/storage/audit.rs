@@ -332,3 +332,14 @@ async fn verifying_while_the_writer_works_reports_and_repairs_nothing(store: Sto
     assert_eq!((r.dossiers, r.events), (20, 100));
 }
 storage_test!(verifying_while_the_writer_works_reports_and_repairs_nothing);
+
+async fn the_raw_write_floor_of_the_benchmark_runs_on_a_stored_dossier_and_leaves_nothing(store: Store) {
+    assert!(store.raw_append_floor(10, 4).await.is_err(), "an empty database is refused");
+    let n = NewDossier::online(marriage(), COMMUNE, COMMUNE, at("2025-07-07T08:00:00+07:00"));
+    create_dossier(&store, &n).await;
+    let before = total_events(&store).await;
+    store.raw_append_floor(10, 4).await.unwrap();
+    assert_eq!(total_events(&store).await, before, "the scratch rows are removed");
+    assert_eq!(total_dossiers(&store).await, 1);
+}
+storage_test!(the_raw_write_floor_of_the_benchmark_runs_on_a_stored_dossier_and_leaves_nothing);
