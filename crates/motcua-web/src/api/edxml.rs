@@ -1,9 +1,11 @@
 //! edXML exchange endpoints (issue 7 parts 3–5; docs/EXCHANGE.md):
 //!
 //! - `POST /api/v1/edxml/inbox` (a peer's credential or a clerk's token; `application/xml`): a
-//!   package is registered once per receiving unit (201, or 200 with the registered one for a
-//!   repeat); a status message updates the trace of the package it answers (200). An invalid
-//!   body is 422 (413 when too large) naming the element `path`.
+//!   signed package is verified first; a package is registered once per receiving unit (201, or
+//!   200 with the registered one for a repeat) and relayed for organs hosted elsewhere (202 when
+//!   only relayed, `exchange::relay`); a status message updates the trace of the package it
+//!   answers, or is passed on (200). An invalid body or signature is 422 (413 when too large)
+//!   naming the element `path`.
 //! - `POST /api/v1/edxml/outbox` (clerk; `application/xml`): sends a package from one of the
 //!   clerk's units: stored and queued for delivery in one transaction (201).
 //! - `GET /api/v1/edxml/packages?direction=in|out|relay&q=` and `GET /api/v1/edxml/packages/{id}`
@@ -169,9 +171,12 @@ fn clerk_units(u: &User) -> Vec<String> {
 
 #[utoipa::path(post, path = "/api/v1/edxml/inbox", tag = "exchange", security(("bearer" = [])),
     request_body(content = String, content_type = "application/xml", description = "edXML package or status message"),
-    responses((status = 201, body = PackageView), (status = 200, body = PackageView),
+    responses((status = 201, body = PackageView, description = "registered"),
+        (status = 200, body = PackageView, description = "a repeat, or a status message applied"),
+        (status = 202, body = PackageView, description = "relayed to organs hosted elsewhere"),
         (status = 401, body = crate::error::ErrorBody), (status = 413, body = EdxmlErrorBody),
-        (status = 422, body = EdxmlErrorBody), (status = 503, body = crate::error::ErrorBody)))]
+        (status = 422, body = EdxmlErrorBody, description = "invalid package or signature, unknown recipient, routing loop"),
+        (status = 503, body = crate::error::ErrorBody, description = "deliver again")))]
 pub async fn inbox(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let caller = caller(&state, &headers).await?;
     let t = now();
