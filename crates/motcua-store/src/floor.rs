@@ -15,9 +15,9 @@ impl Store {
              JOIN dossier_events e ON e.dossier_code = d.code \
              LEFT JOIN procedure_snapshots s ON s.hash = e.snapshot LIMIT 1",
         )
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt("seed the database first (motcua seed-bench)".into()))?;
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("seed the database first (motcua seed-bench)".into()))?;
         let state: String = template.try_get("state")?;
         let payload: String = template.try_get("payload")?;
         let snapshot: Option<String> = template.try_get("snapshot")?;
