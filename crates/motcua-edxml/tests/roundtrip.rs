@@ -55,7 +55,8 @@ proptest! {
             Ok(q) => prop_assert_eq!(Package::from_xml(q.to_xml().as_bytes()), Ok(q)),
             Err(e) => {
                 prop_assert!(!e.code.is_empty() && !e.reason.is_empty() && !e.reason_vi.is_empty());
-                let whole_input = matches!(e.code, "not_utf8" | "too_large" | "dtd_refused" | "malformed_xml" | "wrong_root");
+                let whole_input =
+                    matches!(e.code, "not_utf8" | "too_large" | "dtd_refused" | "malformed_xml" | "wrong_root" | "wrong_namespace");
                 prop_assert!(whole_input || e.path.starts_with("edXML"), "{:?}", e);
             }
         }
