@@ -18,6 +18,7 @@
 //!   ratings per officer.
 //! - [`feedback`]: citizen feedback (phản ánh, kiến nghị): lifecycle, deadlines, redaction, 766 rows 5.2–5.3.
 //! - [`office`]: the electronic office — incoming/outgoing document registers (NĐ 30/2020), handling.
+//! - [`record`]: the fold-of-events shape shared by every record with a history.
 //! - [`error`]: the domain's refusal type.
 
 pub mod alerts;
@@ -35,6 +36,7 @@ pub mod office;
 pub mod org;
 pub mod process;
 pub mod queue;
+pub mod record;
 pub mod text;
 
 pub use error::{DomainError, ErrorKind};

@@ -88,6 +88,17 @@ pub struct AuditReport {
     pub broken: Vec<(String, i64)>,
     /// Codes whose projection differs from the fold of the events.
     pub drifted: Vec<String>,
+    /// The same checks over every other kind of record ([`crate::records`]), by kind.
+    pub records: Vec<(&'static str, crate::records::KindAudit)>,
+}
+
+impl AuditReport {
+    /// Every chain re-walks and every projection equals its fold (after `repair`, drift is fixed).
+    pub fn ok(&self, repaired: bool) -> bool {
+        let clean = |broken: bool, drifted: bool| !broken && (!drifted || repaired);
+        clean(!self.broken.is_empty(), !self.drifted.is_empty())
+            && self.records.iter().all(|(_, k)| clean(!k.broken.is_empty(), !k.drifted.is_empty()))
+    }
 }
 
 impl Store {
@@ -186,6 +197,7 @@ impl Store {
             // Repaired projections bypassed the writer: rebuild the indicator rollups from them.
             self.recompute_indicators(time::OffsetDateTime::now_utc()).await?;
         }
+        report.records = self.verify_records(repair).await?;
         Ok(report)
     }
 }

@@ -1,15 +1,18 @@
-//! The electronic office's document registers (sổ văn bản đến / đi): the projection row and its
-//! append-only history, in the feedback/dossier event-log style. Register numbers come from
+//! The electronic office's document registers (sổ văn bản đến / đi): the `documents` table is the
+//! query projection of the document histories, kept by [`crate::records`] (the one write path of
+//! every record with a history). Register numbers come from
 //! `document_registers` (one row per unit, direction and year) inside the same transaction that
 //! records the document, so a number is never given twice and a refused registration consumes
 //! none. Also: idempotent registration of exchange packages (`package_digest`), the per-organ
 //! trace of status messages, links to dossiers and diacritics-insensitive search.
 
-use motcua_domain::office::{Decision, Direction, Document, Event, Status, TraceStatus};
+use futures_util::future::BoxFuture;
+use motcua_domain::office::{Decision, Direction, Document, Event, EventKind, Status, TraceStatus};
 use motcua_domain::text::fold;
-use sqlx::Row;
+use sqlx::{AnyPool, Row};
 use time::OffsetDateTime;
 
+use crate::records::{self, Projection, Tx};
 use crate::{Result, Store, StoreError, format_ts, parse_ts};
 
 /// One line of a document's history as stored.
@@ -83,50 +86,51 @@ fn entered_at(d: &Document) -> OffsetDateTime {
     }
 }
 
-/// Takes the next number of a register inside `tx`.
-async fn next_number(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    unit: &str,
-    direction: Direction,
-    year: i32,
-) -> Result<i64> {
+/// Takes the next number of a register inside `tx` (the writer's transaction: a refused
+/// request rolls back to its savepoint and gives the number back).
+async fn next_number(tx: &mut Tx, unit: &str, direction: Direction, year: i32) -> Result<i64> {
     Ok(sqlx::query_scalar(
         "INSERT INTO document_registers (unit, direction, year, last_number) VALUES ($1, $2, $3, 1) \
          ON CONFLICT (unit, direction, year) DO UPDATE SET last_number = document_registers.last_number + 1 \
          RETURNING last_number",
     )
-    .bind(unit)
+    .bind(unit.to_owned())
     .bind(direction.as_str())
     .bind(i64::from(year))
     .fetch_one(&mut **tx)
     .await?)
 }
 
-/// Starts a read-modify-write with a write: on SQLite a transaction that reads first cannot
-/// later take the write lock while another writer waits ("database is locked"); on PostgreSQL
-/// this locks the row until commit.
-async fn lock_row(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: &str) -> Result<()> {
-    sqlx::query("UPDATE documents SET version = version WHERE id = $1").bind(id).execute(&mut **tx).await?;
-    Ok(())
-}
-
-async fn insert_event(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: &str, seq: i64, e: &Event) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO document_events (document_id, seq, kind, at, actor, data) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(id)
-    .bind(seq)
-    .bind(e.what.name())
-    .bind(format_ts(e.at))
-    .bind(e.by.clone())
-    .bind(serde_json::to_string(e).map_err(corrupt)?)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 fn rows_to_documents(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<Document>> {
     rows.iter().map(|r| serde_json::from_str(&r.try_get::<String, _>("data")?).map_err(corrupt)).collect()
+}
+
+fn row_to_document(row: Option<sqlx::any::AnyRow>) -> Result<Option<Document>> {
+    row.map(|r| serde_json::from_str(&r.try_get::<String, _>("data")?).map_err(corrupt)).transpose()
+}
+
+async fn insert_trace(
+    tx: &mut Tx,
+    document_id: &str,
+    organ_id: &str,
+    status: TraceStatus,
+    description: Option<String>,
+    at: OffsetDateTime,
+) -> Result<String> {
+    let id = trace_id();
+    sqlx::query(
+        "INSERT INTO document_traces (id, document_id, organ_id, status_code, description, at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id.clone())
+    .bind(document_id.to_owned())
+    .bind(organ_id.to_owned())
+    .bind(status.as_str())
+    .bind(description)
+    .bind(format_ts(at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
 }
 
 impl Store {
@@ -138,7 +142,8 @@ impl Store {
 
     /// Records a new document; with `package_digest` (an edXML package received by the
     /// exchange) a package already registered at the same unit is not registered again: the
-    /// answer is then the existing document and `false`.
+    /// answer is then the existing document and `false`. Written by the writer, so two
+    /// deliveries of one package never both register it.
     pub async fn register_document(
         &self,
         decision: Decision,
@@ -146,82 +151,54 @@ impl Store {
     ) -> Result<(Document, bool)> {
         let first =
             Document::from_first(&decision.event).ok_or_else(|| corrupt("the first event must create the document"))?;
-        for _ in 0..3 {
-            if let Some(digest) = package_digest
-                && let Some(existing) = self.document_by_package(&first.unit, digest).await?
-            {
-                return Ok((existing, false));
-            }
-            let mut tx = self.pool.begin().await?;
-            let event = match decision.numbering {
-                Some(year) => {
-                    decision.event.clone().numbered(next_number(&mut tx, &first.unit, first.direction, year).await?)
-                }
-                None => decision.event.clone(),
-            };
-            let doc =
-                Document::from_first(&event).ok_or_else(|| corrupt("the first event must create the document"))?;
-            let inserted = sqlx::query(
-                "INSERT INTO documents (id, unit, direction, status, register_year, register_number, number_notation, \
-                 document_type, subject, sender_organ_id, sender_name, assignee, handling_due, dossier_code, entered_at, \
-                 search_folded, external_id, package_digest, created_by, version, data, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
-            )
-            .bind(doc.id.clone())
-            .bind(doc.unit.clone())
-            .bind(doc.direction.as_str())
-            .bind(doc.status.as_str())
-            .bind(doc.register_year.map(i64::from))
-            .bind(doc.register_number)
-            .bind(doc.meta.number_notation())
-            .bind(doc.meta.document_type.clone())
-            .bind(doc.meta.subject.clone())
-            .bind(doc.meta.sender.as_ref().and_then(|s| s.organ_id.clone()))
-            .bind(doc.meta.sender.as_ref().map(|s| s.name.clone()))
-            .bind(doc.assignee.clone())
-            .bind(doc.handling_due.map(format_ts))
-            .bind(doc.dossier_code.clone())
-            .bind(format_ts(entered_at(&doc)))
-            .bind(search_text(&doc))
-            .bind(doc.external_id.clone())
-            .bind(package_digest.map(str::to_owned))
-            .bind(doc.created_by.clone())
-            .bind(doc.version)
-            .bind(serde_json::to_string(&doc).map_err(corrupt)?)
-            .bind(format_ts(event.at))
-            .execute(&mut *tx)
-            .await;
-            match inserted {
-                Ok(_) => {}
-                // A concurrent delivery of the same package won: read it on the next round.
-                Err(sqlx::Error::Database(e)) if package_digest.is_some() && e.is_unique_violation() => continue,
-                Err(e) => return Err(e.into()),
-            }
-            insert_event(&mut tx, &doc.id, 1, &event).await?;
-            tx.commit().await?;
-            return Ok((doc, true));
-        }
-        Err(StoreError::Corrupt("could not register the package".into()))
+        let digest = package_digest.map(str::to_owned);
+        self.writer
+            .transact(move |tx| {
+                Box::pin(async move {
+                    if let Some(digest) = &digest {
+                        let row = sqlx::query("SELECT data FROM documents WHERE unit = $1 AND package_digest = $2")
+                            .bind(first.unit.clone())
+                            .bind(digest.clone())
+                            .fetch_optional(&mut **tx)
+                            .await?;
+                        if let Some(existing) = row_to_document(row)? {
+                            return Ok((existing, false));
+                        }
+                    }
+                    let event = match decision.numbering {
+                        Some(year) => {
+                            decision.event.numbered(next_number(tx, &first.unit, first.direction, year).await?)
+                        }
+                        None => decision.event,
+                    };
+                    let doc = records::create_in::<Document>(tx, std::slice::from_ref(&event)).await?;
+                    if let Some(digest) = digest {
+                        sqlx::query("UPDATE documents SET package_digest = $1 WHERE id = $2")
+                            .bind(digest)
+                            .bind(doc.id.clone())
+                            .execute(&mut **tx)
+                            .await?;
+                    }
+                    Ok((doc, true))
+                })
+            })
+            .await
     }
 
     /// A document.
     pub async fn document(&self, id: &str) -> Result<Document> {
-        let row = sqlx::query("SELECT data FROM documents WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        serde_json::from_str(&row.try_get::<String, _>("data")?).map_err(corrupt)
+        let row = sqlx::query("SELECT data FROM documents WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        row_to_document(row)?.ok_or(StoreError::NotFound)
     }
 
     /// The document a unit registered from the edXML package with this digest, if any.
     pub async fn document_by_package(&self, unit: &str, digest: &str) -> Result<Option<Document>> {
-        let rows = sqlx::query("SELECT data FROM documents WHERE unit = $1 AND package_digest = $2")
+        let row = sqlx::query("SELECT data FROM documents WHERE unit = $1 AND package_digest = $2")
             .bind(unit)
             .bind(digest)
-            .fetch_all(&self.pool)
+            .fetch_optional(&self.pool)
             .await?;
-        Ok(rows_to_documents(rows)?.into_iter().next())
+        row_to_document(row)
     }
 
     /// Documents carrying an edXML DocumentId (e.g. to match a status message to what was sent).
@@ -233,40 +210,16 @@ impl Store {
         rows_to_documents(rows)
     }
 
-    /// Sets the edXML DocumentId of a document (the exchange, when it builds the package).
-    pub async fn set_document_external_id(&self, id: &str, external_id: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        lock_row(&mut tx, id).await?;
-        let row = sqlx::query("SELECT data FROM documents WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let mut doc: Document = serde_json::from_str(&row.try_get::<String, _>("data")?).map_err(corrupt)?;
-        doc.external_id = Some(external_id.to_owned());
-        sqlx::query("UPDATE documents SET external_id = $1, data = $2 WHERE id = $3")
-            .bind(external_id)
-            .bind(serde_json::to_string(&doc).map_err(corrupt)?)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Appends a decided event to a document at `expected_version`, taking a register number
     /// in the same transaction when the decision needs one (issuing an outgoing document).
     pub async fn append_document(&self, id: &str, expected_version: i64, decision: Decision) -> Result<Document> {
-        let mut tx = self.pool.begin().await?;
-        let doc = append_document_in(&mut tx, id, expected_version, decision).await?;
-        tx.commit().await?;
-        Ok(doc)
+        self.send_or_append(id, expected_version, decision, None).await
     }
 
     /// Appends the `send` decision together with what sending records — the edXML package queued
-    /// for delivery (with the document's `external_id`) and the trace lines — in ONE transaction,
-    /// so a document is never recorded as sent without its package, nor a package queued for a
-    /// send that did not happen.
+    /// for delivery (its DocumentId carried by the event) and the trace lines — in ONE
+    /// transaction, so a document is never recorded as sent without its package, nor a package
+    /// queued for a send that did not happen.
     pub async fn append_document_sending(
         &self,
         id: &str,
@@ -274,35 +227,49 @@ impl Store {
         decision: Decision,
         out: &Outgoing,
     ) -> Result<Document> {
-        let at = decision.event.at;
-        let mut tx = self.pool.begin().await?;
-        let mut doc = append_document_in(&mut tx, id, expected_version, decision).await?;
-        if let Some(p) = &out.package {
-            crate::edxml::record_outgoing_in(&mut tx, p, at).await?;
-            doc.external_id = Some(p.document_id.clone());
-            sqlx::query("UPDATE documents SET external_id = $1, data = $2 WHERE id = $3")
-                .bind(p.document_id.clone())
-                .bind(serde_json::to_string(&doc).map_err(corrupt)?)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+        self.send_or_append(id, expected_version, decision, Some(out.clone())).await
+    }
+
+    async fn send_or_append(
+        &self,
+        id: &str,
+        expected_version: i64,
+        mut decision: Decision,
+        out: Option<Outgoing>,
+    ) -> Result<Document> {
+        let id = id.to_owned();
+        let package_id = out.as_ref().and_then(|o| o.package.as_ref()).map(|p| p.document_id.clone());
+        if let (Some(pid), EventKind::SendQueued { external_id, .. }) = (package_id, &mut decision.event.what) {
+            *external_id = Some(pid);
         }
-        for (organ, status, note) in &out.traces {
-            sqlx::query(
-                "INSERT INTO document_traces (id, document_id, organ_id, status_code, description, at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(trace_id())
-            .bind(id)
-            .bind(organ.clone())
-            .bind(status.as_str())
-            .bind(Some(note.clone()))
-            .bind(format_ts(at))
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(doc)
+        self.writer
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let at = decision.event.at;
+                    let before = Document::load(tx, &id).await?.ok_or(StoreError::NotFound)?;
+                    if before.version != expected_version {
+                        return Err(StoreError::Conflict { current: before.version });
+                    }
+                    let event = match decision.numbering {
+                        Some(year) => {
+                            decision.event.numbered(next_number(tx, &before.unit, before.direction, year).await?)
+                        }
+                        None => decision.event,
+                    };
+                    let doc =
+                        records::append_in::<Document>(tx, &id, Some(expected_version), |_| Ok(vec![event])).await?;
+                    if let Some(out) = out {
+                        if let Some(p) = &out.package {
+                            crate::edxml::record_outgoing_in(tx, p, at).await?;
+                        }
+                        for (organ, status, note) in out.traces {
+                            insert_trace(tx, &id, &organ, status, Some(note), at).await?;
+                        }
+                    }
+                    Ok(doc)
+                })
+            })
+            .await
     }
 }
 
@@ -315,72 +282,14 @@ pub struct Outgoing {
     pub traces: Vec<(String, TraceStatus, String)>,
 }
 
-/// Appends a decided event inside `tx` (see [`Store::append_document`]).
-async fn append_document_in(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    id: &str,
-    expected_version: i64,
-    decision: Decision,
-) -> Result<Document> {
-    lock_row(tx, id).await?;
-    let row = sqlx::query("SELECT data FROM documents WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let mut doc: Document = serde_json::from_str(&row.try_get::<String, _>("data")?).map_err(corrupt)?;
-    if doc.version != expected_version {
-        return Err(StoreError::Conflict { current: doc.version });
-    }
-    let event = match decision.numbering {
-        Some(year) => decision.event.numbered(next_number(tx, &doc.unit, doc.direction, year).await?),
-        None => decision.event,
-    };
-    doc.apply(&event);
-    let n = sqlx::query(
-        "UPDATE documents SET status = $1, register_year = $2, register_number = $3, number_notation = $4, \
-             assignee = $5, handling_due = $6, dossier_code = $7, entered_at = $8, search_folded = $9, version = $10, \
-             data = $11, updated_at = $12 WHERE id = $13 AND version = $14",
-    )
-    .bind(doc.status.as_str())
-    .bind(doc.register_year.map(i64::from))
-    .bind(doc.register_number)
-    .bind(doc.meta.number_notation())
-    .bind(doc.assignee.clone())
-    .bind(doc.handling_due.map(format_ts))
-    .bind(doc.dossier_code.clone())
-    .bind(format_ts(entered_at(&doc)))
-    .bind(search_text(&doc))
-    .bind(doc.version)
-    .bind(serde_json::to_string(&doc).map_err(corrupt)?)
-    .bind(format_ts(event.at))
-    .bind(id)
-    .bind(expected_version)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(StoreError::Conflict { current: expected_version + 1 });
-    }
-    insert_event(tx, id, doc.version, &event).await?;
-    Ok(doc)
-}
-
 impl Store {
     /// The history of a document, oldest first.
     pub async fn document_events(&self, id: &str) -> Result<Vec<StoredDocumentEvent>> {
-        let rows = sqlx::query("SELECT seq, data FROM document_events WHERE document_id = $1 ORDER BY seq")
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StoredDocumentEvent {
-                    seq: r.try_get("seq")?,
-                    event: serde_json::from_str(&r.try_get::<String, _>("data")?).map_err(corrupt)?,
-                })
-            })
-            .collect()
+        Ok(records::history::<Document>(&self.pool, id)
+            .await?
+            .into_iter()
+            .map(|s| StoredDocumentEvent { seq: s.seq, event: s.event })
+            .collect())
     }
 
     /// Appends a status line for one organ (queued/sent/failed by the exchange, or a status
@@ -393,18 +302,11 @@ impl Store {
         description: Option<&str>,
         at: OffsetDateTime,
     ) -> Result<Trace> {
-        let id = trace_id();
-        sqlx::query(
-            "INSERT INTO document_traces (id, document_id, organ_id, status_code, description, at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id.clone())
-        .bind(document_id)
-        .bind(organ_id)
-        .bind(status.as_str())
-        .bind(description.map(str::to_owned))
-        .bind(format_ts(at))
-        .execute(&self.pool)
-        .await?;
+        let (doc, organ, desc) = (document_id.to_owned(), organ_id.to_owned(), description.map(str::to_owned));
+        let id = self
+            .writer
+            .transact(move |tx| Box::pin(async move { insert_trace(tx, &doc, &organ, status, desc, at).await }))
+            .await?;
         Ok(Trace {
             id,
             document_id: document_id.into(),
@@ -553,4 +455,115 @@ impl Store {
         let (sent, received) = q.fetch_one(&self.pool).await?;
         Ok((u64::try_from(sent).unwrap_or(0), u64::try_from(received).unwrap_or(0)))
     }
+}
+
+/// The `documents` table is the query projection of the document histories (`package_digest`,
+/// set once at registration from an exchange package, lies outside the history).
+impl Projection for Document {
+    fn load<'t>(tx: &'t mut Tx, id: &'t str) -> BoxFuture<'t, Result<Option<Document>>> {
+        Box::pin(async move {
+            let row = sqlx::query("SELECT data FROM documents WHERE id = $1")
+                .bind(id.to_owned())
+                .fetch_optional(&mut **tx)
+                .await?;
+            row_to_document(row)
+        })
+    }
+
+    fn project<'t>(
+        tx: &'t mut Tx,
+        before: Option<&'t Document>,
+        doc: &'t Document,
+        events: &'t [Event],
+    ) -> BoxFuture<'t, Result<()>> {
+        Box::pin(async move {
+            let updated_at = events.last().map(|e| format_ts(e.at));
+            if before.is_none() {
+                sqlx::query(
+                    "INSERT INTO documents (id, unit, direction, status, register_year, register_number, number_notation, \
+                     document_type, subject, sender_organ_id, sender_name, assignee, handling_due, dossier_code, entered_at, \
+                     search_folded, external_id, package_digest, created_by, version, data, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, $18, $19, $20, $21)",
+                )
+                .bind(doc.id.clone())
+                .bind(doc.unit.clone())
+                .bind(doc.direction.as_str())
+                .bind(doc.status.as_str())
+                .bind(doc.register_year.map(i64::from))
+                .bind(doc.register_number)
+                .bind(doc.meta.number_notation())
+                .bind(doc.meta.document_type.clone())
+                .bind(doc.meta.subject.clone())
+                .bind(doc.meta.sender.as_ref().and_then(|s| s.organ_id.clone()))
+                .bind(doc.meta.sender.as_ref().map(|s| s.name.clone()))
+                .bind(doc.assignee.clone())
+                .bind(doc.handling_due.map(format_ts))
+                .bind(doc.dossier_code.clone())
+                .bind(format_ts(entered_at(doc)))
+                .bind(search_text(doc))
+                .bind(doc.external_id.clone())
+                .bind(doc.created_by.clone())
+                .bind(doc.version)
+                .bind(serde_json::to_string(doc).map_err(corrupt)?)
+                .bind(updated_at.unwrap_or_else(|| format_ts(doc.created_at)))
+                .execute(&mut **tx)
+                .await?;
+            } else {
+                sqlx::query(
+                    "UPDATE documents SET status = $1, register_year = $2, register_number = $3, number_notation = $4, \
+                     assignee = $5, handling_due = $6, dossier_code = $7, entered_at = $8, search_folded = $9, \
+                     external_id = $10, version = $11, data = $12, updated_at = COALESCE($13, updated_at) WHERE id = $14",
+                )
+                .bind(doc.status.as_str())
+                .bind(doc.register_year.map(i64::from))
+                .bind(doc.register_number)
+                .bind(doc.meta.number_notation())
+                .bind(doc.assignee.clone())
+                .bind(doc.handling_due.map(format_ts))
+                .bind(doc.dossier_code.clone())
+                .bind(format_ts(entered_at(doc)))
+                .bind(search_text(doc))
+                .bind(doc.external_id.clone())
+                .bind(doc.version)
+                .bind(serde_json::to_string(doc).map_err(corrupt)?)
+                .bind(updated_at)
+                .bind(doc.id.clone())
+                .execute(&mut **tx)
+                .await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn ids<'p>(pool: &'p AnyPool) -> BoxFuture<'p, Result<Vec<String>>> {
+        Box::pin(async move { Ok(sqlx::query_scalar("SELECT id FROM documents").fetch_all(pool).await?) })
+    }
+
+    fn read<'p>(pool: &'p AnyPool, id: &'p str) -> BoxFuture<'p, Result<Option<Document>>> {
+        Box::pin(async move {
+            let row = sqlx::query("SELECT data FROM documents WHERE id = $1")
+                .bind(id.to_owned())
+                .fetch_optional(pool)
+                .await?;
+            row_to_document(row)
+        })
+    }
+}
+
+/// Completes a history written before migration 0013: the edXML DocumentId of a sent document
+/// was set on the projection beside its `send_queued` event; it now travels in that event.
+pub(crate) fn upgrade_legacy(doc: &Document, mut events: Vec<serde_json::Value>) -> Vec<serde_json::Value> {
+    let Some(external_id) = &doc.external_id else { return events };
+    let carried = events.iter().any(|e| {
+        e.pointer("/document/external_id").and_then(|v| v.as_str()) == Some(external_id.as_str())
+            || e.get("external_id").and_then(|v| v.as_str()).is_some()
+    });
+    if !carried
+        && let Some(last_send) =
+            events.iter_mut().rev().find(|e| e.get("kind").and_then(|k| k.as_str()) == Some("send_queued"))
+        && let Some(obj) = last_send.as_object_mut()
+    {
+        obj.insert("external_id".into(), external_id.clone().into());
+    }
+    events
 }

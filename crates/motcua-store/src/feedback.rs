@@ -1,15 +1,15 @@
-//! Citizen feedback (phản ánh, kiến nghị): the projection row and its append-only history, in
-//! the dossiers' event-log style (each change is one event plus the new projection, written in
-//! one transaction with an optimistic version check); search over published answers; queues,
-//! open deadlines for the daily alerts, and counts for the indicators.
+//! Citizen feedback (phản ánh, kiến nghị): the query projection of the feedback histories (kept
+//! by [`crate::records`], the one write path of every record with a history); votes; search over
+//! published answers; queues, open deadlines for the daily alerts, and counts for the indicators.
 
-use motcua_domain::calendar::Calendar;
+use futures_util::future::BoxFuture;
 use motcua_domain::feedback::score::FeedbackCounts;
 use motcua_domain::feedback::{Event, Feedback, FeedbackRules, Stage, Status};
 use motcua_domain::text::fold;
-use sqlx::Row;
+use sqlx::{AnyPool, Row};
 use time::OffsetDateTime;
 
+use crate::records::{self, Projection, Tx};
 use crate::{Result, Store, StoreError, format_ts, parse_ts};
 
 /// One line of a feedback's history as stored.
@@ -83,52 +83,38 @@ impl Store {
     }
 
     /// Records a new item. `build` receives the code (`FB-YYMMDD-NNNN`, numbered per day of
-    /// submission in Vietnam's time) and returns the item and its first event.
+    /// submission in Vietnam's time) and returns the item and its first event. Numbered and
+    /// written by the writer, so two submissions never take the same number.
     pub async fn create_feedback(
         &self,
         at: OffsetDateTime,
         secret_hash: &str,
-        build: impl Fn(String) -> std::result::Result<(Feedback, Event), motcua_domain::DomainError>,
+        build: impl FnOnce(String) -> std::result::Result<(Feedback, Event), motcua_domain::DomainError> + Send + 'static,
     ) -> Result<Feedback> {
-        let local = at.to_offset(time::macros::offset!(+7)).date();
-        let prefix = format!("FB-{:02}{:02}{:02}-", local.year() % 100, u8::from(local.month()), local.day());
-        for _ in 0..20 {
-            let last: Option<String> =
-                sqlx::query_scalar("SELECT code FROM feedback WHERE code LIKE $1 ORDER BY code DESC LIMIT 1")
-                    .bind(format!("{prefix}%"))
-                    .fetch_optional(&self.pool)
-                    .await?;
-            let next = last.and_then(|c| c[prefix.len()..].parse::<u32>().ok()).unwrap_or(0) + 1;
-            let (fb, event) = build(format!("{prefix}{next:04}"))?;
-            let mut tx = self.pool.begin().await?;
-            let inserted = sqlx::query(
-                "INSERT INTO feedback (code, center, unit, status, subject_kind, category, secret_hash, submitted_at, \
-                 current_due, published_at, public_folded, version, data, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, $10, $11, $12) ON CONFLICT (code) DO NOTHING",
-            )
-            .bind(fb.code.clone())
-            .bind(fb.center.clone())
-            .bind(fb.unit.clone())
-            .bind(fb.status.as_str())
-            .bind(fb.submission.subject_kind.as_str())
-            .bind(fb.category.as_str())
-            .bind(secret_hash)
-            .bind(format_ts(fb.submitted_at))
-            .bind(fb.current_deadline().map(|(_, d)| format_ts(d)))
-            .bind(fb.version)
-            .bind(serde_json::to_string(&fb).map_err(corrupt)?)
-            .bind(format_ts(at))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if inserted == 0 {
-                continue;
-            }
-            insert_event(&mut tx, &fb.code, 1, &event).await?;
-            tx.commit().await?;
-            return Ok(fb);
-        }
-        Err(StoreError::Corrupt("could not number a new feedback item".into()))
+        let secret_hash = secret_hash.to_owned();
+        self.writer
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let local = at.to_offset(time::macros::offset!(+7)).date();
+                    let prefix =
+                        format!("FB-{:02}{:02}{:02}-", local.year() % 100, u8::from(local.month()), local.day());
+                    let last: Option<String> =
+                        sqlx::query_scalar("SELECT code FROM feedback WHERE code LIKE $1 ORDER BY code DESC LIMIT 1")
+                            .bind(format!("{prefix}%"))
+                            .fetch_optional(&mut **tx)
+                            .await?;
+                    let next = last.and_then(|c| c[prefix.len()..].parse::<u32>().ok()).unwrap_or(0) + 1;
+                    let (_, event) = records::guarded("feedback submission", || build(format!("{prefix}{next:04}")))??;
+                    let fb = records::create_in::<Feedback>(tx, std::slice::from_ref(&event)).await?;
+                    sqlx::query("UPDATE feedback SET secret_hash = $1 WHERE code = $2")
+                        .bind(secret_hash)
+                        .bind(fb.code.clone())
+                        .execute(&mut **tx)
+                        .await?;
+                    Ok(fb)
+                })
+            })
+            .await
     }
 
     /// An item and its secret hash.
@@ -142,81 +128,48 @@ impl Store {
         Ok((serde_json::from_str(&data).map_err(corrupt)?, row.try_get("secret_hash")?))
     }
 
-    /// Appends `event` to an item at `expected_version` and stores the folded projection.
-    pub async fn append_feedback(
+    /// Appends `event` (decided on the item at `expected_version`) through the writer.
+    pub async fn append_feedback(&self, code: &str, expected_version: i64, event: &Event) -> Result<Feedback> {
+        let (code, event) = (code.to_owned(), event.clone());
+        self.writer
+            .transact(move |tx| {
+                Box::pin(async move {
+                    records::append_in::<Feedback>(tx, &code, Some(expected_version), |_| Ok(vec![event])).await
+                })
+            })
+            .await
+    }
+
+    /// Decides and appends in one step on the item's current state inside the writer: `decide`
+    /// sees the state the event will follow, so nothing can come in between.
+    pub async fn act_on_feedback(
         &self,
         code: &str,
-        expected_version: i64,
-        event: &Event,
-        cal: &Calendar,
-        rules: &FeedbackRules,
+        expected_version: Option<i64>,
+        decide: impl FnOnce(&Feedback) -> std::result::Result<Event, motcua_domain::DomainError> + Send + 'static,
     ) -> Result<Feedback> {
-        let mut tx = self.pool.begin().await?;
-        let row = sqlx::query("SELECT data FROM feedback WHERE code = $1")
-            .bind(code)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let mut fb: Feedback = serde_json::from_str(&row.try_get::<String, _>("data")?).map_err(corrupt)?;
-        if fb.version != expected_version {
-            return Err(StoreError::Conflict { current: fb.version });
-        }
-        fb.apply(event, cal, rules);
-        let published_at = (fb.status == Status::Published).then(|| format_ts(event.at));
-        let folded = (fb.status == Status::Published).then(|| {
-            fold(&format!(
-                "{} {} {}",
-                fb.public_title(),
-                fb.public_content(),
-                fb.public_answer.as_deref().unwrap_or("")
-            ))
-        });
-        let n = sqlx::query(
-            "UPDATE feedback SET unit = $1, status = $2, category = $3, current_due = $4, \
-             published_at = COALESCE($5, published_at), public_folded = COALESCE($6, public_folded), version = $7, \
-             data = $8, updated_at = $9 WHERE code = $10 AND version = $11",
-        )
-        .bind(fb.unit.clone())
-        .bind(fb.status.as_str())
-        .bind(fb.category.as_str())
-        .bind(fb.current_deadline().map(|(_, d)| format_ts(d)))
-        .bind(published_at)
-        .bind(folded)
-        .bind(fb.version)
-        .bind(serde_json::to_string(&fb).map_err(corrupt)?)
-        .bind(format_ts(event.at))
-        .bind(code)
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(StoreError::Conflict { current: expected_version + 1 });
-        }
-        insert_event(&mut tx, code, fb.version, event).await?;
-        crate::outbox::notify_feedback_in(&mut tx, &fb, fb.version, event).await?;
-        tx.commit().await?;
-        Ok(fb)
+        let code = code.to_owned();
+        self.writer
+            .transact(move |tx| {
+                Box::pin(async move {
+                    records::append_in::<Feedback>(tx, &code, expected_version, |fb| decide(fb).map(|e| vec![e])).await
+                })
+            })
+            .await
     }
 
     /// The history of an item, oldest first.
     pub async fn feedback_events(&self, code: &str) -> Result<Vec<StoredFeedbackEvent>> {
-        let rows = sqlx::query("SELECT seq, data FROM feedback_events WHERE code = $1 ORDER BY seq")
-            .bind(code)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StoredFeedbackEvent {
-                    seq: r.try_get("seq")?,
-                    event: serde_json::from_str(&r.try_get::<String, _>("data")?).map_err(corrupt)?,
-                })
-            })
-            .collect()
+        Ok(records::history::<Feedback>(&self.pool, code)
+            .await?
+            .into_iter()
+            .map(|s| StoredFeedbackEvent { seq: s.seq, event: s.event })
+            .collect())
     }
 
     /// Records a like or dislike of a published answer; one per voter (a later vote replaces an
-    /// earlier one). Returns the item with its new totals.
+    /// earlier one). Returns the item with its new totals. Votes are reactions beside the
+    /// history (not events); they are written by the writer like everything else.
     pub async fn vote_feedback(
         &self,
         code: &str,
@@ -224,41 +177,38 @@ impl Store {
         liked: bool,
         at: OffsetDateTime,
     ) -> Result<Feedback> {
-        let mut tx = self.pool.begin().await?;
-        let row = sqlx::query("SELECT data FROM feedback WHERE code = $1 AND status = 'published'")
-            .bind(code)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let mut fb: Feedback = serde_json::from_str(&row.try_get::<String, _>("data")?).map_err(corrupt)?;
-        sqlx::query("DELETE FROM feedback_votes WHERE code = $1 AND voter_hash = $2")
-            .bind(code)
-            .bind(voter_hash)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO feedback_votes (code, voter_hash, liked, at) VALUES ($1, $2, $3, $4)")
-            .bind(code)
-            .bind(voter_hash)
-            .bind(i64::from(liked))
-            .bind(format_ts(at))
-            .execute(&mut *tx)
-            .await?;
-        let likes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM feedback_votes WHERE code = $1 AND liked = 1")
-            .bind(code)
-            .fetch_one(&mut *tx)
-            .await?;
-        let dislikes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM feedback_votes WHERE code = $1 AND liked = 0")
-            .bind(code)
-            .fetch_one(&mut *tx)
-            .await?;
-        (fb.likes, fb.dislikes) = (likes, dislikes);
-        sqlx::query("UPDATE feedback SET data = $1 WHERE code = $2")
-            .bind(serde_json::to_string(&fb).map_err(corrupt)?)
-            .bind(code)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(fb)
+        let (code, voter_hash) = (code.to_owned(), voter_hash.to_owned());
+        self.writer
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let row = sqlx::query("SELECT data FROM feedback WHERE code = $1 AND status = 'published'")
+                        .bind(code.clone())
+                        .fetch_optional(&mut **tx)
+                        .await?
+                        .ok_or(StoreError::NotFound)?;
+                    let mut fb: Feedback = serde_json::from_str(&row.try_get::<String, _>("data")?).map_err(corrupt)?;
+                    sqlx::query("DELETE FROM feedback_votes WHERE code = $1 AND voter_hash = $2")
+                        .bind(code.clone())
+                        .bind(voter_hash.clone())
+                        .execute(&mut **tx)
+                        .await?;
+                    sqlx::query("INSERT INTO feedback_votes (code, voter_hash, liked, at) VALUES ($1, $2, $3, $4)")
+                        .bind(code.clone())
+                        .bind(voter_hash)
+                        .bind(i64::from(liked))
+                        .bind(format_ts(at))
+                        .execute(&mut **tx)
+                        .await?;
+                    (fb.likes, fb.dislikes) = votes_in(tx, &code).await?;
+                    sqlx::query("UPDATE feedback SET data = $1 WHERE code = $2")
+                        .bind(serde_json::to_string(&fb).map_err(corrupt)?)
+                        .bind(code)
+                        .execute(&mut **tx)
+                        .await?;
+                    Ok(fb)
+                })
+            })
+            .await
     }
 
     /// Published items, newest first, whose public text contains every word of `query`
@@ -391,17 +341,137 @@ impl Store {
     }
 }
 
-async fn insert_event(tx: &mut sqlx::Transaction<'_, sqlx::Any>, code: &str, seq: i64, e: &Event) -> Result<()> {
-    sqlx::query("INSERT INTO feedback_events (code, seq, kind, at, actor, data) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(code)
-        .bind(seq)
-        .bind(e.what.name())
-        .bind(format_ts(e.at))
-        .bind(e.by.clone())
-        .bind(serde_json::to_string(e).map_err(corrupt)?)
-        .execute(&mut **tx)
+/// (likes, dislikes) of an item.
+async fn votes_in(tx: &mut Tx, code: &str) -> Result<(i64, i64)> {
+    let likes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM feedback_votes WHERE code = $1 AND liked = 1")
+        .bind(code.to_owned())
+        .fetch_one(&mut **tx)
         .await?;
-    Ok(())
+    let dislikes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM feedback_votes WHERE code = $1 AND liked = 0")
+        .bind(code.to_owned())
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok((likes, dislikes))
+}
+
+fn public_folded(fb: &Feedback) -> Option<String> {
+    (fb.status == Status::Published).then(|| {
+        fold(&format!("{} {} {}", fb.public_title(), fb.public_content(), fb.public_answer.as_deref().unwrap_or("")))
+    })
+}
+
+/// The `feedback` table is the query projection of the feedback histories.
+impl Projection for Feedback {
+    fn load<'t>(tx: &'t mut Tx, id: &'t str) -> BoxFuture<'t, Result<Option<Feedback>>> {
+        Box::pin(async move {
+            let row = sqlx::query("SELECT data FROM feedback WHERE code = $1")
+                .bind(id.to_owned())
+                .fetch_optional(&mut **tx)
+                .await?;
+            row.map(|r| serde_json::from_str(&r.try_get::<String, _>("data")?).map_err(corrupt)).transpose()
+        })
+    }
+
+    fn project<'t>(
+        tx: &'t mut Tx,
+        before: Option<&'t Feedback>,
+        fb: &'t Feedback,
+        events: &'t [Event],
+    ) -> BoxFuture<'t, Result<()>> {
+        Box::pin(async move {
+            let updated_at = events.last().map(|e| e.at);
+            let published_at = events
+                .iter()
+                .rev()
+                .find(|e| matches!(e.what, motcua_domain::feedback::EventKind::Published { .. }))
+                .map(|e| e.at);
+            if before.is_none() {
+                sqlx::query(
+                    "INSERT INTO feedback (code, center, unit, status, subject_kind, category, secret_hash, submitted_at, \
+                     current_due, published_at, public_folded, version, data, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $9, $10, $11, $12, $13)",
+                )
+                .bind(fb.code.clone())
+                .bind(fb.center.clone())
+                .bind(fb.unit.clone())
+                .bind(fb.status.as_str())
+                .bind(fb.submission.subject_kind.as_str())
+                .bind(fb.category.as_str())
+                .bind(format_ts(fb.submitted_at))
+                .bind(fb.current_deadline().map(|(_, d)| format_ts(d)))
+                .bind(published_at.map(format_ts))
+                .bind(public_folded(fb))
+                .bind(fb.version)
+                .bind(serde_json::to_string(fb).map_err(corrupt)?)
+                .bind(format_ts(updated_at.unwrap_or(fb.submitted_at)))
+                .execute(&mut **tx)
+                .await?;
+            } else {
+                let mut fb = fb.clone();
+                (fb.likes, fb.dislikes) = votes_in(tx, &fb.code).await?;
+                sqlx::query(
+                    "UPDATE feedback SET unit = $1, status = $2, category = $3, current_due = $4, \
+                     published_at = COALESCE($5, published_at), public_folded = $6, version = $7, \
+                     data = $8, updated_at = COALESCE($9, updated_at) WHERE code = $10",
+                )
+                .bind(fb.unit.clone())
+                .bind(fb.status.as_str())
+                .bind(fb.category.as_str())
+                .bind(fb.current_deadline().map(|(_, d)| format_ts(d)))
+                .bind(published_at.map(format_ts))
+                .bind(public_folded(&fb))
+                .bind(fb.version)
+                .bind(serde_json::to_string(&fb).map_err(corrupt)?)
+                .bind(updated_at.map(format_ts))
+                .bind(fb.code.clone())
+                .execute(&mut **tx)
+                .await?;
+            }
+            let first_seq = fb.version - events.len() as i64 + 1;
+            for (seq, e) in (first_seq..).zip(events) {
+                crate::outbox::notify_feedback_in(tx, fb, seq, e).await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn ids<'p>(pool: &'p AnyPool) -> BoxFuture<'p, Result<Vec<String>>> {
+        Box::pin(async move { Ok(sqlx::query_scalar("SELECT code FROM feedback").fetch_all(pool).await?) })
+    }
+
+    fn read<'p>(pool: &'p AnyPool, id: &'p str) -> BoxFuture<'p, Result<Option<Feedback>>> {
+        Box::pin(async move {
+            let row = sqlx::query("SELECT data FROM feedback WHERE code = $1")
+                .bind(id.to_owned())
+                .fetch_optional(pool)
+                .await?;
+            row.map(|r| serde_json::from_str(&r.try_get::<String, _>("data")?).map_err(corrupt)).transpose()
+        })
+    }
+}
+
+/// Completes a history written before migration 0013: the first event gets the submission and
+/// the deadlines fixed at submission, an approval the publication deadline fixed then — both
+/// from the projection, which stored what the decision had computed.
+pub(crate) fn upgrade_legacy(fb: &Feedback, mut events: Vec<serde_json::Value>) -> Vec<serde_json::Value> {
+    for e in &mut events {
+        let Some(obj) = e.as_object_mut() else { continue };
+        match obj.get("kind").and_then(|k| k.as_str()) {
+            Some("submitted") if !obj.contains_key("submission") => {
+                let due = motcua_domain::feedback::Deadlines { publish: None, ..fb.due };
+                obj.insert("code".into(), fb.code.clone().into());
+                obj.insert("center".into(), fb.center.clone().into());
+                obj.insert("submission".into(), serde_json::to_value(&fb.submission).unwrap_or_default());
+                obj.insert("due".into(), serde_json::to_value(due).unwrap_or_default());
+            }
+            Some("approved") if !obj.contains_key("publish_due") => {
+                let due = fb.due.publish.or(fb.approved_at).unwrap_or(fb.submitted_at);
+                obj.insert("publish_due".into(), crate::format_ts(due).into());
+            }
+            _ => {}
+        }
+    }
+    events
 }
 
 fn rows_to_feedback(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<Feedback>> {

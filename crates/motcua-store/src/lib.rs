@@ -17,6 +17,8 @@
 //! - [`restructure`]: applies a restructure plan — units, role grants, re-homed open dossiers.
 //! - [`outbox`]: the transactional outbox (e-mail, SMS, edXML) with leases and retries.
 //! - [`alerts`]: reads for the daily alerts; officers' e-mail addresses.
+//! - [`records`]: the one write path of every other record with a history (feedback,
+//!   documents…): events hash-chained in `record_events`, heads with optimistic versions.
 //! - [`audit`]: re-walks every dossier's hash chain; rebuilds projections from events.
 //! - [`snapshots`]: frozen procedure parts of create events, stored once by content hash, and
 //!   the one function that turns a stored event back into its canonical (hashed) text.
@@ -38,6 +40,7 @@ pub mod indicators;
 pub mod migrate;
 pub mod outbox;
 pub mod queue;
+pub mod records;
 pub mod restructure;
 pub mod snapshots;
 pub mod units;
@@ -80,6 +83,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the writer has stopped")]
     WriterGone,
+    /// A decision or a write job panicked (a bug): that request only is refused, nothing of it
+    /// is written, and the writer goes on.
+    #[error("the request failed inside a decision")]
+    Panicked,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -133,6 +140,7 @@ impl Store {
             .connect_with(opts)
             .await?;
         migrate::run(&pool).await?;
+        records::adopt_legacy_histories(&pool).await?;
         let writer = Writer::start(pool.clone());
         let store = Store { pool, backend, writer };
         store.ensure_indicators(time::OffsetDateTime::now_utc()).await?;

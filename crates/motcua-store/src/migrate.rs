@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../migrations/0010_exchange.sql")),
     (11, include_str!("../migrations/0011_exchange_relay_recall.sql")),
     (12, include_str!("../migrations/0012_procedure_snapshots.sql")),
+    (13, include_str!("../migrations/0013_record_events.sql")),
 ];
 
 /// Number of migrations the code knows.

@@ -17,6 +17,10 @@ use sqlx::query::Query;
 use sqlx::{Any, AnyPool, Row, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
+use std::panic::AssertUnwindSafe;
+
 use motcua_domain::indicators::YearMonth;
 use time::OffsetDateTime;
 
@@ -54,7 +58,22 @@ pub struct History {
     pub seq: Option<(String, String, i64)>,
 }
 
+/// A job that runs inside the batch transaction (see [`Writer::transact`]); what it returns is
+/// delivered after the commit, or replaced by the abort.
+type Work = Box<dyn for<'t> FnOnce(&'t mut Transaction<'static, Any>) -> BoxFuture<'t, Done> + Send>;
+
+/// What a [`Work`] job leaves behind: whether it broke the transaction (then the batch aborts),
+/// and how to answer its caller (`None` once committed, `Some(reason)` if the batch aborted).
+struct Done {
+    fatal: Option<StoreError>,
+    reply: Reply,
+}
+
+/// Answers a [`Work`] job's caller: `None` once committed, `Some(reason)` if the batch aborted.
+type Reply = Box<dyn FnOnce(Option<&str>) + Send>;
+
 enum Job {
+    Work(Work),
     Act { code: String, expected_version: Option<i64>, decide: Decide, reply: oneshot::Sender<Result<Dossier>> },
     Create { job: CreateJob, reply: oneshot::Sender<Result<Dossier>> },
     Bulk { histories: Vec<History>, reply: oneshot::Sender<Result<usize>> },
@@ -114,12 +133,67 @@ impl Writer {
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 
+    /// Runs `work` inside the writer's batch transaction, isolated by a savepoint: everything it
+    /// writes commits with the batch, or — when it returns an error or panics — is rolled back
+    /// alone while the other requests of the batch go on. Every record with a history (through
+    /// [`crate::records`]) and every other read-modify-write that must not race is written this
+    /// way, so concurrent requests never meet "database is locked" and share the group commit.
+    pub async fn transact<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'t> FnOnce(&'t mut Transaction<'static, Any>) -> BoxFuture<'t, Result<T>> + Send + 'static,
+    {
+        let (reply, rx) = oneshot::channel::<Result<T>>();
+        let job: Work = Box::new(move |tx| {
+            Box::pin(async move {
+                let (result, fatal) = in_savepoint(tx, work).await;
+                Done {
+                    fatal,
+                    reply: Box::new(move |aborted| {
+                        let r = match aborted {
+                            None => result,
+                            Some(msg) => Err(StoreError::Corrupt(format!("write aborted: {msg}"))),
+                        };
+                        drop(reply.send(r));
+                    }),
+                }
+            })
+        });
+        self.tx.send(Job::Work(job)).await.map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
     /// Writes whole histories in one transaction.
     pub async fn bulk(&self, histories: Vec<History>) -> Result<usize> {
         let (reply, rx) = oneshot::channel();
         self.tx.send(Job::Bulk { histories, reply }).await.map_err(|_| StoreError::WriterGone)?;
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
+}
+
+/// Runs `work` between `SAVEPOINT` and `RELEASE`/`ROLLBACK TO`, catching a panic. Answers the
+/// work's result and, when the transaction itself can no longer be used (the rollback to the
+/// savepoint failed), the error that must abort the batch.
+async fn in_savepoint<T, F>(tx: &mut Transaction<'static, Any>, work: F) -> (Result<T>, Option<StoreError>)
+where
+    F: for<'t> FnOnce(&'t mut Transaction<'static, Any>) -> BoxFuture<'t, Result<T>>,
+{
+    if let Err(e) = sqlx::query("SAVEPOINT motcua_job").execute(&mut **tx).await {
+        return (Err(StoreError::Corrupt("write aborted".into())), Some(e.into()));
+    }
+    let result = match AssertUnwindSafe(work(&mut *tx)).catch_unwind().await {
+        Ok(r) => r,
+        Err(_) => {
+            tracing::error!("a write job panicked; its savepoint is rolled back and the writer goes on");
+            Err(StoreError::Panicked)
+        }
+    };
+    let end = if result.is_ok() { "RELEASE SAVEPOINT motcua_job" } else { "ROLLBACK TO SAVEPOINT motcua_job" };
+    let mut fatal = sqlx::query(end).execute(&mut **tx).await.err().map(StoreError::from);
+    if fatal.is_none() && result.is_err() {
+        fatal = sqlx::query("RELEASE SAVEPOINT motcua_job").execute(&mut **tx).await.err().map(StoreError::from);
+    }
+    (result, fatal)
 }
 
 async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
@@ -131,12 +205,17 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        run_batch(&pool, batch).await;
+        // A panic anywhere in a batch drops its transaction (rolled back) and its replies (their
+        // callers get `WriterGone`), and the writer takes the next batch.
+        if AssertUnwindSafe(run_batch(&pool, batch)).catch_unwind().await.is_err() {
+            tracing::error!("a write batch panicked; it was rolled back and the writer goes on");
+        }
     }
 }
 
 /// A reply waiting for the commit.
 enum Pending {
+    Work(Reply),
     One(oneshot::Sender<Result<Dossier>>, Box<Result<Dossier>>),
     Count(oneshot::Sender<Result<usize>>, Result<usize>),
     Codes(oneshot::Sender<Result<Vec<String>>>, Result<Vec<String>>),
@@ -153,6 +232,13 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
         let mut open = horizon(&mut tx).await?.unwrap_or_else(|| YearMonth::of(OffsetDateTime::now_utc()));
         for job in batch {
             match job {
+                Job::Work(work) => {
+                    let done = work(&mut tx).await;
+                    pending.push(Pending::Work(done.reply));
+                    if let Some(e) = done.fatal {
+                        return Err(e);
+                    }
+                }
                 Job::Act { code, expected_version, decide, reply } => {
                     match act(&mut tx, &code, expected_version, decide, open).await {
                         Err(StoreError::Db(e)) => {
@@ -214,6 +300,7 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
         Ok(()) => {
             for p in pending {
                 match p {
+                    Pending::Work(reply) => reply(None),
                     Pending::One(tx, r) => drop(tx.send(*r)),
                     Pending::Count(tx, r) => drop(tx.send(r)),
                     Pending::Codes(tx, r) => drop(tx.send(r)),
@@ -228,6 +315,7 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
             for p in pending {
                 let err = || StoreError::Corrupt(format!("write aborted: {msg}"));
                 match p {
+                    Pending::Work(reply) => reply(Some(&msg)),
                     Pending::One(tx, _) => drop(tx.send(Err(err()))),
                     Pending::Count(tx, _) => drop(tx.send(Err(err()))),
                     Pending::Codes(tx, _) => drop(tx.send(Err(err()))),
@@ -259,7 +347,7 @@ pub(crate) async fn act(
     let last_hash: String = row.try_get("last_hash")?;
     let dossier: Dossier =
         serde_json::from_str(&state).map_err(|e| StoreError::Corrupt(format!("dossier {code}: {e}")))?;
-    let events = decide(&dossier)?;
+    let events = crate::records::guarded("dossier decision", || decide(&dossier))??;
     let before = dossier.clone();
     let chain = fold(code, Some(dossier), &last_hash, &events)?;
     // The guarded UPDATE comes first: a version that moved meanwhile (another instance on the same
@@ -292,7 +380,8 @@ async fn create(tx: &mut Transaction<'static, Any>, job: CreateJob, open: YearMo
     .bind(job.day)
     .fetch_one(&mut **tx)
     .await?;
-    let events = (job.build)(u64::try_from(seq).unwrap_or(0))?;
+    let build = job.build;
+    let events = crate::records::guarded("dossier creation", move || build(u64::try_from(seq).unwrap_or(0)))??;
     let d = insert_history(tx, &job.secret_hash, &events, open).await?;
     crate::outbox::notify_citizen_in(tx, &d, 1, &events).await?;
     Ok(d)

@@ -91,6 +91,14 @@ impl From<StoreError> for ApiError {
                 format!("the dossier changed meanwhile; it is now at version {current}: reload and try again"),
                 format!("hồ sơ vừa được cập nhật (phiên bản {current}); vui lòng tải lại và thử lại"),
             ),
+            // A bug in one decision (logged where it happened): this request fails, nothing was
+            // written, and the writer goes on serving the others.
+            StoreError::Panicked => ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "decision_failed",
+                "the request could not be decided because of an internal error; nothing was changed",
+                "yêu cầu không xử lý được do lỗi nội bộ; dữ liệu không thay đổi",
+            ),
             other => {
                 tracing::error!(error = %other, "store error");
                 ApiError::internal()

@@ -216,7 +216,10 @@ async fn deadlines_run_in_working_days_across_30_april_and_1_may() {
     };
     let fb = app
         .store
-        .create_feedback(at, "h", |code| Feedback::submit(code, "C1".into(), submission.clone(), at, &cal, &rules))
+        .create_feedback(at, "h", {
+            let (submission, cal, rules) = (submission.clone(), cal.clone(), rules);
+            move |code| Feedback::submit(code, "C1".into(), submission, at, &cal, &rules)
+        })
         .await
         .unwrap();
     assert_eq!(fb.code, "FB-260428-0001");
@@ -226,8 +229,8 @@ async fn deadlines_run_in_working_days_across_30_april_and_1_may() {
     assert_eq!(fb.due.answer, datetime!(2026-05-21 14:00 +7));
     let receiver = Actor::Officer { username: "tiepnhan".into(), grants: vec![("C1".into(), Role::Receiver)] };
     // Accepted on 4/5 at 09:00: on time despite six calendar days.
-    let e = feedback::decide(&fb, &receiver, Command::Accept, datetime!(2026-05-04 09:00 +7)).unwrap();
-    let fb = app.store.append_feedback(&fb.code, fb.version, &e, &cal, &rules).await.unwrap();
+    let e = feedback::decide(&fb, &receiver, Command::Accept, datetime!(2026-05-04 09:00 +7), &cal, &rules).unwrap();
+    let fb = app.store.append_feedback(&fb.code, fb.version, &e).await.unwrap();
     assert!(fb.on_time_at(datetime!(2026-05-04 09:00 +7)));
     // Not classified by the fifth working day (5/5 14:00 + …): overdue, listed for the alerts.
     let open = app.store.open_feedback_deadlines(Some("C1")).await.unwrap();
@@ -400,4 +403,20 @@ async fn citizens_send_feedback_with_an_attachment_through_the_form_and_follow_i
     let list = b.get("/phan-anh?q=dat%20dai").await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.html.contains("href=\"/phan-anh\""));
+}
+
+/// Four officers accept one item at the same moment: one answer is 200, three are 409 (never a
+/// 500 "database is locked"), and the history holds one acceptance.
+#[tokio::test]
+async fn four_officers_accepting_at_once_get_one_success_and_three_conflicts() {
+    let app = setup().await;
+    let (code, secret) = submit(&app).await;
+    let token = app.login("tiepnhan").await;
+    let accept = || act(&app, &token, &code, json!({"action": "accept"}));
+    let (a, b, c, d) = tokio::join!(accept(), accept(), accept(), accept());
+    let mut statuses: Vec<u16> = [a, b, c, d].iter().map(|r| r.status.as_u16()).collect();
+    statuses.sort();
+    assert_eq!(statuses, vec![200, 409, 409, 409]);
+    let r = app.call("GET", &format!("/api/v1/feedback/{code}?secret={secret}"), None, None, None).await;
+    assert_eq!(r.body["history"].as_array().unwrap().len(), 2, "{:?}", r.body);
 }

@@ -478,10 +478,21 @@ async fn verify_audit(database: &str, repair: bool) -> anyhow::Result<()> {
     for code in &r.drifted {
         println!("{} projection: dossier {code}", if repair { "REBUILT" } else { "DRIFTED" });
     }
-    if r.broken.is_empty() && (r.drifted.is_empty() || repair) {
+    let (mut broken, mut drifted) = (r.broken.len(), r.drifted.len());
+    for (kind, k) in &r.records {
+        println!("{} {kind} records, {} events checked", k.records, k.events);
+        for (id, seq) in &k.broken {
+            println!("BROKEN chain: {kind} {id} at event {seq}");
+        }
+        for id in &k.drifted {
+            println!("{} projection: {kind} {id}", if repair { "REBUILT" } else { "DRIFTED" });
+        }
+        (broken, drifted) = (broken + k.broken.len(), drifted + k.drifted.len());
+    }
+    if r.ok(repair) {
         println!("audit OK");
         Ok(())
     } else {
-        anyhow::bail!("audit failed: {} broken chains, {} drifted projections", r.broken.len(), r.drifted.len())
+        anyhow::bail!("audit failed: {broken} broken chains, {drifted} drifted projections")
     }
 }

@@ -24,6 +24,7 @@ use time::OffsetDateTime;
 use crate::DomainError;
 use crate::calendar::Calendar;
 use crate::dossier::{Actor, Role};
+use crate::record::{self, Record};
 pub use deadlines::FeedbackRules;
 
 /// What a feedback item is about.
@@ -333,7 +334,14 @@ pub struct Event {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
-    Submitted,
+    /// The item as submitted, with the deadlines fixed on the center's calendar at that moment
+    /// (so that folding the history never consults a calendar).
+    Submitted {
+        code: String,
+        center: String,
+        submission: Box<Submission>,
+        due: Deadlines,
+    },
     Accepted,
     Rejected {
         reason: String,
@@ -358,7 +366,11 @@ pub enum EventKind {
     Returned {
         reason: String,
     },
-    Approved,
+    /// The publication deadline is fixed at approval (NĐ 20/2008 as amended; FEEDBACK.md).
+    Approved {
+        #[serde(with = "time::serde::rfc3339")]
+        publish_due: OffsetDateTime,
+    },
     /// `public_answer` is the redacted answer shown to everyone.
     Published {
         public_answer: String,
@@ -368,7 +380,7 @@ pub enum EventKind {
 impl EventKind {
     pub fn name(&self) -> &'static str {
         match self {
-            EventKind::Submitted => "submitted",
+            EventKind::Submitted { .. } => "submitted",
             EventKind::Accepted => "accepted",
             EventKind::Rejected { .. } => "rejected",
             EventKind::Assigned { .. } => "assigned",
@@ -377,14 +389,14 @@ impl EventKind {
             EventKind::InfoSupplied { .. } => "info_supplied",
             EventKind::Answered { .. } => "answered",
             EventKind::Returned { .. } => "returned",
-            EventKind::Approved => "approved",
+            EventKind::Approved { .. } => "approved",
             EventKind::Published { .. } => "published",
         }
     }
     /// Vietnamese label for the citizen's history.
     pub fn name_vi(&self) -> &'static str {
         match self {
-            EventKind::Submitted => "Gửi phản ánh",
+            EventKind::Submitted { .. } => "Gửi phản ánh",
             EventKind::Accepted => "Tiếp nhận",
             EventKind::Rejected { .. } => "Từ chối tiếp nhận",
             EventKind::Assigned { .. } => "Phân loại, giao đơn vị xử lý",
@@ -393,7 +405,7 @@ impl EventKind {
             EventKind::InfoSupplied { .. } => "Bổ sung thông tin",
             EventKind::Answered { .. } => "Đơn vị trả lời",
             EventKind::Returned { .. } => "Lãnh đạo yêu cầu hoàn thiện trả lời",
-            EventKind::Approved => "Lãnh đạo phê duyệt",
+            EventKind::Approved { .. } => "Lãnh đạo phê duyệt",
             EventKind::Published { .. } => "Công khai kết quả",
         }
     }
@@ -491,38 +503,48 @@ impl Feedback {
             answer: deadlines::due(cal, at, rules.answer_days),
             publish: None,
         };
-        let category = submission.subject_kind.default_category();
-        let fb = Feedback {
-            code,
-            center,
-            submission,
+        let event = Event {
+            at,
+            by: "citizen".into(),
+            what: EventKind::Submitted { code, center, submission: Box::new(submission), due },
+        };
+        let fb = <Feedback as Record>::fold(None, &event)?;
+        Ok((fb, event))
+    }
+
+    /// The item a `Submitted` event opens.
+    fn opened(e: &Event) -> Option<Feedback> {
+        let EventKind::Submitted { code, center, submission, due } = &e.what else { return None };
+        Some(Feedback {
+            code: code.clone(),
+            center: center.clone(),
+            category: submission.subject_kind.default_category(),
+            submission: (**submission).clone(),
             status: Status::Submitted,
-            category,
             unit: None,
             outcome_note: None,
             answer: None,
             public_answer: None,
             question: None,
             reply: None,
-            submitted_at: at,
+            submitted_at: e.at,
             accepted_at: None,
             assigned_at: None,
             first_info_request_at: None,
             answered_at: None,
             approved_at: None,
             closed_at: None,
-            due,
+            due: *due,
             likes: 0,
             dislikes: 0,
             version: 1,
-        };
-        Ok((fb, Event { at, by: "citizen".into(), what: EventKind::Submitted }))
+        })
     }
 
-    /// Folds one event. `cal` and `rules` fix the publication deadline on approval.
-    pub fn apply(&mut self, e: &Event, cal: &Calendar, rules: &FeedbackRules) {
+    /// Folds one later event (everything it needs is in the event).
+    pub fn apply(&mut self, e: &Event) {
         match &e.what {
-            EventKind::Submitted => {}
+            EventKind::Submitted { .. } => {}
             EventKind::Accepted => {
                 self.status = Status::Accepted;
                 self.accepted_at = Some(e.at);
@@ -560,10 +582,10 @@ impl Feedback {
             EventKind::Returned { .. } => {
                 self.status = Status::Assigned;
             }
-            EventKind::Approved => {
+            EventKind::Approved { publish_due } => {
                 self.status = Status::Approved;
                 self.approved_at = Some(e.at);
-                self.due.publish = Some(deadlines::due(cal, e.at, rules.publish_days));
+                self.due.publish = Some(*publish_due);
             }
             EventKind::Published { public_answer } => {
                 self.status = Status::Published;
@@ -655,8 +677,16 @@ impl Feedback {
 /// Who may do what: the receiving center's receivers and center administrators accept, reject,
 /// classify and assign, forward and publish; the assigned unit's specialists and leaders ask for
 /// more information and answer; its leaders approve or return the answer; the submitter (holder
-/// of the secret, [`Actor::Applicant`]) supplies information.
-pub fn decide(fb: &Feedback, actor: &Actor, cmd: Command, now: OffsetDateTime) -> Result<Event, DomainError> {
+/// of the secret, [`Actor::Applicant`]) supplies information. `cal` (the center's calendar) and
+/// `rules` fix the publication deadline on approval; it is carried in the event.
+pub fn decide(
+    fb: &Feedback,
+    actor: &Actor,
+    cmd: Command,
+    now: OffsetDateTime,
+    cal: &Calendar,
+    rules: &FeedbackRules,
+) -> Result<Event, DomainError> {
     let center_staff = actor.is(Role::Receiver, &fb.center) || actor.is(Role::CenterAdmin, &fb.center);
     let unit = fb.unit.as_deref().unwrap_or("");
     let unit_worker = !unit.is_empty() && (actor.is(Role::Specialist, unit) || actor.is(Role::Leader, unit));
@@ -706,13 +736,51 @@ pub fn decide(fb: &Feedback, actor: &Actor, cmd: Command, now: OffsetDateTime) -
         Command::SupplyInfo { text: t } => EventKind::InfoSupplied { text: text("text", &t, 10_000)? },
         Command::Answer { answer } => EventKind::Answered { answer: text("answer", &answer, 20_000)? },
         Command::Return { reason } => EventKind::Returned { reason: text("reason", &reason, 2000)? },
-        Command::Approve => EventKind::Approved,
+        Command::Approve => EventKind::Approved { publish_due: deadlines::due(cal, now, rules.publish_days) },
         Command::Publish => {
             let answer = fb.answer.as_deref().unwrap_or_default();
             EventKind::Published { public_answer: redact::redact(answer, &fb.personal_names()) }
         }
     };
     Ok(Event { at: now, by: actor.name().to_owned(), what })
+}
+
+impl Record for Feedback {
+    const KIND: &'static str = "feedback";
+    type Event = Event;
+
+    fn id(&self) -> &str {
+        &self.code
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn fold(state: Option<Feedback>, e: &Event) -> Result<Feedback, DomainError> {
+        match (state, &e.what) {
+            (None, EventKind::Submitted { .. }) => {
+                Feedback::opened(e).ok_or_else(|| record::unfit("feedback", "no submission"))
+            }
+            (None, _) => Err(record::unfit("feedback", "the history must start with 'submitted'")),
+            (Some(_), EventKind::Submitted { .. }) => Err(record::unfit("feedback", "submitted twice")),
+            (Some(mut fb), _) => {
+                fb.apply(e);
+                Ok(fb)
+            }
+        }
+    }
+    fn event_at(e: &Event) -> OffsetDateTime {
+        e.at
+    }
+    fn event_actor(e: &Event) -> &str {
+        &e.by
+    }
+    fn event_action(e: &Event) -> &'static str {
+        e.what.name()
+    }
+    /// Votes are reactions kept beside the history (one per voter, replaceable), not events.
+    fn audited(&self) -> Feedback {
+        Feedback { likes: 0, dislikes: 0, ..self.clone() }
+    }
 }
 
 #[cfg(test)]

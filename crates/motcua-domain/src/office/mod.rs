@@ -481,6 +481,10 @@ pub enum EventKind {
     /// Outgoing, handed to `send_document` for these recipients.
     SendQueued {
         recipients: Vec<Organ>,
+        /// The edXML DocumentId of the package queued with this event (none when no recipient
+        /// has an electronic organ id).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        external_id: Option<String>,
     },
     /// Incoming, cancelled at its sender's recall (NĐ 30/2020 Art. 18 khoản 4).
     Recalled {
@@ -766,7 +770,12 @@ impl Document {
                 self.completed_at = Some(e.at);
             }
             EventKind::LinkedDossier { dossier_code } => self.dossier_code = Some(dossier_code.clone()),
-            EventKind::SendQueued { .. } => self.status = Status::Sent,
+            EventKind::SendQueued { external_id, .. } => {
+                self.status = Status::Sent;
+                if external_id.is_some() {
+                    self.external_id = external_id.clone();
+                }
+            }
             EventKind::Recalled { .. } => self.status = Status::Recalled,
         }
         self.version += 1;
@@ -1069,7 +1078,7 @@ pub fn decide(
                     "văn bản chưa có nơi nhận",
                 ));
             }
-            plain(EventKind::SendQueued { recipients: doc.meta.recipients.clone() })
+            plain(EventKind::SendQueued { recipients: doc.meta.recipients.clone(), external_id: None })
         }
     }
 }
@@ -1109,4 +1118,39 @@ pub fn allowed_actions(doc: &Document, actor: &Actor) -> Vec<&'static str> {
         out.push("link_dossier");
     }
     out
+}
+
+impl crate::record::Record for Document {
+    const KIND: &'static str = "document";
+    type Event = Event;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn fold(state: Option<Document>, e: &Event) -> Result<Document, DomainError> {
+        match state {
+            None => Document::from_first(e).ok_or_else(|| {
+                crate::record::unfit("document", "the history must start with a registration or a draft")
+            }),
+            Some(mut d) => {
+                if Document::from_first(e).is_some() {
+                    return Err(crate::record::unfit("document", "created twice"));
+                }
+                d.apply(e);
+                Ok(d)
+            }
+        }
+    }
+    fn event_at(e: &Event) -> OffsetDateTime {
+        e.at
+    }
+    fn event_actor(e: &Event) -> &str {
+        &e.by
+    }
+    fn event_action(e: &Event) -> &'static str {
+        e.what.name()
+    }
 }

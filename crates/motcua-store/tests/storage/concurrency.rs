@@ -188,3 +188,37 @@ async fn a_creation_refused_by_the_domain_writes_no_dossier_and_spares_its_batch
     }
 }
 storage_test!(a_creation_refused_by_the_domain_writes_no_dossier_and_spares_its_batch);
+
+/// A dossier decision that panics (a bug) fails that request only: nothing of it is written,
+/// the other requests of its batch and every later request are served.
+async fn a_panicking_dossier_decision_fails_only_its_request(store: Store) {
+    let d = received(&store, 30).await;
+    let other = received(&store, 31).await;
+    let events_before = total_events(&store).await;
+    let (s, code) = (store.clone(), d.code.clone());
+    let bug = tokio::spawn(async move { s.writer.act(code, Some(2), Box::new(|_| panic!("a bug in a decision"))).await });
+    let fine = act(
+        &store,
+        &other.code,
+        2,
+        leader(COMMUNE),
+        action(json!({"action": "assign", "assignee": "chuyenvien"})),
+        at("2025-07-07T10:00:00+07:00"),
+    );
+    let (bug, fine) = tokio::join!(bug, fine);
+    assert!(matches!(bug.expect("task"), Err(StoreError::Panicked)));
+    assert_eq!(fine.expect("the other request").version, 3);
+    assert_eq!(total_events(&store).await, events_before + 1);
+    let later = act(
+        &store,
+        &d.code,
+        2,
+        leader(COMMUNE),
+        action(json!({"action": "assign", "assignee": "chuyenvien"})),
+        at("2025-07-07T10:05:00+07:00"),
+    )
+    .await
+    .expect("the writer still serves");
+    assert_eq!(later.version, 3);
+}
+storage_test!(a_panicking_dossier_decision_fails_only_its_request);

@@ -32,7 +32,7 @@ async fn create(store: &Store, title: &str, at: OffsetDateTime) -> Feedback {
     let rules = store.feedback_rules("C1").await.unwrap();
     let s = submission(title);
     store
-        .create_feedback(at, "hash", |code| Feedback::submit(code, "C1".into(), s.clone(), at, &cal, &rules))
+        .create_feedback(at, "hash", move |code| Feedback::submit(code, "C1".into(), s, at, &cal, &rules))
         .await
         .unwrap()
 }
@@ -42,11 +42,8 @@ fn officer(name: &str, unit: &str, role: Role) -> Actor {
 }
 
 async fn step(store: &Store, fb: &Feedback, actor: &Actor, cmd: Command, at: OffsetDateTime) -> Feedback {
-    let e = decide(fb, actor, cmd, at).unwrap();
-    store
-        .append_feedback(&fb.code, fb.version, &e, &Calendar::vietnam_default(), &FeedbackRules::default())
-        .await
-        .unwrap()
+    let e = decide(fb, actor, cmd, at, &Calendar::vietnam_default(), &FeedbackRules::default()).unwrap();
+    store.append_feedback(&fb.code, fb.version, &e).await.unwrap()
 }
 
 async fn publish(store: &Store, fb: Feedback, answer: &str, at: OffsetDateTime) -> Feedback {
@@ -72,12 +69,11 @@ async fn feedback_story(store: Store) {
     assert_eq!((loaded, hash.as_str()), (a.clone(), "hash"));
 
     // A stale version changes nothing.
-    let e = decide(&a, &officer("tiepnhan", "C1", Role::Receiver), Command::Accept, day).unwrap();
     let cal = Calendar::vietnam_default();
-    assert!(matches!(
-        store.append_feedback(&a.code, 7, &e, &cal, &FeedbackRules::default()).await,
-        Err(StoreError::Conflict { current: 1 })
-    ));
+    let e =
+        decide(&a, &officer("tiepnhan", "C1", Role::Receiver), Command::Accept, day, &cal, &FeedbackRules::default())
+            .unwrap();
+    assert!(matches!(store.append_feedback(&a.code, 7, &e).await, Err(StoreError::Conflict { current: 1 })));
     let a = publish(&store, a, "Sở trả lời bà Phạm Thị Dung: đã cấp giấy chứng nhận quyền sử dụng đất.", day).await;
     assert_eq!(a.status, Status::Published);
     let history = store.feedback_events(&a.code).await.unwrap();
@@ -154,3 +150,132 @@ async fn concurrent_submissions_get_distinct_codes(store: Store) {
     assert_eq!(codes.len(), 8);
 }
 storage_test!(concurrent_submissions_get_distinct_codes);
+
+/// Four officers accept one item at the same moment: one wins, three are told the item changed
+/// (a conflict, never a locked database), and the history holds one acceptance.
+async fn concurrent_accepts_one_winner(store: Store) {
+    let at = datetime!(2026-03-05 09:00 +7);
+    let fb = create(&store, "Bốn cán bộ cùng tiếp nhận", at).await;
+    let mut tasks = Vec::new();
+    for i in 0..4 {
+        let (s, code, version) = (store.clone(), fb.code.clone(), fb.version);
+        tasks.push(tokio::spawn(async move {
+            let actor = officer(&format!("tiepnhan{i}"), "C1", Role::Receiver);
+            s.act_on_feedback(&code, Some(version), move |current| {
+                decide(current, &actor, Command::Accept, at, &Calendar::vietnam_default(), &FeedbackRules::default())
+            })
+            .await
+        }));
+    }
+    let mut won = 0;
+    let mut conflicts = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => won += 1,
+            Err(StoreError::Conflict { current: 2 }) => conflicts += 1,
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!((won, conflicts), (1, 3));
+    let history = store.feedback_events(&fb.code).await.unwrap();
+    assert_eq!(history.iter().map(|h| h.event.what.name()).collect::<Vec<_>>(), vec!["submitted", "accepted"]);
+    let audit = store.verify_records(false).await.unwrap();
+    assert!(audit.iter().all(|(_, k)| k.broken.is_empty() && k.drifted.is_empty()), "{audit:?}");
+}
+storage_test!(concurrent_accepts_one_winner);
+
+/// A decision that panics fails its own request only; the writer keeps serving the next ones.
+async fn a_panicking_decision_fails_only_its_request(store: Store) {
+    let at = datetime!(2026-03-06 09:00 +7);
+    let fb = create(&store, "Quyết định lỗi", at).await;
+    let r =
+        store.act_on_feedback(&fb.code, None, |_| -> Result<_, motcua_domain::DomainError> { panic!("a bug") }).await;
+    assert!(matches!(r, Err(StoreError::Panicked)), "{r:?}");
+    assert_eq!(store.feedback(&fb.code).await.unwrap().0.version, 1);
+    let after = step(&store, &fb, &officer("tiepnhan", "C1", Role::Receiver), Command::Accept, at).await;
+    assert_eq!(after.version, 2);
+    create(&store, "Sau lỗi", at).await;
+}
+storage_test!(a_panicking_decision_fails_only_its_request);
+
+/// Someone edits a stored event, or the projection drifts from its events: `verify-audit`
+/// reports both; repairing rewrites the projection from the events, never the chain.
+async fn verify_detects_tampered_feedback(store: Store) {
+    let at = datetime!(2026-03-09 09:00 +7);
+    let tampered = create(&store, "Bị sửa", at).await;
+    let drifted = create(&store, "Bị lệch", at).await;
+    step(&store, &tampered, &officer("tiepnhan", "C1", Role::Receiver), Command::Accept, at).await;
+    sqlx::query("UPDATE record_events SET payload = REPLACE(payload, $1, $2) WHERE record_id = $3 AND seq = 1")
+        .bind("Bị sửa")
+        .bind("Đã sửa")
+        .bind(tampered.code.clone())
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE feedback SET data = REPLACE(data, $1, $2) WHERE code = $3")
+        .bind("Bị lệch")
+        .bind("Lệch rồi")
+        .bind(drifted.code.clone())
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    let report = store.verify_audit(false).await.unwrap();
+    let (_, fb) = report.records.iter().find(|(k, _)| *k == "feedback").unwrap();
+    assert_eq!((fb.records, fb.events), (2, 3));
+    assert_eq!(fb.broken, vec![(tampered.code.clone(), 1)]);
+    assert_eq!(fb.drifted, vec![drifted.code.clone()]);
+    assert!(!report.ok(false));
+    let repaired = store.verify_audit(true).await.unwrap();
+    assert!(!repaired.ok(true), "a broken chain stays broken");
+    assert_eq!(store.feedback(&drifted.code).await.unwrap().0, drifted);
+    let (_, after) =
+        store.verify_audit(false).await.unwrap().records.into_iter().find(|(k, _)| *k == "feedback").unwrap();
+    assert!(after.drifted.is_empty());
+}
+storage_test!(verify_detects_tampered_feedback);
+
+/// Histories written before migration 0013 (no chain, the submission and the deadlines only in
+/// the projection) are moved into the one log on the next start, completed from the projection.
+async fn legacy_feedback_histories_are_adopted(url: String) {
+    let store = Store::open(&url).await.unwrap();
+    let at = datetime!(2026-03-10 09:00 +7);
+    let fb = create(&store, "Lịch sử cũ", at).await;
+    let fb = publish(&store, fb, "Đã trả lời.", at).await;
+    let before = store.feedback_events(&fb.code).await.unwrap();
+    // What the store held before 0013: the old event shapes, no chain.
+    for s in &before {
+        let mut v = serde_json::to_value(&s.event).unwrap();
+        let o = v.as_object_mut().unwrap();
+        for k in ["code", "center", "submission", "due", "publish_due"] {
+            o.remove(k);
+        }
+        sqlx::query(
+            "INSERT INTO legacy_feedback_events (code, seq, kind, at, actor, data) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(fb.code.clone())
+        .bind(s.seq)
+        .bind(s.event.what.name())
+        .bind("x")
+        .bind(s.event.by.clone())
+        .bind(v.to_string())
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    }
+    sqlx::query("DELETE FROM record_events").execute(&store.pool).await.unwrap();
+    sqlx::query("DELETE FROM record_heads").execute(&store.pool).await.unwrap();
+    store.pool.close().await;
+
+    let store = Store::open(&url).await.unwrap();
+    assert_eq!(store.feedback_events(&fb.code).await.unwrap(), before);
+    let left: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM legacy_feedback_events").fetch_one(&store.pool).await.unwrap();
+    assert_eq!(left, 0);
+    let report = store.verify_audit(false).await.unwrap();
+    assert!(report.ok(false), "{report:?}");
+    // The adopted chain goes on.
+    let next = create(&store, "Sau khi chuyển", at).await;
+    step(&store, &next, &officer("tiepnhan", "C1", Role::Receiver), Command::Accept, at).await;
+    store.pool.close().await;
+}
+storage_test!(url legacy_feedback_histories_are_adopted);

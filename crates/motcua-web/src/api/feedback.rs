@@ -129,8 +129,8 @@ pub async fn submit(state: &AppState, submission: Submission) -> ApiResult<(Feed
     let at = now();
     let fb = state
         .store
-        .create_feedback(at, &crate::auth::secret_hash(&secret), |code| {
-            Feedback::submit(code, center.clone(), submission.clone(), at, &cal, &rules)
+        .create_feedback(at, &crate::auth::secret_hash(&secret), move |code| {
+            Feedback::submit(code, center, submission, at, &cal, &rules)
         })
         .await?;
     Ok((fb, secret))
@@ -339,9 +339,11 @@ pub async fn act(state: &AppState, actor: &Actor, fb: &Feedback, cmd: Command) -
             format!("không có đơn vị '{unit}'"),
         ));
     }
-    let event = feedback::decide(fb, actor, cmd, now())?;
     let (cal, rules) = clock(state, &fb.center).await?;
-    state.store.append_feedback(&fb.code, fb.version, &event, &cal, &rules).await.map_err(|e| match e {
+    let (actor, at) = (actor.clone(), now());
+    // Decided inside the writer on the state the event will follow (at the version the caller saw).
+    let decide = move |current: &Feedback| feedback::decide(current, &actor, cmd, at, &cal, &rules);
+    state.store.act_on_feedback(&fb.code, Some(fb.version), decide).await.map_err(|e| match e {
         motcua_store::StoreError::Conflict { current } => ApiError::new(
             StatusCode::CONFLICT,
             "version_conflict",
