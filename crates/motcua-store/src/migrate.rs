@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("../migrations/0011_exchange_relay_recall.sql")),
     (12, include_str!("../migrations/0012_procedure_snapshots.sql")),
     (13, include_str!("../migrations/0013_record_events.sql")),
+    (14, include_str!("../migrations/0014_ticket_histories.sql")),
 ];
 
 /// Number of migrations the code knows.

@@ -1,24 +1,29 @@
 //! Queue tickets (lấy số thứ tự), counter groups and counters (domain.md §11).
 //!
-//! The rules live in `motcua_domain::queue`; here they are applied in one transaction each.
-//! Every change to a group's queue (issue aside) first updates the group's row, which takes the
-//! write lock on SQLite and the row lock on PostgreSQL: two counters calling at once are
-//! serialised, the second sees the first's call, and no ticket is ever called twice.
+//! The rules live in `motcua_domain::queue`. A ticket's history is kept by [`crate::records`]
+//! (the one write path of every record with a history; kind `queue_ticket`) and `queue_tickets`
+//! is its projection. Every write runs in the single writer, so two counters calling at once are
+//! serialised and the second sees the first's call; a change to a group's queue also updates the
+//! group's row first (the row lock on PostgreSQL), so no ticket is ever called twice even by two
+//! instances sharing one database.
 
+use futures_util::future::BoxFuture;
 use motcua_domain::DomainError;
 use motcua_domain::dossier::timeliness::Timeliness;
 use motcua_domain::queue::rating::Rated;
 use motcua_domain::queue::{
-    Counter, CounterGroup, Priority, Step, Ticket, TicketState, order, ticket_day, ticket_id, ticket_number,
+    self, Counter, CounterGroup, Priority, Step, Ticket, TicketChange, TicketEvent, TicketState, order, ticket_day,
+    ticket_id, ticket_number,
 };
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{AnyPool, Row};
 use time::{Date, OffsetDateTime};
 
+use crate::records::{self, Projection, Tx};
 use crate::{Result, Store, StoreError, format_date, format_ts, parse_ts};
 
 const TICKET_COLUMNS: &str = "id, number, group_code, priority, issued_at, state, counter_id, officer, called_at, \
-                              done_at, calls, transferred_from, dossier_code";
+                              done_at, calls, transferred_from, dossier_code, version";
 
 /// A ticket with where it was called, for the display board.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +78,7 @@ fn ticket_row(r: &AnyRow) -> Result<Ticket> {
         calls: u32::try_from(calls).unwrap_or(u32::MAX),
         transferred_from: r.try_get("transferred_from")?,
         dossier: r.try_get("dossier_code")?,
+        version: r.try_get("version")?,
     })
 }
 
@@ -88,6 +94,10 @@ fn no_group(code: &str) -> StoreError {
     ))
 }
 
+fn no_ticket(id: &str) -> StoreError {
+    StoreError::Domain(DomainError::not_found(format!("ticket '{id}' not found"), format!("không tìm thấy số '{id}'")))
+}
+
 fn no_counter(id: &str) -> StoreError {
     StoreError::Domain(DomainError::not_found(
         format!("counter '{id}' not found"),
@@ -96,7 +106,7 @@ fn no_counter(id: &str) -> StoreError {
 }
 
 /// Locks a group's queue for the rest of the transaction and returns the group and its run.
-async fn lock_group(tx: &mut Transaction<'static, Any>, code: &str) -> Result<(CounterGroup, u32)> {
+async fn lock_group(tx: &mut Tx, code: &str) -> Result<(CounterGroup, u32)> {
     let n = sqlx::query("UPDATE queue_groups SET priority_run = priority_run WHERE code = $1")
         .bind(code)
         .execute(&mut **tx)
@@ -111,38 +121,6 @@ async fn lock_group(tx: &mut Transaction<'static, Any>, code: &str) -> Result<(C
         .await?;
     let run: i64 = r.try_get("priority_run")?;
     Ok((group_row(&r)?, u32::try_from(run).unwrap_or(u32::MAX)))
-}
-
-async fn write_ticket(
-    tx: &mut Transaction<'static, Any>,
-    t: &Ticket,
-    was: TicketState,
-    recalled: bool,
-    now: OffsetDateTime,
-) -> Result<()> {
-    let n = sqlx::query(
-        "UPDATE queue_tickets SET group_code = $1, state = $2, counter_id = $3, officer = $4, called_at = $5, done_at = $6, \
-         calls = $7, transferred_from = $8, dossier_code = $9, \
-         last_called_at = CASE WHEN $10 = 1 THEN $11 ELSE last_called_at END \
-         WHERE id = $12 AND state = $13",
-    )
-    .bind(t.group.clone())
-    .bind(t.state.as_str())
-    .bind(t.counter.clone())
-    .bind(t.officer.clone())
-    .bind(t.called_at.map(format_ts))
-    .bind(t.done_at.map(format_ts))
-    .bind(i64::from(t.calls))
-    .bind(t.transferred_from.clone())
-    .bind(t.dossier.clone())
-    .bind(i64::from(recalled))
-    .bind(format_ts(now))
-    .bind(t.id.clone())
-    .bind(was.as_str())
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if n == 1 { Ok(()) } else { Err(corrupt("ticket changed under the group lock", &t.id)) }
 }
 
 impl Store {
@@ -239,56 +217,51 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<(Ticket, i64)> {
         let g = self.queue_group(group).await?;
-        let day = ticket_day(now);
-        let mut tx = self.pool.begin().await?;
-        let seq: i64 = sqlx::query_scalar(
-            "INSERT INTO queue_seq (group_code, day, last_seq) VALUES ($1, $2, 1) \
-             ON CONFLICT (group_code, day) DO UPDATE SET last_seq = queue_seq.last_seq + 1 RETURNING last_seq",
-        )
-        .bind(g.code.clone())
-        .bind(format_date(day))
-        .fetch_one(&mut *tx)
-        .await?;
-        let number = ticket_number(&g.prefix, u32::try_from(seq).unwrap_or(u32::MAX));
-        let t = Ticket {
-            id: ticket_id(&g.code, day, &number),
-            number,
-            group: g.code.clone(),
-            priority,
-            issued_at: now,
-            state: TicketState::Waiting,
-            counter: None,
-            officer: None,
-            called_at: None,
-            done_at: None,
-            calls: 0,
-            transferred_from: None,
-            dossier: None,
-        };
-        let ahead: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM queue_tickets WHERE group_code = $1 AND state = 'waiting' AND day = $3 \
-             AND ($2 = 0 OR priority IS NOT NULL)",
-        )
-        .bind(g.code.clone())
-        .bind(i64::from(priority.is_some()))
-        .bind(format_date(day))
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO queue_tickets (id, number, day, unit, group_code, priority, issued_at, state, calls) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'waiting', 0)",
-        )
-        .bind(t.id.clone())
-        .bind(t.number.clone())
-        .bind(format_date(day))
-        .bind(g.unit.clone())
-        .bind(g.code.clone())
-        .bind(priority.map(|p| p.as_str()))
-        .bind(format_ts(now))
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok((t, ahead))
+        self.writer
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let day = ticket_day(now);
+                    let seq: i64 = sqlx::query_scalar(
+                        "INSERT INTO queue_seq (group_code, day, last_seq) VALUES ($1, $2, 1) \
+                         ON CONFLICT (group_code, day) DO UPDATE SET last_seq = queue_seq.last_seq + 1 RETURNING last_seq",
+                    )
+                    .bind(g.code.clone())
+                    .bind(format_date(day))
+                    .fetch_one(&mut **tx)
+                    .await?;
+                    let number = ticket_number(&g.prefix, u32::try_from(seq).unwrap_or(u32::MAX));
+                    let ticket = Ticket {
+                        id: ticket_id(&g.code, day, &number),
+                        number,
+                        group: g.code.clone(),
+                        priority,
+                        issued_at: now,
+                        state: TicketState::Waiting,
+                        counter: None,
+                        officer: None,
+                        called_at: None,
+                        done_at: None,
+                        calls: 0,
+                        transferred_from: None,
+                        dossier: None,
+                        version: 0,
+                    };
+                    let ahead: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM queue_tickets WHERE group_code = $1 AND state = 'waiting' AND day = $3 \
+                         AND ($2 = 0 OR priority IS NOT NULL)",
+                    )
+                    .bind(g.code.clone())
+                    .bind(i64::from(priority.is_some()))
+                    .bind(format_date(day))
+                    .fetch_one(&mut **tx)
+                    .await?;
+                    let issued =
+                        TicketEvent { at: now, by: "kiosk".into(), what: TicketChange::Issued { ticket: Box::new(ticket) } };
+                    let t = records::create_in::<Ticket>(tx, std::slice::from_ref(&issued)).await?;
+                    Ok((t, ahead))
+                })
+            })
+            .await
     }
 
     /// One ticket.
@@ -297,12 +270,7 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
-            .ok_or_else(|| {
-                StoreError::Domain(DomainError::not_found(
-                    format!("ticket '{id}' not found"),
-                    format!("không tìm thấy số '{id}'"),
-                ))
-            })?;
+            .ok_or_else(|| no_ticket(id))?;
         ticket_row(&r)
     }
 
@@ -322,42 +290,49 @@ impl Store {
     /// nobody waits; refused with `counter_busy` while the counter still handles a ticket.
     pub async fn call_next(&self, counter: &str, officer: &str, now: OffsetDateTime) -> Result<Option<Ticket>> {
         let (c, _) = self.counter(counter).await?;
-        let mut tx = self.pool.begin().await?;
-        let (g, run) = lock_group(&mut tx, &c.group).await?;
-        let busy: Option<String> = sqlx::query_scalar(
-            "SELECT number FROM queue_tickets WHERE counter_id = $1 AND state IN ('called', 'serving') LIMIT 1",
-        )
-        .bind(c.id.clone())
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(number) = busy {
-            return Err(StoreError::Domain(DomainError::rule(
-                "counter_busy",
-                format!("this counter still handles ticket {number}: finish, skip or transfer it first"),
-                format!("quầy đang phục vụ số {number}: hãy kết thúc, bỏ qua hoặc chuyển số này trước"),
-            )));
-        }
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {TICKET_COLUMNS} FROM queue_tickets WHERE group_code = $1 AND state = 'waiting' AND day = $2"
-        )))
-        .bind(g.code.clone())
-        .bind(format_date(ticket_day(now)))
-        .fetch_all(&mut *tx)
-        .await?;
-        let waiting = rows.iter().map(ticket_row).collect::<Result<Vec<_>>>()?;
-        let queue = order::Queue { group: &g, tickets: &waiting, priority_run: run };
-        let Some(next) = order::next_ticket(&queue, &c, now) else {
-            return Ok(None);
-        };
-        let called = motcua_domain::queue::call(next, &c, officer, now)?;
-        write_ticket(&mut tx, &called, TicketState::Waiting, true, now).await?;
-        sqlx::query("UPDATE queue_groups SET priority_run = $1 WHERE code = $2")
-            .bind(i64::from(order::run_after(run, &called)))
-            .bind(g.code.clone())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(Some(called))
+        let officer = officer.to_owned();
+        self.writer
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let (g, run) = lock_group(tx, &c.group).await?;
+                    let busy: Option<String> = sqlx::query_scalar(
+                        "SELECT number FROM queue_tickets WHERE counter_id = $1 AND state IN ('called', 'serving') LIMIT 1",
+                    )
+                    .bind(c.id.clone())
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                    if let Some(number) = busy {
+                        return Err(StoreError::Domain(DomainError::rule(
+                            "counter_busy",
+                            format!("this counter still handles ticket {number}: finish, skip or transfer it first"),
+                            format!("quầy đang phục vụ số {number}: hãy kết thúc, bỏ qua hoặc chuyển số này trước"),
+                        )));
+                    }
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT {TICKET_COLUMNS} FROM queue_tickets WHERE group_code = $1 AND state = 'waiting' AND day = $2"
+                    )))
+                    .bind(g.code.clone())
+                    .bind(format_date(ticket_day(now)))
+                    .fetch_all(&mut **tx)
+                    .await?;
+                    let waiting = rows.iter().map(ticket_row).collect::<Result<Vec<_>>>()?;
+                    let queue = order::Queue { group: &g, tickets: &waiting, priority_run: run };
+                    let Some(next) = order::next_ticket(&queue, &c, now) else {
+                        return Ok(None);
+                    };
+                    let called = records::append_in::<Ticket>(tx, &next.id, Some(next.version), |t| {
+                        Ok(vec![queue::decide_call(t, &c, &officer, now)?])
+                    })
+                    .await?;
+                    sqlx::query("UPDATE queue_groups SET priority_run = $1 WHERE code = $2")
+                        .bind(i64::from(order::run_after(run, &called)))
+                        .bind(g.code.clone())
+                        .execute(&mut **tx)
+                        .await?;
+                    Ok(Some(called))
+                })
+            })
+            .await
     }
 
     /// Applies `step` to a ticket at `counter`, atomically; `dossier` is linked on `done`.
@@ -383,59 +358,69 @@ impl Store {
                 )));
             }
         }
-        let mut tx = self.pool.begin().await?;
-        // Lock the ticket's group (and the target, in code order so two transfers never deadlock).
-        let mut groups = vec![t.group.clone()];
-        if let Step::Transfer { to } = step {
-            groups.push(to.clone());
-        }
-        groups.sort();
-        groups.dedup();
-        for g in &groups {
-            lock_group(&mut tx, g).await?;
-        }
-        let r = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {TICKET_COLUMNS} FROM queue_tickets WHERE id = $1")))
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let current = ticket_row(&r)?;
-        if current.group != t.group {
-            return Err(StoreError::Domain(DomainError::rule(
-                "ticket_moved",
-                "the ticket was just transferred to another group; reload",
-                "số thứ tự vừa được chuyển sang nhóm khác; vui lòng tải lại",
-            )));
-        }
-        let mut next = motcua_domain::queue::apply(&current, &c, officer, step, now)?;
-        if *step == Step::Done
-            && let Some(d) = dossier
-        {
-            next.dossier = Some(d.to_owned());
-        }
-        write_ticket(&mut tx, &next, current.state, *step == Step::Recall, now).await?;
-        tx.commit().await?;
-        Ok(next)
+        let (id, officer, step, dossier) =
+            (id.to_owned(), officer.to_owned(), step.clone(), dossier.map(str::to_owned));
+        self.writer
+            .transact(move |tx| {
+                Box::pin(async move {
+                    // Lock the ticket's group (and the target, in code order so two transfers
+                    // never deadlock between instances sharing one PostgreSQL).
+                    let mut groups = vec![t.group.clone()];
+                    if let Step::Transfer { to } = &step {
+                        groups.push(to.clone());
+                    }
+                    groups.sort();
+                    groups.dedup();
+                    for g in &groups {
+                        lock_group(tx, g).await?;
+                    }
+                    records::append_in::<Ticket>(tx, &id, None, |current| {
+                        if current.group != t.group {
+                            return Err(DomainError::rule(
+                                "ticket_moved",
+                                "the ticket was just transferred to another group; reload",
+                                "số thứ tự vừa được chuyển sang nhóm khác; vui lòng tải lại",
+                            ));
+                        }
+                        Ok(vec![queue::decide(current, &c, &officer, &step, dossier.as_deref(), now)?])
+                    })
+                    .await
+                })
+            })
+            .await
     }
 
-    /// Links a dossier to a ticket (the dossier received from it).
-    pub async fn link_ticket(&self, id: &str, dossier: &str) -> Result<()> {
-        sqlx::query("UPDATE queue_tickets SET dossier_code = $1 WHERE id = $2")
-            .bind(dossier)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    /// Links a dossier to a ticket (the dossier received from it), as an event of its history.
+    pub async fn link_ticket(&self, id: &str, dossier: &str, by: &str, at: OffsetDateTime) -> Result<Ticket> {
+        let e =
+            TicketEvent { at, by: by.to_owned(), what: TicketChange::LinkedDossier { dossier: dossier.to_owned() } };
+        let id = id.to_owned();
+        self.writer
+            .transact(move |tx| {
+                Box::pin(async move { records::append_in::<Ticket>(tx, &id, None, |_| Ok(vec![e])).await })
+            })
+            .await
     }
 
-    /// Stores the hash of a one-time rating token for a finished ticket, valid until `expires`.
+    /// Stores the hash of a one-time rating token for a finished ticket, valid until `expires`
+    /// (beside the history, like a feedback vote).
     pub async fn set_rating_token(&self, id: &str, token_hash: &str, expires: OffsetDateTime) -> Result<()> {
-        sqlx::query("UPDATE queue_tickets SET rating_token_hash = $1, rating_token_expires = $2 WHERE id = $3")
-            .bind(token_hash)
-            .bind(format_ts(expires))
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let (id, token_hash) = (id.to_owned(), token_hash.to_owned());
+        self.writer
+            .transact(move |tx| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "UPDATE queue_tickets SET rating_token_hash = $1, rating_token_expires = $2 WHERE id = $3",
+                    )
+                    .bind(token_hash)
+                    .bind(format_ts(expires))
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
     }
 
     /// Whether `token_hash` is the ticket's unexpired rating token.
@@ -453,17 +438,24 @@ impl Store {
 
     /// Consumes the rating token: true exactly once for a valid, unexpired token.
     pub async fn take_rating_token(&self, id: &str, token_hash: &str, now: OffsetDateTime) -> Result<bool> {
-        let n = sqlx::query(
-            "UPDATE queue_tickets SET rating_token_hash = NULL, rating_token_expires = NULL \
-             WHERE id = $1 AND rating_token_hash = $2 AND rating_token_expires > $3",
-        )
-        .bind(id)
-        .bind(token_hash)
-        .bind(format_ts(now))
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        Ok(n == 1)
+        let (id, token_hash) = (id.to_owned(), token_hash.to_owned());
+        self.writer
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let n = sqlx::query(
+                        "UPDATE queue_tickets SET rating_token_hash = NULL, rating_token_expires = NULL \
+                         WHERE id = $1 AND rating_token_hash = $2 AND rating_token_expires > $3",
+                    )
+                    .bind(id)
+                    .bind(token_hash)
+                    .bind(format_ts(now))
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected();
+                    Ok(n == 1)
+                })
+            })
+            .await
     }
 
     /// The display board of a unit for the local day of `now`: the tickets being called or
@@ -604,4 +596,111 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// The time of the newest call among `events` (a call or a recall), for the display board.
+fn last_call(events: &[TicketEvent]) -> Option<String> {
+    events
+        .iter()
+        .rev()
+        .find(|e| matches!(e.what, TicketChange::Called { .. } | TicketChange::Recalled))
+        .map(|e| format_ts(e.at))
+}
+
+/// `queue_tickets` is the query projection of the ticket histories (the rating token lies outside
+/// the history).
+impl Projection for Ticket {
+    fn load<'t>(tx: &'t mut Tx, id: &'t str) -> BoxFuture<'t, Result<Option<Ticket>>> {
+        Box::pin(async move {
+            let r =
+                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {TICKET_COLUMNS} FROM queue_tickets WHERE id = $1")))
+                    .bind(id.to_owned())
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            r.as_ref().map(ticket_row).transpose()
+        })
+    }
+
+    fn project<'t>(
+        tx: &'t mut Tx,
+        before: Option<&'t Ticket>,
+        t: &'t Ticket,
+        events: &'t [TicketEvent],
+    ) -> BoxFuture<'t, Result<()>> {
+        Box::pin(async move {
+            if before.is_none() {
+                let unit: String = sqlx::query_scalar("SELECT unit FROM queue_groups WHERE code = $1")
+                    .bind(t.group.clone())
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .ok_or_else(|| no_group(&t.group))?;
+                sqlx::query(
+                    "INSERT INTO queue_tickets (id, number, day, unit, group_code, priority, issued_at, state, counter_id, \
+                     officer, called_at, last_called_at, done_at, calls, transferred_from, dossier_code, version) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+                )
+                .bind(t.id.clone())
+                .bind(t.number.clone())
+                .bind(format_date(ticket_day(t.issued_at)))
+                .bind(unit)
+                .bind(t.group.clone())
+                .bind(t.priority.map(|p| p.as_str()))
+                .bind(format_ts(t.issued_at))
+                .bind(t.state.as_str())
+                .bind(t.counter.clone())
+                .bind(t.officer.clone())
+                .bind(t.called_at.map(format_ts))
+                .bind(last_call(events))
+                .bind(t.done_at.map(format_ts))
+                .bind(i64::from(t.calls))
+                .bind(t.transferred_from.clone())
+                .bind(t.dossier.clone())
+                .bind(t.version)
+                .execute(&mut **tx)
+                .await?;
+            } else {
+                sqlx::query(
+                    "UPDATE queue_tickets SET group_code = $1, state = $2, counter_id = $3, officer = $4, called_at = $5, \
+                     done_at = $6, calls = $7, transferred_from = $8, dossier_code = $9, version = $10, \
+                     last_called_at = COALESCE($11, last_called_at) WHERE id = $12",
+                )
+                .bind(t.group.clone())
+                .bind(t.state.as_str())
+                .bind(t.counter.clone())
+                .bind(t.officer.clone())
+                .bind(t.called_at.map(format_ts))
+                .bind(t.done_at.map(format_ts))
+                .bind(i64::from(t.calls))
+                .bind(t.transferred_from.clone())
+                .bind(t.dossier.clone())
+                .bind(t.version)
+                .bind(last_call(events))
+                .bind(t.id.clone())
+                .execute(&mut **tx)
+                .await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn ids<'p>(pool: &'p AnyPool) -> BoxFuture<'p, Result<Vec<String>>> {
+        Box::pin(async move { Ok(sqlx::query_scalar("SELECT id FROM queue_tickets").fetch_all(pool).await?) })
+    }
+
+    fn read<'p>(pool: &'p AnyPool, id: &'p str) -> BoxFuture<'p, Result<Option<Ticket>>> {
+        Box::pin(async move {
+            let r =
+                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {TICKET_COLUMNS} FROM queue_tickets WHERE id = $1")))
+                    .bind(id.to_owned())
+                    .fetch_optional(pool)
+                    .await?;
+            r.as_ref().map(ticket_row).transpose()
+        })
+    }
+}
+
+/// The opening event of a ticket issued before tickets had a history (migration 0014).
+pub(crate) fn adopted(t: &Ticket) -> TicketEvent {
+    let at = OffsetDateTime::now_utc();
+    TicketEvent { at, by: "system".into(), what: TicketChange::Adopted { ticket: Box::new(t.clone()) } }
 }

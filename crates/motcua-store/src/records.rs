@@ -373,8 +373,46 @@ pub(crate) async fn adopt_legacy<R: Projection>(
     Ok((ids.len() as u64, drifted))
 }
 
-/// Moves every history kept before migration 0013 into the one log (see [`adopt_legacy`]).
+/// Starts the history of records kept before their kind had one (`untracked`: a query of their
+/// ids): one opening event built from the projection as it stands, and the projection's version
+/// set from the fold. Runs at every start; finds nothing once done.
+pub(crate) async fn adopt_untracked<R: Projection>(
+    pool: &AnyPool,
+    untracked: &'static str,
+    opening: impl Fn(&R) -> R::Event,
+) -> Result<u64> {
+    let ids: Vec<String> = sqlx::query_scalar(untracked).fetch_all(pool).await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = pool.begin().await?;
+    for id in &ids {
+        let Some(projection) = R::load(&mut tx, id).await? else { continue };
+        let (state, links, last_hash) = chain::<R>(id, None, GENESIS, &[opening(&projection)])?;
+        sqlx::query("INSERT INTO record_heads (kind, record_id, version, last_hash) VALUES ($1, $2, $3, $4)")
+            .bind(R::KIND)
+            .bind(id.clone())
+            .bind(state.version())
+            .bind(last_hash)
+            .execute(&mut *tx)
+            .await?;
+        insert_links(&mut tx, R::KIND, id, &links).await?;
+        R::repair(&mut tx, &state).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(kind = R::KIND, records = ids.len(), "histories started for records kept without one");
+    Ok(ids.len() as u64)
+}
+
+/// Moves every history kept before migration 0013 into the one log (see [`adopt_legacy`]), and
+/// starts one for the tickets issued before 0014 (see [`adopt_untracked`]).
 pub(crate) async fn adopt_legacy_histories(pool: &AnyPool) -> Result<()> {
+    adopt_untracked::<motcua_domain::queue::Ticket>(
+        pool,
+        "SELECT id FROM queue_tickets WHERE version = 0",
+        crate::queue::adopted,
+    )
+    .await?;
     adopt_legacy::<motcua_domain::feedback::Feedback>(
         pool,
         "legacy_feedback_events",
@@ -395,10 +433,11 @@ pub(crate) async fn adopt_legacy_histories(pool: &AnyPool) -> Result<()> {
 impl crate::Store {
     /// `verify-audit` over every kind of record kept here, by kind (see [`verify`]).
     pub async fn verify_records(&self, repair: bool) -> Result<Vec<(&'static str, KindAudit)>> {
-        use motcua_domain::{feedback::Feedback, office::Document};
+        use motcua_domain::{feedback::Feedback, office::Document, queue::Ticket};
         Ok(vec![
             (Feedback::KIND, verify::<Feedback>(&self.pool, repair).await?),
             (Document::KIND, verify::<Document>(&self.pool, repair).await?),
+            (Ticket::KIND, verify::<Ticket>(&self.pool, repair).await?),
         ])
     }
 }

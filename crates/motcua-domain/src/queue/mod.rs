@@ -271,6 +271,176 @@ pub struct Ticket {
     pub transferred_from: Option<String>,
     /// The dossier received from this ticket.
     pub dossier: Option<String>,
+    /// Number of events in its history (the optimistic version).
+    #[serde(default)]
+    pub version: i64,
+}
+
+/// One entry of a ticket's history: what a decision decided, when and by whom. Folding an event
+/// ([`Ticket::fold_event`]) only reads the event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketEvent {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The officer at the counter, `kiosk` for an issue, `system` for an adoption.
+    pub by: String,
+    #[serde(flatten)]
+    pub what: TicketChange,
+}
+
+/// What happened to a ticket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TicketChange {
+    /// Printed at the kiosk: the waiting ticket with its number.
+    Issued {
+        ticket: Box<Ticket>,
+    },
+    /// The ticket as it stood when its history began (tickets issued before histories were kept,
+    /// migration 0014): nothing earlier is known.
+    Adopted {
+        ticket: Box<Ticket>,
+    },
+    /// Called to `counter` by the event's officer.
+    Called {
+        counter: String,
+    },
+    Recalled,
+    Served,
+    Skipped,
+    Requeued,
+    Transferred {
+        to: String,
+    },
+    Done {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dossier: Option<String>,
+    },
+    LinkedDossier {
+        dossier: String,
+    },
+}
+
+impl TicketChange {
+    pub fn name(&self) -> &'static str {
+        match self {
+            TicketChange::Issued { .. } => "issued",
+            TicketChange::Adopted { .. } => "adopted",
+            TicketChange::Called { .. } => "called",
+            TicketChange::Recalled => "recalled",
+            TicketChange::Served => "served",
+            TicketChange::Skipped => "skipped",
+            TicketChange::Requeued => "requeued",
+            TicketChange::Transferred { .. } => "transferred",
+            TicketChange::Done { .. } => "done",
+            TicketChange::LinkedDossier { .. } => "linked_dossier",
+        }
+    }
+}
+
+impl Ticket {
+    /// The ticket after `e` (pure: the event carries everything).
+    pub fn fold_event(mut self, e: &TicketEvent) -> Ticket {
+        match &e.what {
+            TicketChange::Issued { ticket } | TicketChange::Adopted { ticket } => {
+                return Ticket { version: 1, ..(**ticket).clone() };
+            }
+            TicketChange::Called { counter } => {
+                self.state = TicketState::Called;
+                self.counter = Some(counter.clone());
+                self.officer = Some(e.by.clone());
+                self.called_at.get_or_insert(e.at);
+                self.calls += 1;
+            }
+            TicketChange::Recalled => {
+                self.calls += 1;
+                self.officer = Some(e.by.clone());
+            }
+            TicketChange::Served => self.state = TicketState::Serving,
+            TicketChange::Skipped => self.state = TicketState::Skipped,
+            TicketChange::Requeued => {
+                self.state = TicketState::Waiting;
+                self.counter = None;
+            }
+            TicketChange::Transferred { to } => {
+                self.transferred_from = Some(std::mem::replace(&mut self.group, to.clone()));
+                self.state = TicketState::Waiting;
+                self.counter = None;
+            }
+            TicketChange::Done { dossier } => {
+                self.state = TicketState::Done;
+                self.done_at = Some(e.at);
+                if dossier.is_some() {
+                    self.dossier = dossier.clone();
+                }
+            }
+            TicketChange::LinkedDossier { dossier } => self.dossier = Some(dossier.clone()),
+        }
+        self.version += 1;
+        self
+    }
+}
+
+impl crate::record::Record for Ticket {
+    const KIND: &'static str = "queue_ticket";
+    type Event = TicketEvent;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn fold(state: Option<Ticket>, e: &TicketEvent) -> Result<Ticket, DomainError> {
+        let opens = matches!(e.what, TicketChange::Issued { .. } | TicketChange::Adopted { .. });
+        match state {
+            None if opens => Ok(Ticket::fold_event(Ticket::placeholder(), e)),
+            None => Err(crate::record::unfit("queue_ticket", "the history must start with an issue")),
+            Some(_) if opens => Err(crate::record::unfit("queue_ticket", "issued twice")),
+            Some(t) => Ok(t.fold_event(e)),
+        }
+    }
+    fn event_at(e: &TicketEvent) -> OffsetDateTime {
+        e.at
+    }
+    fn event_actor(e: &TicketEvent) -> &str {
+        &e.by
+    }
+    fn event_action(e: &TicketEvent) -> &'static str {
+        e.what.name()
+    }
+    /// Instants in UTC, as the projection's columns keep them.
+    fn audited(&self) -> Ticket {
+        let utc = |t: OffsetDateTime| t.to_offset(UtcOffset::UTC);
+        Ticket {
+            issued_at: utc(self.issued_at),
+            called_at: self.called_at.map(utc),
+            done_at: self.done_at.map(utc),
+            ..self.clone()
+        }
+    }
+}
+
+impl Ticket {
+    /// What an opening event replaces entirely.
+    fn placeholder() -> Ticket {
+        Ticket {
+            id: String::new(),
+            number: String::new(),
+            group: String::new(),
+            priority: None,
+            issued_at: OffsetDateTime::UNIX_EPOCH,
+            state: TicketState::Waiting,
+            counter: None,
+            officer: None,
+            called_at: None,
+            done_at: None,
+            calls: 0,
+            transferred_from: None,
+            dossier: None,
+            version: 0,
+        }
+    }
 }
 
 /// What an officer does to a ticket already called.
@@ -308,7 +478,18 @@ pub fn apply(
     step: &Step,
     now: OffsetDateTime,
 ) -> Result<Ticket, DomainError> {
-    let mut n = t.clone();
+    Ok(t.clone().fold_event(&decide(t, counter, officer, step, None, now)?))
+}
+
+/// Decides `step` (see [`apply`]); `dossier` is the dossier received, recorded with `done`.
+pub fn decide(
+    t: &Ticket,
+    counter: &Counter,
+    officer: &str,
+    step: &Step,
+    dossier: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<TicketEvent, DomainError> {
     let at_this_counter = t.counter.as_deref() == Some(counter.id.as_str());
     let active = matches!(t.state, TicketState::Called | TicketState::Serving);
     let in_group = t.group == counter.group;
@@ -319,26 +500,17 @@ pub fn apply(
             format!("số {} do quầy khác phục vụ", t.number),
         )
     };
-    match step {
+    let what = match step {
         Step::Recall | Step::Serve | Step::Skip | Step::Done if active && !at_this_counter => return Err(not_yours()),
-        Step::Recall if active => {
-            n.calls += 1;
-            n.officer = Some(officer.to_owned());
-        }
+        Step::Recall if active => TicketChange::Recalled,
         Step::Recall => return Err(wrong_state(t, "recalled", "gọi lại")),
-        Step::Serve if t.state == TicketState::Called => n.state = TicketState::Serving,
+        Step::Serve if t.state == TicketState::Called => TicketChange::Served,
         Step::Serve => return Err(wrong_state(t, "served", "bắt đầu phục vụ")),
-        Step::Skip if active => n.state = TicketState::Skipped,
+        Step::Skip if active => TicketChange::Skipped,
         Step::Skip => return Err(wrong_state(t, "skipped", "bỏ qua")),
-        Step::Done if active => {
-            n.state = TicketState::Done;
-            n.done_at = Some(now);
-        }
+        Step::Done if active => TicketChange::Done { dossier: dossier.map(str::to_owned) },
         Step::Done => return Err(wrong_state(t, "finished", "kết thúc")),
-        Step::Requeue if t.state == TicketState::Skipped && in_group => {
-            n.state = TicketState::Waiting;
-            n.counter = None;
-        }
+        Step::Requeue if t.state == TicketState::Skipped && in_group => TicketChange::Requeued,
         Step::Requeue if t.state == TicketState::Skipped => return Err(not_yours()),
         Step::Requeue => return Err(wrong_state(t, "re-queued", "xếp lại hàng")),
         Step::Transfer { to } => {
@@ -353,27 +525,28 @@ pub fn apply(
                     "số thứ tự đã thuộc nhóm quầy này",
                 ));
             }
-            n.transferred_from = Some(t.group.clone());
-            n.group = to.clone();
-            n.state = TicketState::Waiting;
-            n.counter = None;
+            TicketChange::Transferred { to: to.clone() }
         }
-    }
-    Ok(n)
+    };
+    Ok(TicketEvent { at: now, by: officer.to_owned(), what })
 }
 
 /// The call itself: `t` (chosen by [`order::next_ticket`]) becomes called at `counter`.
 pub fn call(t: &Ticket, counter: &Counter, officer: &str, now: OffsetDateTime) -> Result<Ticket, DomainError> {
+    Ok(t.clone().fold_event(&decide_call(t, counter, officer, now)?))
+}
+
+/// Decides the call (see [`call`]).
+pub fn decide_call(
+    t: &Ticket,
+    counter: &Counter,
+    officer: &str,
+    now: OffsetDateTime,
+) -> Result<TicketEvent, DomainError> {
     if t.state != TicketState::Waiting || t.group != counter.group {
         return Err(wrong_state(t, "called", "gọi"));
     }
-    let mut n = t.clone();
-    n.state = TicketState::Called;
-    n.counter = Some(counter.id.clone());
-    n.officer = Some(officer.to_owned());
-    n.called_at.get_or_insert(now);
-    n.calls += 1;
-    Ok(n)
+    Ok(TicketEvent { at: now, by: officer.to_owned(), what: TicketChange::Called { counter: counter.id.clone() } })
 }
 
 #[cfg(test)]
@@ -397,6 +570,7 @@ mod tests {
             calls: 0,
             transferred_from: None,
             dossier: None,
+            version: 1,
         }
     }
 
@@ -445,5 +619,38 @@ mod tests {
         let t = apply(&t, &counter("Q2"), "other", &Step::Transfer { to: "H".into() }, now).unwrap();
         assert_eq!((t.group.as_str(), t.issued_at, t.transferred_from.as_deref()), ("H", t0, Some("G")));
         assert_eq!(call(&t, &counter("Q1"), "x", now).unwrap_err().code, "invalid_ticket_state");
+    }
+
+    #[test]
+    fn a_ticket_is_the_fold_of_its_history_on_any_day() {
+        use crate::record::{Record, replay};
+        let t0 = datetime!(2026-05-25 08:00 +7);
+        let issued = TicketEvent {
+            at: t0,
+            by: "kiosk".into(),
+            what: TicketChange::Issued { ticket: Box::new(ticket("A001", None, t0)) },
+        };
+        let t = Ticket::fold(None, &issued).unwrap();
+        let mut events = vec![issued.clone()];
+        let mut live = t.clone();
+        let steps = [Step::Recall, Step::Serve, Step::Done];
+        let call = decide_call(&live, &counter("Q1"), "tiepnhan", t0 + time::Duration::minutes(5)).unwrap();
+        live = Ticket::fold(Some(live), &call).unwrap();
+        events.push(call);
+        for (i, step) in steps.iter().enumerate() {
+            let at = t0 + time::Duration::minutes(10 + i as i64);
+            let e = decide(&live, &counter("Q1"), "tiepnhan", step, Some("C1-260525-0001"), at).unwrap();
+            live = Ticket::fold(Some(live), &e).unwrap();
+            events.push(e);
+        }
+        assert_eq!((live.version, live.calls, live.state), (5, 2, TicketState::Done));
+        assert_eq!(live.dossier.as_deref(), Some("C1-260525-0001"));
+        assert_eq!(live.done_at, Some(t0 + time::Duration::minutes(12)));
+        assert_eq!(replay::<Ticket>(&events).unwrap(), Some(live.clone()));
+        // The events survive a round trip through their stored text.
+        let text = crate::record::canonical::<Ticket>(&live.id, 2, &events[1]).unwrap();
+        assert_eq!(crate::record::parse_canonical::<Ticket>(&text).unwrap(), events[1]);
+        assert_eq!(Ticket::fold(Some(live), &issued).unwrap_err().code, "history_unfit");
+        assert_eq!(Ticket::fold(None, &events[1]).unwrap_err().code, "history_unfit");
     }
 }

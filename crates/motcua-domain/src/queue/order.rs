@@ -95,6 +95,7 @@ mod tests {
             calls: 0,
             transferred_from: None,
             dossier: None,
+            version: 1,
         }
     }
 

@@ -196,7 +196,8 @@ async fn a_panicking_dossier_decision_fails_only_its_request(store: Store) {
     let other = received(&store, 31).await;
     let events_before = total_events(&store).await;
     let (s, code) = (store.clone(), d.code.clone());
-    let bug = tokio::spawn(async move { s.writer.act(code, Some(2), Box::new(|_| panic!("a bug in a decision"))).await });
+    let bug =
+        tokio::spawn(async move { s.writer.act(code, Some(2), Box::new(|_| panic!("a bug in a decision"))).await });
     let fine = act(
         &store,
         &other.code,

@@ -140,3 +140,65 @@ async fn ratings_are_attributed_to_the_officer_who_served_the_ticket_or_returned
     assert!(store.officer_ratings(&[], to, to + time::Duration::days(30)).await.unwrap().is_empty());
 }
 storage_test!(ratings_are_attributed_to_the_officer_who_served_the_ticket_or_returned_the_result);
+
+/// A ticket's history is hash-chained like every record's: each step is one event, a stale step
+/// is refused, `verify-audit` re-walks it and spots an edited event.
+async fn a_ticket_keeps_a_verified_history(store: Store) {
+    setup(&store, 1).await;
+    let t0 = datetime!(2026-05-26 01:00 UTC);
+    let (t, _) = store.issue_ticket("C1-DD", None, t0).await.unwrap();
+    assert_eq!(t.version, 1);
+    let called = store.call_next("Q1", "tiepnhan", t0).await.unwrap().unwrap();
+    let served = store.step_ticket(&t.id, "Q1", "tiepnhan", &Step::Serve, None, t0).await.unwrap();
+    let done = store.step_ticket(&t.id, "Q1", "tiepnhan", &Step::Done, None, t0).await.unwrap();
+    assert_eq!((called.version, served.version, done.version), (2, 3, 4));
+    let linked = store.link_ticket(&t.id, "C1-260526-0001", "tiepnhan", t0).await.unwrap();
+    assert_eq!((linked.version, linked.dossier.as_deref()), (5, Some("C1-260526-0001")));
+    assert_eq!(store.ticket(&t.id).await.unwrap(), linked);
+    // Finishing twice is refused and writes nothing.
+    assert!(store.step_ticket(&t.id, "Q1", "tiepnhan", &Step::Done, None, t0).await.is_err());
+    let report = store.verify_audit(false).await.unwrap();
+    let (_, k) = report.records.iter().find(|(k, _)| *k == "queue_ticket").unwrap();
+    assert_eq!((k.records, k.events), (1, 5));
+    assert!(report.ok(false), "{report:?}");
+    sqlx::query(
+        "UPDATE record_events SET payload = REPLACE(payload, 'tiepnhan', 'nguoikhac') WHERE record_id = $1 AND seq = 2",
+    )
+    .bind(t.id.clone())
+    .execute(&store.pool)
+    .await
+    .unwrap();
+    let report = store.verify_audit(false).await.unwrap();
+    let (_, k) = report.records.iter().find(|(k, _)| *k == "queue_ticket").unwrap();
+    assert_eq!(k.broken, vec![(t.id.clone(), 2)]);
+}
+storage_test!(a_ticket_keeps_a_verified_history);
+
+/// Tickets issued before tickets had a history (migration 0014: version 0, no events) get one on
+/// the next start: one `adopted` event holding the ticket as it stood; their steps go on.
+async fn tickets_without_a_history_are_adopted_on_start(url: String) {
+    let store = Store::open(&url).await.unwrap();
+    setup(&store, 1).await;
+    let t0 = datetime!(2026-05-27 01:00 UTC);
+    let (t, _) = store.issue_ticket("C1-DD", None, t0).await.unwrap();
+    let called = store.call_next("Q1", "tiepnhan", t0).await.unwrap().unwrap();
+    // What a database of the previous schema holds: the row, no history.
+    sqlx::query("DELETE FROM record_events WHERE kind = 'queue_ticket'").execute(&store.pool).await.unwrap();
+    sqlx::query("DELETE FROM record_heads WHERE kind = 'queue_ticket'").execute(&store.pool).await.unwrap();
+    sqlx::query("UPDATE queue_tickets SET version = 0").execute(&store.pool).await.unwrap();
+    store.pool.close().await;
+
+    let store = Store::open(&url).await.unwrap();
+    let adopted = store.ticket(&t.id).await.unwrap();
+    assert_eq!(adopted, motcua_domain::queue::Ticket { version: 1, ..called.clone() });
+    let report = store.verify_audit(false).await.unwrap();
+    assert!(report.ok(false), "{report:?}");
+    let done = store.step_ticket(&t.id, "Q1", "tiepnhan", &Step::Done, None, t0).await.unwrap();
+    assert_eq!((done.version, done.state), (2, TicketState::Done));
+    store.pool.close().await;
+    // Opening again adopts nothing more.
+    let store = Store::open(&url).await.unwrap();
+    assert_eq!(store.ticket(&t.id).await.unwrap().version, 2);
+    store.pool.close().await;
+}
+storage_test!(url tickets_without_a_history_are_adopted_on_start);
