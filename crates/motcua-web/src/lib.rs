@@ -141,11 +141,36 @@ impl AppState {
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .merge(api::router())
-        .merge(ui::router(state.clone()))
-        .merge(openapi::router())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
-        .with_state(state)
+    traced(
+        Router::new()
+            .merge(api::router())
+            .merge(ui::router(state.clone()))
+            .merge(openapi::router())
+            .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+            .layer(DefaultBodyLimit::max(MAX_BODY)),
+    )
+    .with_state(state)
+}
+
+/// The header carrying a request's id.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// Request tracing (tower-http): every request gets an `x-request-id` (the caller's, or a new
+/// UUID), returned with the response and carried by the span of everything logged while serving
+/// it (`RUST_LOG=tower_http=debug` also logs each request and response). The span names the
+/// matched route, never the raw path or query, which may hold a code, a secret or personal data.
+fn traced(router: Router<AppState>) -> Router<AppState> {
+    use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+    use tower_http::trace::TraceLayer;
+    let header = axum::http::HeaderName::from_static(REQUEST_ID);
+    let span = |req: &axum::http::Request<axum::body::Body>| {
+        let route = req.extensions().get::<axum::extract::MatchedPath>().map(|p| p.as_str().to_owned());
+        let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let id: String = id.chars().take(64).collect();
+        tracing::info_span!("http", method = %req.method(), route = route.as_deref().unwrap_or("-"), request_id = %id)
+    };
+    router
+        .layer(PropagateRequestIdLayer::new(header.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(span))
+        .layer(SetRequestIdLayer::new(header, MakeRequestUuid))
 }

@@ -59,3 +59,24 @@ async fn the_language_switch_only_returns_to_local_pages() {
     let p = b.get("/ngon-ngu?lang=vi&next=//evil.example").await;
     assert_eq!(p.location.as_deref(), Some("/"));
 }
+
+/// Every answer carries a request id: the caller's when it sent one, a new UUID otherwise.
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    use tower::ServiceExt;
+    let app = setup().await;
+    let send = |id: Option<&'static str>| {
+        let mut r = axum::http::Request::builder().uri("/api/v1/procedures");
+        if let Some(id) = id {
+            r = r.header("x-request-id", id);
+        }
+        app.router.clone().oneshot(r.body(axum::body::Body::empty()).unwrap())
+    };
+    let res = send(Some("kiem-tra-123")).await.unwrap();
+    assert_eq!(res.headers()["x-request-id"], "kiem-tra-123");
+    let res = send(None).await.unwrap();
+    let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(id.len(), 36, "{id}");
+    let other = send(None).await.unwrap();
+    assert_ne!(other.headers()["x-request-id"].to_str().unwrap(), id);
+}
