@@ -21,6 +21,7 @@ pub mod disclosures;
 pub mod error;
 pub mod exchange;
 pub mod extract;
+pub mod http_client;
 pub mod indicators;
 pub mod metrics;
 pub mod notify;

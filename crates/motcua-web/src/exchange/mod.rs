@@ -5,14 +5,13 @@
 //!   `edxml` and `edxml-status` (the notification dispatcher only claims `email`/`sms`, so the two
 //!   never share a row), routes each by the recipient's organ id
 //!   (`motcua_domain::exchange::routing`) and POSTs it to the peer's `/api/v1/edxml/inbox`
-//!   ([`client`]). 2xx → sent; 408/429/5xx, refused connection, timeout → retried with
+//!   ([`crate::http_client`]). 2xx → sent; 408/429/5xx, refused connection, timeout → retried with
 //!   exponential backoff ([`ExchangeConfig::backoff_base`]); other 4xx → failed at once with the
 //!   peer's reason in the trace.
 //! - Receiving: `POST /api/v1/edxml/inbox` (crate::api::edxml) registers a package once per unit
 //!   and queues the "03 registered" status back; later statuses (04, 05, 06, 02) are queued by
 //!   the receiving clerk, and arrive at the sender's trace.
 
-pub mod client;
 pub mod office;
 pub mod recall;
 pub mod relay;
@@ -182,7 +181,7 @@ impl Deliverer {
     /// One round: claims due rows and delivers them.
     pub async fn run_once(&self) -> Result<Round, motcua_store::StoreError> {
         let now = OffsetDateTime::now_utc();
-        let lease = time::Duration::seconds(i64::try_from(client::TIMEOUT.as_secs()).unwrap_or(30) * 4);
+        let lease = time::Duration::seconds(i64::try_from(crate::http_client::TIMEOUT.as_secs()).unwrap_or(30) * 4);
         let mut round = Round::default();
         for m in self.store.claim(&self.owner, &[KIND_PACKAGE, KIND_STATUS], now, lease, BATCH).await? {
             let package =
@@ -249,7 +248,7 @@ impl Deliverer {
         };
         let url = format!("{}{INBOX_PATH}", peer.endpoint.trim_end_matches('/'));
         tracing::debug!(to = %m.recipient, peer = %peer.pattern, ?hop, "routing edXML");
-        match client::post_xml(&url, &peer.token, body).await {
+        match crate::http_client::post_xml(&url, &peer.token, body).await {
             Err(e) => Err(SendError::retry(format!("{}: {e}", peer.name))),
             Ok(a) if (200..300).contains(&a.status) => Ok(()),
             Ok(a) if a.status == 408 || a.status == 429 || a.status >= 500 => {

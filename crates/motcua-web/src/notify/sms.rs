@@ -17,13 +17,11 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
 
 use motcua_domain::notify::SmsPayload;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 use super::SendError;
+use crate::http_client;
 
 /// The future an [`SmsGateway`] answers.
 pub type SmsFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>>;
@@ -33,112 +31,39 @@ pub trait SmsGateway: Send + Sync {
     fn send<'a>(&'a self, to: &'a str, text: &'a str, key: &'a str) -> SmsFuture<'a>;
 }
 
-/// The JSON-over-HTTP gateway described in the module documentation.
+/// The JSON-over-HTTP gateway described in the module documentation, through the one
+/// [`http_client`].
 pub struct HttpSmsGateway {
-    url: Url,
+    url: String,
     token: String,
 }
 
-/// The parts of an `http(s)://host[:port]/path` URL.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Url {
-    https: bool,
-    host: String,
-    port: u16,
-    path: String,
-}
-
-fn parse_url(s: &str) -> Option<Url> {
-    let (https, rest) =
-        if let Some(r) = s.strip_prefix("https://") { (true, r) } else { (false, s.strip_prefix("http://")?) };
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) => (h, p.parse().ok()?),
-        None => (authority, if https { 443 } else { 80 }),
-    };
-    (!host.is_empty() && !authority.contains('@')).then(|| Url {
-        https,
-        host: host.to_owned(),
-        port,
-        path: path.to_owned(),
-    })
-}
-
 impl HttpSmsGateway {
-    /// A gateway at `url` (http or https) with a bearer `token`.
+    /// A gateway at `url` (http or https, no credentials in it) with a bearer `token`.
     pub fn configured(url: &str, token: &str) -> Result<Arc<dyn SmsGateway>, String> {
-        let url = parse_url(url.trim()).ok_or("MOTCUA_SMS_URL must be http(s)://host[:port]/path")?;
-        Ok(Arc::new(HttpSmsGateway { url, token: token.to_owned() }))
+        http_client::endpoint(url).map_err(|e| format!("MOTCUA_SMS_URL must be http(s)://host[:port]/path: {e}"))?;
+        Ok(Arc::new(HttpSmsGateway { url: url.trim().to_owned(), token: token.to_owned() }))
     }
-
-    async fn post(&self, body: String, key: &str) -> Result<u16, String> {
-        let u = &self.url;
-        let request = format!(
-            "POST {} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json; charset=utf-8\r\n\
-             Idempotency-Key: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
-            u.path,
-            u.host,
-            self.token,
-            key,
-            body.len(),
-            body
-        );
-        let tcp = TcpStream::connect((u.host.as_str(), u.port)).await.map_err(|e| format!("connect: {e}"))?;
-        if u.https {
-            let mut roots = tokio_rustls::rustls::RootCertStore::empty();
-            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-            let config = tokio_rustls::rustls::ClientConfig::builder_with_provider(Arc::new(
-                tokio_rustls::rustls::crypto::ring::default_provider(),
-            ))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| format!("TLS: {e}"))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-            let name = tokio_rustls::rustls::pki_types::ServerName::try_from(u.host.clone())
-                .map_err(|e| format!("TLS name: {e}"))?;
-            let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
-                .connect(name, tcp)
-                .await
-                .map_err(|e| format!("TLS: {e}"))?;
-            exchange(tls, &request).await
-        } else {
-            exchange(tcp, &request).await
-        }
-    }
-}
-
-/// Writes the request and reads the response's status code.
-async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, request: &str) -> Result<u16, String> {
-    s.write_all(request.as_bytes()).await.map_err(|e| format!("write: {e}"))?;
-    s.flush().await.map_err(|e| format!("write: {e}"))?;
-    let mut head = Vec::with_capacity(256);
-    let mut buf = [0u8; 256];
-    while !head.windows(2).any(|w| w == b"\r\n") && head.len() < 4096 {
-        let n = s.read(&mut buf).await.map_err(|e| format!("read: {e}"))?;
-        if n == 0 {
-            break;
-        }
-        head.extend_from_slice(&buf[..n]);
-    }
-    let line = String::from_utf8_lossy(&head);
-    line.split_whitespace().nth(1).and_then(|c| c.parse().ok()).ok_or_else(|| "malformed HTTP response".to_owned())
 }
 
 impl SmsGateway for HttpSmsGateway {
     fn send<'a>(&'a self, to: &'a str, text: &'a str, key: &'a str) -> SmsFuture<'a> {
         Box::pin(async move {
             let body = serde_json::json!({"to": to, "text": text, "idempotency_key": key}).to_string();
-            match tokio::time::timeout(Duration::from_secs(30), self.post(body, key)).await {
-                Err(_) => Err(SendError::retry("SMS gateway timed out")),
-                Ok(Err(e)) => Err(SendError::retry(format!("SMS gateway: {e}"))),
-                Ok(Ok(c)) if (200..300).contains(&c) => Ok(()),
-                Ok(Ok(c)) if c == 408 || c == 429 || c >= 500 => {
-                    Err(SendError::retry(format!("SMS gateway answered {c}")))
+            let post = http_client::Post {
+                url: &self.url,
+                token: &self.token,
+                content_type: "application/json; charset=utf-8",
+                headers: &[("idempotency-key", key)],
+                body,
+            };
+            match http_client::post(post).await {
+                Err(e) => Err(SendError::retry(format!("SMS gateway: {e}"))),
+                Ok(a) if (200..300).contains(&a.status) => Ok(()),
+                Ok(a) if a.status == 408 || a.status == 429 || a.status >= 500 => {
+                    Err(SendError::retry(format!("SMS gateway answered {}", a.status)))
                 }
-                Ok(Ok(c)) => Err(SendError::permanent(format!("SMS gateway refused with {c}"))),
+                Ok(a) => Err(SendError::permanent(format!("SMS gateway refused with {}", a.status))),
             }
         })
     }
@@ -156,16 +81,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn gateway_urls_are_parsed_and_credentials_in_urls_refused() {
-        assert_eq!(
-            parse_url("https://sms.example.vn/api/send"),
-            Some(Url { https: true, host: "sms.example.vn".into(), port: 443, path: "/api/send".into() })
-        );
-        assert_eq!(
-            parse_url("http://127.0.0.1:9000"),
-            Some(Url { https: false, host: "127.0.0.1".into(), port: 9000, path: "/".into() })
-        );
-        assert_eq!(parse_url("ftp://x"), None);
-        assert_eq!(parse_url("http://u:p@x/"), None);
+    fn gateway_urls_must_be_http_without_credentials() {
+        assert!(HttpSmsGateway::configured("https://sms.example.vn/api/send", "t").is_ok());
+        assert!(HttpSmsGateway::configured("http://127.0.0.1:9000", "t").is_ok());
+        assert!(HttpSmsGateway::configured("ftp://x", "t").is_err());
+        assert!(HttpSmsGateway::configured("http://u:p@x/", "t").is_err());
     }
 }
