@@ -22,86 +22,16 @@ pub(crate) fn parse_number(path: &str, what: &str, what_vi: &str, value: &str) -
     value.parse().map_err(|_| bad_code(path, what, what_vi, value))
 }
 
-/// Status codes of an edXML status message (domain.md §9 table, source [S26-status]). The wire
-/// form is two digits (`"01"`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum StatusCode {
-    /// 01 — Đã đến (arrived).
-    Arrived,
-    /// 02 — Từ chối tiếp nhận (rejected); a reason (`Description`) is mandatory.
-    Rejected,
-    /// 03 — Đã tiếp nhận (registered / received).
-    Received,
-    /// 04 — Đã phân công (assigned).
-    Assigned,
-    /// 05 — Đang xử lý (processing).
-    Processing,
-    /// 06 — Đã hoàn thành (completed).
-    Completed,
-    /// 13 — Yêu cầu thu hồi / lấy lại (recall request).
-    RecallRequested,
-    /// 15 — Đồng ý thu hồi / cập nhật (recall or update accepted).
-    RecallAccepted,
-    /// 16 — Từ chối thu hồi / cập nhật (recall or update refused).
-    RecallRefused,
-}
+/// Status codes of an edXML status message (domain.md §9 table, source [S26-status]): the
+/// domain's one list, [`motcua_domain::office::EdxmlStatus`]. The wire form is two digits (`"01"`).
+pub use motcua_domain::office::EdxmlStatus as StatusCode;
 
-impl StatusCode {
-    /// Every status code, in wire order.
-    pub const ALL: [StatusCode; 9] = [
-        StatusCode::Arrived,
-        StatusCode::Rejected,
-        StatusCode::Received,
-        StatusCode::Assigned,
-        StatusCode::Processing,
-        StatusCode::Completed,
-        StatusCode::RecallRequested,
-        StatusCode::RecallAccepted,
-        StatusCode::RecallRefused,
-    ];
-
-    /// The two-digit wire code.
-    pub fn code(self) -> &'static str {
-        match self {
-            StatusCode::Arrived => "01",
-            StatusCode::Rejected => "02",
-            StatusCode::Received => "03",
-            StatusCode::Assigned => "04",
-            StatusCode::Processing => "05",
-            StatusCode::Completed => "06",
-            StatusCode::RecallRequested => "13",
-            StatusCode::RecallAccepted => "15",
-            StatusCode::RecallRefused => "16",
-        }
-    }
-
-    /// The Vietnamese label (domain.md §9).
-    pub fn label_vi(self) -> &'static str {
-        match self {
-            StatusCode::Arrived => "Đã đến",
-            StatusCode::Rejected => "Từ chối tiếp nhận",
-            StatusCode::Received => "Đã tiếp nhận",
-            StatusCode::Assigned => "Đã phân công",
-            StatusCode::Processing => "Đang xử lý",
-            StatusCode::Completed => "Đã hoàn thành",
-            StatusCode::RecallRequested => "Yêu cầu thu hồi",
-            StatusCode::RecallAccepted => "Đồng ý thu hồi/cập nhật",
-            StatusCode::RecallRefused => "Từ chối thu hồi/cập nhật",
-        }
-    }
-
-    /// Whether a reason (`Description`) is mandatory: rejection and refusal (domain.md §9,
-    /// "a reason is mandatory in practice"; Motcua extends it to 16, a refusal too).
-    pub fn requires_reason(self) -> bool {
-        matches!(self, StatusCode::Rejected | StatusCode::RecallRefused)
-    }
-
-    /// Parses the exact two-digit wire code.
-    pub fn parse(path: &str, value: &str) -> Result<StatusCode, EdxmlError> {
-        StatusCode::ALL.into_iter().find(|s| s.code() == value).ok_or_else(|| {
-            bad_code(path, "status code (01–06, 13, 15, 16)", "mã trạng thái (01–06, 13, 15, 16)", value)
-        })
-    }
+/// Parses the exact two-digit status wire code.
+pub fn parse_status(path: &str, value: &str) -> Result<StatusCode, EdxmlError> {
+    StatusCode::ALL
+        .into_iter()
+        .find(|s| s.code() == value)
+        .ok_or_else(|| bad_code(path, "status code (01–06, 13, 15, 16)", "mã trạng thái (01–06, 13, 15, 16)", value))
 }
 
 /// `BussinessDocType` (domain.md §9): what the package does to the document.
@@ -258,45 +188,14 @@ impl SteeringType {
     }
 }
 
-/// `OtherInfo/Priority` (độ khẩn). domain.md §9: scale 0–3/4 UNCONFIRMED; Motcua accepts 0–4 with
-/// the NĐ 30/2020 urgency words (thường, khẩn, thượng khẩn, hỏa tốc) and 4 = hỏa tốc hẹn giờ
-/// (older TT 01/2011 wording).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub enum Priority {
-    /// 0 — thường (normal), the default.
-    #[default]
-    Normal,
-    /// 1 — khẩn.
-    Urgent,
-    /// 2 — thượng khẩn.
-    VeryUrgent,
-    /// 3 — hỏa tốc.
-    Express,
-    /// 4 — hỏa tốc hẹn giờ.
-    ExpressTimed,
-}
+/// `OtherInfo/Priority` (độ khẩn): the domain's one list, [`motcua_domain::office::Priority`]
+/// (0–4; domain.md §9 calls the scale UNCONFIRMED).
+pub use motcua_domain::office::Priority;
 
-impl Priority {
-    /// Every value, in wire order.
-    pub const ALL: [Priority; 5] =
-        [Priority::Normal, Priority::Urgent, Priority::VeryUrgent, Priority::Express, Priority::ExpressTimed];
-
-    /// The wire number.
-    pub fn code(self) -> u32 {
-        match self {
-            Priority::Normal => 0,
-            Priority::Urgent => 1,
-            Priority::VeryUrgent => 2,
-            Priority::Express => 3,
-            Priority::ExpressTimed => 4,
-        }
-    }
-
-    /// Parses the wire number.
-    pub fn parse(path: &str, value: &str) -> Result<Priority, EdxmlError> {
-        Priority::ALL
-            .into_iter()
-            .find(|p| p.code().to_string() == value)
-            .ok_or_else(|| bad_code(path, "priority (0–4)", "độ khẩn (0–4)", value))
-    }
+/// Parses the priority wire number (exact digits, 0–4).
+pub fn parse_priority(path: &str, value: &str) -> Result<Priority, EdxmlError> {
+    Priority::ALL
+        .into_iter()
+        .find(|p| p.code().to_string() == value)
+        .ok_or_else(|| bad_code(path, "priority (0–4)", "độ khẩn (0–4)", value))
 }

@@ -323,7 +323,7 @@ fn read_header(env: &Node) -> Result<(Header, Option<(String, String)>), EdxmlEr
             )?;
             let priority = match oi.child("Priority") {
                 None => Priority::Normal,
-                Some(p) => Priority::parse(&p.path, p.leaf()?)?,
+                Some(p) => crate::codes::parse_priority(&p.path, p.leaf()?)?,
             };
             let appendixes = match oi.child("Appendixes") {
                 None => Vec::new(),

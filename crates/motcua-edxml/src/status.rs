@@ -55,7 +55,7 @@ impl StatusMessage {
         let st = header.req("Status")?;
         st.container(&["ResponseFor", "From", "StatusCode", "Description", "Timestamp", "StaffInfo"], &[], &[])?;
         let code_node = st.req("StatusCode")?;
-        let status = StatusCode::parse(&code_node.path, code_node.leaf_nonempty()?)?;
+        let status = crate::codes::parse_status(&code_node.path, code_node.leaf_nonempty()?)?;
         let description = st.opt_text("Description")?;
         if status.requires_reason() && description.as_deref().is_none_or(|d| d.trim().is_empty()) {
             return Err(EdxmlError::new(

@@ -56,3 +56,21 @@ fn a_package_is_not_a_status_message_and_back() {
     let e = Package::from_xml(&data("status_completed.xml")).unwrap_err();
     assert_eq!(e.path, "edXML/edXMLEnvelope/edXMLHeader/Status");
 }
+
+/// The priority and status code lists are the domain's own (one list, issue 13): 4 (hỏa tốc hẹn
+/// giờ) reads as its own value and is written back as 4, where the office used to fold it into 3.
+#[test]
+fn priority_4_survives_the_round_trip_as_the_domains_value() {
+    let xml = String::from_utf8(data("package_cong_van.xml")).unwrap().replacen(
+        "<edXML:Priority>1</edXML:Priority>",
+        "<edXML:Priority>4</edXML:Priority>",
+        1,
+    );
+    let p = Package::from_xml(xml.as_bytes()).unwrap();
+    let priority: motcua_domain::office::Priority = p.header.other_info.priority;
+    assert_eq!(priority, motcua_domain::office::Priority::FlashTimed);
+    assert_eq!(priority.name_vi(), "Hỏa tốc hẹn giờ");
+    assert!(p.to_xml().contains("<edXML:Priority>4</edXML:Priority>"));
+    let status: motcua_domain::office::EdxmlStatus = StatusCode::Registered;
+    assert_eq!(status.code(), "03");
+}

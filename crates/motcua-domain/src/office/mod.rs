@@ -61,24 +61,31 @@ impl Direction {
     }
 }
 
-/// Urgency (độ khẩn). NĐ 30/2020/NĐ-CP Appendix I names the marks "Khẩn", "Thượng khẩn",
-/// "Hỏa tốc"; the edXML `Priority` numbers (0–3) are UNCONFIRMED (domain.md §9) and follow the
-/// public implementations' order.
+/// Urgency (độ khẩn), the one code list shared by the office and the edXML codec
+/// (`OtherInfo/Priority`). NĐ 30/2020/NĐ-CP Appendix I names the marks "Khẩn", "Thượng khẩn",
+/// "Hỏa tốc"; 4 = "Hỏa tốc hẹn giờ" is the older TT 01/2011/TT-BNV wording still sent by some
+/// systems. The wire numbers 0–4 are UNCONFIRMED (domain.md §9) and follow the public
+/// implementations' order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
+    /// 0 — thường, the default.
     #[default]
     Normal,
-    /// Khẩn.
+    /// 1 — khẩn.
     Urgent,
-    /// Thượng khẩn.
+    /// 2 — thượng khẩn.
     VeryUrgent,
-    /// Hỏa tốc.
+    /// 3 — hỏa tốc.
     Flash,
+    /// 4 — hỏa tốc hẹn giờ.
+    FlashTimed,
 }
 
 impl Priority {
-    pub const ALL: [Priority; 4] = [Priority::Normal, Priority::Urgent, Priority::VeryUrgent, Priority::Flash];
+    /// Every value, in wire order.
+    pub const ALL: [Priority; 5] =
+        [Priority::Normal, Priority::Urgent, Priority::VeryUrgent, Priority::Flash, Priority::FlashTimed];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -86,6 +93,7 @@ impl Priority {
             Priority::Urgent => "urgent",
             Priority::VeryUrgent => "very_urgent",
             Priority::Flash => "flash",
+            Priority::FlashTimed => "flash_timed",
         }
     }
     pub fn parse(s: &str) -> Option<Priority> {
@@ -97,24 +105,22 @@ impl Priority {
             Priority::Urgent => "Khẩn",
             Priority::VeryUrgent => "Thượng khẩn",
             Priority::Flash => "Hỏa tốc",
+            Priority::FlashTimed => "Hỏa tốc hẹn giờ",
         }
     }
-    /// The edXML `OtherInfo/Priority` value (UNCONFIRMED scale, domain.md §9).
-    pub fn edxml_code(self) -> u8 {
+    /// The edXML `OtherInfo/Priority` wire number (UNCONFIRMED scale, domain.md §9).
+    pub fn code(self) -> u32 {
         match self {
             Priority::Normal => 0,
             Priority::Urgent => 1,
             Priority::VeryUrgent => 2,
             Priority::Flash => 3,
+            Priority::FlashTimed => 4,
         }
     }
-    pub fn from_edxml_code(n: u8) -> Priority {
-        match n {
-            0 => Priority::Normal,
-            1 => Priority::Urgent,
-            2 => Priority::VeryUrgent,
-            _ => Priority::Flash,
-        }
+    /// The value of a wire number; `None` outside 0–4.
+    pub fn from_code(n: u32) -> Option<Priority> {
+        Priority::ALL.into_iter().find(|p| p.code() == n)
     }
 }
 

@@ -1,12 +1,13 @@
 //! edXML status codes (QCVN 102:2016/BTTTT status messages, domain.md §9) and how the office's
-//! internal states map onto them, so the exchange sends exactly one code per state.
+//! internal states map onto them, so the exchange sends exactly one code per state. This is the
+//! one list: the edXML codec re-exports [`EdxmlStatus`] as its `StatusCode`.
 
 use serde::{Deserialize, Serialize};
 
 use super::Status;
 
 /// A status code of an edXML status message (domain.md §9 table, [S26-status]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EdxmlStatus {
     /// 01 Đã đến — the package arrived.
     Arrived,
@@ -58,6 +59,12 @@ impl EdxmlStatus {
 
     pub fn parse(code: &str) -> Option<EdxmlStatus> {
         EdxmlStatus::ALL.into_iter().find(|s| s.code() == code.trim())
+    }
+
+    /// Whether a reason (`Description`) is mandatory: rejection and refusal (domain.md §9,
+    /// "a reason is mandatory in practice"; Motcua extends it to 16, a refusal too).
+    pub fn requires_reason(self) -> bool {
+        matches!(self, EdxmlStatus::Rejected | EdxmlStatus::RecallRefused)
     }
 
     pub fn label_vi(self) -> &'static str {

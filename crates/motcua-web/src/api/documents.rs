@@ -84,8 +84,8 @@ impl DocumentFields {
             Some(p) => Priority::parse(p).ok_or_else(|| {
                 ApiError::bad_request(
                     "invalid_priority",
-                    "'priority' must be one of: normal, urgent, very_urgent, flash",
-                    "'priority' phải là một trong: normal, urgent, very_urgent, flash",
+                    "'priority' must be one of: normal, urgent, very_urgent, flash, flash_timed",
+                    "'priority' phải là một trong: normal, urgent, very_urgent, flash, flash_timed",
                 )
             })?,
         };
@@ -464,7 +464,7 @@ pub async fn list(State(state): State<AppState>, o: Officer, ApiQuery(q): ApiQue
 }
 
 #[utoipa::path(post, path = "/api/v1/documents", tag = "documents",
-    request_body(content = Object, description = "{unit?, document_type, subject, code_notation?, content?, promulgation_place?, promulgation_date? (YYYY-MM-DD), signer? {full_name, position?, competence?}, recipients: [{organ_id?, name}], due_date?, priority? (normal|urgent|very_urgent|flash), steering_type?, dossier_code?, issue?: bool, send?: bool}"),
+    request_body(content = Object, description = "{unit?, document_type, subject, code_notation?, content?, promulgation_place?, promulgation_date? (YYYY-MM-DD), signer? {full_name, position?, competence?}, recipients: [{organ_id?, name}], due_date?, priority? (normal|urgent|very_urgent|flash|flash_timed), steering_type?, dossier_code?, issue?: bool, send?: bool}"),
     description = "Creates an outgoing document (văn bản đi): a draft by any officer of the unit; with `issue` the clerk (văn thư) numbers it in the unit's outgoing register for the year (NĐ 30/2020 Art. 15); with `send` it is also handed to the inter-agency exchange (each recipient's trace starts at `queued`).",
     responses((status = 201, description = "the document"), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody),
         (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]

@@ -243,11 +243,11 @@ pub async fn inbox(State(state): State<AppState>, headers: HeaderMap, body: Byte
     // The reply is keyed by the registration; the id is only known after insertion, so the
     // key uses the digest, which is as unique per unit.
     let reply =
-        status_reply(&format!("{}:{idem}", unit.code), &package, &organ, motcua_edxml::StatusCode::Received, None, t)
+        status_reply(&format!("{}:{idem}", unit.code), &package, &organ, motcua_edxml::StatusCode::Registered, None, t)
             .map_err(|e| {
-            tracing::error!(error = %e.reason, "status message not built");
-            ApiError::internal()
-        })?;
+                tracing::error!(error = %e.reason, "status message not built");
+                ApiError::internal()
+            })?;
     let (id, fresh) = state.store.register_incoming(&new, &[reply], t).await?;
     // The office's incoming register gets the document too (idempotent on the same digest).
     let register_document = match crate::exchange::office::register_incoming(&state, &unit.code, &package, &idem).await

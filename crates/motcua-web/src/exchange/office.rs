@@ -19,31 +19,13 @@ use motcua_domain::dossier::{Actor, Role};
 use motcua_domain::office::{self, Direction, Document, EdxmlStatus, NewIncoming, TraceStatus};
 use motcua_edxml::{
     Attachment, Business, DocumentCode, DocumentKind, DocumentType, Header, Organ, OrganId, OtherInfo, Package,
-    Priority, PromulgationInfo, SignerInfo, SteeringType,
+    PromulgationInfo, SignerInfo, SteeringType,
 };
 use motcua_store::Store;
 use motcua_store::documents::Outgoing;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-
-fn priority(p: office::Priority) -> Priority {
-    match p {
-        office::Priority::Normal => Priority::Normal,
-        office::Priority::Urgent => Priority::Urgent,
-        office::Priority::VeryUrgent => Priority::VeryUrgent,
-        office::Priority::Flash => Priority::Express,
-    }
-}
-
-fn office_priority(p: Priority) -> office::Priority {
-    match p {
-        Priority::Normal => office::Priority::Normal,
-        Priority::Urgent => office::Priority::Urgent,
-        Priority::VeryUrgent => office::Priority::VeryUrgent,
-        _ => office::Priority::Flash,
-    }
-}
 
 fn invalid(e: motcua_edxml::EdxmlError) -> ApiError {
     ApiError::unprocessable(e.code, format!("{} at {}", e.reason, e.path), e.reason_vi)
@@ -104,7 +86,7 @@ pub async fn prepare_send(state: &AppState, doc: &Document, at: time::OffsetDate
         }),
         due_date: m.due_date,
         to_places: Vec::new(),
-        other_info: OtherInfo { priority: priority(m.priority), ..OtherInfo::default() },
+        other_info: OtherInfo { priority: m.priority, ..OtherInfo::default() },
         response_for: None,
         steering_type: if m.steering_type == 0 {
             SteeringType::Ordinary
@@ -195,7 +177,7 @@ pub async fn register_incoming(state: &AppState, unit: &str, package: &Package, 
             .map(|o| office::Organ { organ_id: Some(o.id.as_str().to_owned()), name: o.name.clone() })
             .collect(),
         due_date: h.due_date,
-        priority: office_priority(h.other_info.priority),
+        priority: h.other_info.priority,
         steering_type: match h.steering_type {
             SteeringType::Ordinary => 0,
             SteeringType::Other(n) => u8::try_from(n).unwrap_or(u8::MAX),

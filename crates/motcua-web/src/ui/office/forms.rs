@@ -61,7 +61,7 @@ async fn unit_options(state: &AppState, s: &SignedIn) -> Result<Vec<Opt>, UiErro
 }
 
 fn priority_options() -> Vec<Opt> {
-    [Priority::Normal, Priority::Urgent, Priority::VeryUrgent, Priority::Flash]
+    Priority::ALL
         .into_iter()
         .map(|p| Opt { value: p.as_str().to_owned(), label: p.name_vi().to_owned(), selected: p == Priority::Normal })
         .collect()
