@@ -60,11 +60,14 @@ fn mask_emails(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let is_part = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+' | '%');
     let mut out = String::with_capacity(text.len());
+    // Where the text not yet replaced begins: a local part never reaches back into an address
+    // already masked (`a@b.c@d.e`), whose characters are no longer in `out`.
+    let mut floor = 0;
     let mut i = 0;
     while i < chars.len() {
         if chars[i] == '@' {
             let mut s = i;
-            while s > 0 && is_part(chars[s - 1]) {
+            while s > floor && is_part(chars[s - 1]) {
                 s -= 1;
             }
             let mut e = i + 1;
@@ -81,6 +84,7 @@ fn mask_emails(text: &str) -> String {
                 out = out.chars().take(keep).collect();
                 out.push_str(MASK);
                 i = e;
+                floor = e;
                 continue;
             }
         }
@@ -163,6 +167,10 @@ mod tests {
     fn emails_are_masked() {
         assert_eq!(redact("gửi an.nguyen@example.vn.", &[]), "gửi [đã ẩn].");
         assert_eq!(redact("a @ b", &[]), "a @ b");
+        // Two addresses sharing characters: the second's local part stops at the first mask
+        // (found by proptest: it used to underflow).
+        assert_eq!(redact("-@0.a-+a+0@a.0", &[]), "[đã ẩn]@a.0");
+        assert_eq!(redact("x@a.vn y@b.vn", &[]), "[đã ẩn] [đã ẩn]");
     }
 
     #[test]
