@@ -405,8 +405,9 @@ async fn citizens_send_feedback_with_an_attachment_through_the_form_and_follow_i
     assert!(list.html.contains("href=\"/phan-anh\""));
 }
 
-/// Four officers accept one item at the same moment: one answer is 200, three are 409 (never a
-/// 500 "database is locked"), and the history holds one acceptance.
+/// Four officers accept one item at the same moment: one answer is 200; each of the three others
+/// is 409 (it read the item before the acceptance committed) or 422 (it read the accepted item),
+/// never a 500 "database is locked"; the history holds one acceptance.
 #[tokio::test]
 async fn four_officers_accepting_at_once_get_one_success_and_three_conflicts() {
     let app = setup().await;
@@ -416,7 +417,8 @@ async fn four_officers_accepting_at_once_get_one_success_and_three_conflicts() {
     let (a, b, c, d) = tokio::join!(accept(), accept(), accept(), accept());
     let mut statuses: Vec<u16> = [a, b, c, d].iter().map(|r| r.status.as_u16()).collect();
     statuses.sort();
-    assert_eq!(statuses, vec![200, 409, 409, 409]);
+    assert_eq!(statuses[0], 200, "{statuses:?}");
+    assert!(statuses[1..].iter().all(|s| *s == 409 || *s == 422), "{statuses:?}");
     let r = app.call("GET", &format!("/api/v1/feedback/{code}?secret={secret}"), None, None, None).await;
     assert_eq!(r.body["history"].as_array().unwrap().len(), 2, "{:?}", r.body);
 }
