@@ -2,6 +2,7 @@
 # Dossier transitions per second through the HTTP API on SQLite (durable: WAL, synchronous=FULL),
 # and the raw-write floor of the same rows. Loopback only; stops by itself.
 # Usage: bash bench/transitions.sh [concurrency] [seconds]
+# MOTCUA_BIN=path runs an already built binary (e.g. an earlier commit's, for before/after in one run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 conc=${1:-64}
@@ -9,8 +10,12 @@ secs=${2:-15}
 addr=127.0.0.1:18181
 dir=$(mktemp -d /tmp/motcua-bench-XXXX)
 trap 'kill $server 2>/dev/null || true; rm -rf "$dir"' EXIT
-cargo build --release -q -p motcua
-bin=target/release/motcua
+if [ -n "${MOTCUA_BIN:-}" ]; then
+  bin=$MOTCUA_BIN
+else
+  cargo build --release -q -p motcua
+  bin=target/release/motcua
+fi
 $bin seed-bench --database "sqlite://$dir/motcua.db" --dossiers 20000 >/dev/null
 $bin demo --data "$dir" --addr $addr >/dev/null 2>&1 &
 server=$!
