@@ -13,6 +13,7 @@ use sqlx::{AnyPool, Row};
 use time::OffsetDateTime;
 
 use crate::records::{self, Projection, Tx};
+use crate::web::{NewFile, insert_file_in};
 use crate::{Result, Store, StoreError, format_ts, parse_ts};
 
 /// One line of a document's history as stored.
@@ -137,7 +138,13 @@ impl Store {
     /// Records a new document (a registration or a draft). Incoming documents get the next
     /// number of their unit's register for the decision's year.
     pub async fn create_document(&self, decision: Decision) -> Result<Document> {
-        Ok(self.register_document(decision, None).await?.0)
+        self.create_document_with_files(decision, Vec::new()).await
+    }
+
+    /// [`Store::create_document`] with its attachments, stored as the document's in the same
+    /// transaction (both or neither).
+    pub async fn create_document_with_files(&self, decision: Decision, files: Vec<NewFile>) -> Result<Document> {
+        Ok(self.register_document_with_files(decision, None, files).await?.0)
     }
 
     /// Records a new document; with `package_digest` (an edXML package received by the
@@ -148,6 +155,17 @@ impl Store {
         &self,
         decision: Decision,
         package_digest: Option<&str>,
+    ) -> Result<(Document, bool)> {
+        self.register_document_with_files(decision, package_digest, Vec::new()).await
+    }
+
+    /// [`Store::register_document`] with the document's attachments, stored with it in the same
+    /// transaction; a package already registered keeps its attachments and `files` is dropped.
+    pub async fn register_document_with_files(
+        &self,
+        decision: Decision,
+        package_digest: Option<&str>,
+        files: Vec<NewFile>,
     ) -> Result<(Document, bool)> {
         let first =
             Document::from_first(&decision.event).ok_or_else(|| corrupt("the first event must create the document"))?;
@@ -172,6 +190,10 @@ impl Store {
                         None => decision.event,
                     };
                     let doc = records::create_in::<Document>(tx, std::slice::from_ref(&event)).await?;
+                    let at = OffsetDateTime::now_utc();
+                    for f in &files {
+                        insert_file_in(tx, f, Some(&doc.id), at).await?;
+                    }
                     if let Some(digest) = digest {
                         sqlx::query("UPDATE documents SET package_digest = $1 WHERE id = $2")
                             .bind(digest)

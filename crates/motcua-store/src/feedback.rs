@@ -91,6 +91,18 @@ impl Store {
         secret_hash: &str,
         build: impl FnOnce(String) -> std::result::Result<(Feedback, Event), motcua_domain::DomainError> + Send + 'static,
     ) -> Result<Feedback> {
+        self.create_feedback_with_files(at, secret_hash, build, Vec::new()).await
+    }
+
+    /// [`Store::create_feedback`] with the citizen's attachments, stored as the item's in the same
+    /// transaction (both or neither).
+    pub async fn create_feedback_with_files(
+        &self,
+        at: OffsetDateTime,
+        secret_hash: &str,
+        build: impl FnOnce(String) -> std::result::Result<(Feedback, Event), motcua_domain::DomainError> + Send + 'static,
+        files: Vec<crate::web::NewFile>,
+    ) -> Result<Feedback> {
         let secret_hash = secret_hash.to_owned();
         self.writer
             .transact(move |tx| {
@@ -111,6 +123,9 @@ impl Store {
                         .bind(fb.code.clone())
                         .execute(&mut **tx)
                         .await?;
+                    for f in &files {
+                        crate::web::insert_file_in(tx, f, Some(&fb.code), at).await?;
+                    }
                     Ok(fb)
                 })
             })

@@ -1,8 +1,70 @@
 //! Browser sessions and uploaded files.
+//!
+//! A file that an action refers to (a citizen's uploads named in the submission or a supplement,
+//! the result approved with a dossier) is written in the same transaction as that action
+//! ([`crate::Writer::act_with_files`], [`crate::Writer::create_with_files`]): both commit or
+//! neither does, so no event names a file that is not stored. Files left without an owner by
+//! older versions (stored first, then linked in a second step that never came) are collected
+//! by [`Store::collect_orphan_files`].
 
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
+use time::OffsetDateTime;
 
 use crate::{Result, Store, format_ts};
+
+/// A file to be stored together with the write that refers to it. Its owner (`dossier_code`)
+/// is set by that write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewFile {
+    pub meta: FileMeta,
+    pub data: Vec<u8>,
+}
+
+/// How long a file may stay without an owner before [`Store::collect_orphan_files`] removes it
+/// (every write that stores a file now names its owner at once; this only bounds leftovers).
+pub const ORPHAN_GRACE: time::Duration = time::Duration::hours(1);
+
+/// Inserts one file row inside `tx`, owned by `owner` (overriding `meta.dossier_code`).
+pub(crate) async fn insert_file_in(
+    tx: &mut Transaction<'static, Any>,
+    file: &NewFile,
+    owner: Option<&str>,
+    at: OffsetDateTime,
+) -> Result<()> {
+    insert_file(
+        &mut **tx,
+        &file.meta,
+        owner.map(str::to_owned).or_else(|| file.meta.dossier_code.clone()),
+        &file.data,
+        at,
+    )
+    .await
+}
+
+async fn insert_file<'e, E: sqlx::Executor<'e, Database = Any>>(
+    e: E,
+    meta: &FileMeta,
+    owner: Option<String>,
+    data: &[u8],
+    at: OffsetDateTime,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO files (id, dossier_code, kind, name, content_type, size, sha256, data, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(meta.id.clone())
+    .bind(owner)
+    .bind(meta.kind.clone())
+    .bind(meta.name.clone())
+    .bind(meta.content_type.clone())
+    .bind(meta.size)
+    .bind(meta.sha256.clone())
+    .bind(data.to_vec())
+    .bind(format_ts(at))
+    .execute(e)
+    .await?;
+    Ok(())
+}
 
 /// A browser session: anonymous (citizens: CSRF token and language) or signed in (officers).
 #[derive(Debug, Clone, PartialEq)]
@@ -74,36 +136,27 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a file; `id` is chosen by the caller (random).
+    /// Stores a file on its own; `id` is chosen by the caller (random). A file an action refers
+    /// to goes with the action instead ([`crate::Writer::act_with_files`]).
     pub async fn put_file(&self, meta: &FileMeta, data: Vec<u8>) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO files (id, dossier_code, kind, name, content_type, size, sha256, data, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(meta.id.clone())
-        .bind(meta.dossier_code.clone())
-        .bind(meta.kind.clone())
-        .bind(meta.name.clone())
-        .bind(meta.content_type.clone())
-        .bind(meta.size)
-        .bind(meta.sha256.clone())
-        .bind(data)
-        .bind(format_ts(time::OffsetDateTime::now_utc()))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        insert_file(&self.pool, meta, meta.dossier_code.clone(), &data, OffsetDateTime::now_utc()).await
     }
 
-    /// Links stored files to a dossier (files uploaded before the dossier had a code).
-    pub async fn attach_files(&self, ids: &[String], dossier_code: &str) -> Result<()> {
-        for id in ids {
-            sqlx::query("UPDATE files SET dossier_code = $1 WHERE id = $2 AND dossier_code IS NULL")
-                .bind(dossier_code)
-                .bind(id.clone())
-                .execute(&self.pool)
-                .await?;
-        }
-        Ok(())
+    /// Removes files that have had no owner (`dossier_code` NULL) since before `before`: leftovers
+    /// of a store-then-link that was cut off. Answers how many were removed.
+    pub async fn collect_orphan_files(&self, before: OffsetDateTime) -> Result<u64> {
+        let cutoff = format_ts(before);
+        self.writer
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let r = sqlx::query("DELETE FROM files WHERE dossier_code IS NULL AND created_at < $1")
+                        .bind(cutoff)
+                        .execute(&mut **tx)
+                        .await?;
+                    Ok(r.rows_affected())
+                })
+            })
+            .await
     }
 
     /// A file with its bytes.

@@ -27,6 +27,7 @@ use time::OffsetDateTime;
 use crate::indicators::{Recomputed, follow, horizon, recompute_in, roll_over_in};
 use crate::restructure::{RestructureBatch, restructure_in};
 use crate::snapshots;
+use crate::web::{NewFile, insert_file_in};
 use crate::{Result, StoreError, format_ts};
 
 /// Largest number of requests committed together.
@@ -74,12 +75,34 @@ type Reply = Box<dyn FnOnce(Option<&str>) + Send>;
 
 enum Job {
     Work(Work),
-    Act { code: String, expected_version: Option<i64>, decide: Decide, reply: oneshot::Sender<Result<Dossier>> },
-    Create { job: CreateJob, reply: oneshot::Sender<Result<Dossier>> },
-    Bulk { histories: Vec<History>, reply: oneshot::Sender<Result<usize>> },
-    Restructure { batch: RestructureBatch, reply: oneshot::Sender<Result<Vec<String>>> },
-    RollOver { to: YearMonth, reply: oneshot::Sender<Result<u64>> },
-    Recompute { open: YearMonth, reply: oneshot::Sender<Result<Recomputed>> },
+    Act {
+        code: String,
+        expected_version: Option<i64>,
+        decide: Decide,
+        files: Vec<NewFile>,
+        reply: oneshot::Sender<Result<Dossier>>,
+    },
+    Create {
+        job: CreateJob,
+        files: Vec<NewFile>,
+        reply: oneshot::Sender<Result<Dossier>>,
+    },
+    Bulk {
+        histories: Vec<History>,
+        reply: oneshot::Sender<Result<usize>>,
+    },
+    Restructure {
+        batch: RestructureBatch,
+        reply: oneshot::Sender<Result<Vec<String>>>,
+    },
+    RollOver {
+        to: YearMonth,
+        reply: oneshot::Sender<Result<u64>>,
+    },
+    Recompute {
+        open: YearMonth,
+        reply: oneshot::Sender<Result<Recomputed>>,
+    },
 }
 
 /// Handle to the writer task.
@@ -99,15 +122,38 @@ impl Writer {
     /// Applies an action: loads the dossier, checks `expected_version`, asks `decide` for the
     /// events, appends them to the hash chain and updates the projection.
     pub async fn act(&self, code: String, expected_version: Option<i64>, decide: Decide) -> Result<Dossier> {
+        self.act_with_files(code, expected_version, decide, Vec::new()).await
+    }
+
+    /// [`Writer::act`] together with the files its events refer to (a supplement's uploads, an
+    /// approved result), stored as the dossier's in the same transaction, before the decision:
+    /// the files and the action commit together or not at all (a refusal, a conflict, a panic or
+    /// a crash leaves neither).
+    pub async fn act_with_files(
+        &self,
+        code: String,
+        expected_version: Option<i64>,
+        decide: Decide,
+        files: Vec<NewFile>,
+    ) -> Result<Dossier> {
         let (reply, rx) = oneshot::channel();
-        self.tx.send(Job::Act { code, expected_version, decide, reply }).await.map_err(|_| StoreError::WriterGone)?;
+        self.tx
+            .send(Job::Act { code, expected_version, decide, files, reply })
+            .await
+            .map_err(|_| StoreError::WriterGone)?;
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 
     /// Creates a dossier.
     pub async fn create(&self, job: CreateJob) -> Result<Dossier> {
+        self.create_with_files(job, Vec::new()).await
+    }
+
+    /// [`Writer::create`] together with the files its submission names, stored as the new
+    /// dossier's in the same transaction.
+    pub async fn create_with_files(&self, job: CreateJob, files: Vec<NewFile>) -> Result<Dossier> {
         let (reply, rx) = oneshot::channel();
-        self.tx.send(Job::Create { job, reply }).await.map_err(|_| StoreError::WriterGone)?;
+        self.tx.send(Job::Create { job, files, reply }).await.map_err(|_| StoreError::WriterGone)?;
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 
@@ -239,7 +285,32 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
                         return Err(e);
                     }
                 }
-                Job::Act { code, expected_version, decide, reply } => {
+                Job::Act { code, expected_version, decide, files, reply } if !files.is_empty() => {
+                    // Files and action in one savepoint: a refusal rolls back the files too.
+                    let (r, fatal) = in_savepoint(&mut tx, move |tx| {
+                        Box::pin(async move {
+                            let at = OffsetDateTime::now_utc();
+                            for f in &files {
+                                insert_file_in(tx, f, Some(&code), at).await?;
+                            }
+                            act(tx, &code, expected_version, decide, open).await
+                        })
+                    })
+                    .await;
+                    pending.push(Pending::One(reply, Box::new(r)));
+                    if let Some(e) = fatal {
+                        return Err(e);
+                    }
+                }
+                Job::Create { job, files, reply } if !files.is_empty() => {
+                    let (r, fatal) =
+                        in_savepoint(&mut tx, move |tx| Box::pin(create_with_files(tx, job, files, open))).await;
+                    pending.push(Pending::One(reply, Box::new(r)));
+                    if let Some(e) = fatal {
+                        return Err(e);
+                    }
+                }
+                Job::Act { code, expected_version, decide, files: _, reply } => {
                     match act(&mut tx, &code, expected_version, decide, open).await {
                         Err(StoreError::Db(e)) => {
                             pending
@@ -249,7 +320,7 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
                         r => pending.push(Pending::One(reply, Box::new(r))),
                     }
                 }
-                Job::Create { job, reply } => match create(&mut tx, job, open).await {
+                Job::Create { job, files: _, reply } => match create(&mut tx, job, open).await {
                     Err(StoreError::Db(e)) => {
                         pending.push(Pending::One(reply, Box::new(Err(StoreError::Corrupt("batch aborted".into())))));
                         return Err(StoreError::Db(e));
@@ -372,6 +443,16 @@ pub(crate) async fn act(
 }
 
 async fn create(tx: &mut Transaction<'static, Any>, job: CreateJob, open: YearMonth) -> Result<Dossier> {
+    create_with_files(tx, job, Vec::new(), open).await
+}
+
+/// Creates a dossier and stores `files` as its own (inside a savepoint when there are files).
+async fn create_with_files(
+    tx: &mut Transaction<'static, Any>,
+    job: CreateJob,
+    files: Vec<NewFile>,
+    open: YearMonth,
+) -> Result<Dossier> {
     let seq: i64 = sqlx::query_scalar(
         "INSERT INTO dossier_seq (unit, day, last_seq) VALUES ($1, $2, 1) \
          ON CONFLICT (unit, day) DO UPDATE SET last_seq = dossier_seq.last_seq + 1 RETURNING last_seq",
@@ -383,6 +464,10 @@ async fn create(tx: &mut Transaction<'static, Any>, job: CreateJob, open: YearMo
     let build = job.build;
     let events = crate::records::guarded("dossier creation", move || build(u64::try_from(seq).unwrap_or(0)))??;
     let d = insert_history(tx, &job.secret_hash, &events, open).await?;
+    let at = OffsetDateTime::now_utc();
+    for f in &files {
+        insert_file_in(tx, f, Some(&d.code), at).await?;
+    }
     crate::outbox::notify_citizen_in(tx, &d, 1, &events).await?;
     Ok(d)
 }

@@ -12,6 +12,7 @@
 //! - `queue`: ticket numbers, fair calls, concurrent calls that never share a ticket.
 //! - `reference`: catalog, units, users, tokens, holiday announcements.
 //! - `documents`: office registers — yearly numbers, concurrent registrations, idempotent packages.
+//! - `files`: a file and the action naming it commit together, also across a killed process.
 //! - `feedback`: citizen feedback codes, history, votes, search, queues, deadlines, counts.
 //! - `indicators`: received / online / finished / early / on-time / late counts.
 //! - `restructure`: merging units re-homes open dossiers and roles, losing nothing.
@@ -42,6 +43,8 @@ mod documents;
 mod edxml;
 #[path = "storage/feedback.rs"]
 mod feedback;
+#[path = "storage/files.rs"]
+mod files;
 #[path = "storage/inbox.rs"]
 mod inbox;
 #[path = "storage/indicators.rs"]

@@ -12,6 +12,7 @@ use motcua_domain::dossier::{Actor, Applicant, Channel, DocumentRecord, Dossier,
 use motcua_domain::org::Unit;
 use motcua_store::CreateJob;
 use motcua_store::users::User;
+use motcua_store::web::NewFile;
 
 use crate::api::now;
 use crate::error::{ApiError, ApiResult};
@@ -133,6 +134,17 @@ async fn refusal(state: &AppState, code: &str) -> ApiError {
 /// Creates a dossier: online ones wait for the one-stop; counter and postal ones (by a receiver)
 /// are received in the same transaction. Returns the dossier and its lookup secret (shown once).
 pub async fn submit(state: &AppState, officer: Option<&User>, req: Submission) -> ApiResult<(Dossier, String)> {
+    submit_with_files(state, officer, req, Vec::new()).await
+}
+
+/// [`submit`] with the uploaded files its documents name, stored in the same transaction as the
+/// new dossier (both or neither).
+pub async fn submit_with_files(
+    state: &AppState,
+    officer: Option<&User>,
+    req: Submission,
+    files: Vec<NewFile>,
+) -> ApiResult<(Dossier, String)> {
     let channel = req.channel;
     ProcedureCode::parse(&req.procedure_code)?;
     let procedure = match state.store.procedure(&req.procedure_code).await {
@@ -194,12 +206,15 @@ pub async fn submit(state: &AppState, officer: Option<&User>, req: Submission) -
     let d = state
         .store
         .writer
-        .create(CreateJob {
-            seq_unit: receiving.clone(),
-            day: local_date.to_string(),
-            secret_hash: crate::auth::secret_hash(&secret),
-            build,
-        })
+        .create_with_files(
+            CreateJob {
+                seq_unit: receiving.clone(),
+                day: local_date.to_string(),
+                secret_hash: crate::auth::secret_hash(&secret),
+                build,
+            },
+            files,
+        )
         .await?;
     Ok((d, secret))
 }
@@ -275,6 +290,19 @@ async fn check_references(state: &AppState, d: &Dossier, action: &Action) -> Api
 
 /// Applies an action as `actor` with optimistic concurrency on `version`.
 pub async fn act(state: &AppState, actor: Actor, code: &str, version: i64, action: Action) -> ApiResult<Dossier> {
+    act_with_files(state, actor, code, version, action, Vec::new()).await
+}
+
+/// [`act`] with the files the action refers to (a supplement's uploads, an approved result),
+/// stored as the dossier's in the same transaction as the action (both or neither).
+pub async fn act_with_files(
+    state: &AppState,
+    actor: Actor,
+    code: &str,
+    version: i64,
+    action: Action,
+    files: Vec<NewFile>,
+) -> ApiResult<Dossier> {
     if !looks_like_code(code) {
         return Err(not_found(code));
     }
@@ -298,7 +326,7 @@ pub async fn act(state: &AppState, actor: Actor, code: &str, version: i64, actio
         let cal = calendars.get(Some(&d.resolving_unit));
         Ok(vec![decide(d, &action, &Ctx { calendar: &cal, at: now(), actor: &actor })?])
     });
-    state.store.writer.act(code.to_owned(), Some(version), decide_fn).await.map_err(|e| match e {
+    state.store.writer.act_with_files(code.to_owned(), Some(version), decide_fn, files).await.map_err(|e| match e {
         motcua_store::StoreError::NotFound => not_found(code),
         e => e.into(),
     })

@@ -376,6 +376,11 @@ async fn approving_with_a_result_file_makes_it_downloadable_by_officers_of_the_d
     let d = api_dossier(&app, "lanhdao", &code).await;
     assert_eq!(d["status"], "result_ready");
     assert_eq!(d["dossier"]["result"]["digitized"], true);
+    // The result was stored with the approval, owned by the dossier at once: nothing to collect.
+    let files = app.store.files_of(&code).await.unwrap();
+    assert_eq!(files.iter().filter(|f| f.kind == "result").count(), 1);
+    let later = OffsetDateTime::now_utc() + Duration::seconds(1);
+    assert_eq!(app.store.collect_orphan_files(later).await.unwrap(), 0, "no file left without an owner");
 
     let page = leader.get(&format!("/can-bo/ho-so/{code}")).await;
     assert!(page.html.contains("Giấy chứng nhận.pdf") && page.html.contains("Kết quả"));

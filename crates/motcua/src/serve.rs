@@ -20,6 +20,7 @@ pub async fn serve_store(store: Store, addr: &str, demo: bool, ready: impl FnOnc
         }
     }
     let disclosures = tokio::spawn(disclose_at_month_end(store.clone()));
+    let orphans = tokio::spawn(collect_orphan_files(store.clone()));
     // Issue 6: the outbox dispatcher (e-mail, SMS; configured by MOTCUA_SMTP_*/MOTCUA_SMS_*) and
     // the 07:00 daily digest.
     let dispatcher = motcua_web::notify::Dispatcher::new(store.clone(), &motcua_web::notify::NotifyConfig::from_env());
@@ -45,6 +46,7 @@ pub async fn serve_store(store: Store, addr: &str, demo: bool, ready: impl FnOnc
         })
         .await?;
     disclosures.abort();
+    orphans.abort();
     outbox.abort();
     exchange.abort();
     digest.abort();
@@ -66,6 +68,23 @@ async fn disclose_at_month_end(store: Store) {
                 }
             }
             Err(e) => tracing::error!(code = %e.body.code, error = %e.body.message, "month-end disclosure failed"),
+        }
+    }
+}
+
+/// Every hour (and at start), removes files that have had no owner for longer than
+/// [`motcua_store::web::ORPHAN_GRACE`]: leftovers of versions that stored a file first and linked
+/// it in a second step (every file is now written with the record that names it).
+async fn collect_orphan_files(store: Store) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    every_hour.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every_hour.tick().await;
+        let before = time::OffsetDateTime::now_utc() - motcua_store::web::ORPHAN_GRACE;
+        match store.collect_orphan_files(before).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(files = n, "orphaned files collected"),
+            Err(e) => tracing::error!(error = %e, "collecting orphaned files failed"),
         }
     }
 }

@@ -15,6 +15,7 @@ use motcua_domain::office::{
 };
 use motcua_store::StoreError;
 use motcua_store::documents::{DocumentFilter, RegisterScope};
+use motcua_store::web::NewFile;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -190,19 +191,33 @@ pub struct NewAttachment {
 /// document id; migration 0009).
 pub const ATTACHMENT_KIND: &str = "office";
 
-/// Stores attachments of document `id` as `files` rows.
-pub async fn store_attachments(state: &AppState, id: &str, files: Vec<NewAttachment>) -> ApiResult<()> {
-    for f in files {
+impl NewAttachment {
+    /// The `files` row to store with the write that creates the document (its owner is set
+    /// there).
+    pub fn into_file(self) -> NewFile {
         let meta = motcua_store::web::FileMeta {
             id: crate::auth::new_token(),
-            dossier_code: Some(id.to_owned()),
+            dossier_code: None,
             kind: ATTACHMENT_KIND.into(),
-            name: f.name,
-            content_type: f.content_type,
-            size: i64::try_from(f.data.len()).unwrap_or(i64::MAX),
-            sha256: motcua_domain::audit::sha256_hex(&[&f.data]),
+            name: self.name,
+            content_type: self.content_type,
+            size: i64::try_from(self.data.len()).unwrap_or(i64::MAX),
+            sha256: motcua_domain::audit::sha256_hex(&[&self.data]),
         };
-        state.store.put_file(&meta, f.data).await?;
+        NewFile { meta, data: self.data }
+    }
+}
+
+/// The attachments as `files` rows to store with their document.
+pub fn attachment_files(files: Vec<NewAttachment>) -> Vec<NewFile> {
+    files.into_iter().map(NewAttachment::into_file).collect()
+}
+
+/// Stores attachments added to the existing document `id` as `files` rows.
+pub async fn store_attachments(state: &AppState, id: &str, files: Vec<NewAttachment>) -> ApiResult<()> {
+    for mut f in attachment_files(files) {
+        f.meta.dossier_code = Some(id.to_owned());
+        state.store.put_file(&f.meta, f.data).await?;
     }
     Ok(())
 }
@@ -231,9 +246,7 @@ pub async fn register_incoming(
         external_id: None,
     };
     let decision = Document::register_incoming(new, actor, now())?;
-    let doc = state.store.create_document(decision).await?;
-    store_attachments(state, &doc.id, files).await?;
-    Ok(doc)
+    state.store.create_document_with_files(decision, attachment_files(files)).await.map_err(Into::into)
 }
 
 /// Creates an outgoing document: a draft, issued (numbered) with `issue`, and handed to the
@@ -262,8 +275,7 @@ pub async fn create_outgoing(
             ));
         }
     }
-    let mut doc = state.store.create_document(decision).await?;
-    store_attachments(state, &doc.id, files).await?;
+    let mut doc = state.store.create_document_with_files(decision, attachment_files(files)).await?;
     if f.issue || f.send {
         doc = apply(state, actor, &doc, Command::Issue).await?;
     }

@@ -122,6 +122,15 @@ pub(crate) async fn clock(
 
 /// Records a submission at the province's center; returns the item and its secret.
 pub async fn submit(state: &AppState, submission: Submission) -> ApiResult<(Feedback, String)> {
+    submit_with_files(state, submission, Vec::new()).await
+}
+
+/// [`submit`] with the citizen's attachments, stored in the same transaction as the item.
+pub async fn submit_with_files(
+    state: &AppState,
+    submission: Submission,
+    files: Vec<motcua_store::web::NewFile>,
+) -> ApiResult<(Feedback, String)> {
     submission.validate()?;
     let center = state.province_center.clone();
     let (cal, rules) = clock(state, &center).await?;
@@ -129,9 +138,12 @@ pub async fn submit(state: &AppState, submission: Submission) -> ApiResult<(Feed
     let at = now();
     let fb = state
         .store
-        .create_feedback(at, &crate::auth::secret_hash(&secret), move |code| {
-            Feedback::submit(code, center, submission, at, &cal, &rules)
-        })
+        .create_feedback_with_files(
+            at,
+            &crate::auth::secret_hash(&secret),
+            move |code| Feedback::submit(code, center, submission, at, &cal, &rules),
+            files,
+        )
         .await?;
     Ok((fb, secret))
 }

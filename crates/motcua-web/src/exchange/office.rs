@@ -193,18 +193,18 @@ pub async fn register_incoming(state: &AppState, unit: &str, package: &Package, 
     };
     let actor = Actor::Officer { username: format!("edxml:{unit}"), grants: vec![(unit.to_owned(), Role::Clerk)] };
     let decision = Document::register_incoming(new, &actor, super::super::api::now())?;
-    let (doc, created) = state.store.register_document(decision, Some(idem)).await?;
-    if created {
-        let files = package
-            .attachments
-            .iter()
-            .map(|a| crate::api::documents::NewAttachment {
-                name: a.name.clone(),
-                content_type: a.content_type.clone(),
-                data: a.content.clone(),
-            })
-            .collect();
-        crate::api::documents::store_attachments(state, &doc.id, files).await?;
-    }
+    // The attachments are stored with the registration (both or neither): a package whose
+    // registration committed always has its files, so a redelivery finding it need not add them.
+    let files = package
+        .attachments
+        .iter()
+        .map(|a| crate::api::documents::NewAttachment {
+            name: a.name.clone(),
+            content_type: a.content_type.clone(),
+            data: a.content.clone(),
+        })
+        .collect();
+    let files = crate::api::documents::attachment_files(files);
+    let (doc, _) = state.store.register_document_with_files(decision, Some(idem), files).await?;
     Ok(doc.id)
 }

@@ -154,12 +154,12 @@ async fn submit(
     if let Err(e) = submission.validate() {
         return Ok(again(lang.t(&e.message_vi, &e.message).to_owned()));
     }
-    let (fb, secret) = api::submit(&state, submission).await.map_err(|e| UiError::from(e).in_lang(lang))?;
     let files = accepted.len();
-    let unsaved = upload::store(&state, &fb.code, accepted).await;
+    let stored = accepted.into_iter().map(upload::Accepted::into_file).collect();
+    let (fb, secret) =
+        api::submit_with_files(&state, submission, stored).await.map_err(|e| UiError::from(e).in_lang(lang))?;
     let c = Chrome::new(&v, "/phan-anh/gui", "Đã gửi phản ánh", "Feedback sent");
-    let page =
-        DonePage { c, code: fb.code.clone(), secret, answer_due: local_display(fb.due.answer), files: files - unsaved };
+    let page = DonePage { c, code: fb.code.clone(), secret, answer_due: local_display(fb.due.answer), files };
     let mut res = render_status(StatusCode::CREATED, &page);
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(res)

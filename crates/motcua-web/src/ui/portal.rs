@@ -156,9 +156,8 @@ struct DonePage {
     lookup_path: String,
     lookup_url: String,
     qr: String,
+    /// Files stored with the dossier (in the same transaction: all of them or no dossier).
     uploaded: usize,
-    /// Files that could not be stored (the officer will ask for them).
-    unsaved: usize,
 }
 
 fn needs_commune(p: &Procedure) -> bool {
@@ -419,7 +418,9 @@ async fn submit(
         documents,
         unit: needs_commune(&p).then(|| values.unit.clone()),
     };
-    let (d, secret) = match service::submit(&state, None, submission).await {
+    let uploaded = accepted.len();
+    let files = accepted.into_iter().map(upload::Accepted::into_file).collect();
+    let (d, secret) = match service::submit_with_files(&state, None, submission, files).await {
         Ok(x) => x,
         Err(e) if e.status.is_client_error() && e.status != StatusCode::CONFLICT => {
             let problem = Problem::new(field_of(&e.body.code), e.body.message_vi, e.body.message);
@@ -428,25 +429,13 @@ async fn submit(
         }
         Err(e) => return Err(UiError::from(e).in_lang(lang)),
     };
-    let uploaded = accepted.len();
-    let unsaved = upload::store(&state, &d.code, accepted).await;
     let receiving =
         state.store.unit(&d.receiving_unit).await.map(|u| u.name).unwrap_or_else(|_| d.receiving_unit.clone());
     let lookup_path = format!("/tra-cuu?code={}&secret={}", urlencode(&d.code), urlencode(&secret));
     let lookup_url = absolute(&headers, &lookup_path);
     let c = Chrome::new(&v, "/tra-cuu", "Đã nộp hồ sơ", "Dossier submitted");
-    let page = DonePage {
-        qr: qr_svg(&lookup_url, lang),
-        c,
-        d,
-        p,
-        secret,
-        receiving,
-        lookup_path,
-        lookup_url,
-        uploaded,
-        unsaved,
-    };
+    let page =
+        DonePage { qr: qr_svg(&lookup_url, lang), c, d, p, secret, receiving, lookup_path, lookup_url, uploaded };
     let mut res = render(&page);
     // The secret appears only on this page: no cache may keep it.
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

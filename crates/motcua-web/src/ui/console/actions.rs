@@ -15,7 +15,7 @@ use motcua_domain::dossier::actions::{
     Action, ActionKind, allowed_actions, approve, assign, complete_step, extend, reject, request_supplement, transfer,
 };
 use motcua_domain::dossier::timeliness::VN_OFFSET;
-use motcua_store::web::FileMeta;
+use motcua_store::web::{FileMeta, NewFile};
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::dossier::{CONSOLE_ACTIONS, action_label};
@@ -125,18 +125,17 @@ pub(super) async fn act(
     }
     let mut action = action(kind, &f, lang)?;
     let back_to_leader = f.get("back") == LEADER_PAGE;
-    let file_id = match (&mut action, f.file) {
+    let files = match (&mut action, f.file) {
         (Action::Approve(a), Some(upload)) => {
             a.result_digitized = true;
-            Some(store_result(&state, upload, lang).await?)
+            vec![result_file(upload, lang)?]
         }
-        _ => None,
+        _ => Vec::new(),
     };
-    let after = service::act(&state, actor.clone(), &code, version, action).await.map_err(|e| ui(e, lang))?;
-    if let Some(id) = file_id {
-        // Linked only once the approval is written, so a refused approval leaves no result.
-        state.store.attach_files(&[id], &after.code).await?;
-    }
+    // The result is stored with the approval, in its transaction: a refused approval leaves no
+    // result, and an approved one always has its file.
+    let after =
+        service::act_with_files(&state, actor.clone(), &code, version, action, files).await.map_err(|e| ui(e, lang))?;
     let back = if back_to_leader {
         LEADER_PAGE.to_owned()
     } else if actor.in_unit(&after.receiving_unit) || actor.in_unit(&after.resolving_unit) {
@@ -219,8 +218,8 @@ fn result_type(data: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// Stores the result file, not yet linked to the dossier; returns its id.
-async fn store_result(state: &AppState, u: Upload, lang: Lang) -> Result<String, UiError> {
+/// The result file to store with the approval.
+fn result_file(u: Upload, lang: Lang) -> Result<NewFile, UiError> {
     let content_type = result_type(&u.data).ok_or_else(|| {
         UiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -232,9 +231,8 @@ async fn store_result(state: &AppState, u: Upload, lang: Lang) -> Result<String,
     // Browsers may send a path; keep the last component, bounded.
     let name: String = u.name.rsplit(['/', '\\']).next().unwrap_or_default().trim().chars().take(200).collect();
     let name = if name.is_empty() { "ket-qua".to_owned() } else { name };
-    let id = crate::auth::new_token();
     let meta = FileMeta {
-        id: id.clone(),
+        id: crate::auth::new_token(),
         dossier_code: None,
         kind: "result".into(),
         name,
@@ -242,8 +240,7 @@ async fn store_result(state: &AppState, u: Upload, lang: Lang) -> Result<String,
         size: i64::try_from(u.data.len()).unwrap_or(i64::MAX),
         sha256: sha256_hex(&[&u.data]),
     };
-    state.store.put_file(&meta, u.data).await?;
-    Ok(id)
+    Ok(NewFile { meta, data: u.data })
 }
 
 #[cfg(test)]

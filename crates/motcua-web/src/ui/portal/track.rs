@@ -15,6 +15,7 @@ use motcua_domain::dossier::actions::rate::Rate;
 use motcua_domain::dossier::actions::supplement::Supplement;
 use motcua_domain::dossier::actions::withdraw::Withdraw;
 use motcua_domain::dossier::{Actor, Dossier, Status};
+use motcua_store::web::NewFile;
 use serde::Deserialize;
 
 use super::upload::{self, Problem};
@@ -46,7 +47,7 @@ fn version(lang: Lang, raw: &str) -> Result<i64, UiError> {
     })
 }
 
-/// Acts as the applicant and goes back to the lookup page.
+/// Acts as the applicant (storing `files` with the action) and goes back to the lookup page.
 async fn act_and_return(
     state: &AppState,
     lang: Lang,
@@ -54,8 +55,11 @@ async fn act_and_return(
     secret: &str,
     version: i64,
     action: Action,
+    files: Vec<NewFile>,
 ) -> Result<Response, UiError> {
-    service::act(state, Actor::Applicant, code, version, action).await.map_err(|e| UiError::from(e).in_lang(lang))?;
+    service::act_with_files(state, Actor::Applicant, code, version, action, files)
+        .await
+        .map_err(|e| UiError::from(e).in_lang(lang))?;
     Ok(see_other(&lookup_path(code, secret)))
 }
 
@@ -123,13 +127,11 @@ pub async fn supplement(
         return Err(unprocessable(lang, &problems));
     }
     let documents = accepted.iter().map(|a| a.record(&a.name)).collect();
-    let response =
-        act_and_return(&state, lang, &code, &secret, version, Action::Supplement(Supplement { documents, note }))
-            .await?;
-    // Stored after the action succeeds, so a refused or stale answer leaves no files behind; a
-    // file that cannot be stored is logged and the officer asks for it again.
-    upload::store(&state, &code, accepted).await;
-    Ok(response)
+    // Stored with the action, in its transaction: a refused or stale answer leaves no files
+    // behind, and a supplement never names a file that was not stored.
+    let files = accepted.into_iter().map(upload::Accepted::into_file).collect();
+    act_and_return(&state, lang, &code, &secret, version, Action::Supplement(Supplement { documents, note }), files)
+        .await
 }
 
 #[derive(Deserialize)]
@@ -192,7 +194,7 @@ pub async fn rate(
         )
     })?;
     let action = Action::Rate(Rate { score, comment: f.comment.trim().to_owned() });
-    act_and_return(&state, lang, &code, &f.secret, version, action).await
+    act_and_return(&state, lang, &code, &f.secret, version, action, Vec::new()).await
 }
 
 #[derive(Deserialize)]
@@ -220,5 +222,5 @@ pub async fn withdraw(
     authorize(&state, lang, &code, &f.secret).await?;
     let version = version(lang, &f.version)?;
     let action = Action::Withdraw(Withdraw { reason: f.reason });
-    act_and_return(&state, lang, &code, &f.secret, version, action).await
+    act_and_return(&state, lang, &code, &f.secret, version, action, Vec::new()).await
 }

@@ -1,6 +1,6 @@
 //! Citizen uploads: reading a `multipart/form-data` form within bounds, recognising PDF, JPEG and
 //! PNG by their first bytes (the declared type and the file name are the browser's word, not
-//! proof), the per-file and per-form limits, and storing accepted files.
+//! proof), the per-file and per-form limits, and the files to store with the write naming them.
 
 use std::collections::HashMap;
 
@@ -9,9 +9,8 @@ use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
 use axum::http::StatusCode;
 use motcua_domain::audit::sha256_hex;
 use motcua_domain::dossier::DocumentRecord;
-use motcua_store::web::FileMeta;
+use motcua_store::web::{FileMeta, NewFile};
 
-use crate::AppState;
 use crate::ui::Lang;
 use crate::ui::error::UiError;
 
@@ -123,6 +122,20 @@ impl Accepted {
     /// The dossier's record of this file.
     pub fn record(&self, document_name: &str) -> DocumentRecord {
         DocumentRecord { name: document_name.to_owned(), digitized: true, reused: false, file: Some(self.id.clone()) }
+    }
+
+    /// The file to store with the write that names it (its owner is set by that write).
+    pub fn into_file(self) -> NewFile {
+        let meta = FileMeta {
+            id: self.id,
+            dossier_code: None,
+            kind: "document".into(),
+            name: self.name,
+            content_type: self.kind.content_type().into(),
+            size: i64::try_from(self.data.len()).unwrap_or(i64::MAX),
+            sha256: sha256_hex(&[&self.data]),
+        };
+        NewFile { meta, data: self.data }
     }
 }
 
@@ -287,28 +300,6 @@ pub fn check_total(files: &[Accepted]) -> Option<Problem> {
             "The files add up to more than 30 MB. Make them smaller (e.g. scan at a lower resolution).",
         )
     })
-}
-
-/// Stores accepted files as the dossier's documents. Returns how many could not be stored (they
-/// are logged; the dossier already exists, so the citizen still gets its code and secret).
-pub async fn store(state: &AppState, dossier_code: &str, files: Vec<Accepted>) -> usize {
-    let mut failed = 0;
-    for f in files {
-        let meta = FileMeta {
-            id: f.id,
-            dossier_code: Some(dossier_code.to_owned()),
-            kind: "document".into(),
-            name: f.name,
-            content_type: f.kind.content_type().into(),
-            size: i64::try_from(f.data.len()).unwrap_or(i64::MAX),
-            sha256: sha256_hex(&[&f.data]),
-        };
-        if let Err(e) = state.store.put_file(&meta, f.data).await {
-            tracing::error!(error = %e, dossier = %dossier_code, file = %meta.id, "storing an uploaded file");
-            failed += 1;
-        }
-    }
-    failed
 }
 
 #[cfg(test)]
