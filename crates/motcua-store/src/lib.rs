@@ -1,7 +1,8 @@
 //! Motcua storage: the only crate that speaks SQL. SQLite (default, one file) and PostgreSQL
 //! through sqlx's `Any` driver, with one schema and one query text for both.
 //!
-//! - [`migrate`]: schema migrations (embedded SQL files, recorded in `schema_migrations`).
+//! - [`migrate`]: schema migrations (embedded SQL files through sqlx's migrator: checksums, a
+//!   PostgreSQL advisory lock; recorded in `_sqlx_migrations`).
 //! - [`writer`]: the single dossier writer with group commit (one transaction, one fsync for a
 //!   batch of concurrent actions) — how durable throughput reaches thousands of actions a second.
 //! - [`dossiers`]: reads — a dossier, its history, the inbox.
@@ -139,7 +140,7 @@ impl Store {
             })
             .connect_with(opts)
             .await?;
-        migrate::run(&pool).await?;
+        migrate::run(&pool, backend).await?;
         records::adopt_legacy_histories(&pool).await?;
         let writer = Writer::start(pool.clone());
         let store = Store { pool, backend, writer };

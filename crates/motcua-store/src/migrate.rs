@@ -1,27 +1,41 @@
-//! Schema migrations: SQL files embedded at build time, applied in order once each, recorded in
-//! `schema_migrations`. Statements are split on `;` at line ends (the files contain no
-//! procedural SQL).
+//! Schema migrations through sqlx's migrator (instead of our own runner splitting SQL on `;`):
+//! the SQL files are embedded at build time, each is applied once in its own transaction and
+//! recorded in `_sqlx_migrations` with its SHA-384 checksum, so a file edited after it was
+//! applied stops the start with a clear error instead of leaving two databases with different
+//! schemas under one version. On PostgreSQL the migrator holds an advisory lock: two instances
+//! starting together never both migrate. (The `migrate!` macro would add sqlx's proc-macro
+//! crates to the build for the same result; the list below is as short.)
+//!
+//! Databases migrated by Motcua's earlier runner (`schema_migrations`, no checksums) are adopted
+//! once: the versions recorded there are marked applied without running again. The old table is
+//! left as it was.
 
-use sqlx::AnyPool;
+use std::collections::HashSet;
 
-use crate::Result;
+use sqlx::migrate::{Migrate, MigrateError, Migration, MigrationType, Migrator};
+use sqlx::{AnyPool, SqlSafeStr};
 
-/// (version, SQL) in order.
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/0001_core.sql")),
-    (2, include_str!("../migrations/0002_web.sql")),
-    (3, include_str!("../migrations/0003_decisions.sql")),
-    (4, include_str!("../migrations/0004_step_due.sql")),
-    (5, include_str!("../migrations/0005_indicators.sql")),
-    (6, include_str!("../migrations/0006_feedback.sql")),
-    (7, include_str!("../migrations/0007_queue.sql")),
-    (8, include_str!("../migrations/0008_outbox.sql")),
-    (9, include_str!("../migrations/0009_documents.sql")),
-    (10, include_str!("../migrations/0010_exchange.sql")),
-    (11, include_str!("../migrations/0011_exchange_relay_recall.sql")),
-    (12, include_str!("../migrations/0012_procedure_snapshots.sql")),
-    (13, include_str!("../migrations/0013_record_events.sql")),
-    (14, include_str!("../migrations/0014_ticket_histories.sql")),
+use crate::{Backend, Result, StoreError};
+
+/// Where sqlx records applied migrations.
+const TABLE: &str = "_sqlx_migrations";
+
+/// (version, description, SQL) in order.
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "core", include_str!("../migrations/0001_core.sql")),
+    (2, "web", include_str!("../migrations/0002_web.sql")),
+    (3, "decisions", include_str!("../migrations/0003_decisions.sql")),
+    (4, "step_due", include_str!("../migrations/0004_step_due.sql")),
+    (5, "indicators", include_str!("../migrations/0005_indicators.sql")),
+    (6, "feedback", include_str!("../migrations/0006_feedback.sql")),
+    (7, "queue", include_str!("../migrations/0007_queue.sql")),
+    (8, "outbox", include_str!("../migrations/0008_outbox.sql")),
+    (9, "documents", include_str!("../migrations/0009_documents.sql")),
+    (10, "exchange", include_str!("../migrations/0010_exchange.sql")),
+    (11, "exchange_relay_recall", include_str!("../migrations/0011_exchange_relay_recall.sql")),
+    (12, "procedure_snapshots", include_str!("../migrations/0012_procedure_snapshots.sql")),
+    (13, "record_events", include_str!("../migrations/0013_record_events.sql")),
+    (14, "ticket_histories", include_str!("../migrations/0014_ticket_histories.sql")),
 ];
 
 /// Number of migrations the code knows.
@@ -29,49 +43,69 @@ pub fn count() -> usize {
     MIGRATIONS.len()
 }
 
-/// Applies pending migrations.
-pub async fn run(pool: &AnyPool) -> Result<()> {
-    sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")
-        .execute(pool)
-        .await?;
-    for (version, sql) in MIGRATIONS {
-        let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
-            .bind(*version)
-            .fetch_optional(pool)
-            .await?;
-        if done.is_some() {
-            continue;
-        }
-        let mut tx = pool.begin().await?;
-        for stmt in statements(sql) {
-            sqlx::query(sqlx::AssertSqlSafe(stmt)).execute(&mut *tx).await?;
-        }
-        sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
-            .bind(*version)
-            .bind(crate::format_ts(time::OffsetDateTime::now_utc()))
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-    }
-    Ok(())
+fn migrator() -> Migrator {
+    Migrator::with_migrations(
+        MIGRATIONS
+            .iter()
+            .map(|(version, description, sql)| {
+                Migration::new(*version, (*description).into(), MigrationType::Simple, sql.into_sql_str(), false)
+            })
+            .collect(),
+    )
 }
 
-fn statements(sql: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for line in sql.lines() {
-        let t = line.trim();
-        if t.starts_with("--") || t.is_empty() {
-            continue;
-        }
-        cur.push_str(line);
-        cur.push('\n');
-        if t.ends_with(';') {
-            out.push(std::mem::take(&mut cur));
-        }
+fn failed(e: MigrateError) -> StoreError {
+    match e {
+        MigrateError::Execute(e) => StoreError::Db(e),
+        e => StoreError::Corrupt(format!("database schema: {e}")),
     }
-    if !cur.trim().is_empty() {
-        out.push(cur);
+}
+
+/// Applies pending migrations (adopting an earlier runner's record first).
+pub async fn run(pool: &AnyPool, backend: Backend) -> Result<()> {
+    let migrator = migrator();
+    adopt_legacy(pool, backend, &migrator).await?;
+    migrator.run(pool).await.map_err(failed)
+}
+
+/// Marks the versions of `schema_migrations` (Motcua's runner before sqlx) as applied.
+async fn adopt_legacy(pool: &AnyPool, backend: Backend, migrator: &Migrator) -> Result<()> {
+    let exists = match backend {
+        Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() \
+             AND table_name = 'schema_migrations'"
+        }
+    };
+    let n: i64 = sqlx::query_scalar(exists).fetch_one(pool).await?;
+    if n == 0 {
+        return Ok(());
     }
-    out
+    let legacy: HashSet<i64> =
+        sqlx::query_scalar("SELECT version FROM schema_migrations").fetch_all(pool).await?.into_iter().collect();
+    let mut conn = pool.acquire().await?;
+    // Under the migrator's lock, so that two instances adopting at once record each version once.
+    conn.lock().await.map_err(failed)?;
+    let adopted = async {
+        conn.ensure_migrations_table(TABLE).await?;
+        let applied: HashSet<i64> = conn.list_applied_migrations(TABLE).await?.into_iter().map(|m| m.version).collect();
+        let mut n = 0;
+        for m in migrator.iter().filter(|m| legacy.contains(&m.version) && !applied.contains(&m.version)) {
+            conn.skip(TABLE, m).await?;
+            n += 1;
+        }
+        Ok::<_, MigrateError>(n)
+    }
+    .await;
+    let unlocked = conn.unlock().await;
+    if adopted.is_err() || unlocked.is_err() {
+        // Never hand a connection that may still hold the lock back to the pool.
+        conn.close_on_drop();
+    }
+    let n = adopted.map_err(failed)?;
+    unlocked.map_err(failed)?;
+    if n > 0 {
+        tracing::info!(migrations = n, "migrations recorded by the earlier runner adopted");
+    }
+    Ok(())
 }

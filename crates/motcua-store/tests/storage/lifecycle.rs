@@ -18,7 +18,7 @@ async fn opening_the_store_twice_applies_the_migrations_once_and_keeps_the_data(
     store.pool.close().await;
 
     let store = Store::open(&url).await.expect("second open");
-    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations ORDER BY version")
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
         .fetch_all(&store.pool)
         .await
         .unwrap();
@@ -37,6 +37,75 @@ async fn opening_the_store_twice_applies_the_migrations_once_and_keeps_the_data(
     store.pool.close().await;
 }
 storage_test!(url opening_the_store_twice_applies_the_migrations_once_and_keeps_the_data);
+
+/// A database migrated by the runner before sqlx's (versions in `schema_migrations`, no
+/// `_sqlx_migrations`) is adopted in place: nothing runs again, the data stays, the checksums are
+/// recorded, and it verifies afterwards.
+async fn a_database_migrated_by_the_earlier_runner_is_adopted_in_place(url: String) {
+    let store = Store::open(&url).await.expect("first open");
+    let d = create_dossier(&store, &NewDossier::online(marriage(), COMMUNE, COMMUNE, at("2025-07-07T08:00:00+07:00")))
+        .await;
+    // Today's schema as the earlier runner left it.
+    sqlx::query("DROP TABLE _sqlx_migrations").execute(&store.pool).await.unwrap();
+    sqlx::query("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    for v in 1..=motcua_store::migrate::count() as i64 {
+        sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, '2026-11-30T00:00:00Z')")
+            .bind(v)
+            .execute(&store.pool)
+            .await
+            .unwrap();
+    }
+    store.pool.close().await;
+
+    let store = Store::open(&url).await.expect("reopened by this version");
+    let applied: Vec<(i64, Vec<u8>)> =
+        sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations WHERE success ORDER BY version")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+    assert_eq!(applied.len(), motcua_store::migrate::count(), "every earlier version adopted once");
+    assert!(applied.iter().all(|(_, c)| c.len() == 48), "with its SHA-384 checksum");
+    assert_eq!(store.dossier(&d.code).await.unwrap().0, d, "nothing ran again");
+    assert!(store.verify_audit(false).await.unwrap().ok(false));
+    store.pool.close().await;
+    // And the next start finds nothing to do.
+    let store = Store::open(&url).await.expect("third open");
+    store.pool.close().await;
+}
+storage_test!(url a_database_migrated_by_the_earlier_runner_is_adopted_in_place);
+
+/// A migration file edited after it was applied stops the start with a clear error (instead of
+/// two databases with different schemas under one version).
+async fn a_migration_changed_after_it_was_applied_stops_the_start(url: String) {
+    let store = Store::open(&url).await.expect("first open");
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = $1 WHERE version = 2")
+        .bind(vec![0u8; 48])
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    store.pool.close().await;
+    let e = Store::open(&url).await.err().expect("refused");
+    assert!(matches!(&e, StoreError::Corrupt(m) if m.contains("2") && m.contains("modified")), "{e}");
+}
+storage_test!(url a_migration_changed_after_it_was_applied_stops_the_start);
+
+/// Two instances starting together on one new PostgreSQL database: the migrator's advisory lock
+/// lets one migrate while the other waits; both then serve. (SQLite is one process's file.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_starting_together_on_postgresql_migrate_once() {
+    crate::common::with_url(crate::common::Db::Postgres, |url: String| async move {
+        let (a, b) = tokio::join!(Store::open(&url), Store::open(&url));
+        let (a, b) = (a.expect("first instance"), b.expect("second instance"));
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(&a.pool).await.unwrap();
+        assert_eq!(n, motcua_store::migrate::count() as i64);
+        a.pool.close().await;
+        b.pool.close().await;
+    })
+    .await;
+}
 
 async fn a_dossier_keeps_its_projection_state_events_and_hash_chain_in_step_through_its_life(store: Store) {
     let n = NewDossier::online(marriage(), COMMUNE, COMMUNE, at("2025-07-07T08:00:00+07:00"));
