@@ -404,6 +404,14 @@ fn signing_keys_must_match_their_certificate() {
     assert_eq!(code("rsa2048.key.pem", "p256.cert.pem"), "signing_key_invalid");
     assert_eq!(code("rsa2048.cert.pem", "rsa2048.cert.pem"), "signing_key_invalid");
     assert_eq!(code("rsa2048.key.pem", "rsa2048.key.pem"), "signing_key_invalid");
+    // Not PEM, or PEM with a broken body.
+    let cert = fixture("rsa2048.cert.pem");
+    assert_eq!(SigningKey::from_pem("not a key", &cert).unwrap_err().code, "signing_key_invalid");
+    let broken = "-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n";
+    assert_eq!(SigningKey::from_pem(broken, &cert).unwrap_err().code, "signing_key_invalid");
+    // A certificate file holding a chain: the first certificate is the signer's.
+    let chain = format!("{cert}{}", fixture("p256.cert.pem"));
+    assert!(SigningKey::from_pem(&fixture("rsa2048.key.pem"), &chain).is_ok());
     assert_eq!(rsa().algorithm(), SignatureAlgorithm::RsaSha256);
     assert!(format!("{:?}", rsa()).contains("RsaSha256"));
 }

@@ -1,12 +1,9 @@
-//! Just enough DER (ITU-T X.690) and PEM (RFC 7468) to read an X.509 certificate (RFC 5280
-//! §4.1): its SubjectPublicKeyInfo (RSA per RFC 8017 A.1.1, EC P-256 per RFC 5480) and its
+//! Just enough DER (ITU-T X.690) to read an X.509 certificate (RFC 5280 §4.1): its
+//! SubjectPublicKeyInfo (RSA per RFC 8017 A.1.1, EC P-256 per RFC 5480) and its
 //! subject name, for the `X509Certificate` of XML-DSig 1.1 §4.5.4. No chain or validity checks:
 //! the caller trusts a signer by the certificate's SHA-256 fingerprint.
 //!
 //! Every read is bounds-checked and returns `None` on bad input; nothing here panics.
-
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
 
 const TAG_INTEGER: u8 = 0x02;
 const TAG_BIT_STRING: u8 = 0x03;
@@ -211,16 +208,6 @@ fn name_to_string(name: &[u8]) -> Option<String> {
     Some(cn.unwrap_or_else(|| parts.join(", ")))
 }
 
-/// The content of the first PEM block labelled `label` (RFC 7468), base64-decoded.
-pub(crate) fn pem_decode(text: &str, label: &str) -> Option<Vec<u8>> {
-    let begin = format!("-----BEGIN {label}-----");
-    let end = format!("-----END {label}-----");
-    let start = text.find(&begin)? + begin.len();
-    let len = text.get(start..)?.find(&end)?;
-    let body: String = text.get(start..start + len)?.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    BASE64.decode(body.as_bytes()).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,7 +254,5 @@ mod tests {
             with_seq.extend_from_slice(&bytes);
             let _ = parse_certificate(&with_seq);
         }
-        assert_eq!(pem_decode("-----BEGIN X-----\n!!\n-----END X-----", "X"), None);
-        assert_eq!(pem_decode("-----BEGIN X-----\nAAEC\n-----END X-----", "X"), Some(vec![0, 1, 2]));
     }
 }

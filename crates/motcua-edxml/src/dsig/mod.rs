@@ -12,8 +12,9 @@
 //!   signature (the **Motcua** trace-header rule, see [`verify`] and docs/EDXML.md).
 //! - [`canonicalize`] exposes the two canonicalizations over raw bytes.
 //!
-//! Files: `dom` (namespace-aware raw tree), `c14n` (the canonicalizations), `der` (DER/PEM,
-//! certificates), `sign`, `verify`, `locate` (the header elements in the raw tree).
+//! Files: `dom` (namespace-aware raw tree), `c14n` (the canonicalizations), `der` (DER,
+//! certificates; PEM is read by rustls-pki-types), `sign`, `verify`, `locate` (the header
+//! elements in the raw tree).
 
 mod c14n;
 mod der;

@@ -10,7 +10,10 @@ use ring::rand::SystemRandom;
 use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair as _, RSA_PKCS1_SHA256, RsaKeyPair};
 
 use super::c14n::{self, C14nMethod};
-use super::der::{PublicKey, parse_certificate, pem_decode};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivatePkcs8KeyDer};
+
+use super::der::{PublicKey, parse_certificate};
 use super::dom::{self, Doc, NodeId};
 use super::locate::{HEADER, locate};
 use super::{DSIG_NS, ENVELOPED_SIGNATURE, EXC_C14N, SHA256, SignatureAlgorithm, sha256_hex};
@@ -53,14 +56,17 @@ impl SigningKey {
     /// to 8192 bits) or EC P-256 (W3C XML-DSig 1.1 §6.4). Errors have code
     /// `signing_key_invalid`.
     pub fn from_pem(private_key_pkcs8_pem: &str, certificate_pem: &str) -> Result<SigningKey, EdxmlError> {
-        let pkcs8 = pem_decode(private_key_pkcs8_pem, "PRIVATE KEY").ok_or_else(|| {
+        // PEM (RFC 7468) through rustls-pki-types (already in the tree through rustls); the key's
+        // bytes are zeroized when it is dropped.
+        let pkcs8 = PrivatePkcs8KeyDer::from_pem_slice(private_key_pkcs8_pem.as_bytes()).map_err(|_| {
             key_error(
                 "no unencrypted PKCS#8 \"PRIVATE KEY\" PEM block (convert with `openssl pkcs8 -topk8 -nocrypt`)",
                 "không có khối PEM \"PRIVATE KEY\" PKCS#8 không mã hóa (chuyển bằng `openssl pkcs8 -topk8 -nocrypt`)",
             )
         })?;
-        let certificate_der = pem_decode(certificate_pem, "CERTIFICATE")
-            .ok_or_else(|| key_error("no \"CERTIFICATE\" PEM block", "không có khối PEM \"CERTIFICATE\""))?;
+        let certificate_der = CertificateDer::from_pem_slice(certificate_pem.as_bytes())
+            .map_err(|_| key_error("no \"CERTIFICATE\" PEM block", "không có khối PEM \"CERTIFICATE\""))?;
+        let pkcs8 = pkcs8.secret_pkcs8_der();
         let cert = parse_certificate(&certificate_der).ok_or_else(|| {
             key_error("the certificate is not a valid X.509 DER", "chứng thư số không phải X.509 DER hợp lệ")
         })?;
@@ -73,7 +79,7 @@ impl SigningKey {
         };
         let key = match &cert.key {
             PublicKey::Rsa(public) => {
-                let pair = RsaKeyPair::from_pkcs8(&pkcs8).map_err(|e| {
+                let pair = RsaKeyPair::from_pkcs8(pkcs8).map_err(|e| {
                     key_error(
                         format!("not a usable RSA PKCS#8 key: {e}"),
                         format!("khóa RSA PKCS#8 không dùng được: {e}"),
@@ -91,7 +97,7 @@ impl SigningKey {
                 Key::Rsa(pair)
             }
             PublicKey::EcP256(public) => {
-                let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &pkcs8, &rng).map_err(|e| {
+                let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8, &rng).map_err(|e| {
                     key_error(
                         format!("not a usable EC P-256 PKCS#8 key: {e}"),
                         format!("khóa EC P-256 PKCS#8 không dùng được: {e}"),
@@ -109,7 +115,7 @@ impl SigningKey {
                 ));
             }
         };
-        Ok(SigningKey { key, certificate_der, rng })
+        Ok(SigningKey { key, certificate_der: certificate_der.to_vec(), rng })
     }
 
     /// The `SignatureMethod` this key signs with (W3C XML-DSig 1.1 §6.4).
