@@ -119,12 +119,12 @@ impl Store {
         Ok(())
     }
 
-    /// The account behind a live token.
-    pub async fn token_user(&self, token_hash: &str) -> Result<Option<User>> {
+    /// The account behind a token still live at `now`.
+    pub async fn token_user(&self, token_hash: &str, now: time::OffsetDateTime) -> Result<Option<User>> {
         let username: Option<String> =
             sqlx::query_scalar("SELECT username FROM api_tokens WHERE token_hash = $1 AND expires_at > $2")
                 .bind(token_hash)
-                .bind(format_ts(time::OffsetDateTime::now_utc()))
+                .bind(format_ts(now))
                 .fetch_optional(&self.pool)
                 .await?;
         match username {

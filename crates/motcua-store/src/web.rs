@@ -109,13 +109,13 @@ impl Store {
         Ok(())
     }
 
-    /// A live session.
-    pub async fn session(&self, id_hash: &str) -> Result<Option<WebSession>> {
+    /// A session still live at `now`.
+    pub async fn session(&self, id_hash: &str, now: OffsetDateTime) -> Result<Option<WebSession>> {
         let row = sqlx::query(
             "SELECT id_hash, username, csrf, lang, expires_at FROM web_sessions WHERE id_hash = $1 AND expires_at > $2",
         )
         .bind(id_hash)
-        .bind(format_ts(time::OffsetDateTime::now_utc()))
+        .bind(format_ts(now))
         .fetch_optional(&self.pool)
         .await?;
         row.map(|r| {

@@ -181,7 +181,8 @@ impl From<ApiError> for Refused {
 /// `month` (text as typed) now, by `by` (e.g. `cli`), with the same rules as the API.
 pub async fn disclose(store: &Store, month: &str, note: &str, by: &str) -> Result<DisclosureMeta, Refused> {
     let month = parse_disclosure_month(month)?;
-    let now = crate::api::now();
+    // A command-line adapter: the system clock, as `motcua serve` uses.
+    let now = crate::clock::whole_seconds(time::OffsetDateTime::now_utc());
     Ok(publish_month(store, month, by, note, now).await?.meta)
 }
 

@@ -92,7 +92,7 @@ impl FromRequestParts<AppState> for Officer {
         if let Some(u) = state.tokens.get(&hash) {
             return Ok(Officer(u));
         }
-        let user = state.store.token_user(&hash).await?;
+        let user = state.store.token_user(&hash, state.now()).await?;
         if let Some(u) = &user {
             state.tokens.put(hash, u.clone());
         }

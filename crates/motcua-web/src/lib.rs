@@ -17,6 +17,7 @@
 pub mod api;
 pub mod auth;
 pub mod catalog_files;
+pub mod clock;
 pub mod disclosures;
 pub mod error;
 pub mod exchange;
@@ -56,6 +57,8 @@ pub struct AppState {
     pub province_center: String,
     /// The key outgoing edXML packages are signed with (XML-DSig), when the system has one.
     pub signing_key: Option<Arc<motcua_edxml::dsig::SigningKey>>,
+    /// Where "now" comes from (the system's clock, or a test's).
+    pub clock: Arc<dyn clock::Clock>,
 }
 
 /// The default center's calendar and one per unit with its own office hours. Rebuilt when an
@@ -123,7 +126,19 @@ impl AppState {
             tokens: Arc::default(),
             province_center,
             signing_key: None,
+            clock: Arc::new(clock::SystemClock),
         })
+    }
+
+    /// The same state, reading the time from `clock`.
+    pub fn with_clock(mut self, clock: Arc<dyn clock::Clock>) -> AppState {
+        self.clock = clock;
+        self
+    }
+
+    /// The current instant, truncated to whole seconds (what is stored).
+    pub fn now(&self) -> time::OffsetDateTime {
+        clock::whole_seconds(self.clock.now())
     }
 
     /// The same state, signing outgoing edXML packages with `key`.

@@ -14,7 +14,6 @@ use motcua_store::CreateJob;
 use motcua_store::users::User;
 use motcua_store::web::NewFile;
 
-use crate::api::now;
 use crate::error::{ApiError, ApiResult};
 use crate::{AppState, Calendars};
 
@@ -160,7 +159,7 @@ pub async fn submit_with_files(
         .ok()
         .and_then(|u| u.code_template)
         .unwrap_or_else(|| DEFAULT_TEMPLATE.to_owned());
-    let at = now();
+    let at = state.now();
     let applicant = req.applicant.trimmed();
     let documents = req.documents;
     // Validate before taking a sequence number, so refusals never consume codes.
@@ -313,6 +312,7 @@ pub async fn act_with_files(
         check_references(state, &d, &action).await?;
     }
     let calendars: Arc<Calendars> = state.calendars.clone();
+    let clock = state.clock.clone();
     let scope_code = code.to_owned();
     let decide_fn = Box::new(move |d: &Dossier| {
         if let Actor::Officer { .. } = &actor
@@ -324,7 +324,11 @@ pub async fn act_with_files(
             ));
         }
         let cal = calendars.get(Some(&d.resolving_unit));
-        Ok(vec![decide(d, &action, &Ctx { calendar: &cal, at: now(), actor: &actor })?])
+        Ok(vec![decide(
+            d,
+            &action,
+            &Ctx { calendar: &cal, at: crate::clock::whole_seconds(clock.now()), actor: &actor },
+        )?])
     });
     state.store.writer.act_with_files(code.to_owned(), Some(version), decide_fn, files).await.map_err(|e| match e {
         motcua_store::StoreError::NotFound => not_found(code),

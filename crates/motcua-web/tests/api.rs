@@ -300,6 +300,38 @@ async fn a_counter_dossier_is_received_at_once_with_its_due_date() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
+/// The application reads the time from its clock: a dossier received at the counter on the
+/// afternoon before the 30/4–1/5 holidays gets the same instants and the same due date whenever
+/// the test runs, and is late once the clock passes that date.
+#[tokio::test]
+async fn a_dossier_received_before_the_reunification_holidays_is_due_after_them_whenever_the_test_runs() {
+    let clock =
+        std::sync::Arc::new(motcua_web::clock::FixedClock::at(time::macros::datetime!(2026-04-29 16:00:00.75 +07)));
+    let app = common::setup_with_clock(clock.clone()).await;
+    let tn = app.login("tiepnhan").await;
+    let r = app
+        .call("POST", "/api/v1/dossiers", Some(&tn), None, Some(json!({"procedure_code": "1.000001", "channel": "counter", "applicant": {"name": "Trần Bình"}, "documents": [{"name": "Tờ khai", "digitized": true}]})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(r.body["received_at"], "2026-04-29T16:00:00+07:00", "whole seconds of the clock");
+    // 3 working days: 1 hour on Wednesday, none on 30/4, 1/5 and the weekend, then Monday to
+    // Wednesday.
+    assert_eq!(r.body["due_at"], "2026-05-06T16:00:00+07:00");
+    let code = r.body["code"].as_str().unwrap().to_owned();
+    let r = app.call("GET", &format!("/api/v1/dossiers/{code}"), Some(&tn), None, None).await;
+    assert_eq!(
+        (r.body["submitted_at"].as_str(), r.body["urgency"].as_str()),
+        (Some("2026-04-29T16:00:00+07:00"), Some("on_track"))
+    );
+
+    // A week later by the application's clock (a new sign-in: tokens last 12 h of that clock),
+    // the dossier is overdue.
+    clock.set(time::macros::datetime!(2026-05-07 08:00 +07));
+    let lanhdao = app.login("lanhdao").await;
+    let r = app.call("GET", &format!("/api/v1/dossiers/{code}"), Some(&lanhdao), None, None).await;
+    assert_eq!(r.body["urgency"], "overdue", "{:?}", r.body);
+}
+
 #[tokio::test]
 async fn the_calendar_endpoints_follow_the_decisions_and_reject_bad_dates() {
     let app = setup().await;

@@ -195,13 +195,13 @@ async fn a_token_opens_its_account_until_it_expires(store: Store) {
     store.put_token("inactive", "nghihuu", now + Duration::hours(8)).await.unwrap();
     store.put_token("orphan", "khongco", now + Duration::hours(8)).await.unwrap();
 
-    let u = store.token_user("live").await.unwrap().expect("a live token");
+    let u = store.token_user("live", now).await.unwrap().expect("a live token");
     assert_eq!(u.username, "tiepnhan");
     assert_eq!(u.roles, vec![(COMMUNE.to_owned(), Role::Receiver)]);
-    assert!(store.token_user("expired").await.unwrap().is_none(), "an expired token is refused");
-    assert!(store.token_user("inactive").await.unwrap().is_none(), "a disabled account's token is refused");
-    assert!(store.token_user("orphan").await.unwrap().is_none());
-    assert!(store.token_user("unknown").await.unwrap().is_none());
+    assert!(store.token_user("expired", now).await.unwrap().is_none(), "an expired token is refused");
+    assert!(store.token_user("inactive", now).await.unwrap().is_none(), "a disabled account's token is refused");
+    assert!(store.token_user("orphan", now).await.unwrap().is_none());
+    assert!(store.token_user("unknown", now).await.unwrap().is_none());
     assert!(store.put_token("live", "tiepnhan", now).await.is_err(), "a token hash is unique");
 }
 storage_test!(a_token_opens_its_account_until_it_expires);

@@ -28,7 +28,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::edxml::{PackageView, send_package};
-use super::now;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::exchange::{local_organ, status_reply, vn_local};
@@ -158,7 +157,7 @@ pub async fn send_step(
             format!("cơ quan giải quyết {} chưa có mã định danh điện tử", resolving.code),
         )
     })?;
-    let t = now();
+    let t = state.now();
     let subject = format!("Liên thông hồ sơ {}: {}", d.code, step.name);
     let mut h = header(from, Organ::new(to, step.unit.clone()), d.code.clone(), "LT", subject, t);
     let due = step.due_at.or(d.due_at).map(|x| vn_local(x).date());
@@ -219,7 +218,7 @@ pub async fn reply(
     let original = Package::from_xml(p.xml.as_bytes()).map_err(|_| ApiError::internal())?;
     let unit = state.store.unit(&p.unit).await?;
     let organ = local_organ(&unit).ok_or_else(ApiError::internal)?;
-    let t = now();
+    let t = state.now();
     let oh = &original.header;
     let subject = input.subject.trim().to_owned();
     let mut h =
@@ -270,7 +269,7 @@ pub async fn result_arrived(state: &AppState, answer: &Package, in_id: &str) -> 
                 .collect(),
         };
         let calendars = state.calendars.clone();
-        let t = now();
+        let t = state.now();
         let decide = Box::new(move |d: &motcua_domain::dossier::Dossier| {
             let cal = calendars.get(Some(&d.resolving_unit));
             Ok(vec![receive_agency_result::decide(d, &input, &Ctx { calendar: &cal, at: t, actor: &Actor::System })?])

@@ -9,7 +9,6 @@ use axum::{Json, Router};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::now;
 use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::Officer;
@@ -27,7 +26,7 @@ pub struct Alerts {
 #[utoipa::path(get, path = "/api/v1/alerts", tag = "alerts", security(("bearer" = [])),
     responses((status = 200, body = Alerts), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn alerts(State(state): State<AppState>, officer: Officer) -> ApiResult<Json<Alerts>> {
-    let t = now();
+    let t = state.now();
     let groups = officer_alerts(&state, &officer.0, t).await?;
     let total = groups.iter().map(|g| g.items.len()).sum();
     Ok(Json(Alerts { generated_at: crate::views::local(t), total, groups }))

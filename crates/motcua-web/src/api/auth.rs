@@ -67,7 +67,7 @@ pub async fn login(
         _ => return Err(wrong()),
     };
     let token = crate::auth::new_token();
-    let expires = crate::api::now() + Duration::hours(TOKEN_HOURS);
+    let expires = state.now() + Duration::hours(TOKEN_HOURS);
     state.store.put_token(&crate::auth::token_hash(&token), &user.username, expires).await?;
     Ok(Json(LoginResponse { token, expires_at: crate::views::local(expires), username: user.username }))
 }

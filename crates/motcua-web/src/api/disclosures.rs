@@ -147,7 +147,7 @@ pub async fn publish(
         ));
     }
     let month = parse_disclosure_month(&req.month)?;
-    let d = publish_month(&state.store, month, &officer.0.username, &req.note, crate::api::now()).await?;
+    let d = publish_month(&state.store, month, &officer.0.username, &req.note, state.now()).await?;
     Ok((StatusCode::CREATED, Json(detail(&state, d).await?)))
 }
 

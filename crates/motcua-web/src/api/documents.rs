@@ -19,7 +19,6 @@ use motcua_store::web::NewFile;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::now;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Officer};
@@ -245,7 +244,7 @@ pub async fn register_incoming(
         dossier_code: f.dossier_code.clone(),
         external_id: None,
     };
-    let decision = Document::register_incoming(new, actor, now())?;
+    let decision = Document::register_incoming(new, actor, state.now())?;
     state.store.create_document_with_files(decision, attachment_files(files)).await.map_err(Into::into)
 }
 
@@ -261,7 +260,7 @@ pub async fn create_outgoing(
 ) -> ApiResult<Document> {
     let unit = target_unit(state, user, f.unit.as_deref()).await?;
     check_dossier(state, f.dossier_code.as_deref()).await?;
-    let at = now();
+    let at = state.now();
     let decision = Document::draft_outgoing(new_document_id(), unit, f.metadata()?, f.dossier_code.clone(), actor, at)?;
     let draft = Document::from_first(&decision.event).ok_or_else(ApiError::internal)?;
     if f.issue || f.send {
@@ -310,7 +309,7 @@ pub async fn apply(state: &AppState, actor: &Actor, doc: &Document, cmd: Command
     }
     let sending = cmd == Command::Send;
     let cal = state.calendars.get(Some(&doc.unit));
-    let at = now();
+    let at = state.now();
     let decision: Decision = office::decide(doc, actor, cmd, at, &cal)?;
     if sending {
         let out = crate::exchange::office::prepare_send(state, doc, at).await?;
@@ -367,7 +366,7 @@ pub async fn detail(state: &AppState, actor: &Actor, d: &Document) -> ApiResult<
     let events = state.store.document_events(&d.id).await?;
     let traces = state.store.document_traces(&d.id).await?;
     let files = state.store.files_of(&d.id).await?;
-    let mut v = summary(d, actor, now());
+    let mut v = summary(d, actor, state.now());
     v["meta"] = serde_json::to_value(&d.meta).unwrap_or_default();
     v["rejection_reason"] = serde_json::json!(d.rejection_reason);
     v["external_id"] = serde_json::json!(d.external_id);
@@ -471,7 +470,7 @@ pub async fn list(State(state): State<AppState>, o: Officer, ApiQuery(q): ApiQue
     let f = filter_for(&o.0, &q)?;
     let docs = state.store.documents_list(&f).await?;
     let actor = o.actor();
-    let t = now();
+    let t = state.now();
     Ok(Json(docs.iter().map(|d| summary(d, &actor, t)).collect::<Vec<_>>()).into_response())
 }
 

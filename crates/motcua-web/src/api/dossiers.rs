@@ -11,7 +11,6 @@ use motcua_domain::dossier::{Actor, Applicant, Channel, DocumentRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::now;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, MaybeOfficer, Officer, if_match};
@@ -124,7 +123,7 @@ pub async fn get_dossier(
     let d = service::load_for_officer(&state, &officer.actor(), &code).await?;
     let events = state.store.events(&code).await?;
     let cal = state.calendars.get(Some(&d.resolving_unit));
-    let view = DossierView::new(&d, &cal, allowed_actions(&d, &officer.actor()), &events, now());
+    let view = DossierView::new(&d, &cal, allowed_actions(&d, &officer.actor()), &events, state.now());
     Ok((etag(d.version), Json(view)).into_response())
 }
 
@@ -196,7 +195,8 @@ pub async fn act(
         return Ok((etag(d.version), Json(PublicView::new(&d, allowed_actions(&d, &actor), &[]))).into_response());
     }
     let cal = state.calendars.get(Some(&d.resolving_unit));
-    Ok((etag(d.version), Json(DossierView::new(&d, &cal, allowed_actions(&d, &actor), &[], now()))).into_response())
+    Ok((etag(d.version), Json(DossierView::new(&d, &cal, allowed_actions(&d, &actor), &[], state.now())))
+        .into_response())
 }
 
 pub fn router() -> Router<AppState> {

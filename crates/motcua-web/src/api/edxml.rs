@@ -28,7 +28,6 @@ use motcua_store::users::User;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::now;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::exchange::{local_organ, status_reply, vn_local};
@@ -151,7 +150,7 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> ApiResult<Caller> {
     if let Some(name) = state.store.peer_by_token(&hash).await? {
         return Ok(Caller::Peer(name));
     }
-    match state.store.token_user(&hash).await? {
+    match state.store.token_user(&hash, state.now()).await? {
         Some(u) if u.roles.iter().any(|(_, r)| *r == Role::Clerk) => Ok(Caller::Clerk(u)),
         Some(_) => {
             Err(ApiError::forbidden("only clerks (văn thư) exchange documents", "chỉ văn thư được trao đổi văn bản"))
@@ -179,7 +178,7 @@ fn clerk_units(u: &User) -> Vec<String> {
         (status = 503, body = crate::error::ErrorBody, description = "deliver again")))]
 pub async fn inbox(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let caller = caller(&state, &headers).await?;
-    let t = now();
+    let t = state.now();
     let package = match Package::from_xml(&body) {
         Ok(p) => p,
         Err(package_error) => {
@@ -343,7 +342,7 @@ pub async fn outbox(State(state): State<AppState>, officer: Officer, body: Bytes
                 "MessageHeader/From/OrganId phải là mã định danh của đơn vị mà bạn là văn thư",
             )
         })?;
-    let t = now();
+    let t = state.now();
     let p = send_package(&state, &unit, &mut package, None, t).await?;
     let fresh = p.1;
     let stored = state.store.edxml_package(&p.0).await?.ok_or_else(ApiError::internal)?;
@@ -489,7 +488,7 @@ pub async fn set_status(
     let package = Package::from_xml(p.xml.as_bytes()).map_err(|_| ApiError::internal())?;
     let unit = state.store.unit(&p.unit).await?;
     let organ = local_organ(&unit).ok_or_else(ApiError::internal)?;
-    let t = now();
+    let t = state.now();
     let reply = status_reply(&p.id, &package, &organ, code, reason.clone(), t)
         .map_err(|e| ApiError::unprocessable(e.code, format!("{} at {}", e.reason, e.path), e.reason_vi))?;
     state.store.record_incoming_status(&p.id, st, reason.as_deref(), &reply, t).await?;

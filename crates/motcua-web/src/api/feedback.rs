@@ -12,7 +12,6 @@ use motcua_domain::feedback::{self, Command, Feedback, Status, SubjectKind, Subm
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::now;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, MaybeOfficer, Officer};
@@ -135,7 +134,7 @@ pub async fn submit_with_files(
     let center = state.province_center.clone();
     let (cal, rules) = clock(state, &center).await?;
     let secret = crate::auth::new_secret();
-    let at = now();
+    let at = state.now();
     let fb = state
         .store
         .create_feedback_with_files(
@@ -185,7 +184,7 @@ pub async fn load_with_secret(state: &AppState, code: &str, secret: Option<&str>
 pub async fn public_view(state: &AppState, fb: &Feedback) -> ApiResult<FeedbackPublicView> {
     let events = state.store.feedback_events(&fb.code).await?;
     let files = state.store.files_of(&fb.code).await?;
-    let t = now();
+    let t = state.now();
     Ok(FeedbackPublicView {
         code: fb.code.clone(),
         status: fb.status.as_str().into(),
@@ -277,7 +276,7 @@ pub async fn get_one(
         let files = state.store.files_of(&code).await?;
         let files: Vec<_> =
             files.iter().map(|f| serde_json::json!({"id": f.id, "name": f.name, "size": f.size})).collect();
-        let overdue = fb.overdue_at(now());
+        let overdue = fb.overdue_at(state.now());
         return Ok(Json(serde_json::json!({"feedback": fb, "history": events, "files": files, "overdue": overdue}))
             .into_response());
     }
@@ -326,7 +325,7 @@ pub async fn list(
     let units: Vec<String> = o.0.roles.iter().map(|(u, _)| u.clone()).collect();
     let items =
         state.store.feedback_list(&motcua_store::feedback::FeedbackFilter { units, status, limit: 500 }).await?;
-    let t = now();
+    let t = state.now();
     let rows: Vec<_> = items
         .iter()
         .map(|f| {
@@ -352,7 +351,7 @@ pub async fn act(state: &AppState, actor: &Actor, fb: &Feedback, cmd: Command) -
         ));
     }
     let (cal, rules) = clock(state, &fb.center).await?;
-    let (actor, at) = (actor.clone(), now());
+    let (actor, at) = (actor.clone(), state.now());
     // Decided inside the writer on the state the event will follow (at the version the caller saw).
     let decide = move |current: &Feedback| feedback::decide(current, &actor, cmd, at, &cal, &rules);
     state.store.act_on_feedback(&fb.code, Some(fb.version), decide).await.map_err(|e| match e {
@@ -436,7 +435,7 @@ pub async fn vote(
         ));
     }
     let voter = motcua_domain::audit::sha256_hex(&[b"voter:", v.voter.trim().as_bytes()]);
-    let fb = state.store.vote_feedback(&code, &voter, v.like, now()).await.map_err(|e| match e {
+    let fb = state.store.vote_feedback(&code, &voter, v.like, state.now()).await.map_err(|e| match e {
         motcua_store::StoreError::NotFound => {
             ApiError::not_found(&format!("published feedback {code}"), &format!("phản ánh đã công khai {code}"))
         }

@@ -10,7 +10,7 @@ use motcua_store::{format_ts, parse_ts};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{now, parse_instant};
+use super::parse_instant;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiQuery, Officer};
@@ -107,7 +107,7 @@ pub async fn inbox(
     let rows = state.store.inbox(&q).await?;
     let next_cursor =
         if rows.len() as i64 == limit { rows.last().map(|r| encode_cursor(&r.due_sort, &r.code)) } else { None };
-    let t = now();
+    let t = state.now();
     let items = rows
         .into_iter()
         .map(|r| {

@@ -7,7 +7,6 @@ use axum::{Json, Router};
 use motcua_store::format_ts;
 use motcua_store::indicators::Scope;
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
@@ -68,7 +67,7 @@ pub async fn indicators(
     let (_, units) = units_of(&state.store, q.unit.as_deref(), q.rollup.unwrap_or(false)).await?;
     let clean = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
     let scope = Scope { units, procedure: clean(&q.procedure), field: clean(&q.field), level: clean(&q.level) };
-    let now = OffsetDateTime::now_utc();
+    let now = state.now();
     let total = groups(&state.store, &scope, first, last, motcua_store::indicators::By::Total, now)
         .await?
         .pop()

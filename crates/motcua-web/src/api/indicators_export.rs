@@ -247,7 +247,7 @@ pub async fn export(State(state): State<AppState>, ApiQuery(q): ApiQuery<ExportQ
         }
         by => by,
     };
-    let now = OffsetDateTime::now_utc();
+    let now = state.now();
     let sel = select(
         &state.store,
         q.unit.as_deref(),

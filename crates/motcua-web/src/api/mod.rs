@@ -76,9 +76,3 @@ pub(crate) fn parse_date(name: &str, value: &str) -> Result<time::Date, crate::e
         )
     })
 }
-
-/// The current instant truncated to whole seconds (what is stored).
-pub(crate) fn now() -> time::OffsetDateTime {
-    let t = time::OffsetDateTime::now_utc();
-    t.replace_nanosecond(0).unwrap_or(t)
-}

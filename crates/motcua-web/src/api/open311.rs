@@ -312,7 +312,7 @@ pub async fn list(
     let start = date("start_date", &q.start_date)?;
     let (start, end) = if ids.is_empty() {
         // The default end lies a little ahead, so a request sent this second is listed.
-        let end = end.unwrap_or_else(|| super::now() + time::Duration::minutes(1));
+        let end = end.unwrap_or_else(|| state.now() + time::Duration::minutes(1));
         (Some(start.unwrap_or(end - time::Duration::days(90))), Some(end))
     } else {
         (None, None)

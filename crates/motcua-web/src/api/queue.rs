@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{now, parse_date, parse_instant};
+use super::{parse_date, parse_instant};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Officer};
@@ -88,7 +88,7 @@ pub struct IssueRequest {
 /// Issues a ticket (shared with the kiosk page).
 pub(crate) async fn issue(state: &AppState, group: &str, priority: &str) -> ApiResult<TicketView> {
     let priority = Priority::parse(priority)?;
-    let (t, ahead) = state.store.issue_ticket(group.trim(), priority, now()).await?;
+    let (t, ahead) = state.store.issue_ticket(group.trim(), priority, state.now()).await?;
     let mut v = TicketView::of(&t);
     v.waiting_before = Some(ahead);
     Ok(v)
@@ -126,7 +126,7 @@ pub(crate) async fn counter_for(state: &AppState, actor: &Actor, id: &str) -> Ap
 /// Calls the next ticket (shared with the counter page).
 pub(crate) async fn call(state: &AppState, actor: &Actor, counter: &str) -> ApiResult<Ticket> {
     let (c, _) = counter_for(state, actor, counter).await?;
-    state.store.call_next(&c.id, actor.name(), now()).await?.ok_or_else(|| {
+    state.store.call_next(&c.id, actor.name(), state.now()).await?.ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "queue_empty",
@@ -216,14 +216,14 @@ pub(crate) async fn step(state: &AppState, actor: &Actor, id: &str, a: &TicketAc
     };
     let t = state
         .store
-        .step_ticket(id, &c.id, actor.name(), &step, dossier.as_ref().map(|d| d.code.as_str()), now())
+        .step_ticket(id, &c.id, actor.name(), &step, dossier.as_ref().map(|d| d.code.as_str()), state.now())
         .await?;
     let mut v = TicketView::of(&t);
     // The safe rule for the counter tablet: a one-time token, only when this service handed over
     // the result of a dossier not yet rated.
     if dossier.as_ref().is_some_and(|d| d.status == Status::Returned && d.rating.is_none()) {
         let token = crate::auth::new_token();
-        let expires = now() + Duration::minutes(RATING_TOKEN_MINUTES);
+        let expires = state.now() + Duration::minutes(RATING_TOKEN_MINUTES);
         state.store.set_rating_token(&t.id, &crate::auth::token_hash(&token), expires).await?;
         v.rating_url = Some(format!("/danh-gia/{}?t={token}", t.id));
     }
@@ -283,7 +283,7 @@ pub struct Board {
 /// The board of a unit (default: the provincial center).
 pub(crate) async fn board_of(state: &AppState, unit: Option<&str>) -> ApiResult<Board> {
     let unit = unit.map(str::trim).filter(|u| !u.is_empty()).unwrap_or(&state.province_center).to_owned();
-    let (called, waiting) = state.store.queue_board(&unit, now(), 12).await?;
+    let (called, waiting) = state.store.queue_board(&unit, state.now(), 12).await?;
     Ok(Board {
         unit,
         called: called

@@ -187,12 +187,12 @@ pub async fn register_incoming(state: &AppState, unit: &str, package: &Package, 
         id: crate::api::documents::new_document_id(),
         unit: unit.to_owned(),
         meta,
-        received_at: Some(super::super::api::now()),
+        received_at: Some(state.now()),
         dossier_code: None,
         external_id: Some(h.document_id()),
     };
     let actor = Actor::Officer { username: format!("edxml:{unit}"), grants: vec![(unit.to_owned(), Role::Clerk)] };
-    let decision = Document::register_incoming(new, &actor, super::super::api::now())?;
+    let decision = Document::register_incoming(new, &actor, state.now())?;
     // The attachments are stored with the registration (both or neither): a package whose
     // registration committed always has its files, so a redelivery finding it need not add them.
     let files = package

@@ -48,7 +48,7 @@ pub async fn request(state: &AppState, p: &StoredPackage, reason: &str) -> ApiRe
     let package = stored_package(&p.xml)?;
     let unit = state.store.unit(&p.unit).await?;
     let organ = local_organ(&unit).ok_or_else(ApiError::internal)?;
-    let t = time::OffsetDateTime::now_utc();
+    let t = state.now();
     let mut messages = Vec::new();
     for to in package.header.to.iter().map(|o| o.id.as_str().to_owned()) {
         let key = format!("edxml-status:{}:13:{to}", p.id);
@@ -93,7 +93,7 @@ pub async fn answer(
     let package = stored_package(&p.xml)?;
     let unit = state.store.unit(&p.unit).await?;
     let organ = local_organ(&unit).ok_or_else(ApiError::internal)?;
-    let t = time::OffsetDateTime::now_utc();
+    let t = state.now();
     let code = if accept { Code::RecallAccepted } else { Code::RecallRefused };
     let reply = status_reply(&p.id, &package, &organ, code, reason.clone(), t).map_err(edxml_invalid)?;
     if !state.store.answer_recall(&p.id, accept, reason.as_deref(), &reply, t).await? {

@@ -81,7 +81,7 @@ pub async fn run_daily(state: AppState) {
     let mut done = None;
     loop {
         tick.tick().await;
-        let now = OffsetDateTime::now_utc();
+        let now = state.now();
         let due = digest_date(&state.calendars.get(None), now);
         if due.is_none() || due == done {
             continue;

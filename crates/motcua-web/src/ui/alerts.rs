@@ -38,7 +38,7 @@ struct AlertsPage {
 
 async fn page(State(state): State<AppState>, s: SignedIn) -> Result<Response, UiError> {
     let lang = s.visitor.lang;
-    let groups = officer_alerts(&state, &s.user, crate::api::now()).await?;
+    let groups = officer_alerts(&state, &s.user, state.now()).await?;
     let names = crate::ui::console::unit_names(&state).await?;
     let mut by_unit: BTreeMap<String, Vec<KindRows>> = BTreeMap::new();
     let mut total = 0;

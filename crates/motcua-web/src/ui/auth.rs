@@ -65,7 +65,7 @@ async fn login(State(state): State<AppState>, v: Visitor, Form(f): Form<LoginFor
     };
     // A new session id at sign-in (no fixation); the old anonymous one is simply dropped.
     let sid = crate::auth::new_token();
-    let expires = crate::api::now() + time::Duration::seconds(SESSION_SECONDS);
+    let expires = state.now() + time::Duration::seconds(SESSION_SECONDS);
     state
         .store
         .put_session(&WebSession {

@@ -18,7 +18,6 @@ use motcua_domain::indicators::{Tally, YearMonth};
 use motcua_domain::org::{Unit, UnitKind};
 use motcua_store::indicators::By;
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 use super::error::{UiError, urlencode};
 use super::{Chrome, Lang, Visitor, render, render_status};
@@ -177,7 +176,7 @@ async fn load(
     lang: Lang,
     n: Num,
 ) -> Result<(Selection, View), ApiError> {
-    let now = OffsetDateTime::now_utc();
+    let now = state.now();
     let sel = select(
         &state.store,
         q.unit.as_deref(),

@@ -214,7 +214,7 @@ async fn lookup(
     if page.searched
         && let Ok(fb) = api::load_with_secret(&state, &page.code, Some(&page.secret)).await
     {
-        let now = crate::api::now();
+        let now = state.now();
         page.status = fb.status.name_vi().into();
         page.due = fb.current_deadline().map(|(_, d)| local_display(d)).unwrap_or_default();
         page.overdue = fb.overdue_at(now);
@@ -272,7 +272,7 @@ async fn console(
         .feedback_list(&motcua_store::feedback::FeedbackFilter { units, status: None, limit: 200 })
         .await
         .map_err(|e| UiError::from(e).in_lang(lang))?;
-    let now = crate::api::now();
+    let now = state.now();
     let rows = items
         .into_iter()
         .filter(|f| !f.status.is_final())

@@ -173,7 +173,7 @@ async fn counter_view(
         Some((c, unit)) => {
             let current = state.store.counter_ticket(&c.id).await.map_err(|e| ui(e.into(), &s.visitor))?;
             let groups = state.store.queue_groups(Some(&unit)).await.map_err(|e| ui(e.into(), &s.visitor))?;
-            let today = motcua_domain::queue::ticket_day(crate::api::now());
+            let today = motcua_domain::queue::ticket_day(state.now());
             let skipped = state
                 .store
                 .tickets_on(std::slice::from_ref(&unit), today)
@@ -263,7 +263,7 @@ async fn rating_form(
     ApiQuery(q): ApiQuery<TokenQ>,
 ) -> Result<Response, UiError> {
     let token = q.t.unwrap_or_default();
-    let now = crate::api::now();
+    let now = state.now();
     if !state
         .store
         .rating_token_valid(&id, &crate::auth::token_hash(&token), now)
@@ -293,7 +293,7 @@ async fn rating_submit(
             "The score must be 1 to 5.",
         ));
     }
-    let now = crate::api::now();
+    let now = state.now();
     let hash = crate::auth::token_hash(field(&f, "t"));
     if !state.store.take_rating_token(&id, &hash, now).await.map_err(|e| ui(e.into(), &v))? {
         return Err(link_expired(&v));

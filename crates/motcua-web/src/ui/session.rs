@@ -103,7 +103,7 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
     let user = if fresh {
         None
     } else {
-        match state.store.session(&sid_hash(&sid)).await {
+        match state.store.session(&sid_hash(&sid), state.now()).await {
             Ok(Some(s)) => match s.username {
                 Some(u) => state.store.user(&u).await.ok().flatten().filter(|u| u.active),
                 None => None,

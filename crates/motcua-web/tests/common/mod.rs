@@ -56,6 +56,11 @@ pub fn procedure(code: &str, level: &str, agency: &str, online: &str, days: f64,
 }
 
 pub async fn setup() -> App {
+    setup_with_clock(std::sync::Arc::new(motcua_web::clock::SystemClock)).await
+}
+
+/// [`setup`] with the application reading the time from `clock`.
+pub async fn setup_with_clock(clock: std::sync::Arc<dyn motcua_web::clock::Clock>) -> App {
     static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let dir = std::env::temp_dir().join(format!(
         "motcua-api-{}-{}",
@@ -112,7 +117,7 @@ pub async fn setup() -> App {
             .await
             .unwrap();
     }
-    let state = motcua_web::AppState::load(store.clone()).await.unwrap();
+    let state = motcua_web::AppState::load(store.clone()).await.unwrap().with_clock(clock);
     App { router: motcua_web::app(state), store, _dir: TempDir(dir) }
 }
 

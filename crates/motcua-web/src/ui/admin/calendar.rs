@@ -63,8 +63,8 @@ fn weekday(w: Weekday, lang: Lang) -> &'static str {
     }
 }
 
-fn this_year() -> i32 {
-    crate::api::now().to_offset(VN_OFFSET).year()
+fn this_year(state: &AppState) -> i32 {
+    state.now().to_offset(VN_OFFSET).year()
 }
 
 /// The page for `year`, with the announcement form holding `toml` and `error`.
@@ -104,7 +104,7 @@ pub(super) async fn page(
                 "The year must be between 2000 and 2100.",
             )
         })?,
-        None => this_year(),
+        None => this_year(&state),
     };
     Ok(render_status(StatusCode::OK, &calendar_page(&state, &s, year, String::new(), None)))
 }
@@ -136,7 +136,7 @@ pub(super) async fn add(
         Ok(a) => a,
         Err(problem) => {
             let error = format!("{}: {problem}", lang.t("Thông báo lịch nghỉ không hợp lệ", "Invalid announcement"));
-            let page = calendar_page(&state, &s, this_year(), f.toml, Some(error));
+            let page = calendar_page(&state, &s, this_year(&state), f.toml, Some(error));
             return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
     };

@@ -117,7 +117,7 @@ async fn prepare(state: &AppState, s: &SignedIn, q: &ReportQuery) -> Result<(Rep
     let lang = s.visitor.lang;
     let reach = Reach::of(state, s).await?;
     let unit = reach.pick(q.unit.as_deref(), s)?;
-    let now = OffsetDateTime::now_utc();
+    let now = state.now();
     let (from, to) = period(q, now).map_err(|e| e.in_lang(lang))?;
     let r = report::build(&state.store, from, to, unit.as_deref(), now)
         .await

@@ -145,7 +145,7 @@ pub struct UnitForm {
 }
 
 /// Checks the form; every problem at once, in the page language.
-fn check(f: &UnitForm, unit_code: &str, lang: Lang) -> Vec<String> {
+fn check(f: &UnitForm, unit_code: &str, today: time::Date, lang: Lang) -> Vec<String> {
     let mut errors = Vec::new();
     let name = f.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
@@ -158,15 +158,14 @@ fn check(f: &UnitForm, unit_code: &str, lang: Lang) -> Vec<String> {
     {
         errors.push(format!("{}: {e}", lang.t("Giờ làm việc", "Office hours")));
     }
-    if !f.code_template.trim().is_empty() {
-        let today = time::OffsetDateTime::now_utc().date();
-        if let Err(e) = motcua_domain::code::render(f.code_template.trim(), unit_code, today, 1) {
-            errors.push(format!(
-                "{}: {}",
-                lang.t("Mẫu mã hồ sơ", "Dossier code template"),
-                lang.t(&e.message_vi, &e.message)
-            ));
-        }
+    if !f.code_template.trim().is_empty()
+        && let Err(e) = motcua_domain::code::render(f.code_template.trim(), unit_code, today, 1)
+    {
+        errors.push(format!(
+            "{}: {}",
+            lang.t("Mẫu mã hồ sơ", "Dossier code template"),
+            lang.t(&e.message_vi, &e.message)
+        ));
     }
     let organ = f.organ_id.trim();
     if organ.len() > 35 || !organ.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'.') {
@@ -189,7 +188,12 @@ pub(super) async fn save(
 ) -> Result<Response, UiError> {
     s.visitor.check_csrf(&f.csrf)?;
     let mut unit = editable(&state, &s, &code).await?;
-    let errors = check(&f, &unit.code, s.visitor.lang);
+    let errors = check(
+        &f,
+        &unit.code,
+        state.now().to_offset(motcua_domain::dossier::timeliness::VN_OFFSET).date(),
+        s.visitor.lang,
+    );
     let opt = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
     if !errors.is_empty() {
         let mut page = unit_page(&s, unit, errors, false);

@@ -17,13 +17,13 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::{Opt, role_label, specialists, status_label, ui, unit_names, urgency_text, working_days};
+use crate::AppState;
 use crate::extract::ApiQuery;
 use crate::service;
 use crate::ui::error::UiError;
 use crate::ui::session::SignedIn;
 use crate::ui::{Chrome, Lang, render};
 use crate::views::{local_display, urgency};
-use crate::{AppState, api::now};
 
 /// The actions the console offers (withdrawal, reception, return and rating belong to the
 /// counter and the citizen).
@@ -134,7 +134,7 @@ pub(super) async fn page(
     let events = state.store.events(&d.code).await?;
     let files = state.store.files_of(&d.code).await?;
     let units = unit_names(&state).await?;
-    let at = now();
+    let at = state.now();
     let cal = state.calendars.get(Some(&d.resolving_unit));
     let (urgency_class, urgency_label) = urgency_text(urgency(&cal, d.status, d.appointment_at, at), lang);
     let allowed: Vec<ActionKind> =

@@ -59,7 +59,7 @@ pub(super) async fn page(
         Some(st) => format!("/can-bo?status={}&cursor={c}", urlencode(st.as_str())),
         None => format!("/can-bo?cursor={c}"),
     });
-    let rows = rows(&state, found, crate::api::now(), lang).await?;
+    let rows = rows(&state, found, state.now(), lang).await?;
     let statuses = OPEN
         .into_iter()
         .map(|st| Opt { value: st.as_str().to_owned(), label: status_label(st, lang), selected: status == Some(st) })

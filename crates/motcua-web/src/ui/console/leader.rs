@@ -64,7 +64,7 @@ pub(super) async fn page(
     let units = units_with(&s, Role::Leader);
     let cursor = cursor(q.cursor.as_deref(), lang)?;
     let first_page = cursor.is_none();
-    let now = crate::api::now();
+    let now = state.now();
     let names = unit_names(&state).await?;
     let mut summaries: Vec<UnitSummary> = units
         .iter()

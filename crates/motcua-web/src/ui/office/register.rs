@@ -14,7 +14,6 @@ use serde::Deserialize;
 use super::{Row, direction, register_name, slug, status_label};
 use crate::AppState;
 use crate::api::documents::{ListQuery, filter_for};
-use crate::api::now;
 use crate::extract::ApiQuery;
 use crate::ui::console::{Opt, ui, unit_names};
 use crate::ui::error::{UiError, urlencode};
@@ -79,7 +78,7 @@ pub(super) async fn page(
     let d = direction(p.direction.as_deref(), lang)?;
     let f = filter_for(&s.user, &query(d, &p)).map_err(|e| ui(e, lang))?;
     let docs = state.store.documents_list(&f).await?;
-    let at = now();
+    let at = state.now();
     let page = p.page.unwrap_or(1).clamp(1, 10_000);
     let q = p.q.clone().unwrap_or_default();
     let next = (docs.len() as i64 == f.limit).then(|| {
@@ -124,7 +123,7 @@ pub(super) async fn print(
 ) -> Result<Response, UiError> {
     let lang = s.visitor.lang;
     let d = direction(p.direction.as_deref(), lang)?;
-    let at = now();
+    let at = state.now();
     let today = at.to_offset(VN_OFFSET).date();
     if p.from.as_deref().is_none_or(|v| v.trim().is_empty()) {
         p.from = Some(format!("{}-01-01", today.year()));
