@@ -69,32 +69,47 @@ mod tests {
         assert!(!verify_password("Demo", &h));
         assert!(!verify_password("demo", "not a hash"));
     }
+
+    #[test]
+    fn a_cached_token_is_fresh_only_for_its_ttl_of_the_application_clock() {
+        let t0 = time::macros::datetime!(2026-04-29 09:00 UTC);
+        assert!(fresh(t0, t0) && fresh(t0, t0 + time::Duration::seconds(29)));
+        assert!(!fresh(t0, t0 + TOKEN_CACHE_TTL), "expired with its TTL");
+        assert!(!fresh(t0, t0 - time::Duration::seconds(1)), "the clock went back: read again");
+    }
 }
 
 /// Recently verified tokens, so the hot path (actions, inbox) does not read the account on
-/// every request. Entries live [`TOKEN_CACHE_TTL`]; a disabled account stops working within it.
+/// every request. Entries live [`TOKEN_CACHE_TTL`] of the application's clock (so a test that
+/// moves the clock past a token's expiry sees it refused); a disabled account stops working
+/// within it. An entry from the "future" (the clock went back) is stale too.
 #[derive(Default)]
 pub struct TokenCache {
-    map: std::sync::Mutex<std::collections::HashMap<String, (motcua_store::users::User, std::time::Instant)>>,
+    map: std::sync::Mutex<std::collections::HashMap<String, (motcua_store::users::User, time::OffsetDateTime)>>,
 }
 
 /// How long a verified token is trusted without reading the database again.
-pub const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+pub const TOKEN_CACHE_TTL: time::Duration = time::Duration::seconds(30);
+
+fn fresh(verified_at: time::OffsetDateTime, now: time::OffsetDateTime) -> bool {
+    let age = now - verified_at;
+    !age.is_negative() && age < TOKEN_CACHE_TTL
+}
 
 impl TokenCache {
-    /// The cached account for a token hash, if fresh.
-    pub fn get(&self, hash: &str) -> Option<motcua_store::users::User> {
+    /// The cached account for a token hash, if verified less than the TTL before `now`.
+    pub fn get(&self, hash: &str, now: time::OffsetDateTime) -> Option<motcua_store::users::User> {
         let map = self.map.lock().ok()?;
-        map.get(hash).filter(|(_, at)| at.elapsed() < TOKEN_CACHE_TTL).map(|(u, _)| u.clone())
+        map.get(hash).filter(|(_, at)| fresh(*at, now)).map(|(u, _)| u.clone())
     }
 
-    /// Remembers a verified token; drops stale entries when the map grows.
-    pub fn put(&self, hash: String, user: motcua_store::users::User) {
+    /// Remembers a token verified at `now`; drops stale entries when the map grows.
+    pub fn put(&self, hash: String, user: motcua_store::users::User, now: time::OffsetDateTime) {
         if let Ok(mut map) = self.map.lock() {
             if map.len() > 10_000 {
-                map.retain(|_, (_, at)| at.elapsed() < TOKEN_CACHE_TTL);
+                map.retain(|_, (_, at)| fresh(*at, now));
             }
-            map.insert(hash, (user, std::time::Instant::now()));
+            map.insert(hash, (user, now));
         }
     }
 }

@@ -89,12 +89,13 @@ impl FromRequestParts<AppState> for Officer {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or_else(ApiError::unauthorized)?;
         let hash = crate::auth::token_hash(token);
-        if let Some(u) = state.tokens.get(&hash) {
+        let now = state.now();
+        if let Some(u) = state.tokens.get(&hash, now) {
             return Ok(Officer(u));
         }
-        let user = state.store.token_user(&hash, state.now()).await?;
+        let user = state.store.token_user(&hash, now).await?;
         if let Some(u) = &user {
-            state.tokens.put(hash, u.clone());
+            state.tokens.put(hash, u.clone(), now);
         }
         user.map(Officer).ok_or_else(|| {
             ApiError::new(

@@ -324,9 +324,11 @@ async fn a_dossier_received_before_the_reunification_holidays_is_due_after_them_
         (Some("2026-04-29T16:00:00+07:00"), Some("on_track"))
     );
 
-    // A week later by the application's clock (a new sign-in: tokens last 12 h of that clock),
-    // the dossier is overdue.
+    // A week later by the application's clock: that afternoon's token has expired (12 h, also
+    // past the verified-token cache), and the dossier is overdue.
     clock.set(time::macros::datetime!(2026-05-07 08:00 +07));
+    let r = app.call("GET", &format!("/api/v1/dossiers/{code}"), Some(&tn), None, None).await;
+    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_token")));
     let lanhdao = app.login("lanhdao").await;
     let r = app.call("GET", &format!("/api/v1/dossiers/{code}"), Some(&lanhdao), None, None).await;
     assert_eq!(r.body["urgency"], "overdue", "{:?}", r.body);

@@ -170,24 +170,31 @@ pub struct Deliverer {
     store: Store,
     config: ExchangeConfig,
     owner: String,
+    clock: std::sync::Arc<dyn crate::clock::Clock>,
 }
 
 impl Deliverer {
     pub fn new(store: Store, config: ExchangeConfig) -> Deliverer {
         let owner = format!("edxml-{}-{}", std::process::id(), crate::auth::new_secret());
-        Deliverer { store, config, owner }
+        Deliverer { store, config, owner, clock: std::sync::Arc::new(crate::clock::SystemClock) }
+    }
+
+    /// The same deliverer, reading the time from `clock` (the application's).
+    pub fn with_clock(mut self, clock: std::sync::Arc<dyn crate::clock::Clock>) -> Deliverer {
+        self.clock = clock;
+        self
     }
 
     /// One round: claims due rows and delivers them.
     pub async fn run_once(&self) -> Result<Round, motcua_store::StoreError> {
-        let now = OffsetDateTime::now_utc();
+        let now = self.clock.now();
         let lease = time::Duration::seconds(i64::try_from(crate::http_client::TIMEOUT.as_secs()).unwrap_or(30) * 4);
         let mut round = Round::default();
         for m in self.store.claim(&self.owner, &[KIND_PACKAGE, KIND_STATUS], now, lease, BATCH).await? {
             let package =
                 if m.kind == KIND_PACKAGE { serde_json::from_str::<DeliveryPayload>(&m.payload).ok() } else { None };
             let outcome = self.deliver(&m, package.as_ref()).await;
-            let done = OffsetDateTime::now_utc();
+            let done = self.clock.now();
             match outcome {
                 Ok(()) => {
                     if self.store.mark_sent(&m.id, &self.owner, done).await? {

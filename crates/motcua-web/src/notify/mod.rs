@@ -119,6 +119,7 @@ pub struct Dispatcher {
     sms: Option<Arc<dyn SmsGateway>>,
     owner: String,
     warned: AtomicBool,
+    clock: Arc<dyn crate::clock::Clock>,
 }
 
 impl Dispatcher {
@@ -144,7 +145,20 @@ impl Dispatcher {
     /// A dispatcher with explicit senders (another province's [`SmsGateway`]).
     pub fn with(store: Store, email: Option<EmailSender>, sms: Option<Arc<dyn SmsGateway>>) -> Dispatcher {
         let owner = format!("dispatcher-{}-{}", std::process::id(), crate::auth::new_secret());
-        Dispatcher { store, email, sms, owner, warned: AtomicBool::new(false) }
+        Dispatcher {
+            store,
+            email,
+            sms,
+            owner,
+            warned: AtomicBool::new(false),
+            clock: Arc::new(crate::clock::SystemClock),
+        }
+    }
+
+    /// The same dispatcher, reading the time from `clock` (the application's).
+    pub fn with_clock(mut self, clock: Arc<dyn crate::clock::Clock>) -> Dispatcher {
+        self.clock = clock;
+        self
     }
 
     /// One round at `now`: claims due rows of the configured channels and sends them.
@@ -170,7 +184,7 @@ impl Dispatcher {
         for m in self.store.claim(&self.owner, &kinds, now, LEASE, BATCH).await? {
             match self.deliver(&m).await {
                 Ok(()) => {
-                    if self.store.mark_sent(&m.id, &self.owner, OffsetDateTime::now_utc()).await? {
+                    if self.store.mark_sent(&m.id, &self.owner, self.clock.now()).await? {
                         tracing::info!(kind = %m.kind, to = %mask_recipient(&m.recipient), key = %m.idempotency_key, "notification sent");
                         round.sent += 1;
                     }
@@ -205,7 +219,7 @@ impl Dispatcher {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(e) = self.run_once(OffsetDateTime::now_utc()).await {
+            if let Err(e) = self.run_once(self.clock.now()).await {
                 tracing::error!(error = %e, "outbox dispatch round failed");
             }
         }
