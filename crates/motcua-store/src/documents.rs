@@ -13,7 +13,7 @@ use sqlx::{AnyPool, Row};
 use time::OffsetDateTime;
 
 use crate::records::{self, Projection, Tx};
-use crate::web::{NewFile, insert_file_in};
+use crate::web::{NewFile, insert_files_in};
 use crate::{Result, Store, StoreError, format_ts, parse_ts};
 
 /// One line of a document's history as stored.
@@ -190,10 +190,7 @@ impl Store {
                         None => decision.event,
                     };
                     let doc = records::create_in::<Document>(tx, std::slice::from_ref(&event)).await?;
-                    let at = OffsetDateTime::now_utc();
-                    for f in &files {
-                        insert_file_in(tx, f, Some(&doc.id), at).await?;
-                    }
+                    insert_files_in(tx, &files, &doc.id).await?;
                     if let Some(digest) = digest {
                         sqlx::query("UPDATE documents SET package_digest = $1 WHERE id = $2")
                             .bind(digest)

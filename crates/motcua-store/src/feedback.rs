@@ -123,9 +123,7 @@ impl Store {
                         .bind(fb.code.clone())
                         .execute(&mut **tx)
                         .await?;
-                    for f in &files {
-                        crate::web::insert_file_in(tx, f, Some(&fb.code), at).await?;
-                    }
+                    crate::web::insert_files_in(tx, &files, &fb.code).await?;
                     Ok(fb)
                 })
             })

@@ -20,25 +20,33 @@ pub struct NewFile {
     pub data: Vec<u8>,
 }
 
+impl NewFile {
+    /// A file without an owner yet, its size and SHA-256 taken from `data`.
+    pub fn new(id: String, kind: &str, name: String, content_type: &str, data: Vec<u8>) -> NewFile {
+        let meta = FileMeta {
+            id,
+            dossier_code: None,
+            kind: kind.to_owned(),
+            name,
+            content_type: content_type.to_owned(),
+            size: i64::try_from(data.len()).unwrap_or(i64::MAX),
+            sha256: motcua_domain::audit::sha256_hex(&[&data]),
+        };
+        NewFile { meta, data }
+    }
+}
+
 /// How long a file may stay without an owner before [`Store::collect_orphan_files`] removes it
 /// (every write that stores a file now names its owner at once; this only bounds leftovers).
 pub const ORPHAN_GRACE: time::Duration = time::Duration::hours(1);
 
-/// Inserts one file row inside `tx`, owned by `owner` (overriding `meta.dossier_code`).
-pub(crate) async fn insert_file_in(
-    tx: &mut Transaction<'static, Any>,
-    file: &NewFile,
-    owner: Option<&str>,
-    at: OffsetDateTime,
-) -> Result<()> {
-    insert_file(
-        &mut **tx,
-        &file.meta,
-        owner.map(str::to_owned).or_else(|| file.meta.dossier_code.clone()),
-        &file.data,
-        at,
-    )
-    .await
+/// Inserts `files` inside `tx`, owned by `owner` (the record the same write creates or changes).
+pub(crate) async fn insert_files_in(tx: &mut Transaction<'static, Any>, files: &[NewFile], owner: &str) -> Result<()> {
+    let at = OffsetDateTime::now_utc();
+    for f in files {
+        insert_file(&mut **tx, &f.meta, Some(owner.to_owned()), &f.data, at).await?;
+    }
+    Ok(())
 }
 
 async fn insert_file<'e, E: sqlx::Executor<'e, Database = Any>>(
@@ -59,7 +67,7 @@ async fn insert_file<'e, E: sqlx::Executor<'e, Database = Any>>(
     .bind(meta.content_type.clone())
     .bind(meta.size)
     .bind(meta.sha256.clone())
-    .bind(data.to_vec())
+    .bind(data)
     .bind(format_ts(at))
     .execute(e)
     .await?;

@@ -27,7 +27,7 @@ use time::OffsetDateTime;
 use crate::indicators::{Recomputed, follow, horizon, recompute_in, roll_over_in};
 use crate::restructure::{RestructureBatch, restructure_in};
 use crate::snapshots;
-use crate::web::{NewFile, insert_file_in};
+use crate::web::{NewFile, insert_files_in};
 use crate::{Result, StoreError, format_ts};
 
 /// Largest number of requests committed together.
@@ -289,10 +289,7 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
                     // Files and action in one savepoint: a refusal rolls back the files too.
                     let (r, fatal) = in_savepoint(&mut tx, move |tx| {
                         Box::pin(async move {
-                            let at = OffsetDateTime::now_utc();
-                            for f in &files {
-                                insert_file_in(tx, f, Some(&code), at).await?;
-                            }
+                            insert_files_in(tx, &files, &code).await?;
                             act(tx, &code, expected_version, decide, open).await
                         })
                     })
@@ -320,7 +317,7 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
                         r => pending.push(Pending::One(reply, Box::new(r))),
                     }
                 }
-                Job::Create { job, files: _, reply } => match create(&mut tx, job, open).await {
+                Job::Create { job, files: _, reply } => match create_with_files(&mut tx, job, Vec::new(), open).await {
                     Err(StoreError::Db(e)) => {
                         pending.push(Pending::One(reply, Box::new(Err(StoreError::Corrupt("batch aborted".into())))));
                         return Err(StoreError::Db(e));
@@ -442,10 +439,6 @@ pub(crate) async fn act(
     Ok(chain.dossier)
 }
 
-async fn create(tx: &mut Transaction<'static, Any>, job: CreateJob, open: YearMonth) -> Result<Dossier> {
-    create_with_files(tx, job, Vec::new(), open).await
-}
-
 /// Creates a dossier and stores `files` as its own (inside a savepoint when there are files).
 async fn create_with_files(
     tx: &mut Transaction<'static, Any>,
@@ -464,10 +457,7 @@ async fn create_with_files(
     let build = job.build;
     let events = crate::records::guarded("dossier creation", move || build(u64::try_from(seq).unwrap_or(0)))??;
     let d = insert_history(tx, &job.secret_hash, &events, open).await?;
-    let at = OffsetDateTime::now_utc();
-    for f in &files {
-        insert_file_in(tx, f, Some(&d.code), at).await?;
-    }
+    insert_files_in(tx, &files, &d.code).await?;
     crate::outbox::notify_citizen_in(tx, &d, 1, &events).await?;
     Ok(d)
 }

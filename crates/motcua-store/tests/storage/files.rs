@@ -3,7 +3,7 @@
 //! and deciding the action leaves neither; files left without an owner are collected.
 
 use motcua_domain::DomainError;
-use motcua_store::web::{FileMeta, NewFile};
+use motcua_store::web::NewFile;
 use motcua_store::{Store, StoreError};
 use serde_json::json;
 
@@ -13,17 +13,13 @@ use crate::storage_test;
 
 /// A small PDF-like upload with id `id`.
 fn upload(id: &str) -> NewFile {
-    let data = format!("%PDF-1.7 {id}").into_bytes();
-    let meta = FileMeta {
-        id: id.to_owned(),
-        dossier_code: None,
-        kind: "document".into(),
-        name: format!("{id}.pdf"),
-        content_type: "application/pdf".into(),
-        size: data.len() as i64,
-        sha256: motcua_domain::audit::sha256_hex(&[&data]),
-    };
-    NewFile { meta, data }
+    NewFile::new(
+        id.to_owned(),
+        "document",
+        format!("{id}.pdf"),
+        "application/pdf",
+        format!("%PDF-1.7 {id}").into_bytes(),
+    )
 }
 
 /// A dossier received at the commune (version 2).

@@ -194,16 +194,7 @@ impl NewAttachment {
     /// The `files` row to store with the write that creates the document (its owner is set
     /// there).
     pub fn into_file(self) -> NewFile {
-        let meta = motcua_store::web::FileMeta {
-            id: crate::auth::new_token(),
-            dossier_code: None,
-            kind: ATTACHMENT_KIND.into(),
-            name: self.name,
-            content_type: self.content_type,
-            size: i64::try_from(self.data.len()).unwrap_or(i64::MAX),
-            sha256: motcua_domain::audit::sha256_hex(&[&self.data]),
-        };
-        NewFile { meta, data: self.data }
+        NewFile::new(crate::auth::new_token(), ATTACHMENT_KIND, self.name, &self.content_type, self.data)
     }
 }
 

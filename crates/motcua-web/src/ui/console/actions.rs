@@ -10,12 +10,11 @@ use axum::Form;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::Response;
-use motcua_domain::audit::sha256_hex;
 use motcua_domain::dossier::actions::{
     Action, ActionKind, allowed_actions, approve, assign, complete_step, extend, reject, request_supplement, transfer,
 };
 use motcua_domain::dossier::timeliness::VN_OFFSET;
-use motcua_store::web::{FileMeta, NewFile};
+use motcua_store::web::NewFile;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::dossier::{CONSOLE_ACTIONS, action_label};
@@ -231,16 +230,7 @@ fn result_file(u: Upload, lang: Lang) -> Result<NewFile, UiError> {
     // Browsers may send a path; keep the last component, bounded.
     let name: String = u.name.rsplit(['/', '\\']).next().unwrap_or_default().trim().chars().take(200).collect();
     let name = if name.is_empty() { "ket-qua".to_owned() } else { name };
-    let meta = FileMeta {
-        id: crate::auth::new_token(),
-        dossier_code: None,
-        kind: "result".into(),
-        name,
-        content_type: content_type.into(),
-        size: i64::try_from(u.data.len()).unwrap_or(i64::MAX),
-        sha256: sha256_hex(&[&u.data]),
-    };
-    Ok(NewFile { meta, data: u.data })
+    Ok(NewFile::new(crate::auth::new_token(), "result", name, content_type, u.data))
 }
 
 #[cfg(test)]

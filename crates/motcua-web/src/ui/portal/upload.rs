@@ -7,9 +7,8 @@ use std::collections::HashMap;
 use axum::extract::Multipart;
 use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
 use axum::http::StatusCode;
-use motcua_domain::audit::sha256_hex;
 use motcua_domain::dossier::DocumentRecord;
-use motcua_store::web::{FileMeta, NewFile};
+use motcua_store::web::NewFile;
 
 use crate::ui::Lang;
 use crate::ui::error::UiError;
@@ -126,16 +125,7 @@ impl Accepted {
 
     /// The file to store with the write that names it (its owner is set by that write).
     pub fn into_file(self) -> NewFile {
-        let meta = FileMeta {
-            id: self.id,
-            dossier_code: None,
-            kind: "document".into(),
-            name: self.name,
-            content_type: self.kind.content_type().into(),
-            size: i64::try_from(self.data.len()).unwrap_or(i64::MAX),
-            sha256: sha256_hex(&[&self.data]),
-        };
-        NewFile { meta, data: self.data }
+        NewFile::new(self.id, "document", self.name, self.kind.content_type(), self.data)
     }
 }
 
