@@ -1,11 +1,13 @@
-//! The one web error type (realworld-axum-sqlx shape): every failure becomes
+//! The HTTP side of errors (realworld-axum-sqlx shape): every failure becomes
 //! `{"code", "message", "message_vi"}` with a 4xx status, or a logged 500 that never shows
-//! internals.
+//! internals. Use cases fail with [`motcua_app::error::Error`]; [`status_of`] maps its kind to a
+//! status, once. Adapters' own input errors (a malformed query) are built here directly.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use motcua_domain::{DomainError, ErrorKind};
+use motcua_app::error::{Error, Kind};
+use motcua_domain::DomainError;
 use motcua_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -33,32 +35,47 @@ impl ApiError {
         ApiError { status, body: ErrorBody { code: code.to_owned(), message: en.into(), message_vi: vi.into() } }
     }
     pub fn bad_request(code: &str, en: impl Into<String>, vi: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, en, vi)
+        Error::bad_request(code, en, vi).into()
     }
     pub fn unprocessable(code: &str, en: impl Into<String>, vi: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, en, vi)
+        Error::unprocessable(code, en, vi).into()
     }
     pub fn unauthorized() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthenticated",
-            "sign in first (Authorization: Bearer <token>)",
-            "vui lòng đăng nhập",
-        )
+        Error::unauthorized().into()
     }
     pub fn forbidden(en: impl Into<String>, vi: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", en, vi)
+        Error::forbidden(en, vi).into()
     }
     pub fn not_found(what: &str, what_vi: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"), format!("không tìm thấy {what_vi}"))
+        Error::not_found(what, what_vi).into()
     }
     pub fn internal() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "internal error; it has been logged",
-            "lỗi hệ thống; đã ghi nhận",
-        )
+        Error::internal().into()
+    }
+}
+
+/// The HTTP status of each kind of application error: the one place it is chosen.
+pub fn status_of(kind: Kind) -> StatusCode {
+    match kind {
+        Kind::Invalid => StatusCode::BAD_REQUEST,
+        Kind::Unauthenticated => StatusCode::UNAUTHORIZED,
+        Kind::Forbidden => StatusCode::FORBIDDEN,
+        Kind::NotFound => StatusCode::NOT_FOUND,
+        Kind::Conflict => StatusCode::CONFLICT,
+        Kind::Gone => StatusCode::GONE,
+        Kind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+        Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        ApiError {
+            status: status_of(e.kind),
+            body: ErrorBody { code: e.code, message: e.message, message_vi: e.message_vi },
+        }
     }
 }
 
@@ -70,40 +87,13 @@ impl IntoResponse for ApiError {
 
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
-        let status = match e.kind {
-            ErrorKind::Invalid => StatusCode::BAD_REQUEST,
-            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
-            ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorKind::NotFound => StatusCode::NOT_FOUND,
-        };
-        ApiError { status, body: ErrorBody { code: e.code.to_owned(), message: e.message, message_vi: e.message_vi } }
+        Error::from(e).into()
     }
 }
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Domain(d) => d.into(),
-            StoreError::NotFound => ApiError::not_found("resource", "dữ liệu"),
-            StoreError::Conflict { current } => ApiError::new(
-                StatusCode::CONFLICT,
-                "version_conflict",
-                format!("the dossier changed meanwhile; it is now at version {current}: reload and try again"),
-                format!("hồ sơ vừa được cập nhật (phiên bản {current}); vui lòng tải lại và thử lại"),
-            ),
-            // A bug in one decision (logged where it happened): this request fails, nothing was
-            // written, and the writer goes on serving the others.
-            StoreError::Panicked => ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "decision_failed",
-                "the request could not be decided because of an internal error; nothing was changed",
-                "yêu cầu không xử lý được do lỗi nội bộ; dữ liệu không thay đổi",
-            ),
-            other => {
-                tracing::error!(error = %other, "store error");
-                ApiError::internal()
-            }
-        }
+        Error::from(e).into()
     }
 }
 

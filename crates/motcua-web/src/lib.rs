@@ -15,143 +15,68 @@
 //! - [`report`]: the progress report (HTML, XLSX) for `motcua report` and the admin page.
 
 pub mod api;
-pub mod auth;
 pub mod catalog_files;
-pub mod clock;
-pub mod disclosures;
 pub mod error;
-pub mod exchange;
 pub mod extract;
-pub mod http_client;
-pub mod indicators;
 pub mod metrics;
-pub mod notify;
 pub mod openapi;
 pub mod report;
-pub mod service;
+pub mod server;
 pub mod ui;
 pub mod views;
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use motcua_domain::calendar::{Calendar, OfficeHours};
-use motcua_domain::catalog::Level;
-use motcua_domain::org::{Unit, UnitKind};
+pub use motcua_app::{
+    Application, Calendars, auth, clock, disclosures, documents, exchange, http_client, indicators, notify,
+};
 use motcua_store::Store;
 
 /// Largest accepted request body (JSON API).
 pub const MAX_BODY: usize = 1024 * 1024;
 
-/// Shared state of every handler.
+/// Shared state of every handler: the [`Application`] and what only the web side keeps (request
+/// metrics, the token cache). It dereferences to the application, so `state.store` and
+/// `dossiers::act(&state, ..)` work as before.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
-    pub calendars: Arc<Calendars>,
+    pub app: Application,
     pub metrics: Arc<metrics::Metrics>,
     /// Recently verified bearer tokens.
     pub tokens: Arc<auth::TokenCache>,
-    /// Code of the provincial one-stop center (receives province-level online dossiers).
-    pub province_center: String,
-    /// The key outgoing edXML packages are signed with (XML-DSig), when the system has one.
-    pub signing_key: Option<Arc<motcua_edxml::dsig::SigningKey>>,
-    /// Where "now" comes from (the system's clock, or a test's).
-    pub clock: Arc<dyn clock::Clock>,
 }
 
-/// The default center's calendar and one per unit with its own office hours. Rebuilt when an
-/// administrator adds a yearly announcement or changes office hours.
-pub struct Calendars {
-    inner: RwLock<CalendarSet>,
+impl std::ops::Deref for AppState {
+    type Target = Application;
+    fn deref(&self) -> &Application {
+        &self.app
+    }
 }
 
-/// The default calendar and the per-unit ones.
-type CalendarSet = (Arc<Calendar>, HashMap<String, Arc<Calendar>>);
-
-impl Calendars {
-    /// Builds the calendars from the shipped announcements, the stored ones and each unit's
-    /// office hours.
-    pub fn build(stored: Vec<motcua_domain::calendar::Announcement>, units: &[Unit]) -> Calendars {
-        let c = Calendars { inner: RwLock::new((Arc::new(Calendar::vietnam_default()), HashMap::new())) };
-        c.rebuild(stored, units);
-        c
-    }
-
-    /// Replaces all calendars.
-    pub fn rebuild(&self, stored: Vec<motcua_domain::calendar::Announcement>, units: &[Unit]) {
-        // Stored announcements come after the shipped ones, so they replace them year by year.
-        let mut all = motcua_domain::calendar::shipped_announcements().to_vec();
-        all.extend(stored);
-        let base = Calendar::new(OfficeHours::default(), all);
-        let per_unit = units
-            .iter()
-            .filter_map(|u| match OfficeHours::parse(u.office_hours.as_deref()?) {
-                Ok(hours) => Some((u.code.clone(), Arc::new(base.with_hours(hours)))),
-                Err(e) => {
-                    tracing::warn!(unit = %u.code, error = %e, "invalid office hours; this unit uses the default calendar");
-                    None
-                }
-            })
-            .collect();
-        if let Ok(mut g) = self.inner.write() {
-            *g = (Arc::new(base), per_unit);
-        }
-    }
-
-    /// The calendar of `unit`, or the default center's.
-    pub fn get(&self, unit: Option<&str>) -> Arc<Calendar> {
-        match self.inner.read() {
-            Ok(g) => unit.and_then(|u| g.1.get(u)).unwrap_or(&g.0).clone(),
-            Err(_) => Arc::new(Calendar::vietnam_default()),
-        }
+impl From<Application> for AppState {
+    fn from(app: Application) -> AppState {
+        AppState { app, metrics: Arc::new(metrics::Metrics::default()), tokens: Arc::default() }
     }
 }
 
 impl AppState {
-    /// Loads what handlers need from the store.
+    /// Loads the application from the store (see [`Application::load`]).
     pub async fn load(store: Store) -> Result<AppState, motcua_store::StoreError> {
-        let units = store.units().await?;
-        let province_center = units
-            .iter()
-            .find(|u| u.kind == UnitKind::Center && u.level == Level::Province && u.is_current())
-            .map(|u| u.code.clone())
-            .unwrap_or_default();
-        let calendars = Arc::new(Calendars::build(store.announcements().await?, &units));
-        Ok(AppState {
-            store,
-            calendars,
-            metrics: Arc::new(metrics::Metrics::default()),
-            tokens: Arc::default(),
-            province_center,
-            signing_key: None,
-            clock: Arc::new(clock::SystemClock),
-        })
+        Ok(Application::load(store).await?.into())
     }
 
     /// The same state, reading the time from `clock`.
     pub fn with_clock(mut self, clock: Arc<dyn clock::Clock>) -> AppState {
-        self.clock = clock;
+        self.app = self.app.with_clock(clock);
         self
-    }
-
-    /// The current instant, truncated to whole seconds (what is stored).
-    pub fn now(&self) -> time::OffsetDateTime {
-        clock::whole_seconds(self.clock.now())
     }
 
     /// The same state, signing outgoing edXML packages with `key`.
     pub fn with_signing_key(mut self, key: motcua_edxml::dsig::SigningKey) -> AppState {
-        self.signing_key = Some(Arc::new(key));
+        self.app = self.app.with_signing_key(key);
         self
-    }
-
-    /// Re-reads announcements and units into the calendars.
-    pub async fn reload_calendars(&self) -> Result<(), motcua_store::StoreError> {
-        let units = self.store.units().await?;
-        self.calendars.rebuild(self.store.announcements().await?, &units);
-        Ok(())
     }
 }
 

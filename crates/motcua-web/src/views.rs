@@ -8,13 +8,9 @@ use motcua_domain::dossier::{Dossier, Status};
 use motcua_store::dossiers::StoredEvent;
 use serde::Serialize;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
-/// RFC 3339 in UTC+7.
-pub fn local(t: OffsetDateTime) -> String {
-    t.to_offset(VN_OFFSET).format(&Rfc3339).unwrap_or_default()
-}
+pub use motcua_app::clock::local;
 
 fn local_opt(t: Option<OffsetDateTime>) -> Option<String> {
     t.map(local)

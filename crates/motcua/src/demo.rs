@@ -164,7 +164,7 @@ pub(crate) async fn seed_reference(store: &Store, r: &Reference) -> anyhow::Resu
     }
     let users = demo_users(r)?;
     // One argon2id hash for the shared demo password: they are all "demo" anyway.
-    let hash = tokio::task::spawn_blocking(|| motcua_web::auth::hash_password("demo"))
+    let hash = tokio::task::spawn_blocking(|| motcua_app::auth::hash_password("demo"))
         .await?
         .map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
     for u in &users {
@@ -244,9 +244,9 @@ async fn seed_history(
                         rates: &rates,
                     };
                     if let Some(Generated { events, .. }) = generate(&mut rng, &cal, staff, spec) {
-                        let secret = motcua_web::auth::new_secret();
+                        let secret = motcua_app::auth::new_secret();
                         batch.push(History {
-                            secret_hash: motcua_web::auth::secret_hash(&secret),
+                            secret_hash: motcua_app::auth::secret_hash(&secret),
                             events,
                             seq: Some((unit.clone(), day.to_string(), seq as i64)),
                         });
@@ -302,10 +302,10 @@ async fn showcase(
             rates: &rates,
         };
         if let Some(g) = generate(&mut rng, &cal, &staff, spec) {
-            let secret = motcua_web::auth::new_secret();
+            let secret = motcua_app::auth::new_secret();
             let day = submitted.to_offset(VN_OFFSET).date().to_string();
             let history = History {
-                secret_hash: motcua_web::auth::secret_hash(&secret),
+                secret_hash: motcua_app::auth::secret_hash(&secret),
                 events: g.events,
                 seq: Some((receiving.clone(), day, seq as i64)),
             };

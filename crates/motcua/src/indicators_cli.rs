@@ -42,7 +42,7 @@ pub async fn report(database: &str, from: Date, to: Date, unit: Option<&str>, ou
 /// Publishes the next revision of a month's disclosure.
 pub async fn disclose(database: &str, month: &str, note: &str, by: &str) -> anyhow::Result<()> {
     let store = Store::open(database).await?;
-    match motcua_web::disclosures::disclose(&store, month, note, by).await {
+    match motcua_app::disclosures::disclose(&store, month, note, by).await {
         Ok(m) => {
             println!("published {} revision {} (sha256 {})", m.month, m.revision, m.sha256);
             Ok(())

@@ -449,7 +449,7 @@ async fn user(database: &str, username: &str, full_name: &str, roles: &[String])
     if password.chars().count() < 10 || password == "demo" {
         anyhow::bail!("the password must have at least 10 characters");
     }
-    let hash = tokio::task::spawn_blocking(move || motcua_web::auth::hash_password(&password))
+    let hash = tokio::task::spawn_blocking(move || motcua_app::auth::hash_password(&password))
         .await?
         .map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
     let full_name = if full_name.is_empty() { username.to_owned() } else { full_name.to_owned() };

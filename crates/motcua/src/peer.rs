@@ -48,8 +48,8 @@ pub async fn token(database: &str, name: &str) -> anyhow::Result<()> {
         anyhow::bail!("--name: who will present this token");
     }
     let store = Store::open(database).await?;
-    let t = motcua_web::auth::new_token();
-    store.add_peer_token(&motcua_web::auth::token_hash(&t), name.trim(), OffsetDateTime::now_utc()).await?;
+    let t = motcua_app::auth::new_token();
+    store.add_peer_token(&motcua_app::auth::token_hash(&t), name.trim(), OffsetDateTime::now_utc()).await?;
     println!("{t}");
     Ok(())
 }
@@ -60,7 +60,7 @@ pub async fn trust(database: &str, path: &std::path::Path, name: &str) -> anyhow
         anyhow::bail!("--name: who holds this certificate (chủ thể chứng thư số)");
     }
     let pem = std::fs::read_to_string(path)?;
-    let Some(fingerprint) = motcua_web::exchange::signature::certificate_fingerprint(&pem) else {
+    let Some(fingerprint) = motcua_app::exchange::signature::certificate_fingerprint(&pem) else {
         anyhow::bail!("{}: no PEM certificate (không đọc được chứng thư số)", path.display());
     };
     let store = Store::open(database).await?;

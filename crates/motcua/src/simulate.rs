@@ -567,9 +567,9 @@ fn generate_chunk(s: &Shared, range: std::ops::Range<usize>) -> (Vec<History>, T
         if let Some(d) = &g.dossier {
             tally.count(d, s.now);
         }
-        let secret = motcua_web::auth::new_secret();
+        let secret = motcua_app::auth::new_secret();
         out.push(History {
-            secret_hash: motcua_web::auth::secret_hash(&secret),
+            secret_hash: motcua_app::auth::secret_hash(&secret),
             events: g.events,
             seq: Some((place.code.clone(), p.day.to_string(), p.seq as i64)),
         });

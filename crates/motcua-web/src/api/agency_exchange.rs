@@ -7,7 +7,7 @@
 //! - `POST /api/v1/edxml/packages/{id}/reply` (clerk of the receiving unit): the other side
 //!   answers an incoming package with its result (attachments included) as a package
 //!   `ResponseFor` the original, and its status becomes 06 completed.
-//! - On arrival of an answer (crate::api::edxml::inbox), [`result_arrived`] completes the
+//! - On arrival of an answer (`motcua_app::exchange::inbox`), `result_arrived` completes the
 //!   waiting step through the system's `receive_agency_result` event; a repeat changes nothing.
 
 use axum::Json;
@@ -16,9 +16,9 @@ use axum::extract::{Path, State};
 use axum::routing::post;
 use base64::Engine;
 use motcua_domain::dossier::actions::Ctx;
-use motcua_domain::dossier::actions::receive_agency_result::{self, ReceiveAgencyResult};
+
 use motcua_domain::dossier::actions::send_to_agency::{self, SendToAgency};
-use motcua_domain::dossier::{Actor, ResultAttachment, Role};
+use motcua_domain::dossier::{Actor, Role};
 use motcua_domain::exchange::trace::DeliveryState;
 use motcua_edxml::package::{Business, DocumentCode, DocumentType, Header, OtherInfo, PromulgationInfo};
 use motcua_edxml::{
@@ -27,10 +27,11 @@ use motcua_edxml::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::edxml::{PackageView, send_package};
+use super::edxml::PackageView;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::exchange::{local_organ, status_reply, vn_local};
+use crate::exchange::{new_package, send_package};
 use crate::extract::{ApiJson, Officer};
 
 /// One attachment sent with a package.
@@ -126,7 +127,7 @@ pub async fn send_step(
     Path(code): Path<String>,
     ApiJson(input): ApiJson<SendStepInput>,
 ) -> ApiResult<(axum::http::StatusCode, Json<SentStep>)> {
-    let d = crate::service::load_for_officer(&state, &officer.actor(), &code).await?;
+    let d = motcua_app::dossiers::load_for_officer(&state, &officer.actor(), &code).await?;
     if !(officer.0.roles.iter().any(|(u, r)| u == &d.resolving_unit && matches!(r, Role::Leader | Role::Specialist))) {
         return Err(ApiError::forbidden(
             "only the leader or a specialist of the resolving unit sends a step to another agency",
@@ -172,7 +173,7 @@ pub async fn send_step(
         if note.is_empty() { String::new() } else { format!(" {note}") }
     ));
     let mut package = Package { header: h, attachments: attachments(&input.attachments)? };
-    let new = super::edxml::new_package(&state, &d.resolving_unit, &mut package, Some(d.code.clone()), t)?;
+    let new = new_package(&state, &d.resolving_unit, &mut package, Some(d.code.clone()), t)?;
     let document_id = new.document_id.clone();
     let (package_id, _) = state.store.store_draft(&new, t).await?;
     let calendars = state.calendars.clone();
@@ -238,52 +239,6 @@ pub async fn reply(
     let stored = state.store.edxml_package(&out_id).await?.ok_or_else(ApiError::internal)?;
     let view = super::edxml::view(stored, false);
     Ok((axum::http::StatusCode::CREATED, Json(view)))
-}
-
-/// An answer registered at `in_id` arrived for a package this system sent: when that package
-/// carried a dossier's step, the step completes with the answer. A refusal by the domain is
-/// logged (the answer stays registered for the officers); a storage failure is returned, so the
-/// inbox answers 503 and the sender delivers again — the repeat is registered once and completes
-/// the step then (the dossier is never left waiting on an answer that arrived).
-pub async fn result_arrived(state: &AppState, answer: &Package, in_id: &str) -> Result<(), motcua_store::StoreError> {
-    let Some(rf) = &answer.header.response_for else { return Ok(()) };
-    let sent = state.store.sent_with_document_id(&rf.document_id).await?;
-    for code in sent.into_iter().filter_map(|p| p.dossier) {
-        let input = ReceiveAgencyResult {
-            sent_document_id: rf.document_id.clone(),
-            document_id: answer.header.document_id(),
-            package_id: in_id.to_owned(),
-            note: [Some(answer.header.subject.clone()), answer.header.content.clone()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" — "),
-            attachments: answer
-                .attachments
-                .iter()
-                .map(|a| ResultAttachment {
-                    name: a.name.clone(),
-                    content_type: a.content_type.clone(),
-                    sha256: a.sha256_hex(),
-                })
-                .collect(),
-        };
-        let calendars = state.calendars.clone();
-        let t = state.now();
-        let decide = Box::new(move |d: &motcua_domain::dossier::Dossier| {
-            let cal = calendars.get(Some(&d.resolving_unit));
-            Ok(vec![receive_agency_result::decide(d, &input, &Ctx { calendar: &cal, at: t, actor: &Actor::System })?])
-        });
-        match state.store.writer.act(code.clone(), None, decide).await {
-            Ok(d) => tracing::info!(dossier = %d.code, "liên thông result received"),
-            Err(motcua_store::StoreError::Domain(e)) if e.code == "agency_result_already_received" => {}
-            Err(motcua_store::StoreError::Domain(e)) => {
-                tracing::warn!(dossier = %code, code = %e.code, "liên thông result refused by the dossier's rules")
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
 }
 
 pub fn router() -> Router<AppState> {

@@ -10,12 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use motcua_domain::dossier::Actor;
-use motcua_domain::office::{
-    self, Command, Decision, Direction, Document, Metadata, NewIncoming, Organ, Priority, Signer, Status,
-};
+use motcua_domain::office::{self, Command, Direction, Document, Metadata, Organ, Priority, Signer, Status};
 use motcua_store::StoreError;
 use motcua_store::documents::{DocumentFilter, RegisterScope};
-use motcua_store::web::NewFile;
+
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -23,6 +21,7 @@ use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Officer};
 use crate::views::local;
+use motcua_app::documents::{NewDocument, apply, create_outgoing, load, register_incoming};
 
 /// The fields of a document as sent by clients (both directions).
 #[derive(Debug, Clone, Deserialize)]
@@ -77,6 +76,22 @@ fn opt_date(name: &str, v: &Option<String>) -> ApiResult<Option<time::Date>> {
 }
 
 impl DocumentFields {
+    /// The new document for [`motcua_app::documents`], its dates and priority parsed.
+    pub fn parsed(&self) -> ApiResult<NewDocument> {
+        let received_at = match self.received_at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => Some(super::parse_instant("received_at", s)?),
+            None => None,
+        };
+        Ok(NewDocument {
+            unit: self.unit.clone(),
+            meta: self.metadata()?,
+            dossier_code: self.dossier_code.clone(),
+            received_at,
+            issue: self.issue,
+            send: self.send,
+        })
+    }
+
     /// The domain metadata (checked further by the domain).
     pub fn metadata(&self) -> ApiResult<Metadata> {
         let priority = match self.priority.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -105,221 +120,6 @@ impl DocumentFields {
             steering_type: self.steering_type.unwrap_or(0),
         })
     }
-}
-
-/// A new document id: `VB-` and 16 random bytes in hex (not guessable).
-pub fn new_document_id() -> String {
-    let hex: String = crate::auth::random_bytes::<16>().iter().map(|b| format!("{b:02x}")).collect();
-    format!("VB-{hex}")
-}
-
-fn not_found(id: &str) -> ApiError {
-    ApiError::not_found(&format!("document {id}"), &format!("văn bản {id}"))
-}
-
-fn conflict(e: StoreError) -> ApiError {
-    match e {
-        StoreError::Conflict { current } => ApiError::new(
-            StatusCode::CONFLICT,
-            "version_conflict",
-            format!("the document changed meanwhile (version {current}); reload and try again"),
-            format!("văn bản vừa được cập nhật (phiên bản {current}); vui lòng tải lại"),
-        ),
-        StoreError::NotFound => ApiError::not_found("document", "văn bản"),
-        e => e.into(),
-    }
-}
-
-/// The unit a new document goes to: the one named (the officer must belong to it), or the
-/// officer's only unit.
-pub async fn target_unit(state: &AppState, user: &motcua_store::users::User, unit: Option<&str>) -> ApiResult<String> {
-    let mut units: Vec<&str> = user.roles.iter().map(|(u, _)| u.as_str()).collect();
-    units.dedup();
-    let unit = match unit.map(str::trim).filter(|u| !u.is_empty()) {
-        Some(u) => u.to_owned(),
-        None if units.len() == 1 => units[0].to_owned(),
-        None => {
-            return Err(ApiError::bad_request(
-                "unit_required",
-                "name the unit whose register the document goes to ('unit')",
-                "cần chọn đơn vị có sổ văn bản ('unit')",
-            ));
-        }
-    };
-    if !user.roles.iter().any(|(u, _)| *u == unit) {
-        return Err(ApiError::forbidden(
-            format!("you hold no role in unit '{unit}'"),
-            format!("tài khoản không thuộc đơn vị '{unit}'"),
-        ));
-    }
-    if !state.store.units().await?.iter().any(|u| u.code == unit && u.is_current()) {
-        return Err(ApiError::unprocessable(
-            "unknown_unit",
-            format!("unit '{unit}' does not exist"),
-            format!("không có đơn vị '{unit}'"),
-        ));
-    }
-    Ok(unit)
-}
-
-async fn check_dossier(state: &AppState, code: Option<&str>) -> ApiResult<()> {
-    if let Some(c) = code.map(str::trim).filter(|c| !c.is_empty()) {
-        match state.store.dossier(c).await {
-            Ok(_) => {}
-            Err(StoreError::NotFound) => {
-                return Err(ApiError::unprocessable(
-                    "unknown_dossier",
-                    format!("there is no dossier '{c}'"),
-                    format!("không có hồ sơ '{c}'"),
-                ));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(())
-}
-
-/// A file to attach to a document (its type already checked by the caller).
-pub struct NewAttachment {
-    pub name: String,
-    pub content_type: String,
-    pub data: Vec<u8>,
-}
-
-/// Kind of the `files` rows that hold documents' attachments (their `dossier_code` is the
-/// document id; migration 0009).
-pub const ATTACHMENT_KIND: &str = "office";
-
-impl NewAttachment {
-    /// The `files` row to store with the write that creates the document (its owner is set
-    /// there).
-    pub fn into_file(self) -> NewFile {
-        NewFile::new(crate::auth::new_token(), ATTACHMENT_KIND, self.name, &self.content_type, self.data)
-    }
-}
-
-/// The attachments as `files` rows to store with their document.
-pub fn attachment_files(files: Vec<NewAttachment>) -> Vec<NewFile> {
-    files.into_iter().map(NewAttachment::into_file).collect()
-}
-
-/// Stores attachments added to the existing document `id` as `files` rows.
-pub async fn store_attachments(state: &AppState, id: &str, files: Vec<NewAttachment>) -> ApiResult<()> {
-    for mut f in attachment_files(files) {
-        f.meta.dossier_code = Some(id.to_owned());
-        state.store.put_file(&f.meta, f.data).await?;
-    }
-    Ok(())
-}
-
-/// Registers an incoming document by hand (a paper document arriving at the unit), with its
-/// scanned attachments.
-pub async fn register_incoming(
-    state: &AppState,
-    actor: &Actor,
-    user: &motcua_store::users::User,
-    f: &DocumentFields,
-    files: Vec<NewAttachment>,
-) -> ApiResult<Document> {
-    let unit = target_unit(state, user, f.unit.as_deref()).await?;
-    let received_at = match f.received_at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => Some(super::parse_instant("received_at", s)?),
-        None => None,
-    };
-    check_dossier(state, f.dossier_code.as_deref()).await?;
-    let new = NewIncoming {
-        id: new_document_id(),
-        unit,
-        meta: f.metadata()?,
-        received_at,
-        dossier_code: f.dossier_code.clone(),
-        external_id: None,
-    };
-    let decision = Document::register_incoming(new, actor, state.now())?;
-    state.store.create_document_with_files(decision, attachment_files(files)).await.map_err(Into::into)
-}
-
-/// Creates an outgoing document: a draft, issued (numbered) with `issue`, and handed to the
-/// exchange with `send`. The attachments are stored before it is sent, so they travel in its
-/// edXML package.
-pub async fn create_outgoing(
-    state: &AppState,
-    actor: &Actor,
-    user: &motcua_store::users::User,
-    f: &DocumentFields,
-    files: Vec<NewAttachment>,
-) -> ApiResult<Document> {
-    let unit = target_unit(state, user, f.unit.as_deref()).await?;
-    check_dossier(state, f.dossier_code.as_deref()).await?;
-    let at = state.now();
-    let decision = Document::draft_outgoing(new_document_id(), unit, f.metadata()?, f.dossier_code.clone(), actor, at)?;
-    let draft = Document::from_first(&decision.event).ok_or_else(ApiError::internal)?;
-    if f.issue || f.send {
-        // Refuse before storing anything when the officer may not issue.
-        office::decide(&draft, actor, Command::Issue, at, &state.calendars.get(Some(&draft.unit)))?;
-        if f.send && draft.meta.recipients.is_empty() {
-            return Err(ApiError::unprocessable(
-                "recipients_required",
-                "the document has no recipients",
-                "văn bản chưa có nơi nhận",
-            ));
-        }
-    }
-    let mut doc = state.store.create_document_with_files(decision, attachment_files(files)).await?;
-    if f.issue || f.send {
-        doc = apply(state, actor, &doc, Command::Issue).await?;
-    }
-    if f.send {
-        doc = apply(state, actor, &doc, Command::Send).await?;
-    }
-    Ok(doc)
-}
-
-/// Applies a command (checked by the domain) and records it. `send` hands the document to the
-/// inter-agency exchange in the same transaction as its event: the edXML package queued for
-/// delivery, the `external_id` and a "queued" trace line per recipient
-/// (crate::exchange::office::prepare_send, docs/EXCHANGE.md).
-pub async fn apply(state: &AppState, actor: &Actor, doc: &Document, cmd: Command) -> ApiResult<Document> {
-    match &cmd {
-        Command::Assign { assignee, .. } => {
-            let ok = state
-                .store
-                .user(assignee.trim())
-                .await?
-                .is_some_and(|u| u.active && u.roles.iter().any(|(u, _)| *u == doc.unit));
-            if !ok {
-                return Err(ApiError::unprocessable(
-                    "unknown_assignee",
-                    format!("'{assignee}' is not an officer of unit {}", doc.unit),
-                    format!("'{assignee}' không phải cán bộ của đơn vị {}", doc.unit),
-                ));
-            }
-        }
-        Command::LinkDossier { dossier_code } => check_dossier(state, Some(dossier_code)).await?,
-        _ => {}
-    }
-    let sending = cmd == Command::Send;
-    let cal = state.calendars.get(Some(&doc.unit));
-    let at = state.now();
-    let decision: Decision = office::decide(doc, actor, cmd, at, &cal)?;
-    if sending {
-        let out = crate::exchange::office::prepare_send(state, doc, at).await?;
-        return state.store.append_document_sending(&doc.id, doc.version, decision, &out).await.map_err(conflict);
-    }
-    state.store.append_document(&doc.id, doc.version, decision).await.map_err(conflict)
-}
-
-/// Loads a document the officer may see (others get 404, whether or not it exists).
-pub async fn load(state: &AppState, actor: &Actor, id: &str) -> ApiResult<Document> {
-    let doc = match state.store.document(id).await {
-        Ok(d) => d,
-        Err(StoreError::NotFound) => return Err(not_found(id)),
-        Err(e) => return Err(e.into()),
-    };
-    if !office::may_view(&doc, actor) {
-        return Err(not_found(id));
-    }
-    Ok(doc)
 }
 
 /// A register row.
@@ -371,7 +171,7 @@ pub async fn detail(state: &AppState, actor: &Actor, d: &Document) -> ApiResult<
         .collect();
     v["files"] = files
         .iter()
-        .filter(|f| f.kind == ATTACHMENT_KIND)
+        .filter(|f| f.kind == motcua_app::documents::ATTACHMENT_KIND)
         .map(|f| serde_json::json!({"id": f.id, "name": f.name, "size": f.size, "content_type": f.content_type}))
         .collect();
     Ok(v)
@@ -476,7 +276,7 @@ pub async fn create(
     ApiJson(f): ApiJson<DocumentFields>,
 ) -> ApiResult<Response> {
     let actor = o.actor();
-    let doc = create_outgoing(&state, &actor, &o.0, &f, Vec::new()).await?;
+    let doc = create_outgoing(&state, &actor, &o.0, f.parsed()?, Vec::new()).await?;
     Ok((StatusCode::CREATED, Json(detail(&state, &actor, &doc).await?)).into_response())
 }
 
@@ -491,7 +291,7 @@ pub async fn create_incoming(
     ApiJson(f): ApiJson<DocumentFields>,
 ) -> ApiResult<Response> {
     let actor = o.actor();
-    let doc = register_incoming(&state, &actor, &o.0, &f, Vec::new()).await?;
+    let doc = register_incoming(&state, &actor, &o.0, f.parsed()?, Vec::new()).await?;
     Ok((StatusCode::CREATED, Json(detail(&state, &actor, &doc).await?)).into_response())
 }
 
@@ -528,7 +328,7 @@ pub async fn actions(
     if let Some(v) = version
         && v != doc.version
     {
-        return Err(conflict(StoreError::Conflict { current: doc.version }));
+        return Err(motcua_app::documents::conflict(StoreError::Conflict { current: doc.version }).into());
     }
     let doc = apply(&state, &actor, &doc, cmd).await?;
     Ok(Json(detail(&state, &actor, &doc).await?).into_response())

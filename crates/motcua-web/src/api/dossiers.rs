@@ -14,8 +14,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, MaybeOfficer, Officer, if_match};
-use crate::service;
 use crate::views::{DossierView, PublicView, local};
+use motcua_app::dossiers;
 
 /// A document handed in: a name, or an object with provenance flags.
 #[derive(Deserialize, ToSchema)]
@@ -84,16 +84,16 @@ pub async fn create_dossier(
     MaybeOfficer(officer): MaybeOfficer,
     ApiJson(req): ApiJson<CreateDossier>,
 ) -> ApiResult<Response> {
-    let channel = service::parse_channel(&req.channel)?;
+    let channel = dossiers::parse_channel(&req.channel)?;
     let documents = req.documents.into_iter().map(|d| d.record(channel)).collect();
-    let submission = service::Submission {
+    let submission = dossiers::Submission {
         procedure_code: req.procedure_code,
         channel,
         applicant: req.applicant,
         documents,
         unit: req.unit,
     };
-    let (d, secret) = service::submit(&state, officer.as_ref().map(|o| &o.0), submission).await?;
+    let (d, secret) = dossiers::submit(&state, officer.as_ref().map(|o| &o.0), submission).await?;
     let body = Created {
         code: d.code.clone(),
         secret,
@@ -120,7 +120,7 @@ pub async fn get_dossier(
     officer: Officer,
     Path(code): Path<String>,
 ) -> ApiResult<Response> {
-    let d = service::load_for_officer(&state, &officer.actor(), &code).await?;
+    let d = dossiers::load_for_officer(&state, &officer.actor(), &code).await?;
     let events = state.store.events(&code).await?;
     let cal = state.calendars.get(Some(&d.resolving_unit));
     let view = DossierView::new(&d, &cal, allowed_actions(&d, &officer.actor()), &events, state.now());
@@ -141,7 +141,7 @@ pub async fn lookup(
     Path(code): Path<String>,
     ApiQuery(q): ApiQuery<SecretQuery>,
 ) -> ApiResult<Response> {
-    let d = service::load_with_secret(&state, &code, q.secret.as_deref()).await?;
+    let d = dossiers::load_with_secret(&state, &code, q.secret.as_deref()).await?;
     let events = state.store.events(&code).await?;
     Ok((etag(d.version), Json(PublicView::new(&d, allowed_actions(&d, &Actor::Applicant), &events))).into_response())
 }
@@ -185,11 +185,11 @@ pub async fn act(
     let actor = match &officer {
         Some(o) => o.actor(),
         None => {
-            service::load_with_secret(&state, &code, q.secret.as_deref()).await?;
+            dossiers::load_with_secret(&state, &code, q.secret.as_deref()).await?;
             Actor::Applicant
         }
     };
-    let d = service::act(&state, actor.clone(), &code, version, action).await?;
+    let d = dossiers::act(&state, actor.clone(), &code, version, action).await?;
     // The history is not repeated here (GET the dossier for it): actions are the hot path.
     if officer.is_none() {
         return Ok((etag(d.version), Json(PublicView::new(&d, allowed_actions(&d, &actor), &[]))).into_response());

@@ -20,18 +20,17 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use motcua_domain::dossier::Role;
 use motcua_domain::exchange::trace::DeliveryState;
-use motcua_edxml::{EdxmlError, Limits, Package, StatusMessage, TraceHeader};
-use motcua_store::edxml::{NewPackage, StoredPackage};
-use motcua_store::users::User;
+use motcua_edxml::{EdxmlError, Package};
+use motcua_store::edxml::StoredPackage;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::exchange::{local_organ, status_reply, vn_local};
+use crate::exchange::{local_organ, status_reply};
 use crate::extract::{ApiJson, ApiQuery, Officer};
+use motcua_app::exchange::inbox::{self, Received, clerk_units};
 
 /// Largest package body accepted (the codec's own limit, docs/EDXML.md).
 const MAX_PACKAGE: usize = motcua_edxml::limits::MAX_PACKAGE_BYTES;
@@ -133,41 +132,6 @@ pub(crate) fn view(p: StoredPackage, duplicate: bool) -> PackageView {
     }
 }
 
-/// Who is calling the inbox: a peer system (its name, from its credential) or a clerk.
-enum Caller {
-    Peer(String),
-    Clerk(User),
-}
-
-async fn caller(state: &AppState, headers: &HeaderMap) -> ApiResult<Caller> {
-    let token = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or_else(ApiError::unauthorized)?;
-    let hash = crate::auth::token_hash(token);
-    if let Some(name) = state.store.peer_by_token(&hash).await? {
-        return Ok(Caller::Peer(name));
-    }
-    match state.store.token_user(&hash, state.now()).await? {
-        Some(u) if u.roles.iter().any(|(_, r)| *r == Role::Clerk) => Ok(Caller::Clerk(u)),
-        Some(_) => {
-            Err(ApiError::forbidden("only clerks (văn thư) exchange documents", "chỉ văn thư được trao đổi văn bản"))
-        }
-        None => Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_token",
-            "the token is unknown or expired",
-            "thông tin xác thực không hợp lệ hoặc đã hết hạn",
-        )),
-    }
-}
-
-fn clerk_units(u: &User) -> Vec<String> {
-    u.roles.iter().filter(|(_, r)| *r == Role::Clerk).map(|(unit, _)| unit.clone()).collect()
-}
-
 #[utoipa::path(post, path = "/api/v1/edxml/inbox", tag = "exchange", security(("bearer" = [])),
     request_body(content = String, content_type = "application/xml", description = "edXML package or status message"),
     responses((status = 201, body = PackageView, description = "registered"),
@@ -177,149 +141,24 @@ fn clerk_units(u: &User) -> Vec<String> {
         (status = 422, body = EdxmlErrorBody, description = "invalid package or signature, unknown recipient, routing loop"),
         (status = 503, body = crate::error::ErrorBody, description = "deliver again")))]
 pub async fn inbox(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let caller = caller(&state, &headers).await?;
-    let t = state.now();
-    let package = match Package::from_xml(&body) {
-        Ok(p) => p,
-        Err(package_error) => {
-            return match StatusMessage::from_xml(&body) {
-                Ok(s) => status_arrived(&state, &s, &body, t).await,
-                Err(_) => Ok(invalid(package_error)),
-            };
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let caller = inbox::caller(&state, token).await?;
+    Ok(match inbox::receive(&state, &caller, &body).await? {
+        Received::Invalid(e) => invalid(e),
+        Received::Status { applied, relayed } => {
+            (StatusCode::OK, Json(serde_json::json!({"applied": applied, "relayed": relayed}))).into_response()
         }
-    };
-    let signer = match crate::exchange::signature::check(&state.store, &body).await {
-        Ok(s) => s,
-        Err(e) => return Ok(invalid(e)),
-    };
-    let units = state.store.units().await?;
-    let local_unit =
-        |id: &str| units.iter().find(|u| u.is_current() && u.organ_id.as_deref() == Some(id)).map(|u| u.code.clone());
-    let locals: Vec<String> = package.header.to.iter().filter_map(|to| local_unit(to.id.as_str())).collect();
-    let remote: Vec<String> =
-        package.header.to.iter().map(|o| o.id.as_str().to_owned()).filter(|id| local_unit(id).is_none()).collect();
-    // Recipients hosted elsewhere: a peer's package is passed on (a province system between its
-    // communes and the central axis).
-    let relayed = match (&caller, remote.is_empty()) {
-        (Caller::Peer(from), false) => {
-            match crate::exchange::relay::relay(&state, from, &package, &body, &remote, &signer, t).await? {
-                Ok(id) => Some(id),
-                Err(refusal) if locals.is_empty() => return Err(refusal),
-                Err(refusal) => {
-                    tracing::warn!(code = %refusal.body.code, "package registered locally, not relayed");
-                    None
-                }
-            }
+        Received::Relayed(stored) => (StatusCode::ACCEPTED, Json(view(stored, false))).into_response(),
+        Received::Registered { package, fresh, register_document } => {
+            let status = if fresh { StatusCode::CREATED } else { StatusCode::OK };
+            let mut v = view(package, !fresh);
+            v.register_document = register_document;
+            (status, Json(v)).into_response()
         }
-        _ => None,
-    };
-    let Some(unit_code) = locals.first() else {
-        if let Some(id) = relayed {
-            let stored = state.store.edxml_package(&id).await?.ok_or_else(ApiError::internal)?;
-            return Ok((StatusCode::ACCEPTED, Json(view(stored, false))).into_response());
-        }
-        return Err(ApiError::unprocessable(
-            "unknown_recipient",
-            "no unit of this system has the organ id of any recipient (MessageHeader/To/OrganId), and none is relayed",
-            "không có đơn vị nào của hệ thống có mã định danh của nơi nhận (MessageHeader/To/OrganId) và không chuyển tiếp được",
-        ));
-    };
-    let unit = units.iter().find(|u| &u.code == unit_code).ok_or_else(ApiError::internal)?;
-    if let Caller::Clerk(u) = &caller
-        && !clerk_units(u).contains(&unit.code)
-    {
-        return Err(ApiError::forbidden("not a clerk of the receiving unit", "không phải văn thư của đơn vị nhận"));
-    }
-    let Some(organ) = local_organ(unit) else { return Err(ApiError::internal()) };
-    // A signed package is kept as received (its signature stays verifiable); others canonical.
-    let xml = if signer.is_some() { String::from_utf8_lossy(&body).into_owned() } else { package.to_xml() };
-    let mut new = crate::exchange::package_row(&unit.code, &package, xml, None);
-    if let Some(s) = &signer {
-        new.signer = Some(s.label());
-        new.signer_trusted = s.trusted;
-    }
-    let idem = new.idem.clone();
-    // The reply is keyed by the registration; the id is only known after insertion, so the
-    // key uses the digest, which is as unique per unit.
-    let reply =
-        status_reply(&format!("{}:{idem}", unit.code), &package, &organ, motcua_edxml::StatusCode::Registered, None, t)
-            .map_err(|e| {
-                tracing::error!(error = %e.reason, "status message not built");
-                ApiError::internal()
-            })?;
-    let (id, fresh) = state.store.register_incoming(&new, &[reply], t).await?;
-    // The office's incoming register gets the document too (idempotent on the same digest).
-    let register_document = match crate::exchange::office::register_incoming(&state, &unit.code, &package, &idem).await
-    {
-        Ok(d) => Some(d),
-        Err(e) => {
-            tracing::error!(code = %e.body.code, error = %e.body.message, "package not entered in the incoming register");
-            None
-        }
-    };
-    // An answer to a liên thông step completes it (again on a repeat, which changes nothing); if
-    // that cannot be written now, 503 makes the sender deliver again.
-    if let Err(e) = super::agency_exchange::result_arrived(&state, &package, &id).await {
-        tracing::error!(package = %id, error = %e, "liên thông result not recorded; asking the sender to retry");
-        return Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "try_again",
-            "the answer is registered but its dossier step could not be completed now; deliver it again",
-            "văn bản đã được tiếp nhận nhưng chưa cập nhật được hồ sơ; đề nghị gửi lại",
-        ));
-    }
-    let stored = state.store.edxml_package(&id).await?.ok_or_else(ApiError::internal)?;
-    tracing::info!(package = %id, unit = %unit.code, fresh, "edXML package received");
-    let status = if fresh { StatusCode::CREATED } else { StatusCode::OK };
-    let mut v = view(stored, !fresh);
-    v.register_document = register_document;
-    Ok((status, Json(v)).into_response())
-}
-
-/// A status message for a package this system sent.
-async fn status_arrived(
-    state: &AppState,
-    s: &StatusMessage,
-    body: &[u8],
-    t: time::OffsetDateTime,
-) -> Result<Response, ApiError> {
-    if s.status == motcua_edxml::StatusCode::RecallRequested {
-        return super::edxml_recall::recall_arrived(state, s, body, t).await;
-    }
-    let n = state
-        .store
-        .apply_status(
-            &s.response_for.document_id,
-            s.status.code(),
-            s.from.id.as_str(),
-            s.description.as_deref(),
-            &s.digest_hex(),
-            t,
-        )
-        .await?;
-    if let Some(status) = crate::exchange::office::trace_status(s.status.code())
-        && n.1 > 0
-    {
-        let note = s.description.as_deref();
-        crate::exchange::office::mirror_trace(
-            &state.store,
-            &s.response_for.document_id,
-            s.from.id.as_str(),
-            status,
-            note,
-        )
-        .await;
-    }
-    let n = n.0;
-    let relayed = crate::exchange::relay::pass_status_back(state, s, body, t).await?;
-    if n == 0 && relayed == 0 {
-        return Err(ApiError::unprocessable(
-            "unknown_document",
-            "no package sent by this system has this DocumentId (Status/ResponseFor/DocumentId)",
-            "hệ thống không gửi văn bản nào có DocumentId này (Status/ResponseFor/DocumentId)",
-        ));
-    }
-    Ok((StatusCode::OK, Json(serde_json::json!({"applied": n, "relayed": relayed}))).into_response())
+    })
 }
 
 #[utoipa::path(post, path = "/api/v1/edxml/outbox", tag = "exchange", security(("bearer" = [])),
@@ -343,43 +182,11 @@ pub async fn outbox(State(state): State<AppState>, officer: Officer, body: Bytes
             )
         })?;
     let t = state.now();
-    let p = send_package(&state, &unit, &mut package, None, t).await?;
+    let p = crate::exchange::send_package(&state, &unit, &mut package, None, t).await?;
     let fresh = p.1;
     let stored = state.store.edxml_package(&p.0).await?.ok_or_else(ApiError::internal)?;
     let status = if fresh { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(view(stored, !fresh))).into_response())
-}
-
-/// Sends `package` from local `unit`: appends this system's trace header, validates, stores it
-/// and queues one delivery per recipient, in one transaction. Answers (id, first time).
-pub async fn send_package(
-    state: &AppState,
-    unit: &str,
-    package: &mut Package,
-    dossier: Option<String>,
-    t: time::OffsetDateTime,
-) -> ApiResult<(String, bool)> {
-    let new = new_package(state, unit, package, dossier, t)?;
-    Ok(state.store.send_package(&new, t).await?)
-}
-
-/// Stamps this hop's trace header on `package`, validates it, signs it when the system has a
-/// key, and makes the row that queues it
-/// for delivery (written by the caller, in the caller's transaction).
-pub fn new_package(
-    state: &AppState,
-    unit: &str,
-    package: &mut Package,
-    dossier: Option<String>,
-    t: time::OffsetDateTime,
-) -> ApiResult<NewPackage> {
-    package.header.traces.push(TraceHeader { organ_id: package.header.from.id.clone(), timestamp: vn_local(t) });
-    if let Err(e) = package.validate(&Limits::default()) {
-        return Err(ApiError::unprocessable(e.code, format!("{} at {}", e.reason, e.path), e.reason_vi));
-    }
-    let xml = crate::exchange::signature::sign_outgoing(state.signing_key.as_deref(), package.to_xml())
-        .map_err(|e| ApiError::unprocessable(e.code, format!("{} at {}", e.reason, e.path), e.reason_vi))?;
-    Ok(crate::exchange::package_row(unit, package, xml, dossier))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

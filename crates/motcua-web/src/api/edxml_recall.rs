@@ -11,15 +11,12 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use motcua_edxml::StatusMessage;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::edxml::{PackageDetail, detail, own_package};
 use crate::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::exchange::recall;
 use crate::extract::{ApiJson, Officer};
 
@@ -66,28 +63,4 @@ pub async fn answer(
     let p = own_package(&state, &officer, &id).await?;
     recall::answer(&state, &officer.0, &p, input.accept, input.reason.as_deref()).await?;
     detail(State(state), officer, Path(id)).await
-}
-
-/// A recall request (13) arrived in the inbox: the question opens on the packages registered
-/// from its sender, and it is passed on for packages this system relayed.
-pub(crate) async fn recall_arrived(
-    state: &AppState,
-    s: &StatusMessage,
-    body: &[u8],
-    t: time::OffsetDateTime,
-) -> Result<Response, ApiError> {
-    let rf = &s.response_for;
-    let n = state
-        .store
-        .recall_arrived(&rf.document_id, rf.organ_id.as_str(), s.description.as_deref(), &s.digest_hex(), t)
-        .await?;
-    let relayed = crate::exchange::relay::pass_status_back(state, s, body, t).await?;
-    if n == 0 && relayed == 0 {
-        return Err(ApiError::unprocessable(
-            "unknown_document",
-            "no package from this sender has this DocumentId (Status/ResponseFor/DocumentId)",
-            "không có văn bản nào của nơi gửi có DocumentId này (Status/ResponseFor/DocumentId)",
-        ));
-    }
-    Ok((StatusCode::OK, Json(serde_json::json!({"applied": n, "relayed": relayed}))).into_response())
 }

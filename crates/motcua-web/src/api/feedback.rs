@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use motcua_domain::dossier::{Actor, Role};
-use motcua_domain::feedback::{self, Command, Feedback, Status, SubjectKind, Submission, Submitter};
+use motcua_domain::feedback::{Command, Feedback, Status, SubjectKind, Submission, Submitter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -16,6 +16,7 @@ use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, MaybeOfficer, Officer};
 use crate::views::local;
+use motcua_app::feedback::{self as feedback_app, act, load_with_secret};
 
 /// A new feedback item.
 #[derive(Deserialize, ToSchema)]
@@ -111,75 +112,6 @@ impl PublishedFeedback {
     }
 }
 
-/// The calendar and rules of the center that received an item.
-pub(crate) async fn clock(
-    state: &AppState,
-    center: &str,
-) -> ApiResult<(std::sync::Arc<motcua_domain::calendar::Calendar>, feedback::FeedbackRules)> {
-    Ok((state.calendars.get(Some(center)), state.store.feedback_rules(center).await?))
-}
-
-/// Records a submission at the province's center; returns the item and its secret.
-pub async fn submit(state: &AppState, submission: Submission) -> ApiResult<(Feedback, String)> {
-    submit_with_files(state, submission, Vec::new()).await
-}
-
-/// [`submit`] with the citizen's attachments, stored in the same transaction as the item.
-pub async fn submit_with_files(
-    state: &AppState,
-    submission: Submission,
-    files: Vec<motcua_store::web::NewFile>,
-) -> ApiResult<(Feedback, String)> {
-    submission.validate()?;
-    let center = state.province_center.clone();
-    let (cal, rules) = clock(state, &center).await?;
-    let secret = crate::auth::new_secret();
-    let at = state.now();
-    let fb = state
-        .store
-        .create_feedback_with_files(
-            at,
-            &crate::auth::secret_hash(&secret),
-            move |code| Feedback::submit(code, center, submission, at, &cal, &rules),
-            files,
-        )
-        .await?;
-    Ok((fb, secret))
-}
-
-fn not_found(code: &str) -> ApiError {
-    ApiError::not_found(&format!("feedback {code} with this secret"), &format!("phản ánh {code} với mã bí mật này"))
-}
-
-/// Compares two strings in time that depends only on their lengths.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// Loads an item for whoever holds its code and secret. A wrong secret and an unknown code both
-/// answer 404, after the same hash and constant-time comparison.
-pub async fn load_with_secret(state: &AppState, code: &str, secret: Option<&str>) -> ApiResult<Feedback> {
-    let secret = secret.filter(|s| !s.trim().is_empty() && s.len() <= 64).ok_or_else(|| {
-        ApiError::bad_request(
-            "secret_required",
-            "give the feedback's secret (?secret=...)",
-            "cần nhập mã bí mật của phản ánh (?secret=...)",
-        )
-    })?;
-    let given = crate::auth::secret_hash(secret);
-    let found =
-        if code.len() <= 32 { state.store.feedback(code).await } else { Err(motcua_store::StoreError::NotFound) };
-    let (fb, stored) = match found {
-        Ok(v) => (Some(v.0), v.1),
-        Err(motcua_store::StoreError::NotFound) => (None, crate::auth::secret_hash("")),
-        Err(e) => return Err(e.into()),
-    };
-    match fb {
-        Some(fb) if same(&given, &stored) => Ok(fb),
-        _ => Err(not_found(code)),
-    }
-}
-
 /// The submitter's view.
 pub async fn public_view(state: &AppState, fb: &Feedback) -> ApiResult<FeedbackPublicView> {
     let events = state.store.feedback_events(&fb.code).await?;
@@ -232,7 +164,7 @@ pub async fn create(State(state): State<AppState>, ApiJson(req): ApiJson<CreateF
         reraise_of: req.reraise_of.filter(|s| !s.trim().is_empty()),
         location: None,
     };
-    let (fb, secret) = submit(&state, submission).await?;
+    let (fb, secret) = feedback_app::submit(&state, submission).await?;
     let body = FeedbackCreated {
         code: fb.code.clone(),
         secret,
@@ -266,11 +198,11 @@ pub async fn get_one(
 ) -> ApiResult<Response> {
     if let Some(o) = officer {
         let (fb, _) = state.store.feedback(&code).await.map_err(|e| match e {
-            motcua_store::StoreError::NotFound => not_found(&code),
+            motcua_store::StoreError::NotFound => ApiError::from(feedback_app::not_found(&code)),
             e => e.into(),
         })?;
         if !officer_sees(&o, &fb) {
-            return Err(not_found(&code));
+            return Err(ApiError::from(feedback_app::not_found(&code)));
         }
         let events: Vec<_> = state.store.feedback_events(&code).await?.into_iter().map(|e| e.event).collect();
         let files = state.store.files_of(&code).await?;
@@ -339,32 +271,6 @@ pub async fn list(
     Ok(Json(rows).into_response())
 }
 
-/// Applies a command for `actor` (checked by the domain) and stores the event.
-pub async fn act(state: &AppState, actor: &Actor, fb: &Feedback, cmd: Command) -> ApiResult<Feedback> {
-    if let Command::Assign { unit, .. } = &cmd
-        && !state.store.units().await?.iter().any(|u| &u.code == unit && u.is_current())
-    {
-        return Err(ApiError::unprocessable(
-            "unknown_unit",
-            format!("unit '{unit}' does not exist"),
-            format!("không có đơn vị '{unit}'"),
-        ));
-    }
-    let (cal, rules) = clock(state, &fb.center).await?;
-    let (actor, at) = (actor.clone(), state.now());
-    // Decided inside the writer on the state the event will follow (at the version the caller saw).
-    let decide = move |current: &Feedback| feedback::decide(current, &actor, cmd, at, &cal, &rules);
-    state.store.act_on_feedback(&fb.code, Some(fb.version), decide).await.map_err(|e| match e {
-        motcua_store::StoreError::Conflict { current } => ApiError::new(
-            StatusCode::CONFLICT,
-            "version_conflict",
-            format!("the feedback changed meanwhile (version {current}); reload and try again"),
-            format!("phản ánh vừa được cập nhật (phiên bản {current}); vui lòng tải lại"),
-        ),
-        e => e.into(),
-    })
-}
-
 #[utoipa::path(post, path = "/api/v1/feedback/{code}/actions", tag = "feedback", params(("code" = String, Path), SecretQuery),
     request_body(content = Object, description = "{\"action\": \"accept\" | \"reject\" {reason} | \"assign\" {unit, category: rules_procedures|official_conduct} | \"forward\" {to, reason} | \"request_info\" {question} | \"answer\" {answer} | \"return\" {reason} | \"approve\" | \"publish\" | \"supply_info\" {text}, \"version\"?: n}"),
     description = "Receivers and center administrators of the receiving center accept, reject, assign, forward and publish; the assigned unit's specialists answer and ask for information; its leaders approve or return. The submitter supplies information with ?secret=.",
@@ -388,11 +294,11 @@ pub async fn actions(
     let (fb, actor) = match &officer {
         Some(o) => {
             let (fb, _) = state.store.feedback(&code).await.map_err(|e| match e {
-                motcua_store::StoreError::NotFound => not_found(&code),
+                motcua_store::StoreError::NotFound => ApiError::from(feedback_app::not_found(&code)),
                 e => e.into(),
             })?;
             if !officer_sees(o, &fb) {
-                return Err(not_found(&code));
+                return Err(ApiError::from(feedback_app::not_found(&code)));
             }
             (fb, o.actor())
         }
@@ -427,20 +333,7 @@ pub async fn vote(
     Path(code): Path<String>,
     ApiJson(v): ApiJson<Vote>,
 ) -> ApiResult<Response> {
-    if v.voter.trim().len() < 8 || v.voter.len() > 128 {
-        return Err(ApiError::bad_request(
-            "invalid_voter",
-            "'voter' must be 8 to 128 characters",
-            "'voter' phải dài 8 đến 128 ký tự",
-        ));
-    }
-    let voter = motcua_domain::audit::sha256_hex(&[b"voter:", v.voter.trim().as_bytes()]);
-    let fb = state.store.vote_feedback(&code, &voter, v.like, state.now()).await.map_err(|e| match e {
-        motcua_store::StoreError::NotFound => {
-            ApiError::not_found(&format!("published feedback {code}"), &format!("phản ánh đã công khai {code}"))
-        }
-        e => e.into(),
-    })?;
+    let fb = feedback_app::vote(&state, &code, &v.voter, v.like).await?;
     Ok(Json(PublishedFeedback::new(&fb)).into_response())
 }
 

@@ -68,11 +68,5 @@ pub(crate) fn parse_instant(name: &str, value: &str) -> Result<time::OffsetDateT
 
 /// Parses a `YYYY-MM-DD` date parameter, or answers 400 naming the parameter.
 pub(crate) fn parse_date(name: &str, value: &str) -> Result<time::Date, crate::error::ApiError> {
-    time::Date::parse(value.trim(), time::macros::format_description!("[year]-[month]-[day]")).map_err(|_| {
-        crate::error::ApiError::bad_request(
-            "invalid_date",
-            format!("'{name}' must be a date like 2025-07-01"),
-            format!("'{name}' phải là ngày dạng 2025-07-01"),
-        )
-    })
+    Ok(motcua_app::input::date(name, value)?)
 }

@@ -46,6 +46,12 @@ impl From<motcua_store::StoreError> for Open311Error {
     }
 }
 
+impl From<motcua_app::error::Error> for Open311Error {
+    fn from(e: motcua_app::error::Error) -> Self {
+        crate::error::ApiError::from(e).into()
+    }
+}
+
 type Result311<T> = Result<T, Open311Error>;
 
 /// One service: a kind of feedback.
@@ -189,7 +195,7 @@ pub async fn create(State(state): State<AppState>, req: Request) -> Result311<Re
         reraise_of: None,
         location: (lat.is_some() || address.is_some()).then_some(Location { lat, long, address }),
     };
-    let (fb, secret) = super::feedback::submit(&state, submission).await?;
+    let (fb, secret) = motcua_app::feedback::submit(&state, submission).await?;
     let notice = format!(
         "Đã tiếp nhận phản ánh {}. Hạn trả lời: {}. Tra cứu bằng mã và mã bí mật tại /phan-anh/tra-cuu.",
         fb.code,

@@ -8,21 +8,20 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use motcua_domain::dossier::{Actor, Role, Status};
+use motcua_domain::dossier::{Actor, Role};
 use motcua_domain::queue::metrics::QueueMetrics;
-use motcua_domain::queue::rating::{OfficerRating, per_officer};
-use motcua_domain::queue::{Counter, CounterGroup, Priority, Step, Ticket};
+use motcua_domain::queue::rating::OfficerRating;
+use motcua_domain::queue::{Counter, CounterGroup, Step, Ticket};
 use serde::{Deserialize, Serialize};
-use time::{Duration, OffsetDateTime};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{parse_date, parse_instant};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Officer};
+use motcua_app::queue;
 
-/// How long the counter tablet may use a rating token after the service ends.
-pub const RATING_TOKEN_MINUTES: i64 = 30;
+pub use motcua_app::queue::RATING_TOKEN_MINUTES;
 
 /// A ticket as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -87,8 +86,7 @@ pub struct IssueRequest {
 
 /// Issues a ticket (shared with the kiosk page).
 pub(crate) async fn issue(state: &AppState, group: &str, priority: &str) -> ApiResult<TicketView> {
-    let priority = Priority::parse(priority)?;
-    let (t, ahead) = state.store.issue_ticket(group.trim(), priority, state.now()).await?;
+    let (t, ahead) = queue::issue(state, group, priority).await?;
     let mut v = TicketView::of(&t);
     v.waiting_before = Some(ahead);
     Ok(v)
@@ -111,31 +109,6 @@ pub async fn get_ticket(State(state): State<AppState>, Path(id): Path<String>) -
     Ok(Json(TicketView::of(&state.store.ticket(&id).await?)))
 }
 
-/// The counter if `actor` is a receiver of its unit.
-pub(crate) async fn counter_for(state: &AppState, actor: &Actor, id: &str) -> ApiResult<(Counter, String)> {
-    let (c, unit) = state.store.counter(id).await?;
-    if !actor.is(Role::Receiver, &unit) {
-        return Err(ApiError::forbidden(
-            "only a receiver of this one-stop may work at its counters",
-            "chỉ cán bộ tiếp nhận của bộ phận một cửa này được làm việc tại quầy",
-        ));
-    }
-    Ok((c, unit))
-}
-
-/// Calls the next ticket (shared with the counter page).
-pub(crate) async fn call(state: &AppState, actor: &Actor, counter: &str) -> ApiResult<Ticket> {
-    let (c, _) = counter_for(state, actor, counter).await?;
-    state.store.call_next(&c.id, actor.name(), state.now()).await?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "queue_empty",
-            "nobody is waiting in this group",
-            "không còn người chờ trong nhóm quầy này",
-        )
-    })
-}
-
 #[utoipa::path(post, path = "/api/v1/queue/counters/{id}/call", tag = "queue", params(("id" = String, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = TicketView, description = "the ticket called"),
@@ -147,7 +120,7 @@ pub async fn call_next(
     officer: Officer,
     Path(id): Path<String>,
 ) -> ApiResult<Json<TicketView>> {
-    Ok(Json(TicketView::of(&call(&state, &officer.actor(), &id).await?)))
+    Ok(Json(TicketView::of(&queue::call(&state, &officer.actor(), &id).await?)))
 }
 
 /// An action on a called ticket.
@@ -168,7 +141,6 @@ pub struct TicketAction {
 
 /// Applies a ticket action (shared with the counter page).
 pub(crate) async fn step(state: &AppState, actor: &Actor, id: &str, a: &TicketAction) -> ApiResult<TicketView> {
-    let (c, unit) = counter_for(state, actor, &a.counter).await?;
     let step = match a.action.as_str() {
         "recall" => Step::Recall,
         "serve" => Step::Serve,
@@ -193,40 +165,9 @@ pub(crate) async fn step(state: &AppState, actor: &Actor, id: &str, a: &TicketAc
             ));
         }
     };
-    let dossier = match a.dossier.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        Some(code) if step == Step::Done => {
-            let d = crate::service::load_for_officer(state, actor, code).await?;
-            if d.receiving_unit != unit {
-                return Err(ApiError::unprocessable(
-                    "dossier_other_unit",
-                    "the dossier was not received by this one-stop",
-                    "hồ sơ không do bộ phận một cửa này tiếp nhận",
-                ));
-            }
-            Some(d)
-        }
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "unexpected_dossier",
-                "a dossier is linked only with 'done'",
-                "chỉ gắn hồ sơ khi kết thúc phục vụ",
-            ));
-        }
-        None => None,
-    };
-    let t = state
-        .store
-        .step_ticket(id, &c.id, actor.name(), &step, dossier.as_ref().map(|d| d.code.as_str()), state.now())
-        .await?;
-    let mut v = TicketView::of(&t);
-    // The safe rule for the counter tablet: a one-time token, only when this service handed over
-    // the result of a dossier not yet rated.
-    if dossier.as_ref().is_some_and(|d| d.status == Status::Returned && d.rating.is_none()) {
-        let token = crate::auth::new_token();
-        let expires = state.now() + Duration::minutes(RATING_TOKEN_MINUTES);
-        state.store.set_rating_token(&t.id, &crate::auth::token_hash(&token), expires).await?;
-        v.rating_url = Some(format!("/danh-gia/{}?t={token}", t.id));
-    }
+    let done = queue::step(state, actor, id, &a.counter, step, a.dossier.as_deref()).await?;
+    let mut v = TicketView::of(&done.ticket);
+    v.rating_url = done.rating_token.map(|token| format!("/danh-gia/{}?t={token}", done.ticket.id));
     Ok(v)
 }
 
@@ -282,8 +223,7 @@ pub struct Board {
 
 /// The board of a unit (default: the provincial center).
 pub(crate) async fn board_of(state: &AppState, unit: Option<&str>) -> ApiResult<Board> {
-    let unit = unit.map(str::trim).filter(|u| !u.is_empty()).unwrap_or(&state.province_center).to_owned();
-    let (called, waiting) = state.store.queue_board(&unit, state.now(), 12).await?;
+    let (unit, called, waiting) = queue::board(state, unit).await?;
     Ok(Board {
         unit,
         called: called
@@ -320,18 +260,6 @@ pub async fn groups(
     Ok(Json(state.store.queue_groups(q.unit.as_deref()).await?))
 }
 
-fn require_admin(o: &Officer, unit: &str) -> ApiResult<()> {
-    let a = o.actor();
-    if a.is(Role::CenterAdmin, unit) || o.has_role(Role::SystemAdmin) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "only the one-stop's administrator may configure its counters",
-            "chỉ quản trị của bộ phận một cửa được cấu hình quầy",
-        ))
-    }
-}
-
 #[utoipa::path(put, path = "/api/v1/queue/groups/{code}", tag = "queue", params(("code" = String, Path)),
     request_body = Object, security(("bearer" = [])),
     responses((status = 200, body = Object, description = "the group"), (status = 400, body = crate::error::ErrorBody),
@@ -340,18 +268,9 @@ pub async fn put_group(
     State(state): State<AppState>,
     officer: Officer,
     Path(code): Path<String>,
-    ApiJson(mut g): ApiJson<CounterGroup>,
+    ApiJson(g): ApiJson<CounterGroup>,
 ) -> ApiResult<Json<CounterGroup>> {
-    require_admin(&officer, &g.unit)?;
-    if let Ok(old) = state.store.queue_group(&code).await {
-        require_admin(&officer, &old.unit)?;
-    }
-    if state.store.unit(&g.unit).await.is_err() {
-        return Err(ApiError::unprocessable("unknown_unit", "unknown unit", "đơn vị không tồn tại"));
-    }
-    g.code = code;
-    state.store.put_queue_group(&g).await?;
-    Ok(Json(g))
+    Ok(Json(queue::put_group(&state, &officer.actor(), &code, g).await?))
 }
 
 #[utoipa::path(put, path = "/api/v1/queue/counters/{id}", tag = "queue", params(("id" = String, Path)),
@@ -363,13 +282,9 @@ pub async fn put_counter(
     State(state): State<AppState>,
     officer: Officer,
     Path(id): Path<String>,
-    ApiJson(mut c): ApiJson<Counter>,
+    ApiJson(c): ApiJson<Counter>,
 ) -> ApiResult<Json<Counter>> {
-    let g = state.store.queue_group(&c.group).await?;
-    require_admin(&officer, &g.unit)?;
-    c.id = id;
-    state.store.put_counter(&c).await?;
-    Ok(Json(c))
+    Ok(Json(queue::put_counter(&state, &officer.actor(), &id, c).await?))
 }
 
 /// Units whose figures `o` may read, with `roles`; empty = everything (system administrator).
@@ -437,16 +352,6 @@ pub struct OfficerRatings {
     pub officers: Vec<OfficerRating>,
 }
 
-/// Ratings per officer in a period, scoped to `units` (empty = all).
-pub(crate) async fn officer_ratings(
-    state: &AppState,
-    units: &[String],
-    from: OffsetDateTime,
-    to: OffsetDateTime,
-) -> ApiResult<Vec<OfficerRating>> {
-    Ok(per_officer(&state.store.officer_ratings(units, from, to).await?))
-}
-
 #[utoipa::path(get, path = "/api/v1/ratings/officers", tag = "queue", params(RatingsQuery), security(("bearer" = [])),
     responses((status = 200, body = OfficerRatings), (status = 400, body = crate::error::ErrorBody),
         (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
@@ -464,7 +369,7 @@ pub async fn ratings(
     Ok(Json(OfficerRatings {
         from: motcua_store::format_ts(from),
         to: motcua_store::format_ts(to),
-        officers: officer_ratings(&state, &units, from, to).await?,
+        officers: queue::officer_ratings(&state, &units, from, to).await?,
     }))
 }
 

@@ -1,6 +1,6 @@
 //! The officer console (specialist, leader): the inbox of the officer's units, the dossier page
 //! with its steps, timeline, documents and one form per action the domain allows now, and the
-//! leader's overview. Every decision stays in the domain (`allowed_actions`, `service::act`):
+//! leader's overview. Every decision stays in the domain (`allowed_actions`, `dossiers::act`):
 //! these pages only show what it allows and forward what the officer chose.
 //!
 //! - [`inbox`]: `GET /can-bo` — soonest due first, coloured by urgency, 50 a page.
@@ -46,8 +46,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// An API-shaped refusal shown as a page in the visitor's language.
-pub(crate) fn ui(e: ApiError, lang: Lang) -> UiError {
-    UiError::from(e).in_lang(lang)
+pub(crate) fn ui(e: impl Into<ApiError>, lang: Lang) -> UiError {
+    UiError::from(Into::<ApiError>::into(e)).in_lang(lang)
 }
 
 /// A 400 page for a malformed form or query.

@@ -52,7 +52,7 @@ fn receiver_units(s: &SignedIn) -> Result<Vec<String>, UiError> {
 async fn load(state: &AppState, s: &SignedIn, code: &str) -> Result<Dossier, UiError> {
     let lang = s.visitor.lang;
     receiver_units(s)?;
-    let d = crate::service::load_for_officer(state, &s.actor(), code).await.map_err(|e| ui(e, lang))?;
+    let d = motcua_app::dossiers::load_for_officer(state, &s.actor(), code).await.map_err(|e| ui(e, lang))?;
     if !s.actor().is(Role::Receiver, &d.receiving_unit) {
         return Err(UiError::forbidden(lang));
     }
@@ -60,8 +60,8 @@ async fn load(state: &AppState, s: &SignedIn, code: &str) -> Result<Dossier, UiE
 }
 
 /// A service error as a page in the visitor's language.
-fn ui(e: ApiError, lang: Lang) -> UiError {
-    UiError::from(e).in_lang(lang)
+fn ui(e: impl Into<ApiError>, lang: Lang) -> UiError {
+    UiError::from(Into::<ApiError>::into(e)).in_lang(lang)
 }
 
 /// A service error's message in the page language.

@@ -62,19 +62,18 @@ impl UiError {
     }
 }
 
-impl From<motcua_store::StoreError> for UiError {
-    fn from(e: motcua_store::StoreError) -> Self {
-        let api = crate::error::ApiError::from(e);
-        UiError::new(api.status, Lang::Vi, api.body.message_vi, api.body.message)
-    }
+/// Every error a page handler meets (a use case's, the store's, the domain's, an API helper's)
+/// becomes a page through [`crate::error::ApiError`], so the status is chosen in one place.
+macro_rules! ui_error_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for UiError {
+            fn from(e: $t) -> Self {
+                crate::error::ApiError::from(e).into()
+            }
+        }
+    )*};
 }
-
-impl From<motcua_domain::DomainError> for UiError {
-    fn from(e: motcua_domain::DomainError) -> Self {
-        let api = crate::error::ApiError::from(e);
-        UiError::new(api.status, Lang::Vi, api.body.message_vi, api.body.message)
-    }
-}
+ui_error_from!(motcua_store::StoreError, motcua_domain::DomainError, motcua_app::error::Error);
 
 impl IntoResponse for UiError {
     fn into_response(self) -> Response {

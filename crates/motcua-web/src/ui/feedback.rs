@@ -20,9 +20,9 @@ use super::error::UiError;
 use super::portal::upload;
 use super::{Chrome, SignedIn, Visitor, render, render_status, see_other};
 use crate::AppState;
-use crate::api::feedback as api;
 use crate::extract::ApiQuery;
 use crate::views::local_display;
+use motcua_app::feedback as api;
 
 /// One published item as listed.
 pub struct Row {

@@ -22,6 +22,7 @@ pub mod citizen;
 pub mod console;
 pub mod counter;
 pub mod dashboard;
+pub mod disclosures;
 pub mod error;
 pub mod feedback;
 pub mod office;
@@ -195,7 +196,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(alerts::router())
         .merge(admin::router())
         .merge(queue::router())
-        .merge(crate::disclosures::pages::router())
+        .merge(disclosures::router())
         .layer(axum::middleware::from_fn_with_state(state, session::layer))
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))

@@ -29,7 +29,7 @@ use qrcode::render::svg;
 use super::error::{UiError, urlencode};
 use super::{Chrome, Lang, Visitor, render, render_status};
 use crate::AppState;
-use crate::service::{self, Submission};
+use motcua_app::dossiers::{self, Submission};
 use upload::{Accepted, Problem};
 
 /// Field name of the optional extra document's file input.
@@ -420,7 +420,10 @@ async fn submit(
     };
     let uploaded = accepted.len();
     let files = accepted.into_iter().map(upload::Accepted::into_file).collect();
-    let (d, secret) = match service::submit_with_files(&state, None, submission, files).await {
+    let (d, secret) = match dossiers::submit_with_files(&state, None, submission, files)
+        .await
+        .map_err(crate::error::ApiError::from)
+    {
         Ok(x) => x,
         Err(e) if e.status.is_client_error() && e.status != StatusCode::CONFLICT => {
             let problem = Problem::new(field_of(&e.body.code), e.body.message_vi, e.body.message);

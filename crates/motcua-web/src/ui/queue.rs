@@ -45,8 +45,8 @@ pub fn router() -> Router<AppState> {
         .route("/can-bo/hang-doi", get(metrics_page))
 }
 
-fn ui(e: ApiError, v: &Visitor) -> UiError {
-    UiError::from(e).in_lang(v.lang)
+fn ui(e: impl Into<ApiError>, v: &Visitor) -> UiError {
+    UiError::from(Into::<ApiError>::into(e)).in_lang(v.lang)
 }
 
 type Fields = Result<Form<Vec<(String, String)>>, FormRejection>;
@@ -78,7 +78,7 @@ struct KioskPage {
 
 async fn kiosk(State(state): State<AppState>, v: Visitor, ApiQuery(q): ApiQuery<UnitQ>) -> Result<Response, UiError> {
     let unit = q.unit.filter(|u| !u.trim().is_empty()).unwrap_or_else(|| state.province_center.clone());
-    let groups = state.store.queue_groups(Some(&unit)).await.map_err(|e| ui(e.into(), &v))?;
+    let groups = state.store.queue_groups(Some(&unit)).await.map_err(|e| ui(e, &v))?;
     let c = Chrome::new(&v, "/lay-so", "Lấy số thứ tự", "Take a queue number");
     Ok(render(&KioskPage { c, unit, groups, priorities: Priority::ALL.to_vec() }))
 }
@@ -115,8 +115,8 @@ async fn ticket_page(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<TicketQ>,
 ) -> Result<Response, UiError> {
-    let t = state.store.ticket(&id).await.map_err(|e| ui(e.into(), &v))?;
-    let group = state.store.queue_group(&t.group).await.map_err(|e| ui(e.into(), &v))?;
+    let t = state.store.ticket(&id).await.map_err(|e| ui(e, &v))?;
+    let group = state.store.queue_group(&t.group).await.map_err(|e| ui(e, &v))?;
     let c = Chrome::new(&v, "/lay-so", "Phiếu số thứ tự", "Queue ticket");
     Ok(render(&TicketPage { c, t, group, ahead: q.truoc }))
 }
@@ -167,18 +167,18 @@ async fn counter_view(
     rating_url: String,
 ) -> Result<CounterPage, UiError> {
     let units = receiver_units(s)?;
-    let counters = state.store.counters(&units).await.map_err(|e| ui(e.into(), &s.visitor))?;
+    let counters = state.store.counters(&units).await.map_err(|e| ui(e, &s.visitor))?;
     let chosen = id.and_then(|id| counters.iter().find(|(c, _)| c.id == id)).cloned();
     let (counter, current, groups, skipped) = match chosen {
         Some((c, unit)) => {
-            let current = state.store.counter_ticket(&c.id).await.map_err(|e| ui(e.into(), &s.visitor))?;
-            let groups = state.store.queue_groups(Some(&unit)).await.map_err(|e| ui(e.into(), &s.visitor))?;
+            let current = state.store.counter_ticket(&c.id).await.map_err(|e| ui(e, &s.visitor))?;
+            let groups = state.store.queue_groups(Some(&unit)).await.map_err(|e| ui(e, &s.visitor))?;
             let today = motcua_domain::queue::ticket_day(state.now());
             let skipped = state
                 .store
                 .tickets_on(std::slice::from_ref(&unit), today)
                 .await
-                .map_err(|e| ui(e.into(), &s.visitor))?
+                .map_err(|e| ui(e, &s.visitor))?
                 .into_iter()
                 .filter(|t| t.state == motcua_domain::queue::TicketState::Skipped && t.group == c.group)
                 .collect();
@@ -206,7 +206,7 @@ async fn counter_act(State(state): State<AppState>, s: SignedIn, form: Fields) -
     let actor = s.actor();
     let lang = s.visitor.lang;
     let result = if action == "call" {
-        crate::api::queue::call(&state, &actor, &counter).await.map(|t| TicketView::of(&t))
+        motcua_app::queue::call(&state, &actor, &counter).await.map(|t| TicketView::of(&t)).map_err(ApiError::from)
     } else {
         let a = TicketAction {
             action: action.to_owned(),
@@ -264,15 +264,10 @@ async fn rating_form(
 ) -> Result<Response, UiError> {
     let token = q.t.unwrap_or_default();
     let now = state.now();
-    if !state
-        .store
-        .rating_token_valid(&id, &crate::auth::token_hash(&token), now)
-        .await
-        .map_err(|e| ui(e.into(), &v))?
-    {
+    if !state.store.rating_token_valid(&id, &crate::auth::token_hash(&token), now).await.map_err(|e| ui(e, &v))? {
         return Err(link_expired(&v));
     }
-    let t = state.store.ticket(&id).await.map_err(|e| ui(e.into(), &v))?;
+    let t = state.store.ticket(&id).await.map_err(|e| ui(e, &v))?;
     let c = Chrome::new(&v, "/danh-gia", "Đánh giá mức độ hài lòng", "Rate our service");
     Ok(render(&RatePage { c, id, token, number: t.number, done: false }))
 }
@@ -295,14 +290,14 @@ async fn rating_submit(
     }
     let now = state.now();
     let hash = crate::auth::token_hash(field(&f, "t"));
-    if !state.store.take_rating_token(&id, &hash, now).await.map_err(|e| ui(e.into(), &v))? {
+    if !state.store.take_rating_token(&id, &hash, now).await.map_err(|e| ui(e, &v))? {
         return Err(link_expired(&v));
     }
-    let t = state.store.ticket(&id).await.map_err(|e| ui(e.into(), &v))?;
+    let t = state.store.ticket(&id).await.map_err(|e| ui(e, &v))?;
     let code = t.dossier.clone().ok_or_else(|| link_expired(&v))?;
-    let (d, _) = state.store.dossier(&code).await.map_err(|e| ui(e.into(), &v))?;
+    let (d, _) = state.store.dossier(&code).await.map_err(|e| ui(e, &v))?;
     let action = Action::Rate(Rate { score, comment: String::new() });
-    crate::service::act(&state, Actor::Applicant, &code, d.version, action).await.map_err(|e| ui(e, &v))?;
+    motcua_app::dossiers::act(&state, Actor::Applicant, &code, d.version, action).await.map_err(|e| ui(e, &v))?;
     let c = Chrome::new(&v, "/danh-gia", "Đánh giá mức độ hài lòng", "Rate our service");
     Ok(render(&RatePage { c, id, token: String::new(), number: t.number, done: true }))
 }
@@ -347,7 +342,7 @@ async fn metrics_page(
         Some(d) => crate::api::parse_date("date", d).map_err(|e| ui(e, &s.visitor))?,
         None => motcua_store::today_vn(),
     };
-    let m = state.store.queue_metrics(&units, day).await.map_err(|e| ui(e.into(), &s.visitor))?;
+    let m = state.store.queue_metrics(&units, day).await.map_err(|e| ui(e, &s.visitor))?;
     // Ratings of the month of `day` (local), scoped like the API's officer ratings.
     let first = day.replace_day(1).unwrap_or(day);
     let from = first.midnight().assume_offset(motcua_domain::queue::VN);
@@ -363,7 +358,7 @@ async fn metrics_page(
             .collect()
     };
     let ratings = if s.has(Role::SystemAdmin) || !rating_units.is_empty() {
-        crate::api::queue::officer_ratings(&state, &rating_units, from, to).await.map_err(|e| ui(e, &s.visitor))?
+        motcua_app::queue::officer_ratings(&state, &rating_units, from, to).await.map_err(|e| ui(e, &s.visitor))?
     } else {
         vec![]
     };

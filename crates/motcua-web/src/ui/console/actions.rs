@@ -1,7 +1,7 @@
 //! `POST /can-bo/ho-so/{code}/thao-tac`: every action form of the dossier page, urlencoded, or
 //! multipart for `approve` with its result file. The CSRF token and the dossier version come
 //! first; an action the domain does not allow this officer now (a forged form) is refused with
-//! 422 before anything is written; then `service::act` decides and writes (409 when the version
+//! 422 before anything is written; then `dossiers::act` decides and writes (409 when the version
 //! is stale, the domain's own refusals otherwise) and the officer is sent back with 303.
 
 use std::collections::HashMap;
@@ -20,10 +20,10 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 use super::dossier::{CONSOLE_ACTIONS, action_label};
 use super::{bad_request, ui};
 use crate::AppState;
-use crate::service;
 use crate::ui::error::UiError;
 use crate::ui::session::SignedIn;
 use crate::ui::{Lang, see_other};
+use motcua_app::dossiers;
 
 /// Largest action form, result file included.
 pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
@@ -115,9 +115,9 @@ pub(super) async fn act(
         .find(|k| k.as_str() == f.get("action"))
         .ok_or_else(|| bad_request(lang, "Thao tác không hợp lệ.", "Unknown action."))?;
     let actor = s.actor();
-    let d = service::load_for_officer(&state, &actor, &code).await.map_err(|e| ui(e, lang))?;
+    let d = dossiers::load_for_officer(&state, &actor, &code).await.map_err(|e| ui(e, lang))?;
     if d.version != version {
-        return Err(ui(motcua_store::StoreError::Conflict { current: d.version }.into(), lang));
+        return Err(ui(motcua_store::StoreError::Conflict { current: d.version }, lang));
     }
     if !CONSOLE_ACTIONS.contains(&kind) || !allowed_actions(&d, &actor).contains(&kind) {
         return Err(not_allowed(kind, lang));
@@ -133,8 +133,9 @@ pub(super) async fn act(
     };
     // The result is stored with the approval, in its transaction: a refused approval leaves no
     // result, and an approved one always has its file.
-    let after =
-        service::act_with_files(&state, actor.clone(), &code, version, action, files).await.map_err(|e| ui(e, lang))?;
+    let after = dossiers::act_with_files(&state, actor.clone(), &code, version, action, files)
+        .await
+        .map_err(|e| ui(e, lang))?;
     let back = if back_to_leader {
         LEADER_PAGE.to_owned()
     } else if actor.in_unit(&after.receiving_unit) || actor.in_unit(&after.resolving_unit) {

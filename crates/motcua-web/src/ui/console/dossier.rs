@@ -19,11 +19,11 @@ use time::OffsetDateTime;
 use super::{Opt, role_label, specialists, status_label, ui, unit_names, urgency_text, working_days};
 use crate::AppState;
 use crate::extract::ApiQuery;
-use crate::service;
 use crate::ui::error::UiError;
 use crate::ui::session::SignedIn;
 use crate::ui::{Chrome, Lang, render};
 use crate::views::{local_display, urgency};
+use motcua_app::dossiers;
 
 /// The actions the console offers (withdrawal, reception, return and rating belong to the
 /// counter and the citizen).
@@ -130,7 +130,7 @@ pub(super) async fn page(
 ) -> Result<Response, UiError> {
     let lang = s.visitor.lang;
     let actor = s.actor();
-    let d = service::load_for_officer(&state, &actor, &code).await.map_err(|e| ui(e, lang))?;
+    let d = dossiers::load_for_officer(&state, &actor, &code).await.map_err(|e| ui(e, lang))?;
     let events = state.store.events(&d.code).await?;
     let files = state.store.files_of(&d.code).await?;
     let units = unit_names(&state).await?;
@@ -382,6 +382,6 @@ pub(super) async fn file(
     }
     let (meta, data) = state.store.file(&id).await?.ok_or_else(not_found)?;
     let code = meta.dossier_code.clone().ok_or_else(not_found)?;
-    service::load_for_officer(&state, &s.actor(), &code).await.map_err(|_| not_found())?;
+    dossiers::load_for_officer(&state, &s.actor(), &code).await.map_err(|_| not_found())?;
     Ok(crate::ui::download(&meta, data))
 }

@@ -2,7 +2,7 @@
 //! with the receiver's actions — receive (ticking what was scanned), refuse with reasons, ask for
 //! a supplement at reception (the "một lần" rule: every item at once), record a supplement handed
 //! in, return the result with the fee payment, withdraw on the applicant's request. Only actions
-//! in `allowed_actions` are shown or accepted; the domain decides through [`crate::service::act`].
+//! in `allowed_actions` are shown or accepted; the domain decides through [`motcua_app::dossiers::act`].
 
 use askama::Template;
 use axum::Form;
@@ -299,7 +299,10 @@ pub(super) async fn act(
         let page = page_for(&state, &s, d, None, Some(why), echo).await?;
         return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
     };
-    match crate::service::act(&state, s.actor(), &code, version, action).await {
+    match motcua_app::dossiers::act(&state, s.actor(), &code, version, action)
+        .await
+        .map_err(crate::error::ApiError::from)
+    {
         Ok(_) => Ok(see_other(&after(kind, &code))),
         Err(e) if e.status == StatusCode::CONFLICT || is_form_error(&e) => {
             let status = if e.status == StatusCode::CONFLICT { e.status } else { StatusCode::UNPROCESSABLE_ENTITY };

@@ -1,6 +1,6 @@
 //! `GET|POST /quay/tiep-nhan`: a dossier handed in at the counter. The receiver chooses the
 //! procedure, enters the applicant, ticks each document received and each one scanned, and the
-//! dossier is created and received at once ([`crate::service::submit`] with `Channel::Counter`;
+//! dossier is created and received at once ([`motcua_app::dossiers::submit`] with `Channel::Counter`;
 //! NĐ 61/2018 Art. 15–17, domain.md §1.3). The answer is the receipt slip (form 01), the only
 //! page that ever shows the lookup secret.
 
@@ -18,9 +18,9 @@ use serde::Deserialize;
 use super::{Fields, is_form_error, message, receiver_units, ui};
 use crate::AppState;
 use crate::extract::ApiQuery;
-use crate::service::{Submission, submit as service_submit};
 use crate::ui::error::UiError;
 use crate::ui::{Chrome, SignedIn, render, render_status};
+use motcua_app::dossiers::{Submission, submit as service_submit};
 
 const PATH: &str = "/quay/tiep-nhan";
 
@@ -206,7 +206,7 @@ pub(super) async fn submit(
         documents,
         unit,
     };
-    match service_submit(&state, Some(&s.user), submission).await {
+    match service_submit(&state, Some(&s.user), submission).await.map_err(crate::error::ApiError::from) {
         // The receipt is this answer itself: the secret exists nowhere else in clear, so a failed
         // read must not hide it (the officer is known, no history needed).
         Ok((d, secret)) => {

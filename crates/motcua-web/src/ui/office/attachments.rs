@@ -4,10 +4,10 @@
 
 use axum::http::StatusCode;
 
-use crate::api::documents::NewAttachment;
 use crate::ui::Lang;
 use crate::ui::error::UiError;
 use crate::ui::portal::upload::{FileType, MAX_FILE, MAX_TOTAL, Upload};
+use motcua_app::documents::NewAttachment;
 
 /// The form field of attachment inputs.
 pub const FIELD: &str = "tep";

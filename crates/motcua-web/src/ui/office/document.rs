@@ -19,7 +19,6 @@ use serde::Deserialize;
 use super::attachments::{self, FIELD};
 use super::{date, slug, status_label};
 use crate::AppState;
-use crate::api::documents::{ATTACHMENT_KIND, apply, load, store_attachments};
 use crate::extract::ApiQuery;
 use crate::ui::console::{Opt, bad_request, ui};
 use crate::ui::error::UiError;
@@ -27,6 +26,7 @@ use crate::ui::portal::upload;
 use crate::ui::session::SignedIn;
 use crate::ui::{Chrome, Lang, render, see_other};
 use crate::views::local_display;
+use motcua_app::documents::{ATTACHMENT_KIND, apply, load, store_attachments};
 
 #[derive(Deserialize)]
 pub struct Params {
@@ -295,7 +295,7 @@ pub(super) async fn act(
     let actor = s.actor();
     let d = load(&state, &actor, &id).await.map_err(|e| ui(e, lang))?;
     if d.version != version {
-        return Err(ui(motcua_store::StoreError::Conflict { current: d.version }.into(), lang));
+        return Err(ui(motcua_store::StoreError::Conflict { current: d.version }, lang));
     }
     if !office::allowed_actions(&d, &actor).contains(&cmd.name()) {
         return Err(not_allowed(lang));

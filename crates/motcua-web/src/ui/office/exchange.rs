@@ -16,12 +16,12 @@ use motcua_store::edxml::{ACCEPTED, REFUSED, REQUESTED, StoredPackage};
 use motcua_store::users::User;
 
 use crate::AppState;
-use crate::api::documents::load;
 use crate::exchange::recall;
 use crate::ui::console::{bad_request, ui};
 use crate::ui::error::UiError;
 use crate::ui::see_other;
 use crate::ui::session::SignedIn;
+use motcua_app::documents::load;
 
 /// What the page shows about the recall of a document exchanged by edXML.
 pub(super) struct RecallPanel {

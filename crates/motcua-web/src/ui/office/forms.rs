@@ -12,12 +12,13 @@ use motcua_domain::office::{Organ, Priority, Signer};
 
 use super::attachments::{self, FIELD};
 use crate::AppState;
-use crate::api::documents::{DocumentFields, create_outgoing as api_create_outgoing, register_incoming};
+use crate::api::documents::DocumentFields;
 use crate::ui::console::{Opt, ui};
 use crate::ui::error::UiError;
 use crate::ui::portal::upload::{self, Form};
 use crate::ui::session::SignedIn;
 use crate::ui::{Chrome, render, see_other};
+use motcua_app::documents::{create_outgoing as api_create_outgoing, register_incoming};
 
 /// A unit that can receive documents electronically.
 struct Recipient {
@@ -140,7 +141,9 @@ pub(super) async fn create_incoming(
     let files = attachments::check(form.take_files(FIELD), lang)?;
     let mut f = fields(&form);
     f.sender = opt(&form, "sender_name").map(|name| Organ { organ_id: opt(&form, "sender_organ_id"), name });
-    let doc = register_incoming(&state, &s.actor(), &s.user, &f, files).await.map_err(|e| ui(e, lang))?;
+    let doc = register_incoming(&state, &s.actor(), &s.user, f.parsed().map_err(|e| ui(e, lang))?, files)
+        .await
+        .map_err(|e| ui(e, lang))?;
     Ok(see_other(&format!("/van-ban/{}?done=registered", doc.id)))
 }
 
@@ -166,7 +169,9 @@ pub(super) async fn create_outgoing(
     let then = form.text("then");
     f.issue = then == "issue";
     f.send = then == "send";
-    let doc = api_create_outgoing(&state, &s.actor(), &s.user, &f, files).await.map_err(|e| ui(e, lang))?;
+    let doc = api_create_outgoing(&state, &s.actor(), &s.user, f.parsed().map_err(|e| ui(e, lang))?, files)
+        .await
+        .map_err(|e| ui(e, lang))?;
     let done = if f.send {
         "send"
     } else if f.issue {

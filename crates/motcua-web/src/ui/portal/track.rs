@@ -1,7 +1,7 @@
 //! What the citizen does from the lookup page, proving the dossier with its code and secret:
 //! answer a supplementation request with files, download the e-result, rate once after the
 //! result is returned, withdraw while processing has not finished. Each POST checks the CSRF
-//! token, then the secret, then acts through [`crate::service::act`] with the version the page
+//! token, then the secret, then acts through [`motcua_app::dossiers::act`] with the version the page
 //! showed (a stale page gets 409), and goes back to the lookup (303).
 
 use axum::Form;
@@ -21,9 +21,9 @@ use serde::Deserialize;
 use super::upload::{self, Problem};
 use crate::AppState;
 use crate::extract::ApiQuery;
-use crate::service;
 use crate::ui::error::{UiError, urlencode};
 use crate::ui::{Lang, Visitor, see_other};
+use motcua_app::dossiers;
 
 /// Field name of the supplement's file input.
 const FILES: &str = "files";
@@ -32,7 +32,7 @@ const MAX_SUPPLEMENT_FILES: usize = 10;
 
 /// The dossier, for whoever holds its code and secret (wrong secret: 404).
 async fn authorize(state: &AppState, lang: Lang, code: &str, secret: &str) -> Result<Dossier, UiError> {
-    service::load_with_secret(state, code, Some(secret.trim())).await.map_err(|e| UiError::from(e).in_lang(lang))
+    dossiers::load_with_secret(state, code, Some(secret.trim())).await.map_err(|e| UiError::from(e).in_lang(lang))
 }
 
 /// The version the page was built from.
@@ -57,7 +57,7 @@ async fn act_and_return(
     action: Action,
     files: Vec<NewFile>,
 ) -> Result<Response, UiError> {
-    service::act_with_files(state, Actor::Applicant, code, version, action, files)
+    dossiers::act_with_files(state, Actor::Applicant, code, version, action, files)
         .await
         .map_err(|e| UiError::from(e).in_lang(lang))?;
     Ok(see_other(&lookup_path(code, secret)))

@@ -11,11 +11,11 @@ use motcua_store::StoreError;
 use motcua_store::disclosures::DisclosureMeta;
 use serde::Deserialize;
 
-use super::{RowView, SnapshotView, parse_disclosure_month};
 use crate::AppState;
 use crate::extract::ApiQuery;
 use crate::ui::error::UiError;
 use crate::ui::{Chrome, Lang, Visitor, render};
+use motcua_app::disclosures::{RowView, SnapshotView, parse_disclosure_month};
 
 /// One month of the list: its latest revision.
 struct MonthLine {

@@ -1,4 +1,4 @@
-//! The application's clock: every handler and use case asks [`crate::AppState::now`] instead of
+//! The application's clock: every handler and use case asks [`crate::Application::now`] instead of
 //! reading the system time itself, so a test (or a simulation) can run the whole application at
 //! a chosen instant — the day before a holiday, the last minute of a month — and get the same
 //! answers every time. Decisions carry the instant they were taken at in their events; folding
@@ -61,6 +61,12 @@ impl Clock for FixedClock {
 /// `t` truncated to whole seconds (what is stored and shown).
 pub fn whole_seconds(t: OffsetDateTime) -> OffsetDateTime {
     t.replace_nanosecond(0).unwrap_or(t)
+}
+
+/// RFC 3339 in UTC+7 (how instants are sent to Vietnamese clients).
+pub fn local(t: OffsetDateTime) -> String {
+    use time::format_description::well_known::Rfc3339;
+    t.to_offset(motcua_domain::dossier::timeliness::VN_OFFSET).format(&Rfc3339).unwrap_or_default()
 }
 
 #[cfg(test)]

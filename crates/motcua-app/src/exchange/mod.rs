@@ -8,10 +8,11 @@
 //!   ([`crate::http_client`]). 2xx → sent; 408/429/5xx, refused connection, timeout → retried with
 //!   exponential backoff ([`ExchangeConfig::backoff_base`]); other 4xx → failed at once with the
 //!   peer's reason in the trace.
-//! - Receiving: `POST /api/v1/edxml/inbox` (crate::api::edxml) registers a package once per unit
+//! - Receiving: `POST /api/v1/edxml/inbox` (`motcua_web::api::edxml`) registers a package once per unit
 //!   and queues the "03 registered" status back; later statuses (04, 05, 06, 02) are queued by
 //!   the receiving clerk, and arrive at the sender's trace.
 
+pub mod inbox;
 pub mod office;
 pub mod recall;
 pub mod relay;
@@ -20,12 +21,16 @@ pub mod signature;
 use motcua_domain::exchange::routing::route;
 use motcua_domain::exchange::trace::DeliveryState;
 use motcua_domain::office::TraceStatus;
-use motcua_edxml::{BusinessDocType, Organ, OrganId, Package, ResponseFor, StatusCode, StatusMessage};
+use motcua_edxml::{
+    BusinessDocType, Limits, Organ, OrganId, Package, ResponseFor, StatusCode, StatusMessage, TraceHeader,
+};
 use motcua_store::Store;
 use motcua_store::edxml::{DeliveryPayload, KIND_PACKAGE, KIND_STATUS, NewPackage};
 use motcua_store::outbox::{MAX_ATTEMPTS, Message, NewMessage};
 use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
+use crate::Application;
+use crate::error::{AppResult, Error};
 use crate::notify::SendError;
 
 /// The inbox path appended to a peer's endpoint.
@@ -155,6 +160,38 @@ pub fn package_row(unit: &str, package: &Package, xml: String, dossier: Option<S
 pub fn local_organ(unit: &motcua_domain::org::Unit) -> Option<Organ> {
     let id = OrganId::parse(unit.organ_id.as_deref()?).ok()?;
     Some(Organ::new(id, unit.name.clone()))
+}
+
+/// Sends `package` from local `unit`: appends this system's trace header, validates, stores it
+/// and queues one delivery per recipient, in one transaction. Answers (id, first time).
+pub async fn send_package(
+    state: &Application,
+    unit: &str,
+    package: &mut Package,
+    dossier: Option<String>,
+    t: time::OffsetDateTime,
+) -> AppResult<(String, bool)> {
+    let new = new_package(state, unit, package, dossier, t)?;
+    Ok(state.store.send_package(&new, t).await?)
+}
+
+/// Stamps this hop's trace header on `package`, validates it, signs it when the system has a
+/// key, and makes the row that queues it
+/// for delivery (written by the caller, in the caller's transaction).
+pub fn new_package(
+    state: &Application,
+    unit: &str,
+    package: &mut Package,
+    dossier: Option<String>,
+    t: time::OffsetDateTime,
+) -> AppResult<NewPackage> {
+    package.header.traces.push(TraceHeader { organ_id: package.header.from.id.clone(), timestamp: vn_local(t) });
+    if let Err(e) = package.validate(&Limits::default()) {
+        return Err(Error::unprocessable(e.code, format!("{} at {}", e.reason, e.path), e.reason_vi));
+    }
+    let xml = signature::sign_outgoing(state.signing_key.as_deref(), package.to_xml())
+        .map_err(|e| Error::unprocessable(e.code, format!("{} at {}", e.reason, e.path), e.reason_vi))?;
+    Ok(package_row(unit, package, xml, dossier))
 }
 
 /// What one round did.

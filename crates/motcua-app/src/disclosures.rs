@@ -4,9 +4,7 @@
 //! or `motcua disclose` ([`publish_month`], [`disclose`]). A correction is a new revision with a
 //! stated reason; a published revision is never edited.
 //!
-//! - [`pages`]: the public pages `/cong-khai` and `/cong-khai/{month}`.
-
-pub mod pages;
+//! The public pages `/cong-khai` and `/cong-khai/{month}` are `motcua_web::ui::disclosures`.
 
 use motcua_domain::indicators::YearMonth;
 use motcua_store::disclosures::{Disclosure, DisclosureMeta};
@@ -15,7 +13,7 @@ use motcua_store::{Store, StoreError, format_ts};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppResult, Error};
 use crate::indicators::{Group, groups};
 
 /// Who publishes the month-end snapshots.
@@ -39,9 +37,9 @@ pub struct Snapshot {
 }
 
 /// Parses a month to disclose: `YYYY-MM` between 2000 and 2100, or 400 `invalid_month`.
-pub fn parse_disclosure_month(value: &str) -> ApiResult<YearMonth> {
+pub fn parse_disclosure_month(value: &str) -> AppResult<YearMonth> {
     YearMonth::parse(value.trim()).filter(|m| (2000..=2100).contains(&m.year)).ok_or_else(|| {
-        ApiError::bad_request(
+        Error::bad_request(
             "invalid_month",
             format!("the month must look like 2025-07 (got '{}')", value.trim()),
             format!("tháng phải có dạng 2025-07 (nhận '{}')", value.trim()),
@@ -50,7 +48,7 @@ pub fn parse_disclosure_month(value: &str) -> ApiResult<YearMonth> {
 }
 
 /// The figures of `month` at `now`, per unit and for the province, as the JSON text to publish.
-pub async fn snapshot(store: &Store, month: YearMonth, now: OffsetDateTime) -> ApiResult<String> {
+pub async fn snapshot(store: &Store, month: YearMonth, now: OffsetDateTime) -> AppResult<String> {
     let scope = Scope::default();
     let total =
         groups(store, &scope, month, month, By::Total, now).await?.pop().unwrap_or_else(|| Group::empty(String::new()));
@@ -58,7 +56,7 @@ pub async fn snapshot(store: &Store, month: YearMonth, now: OffsetDateTime) -> A
     let s = Snapshot { month: month.to_string(), generated_at: format_ts(now), total, units };
     serde_json::to_string(&s).map_err(|e| {
         tracing::error!(error = %e, "serializing a disclosure snapshot");
-        ApiError::internal()
+        Error::internal()
     })
 }
 
@@ -71,7 +69,7 @@ fn figures(body: &str) -> Option<serde_json::Value> {
 }
 
 /// The latest revision of `month`, if any.
-async fn latest(store: &Store, month: YearMonth) -> ApiResult<Option<Disclosure>> {
+async fn latest(store: &Store, month: YearMonth) -> AppResult<Option<Disclosure>> {
     match store.disclosure(&month.to_string(), None).await {
         Ok(d) => Ok(Some(d)),
         Err(StoreError::NotFound) => Ok(None),
@@ -88,9 +86,9 @@ pub async fn publish_month(
     by: &str,
     note: &str,
     now: OffsetDateTime,
-) -> ApiResult<Disclosure> {
+) -> AppResult<Disclosure> {
     if month >= YearMonth::of(now) {
-        return Err(ApiError::unprocessable(
+        return Err(Error::unprocessable(
             "month_not_ended",
             format!("{month} has not ended yet: a month is disclosed once it is over"),
             format!("tháng {month} chưa kết thúc: chỉ công khai kết quả của tháng đã kết thúc"),
@@ -98,7 +96,7 @@ pub async fn publish_month(
     }
     let note = note.trim();
     if note.chars().count() > MAX_NOTE {
-        return Err(ApiError::bad_request(
+        return Err(Error::bad_request(
             "note_too_long",
             format!("the note may have at most {MAX_NOTE} characters"),
             format!("ghi chú tối đa {MAX_NOTE} ký tự"),
@@ -106,7 +104,7 @@ pub async fn publish_month(
     }
     let previous = latest(store, month).await?;
     if previous.is_some() && note.is_empty() {
-        return Err(ApiError::bad_request(
+        return Err(Error::bad_request(
             "note_required",
             format!("{month} is already disclosed: a correction needs a note giving its reason"),
             format!("tháng {month} đã được công khai: bản đính chính phải ghi rõ lý do"),
@@ -116,16 +114,16 @@ pub async fn publish_month(
     if let Some(p) = &previous
         && figures(&p.body) == figures(&body)
     {
-        return Err(ApiError::new(
-            axum::http::StatusCode::CONFLICT,
+        return Err(Error::new(
+            crate::error::Kind::Conflict,
             "disclosure_unchanged",
             format!("the figures of {month} are the same as in revision {}: nothing to correct", p.meta.revision),
             format!("số liệu tháng {month} không khác bản số {}: không có gì để đính chính", p.meta.revision),
         ));
     }
     let meta = store.publish_disclosure(month, by, note, &body, now).await.map_err(|e| match e {
-        StoreError::Conflict { current } => ApiError::new(
-            axum::http::StatusCode::CONFLICT,
+        StoreError::Conflict { current } => Error::new(
+            crate::error::Kind::Conflict,
             "disclosure_conflict",
             format!("{month} is being published by someone else (now at revision {current}): try again"),
             format!("tháng {month} đang được công khai bởi người khác (bản số {current}): vui lòng thử lại"),
@@ -140,7 +138,7 @@ pub async fn publish_month(
 /// disclosure yet and had dossiers (an empty month before the system went live is not
 /// disclosed). Never re-publishes: later revisions are corrections made by people. Answers what
 /// it published.
-pub async fn publish_ended_months(store: &Store, now: OffsetDateTime) -> ApiResult<Vec<DisclosureMeta>> {
+pub async fn publish_ended_months(store: &Store, now: OffsetDateTime) -> AppResult<Vec<DisclosureMeta>> {
     let month = YearMonth::of(now).prev();
     if !store.disclosure_revisions(&month.to_string()).await?.is_empty() {
         return Ok(Vec::new());
@@ -162,24 +160,9 @@ pub async fn publish_ended_months(store: &Store, now: OffsetDateTime) -> ApiResu
     }
 }
 
-/// A refusal of [`disclose`], printable by the command line.
-#[derive(Debug, thiserror::Error)]
-#[error("{message_vi} ({message}) [{code}]")]
-pub struct Refused {
-    pub code: String,
-    pub message: String,
-    pub message_vi: String,
-}
-
-impl From<ApiError> for Refused {
-    fn from(e: ApiError) -> Self {
-        Refused { code: e.body.code, message: e.body.message, message_vi: e.body.message_vi }
-    }
-}
-
 /// What `motcua disclose --month YYYY-MM --note "..."` runs: publishes the next revision of
 /// `month` (text as typed) now, by `by` (e.g. `cli`), with the same rules as the API.
-pub async fn disclose(store: &Store, month: &str, note: &str, by: &str) -> Result<DisclosureMeta, Refused> {
+pub async fn disclose(store: &Store, month: &str, note: &str, by: &str) -> AppResult<DisclosureMeta> {
     let month = parse_disclosure_month(month)?;
     // A command-line adapter: the system clock, as `motcua serve` uses.
     let now = crate::clock::whole_seconds(time::OffsetDateTime::now_utc());

@@ -24,18 +24,18 @@ use motcua_edxml::{
 use motcua_store::Store;
 use motcua_store::documents::Outgoing;
 
-use crate::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::Application;
+use crate::error::{AppResult, Error};
 
-fn invalid(e: motcua_edxml::EdxmlError) -> ApiError {
-    ApiError::unprocessable(e.code, format!("{} at {}", e.reason, e.path), e.reason_vi)
+fn invalid(e: motcua_edxml::EdxmlError) -> Error {
+    Error::unprocessable(e.code, format!("{} at {}", e.reason, e.path), e.reason_vi)
 }
 
 /// What sending an issued outgoing document records with its `send` event (see the module
 /// documentation): the edXML package for the recipients with an electronic organ id, and a trace
 /// line per recipient. Nothing is written here; `Store::append_document_sending` writes it all
 /// with the event, in one transaction.
-pub async fn prepare_send(state: &AppState, doc: &Document, at: time::OffsetDateTime) -> ApiResult<Outgoing> {
+pub async fn prepare_send(state: &Application, doc: &Document, at: time::OffsetDateTime) -> AppResult<Outgoing> {
     let mut out = Outgoing::default();
     let unit = state.store.unit(&doc.unit).await?;
     let from = match doc.meta.sender.as_ref().and_then(|s| s.organ_id.as_deref()).or(unit.organ_id.as_deref()) {
@@ -103,7 +103,7 @@ pub async fn prepare_send(state: &AppState, doc: &Document, at: time::OffsetDate
         }),
     };
     let mut package = Package { header, attachments: attachments(state, &doc.id).await? };
-    out.package = Some(crate::api::edxml::new_package(state, &doc.unit, &mut package, doc.dossier_code.clone(), at)?);
+    out.package = Some(crate::exchange::new_package(state, &doc.unit, &mut package, doc.dossier_code.clone(), at)?);
     for r in &package.header.to {
         out.traces.push((r.id.as_str().to_owned(), TraceStatus::Queued, format!("Chờ gửi liên thông đến {}", r.name)));
     }
@@ -112,10 +112,10 @@ pub async fn prepare_send(state: &AppState, doc: &Document, at: time::OffsetDate
 
 /// The document's attachments (`files` rows of kind `office`), in upload order, as edXML
 /// attachments.
-async fn attachments(state: &AppState, document_id: &str) -> ApiResult<Vec<Attachment>> {
+async fn attachments(state: &Application, document_id: &str) -> AppResult<Vec<Attachment>> {
     let mut out = Vec::new();
     for meta in state.store.files_of(document_id).await? {
-        if meta.kind != crate::api::documents::ATTACHMENT_KIND {
+        if meta.kind != crate::documents::ATTACHMENT_KIND {
             continue;
         }
         let Some((meta, content)) = state.store.file(&meta.id).await? else { continue };
@@ -155,7 +155,7 @@ pub fn trace_status(code: &str) -> Option<TraceStatus> {
 
 /// Enters a received package in `unit`'s incoming register, once per package digest `idem`.
 /// Answers the document's id. The exchange acts as the unit's clerk (`edxml:<unit>`).
-pub async fn register_incoming(state: &AppState, unit: &str, package: &Package, idem: &str) -> ApiResult<String> {
+pub async fn register_incoming(state: &Application, unit: &str, package: &Package, idem: &str) -> AppResult<String> {
     let h = &package.header;
     let meta = office::Metadata {
         code_number: Some(h.code.number.clone()),
@@ -184,7 +184,7 @@ pub async fn register_incoming(state: &AppState, unit: &str, package: &Package, 
         },
     };
     let new = NewIncoming {
-        id: crate::api::documents::new_document_id(),
+        id: crate::documents::new_document_id(),
         unit: unit.to_owned(),
         meta,
         received_at: Some(state.now()),
@@ -198,13 +198,13 @@ pub async fn register_incoming(state: &AppState, unit: &str, package: &Package, 
     let files = package
         .attachments
         .iter()
-        .map(|a| crate::api::documents::NewAttachment {
+        .map(|a| crate::documents::NewAttachment {
             name: a.name.clone(),
             content_type: a.content_type.clone(),
             data: a.content.clone(),
         })
         .collect();
-    let files = crate::api::documents::attachment_files(files);
+    let files = crate::documents::attachment_files(files);
     let (doc, _) = state.store.register_document_with_files(decision, Some(idem), files).await?;
     Ok(doc.id)
 }

@@ -9,18 +9,18 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppResult, Error};
 use motcua_store::Store;
 
 /// Parses a period bound: `YYYY-MM` or `YYYY-MM-DD`. Rollups are monthly, so a day must be the
 /// first of its month (`from`) or the last (`to`).
-pub fn parse_month(name: &str, value: &str, end: bool) -> ApiResult<YearMonth> {
+pub fn parse_month(name: &str, value: &str, end: bool) -> AppResult<YearMonth> {
     let v = value.trim();
     if let Some(m) = YearMonth::parse(v) {
         return Ok(m);
     }
-    let date = crate::api::parse_date(name, v).map_err(|_| {
-        ApiError::bad_request(
+    let date = crate::input::date(name, v).map_err(|_| {
+        Error::bad_request(
             "invalid_period",
             format!("'{name}' must be a month like 2025-07 or a date like 2025-07-01"),
             format!("'{name}' phải là tháng dạng 2025-07 hoặc ngày dạng 2025-07-01"),
@@ -29,7 +29,7 @@ pub fn parse_month(name: &str, value: &str, end: bool) -> ApiResult<YearMonth> {
     let aligned = if end { date.next_day().is_none_or(|n| n.day() == 1) } else { date.day() == 1 };
     if !aligned {
         let which = if end { ("last", "cuối") } else { ("first", "đầu") };
-        return Err(ApiError::bad_request(
+        return Err(Error::bad_request(
             "period_not_monthly",
             format!("indicators are kept by month: '{name}' must be the {} day of a month", which.0),
             format!("chỉ số được tính theo tháng: '{name}' phải là ngày {} tháng", which.1),
@@ -39,13 +39,13 @@ pub fn parse_month(name: &str, value: &str, end: bool) -> ApiResult<YearMonth> {
 }
 
 /// `from..=to` as months, checked.
-pub fn parse_period(from: &str, to: &str) -> ApiResult<(YearMonth, YearMonth)> {
+pub fn parse_period(from: &str, to: &str) -> AppResult<(YearMonth, YearMonth)> {
     let (first, last) = (parse_month("from", from, false)?, parse_month("to", to, true)?);
     if last < first {
-        return Err(ApiError::bad_request("invalid_period", "'to' is before 'from'", "'to' trước 'from'"));
+        return Err(Error::bad_request("invalid_period", "'to' is before 'from'", "'to' trước 'from'"));
     }
     if first.year < 2000 || last.year > 2100 {
-        return Err(ApiError::bad_request(
+        return Err(Error::bad_request(
             "invalid_period",
             "the period must lie between 2000 and 2100",
             "kỳ báo cáo phải nằm trong khoảng 2000–2100",
@@ -60,12 +60,10 @@ pub async fn units_of(
     store: &Store,
     unit: Option<&str>,
     rollup: bool,
-) -> ApiResult<(Option<Unit>, Option<Vec<String>>)> {
+) -> AppResult<(Option<Unit>, Option<Vec<String>>)> {
     let Some(code) = unit.map(str::trim).filter(|u| !u.is_empty()) else { return Ok((None, None)) };
-    let unit = store
-        .unit(code)
-        .await
-        .map_err(|_| ApiError::not_found(&format!("unit '{code}'"), &format!("đơn vị '{code}'")))?;
+    let unit =
+        store.unit(code).await.map_err(|_| Error::not_found(&format!("unit '{code}'"), &format!("đơn vị '{code}'")))?;
     if unit.kind == UnitKind::Province {
         return Ok((Some(unit), None));
     }
@@ -145,7 +143,7 @@ pub async fn groups(
     last: YearMonth,
     by: By,
     now: OffsetDateTime,
-) -> ApiResult<Vec<Group>> {
+) -> AppResult<Vec<Group>> {
     let rows = store.indicator_tallies(scope, first, last, by, now).await?;
     let names: std::collections::HashMap<String, String> = match by {
         By::Unit => store.units().await?.into_iter().map(|u| (u.code, u.name)).collect(),
@@ -164,7 +162,7 @@ pub async fn groups(
 }
 
 /// The grouping named by an API parameter.
-pub fn parse_by(value: Option<&str>) -> ApiResult<By> {
+pub fn parse_by(value: Option<&str>) -> AppResult<By> {
     Ok(match value.map(str::trim).unwrap_or("") {
         "" | "total" => By::Total,
         "unit" => By::Unit,
@@ -173,7 +171,7 @@ pub fn parse_by(value: Option<&str>) -> ApiResult<By> {
         "level" => By::Level,
         "month" => By::Month,
         other => {
-            return Err(ApiError::bad_request(
+            return Err(Error::bad_request(
                 "invalid_group",
                 format!("'by' must be one of total, unit, procedure, field, level, month (got '{other}')"),
                 format!("'by' phải là một trong total, unit, procedure, field, level, month (nhận '{other}')"),

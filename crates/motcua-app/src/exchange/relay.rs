@@ -16,8 +16,8 @@ use time::OffsetDateTime;
 
 use super::signature::Verified;
 use super::{package_row, vn_local};
-use crate::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::Application;
+use crate::error::{AppResult, Error};
 
 /// The unit this system relays as: its current top unit with an organ id.
 fn relay_unit(units: &[motcua_domain::org::Unit]) -> Option<(String, String)> {
@@ -27,8 +27,8 @@ fn relay_unit(units: &[motcua_domain::org::Unit]) -> Option<(String, String)> {
         .find_map(|u| u.organ_id.clone().map(|o| (u.code.clone(), o)))
 }
 
-fn refused(code: &'static str, en: String, vi: String) -> ApiError {
-    ApiError::unprocessable(code, en, vi)
+fn refused(code: &'static str, en: String, vi: String) -> Error {
+    Error::unprocessable(code, en, vi)
 }
 
 /// Passes `package` (received as `body` from peer `from_peer`, named in the log) on to the
@@ -37,14 +37,14 @@ fn refused(code: &'static str, en: String, vi: String) -> ApiError {
 /// identity), which the caller answers when nothing was registered locally either.
 #[allow(clippy::too_many_arguments)]
 pub async fn relay(
-    state: &AppState,
+    state: &Application,
     from_peer: &str,
     package: &Package,
     body: &[u8],
     remote: &[String],
     signer: &Option<Verified>,
     t: OffsetDateTime,
-) -> ApiResult<Result<String, ApiError>> {
+) -> AppResult<Result<String, Error>> {
     let units = state.store.units().await?;
     let Some((unit, organ)) = relay_unit(&units) else {
         return Ok(Err(refused(
@@ -120,7 +120,12 @@ pub async fn relay(
 /// Passes a status message about a package this system relayed on towards its destination:
 /// answers (01–06, 15, 16) to the document's sender, a recall request (13) to the recipients it
 /// was relayed to. Answers how many relayed packages it concerned.
-pub async fn pass_status_back(state: &AppState, s: &StatusMessage, body: &[u8], t: OffsetDateTime) -> ApiResult<usize> {
+pub async fn pass_status_back(
+    state: &Application,
+    s: &StatusMessage,
+    body: &[u8],
+    t: OffsetDateTime,
+) -> AppResult<usize> {
     let rows = state.store.packages_with_document_id(&s.response_for.document_id, "relay").await?;
     if rows.is_empty() {
         return Ok(0);

@@ -9,11 +9,11 @@ use motcua_store::outbox::NewMessage;
 use time::OffsetDateTime;
 
 use super::alerts::{AlertGroup, Snapshot};
-use crate::AppState;
-use crate::error::ApiResult;
+use crate::Application;
+use crate::error::AppResult;
 
 /// Enqueues the digests due at `now`; answers how many were newly enqueued.
-pub async fn enqueue_digests(state: &AppState, now: OffsetDateTime) -> ApiResult<usize> {
+pub async fn enqueue_digests(state: &Application, now: OffsetDateTime) -> AppResult<usize> {
     let Some(date) = digest_date(&state.calendars.get(None), now) else { return Ok(0) };
     let officers = state.store.officer_emails().await?;
     if officers.is_empty() {
@@ -75,7 +75,7 @@ fn lines(groups: &[AlertGroup]) -> String {
 /// Checks every minute whether today's digests are due (once a day's digests are enqueued the
 /// day is skipped; a restart re-runs it harmlessly thanks to the idempotency keys); logs and goes
 /// on after errors.
-pub async fn run_daily(state: AppState) {
+pub async fn run_daily(state: Application) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut done = None;
@@ -91,7 +91,7 @@ pub async fn run_daily(state: AppState) {
                 done = due;
                 tracing::info!(digests = n, "daily digests enqueued");
             }
-            Err(e) => tracing::error!(code = %e.body.code, error = %e.body.message, "daily digest failed"),
+            Err(e) => tracing::error!(code = %e.code, error = %e.message, "daily digest failed"),
         }
     }
 }

@@ -11,8 +11,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::AppState;
-use crate::error::ApiResult;
+use crate::Application;
+use crate::error::AppResult;
 
 /// Failed deliveries listed per unit at most.
 const FAILED_LIMIT: i64 = 200;
@@ -63,11 +63,11 @@ pub fn rules() -> AlertRules {
 /// within the due-soon lead time, for the unit that must act: the assigned unit, or the center
 /// while it still has to classify. Overdue feedback escalates like an overdue dossier.
 async fn feedback_alerts(
-    state: &AppState,
+    state: &Application,
     rules: &AlertRules,
     units: Option<&[String]>,
     now: OffsetDateTime,
-) -> ApiResult<Vec<Alert>> {
+) -> AppResult<Vec<Alert>> {
     let open = match units {
         None => state.store.open_feedback_deadlines(None).await?,
         Some(units) => {
@@ -108,7 +108,7 @@ async fn feedback_alerts(
 
 impl Snapshot {
     /// Computes the alerts of `units` (all units when `None`).
-    pub async fn take(state: &AppState, units: Option<&[String]>, now: OffsetDateTime) -> ApiResult<Snapshot> {
+    pub async fn take(state: &Application, units: Option<&[String]>, now: OffsetDateTime) -> AppResult<Snapshot> {
         let rules = rules();
         let mut alerts = Vec::new();
         for f in state.store.open_dossier_facts(units).await? {
@@ -144,7 +144,7 @@ impl Snapshot {
                 code: a.code.clone(),
                 unit: a.unit.clone(),
                 assignee: a.assignee.clone(),
-                at: a.at.map(crate::views::local),
+                at: a.at.map(crate::clock::local),
                 elapsed_days: (a.elapsed.days() * 100.0).round() / 100.0,
                 escalation: a.escalation.as_str().to_owned(),
                 reason: reason.to_owned(),
@@ -184,7 +184,7 @@ pub fn receives_escalations(user: &User) -> bool {
 }
 
 /// The alerts of one officer at `now`.
-pub async fn officer_alerts(state: &AppState, user: &User, now: OffsetDateTime) -> ApiResult<Vec<AlertGroup>> {
+pub async fn officer_alerts(state: &Application, user: &User, now: OffsetDateTime) -> AppResult<Vec<AlertGroup>> {
     let units = user.units();
     let scope = if receives_escalations(user) { None } else { Some(units.as_slice()) };
     Ok(Snapshot::take(state, scope, now).await?.for_user(user))

@@ -14,8 +14,8 @@ use motcua_store::CreateJob;
 use motcua_store::users::User;
 use motcua_store::web::NewFile;
 
-use crate::error::{ApiError, ApiResult};
-use crate::{AppState, Calendars};
+use crate::error::{AppResult, Error};
+use crate::{Application, Calendars};
 
 /// A new dossier as entered online or at the counter.
 pub struct Submission {
@@ -28,12 +28,12 @@ pub struct Submission {
 }
 
 /// `online` | `counter` | `postal`.
-pub fn parse_channel(s: &str) -> ApiResult<Channel> {
+pub fn parse_channel(s: &str) -> AppResult<Channel> {
     match s {
         "online" => Ok(Channel::Online),
         "counter" => Ok(Channel::Counter),
         "postal" => Ok(Channel::Postal),
-        other => Err(ApiError::bad_request(
+        other => Err(Error::bad_request(
             "invalid_channel",
             format!("channel '{other}' must be online, counter or postal"),
             format!("kênh '{other}' phải là online, counter hoặc postal"),
@@ -41,27 +41,27 @@ pub fn parse_channel(s: &str) -> ApiResult<Channel> {
     }
 }
 
-fn unprocessable_unit(code: &str) -> ApiError {
-    ApiError::unprocessable(
+fn unprocessable_unit(code: &str) -> Error {
+    Error::unprocessable(
         "unknown_unit",
         format!("'{code}' is not a current unit"),
         format!("'{code}' không phải đơn vị đang hoạt động"),
     )
 }
 
-async fn current_unit(state: &AppState, code: &str) -> ApiResult<Unit> {
+async fn current_unit(state: &Application, code: &str) -> AppResult<Unit> {
     state.store.unit(code).await.ok().filter(Unit::is_current).ok_or_else(|| unprocessable_unit(code))
 }
 
 /// Routes a dossier by competence (domain.md §1.1): (receiving one-stop, resolving authority).
 async fn route(
-    state: &AppState,
+    state: &Application,
     level: Level,
     agency: &str,
     channel: Channel,
     unit: Option<&str>,
     officer: Option<&User>,
-) -> ApiResult<(String, String)> {
+) -> AppResult<(String, String)> {
     let receiving = match (channel, officer) {
         (Channel::Online, _) => None,
         (_, Some(o)) => {
@@ -70,19 +70,19 @@ async fn route(
             match unit.filter(|u| mine.iter().any(|m| m == u)) {
                 Some(u) => Some(u.to_owned()),
                 None => Some(mine.into_iter().next().ok_or_else(|| {
-                    ApiError::forbidden(
+                    Error::forbidden(
                         "only a receiver can enter counter or postal dossiers",
                         "chỉ cán bộ tiếp nhận được nhập hồ sơ trực tiếp hoặc qua bưu chính",
                     )
                 })?),
             }
         }
-        (_, None) => return Err(ApiError::unauthorized()),
+        (_, None) => return Err(Error::unauthorized()),
     };
     let resolving = if agency == COMMUNE_AGENCY {
         let candidate = unit.map(str::to_owned).or_else(|| receiving.clone());
         let commune_required = || {
-            ApiError::unprocessable(
+            Error::unprocessable(
                 "commune_required",
                 "this is a commune-level procedure: name the commune, ward or special zone in 'unit'",
                 "đây là thủ tục cấp xã: cần chọn xã, phường hoặc đặc khu tại 'unit'",
@@ -106,11 +106,11 @@ async fn route(
 }
 
 /// Why no dossier can be created for `code` today: abolished by a decision, or unknown.
-async fn refusal(state: &AppState, code: &str) -> ApiError {
+async fn refusal(state: &Application, code: &str) -> Error {
     match state.store.version_at(code, motcua_store::today_vn()).await {
         Ok(v) if v.status == motcua_store::catalog::ABOLISHED => {
             let by = v.decision.unwrap_or_default();
-            ApiError::unprocessable(
+            Error::unprocessable(
                 "procedure_abolished",
                 format!(
                     "procedure {code} was abolished by decision {by} effective {}: it accepts no new dossiers",
@@ -122,7 +122,7 @@ async fn refusal(state: &AppState, code: &str) -> ApiError {
                 ),
             )
         }
-        _ => ApiError::unprocessable(
+        _ => Error::unprocessable(
             "unknown_procedure",
             format!("no procedure with code {code}"),
             format!("không có thủ tục mã {code}"),
@@ -132,18 +132,18 @@ async fn refusal(state: &AppState, code: &str) -> ApiError {
 
 /// Creates a dossier: online ones wait for the one-stop; counter and postal ones (by a receiver)
 /// are received in the same transaction. Returns the dossier and its lookup secret (shown once).
-pub async fn submit(state: &AppState, officer: Option<&User>, req: Submission) -> ApiResult<(Dossier, String)> {
+pub async fn submit(state: &Application, officer: Option<&User>, req: Submission) -> AppResult<(Dossier, String)> {
     submit_with_files(state, officer, req, Vec::new()).await
 }
 
 /// [`submit`] with the uploaded files its documents name, stored in the same transaction as the
 /// new dossier (both or neither).
 pub async fn submit_with_files(
-    state: &AppState,
+    state: &Application,
     officer: Option<&User>,
     req: Submission,
     files: Vec<NewFile>,
-) -> ApiResult<(Dossier, String)> {
+) -> AppResult<(Dossier, String)> {
     let channel = req.channel;
     ProcedureCode::parse(&req.procedure_code)?;
     let procedure = match state.store.procedure(&req.procedure_code).await {
@@ -218,12 +218,12 @@ pub async fn submit_with_files(
     Ok((d, secret))
 }
 
-pub fn not_found(code: &str) -> ApiError {
-    ApiError::not_found(&format!("dossier {code}"), &format!("hồ sơ {code}"))
+pub fn not_found(code: &str) -> Error {
+    Error::not_found(&format!("dossier {code}"), &format!("hồ sơ {code}"))
 }
 
 /// Loads a dossier the officer may see (receiving or resolving unit); others are "not found".
-pub async fn load_for_officer(state: &AppState, actor: &Actor, code: &str) -> ApiResult<Dossier> {
+pub async fn load_for_officer(state: &Application, actor: &Actor, code: &str) -> AppResult<Dossier> {
     if !looks_like_code(code) {
         return Err(not_found(code));
     }
@@ -235,11 +235,11 @@ pub async fn load_for_officer(state: &AppState, actor: &Actor, code: &str) -> Ap
 }
 
 /// Loads a dossier for whoever holds its code and secret.
-pub async fn load_with_secret(state: &AppState, code: &str, secret: Option<&str>) -> ApiResult<Dossier> {
+pub async fn load_with_secret(state: &Application, code: &str, secret: Option<&str>) -> AppResult<Dossier> {
     let wrong =
-        || ApiError::not_found(&format!("dossier {code} with this secret"), &format!("hồ sơ {code} với mã bí mật này"));
+        || Error::not_found(&format!("dossier {code} with this secret"), &format!("hồ sơ {code} với mã bí mật này"));
     let secret = secret.filter(|s| !s.trim().is_empty() && s.len() <= 64).ok_or_else(|| {
-        ApiError::bad_request(
+        Error::bad_request(
             "secret_required",
             "give the dossier's secret (?secret=...) printed on the receipt",
             "cần nhập mã bí mật in trên giấy tiếp nhận (?secret=...)",
@@ -259,13 +259,13 @@ pub async fn load_with_secret(state: &AppState, code: &str, secret: Option<&str>
 }
 
 /// Checks references to other records that the pure domain cannot see.
-async fn check_references(state: &AppState, d: &Dossier, action: &Action) -> ApiResult<()> {
+async fn check_references(state: &Application, d: &Dossier, action: &Action) -> AppResult<()> {
     match action {
         Action::Assign(a) => {
             let mut ok = state.store.users_with_role(&d.resolving_unit, Role::Specialist).await?;
             ok.extend(state.store.users_with_role(&d.resolving_unit, Role::Leader).await?);
             if !ok.iter().any(|u| u == a.assignee.trim()) {
-                return Err(ApiError::unprocessable(
+                return Err(Error::unprocessable(
                     "unknown_assignee",
                     format!("'{}' is not a specialist or leader of unit {}", a.assignee, d.resolving_unit),
                     format!("'{}' không phải chuyên viên hoặc lãnh đạo của đơn vị {}", a.assignee, d.resolving_unit),
@@ -275,7 +275,7 @@ async fn check_references(state: &AppState, d: &Dossier, action: &Action) -> Api
         Action::Transfer(t) => {
             let u = current_unit(state, t.to_unit.trim()).await?;
             if !matches!(u.kind, motcua_domain::org::UnitKind::Agency) && u.level != Level::Commune {
-                return Err(ApiError::unprocessable(
+                return Err(Error::unprocessable(
                     "invalid_transfer_unit",
                     "a dossier can only be transferred to an agency or a commune",
                     "chỉ chuyển hồ sơ đến cơ quan chuyên môn hoặc cấp xã",
@@ -288,20 +288,20 @@ async fn check_references(state: &AppState, d: &Dossier, action: &Action) -> Api
 }
 
 /// Applies an action as `actor` with optimistic concurrency on `version`.
-pub async fn act(state: &AppState, actor: Actor, code: &str, version: i64, action: Action) -> ApiResult<Dossier> {
+pub async fn act(state: &Application, actor: Actor, code: &str, version: i64, action: Action) -> AppResult<Dossier> {
     act_with_files(state, actor, code, version, action, Vec::new()).await
 }
 
 /// [`act`] with the files the action refers to (a supplement's uploads, an approved result),
 /// stored as the dossier's in the same transaction as the action (both or neither).
 pub async fn act_with_files(
-    state: &AppState,
+    state: &Application,
     actor: Actor,
     code: &str,
     version: i64,
     action: Action,
     files: Vec<NewFile>,
-) -> ApiResult<Dossier> {
+) -> AppResult<Dossier> {
     if !looks_like_code(code) {
         return Err(not_found(code));
     }

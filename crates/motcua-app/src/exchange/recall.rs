@@ -7,35 +7,34 @@
 //! - [`answer`]: the receiver answers the open question on an incoming package with 15 or 16
 //!   (a reason is required to refuse), once; an accepted recall cancels the register entry.
 
-use axum::http::StatusCode;
 use motcua_domain::office::{EdxmlStatus, TraceStatus};
 use motcua_edxml::{Package, StatusCode as Code};
 use motcua_store::edxml::StoredPackage;
 use motcua_store::users::User;
 
 use super::{local_organ, status_reply, status_to};
-use crate::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::Application;
+use crate::error::{AppResult, Error, Kind};
 
-fn conflict(code: &str, en: &str, vi: &str) -> ApiError {
-    ApiError::new(StatusCode::CONFLICT, code, en, vi)
+fn conflict(code: &str, en: &str, vi: &str) -> Error {
+    Error::new(Kind::Conflict, code, en, vi)
 }
 
-fn stored_package(xml: &str) -> ApiResult<Package> {
+fn stored_package(xml: &str) -> AppResult<Package> {
     Package::from_xml(xml.as_bytes()).map_err(|e| {
         tracing::error!(code = %e.code, path = %e.path, "a stored package no longer decodes");
-        ApiError::internal()
+        Error::internal()
     })
 }
 
-fn edxml_invalid(e: motcua_edxml::EdxmlError) -> ApiError {
-    ApiError::unprocessable(e.code, format!("{} at {}", e.reason, e.path), e.reason_vi)
+fn edxml_invalid(e: motcua_edxml::EdxmlError) -> Error {
+    Error::unprocessable(e.code, format!("{} at {}", e.reason, e.path), e.reason_vi)
 }
 
 /// Asks the recipients of outgoing package `p` to give it back, for `reason`.
-pub async fn request(state: &AppState, p: &StoredPackage, reason: &str) -> ApiResult<()> {
+pub async fn request(state: &Application, p: &StoredPackage, reason: &str) -> AppResult<()> {
     if p.direction != "out" {
-        return Err(ApiError::unprocessable(
+        return Err(Error::unprocessable(
             "not_outgoing",
             "only a package this unit sent can be recalled",
             "chỉ thu hồi được văn bản đơn vị đã gửi",
@@ -43,11 +42,11 @@ pub async fn request(state: &AppState, p: &StoredPackage, reason: &str) -> ApiRe
     }
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(ApiError::unprocessable("reason_required", "a recall needs a reason", "thu hồi phải nêu lý do"));
+        return Err(Error::unprocessable("reason_required", "a recall needs a reason", "thu hồi phải nêu lý do"));
     }
     let package = stored_package(&p.xml)?;
     let unit = state.store.unit(&p.unit).await?;
-    let organ = local_organ(&unit).ok_or_else(ApiError::internal)?;
+    let organ = local_organ(&unit).ok_or_else(Error::internal)?;
     let t = state.now();
     let mut messages = Vec::new();
     for to in package.header.to.iter().map(|o| o.id.as_str().to_owned()) {
@@ -73,12 +72,12 @@ pub async fn request(state: &AppState, p: &StoredPackage, reason: &str) -> ApiRe
 
 /// `clerk` answers the open recall/update question on incoming package `p`.
 pub async fn answer(
-    state: &AppState,
+    state: &Application,
     clerk: &User,
     p: &StoredPackage,
     accept: bool,
     reason: Option<&str>,
-) -> ApiResult<()> {
+) -> AppResult<()> {
     if p.direction != "in" || p.recall.as_deref() != Some(motcua_store::edxml::REQUESTED) {
         return Err(conflict(
             "no_open_recall",
@@ -88,11 +87,11 @@ pub async fn answer(
     }
     let reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
     if !accept && reason.is_none() {
-        return Err(ApiError::unprocessable("reason_required", "a refusal needs a reason", "từ chối phải nêu lý do"));
+        return Err(Error::unprocessable("reason_required", "a refusal needs a reason", "từ chối phải nêu lý do"));
     }
     let package = stored_package(&p.xml)?;
     let unit = state.store.unit(&p.unit).await?;
-    let organ = local_organ(&unit).ok_or_else(ApiError::internal)?;
+    let organ = local_organ(&unit).ok_or_else(Error::internal)?;
     let t = state.now();
     let code = if accept { Code::RecallAccepted } else { Code::RecallRefused };
     let reply = status_reply(&p.id, &package, &organ, code, reason.clone(), t).map_err(edxml_invalid)?;
@@ -107,7 +106,7 @@ pub async fn answer(
 }
 
 /// The sender's notice of the recall open on incoming package `id` (the 13's description).
-pub async fn notice(state: &AppState, id: &str) -> Option<String> {
+pub async fn notice(state: &Application, id: &str) -> Option<String> {
     let trace = state.store.edxml_trace(id).await.ok()?;
     trace
         .into_iter()
@@ -121,7 +120,7 @@ pub async fn notice(state: &AppState, id: &str) -> Option<String> {
 /// văn bản điện tử bị thu hồi trên Hệ thống", NĐ 30/2020/NĐ-CP Art. 18 khoản 4 điểm b): the
 /// recalled package itself for a 13 or a revoke package, the earlier one it names for an
 /// update/replacement is left to the clerk. Failures are logged: the answer stands.
-async fn cancel_register_entry(state: &AppState, clerk: &User, p: &StoredPackage) {
+async fn cancel_register_entry(state: &Application, clerk: &User, p: &StoredPackage) {
     if matches!(p.business_type, 2 | 3) {
         return;
     }
@@ -133,8 +132,8 @@ async fn cancel_register_entry(state: &AppState, clerk: &User, p: &StoredPackage
     match state.store.document_by_package(&p.unit, &p.idem).await {
         Ok(Some(doc)) => {
             let cmd = motcua_domain::office::Command::Recall { reason };
-            if let Err(e) = crate::api::documents::apply(state, &actor, &doc, cmd).await {
-                tracing::warn!(document = %doc.id, code = %e.body.code, "recalled document not cancelled in the register");
+            if let Err(e) = crate::documents::apply(state, &actor, &doc, cmd).await {
+                tracing::warn!(document = %doc.id, code = %e.code, "recalled document not cancelled in the register");
             }
         }
         Ok(None) => {}

@@ -1,0 +1,278 @@
+//! The edXML inbox (`POST /api/v1/edxml/inbox`, docs/EXCHANGE.md): who is calling (a peer
+//! system by its credential, or a clerk), then what arrived — a package for local units
+//! (registered once per unit, entered in the incoming register, completing a liên thông step
+//! it answers), a package for organs hosted elsewhere (relayed), or a status message for a
+//! package this system sent (applied, and passed back along the way it came).
+
+use motcua_domain::dossier::actions::Ctx;
+use motcua_domain::dossier::actions::receive_agency_result::{self, ReceiveAgencyResult};
+use motcua_domain::dossier::{Actor, ResultAttachment, Role};
+use motcua_edxml::{EdxmlError, Package, StatusMessage};
+use motcua_store::edxml::StoredPackage;
+use motcua_store::users::User;
+
+use super::{local_organ, package_row, status_reply};
+use crate::Application;
+use crate::error::{AppResult, Error, Kind};
+
+/// Who is calling the inbox: a peer system (its name, from its credential) or a clerk.
+pub enum Caller {
+    Peer(String),
+    Clerk(User),
+}
+
+/// The caller holding bearer `token` (absent: 401).
+pub async fn caller(state: &Application, token: Option<&str>) -> AppResult<Caller> {
+    let token = token.map(str::trim).ok_or_else(Error::unauthorized)?;
+    let hash = crate::auth::token_hash(token);
+    if let Some(name) = state.store.peer_by_token(&hash).await? {
+        return Ok(Caller::Peer(name));
+    }
+    match state.store.token_user(&hash, state.now()).await? {
+        Some(u) if u.roles.iter().any(|(_, r)| *r == Role::Clerk) => Ok(Caller::Clerk(u)),
+        Some(_) => {
+            Err(Error::forbidden("only clerks (văn thư) exchange documents", "chỉ văn thư được trao đổi văn bản"))
+        }
+        None => Err(Error::new(
+            Kind::Unauthenticated,
+            "invalid_token",
+            "the token is unknown or expired",
+            "thông tin xác thực không hợp lệ hoặc đã hết hạn",
+        )),
+    }
+}
+
+/// The units where `u` is a clerk (văn thư).
+pub fn clerk_units(u: &User) -> Vec<String> {
+    u.roles.iter().filter(|(_, r)| *r == Role::Clerk).map(|(unit, _)| unit.clone()).collect()
+}
+
+/// What became of a delivery to the inbox.
+pub enum Received {
+    /// Neither a valid package nor a status message, or a signature that does not verify: the
+    /// edXML error, answered with its path.
+    Invalid(EdxmlError),
+    /// A status message applied to `applied` packages sent from here and passed back to
+    /// `relayed` systems.
+    Status { applied: usize, relayed: usize },
+    /// A package for organs hosted elsewhere only: relayed.
+    Relayed(StoredPackage),
+    /// A package registered for a local unit (`fresh` false on a repeat), with the incoming
+    /// register's document when it could be entered.
+    Registered { package: StoredPackage, fresh: bool, register_document: Option<String> },
+}
+
+/// Receives `body` from `caller`.
+pub async fn receive(state: &Application, caller: &Caller, body: &[u8]) -> AppResult<Received> {
+    let t = state.now();
+    let package = match Package::from_xml(body) {
+        Ok(p) => p,
+        Err(package_error) => {
+            return match StatusMessage::from_xml(body) {
+                Ok(s) => status_arrived(state, &s, body, t).await,
+                Err(_) => Ok(Received::Invalid(package_error)),
+            };
+        }
+    };
+    let signer = match super::signature::check(&state.store, body).await {
+        Ok(s) => s,
+        Err(e) => return Ok(Received::Invalid(e)),
+    };
+    let units = state.store.units().await?;
+    let local_unit =
+        |id: &str| units.iter().find(|u| u.is_current() && u.organ_id.as_deref() == Some(id)).map(|u| u.code.clone());
+    let locals: Vec<String> = package.header.to.iter().filter_map(|to| local_unit(to.id.as_str())).collect();
+    let remote: Vec<String> =
+        package.header.to.iter().map(|o| o.id.as_str().to_owned()).filter(|id| local_unit(id).is_none()).collect();
+    // Recipients hosted elsewhere: a peer's package is passed on (a province system between its
+    // communes and the central axis).
+    let relayed = match (caller, remote.is_empty()) {
+        (Caller::Peer(from), false) => {
+            match super::relay::relay(state, from, &package, body, &remote, &signer, t).await? {
+                Ok(id) => Some(id),
+                Err(refusal) if locals.is_empty() => return Err(refusal),
+                Err(refusal) => {
+                    tracing::warn!(code = %refusal.code, "package registered locally, not relayed");
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    let Some(unit_code) = locals.first() else {
+        if let Some(id) = relayed {
+            let stored = state.store.edxml_package(&id).await?.ok_or_else(Error::internal)?;
+            return Ok(Received::Relayed(stored));
+        }
+        return Err(Error::unprocessable(
+            "unknown_recipient",
+            "no unit of this system has the organ id of any recipient (MessageHeader/To/OrganId), and none is relayed",
+            "không có đơn vị nào của hệ thống có mã định danh của nơi nhận (MessageHeader/To/OrganId) và không chuyển tiếp được",
+        ));
+    };
+    let unit = units.iter().find(|u| &u.code == unit_code).ok_or_else(Error::internal)?;
+    if let Caller::Clerk(u) = caller
+        && !clerk_units(u).contains(&unit.code)
+    {
+        return Err(Error::forbidden("not a clerk of the receiving unit", "không phải văn thư của đơn vị nhận"));
+    }
+    let Some(organ) = local_organ(unit) else { return Err(Error::internal()) };
+    // A signed package is kept as received (its signature stays verifiable); others canonical.
+    let xml = if signer.is_some() { String::from_utf8_lossy(body).into_owned() } else { package.to_xml() };
+    let mut new = package_row(&unit.code, &package, xml, None);
+    if let Some(s) = &signer {
+        new.signer = Some(s.label());
+        new.signer_trusted = s.trusted;
+    }
+    let idem = new.idem.clone();
+    // The reply is keyed by the registration; the id is only known after insertion, so the
+    // key uses the digest, which is as unique per unit.
+    let reply =
+        status_reply(&format!("{}:{idem}", unit.code), &package, &organ, motcua_edxml::StatusCode::Registered, None, t)
+            .map_err(|e| {
+                tracing::error!(error = %e.reason, "status message not built");
+                Error::internal()
+            })?;
+    let (id, fresh) = state.store.register_incoming(&new, &[reply], t).await?;
+    // The office's incoming register gets the document too (idempotent on the same digest).
+    let register_document = match super::office::register_incoming(state, &unit.code, &package, &idem).await {
+        Ok(d) => Some(d),
+        Err(e) => {
+            tracing::error!(code = %e.code, error = %e.message, "package not entered in the incoming register");
+            None
+        }
+    };
+    // An answer to a liên thông step completes it (again on a repeat, which changes nothing); if
+    // that cannot be written now, 503 makes the sender deliver again.
+    if let Err(e) = result_arrived(state, &package, &id).await {
+        tracing::error!(package = %id, error = %e, "liên thông result not recorded; asking the sender to retry");
+        return Err(Error::new(
+            Kind::Unavailable,
+            "try_again",
+            "the answer is registered but its dossier step could not be completed now; deliver it again",
+            "văn bản đã được tiếp nhận nhưng chưa cập nhật được hồ sơ; đề nghị gửi lại",
+        ));
+    }
+    let stored = state.store.edxml_package(&id).await?.ok_or_else(Error::internal)?;
+    tracing::info!(package = %id, unit = %unit.code, fresh, "edXML package received");
+    Ok(Received::Registered { package: stored, fresh, register_document })
+}
+
+/// A status message for a package this system sent (a recall request goes to the recall
+/// rules).
+async fn status_arrived(
+    state: &Application,
+    s: &StatusMessage,
+    body: &[u8],
+    t: time::OffsetDateTime,
+) -> AppResult<Received> {
+    if s.status == motcua_edxml::StatusCode::RecallRequested {
+        return recall_arrived(state, s, body, t).await;
+    }
+    let n = state
+        .store
+        .apply_status(
+            &s.response_for.document_id,
+            s.status.code(),
+            s.from.id.as_str(),
+            s.description.as_deref(),
+            &s.digest_hex(),
+            t,
+        )
+        .await?;
+    if let Some(status) = super::office::trace_status(s.status.code())
+        && n.1 > 0
+    {
+        let note = s.description.as_deref();
+        super::office::mirror_trace(&state.store, &s.response_for.document_id, s.from.id.as_str(), status, note).await;
+    }
+    let relayed = super::relay::pass_status_back(state, s, body, t).await?;
+    applied_or_unknown(
+        n.0,
+        relayed,
+        "no package sent by this system has this DocumentId (Status/ResponseFor/DocumentId)",
+        "hệ thống không gửi văn bản nào có DocumentId này (Status/ResponseFor/DocumentId)",
+    )
+}
+
+/// A status message that matched nothing here and was passed nowhere is refused.
+fn applied_or_unknown(applied: usize, relayed: usize, en: &str, vi: &str) -> AppResult<Received> {
+    if applied == 0 && relayed == 0 {
+        return Err(Error::unprocessable("unknown_document", en, vi));
+    }
+    Ok(Received::Status { applied, relayed })
+}
+
+/// A sender asks to recall a package it sent here (status 13, docs/EXCHANGE.md).
+async fn recall_arrived(
+    state: &Application,
+    s: &StatusMessage,
+    body: &[u8],
+    t: time::OffsetDateTime,
+) -> AppResult<Received> {
+    let rf = &s.response_for;
+    let applied = state
+        .store
+        .recall_arrived(&rf.document_id, rf.organ_id.as_str(), s.description.as_deref(), &s.digest_hex(), t)
+        .await?;
+    let relayed = super::relay::pass_status_back(state, s, body, t).await?;
+    applied_or_unknown(
+        applied,
+        relayed,
+        "no package from this sender has this DocumentId (Status/ResponseFor/DocumentId)",
+        "không có văn bản nào của nơi gửi có DocumentId này (Status/ResponseFor/DocumentId)",
+    )
+}
+
+/// An answer to a liên thông step ([`Package`] `ResponseFor` a package sent for a dossier)
+/// completes the waiting step through the system's `receive_agency_result` event; a repeat
+/// changes nothing.
+/// An answer registered at `in_id` arrived for a package this system sent: when that package
+/// carried a dossier's step, the step completes with the answer. A refusal by the domain is
+/// logged (the answer stays registered for the officers); a storage failure is returned, so the
+/// inbox answers 503 and the sender delivers again — the repeat is registered once and completes
+/// the step then (the dossier is never left waiting on an answer that arrived).
+pub async fn result_arrived(
+    state: &Application,
+    answer: &Package,
+    in_id: &str,
+) -> Result<(), motcua_store::StoreError> {
+    let Some(rf) = &answer.header.response_for else { return Ok(()) };
+    let sent = state.store.sent_with_document_id(&rf.document_id).await?;
+    for code in sent.into_iter().filter_map(|p| p.dossier) {
+        let input = ReceiveAgencyResult {
+            sent_document_id: rf.document_id.clone(),
+            document_id: answer.header.document_id(),
+            package_id: in_id.to_owned(),
+            note: [Some(answer.header.subject.clone()), answer.header.content.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" — "),
+            attachments: answer
+                .attachments
+                .iter()
+                .map(|a| ResultAttachment {
+                    name: a.name.clone(),
+                    content_type: a.content_type.clone(),
+                    sha256: a.sha256_hex(),
+                })
+                .collect(),
+        };
+        let calendars = state.calendars.clone();
+        let t = state.now();
+        let decide = Box::new(move |d: &motcua_domain::dossier::Dossier| {
+            let cal = calendars.get(Some(&d.resolving_unit));
+            Ok(vec![receive_agency_result::decide(d, &input, &Ctx { calendar: &cal, at: t, actor: &Actor::System })?])
+        });
+        match state.store.writer.act(code.clone(), None, decide).await {
+            Ok(d) => tracing::info!(dossier = %d.code, "liên thông result received"),
+            Err(motcua_store::StoreError::Domain(e)) if e.code == "agency_result_already_received" => {}
+            Err(motcua_store::StoreError::Domain(e)) => {
+                tracing::warn!(dossier = %code, code = %e.code, "liên thông result refused by the dossier's rules")
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,38 @@
+//! Motcua's application layer: the use cases the adapters (the JSON API, the pages, the CLI)
+//! call, and the background workers. It sits between the adapters and the store:
+//! `motcua-web` / `motcua` → `motcua-app` → `motcua-store` → `motcua-domain`
+//! (docs/ARCHITECTURE.md). Nothing here knows HTTP: a use case takes parsed input and an
+//! [`Application`], and returns a value or an [`error::Error`] that each adapter maps once.
+//!
+//! - [`state`]: the [`Application`] (store, calendars, clock, signing key).
+//! - [`dossiers`]: submit (routing by competence), load with scoping, act through the writer.
+//! - [`documents`]: e-office registers: register, draft, issue, send, later commands.
+//! - [`exchange`]: edXML inbox and outbox (registering, relaying, recalls) and the delivery
+//!   worker.
+//! - [`disclosures`], [`indicators`]: the monthly QĐ 766 disclosure and the indicator groups.
+//! - [`feedback`]: citizens' feedback: submit, look up, act, vote.
+//! - [`queue`]: the counter queue: tickets, counters, board, ratings.
+//! - [`notify`]: the outbox dispatcher (e-mail, SMS), the daily digest, officers' alerts.
+//! - [`error`]: the one error type of the use cases.
+//! - [`auth`]: passwords, tokens, dossier secrets.
+//! - [`clock`]: where "now" comes from.
+//! - [`http_client`]: the one outgoing HTTP client.
+//! - [`workers`]: the background workers, started and stopped with the server.
+
+pub mod auth;
+pub mod clock;
+pub mod disclosures;
+pub mod documents;
+pub mod dossiers;
+pub mod error;
+pub mod exchange;
+pub mod feedback;
+pub mod http_client;
+pub mod indicators;
+pub mod input;
+pub mod notify;
+pub mod queue;
+pub mod state;
+pub mod workers;
+
+pub use state::{Application, Calendars};
