@@ -2,6 +2,8 @@
 //! later command, decided by the domain (`motcua_domain::office`) and written on the records'
 //! path; attachments are stored with the write that creates their document.
 
+pub mod exchange;
+
 use motcua_domain::dossier::Actor;
 use motcua_domain::office::{self, Command, Decision, Document, Metadata, NewIncoming};
 use motcua_store::StoreError;
@@ -195,7 +197,7 @@ pub async fn create_outgoing(
 /// Applies a command (checked by the domain) and records it. `send` hands the document to the
 /// inter-agency exchange in the same transaction as its event: the edXML package queued for
 /// delivery, the `external_id` and a "queued" trace line per recipient
-/// (crate::exchange::office::prepare_send, docs/EXCHANGE.md).
+/// (exchange::prepare_send, docs/EXCHANGE.md).
 pub async fn apply(state: &Application, actor: &Actor, doc: &Document, cmd: Command) -> AppResult<Document> {
     match &cmd {
         Command::Assign { assignee, .. } => {
@@ -220,7 +222,7 @@ pub async fn apply(state: &Application, actor: &Actor, doc: &Document, cmd: Comm
     let at = state.now();
     let decision: Decision = office::decide(doc, actor, cmd, at, &cal)?;
     if sending {
-        let out = crate::exchange::office::prepare_send(state, doc, at).await?;
+        let out = exchange::prepare_send(state, doc, at).await?;
         return state.store.append_document_sending(&doc.id, doc.version, decision, &out).await.map_err(conflict);
     }
     state.store.append_document(&doc.id, doc.version, decision).await.map_err(conflict)

@@ -7,8 +7,9 @@
 //! - [`state`]: the [`Application`] (store, calendars, clock, signing key).
 //! - [`dossiers`]: submit (routing by competence), load with scoping, act through the writer.
 //! - [`documents`]: e-office registers: register, draft, issue, send, later commands.
-//! - [`exchange`]: edXML inbox and outbox (registering, relaying, recalls) and the delivery
+//! - [`exchange`]: the edXML transport: packages out, relaying, signatures, the delivery
 //!   worker.
+//! - [`edxml`]: the edXML inbox (packages and status messages arriving) and recalls.
 //! - [`disclosures`], [`indicators`]: the monthly QĐ 766 disclosure and the indicator groups.
 //! - [`feedback`]: citizens' feedback: submit, look up, act, vote.
 //! - [`queue`]: the counter queue: tickets, counters, board, ratings.
@@ -24,6 +25,7 @@ pub mod clock;
 pub mod disclosures;
 pub mod documents;
 pub mod dossiers;
+pub mod edxml;
 pub mod error;
 pub mod exchange;
 pub mod feedback;

@@ -12,9 +12,6 @@
 //!   and queues the "03 registered" status back; later statuses (04, 05, 06, 02) are queued by
 //!   the receiving clerk, and arrive at the sender's trace.
 
-pub mod inbox;
-pub mod office;
-pub mod recall;
 pub mod relay;
 pub mod signature;
 
@@ -38,6 +35,35 @@ pub const INBOX_PATH: &str = "/api/v1/edxml/inbox";
 
 /// Rows claimed per round.
 const BATCH: i64 = 20;
+
+/// Copies an exchange event to the trace of the outgoing documents whose `external_id` is
+/// `document_id`. Failures are logged: the exchange's own trace already holds the event.
+pub async fn mirror_trace(
+    store: &Store,
+    document_id: &str,
+    organ: &str,
+    status: TraceStatus,
+    note: Option<&str>,
+    at: OffsetDateTime,
+) {
+    let docs = match store.documents_by_external_id(document_id).await {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::error!(error = %e, "reading documents for an exchange trace");
+            return;
+        }
+    };
+    for d in docs.iter().filter(|d| d.direction == motcua_domain::office::Direction::Outgoing) {
+        if let Err(e) = store.add_document_trace(&d.id, organ, status, note, at).await {
+            tracing::error!(error = %e, document = %d.id, "exchange trace not copied to the document");
+        }
+    }
+}
+
+/// The trace status of a status message code.
+pub fn trace_status(code: &str) -> Option<TraceStatus> {
+    motcua_domain::office::EdxmlStatus::parse(code).map(TraceStatus::Edxml)
+}
 
 /// Delivery settings.
 #[derive(Debug, Clone, Copy)]
@@ -270,7 +296,9 @@ impl Deliverer {
     /// Copies a delivery outcome to the office documents sent as this package.
     async fn mirror(&self, p: &DeliveryPayload, status: TraceStatus, note: Option<&str>) {
         match self.store.edxml_package(&p.package_id).await {
-            Ok(Some(stored)) => office::mirror_trace(&self.store, &stored.document_id, &p.to, status, note).await,
+            Ok(Some(stored)) => {
+                mirror_trace(&self.store, &stored.document_id, &p.to, status, note, self.clock.now()).await
+            }
             Ok(None) => {}
             Err(e) => tracing::error!(error = %e, "reading a delivered package"),
         }

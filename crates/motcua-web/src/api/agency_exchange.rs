@@ -7,7 +7,7 @@
 //! - `POST /api/v1/edxml/packages/{id}/reply` (clerk of the receiving unit): the other side
 //!   answers an incoming package with its result (attachments included) as a package
 //!   `ResponseFor` the original, and its status becomes 06 completed.
-//! - On arrival of an answer (`motcua_app::exchange::inbox`), `result_arrived` completes the
+//! - On arrival of an answer (`motcua_app::edxml::inbox`), `result_arrived` completes the
 //!   waiting step through the system's `receive_agency_result` event; a repeat changes nothing.
 
 use axum::Json;

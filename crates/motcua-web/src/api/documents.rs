@@ -2,7 +2,7 @@
 //! registers. Clerks (văn thư) register incoming paper documents and number/send outgoing ones;
 //! leaders and clerks assign; the assigned officer handles. The rules live in
 //! `motcua_domain::office`; docs/OFFICE.md describes the whole flow. Sending over edXML is the
-//! exchange's: [`apply`] of `send` records the package with the event (crate::exchange::office).
+//! exchange's: [`apply`] of `send` records the package with the event (`motcua_app::documents::exchange`).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

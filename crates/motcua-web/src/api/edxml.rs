@@ -30,7 +30,7 @@ use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::exchange::{local_organ, status_reply};
 use crate::extract::{ApiJson, ApiQuery, Officer};
-use motcua_app::exchange::inbox::{self, Received, clerk_units};
+use motcua_app::edxml::inbox::{self, Received, clerk_units};
 
 /// Largest package body accepted (the codec's own limit, docs/EDXML.md).
 const MAX_PACKAGE: usize = motcua_edxml::limits::MAX_PACKAGE_BYTES;

@@ -17,8 +17,8 @@ use utoipa::ToSchema;
 use super::edxml::{PackageDetail, detail, own_package};
 use crate::AppState;
 use crate::error::ApiResult;
-use crate::exchange::recall;
 use crate::extract::{ApiJson, Officer};
+use motcua_app::edxml::recall;
 
 /// A recall request.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -1,7 +1,7 @@
 //! The inter-agency recall on the document page (NĐ 30/2020/NĐ-CP Art. 18 khoản 4; edXML status
 //! 13/15/16, docs/EXCHANGE.md): the sender's clerk asks the recipients of a document sent by
 //! edXML to give it back; the receiver's clerk sees the sender's notice and accepts (the entry is
-//! cancelled) or refuses with a reason. Same rules as the JSON API (`exchange::recall`).
+//! cancelled) or refuses with a reason. Same rules as the JSON API (`motcua_app::edxml::recall`).
 //!
 //! - `POST /van-ban/{id}/thu-hoi` `reason`: ask for the recall (outgoing).
 //! - `POST /van-ban/{id}/tra-loi-thu-hoi` `accept=1|0`, `reason`: answer it (incoming).
@@ -16,12 +16,12 @@ use motcua_store::edxml::{ACCEPTED, REFUSED, REQUESTED, StoredPackage};
 use motcua_store::users::User;
 
 use crate::AppState;
-use crate::exchange::recall;
 use crate::ui::console::{bad_request, ui};
 use crate::ui::error::UiError;
 use crate::ui::see_other;
 use crate::ui::session::SignedIn;
 use motcua_app::documents::load;
+use motcua_app::edxml::recall;
 
 /// What the page shows about the recall of a document exchanged by edXML.
 pub(super) struct RecallPanel {

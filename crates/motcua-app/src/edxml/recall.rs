@@ -12,9 +12,9 @@ use motcua_edxml::{Package, StatusCode as Code};
 use motcua_store::edxml::StoredPackage;
 use motcua_store::users::User;
 
-use super::{local_organ, status_reply, status_to};
 use crate::Application;
 use crate::error::{AppResult, Error, Kind};
+use crate::exchange::{local_organ, status_reply, status_to};
 
 fn conflict(code: &str, en: &str, vi: &str) -> Error {
     Error::new(Kind::Conflict, code, en, vi)
@@ -64,7 +64,8 @@ pub async fn request(state: &Application, p: &StoredPackage, reason: &str) -> Ap
     }
     for m in &messages {
         let status = TraceStatus::Edxml(EdxmlStatus::RecallRequested);
-        super::office::mirror_trace(&state.store, &p.document_id, &m.recipient, status, Some(reason)).await;
+        crate::exchange::mirror_trace(&state.store, &p.document_id, &m.recipient, status, Some(reason), state.now())
+            .await;
     }
     tracing::info!(package = %p.id, "edXML recall requested");
     Ok(())

@@ -7,8 +7,9 @@
 //!   document's `external_id` becomes the package's DocumentId and each recipient gets a
 //!   "queued" trace line. A recipient without an organ id (or a sending unit without one) gets a
 //!   "queued" line saying it goes on paper, as the office recorded before the exchange existed.
-//! - [`mirror_trace`]: delivery outcomes and status messages of a package are copied to the
-//!   trace of the outgoing documents with that DocumentId, so the sender sees them in the office.
+//! - Delivery outcomes and status messages of a package are copied to the trace of the
+//!   outgoing documents with that DocumentId ([`crate::exchange::mirror_trace`]), so the sender
+//!   sees them in the office.
 //! - [`register_incoming`]: a package received for a unit is entered in its incoming register
 //!   (idempotent on the package digest), as the exchange acting for the unit's clerk; the
 //!   package's attachments become the document's attachments.
@@ -16,12 +17,11 @@
 //! Outgoing documents carry their attachments (`files` of kind `office`) in the package.
 
 use motcua_domain::dossier::{Actor, Role};
-use motcua_domain::office::{self, Direction, Document, EdxmlStatus, NewIncoming, TraceStatus};
+use motcua_domain::office::{self, Document, NewIncoming, TraceStatus};
 use motcua_edxml::{
     Attachment, Business, DocumentCode, DocumentKind, DocumentType, Header, Organ, OrganId, OtherInfo, Package,
     PromulgationInfo, SignerInfo, SteeringType,
 };
-use motcua_store::Store;
 use motcua_store::documents::Outgoing;
 
 use crate::Application;
@@ -65,8 +65,10 @@ pub async fn prepare_send(state: &Application, doc: &Document, at: time::OffsetD
         return Ok(out);
     }
     let m = &doc.meta;
-    let date =
-        m.promulgation_date.or(doc.issued_at.map(|t| super::vn_local(t).date())).unwrap_or(super::vn_local(at).date());
+    let date = m
+        .promulgation_date
+        .or(doc.issued_at.map(|t| crate::exchange::vn_local(t).date()))
+        .unwrap_or(crate::exchange::vn_local(at).date());
     let number = m.code_number.clone().or(doc.register_number.map(|n| n.to_string())).unwrap_or_else(|| doc.id.clone());
     let header = Header {
         from,
@@ -115,7 +117,7 @@ pub async fn prepare_send(state: &Application, doc: &Document, at: time::OffsetD
 async fn attachments(state: &Application, document_id: &str) -> AppResult<Vec<Attachment>> {
     let mut out = Vec::new();
     for meta in state.store.files_of(document_id).await? {
-        if meta.kind != crate::documents::ATTACHMENT_KIND {
+        if meta.kind != super::ATTACHMENT_KIND {
             continue;
         }
         let Some((meta, content)) = state.store.file(&meta.id).await? else { continue };
@@ -128,29 +130,6 @@ async fn attachments(state: &Application, document_id: &str) -> AppResult<Vec<At
         });
     }
     Ok(out)
-}
-
-/// Copies an exchange event to the trace of the outgoing documents whose `external_id` is
-/// `document_id`. Failures are logged: the exchange's own trace already holds the event.
-pub async fn mirror_trace(store: &Store, document_id: &str, organ: &str, status: TraceStatus, note: Option<&str>) {
-    let docs = match store.documents_by_external_id(document_id).await {
-        Ok(d) => d,
-        Err(e) => {
-            tracing::error!(error = %e, "reading documents for an exchange trace");
-            return;
-        }
-    };
-    let at = time::OffsetDateTime::now_utc();
-    for d in docs.iter().filter(|d| d.direction == Direction::Outgoing) {
-        if let Err(e) = store.add_document_trace(&d.id, organ, status, note, at).await {
-            tracing::error!(error = %e, document = %d.id, "exchange trace not copied to the document");
-        }
-    }
-}
-
-/// The trace status of a status message code.
-pub fn trace_status(code: &str) -> Option<TraceStatus> {
-    EdxmlStatus::parse(code).map(TraceStatus::Edxml)
 }
 
 /// Enters a received package in `unit`'s incoming register, once per package digest `idem`.
@@ -184,7 +163,7 @@ pub async fn register_incoming(state: &Application, unit: &str, package: &Packag
         },
     };
     let new = NewIncoming {
-        id: crate::documents::new_document_id(),
+        id: super::new_document_id(),
         unit: unit.to_owned(),
         meta,
         received_at: Some(state.now()),
@@ -198,13 +177,13 @@ pub async fn register_incoming(state: &Application, unit: &str, package: &Packag
     let files = package
         .attachments
         .iter()
-        .map(|a| crate::documents::NewAttachment {
+        .map(|a| super::NewAttachment {
             name: a.name.clone(),
             content_type: a.content_type.clone(),
             data: a.content.clone(),
         })
         .collect();
-    let files = crate::documents::attachment_files(files);
+    let files = super::attachment_files(files);
     let (doc, _) = state.store.register_document_with_files(decision, Some(idem), files).await?;
     Ok(doc.id)
 }

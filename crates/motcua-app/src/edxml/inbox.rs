@@ -11,9 +11,9 @@ use motcua_edxml::{EdxmlError, Package, StatusMessage};
 use motcua_store::edxml::StoredPackage;
 use motcua_store::users::User;
 
-use super::{local_organ, package_row, status_reply};
 use crate::Application;
 use crate::error::{AppResult, Error, Kind};
+use crate::exchange::{local_organ, package_row, status_reply};
 
 /// Who is calling the inbox: a peer system (its name, from its credential) or a clerk.
 pub enum Caller {
@@ -74,7 +74,7 @@ pub async fn receive(state: &Application, caller: &Caller, body: &[u8]) -> AppRe
             };
         }
     };
-    let signer = match super::signature::check(&state.store, body).await {
+    let signer = match crate::exchange::signature::check(&state.store, body).await {
         Ok(s) => s,
         Err(e) => return Ok(Received::Invalid(e)),
     };
@@ -88,7 +88,7 @@ pub async fn receive(state: &Application, caller: &Caller, body: &[u8]) -> AppRe
     // communes and the central axis).
     let relayed = match (caller, remote.is_empty()) {
         (Caller::Peer(from), false) => {
-            match super::relay::relay(state, from, &package, body, &remote, &signer, t).await? {
+            match crate::exchange::relay::relay(state, from, &package, body, &remote, &signer, t).await? {
                 Ok(id) => Some(id),
                 Err(refusal) if locals.is_empty() => return Err(refusal),
                 Err(refusal) => {
@@ -135,13 +135,14 @@ pub async fn receive(state: &Application, caller: &Caller, body: &[u8]) -> AppRe
             })?;
     let (id, fresh) = state.store.register_incoming(&new, &[reply], t).await?;
     // The office's incoming register gets the document too (idempotent on the same digest).
-    let register_document = match super::office::register_incoming(state, &unit.code, &package, &idem).await {
-        Ok(d) => Some(d),
-        Err(e) => {
-            tracing::error!(code = %e.code, error = %e.message, "package not entered in the incoming register");
-            None
-        }
-    };
+    let register_document =
+        match crate::documents::exchange::register_incoming(state, &unit.code, &package, &idem).await {
+            Ok(d) => Some(d),
+            Err(e) => {
+                tracing::error!(code = %e.code, error = %e.message, "package not entered in the incoming register");
+                None
+            }
+        };
     // An answer to a liên thông step completes it (again on a repeat, which changes nothing); if
     // that cannot be written now, 503 makes the sender deliver again.
     if let Err(e) = result_arrived(state, &package, &id).await {
@@ -180,13 +181,14 @@ async fn status_arrived(
             t,
         )
         .await?;
-    if let Some(status) = super::office::trace_status(s.status.code())
+    if let Some(status) = crate::exchange::trace_status(s.status.code())
         && n.1 > 0
     {
         let note = s.description.as_deref();
-        super::office::mirror_trace(&state.store, &s.response_for.document_id, s.from.id.as_str(), status, note).await;
+        crate::exchange::mirror_trace(&state.store, &s.response_for.document_id, s.from.id.as_str(), status, note, t)
+            .await;
     }
-    let relayed = super::relay::pass_status_back(state, s, body, t).await?;
+    let relayed = crate::exchange::relay::pass_status_back(state, s, body, t).await?;
     applied_or_unknown(
         n.0,
         relayed,
@@ -215,7 +217,7 @@ async fn recall_arrived(
         .store
         .recall_arrived(&rf.document_id, rf.organ_id.as_str(), s.description.as_deref(), &s.digest_hex(), t)
         .await?;
-    let relayed = super::relay::pass_status_back(state, s, body, t).await?;
+    let relayed = crate::exchange::relay::pass_status_back(state, s, body, t).await?;
     applied_or_unknown(
         applied,
         relayed,
