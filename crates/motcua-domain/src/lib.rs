@@ -37,6 +37,7 @@ pub mod org;
 pub mod process;
 pub mod queue;
 pub mod record;
+pub mod role;
 pub mod text;
 
 pub use error::{DomainError, ErrorKind};

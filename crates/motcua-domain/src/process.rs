@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::WorkingTime;
-use crate::dossier::Role;
 use crate::error::DomainError;
+use crate::role::Role;
 
 /// Which unit performs a step, relative to the dossier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -23,6 +23,7 @@ pub mod codes;
 pub mod datetime;
 pub mod dsig;
 pub mod error;
+mod hex;
 pub mod limits;
 pub mod organ;
 pub mod package;

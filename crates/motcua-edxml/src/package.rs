@@ -4,6 +4,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use sha2::{Digest as _, Sha256};
+
+use crate::hex::hex;
 use time::{Date, PrimitiveDateTime};
 
 use crate::codes::{BusinessDocType, DocumentKind, Priority, SteeringType, parse_number};
@@ -180,16 +182,6 @@ pub struct Package {
     pub attachments: Vec<Attachment>,
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
-}
-
 const MESSAGE_HEADER: &[&str] = &[
     "From",
     "Code",
@@ -228,8 +220,8 @@ fn read_digital_signature(sig: &Node) -> Result<(), EdxmlError> {
         Some(child) if !child.dsig => Err(EdxmlError::new(
             &child.path,
             codes::WRONG_NAMESPACE,
-            format!("<{}> must be in the XML-DSig namespace {}", child.name, crate::dsig::DSIG_NS),
-            format!("<{}> phải thuộc không gian tên XML-DSig {}", child.name, crate::dsig::DSIG_NS),
+            format!("<{}> must be in the XML-DSig namespace {}", child.name, crate::tree::DSIG_NS),
+            format!("<{}> phải thuộc không gian tên XML-DSig {}", child.name, crate::tree::DSIG_NS),
         )),
         _ => Ok(()),
     }

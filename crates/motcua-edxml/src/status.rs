@@ -9,9 +9,9 @@ use time::PrimitiveDateTime;
 use crate::codes::StatusCode;
 use crate::datetime::{format_timestamp, parse_timestamp};
 use crate::error::{EdxmlError, codes};
+use crate::hex::hex;
 use crate::limits::Limits;
 use crate::organ::Organ;
-use crate::package::hex;
 use crate::parts::{
     ResponseFor, StaffInfo, envelope, open_envelope, read_organ, read_response_for, read_staff, write_organ,
     write_response_for, write_staff,

@@ -12,6 +12,9 @@ use crate::limits::Limits;
 
 /// The QCVN 102:2016 namespace (domain.md §9).
 pub const NS: &str = "http://www.mic.gov.vn/TBT/QCVN_102_2016";
+
+/// The XML-DSig namespace (W3C XML Signature; an edXML package's `<Signature>` is in it).
+pub const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
 /// The XLink namespace, for `Reference/@xlink:href` (domain.md §9).
 pub const XLINK_NS: &str = "http://www.w3.org/1999/xlink";
 
@@ -38,7 +41,7 @@ pub(crate) struct Node {
     pub attrs: Vec<(String, String)>,
     pub children: Vec<Node>,
     pub text: String,
-    /// In the XML-DSig namespace ([`crate::dsig::DSIG_NS`]); only a direct child of
+    /// In the XML-DSig namespace ([`DSIG_NS`]); only a direct child of
     /// [`SIGNATURE_PARENT`] can be.
     pub dsig: bool,
     /// Inside an XML-DSig `Signature`: descendants may be in any namespace (the decoder does not
@@ -104,7 +107,7 @@ pub(crate) fn parse(input: &[u8], limits: &Limits) -> Result<Node, EdxmlError> {
             Err(e) => return Err(malformed(&here, e, reader.error_position())),
         };
         let ns_ok = matches!(resolved, ResolveResult::Bound(Namespace(ns)) if ns == NS);
-        let ns_dsig = matches!(resolved, ResolveResult::Bound(Namespace(ns)) if ns == crate::dsig::DSIG_NS);
+        let ns_dsig = matches!(resolved, ResolveResult::Bound(Namespace(ns)) if ns == DSIG_NS);
         let ns_declared = !matches!(resolved, ResolveResult::Unknown(_));
         let parent_foreign = stack.last().is_some_and(|n| n.foreign);
         let under_signature_parent = stack.last().is_some_and(|n| !n.foreign && n.path == SIGNATURE_PARENT);

@@ -7,7 +7,7 @@ use motcua_domain::dossier::event::{Event, replay};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::writer::{due_sort, state_json, timeliness};
+use crate::dossier_log::{due_sort, state_json, timeliness};
 use crate::{Result, Store, StoreError, format_ts, snapshots};
 
 /// A dossier row: the projection columns (in [`Columns`] order), the chain anchor and the state.

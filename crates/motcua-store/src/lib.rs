@@ -32,6 +32,7 @@ pub mod console;
 pub mod decisions;
 pub mod disclosures;
 pub mod documents;
+mod dossier_log;
 pub mod dossiers;
 pub mod edxml;
 pub mod exchange;
@@ -141,7 +142,7 @@ impl Store {
             .connect_with(opts)
             .await?;
         migrate::run(&pool, backend).await?;
-        records::adopt_legacy_histories(&pool).await?;
+        migrate::adopt_legacy_histories(&pool).await?;
         let writer = Writer::start(pool.clone());
         let store = Store { pool, backend, writer };
         store.ensure_indicators(time::OffsetDateTime::now_utc()).await?;

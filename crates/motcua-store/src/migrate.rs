@@ -15,6 +15,7 @@ use std::collections::HashSet;
 use sqlx::migrate::{Migrate, MigrateError, Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, SqlSafeStr};
 
+use crate::records;
 use crate::{Backend, Result, StoreError};
 
 /// Where sqlx records applied migrations.
@@ -107,5 +108,31 @@ async fn adopt_legacy(pool: &AnyPool, backend: Backend, migrator: &Migrator) -> 
     if n > 0 {
         tracing::info!(migrations = n, "migrations recorded by the earlier runner adopted");
     }
+    Ok(())
+}
+
+/// Moves every history kept before migration 0013 into the one log (see [`records::adopt_legacy`]), and
+/// starts one for the tickets issued before 0014 (see [`records::adopt_untracked`]).
+pub(crate) async fn adopt_legacy_histories(pool: &AnyPool) -> Result<()> {
+    records::adopt_untracked::<motcua_domain::queue::Ticket>(
+        pool,
+        "SELECT id FROM queue_tickets WHERE version = 0",
+        crate::queue::adopted,
+    )
+    .await?;
+    records::adopt_legacy::<motcua_domain::feedback::Feedback>(
+        pool,
+        "legacy_feedback_events",
+        "code",
+        crate::feedback::upgrade_legacy,
+    )
+    .await?;
+    records::adopt_legacy::<motcua_domain::office::Document>(
+        pool,
+        "legacy_document_events",
+        "document_id",
+        crate::documents::upgrade_legacy,
+    )
+    .await?;
     Ok(())
 }

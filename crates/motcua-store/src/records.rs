@@ -404,32 +404,6 @@ pub(crate) async fn adopt_untracked<R: Projection>(
     Ok(ids.len() as u64)
 }
 
-/// Moves every history kept before migration 0013 into the one log (see [`adopt_legacy`]), and
-/// starts one for the tickets issued before 0014 (see [`adopt_untracked`]).
-pub(crate) async fn adopt_legacy_histories(pool: &AnyPool) -> Result<()> {
-    adopt_untracked::<motcua_domain::queue::Ticket>(
-        pool,
-        "SELECT id FROM queue_tickets WHERE version = 0",
-        crate::queue::adopted,
-    )
-    .await?;
-    adopt_legacy::<motcua_domain::feedback::Feedback>(
-        pool,
-        "legacy_feedback_events",
-        "code",
-        crate::feedback::upgrade_legacy,
-    )
-    .await?;
-    adopt_legacy::<motcua_domain::office::Document>(
-        pool,
-        "legacy_document_events",
-        "document_id",
-        crate::documents::upgrade_legacy,
-    )
-    .await?;
-    Ok(())
-}
-
 impl crate::Store {
     /// `verify-audit` over every kind of record kept here, by kind (see [`verify`]).
     pub async fn verify_records(&self, repair: bool) -> Result<Vec<(&'static str, KindAudit)>> {

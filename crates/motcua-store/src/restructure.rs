@@ -16,8 +16,8 @@ use motcua_domain::org::{RestructurePlan, Unit};
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, Row, Transaction};
 
+use crate::dossier_log::{Decide, act};
 use crate::units::put_unit_in;
-use crate::writer::{Decide, act};
 use crate::{Result, Store, StoreError};
 
 /// What a restructure changes (or would change, on a dry run).

@@ -182,7 +182,7 @@ fn directory_string(tag: u8, value: &[u8]) -> String {
             .chunks_exact(4)
             .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])).unwrap_or('\u{FFFD}'))
             .collect(),
-        _ => format!("#{}", crate::package::hex(value)),
+        _ => format!("#{}", crate::hex::hex(value)),
     }
 }
 

@@ -31,7 +31,7 @@ use crate::error::EdxmlError;
 use crate::limits::Limits;
 
 /// The XML-DSig namespace (W3C XML-DSig 1.1 §4).
-pub const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
+pub use crate::tree::DSIG_NS;
 /// Exclusive XML Canonicalization 1.0, without comments.
 pub const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 /// Canonical XML 1.0 (inclusive), without comments.
@@ -111,5 +111,5 @@ pub fn canonicalize(
 
 /// Lowercase hex SHA-256.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    crate::package::hex(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
+    crate::hex::hex(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
 }
