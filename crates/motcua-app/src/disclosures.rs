@@ -6,6 +6,7 @@
 //!
 //! The public pages `/cong-khai` and `/cong-khai/{month}` are `motcua_web::ui::disclosures`.
 
+use motcua_domain::ErrorCode;
 use motcua_domain::indicators::YearMonth;
 use motcua_store::disclosures::{Disclosure, DisclosureMeta};
 use motcua_store::indicators::{By, Scope};
@@ -40,7 +41,7 @@ pub struct Snapshot {
 pub fn parse_disclosure_month(value: &str) -> AppResult<YearMonth> {
     YearMonth::parse(value.trim()).filter(|m| (2000..=2100).contains(&m.year)).ok_or_else(|| {
         Error::bad_request(
-            "invalid_month",
+            ErrorCode::InvalidMonth,
             format!("the month must look like 2025-07 (got '{}')", value.trim()),
             format!("tháng phải có dạng 2025-07 (nhận '{}')", value.trim()),
         )
@@ -89,7 +90,7 @@ pub async fn publish_month(
 ) -> AppResult<Disclosure> {
     if month >= YearMonth::of(now) {
         return Err(Error::unprocessable(
-            "month_not_ended",
+            ErrorCode::MonthNotEnded,
             format!("{month} has not ended yet: a month is disclosed once it is over"),
             format!("tháng {month} chưa kết thúc: chỉ công khai kết quả của tháng đã kết thúc"),
         ));
@@ -97,7 +98,7 @@ pub async fn publish_month(
     let note = note.trim();
     if note.chars().count() > MAX_NOTE {
         return Err(Error::bad_request(
-            "note_too_long",
+            ErrorCode::NoteTooLong,
             format!("the note may have at most {MAX_NOTE} characters"),
             format!("ghi chú tối đa {MAX_NOTE} ký tự"),
         ));
@@ -105,7 +106,7 @@ pub async fn publish_month(
     let previous = latest(store, month).await?;
     if previous.is_some() && note.is_empty() {
         return Err(Error::bad_request(
-            "note_required",
+            ErrorCode::NoteRequired,
             format!("{month} is already disclosed: a correction needs a note giving its reason"),
             format!("tháng {month} đã được công khai: bản đính chính phải ghi rõ lý do"),
         ));
@@ -116,7 +117,7 @@ pub async fn publish_month(
     {
         return Err(Error::new(
             crate::error::Kind::Conflict,
-            "disclosure_unchanged",
+            ErrorCode::DisclosureUnchanged,
             format!("the figures of {month} are the same as in revision {}: nothing to correct", p.meta.revision),
             format!("số liệu tháng {month} không khác bản số {}: không có gì để đính chính", p.meta.revision),
         ));
@@ -124,7 +125,7 @@ pub async fn publish_month(
     let meta = store.publish_disclosure(month, by, note, &body, now).await.map_err(|e| match e {
         StoreError::Conflict { current } => Error::new(
             crate::error::Kind::Conflict,
-            "disclosure_conflict",
+            ErrorCode::DisclosureConflict,
             format!("{month} is being published by someone else (now at revision {current}): try again"),
             format!("tháng {month} đang được công khai bởi người khác (bản số {current}): vui lòng thử lại"),
         ),

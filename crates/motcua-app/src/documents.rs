@@ -4,6 +4,7 @@
 
 pub mod exchange;
 
+use motcua_domain::ErrorCode;
 use motcua_domain::dossier::Actor;
 use motcua_domain::office::{self, Command, Decision, Document, Metadata, NewIncoming};
 use motcua_store::StoreError;
@@ -44,7 +45,7 @@ pub fn conflict(e: StoreError) -> Error {
     match e {
         StoreError::Conflict { current } => Error::new(
             Kind::Conflict,
-            "version_conflict",
+            ErrorCode::VersionConflict,
             format!("the document changed meanwhile (version {current}); reload and try again"),
             format!("văn bản vừa được cập nhật (phiên bản {current}); vui lòng tải lại"),
         ),
@@ -63,7 +64,7 @@ pub async fn target_unit(state: &Application, user: &User, unit: Option<&str>) -
         None if units.len() == 1 => units[0].to_owned(),
         None => {
             return Err(Error::bad_request(
-                "unit_required",
+                ErrorCode::UnitRequired,
                 "name the unit whose register the document goes to ('unit')",
                 "cần chọn đơn vị có sổ văn bản ('unit')",
             ));
@@ -77,7 +78,7 @@ pub async fn target_unit(state: &Application, user: &User, unit: Option<&str>) -
     }
     if !state.store.units().await?.iter().any(|u| u.code == unit && u.is_current()) {
         return Err(Error::unprocessable(
-            "unknown_unit",
+            ErrorCode::UnknownUnit,
             format!("unit '{unit}' does not exist"),
             format!("không có đơn vị '{unit}'"),
         ));
@@ -91,7 +92,7 @@ async fn check_dossier(state: &Application, code: Option<&str>) -> AppResult<()>
             Ok(_) => {}
             Err(StoreError::NotFound) => {
                 return Err(Error::unprocessable(
-                    "unknown_dossier",
+                    ErrorCode::UnknownDossier,
                     format!("there is no dossier '{c}'"),
                     format!("không có hồ sơ '{c}'"),
                 ));
@@ -178,7 +179,7 @@ pub async fn create_outgoing(
         office::decide(&draft, actor, Command::Issue, at, &state.calendars.get(Some(&draft.unit)))?;
         if f.send && draft.meta.recipients.is_empty() {
             return Err(Error::unprocessable(
-                "recipients_required",
+                ErrorCode::RecipientsRequired,
                 "the document has no recipients",
                 "văn bản chưa có nơi nhận",
             ));
@@ -208,7 +209,7 @@ pub async fn apply(state: &Application, actor: &Actor, doc: &Document, cmd: Comm
                 .is_some_and(|u| u.active && u.roles.iter().any(|(u, _)| *u == doc.unit));
             if !ok {
                 return Err(Error::unprocessable(
-                    "unknown_assignee",
+                    ErrorCode::UnknownAssignee,
                     format!("'{assignee}' is not an officer of unit {}", doc.unit),
                     format!("'{assignee}' không phải cán bộ của đơn vị {}", doc.unit),
                 ));

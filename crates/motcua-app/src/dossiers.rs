@@ -1,6 +1,7 @@
 //! What the API and the pages both do with dossiers: submit (routing by competence, code and
 //! secret), load with scoping, and act through the writer. One implementation for both fronts.
 
+use motcua_domain::ErrorCode;
 use std::sync::Arc;
 
 use motcua_domain::catalog::{COMMUNE_AGENCY, Level, ProcedureCode};
@@ -34,7 +35,7 @@ pub fn parse_channel(s: &str) -> AppResult<Channel> {
         "counter" => Ok(Channel::Counter),
         "postal" => Ok(Channel::Postal),
         other => Err(Error::bad_request(
-            "invalid_channel",
+            ErrorCode::InvalidChannel,
             format!("channel '{other}' must be online, counter or postal"),
             format!("kênh '{other}' phải là online, counter hoặc postal"),
         )),
@@ -43,7 +44,7 @@ pub fn parse_channel(s: &str) -> AppResult<Channel> {
 
 fn unprocessable_unit(code: &str) -> Error {
     Error::unprocessable(
-        "unknown_unit",
+        ErrorCode::UnknownUnit,
         format!("'{code}' is not a current unit"),
         format!("'{code}' không phải đơn vị đang hoạt động"),
     )
@@ -83,7 +84,7 @@ async fn route(
         let candidate = unit.map(str::to_owned).or_else(|| receiving.clone());
         let commune_required = || {
             Error::unprocessable(
-                "commune_required",
+                ErrorCode::CommuneRequired,
                 "this is a commune-level procedure: name the commune, ward or special zone in 'unit'",
                 "đây là thủ tục cấp xã: cần chọn xã, phường hoặc đặc khu tại 'unit'",
             )
@@ -111,7 +112,7 @@ async fn refusal(state: &Application, code: &str) -> Error {
         Ok(v) if v.status == motcua_store::catalog::ABOLISHED => {
             let by = v.decision.unwrap_or_default();
             Error::unprocessable(
-                "procedure_abolished",
+                ErrorCode::ProcedureAbolished,
                 format!(
                     "procedure {code} was abolished by decision {by} effective {}: it accepts no new dossiers",
                     v.effective_from
@@ -123,7 +124,7 @@ async fn refusal(state: &Application, code: &str) -> Error {
             )
         }
         _ => Error::unprocessable(
-            "unknown_procedure",
+            ErrorCode::UnknownProcedure,
             format!("no procedure with code {code}"),
             format!("không có thủ tục mã {code}"),
         ),
@@ -196,7 +197,7 @@ pub async fn submit_with_files(
         let mut events = vec![first];
         if channel != Channel::Online {
             let d = motcua_domain::dossier::event::apply(None, &events[0])
-                .map_err(|e| motcua_domain::DomainError::rule("corrupt", e.to_string(), e.to_string()))?;
+                .map_err(|e| motcua_domain::DomainError::rule(ErrorCode::Corrupt, e.to_string(), e.to_string()))?;
             let cal = calendars.get(Some(&d.resolving_unit));
             events.push(decide(&d, &Action::Receive(Default::default()), &Ctx { calendar: &cal, at, actor: &actor })?);
         }
@@ -240,7 +241,7 @@ pub async fn load_with_secret(state: &Application, code: &str, secret: Option<&s
         || Error::not_found(&format!("dossier {code} with this secret"), &format!("hồ sơ {code} với mã bí mật này"));
     let secret = secret.filter(|s| !s.trim().is_empty() && s.len() <= 64).ok_or_else(|| {
         Error::bad_request(
-            "secret_required",
+            ErrorCode::SecretRequired,
             "give the dossier's secret (?secret=...) printed on the receipt",
             "cần nhập mã bí mật in trên giấy tiếp nhận (?secret=...)",
         )
@@ -266,7 +267,7 @@ async fn check_references(state: &Application, d: &Dossier, action: &Action) -> 
             ok.extend(state.store.users_with_role(&d.resolving_unit, Role::Leader).await?);
             if !ok.iter().any(|u| u == a.assignee.trim()) {
                 return Err(Error::unprocessable(
-                    "unknown_assignee",
+                    ErrorCode::UnknownAssignee,
                     format!("'{}' is not a specialist or leader of unit {}", a.assignee, d.resolving_unit),
                     format!("'{}' không phải chuyên viên hoặc lãnh đạo của đơn vị {}", a.assignee, d.resolving_unit),
                 ));
@@ -276,7 +277,7 @@ async fn check_references(state: &Application, d: &Dossier, action: &Action) -> 
             let u = current_unit(state, t.to_unit.trim()).await?;
             if !matches!(u.kind, motcua_domain::org::UnitKind::Agency) && u.level != Level::Commune {
                 return Err(Error::unprocessable(
-                    "invalid_transfer_unit",
+                    ErrorCode::InvalidTransferUnit,
                     "a dossier can only be transferred to an agency or a commune",
                     "chỉ chuyển hồ sơ đến cơ quan chuyên môn hoặc cấp xã",
                 ));

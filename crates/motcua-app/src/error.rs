@@ -4,6 +4,7 @@
 //! `motcua_web::ui::error` to a page in the visitor's language. Internals (store errors, panics)
 //! are logged here and never shown.
 
+use motcua_domain::ErrorCode;
 use motcua_domain::{DomainError, ErrorKind};
 use motcua_store::StoreError;
 
@@ -37,7 +38,7 @@ pub enum Kind {
 pub struct Error {
     pub kind: Kind,
     /// Stable snake_case code for programs.
-    pub code: String,
+    pub code: ErrorCode,
     /// English message.
     pub message: String,
     /// Vietnamese message.
@@ -48,31 +49,36 @@ pub struct Error {
 pub type AppResult<T> = Result<T, Error>;
 
 impl Error {
-    pub fn new(kind: Kind, code: &str, en: impl Into<String>, vi: impl Into<String>) -> Self {
-        Error { kind, code: code.to_owned(), message: en.into(), message_vi: vi.into() }
+    pub fn new(kind: Kind, code: ErrorCode, en: impl Into<String>, vi: impl Into<String>) -> Self {
+        Error { kind, code, message: en.into(), message_vi: vi.into() }
     }
-    pub fn bad_request(code: &str, en: impl Into<String>, vi: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, en: impl Into<String>, vi: impl Into<String>) -> Self {
         Self::new(Kind::Invalid, code, en, vi)
     }
-    pub fn unprocessable(code: &str, en: impl Into<String>, vi: impl Into<String>) -> Self {
+    pub fn unprocessable(code: ErrorCode, en: impl Into<String>, vi: impl Into<String>) -> Self {
         Self::new(Kind::Unprocessable, code, en, vi)
     }
     pub fn unauthorized() -> Self {
         Self::new(
             Kind::Unauthenticated,
-            "unauthenticated",
+            ErrorCode::Unauthenticated,
             "sign in first (Authorization: Bearer <token>)",
             "vui lòng đăng nhập",
         )
     }
     pub fn forbidden(en: impl Into<String>, vi: impl Into<String>) -> Self {
-        Self::new(Kind::Forbidden, "forbidden", en, vi)
+        Self::new(Kind::Forbidden, ErrorCode::Forbidden, en, vi)
     }
     pub fn not_found(what: &str, what_vi: &str) -> Self {
-        Self::new(Kind::NotFound, "not_found", format!("{what} not found"), format!("không tìm thấy {what_vi}"))
+        Self::new(Kind::NotFound, ErrorCode::NotFound, format!("{what} not found"), format!("không tìm thấy {what_vi}"))
     }
     pub fn internal() -> Self {
-        Self::new(Kind::Internal, "internal_error", "internal error; it has been logged", "lỗi hệ thống; đã ghi nhận")
+        Self::new(
+            Kind::Internal,
+            ErrorCode::InternalError,
+            "internal error; it has been logged",
+            "lỗi hệ thống; đã ghi nhận",
+        )
     }
 }
 
@@ -92,7 +98,7 @@ impl From<DomainError> for Error {
             ErrorKind::Unprocessable => Kind::Unprocessable,
             ErrorKind::NotFound => Kind::NotFound,
         };
-        Error { kind, code: e.code.to_owned(), message: e.message, message_vi: e.message_vi }
+        Error { kind, code: e.code, message: e.message, message_vi: e.message_vi }
     }
 }
 
@@ -103,7 +109,7 @@ impl From<StoreError> for Error {
             StoreError::NotFound => Error::not_found("resource", "dữ liệu"),
             StoreError::Conflict { current } => Error::new(
                 Kind::Conflict,
-                "version_conflict",
+                ErrorCode::VersionConflict,
                 format!("the dossier changed meanwhile; it is now at version {current}: reload and try again"),
                 format!("hồ sơ vừa được cập nhật (phiên bản {current}); vui lòng tải lại và thử lại"),
             ),
@@ -111,7 +117,7 @@ impl From<StoreError> for Error {
             // written, and the writer goes on serving the others.
             StoreError::Panicked => Error::new(
                 Kind::Internal,
-                "decision_failed",
+                ErrorCode::DecisionFailed,
                 "the request could not be decided because of an internal error; nothing was changed",
                 "yêu cầu không xử lý được do lỗi nội bộ; dữ liệu không thay đổi",
             ),

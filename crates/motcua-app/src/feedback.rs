@@ -2,6 +2,7 @@
 //! province's center, lookup with code and secret, every officer's command decided by the
 //! domain (`motcua_domain::feedback`) inside the writer, and votes on published answers.
 
+use motcua_domain::ErrorCode;
 use motcua_domain::dossier::Actor;
 use motcua_domain::feedback::{self, Command, Feedback, Submission};
 
@@ -59,7 +60,7 @@ fn same(a: &str, b: &str) -> bool {
 pub async fn load_with_secret(state: &Application, code: &str, secret: Option<&str>) -> AppResult<Feedback> {
     let secret = secret.filter(|s| !s.trim().is_empty() && s.len() <= 64).ok_or_else(|| {
         Error::bad_request(
-            "secret_required",
+            ErrorCode::SecretRequired,
             "give the feedback's secret (?secret=...)",
             "cần nhập mã bí mật của phản ánh (?secret=...)",
         )
@@ -84,7 +85,7 @@ pub async fn act(state: &Application, actor: &Actor, fb: &Feedback, cmd: Command
         && !state.store.units().await?.iter().any(|u| &u.code == unit && u.is_current())
     {
         return Err(Error::unprocessable(
-            "unknown_unit",
+            ErrorCode::UnknownUnit,
             format!("unit '{unit}' does not exist"),
             format!("không có đơn vị '{unit}'"),
         ));
@@ -96,7 +97,7 @@ pub async fn act(state: &Application, actor: &Actor, fb: &Feedback, cmd: Command
     state.store.act_on_feedback(&fb.code, Some(fb.version), decide).await.map_err(|e| match e {
         motcua_store::StoreError::Conflict { current } => Error::new(
             Kind::Conflict,
-            "version_conflict",
+            ErrorCode::VersionConflict,
             format!("the feedback changed meanwhile (version {current}); reload and try again"),
             format!("phản ánh vừa được cập nhật (phiên bản {current}); vui lòng tải lại"),
         ),
@@ -109,7 +110,7 @@ pub async fn act(state: &Application, actor: &Actor, fb: &Feedback, cmd: Command
 pub async fn vote(state: &Application, code: &str, voter: &str, like: bool) -> AppResult<Feedback> {
     if voter.trim().len() < 8 || voter.len() > 128 {
         return Err(Error::bad_request(
-            "invalid_voter",
+            ErrorCode::InvalidVoter,
             "'voter' must be 8 to 128 characters",
             "'voter' phải dài 8 đến 128 ký tự",
         ));

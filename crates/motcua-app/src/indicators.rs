@@ -2,6 +2,7 @@
 //! read them (domain.md §3): the period and scope parameters, checked once, and the query through
 //! the store's rollups.
 
+use motcua_domain::ErrorCode;
 use motcua_domain::indicators::{Indicators, Tally, YearMonth};
 use motcua_domain::org::{Unit, UnitKind};
 use motcua_store::indicators::{By, Scope};
@@ -21,7 +22,7 @@ pub fn parse_month(name: &str, value: &str, end: bool) -> AppResult<YearMonth> {
     }
     let date = crate::input::date(name, v).map_err(|_| {
         Error::bad_request(
-            "invalid_period",
+            ErrorCode::InvalidPeriod,
             format!("'{name}' must be a month like 2025-07 or a date like 2025-07-01"),
             format!("'{name}' phải là tháng dạng 2025-07 hoặc ngày dạng 2025-07-01"),
         )
@@ -30,7 +31,7 @@ pub fn parse_month(name: &str, value: &str, end: bool) -> AppResult<YearMonth> {
     if !aligned {
         let which = if end { ("last", "cuối") } else { ("first", "đầu") };
         return Err(Error::bad_request(
-            "period_not_monthly",
+            ErrorCode::PeriodNotMonthly,
             format!("indicators are kept by month: '{name}' must be the {} day of a month", which.0),
             format!("chỉ số được tính theo tháng: '{name}' phải là ngày {} tháng", which.1),
         ));
@@ -42,11 +43,11 @@ pub fn parse_month(name: &str, value: &str, end: bool) -> AppResult<YearMonth> {
 pub fn parse_period(from: &str, to: &str) -> AppResult<(YearMonth, YearMonth)> {
     let (first, last) = (parse_month("from", from, false)?, parse_month("to", to, true)?);
     if last < first {
-        return Err(Error::bad_request("invalid_period", "'to' is before 'from'", "'to' trước 'from'"));
+        return Err(Error::bad_request(ErrorCode::InvalidPeriod, "'to' is before 'from'", "'to' trước 'from'"));
     }
     if first.year < 2000 || last.year > 2100 {
         return Err(Error::bad_request(
-            "invalid_period",
+            ErrorCode::InvalidPeriod,
             "the period must lie between 2000 and 2100",
             "kỳ báo cáo phải nằm trong khoảng 2000–2100",
         ));
@@ -172,7 +173,7 @@ pub fn parse_by(value: Option<&str>) -> AppResult<By> {
         "month" => By::Month,
         other => {
             return Err(Error::bad_request(
-                "invalid_group",
+                ErrorCode::InvalidGroup,
                 format!("'by' must be one of total, unit, procedure, field, level, month (got '{other}')"),
                 format!("'by' phải là một trong total, unit, procedure, field, level, month (nhận '{other}')"),
             ));

@@ -1,12 +1,13 @@
 //! Formats every adapter reads the same way (the API, the pages, the CLI).
 
 use crate::error::{AppResult, Error};
+use motcua_domain::ErrorCode;
 
 /// A calendar date `YYYY-MM-DD`; `name` is the field, for the message.
 pub fn date(name: &str, value: &str) -> AppResult<time::Date> {
     time::Date::parse(value.trim(), time::macros::format_description!("[year]-[month]-[day]")).map_err(|_| {
         Error::bad_request(
-            "invalid_date",
+            ErrorCode::InvalidDate,
             format!("'{name}' must be a date like 2025-07-01"),
             format!("'{name}' phải là ngày dạng 2025-07-01"),
         )

@@ -3,6 +3,7 @@
 //! ratings. Ticket steps are decided by the domain (`motcua_domain::queue`) on the records' write
 //! path.
 
+use motcua_domain::ErrorCode;
 use motcua_domain::dossier::{Actor, Role, Status};
 use motcua_domain::queue::rating::{OfficerRating, per_officer};
 use motcua_domain::queue::{Counter, CounterGroup, Priority, Step, Ticket};
@@ -40,7 +41,7 @@ pub async fn call(state: &Application, actor: &Actor, counter: &str) -> AppResul
     state.store.call_next(&c.id, actor.name(), state.now()).await?.ok_or_else(|| {
         Error::new(
             Kind::NotFound,
-            "queue_empty",
+            ErrorCode::QueueEmpty,
             "nobody is waiting in this group",
             "không còn người chờ trong nhóm quầy này",
         )
@@ -70,7 +71,7 @@ pub async fn step(
             let d = crate::dossiers::load_for_officer(state, actor, code).await?;
             if d.receiving_unit != unit {
                 return Err(Error::unprocessable(
-                    "dossier_other_unit",
+                    ErrorCode::DossierOtherUnit,
                     "the dossier was not received by this one-stop",
                     "hồ sơ không do bộ phận một cửa này tiếp nhận",
                 ));
@@ -79,7 +80,7 @@ pub async fn step(
         }
         Some(_) => {
             return Err(Error::bad_request(
-                "unexpected_dossier",
+                ErrorCode::UnexpectedDossier,
                 "a dossier is linked only with 'done'",
                 "chỉ gắn hồ sơ khi kết thúc phục vụ",
             ));
@@ -129,7 +130,7 @@ pub async fn put_group(state: &Application, actor: &Actor, code: &str, mut g: Co
         require_admin(actor, &old.unit)?;
     }
     if state.store.unit(&g.unit).await.is_err() {
-        return Err(Error::unprocessable("unknown_unit", "unknown unit", "đơn vị không tồn tại"));
+        return Err(Error::unprocessable(ErrorCode::UnknownUnit, "unknown unit", "đơn vị không tồn tại"));
     }
     g.code = code.to_owned();
     state.store.put_queue_group(&g).await?;

@@ -7,6 +7,7 @@ pub mod diff;
 pub mod exchange;
 pub mod reference;
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::WorkingTime;
@@ -124,7 +125,7 @@ impl Procedure {
     pub fn legal_time(&self) -> Result<WorkingTime, DomainError> {
         let bad = || {
             DomainError::invalid(
-                "invalid_processing_time",
+                ErrorCode::InvalidProcessingTime,
                 format!(
                     "procedure {}: give exactly one of processing_days or processing_hours, a positive number",
                     self.code
@@ -161,14 +162,14 @@ impl Procedure {
         ProcedureCode::parse(&self.code)?;
         if self.name.trim().is_empty() || self.field.trim().is_empty() || self.agency.trim().is_empty() {
             return Err(DomainError::invalid(
-                "invalid_procedure",
+                ErrorCode::InvalidProcedure,
                 format!("procedure {}: name, field and agency are required", self.code),
                 format!("thủ tục {}: bắt buộc có tên, lĩnh vực và cơ quan thực hiện", self.code),
             ));
         }
         if self.fees.iter().any(|f| f.amount < 0) {
             return Err(DomainError::invalid(
-                "invalid_fee",
+                ErrorCode::InvalidFee,
                 format!("procedure {}: fees cannot be negative", self.code),
                 format!("thủ tục {}: phí, lệ phí không được âm", self.code),
             ));
@@ -194,7 +195,7 @@ impl ProcedureCode {
             Ok(ProcedureCode(s.to_owned()))
         } else {
             Err(DomainError::invalid(
-                "invalid_procedure_code",
+                ErrorCode::InvalidProcedureCode,
                 format!("'{s}' is not a procedure code (expected N.NNNNNN, e.g. 1.001193)"),
                 format!("'{s}' không phải mã thủ tục (dạng N.NNNNNN, ví dụ 1.001193)"),
             ))

@@ -2,6 +2,7 @@
 //! `{unit_code}-{YYMMDD}-{seq:04}`, sequence per unit per day, never reused, growing past 4
 //! digits when needed). The secret is random (made by the caller) and never derived from the code.
 
+use crate::ErrorCode;
 use time::Date;
 
 use crate::error::DomainError;
@@ -13,7 +14,7 @@ pub const DEFAULT_TEMPLATE: &str = "{unit_code}-{YYMMDD}-{seq:04}";
 pub fn render(template: &str, unit_code: &str, date: Date, seq: u64) -> Result<String, DomainError> {
     let bad = || {
         DomainError::invalid(
-            "invalid_code_template",
+            ErrorCode::InvalidCodeTemplate,
             format!("unsupported dossier code template '{template}'"),
             format!("mẫu mã hồ sơ không hợp lệ '{template}'"),
         )

@@ -40,4 +40,4 @@ pub mod record;
 pub mod role;
 pub mod text;
 
-pub use error::{DomainError, ErrorKind};
+pub use error::{DomainError, ErrorCode, ErrorKind};

@@ -2,6 +2,7 @@
 //! whose budgets must fit in the published legal time (TT 01/2018/TT-VPCP Art. 8; the step
 //! table of Hà Nội QĐ 1594/QĐ-TTPVHCC totals exactly the legal time — domain.md §6).
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::WorkingTime;
@@ -53,7 +54,7 @@ impl ProcessStep {
             (None, Some(h)) => WorkingTime::from_hours(h),
             _ => {
                 return Err(DomainError::invalid(
-                    "invalid_step",
+                    ErrorCode::InvalidStep,
                     format!("step '{}': give exactly one of days or hours", self.name),
                     format!("bước '{}': cần đúng một trong days hoặc hours", self.name),
                 ));
@@ -61,7 +62,7 @@ impl ProcessStep {
         };
         r.map_err(|_| {
             DomainError::invalid(
-                "invalid_step",
+                ErrorCode::InvalidStep,
                 format!("step '{}': the time budget must be a non-negative number", self.name),
                 format!("bước '{}': thời gian phải là số không âm", self.name),
             )
@@ -104,20 +105,20 @@ pub fn total_time(steps: &[ProcessStep]) -> Result<WorkingTime, DomainError> {
 /// no reception step inside a parallel group (the one-stop receives and returns alone).
 fn check_step(s: &ProcessStep) -> Result<(), DomainError> {
     if s.name.trim().is_empty() {
-        return Err(DomainError::invalid("invalid_step", "every step needs a name", "mỗi bước cần có tên"));
+        return Err(DomainError::invalid(ErrorCode::InvalidStep, "every step needs a name", "mỗi bước cần có tên"));
     }
     s.budget()?;
     let has_code = s.unit_code.as_deref().is_some_and(|c| !c.trim().is_empty());
     if (s.unit == StepUnit::Consulted) != has_code {
         return Err(DomainError::invalid(
-            "invalid_step_unit",
+            ErrorCode::InvalidStepUnit,
             format!("step '{}': a consulted agency code is given exactly for CONSULTED steps", s.name),
             format!("bước '{}': chỉ bước lấy ý kiến cơ quan khác (CONSULTED) mới ghi mã cơ quan, và phải ghi", s.name),
         ));
     }
     if s.parallel.is_some() && s.role == Role::Receiver {
         return Err(DomainError::invalid(
-            "receiver_step_in_parallel_group",
+            ErrorCode::ReceiverStepInParallelGroup,
             format!("step '{}': a reception or return step cannot run in parallel", s.name),
             format!("bước '{}': bước tiếp nhận, trả kết quả không được chạy song song", s.name),
         ));
@@ -134,7 +135,7 @@ pub fn validate_steps(steps: &[ProcessStep], legal: WorkingTime) -> Result<(), D
     let total = total_time(steps)?;
     if total > legal {
         return Err(DomainError::rule(
-            "process_exceeds_legal_time",
+            ErrorCode::ProcessExceedsLegalTime,
             format!(
                 "the internal process takes {:.2} working days, more than the legal {:.2}",
                 total.days(),

@@ -6,6 +6,7 @@
 //! the clock (deadlines, instants) and writes it into the event; [`Record::fold`] only reads
 //! the event, so replaying a history gives the same state on any day, with any calendar.
 
+use crate::ErrorCode;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
@@ -63,7 +64,7 @@ pub fn replay<'e, R: Record>(events: impl IntoIterator<Item = &'e R::Event>) -> 
 /// The error of an event that does not fit the state it is folded into (a corrupt history).
 pub fn unfit(kind: &str, what: &str) -> DomainError {
     DomainError::invalid(
-        "history_unfit",
+        ErrorCode::HistoryUnfit,
         format!("{kind}: {what}"),
         format!("{kind}: lịch sử không khớp trạng thái ({what})"),
     )

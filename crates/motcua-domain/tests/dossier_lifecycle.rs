@@ -50,7 +50,7 @@ fn an_online_dossier_goes_from_submission_to_a_rated_returned_result() {
     assert_eq!(d.holder_unit(), Some(CENTER), "the result goes back to the one-stop");
 
     let err = s.refused(&receiver(), datetime!(2025-03-12 10:00 +7), return_result(false));
-    assert_eq!((err.code, err.kind), ("fee_unpaid", ErrorKind::Unprocessable));
+    assert_eq!((err.code.as_str(), err.kind), ("fee_unpaid", ErrorKind::Unprocessable));
     let d = s.act(&receiver(), datetime!(2025-03-12 10:00 +7), return_result(true));
     assert_eq!(d.status, Status::Returned);
     assert_eq!(d.returned_at, Some(datetime!(2025-03-12 10:00 +7)));
@@ -129,7 +129,7 @@ fn actions_that_the_state_does_not_allow_are_invalid_transitions_and_change_noth
     let at = datetime!(2025-03-10 09:00 +7);
     let s = Story::online(at);
     let e = s.refused(&leader(), at, approve());
-    assert_eq!((e.code, e.kind), ("invalid_transition", ErrorKind::Unprocessable));
+    assert_eq!((e.code.as_str(), e.kind), ("invalid_transition", ErrorKind::Unprocessable));
     assert_eq!(s.refused(&receiver(), at, return_result(true)).code, "invalid_transition");
     assert_eq!(s.refused(&leader(), at, assign("chuyenvien")).code, "invalid_transition");
     assert_eq!(s.refused(&Actor::Applicant, at, supplement()).code, "invalid_transition");
@@ -179,7 +179,7 @@ fn the_wrong_role_or_the_wrong_unit_is_forbidden() {
     let s = Story::online(at);
     let forbidden = |s: &Story, actor: Actor, action| {
         let e = s.refused(&actor, at, action);
-        assert_eq!((e.code, e.kind), ("forbidden", ErrorKind::Forbidden), "{}", actor.name());
+        assert_eq!((e.code.as_str(), e.kind), ("forbidden", ErrorKind::Forbidden), "{}", actor.name());
     };
     forbidden(&s, leader(), receive());
     forbidden(&s, other_receiver(), receive());
@@ -645,7 +645,7 @@ fn with(f: impl FnOnce(&mut Applicant)) -> Applicant {
 }
 
 fn applicant_error(a: Applicant) -> Option<&'static str> {
-    create::validate_applicant(&a).err().map(|e| e.code)
+    create::validate_applicant(&a).err().map(|e| e.code.as_str())
 }
 
 #[test]
@@ -702,7 +702,7 @@ fn creating_a_dossier_checks_the_applicant_the_documents_and_the_online_channel(
         resolving_unit: AGENCY.into(),
         at: datetime!(2025-03-10 08:00 +7),
     };
-    let code = |r: Result<create::Created, motcua_domain::DomainError>| r.err().map(|e| e.code);
+    let code = |r: Result<create::Created, motcua_domain::DomainError>| r.err().map(|e| e.code.as_str());
     assert_eq!(
         code(create::decide(new(Channel::Online, with(|a| a.id_number = "12".into()), documents()))),
         Some("invalid_id_number")
@@ -715,7 +715,7 @@ fn creating_a_dossier_checks_the_applicant_the_documents_and_the_online_channel(
     paper_only.online_level = OnlineLevel::None;
     let n = create::NewDossier { procedure: &paper_only, ..new(Channel::Online, applicant(), documents()) };
     assert_eq!(
-        create::decide(n).err().map(|e| (e.code, e.kind)),
+        create::decide(n).err().map(|e| (e.code.as_str(), e.kind)),
         Some(("procedure_not_online", ErrorKind::Unprocessable))
     );
     let n = create::NewDossier { procedure: &paper_only, ..new(Channel::Counter, applicant(), documents()) };
@@ -756,7 +756,7 @@ fn procedure_codes_follow_the_national_shape() {
         "1.001193.H-38",
         "1.001193.00000000.00000000.0000000",
     ] {
-        let e = ProcedureCode::parse(bad).err().map(|e| (e.code, e.kind));
+        let e = ProcedureCode::parse(bad).err().map(|e| (e.code.as_str(), e.kind));
         assert_eq!(e, Some(("invalid_procedure_code", ErrorKind::Invalid)), "{bad:?}");
     }
 }
@@ -764,7 +764,7 @@ fn procedure_codes_follow_the_national_shape() {
 #[test]
 fn an_internal_process_may_use_the_whole_legal_time_but_not_more() {
     assert_eq!(procedure().validate(), Ok(()), "five steps totalling exactly 3 days");
-    let e = procedure_with(2.5, five_steps()).validate().err().map(|e| (e.code, e.kind));
+    let e = procedure_with(2.5, five_steps()).validate().err().map(|e| (e.code.as_str(), e.kind));
     assert_eq!(e, Some(("process_exceeds_legal_time", ErrorKind::Unprocessable)));
 
     let mut by_hours = procedure_with(1.0, vec![]);
@@ -777,7 +777,7 @@ fn an_internal_process_may_use_the_whole_legal_time_but_not_more() {
         parallel: None,
         unit_code: None,
     }];
-    assert_eq!(by_hours.validate().err().map(|e| e.code), Some("process_exceeds_legal_time"));
+    assert_eq!(by_hours.validate().err().map(|e| e.code.as_str()), Some("process_exceeds_legal_time"));
     by_hours.steps[0].hours = Some(8.0);
     assert_eq!(by_hours.validate(), Ok(()));
 }
@@ -786,20 +786,20 @@ fn an_internal_process_may_use_the_whole_legal_time_but_not_more() {
 fn a_procedure_needs_one_positive_processing_time_and_non_negative_fees() {
     let mut p = procedure_with(3.0, vec![]);
     p.processing_hours = Some(24.0);
-    assert_eq!(p.validate().err().map(|e| e.code), Some("invalid_processing_time"));
+    assert_eq!(p.validate().err().map(|e| e.code.as_str()), Some("invalid_processing_time"));
     p.processing_days = None;
     assert_eq!(p.validate(), Ok(()));
     p.processing_hours = Some(0.0);
-    assert_eq!(p.validate().err().map(|e| e.code), Some("invalid_processing_time"));
+    assert_eq!(p.validate().err().map(|e| e.code.as_str()), Some("invalid_processing_time"));
     let mut p = procedure();
     p.fees[0].amount = -1;
-    assert_eq!(p.validate().err().map(|e| e.code), Some("invalid_fee"));
+    assert_eq!(p.validate().err().map(|e| e.code.as_str()), Some("invalid_fee"));
     let mut p = procedure();
     p.code = "TTHC-1".into();
-    assert_eq!(p.validate().err().map(|e| e.code), Some("invalid_procedure_code"));
+    assert_eq!(p.validate().err().map(|e| e.code.as_str()), Some("invalid_procedure_code"));
     let mut p = procedure();
     p.steps[1].days = None;
-    assert_eq!(p.validate().err().map(|e| e.code), Some("invalid_step"));
+    assert_eq!(p.validate().err().map(|e| e.code.as_str()), Some("invalid_step"));
 }
 
 #[test]
@@ -834,7 +834,7 @@ fn reasons_scores_and_assignees_are_checked() {
     let at = datetime!(2025-03-12 09:00 +7);
     for bad in [0, 6, -1, 256] {
         let e = s.refused(&Actor::Applicant, at, rate(bad));
-        assert_eq!((e.code, e.kind), ("invalid_score", ErrorKind::Invalid), "{bad}");
+        assert_eq!((e.code.as_str(), e.kind), ("invalid_score", ErrorKind::Invalid), "{bad}");
     }
     s.act(&receiver(), at, rate(1));
     assert_eq!(s.d.rating, Some(1));

@@ -56,7 +56,7 @@ fn refusal(p: &RestructurePlan) -> &'static str {
         Ok(()) => panic!("the plan was accepted"),
         Err(e) => {
             assert!(!e.message_vi.is_empty(), "bilingual");
-            e.code
+            e.code.as_str()
         }
     }
 }

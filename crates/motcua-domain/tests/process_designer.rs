@@ -43,7 +43,7 @@ fn a_parallel_group_counts_as_its_longest_step_toward_the_legal_time() {
     let steps = consulting_steps();
     assert_eq!(total_time(&steps).ok(), Some(days(4.0)));
     assert_eq!(validate_steps(&steps, days(4.0)), Ok(()));
-    let err = validate_steps(&steps, days(3.5)).err().map(|e| e.code);
+    let err = validate_steps(&steps, days(3.5)).err().map(|e| e.code.as_str());
     assert_eq!(err, Some("process_exceeds_legal_time"));
 }
 
@@ -51,7 +51,7 @@ fn a_parallel_group_counts_as_its_longest_step_toward_the_legal_time() {
 fn a_reception_step_cannot_run_in_parallel() {
     let mut steps = consulting_steps();
     steps[0].parallel = Some("lt".into());
-    let err = validate_steps(&steps, days(30.0)).err().map(|e| e.code);
+    let err = validate_steps(&steps, days(30.0)).err().map(|e| e.code.as_str());
     assert_eq!(err, Some("receiver_step_in_parallel_group"));
 }
 
@@ -59,10 +59,10 @@ fn a_reception_step_cannot_run_in_parallel() {
 fn a_consultation_step_names_its_agency_and_only_it_does() {
     let mut steps = consulting_steps();
     steps[3].unit_code = None;
-    assert_eq!(validate_steps(&steps, days(30.0)).err().map(|e| e.code), Some("invalid_step_unit"));
+    assert_eq!(validate_steps(&steps, days(30.0)).err().map(|e| e.code.as_str()), Some("invalid_step_unit"));
     let mut steps = consulting_steps();
     steps[2].unit_code = Some(CONSULTED.into());
-    assert_eq!(validate_steps(&steps, days(30.0)).err().map(|e| e.code), Some("invalid_step_unit"));
+    assert_eq!(validate_steps(&steps, days(30.0)).err().map(|e| e.code.as_str()), Some("invalid_step_unit"));
 }
 
 #[test]

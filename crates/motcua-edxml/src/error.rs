@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use motcua_domain::ErrorCode;
+
 /// A refusal of an edXML input, or of a value that cannot be encoded.
 ///
 /// `path` names the element from the root with local names only (no prefix), and a 1-based index
@@ -19,12 +21,12 @@ pub struct EdxmlError {
     /// What is wrong, in Vietnamese (shown to officers).
     pub reason_vi: String,
     /// Stable snake_case code (see [`codes`]).
-    pub code: &'static str,
+    pub code: ErrorCode,
 }
 
 impl EdxmlError {
     /// Builds an error; `path` is copied.
-    pub fn new(path: &str, code: &'static str, reason: impl Into<String>, reason_vi: impl Into<String>) -> Self {
+    pub fn new(path: &str, code: ErrorCode, reason: impl Into<String>, reason_vi: impl Into<String>) -> Self {
         EdxmlError { path: path.to_string(), reason: reason.into(), reason_vi: reason_vi.into(), code }
     }
 }
@@ -44,67 +46,69 @@ impl std::error::Error for EdxmlError {}
 /// The stable error codes. Each names one reason; the HTTP layer maps them all to 4xx
 /// (`too_large` / `too_many_attachments` suit 413, everything else 422 or 400).
 pub mod codes {
+    use motcua_domain::ErrorCode;
+
     /// The input is larger than [`crate::Limits::max_package_bytes`].
-    pub const TOO_LARGE: &str = "too_large";
+    pub const TOO_LARGE: ErrorCode = ErrorCode::TooLarge;
     /// More attachments than [`crate::Limits::max_attachments`].
-    pub const TOO_MANY_ATTACHMENTS: &str = "too_many_attachments";
+    pub const TOO_MANY_ATTACHMENTS: ErrorCode = ErrorCode::TooManyAttachments;
     /// One decoded attachment larger than [`crate::Limits::max_attachment_bytes`].
-    pub const ATTACHMENT_TOO_LARGE: &str = "attachment_too_large";
+    pub const ATTACHMENT_TOO_LARGE: ErrorCode = ErrorCode::AttachmentTooLarge;
     /// Elements nested deeper, or more numerous, than the limits allow.
-    pub const TOO_COMPLEX: &str = "too_complex";
+    pub const TOO_COMPLEX: ErrorCode = ErrorCode::TooComplex;
     /// The bytes are not UTF-8, or the declaration names another encoding.
-    pub const NOT_UTF8: &str = "not_utf8";
+    pub const NOT_UTF8: ErrorCode = ErrorCode::NotUtf8;
     /// A `<!DOCTYPE>` (DTD) is present: refused outright (entity-expansion bombs, external entities).
-    pub const DTD_REFUSED: &str = "dtd_refused";
+    pub const DTD_REFUSED: ErrorCode = ErrorCode::DtdRefused;
     /// An entity reference other than the five predefined ones and character references.
-    pub const UNKNOWN_ENTITY: &str = "unknown_entity";
+    pub const UNKNOWN_ENTITY: ErrorCode = ErrorCode::UnknownEntity;
     /// Not well-formed XML (the parser's message is in the reason).
-    pub const MALFORMED: &str = "malformed_xml";
+    pub const MALFORMED: ErrorCode = ErrorCode::MalformedXml;
     /// A character XML 1.0 does not allow (control characters, U+FFFE, U+FFFF).
-    pub const INVALID_CHAR: &str = "invalid_char";
+    pub const INVALID_CHAR: ErrorCode = ErrorCode::InvalidChar;
     /// The root element is not the one expected.
-    pub const WRONG_ROOT: &str = "wrong_root";
+    pub const WRONG_ROOT: ErrorCode = ErrorCode::WrongRoot;
     /// An element outside the QCVN 102:2016 namespace.
-    pub const WRONG_NAMESPACE: &str = "wrong_namespace";
+    pub const WRONG_NAMESPACE: ErrorCode = ErrorCode::WrongNamespace;
     /// A required element is absent.
-    pub const MISSING_ELEMENT: &str = "missing_element";
+    pub const MISSING_ELEMENT: ErrorCode = ErrorCode::MissingElement;
     /// A required element is present but empty.
-    pub const EMPTY_ELEMENT: &str = "empty_element";
+    pub const EMPTY_ELEMENT: ErrorCode = ErrorCode::EmptyElement;
     /// An element this codec does not know at that place.
-    pub const UNKNOWN_ELEMENT: &str = "unknown_element";
+    pub const UNKNOWN_ELEMENT: ErrorCode = ErrorCode::UnknownElement;
     /// A known element that this codec does not support yet (its content would be lost).
-    pub const UNSUPPORTED_ELEMENT: &str = "unsupported_element";
+    pub const UNSUPPORTED_ELEMENT: ErrorCode = ErrorCode::UnsupportedElement;
     /// A non-repeatable element appears twice.
-    pub const DUPLICATE_ELEMENT: &str = "duplicate_element";
+    pub const DUPLICATE_ELEMENT: ErrorCode = ErrorCode::DuplicateElement;
     /// An attribute this codec does not know on that element.
-    pub const UNKNOWN_ATTRIBUTE: &str = "unknown_attribute";
+    pub const UNKNOWN_ATTRIBUTE: ErrorCode = ErrorCode::UnknownAttribute;
     /// Text where only child elements are allowed, or child elements in a text element.
-    pub const UNEXPECTED_CONTENT: &str = "unexpected_content";
+    pub const UNEXPECTED_CONTENT: ErrorCode = ErrorCode::UnexpectedContent;
     /// A date or timestamp not in the `yyyy/MM/dd` / `yyyy/MM/dd HH:mm:ss` format, or impossible.
-    pub const BAD_DATE: &str = "bad_date";
+    pub const BAD_DATE: ErrorCode = ErrorCode::BadDate;
     /// An organ identifier not in the QĐ 20/2020/QĐ-TTg format.
-    pub const BAD_ORGAN_ID: &str = "bad_organ_id";
+    pub const BAD_ORGAN_ID: ErrorCode = ErrorCode::BadOrganId;
     /// A code (document type, status, priority, ...) outside its list, or a bad number.
-    pub const BAD_CODE: &str = "bad_code";
+    pub const BAD_CODE: ErrorCode = ErrorCode::BadCode;
     /// Attachment content that is not valid standard base64.
-    pub const BAD_BASE64: &str = "bad_base64";
+    pub const BAD_BASE64: ErrorCode = ErrorCode::BadBase64;
     /// The SHA-256 recorded for an attachment differs from its decoded content.
-    pub const HASH_MISMATCH: &str = "attachment_hash_mismatch";
+    pub const HASH_MISMATCH: ErrorCode = ErrorCode::AttachmentHashMismatch;
     /// Two places that must agree do not (manifest vs attachment, DocumentId vs header, xlink:href).
-    pub const INCONSISTENT: &str = "inconsistent";
+    pub const INCONSISTENT: ErrorCode = ErrorCode::Inconsistent;
     /// A value longer than the limit for its element.
-    pub const TOO_LONG: &str = "too_long";
+    pub const TOO_LONG: ErrorCode = ErrorCode::TooLong;
     /// An XML-DSig signature that does not verify: the document changed after signing
     /// (`DigestValue`), or the `SignatureValue` does not match the certificate's key (W3C
     /// XML-DSig 1.1 §3.2 core validation).
-    pub const SIGNATURE_INVALID: &str = "signature_invalid";
+    pub const SIGNATURE_INVALID: ErrorCode = ErrorCode::SignatureInvalid;
     /// An XML-DSig signature using an algorithm, transform, reference or element Motcua does not
     /// accept (see docs/EDXML.md, "Digital signature"); the path names the element.
-    pub const SIGNATURE_UNSUPPORTED: &str = "signature_unsupported";
+    pub const SIGNATURE_UNSUPPORTED: ErrorCode = ErrorCode::SignatureUnsupported;
     /// An XML-DSig signature that is not well formed: a required element or attribute missing,
     /// bad base64, a certificate that does not parse, text where elements belong.
-    pub const SIGNATURE_MALFORMED: &str = "signature_malformed";
+    pub const SIGNATURE_MALFORMED: ErrorCode = ErrorCode::SignatureMalformed;
     /// A private key or certificate given to [`crate::dsig::SigningKey::from_pem`] that cannot be
     /// used: bad PEM, unsupported key type or size, or a certificate for another key.
-    pub const SIGNING_KEY_INVALID: &str = "signing_key_invalid";
+    pub const SIGNING_KEY_INVALID: ErrorCode = ErrorCode::SigningKeyInvalid;
 }

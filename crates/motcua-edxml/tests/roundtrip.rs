@@ -3,6 +3,7 @@
 
 mod strategies;
 
+use motcua_domain::ErrorCode;
 use motcua_edxml::{Package, StatusMessage};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -54,9 +55,9 @@ proptest! {
         match Package::from_xml(&bytes) {
             Ok(q) => prop_assert_eq!(Package::from_xml(q.to_xml().as_bytes()), Ok(q)),
             Err(e) => {
-                prop_assert!(!e.code.is_empty() && !e.reason.is_empty() && !e.reason_vi.is_empty());
+                prop_assert!(!e.code.as_str().is_empty() && !e.reason.is_empty() && !e.reason_vi.is_empty());
                 let whole_input =
-                    matches!(e.code, "not_utf8" | "too_large" | "dtd_refused" | "malformed_xml" | "wrong_root" | "wrong_namespace");
+                    matches!(e.code, ErrorCode::NotUtf8 | ErrorCode::TooLarge | ErrorCode::DtdRefused | ErrorCode::MalformedXml | ErrorCode::WrongRoot | ErrorCode::WrongNamespace);
                 prop_assert!(whole_input || e.path.starts_with("edXML"), "{:?}", e);
             }
         }

@@ -3,6 +3,7 @@
 //! from the decision's `effective_from`.
 
 use motcua_domain::DomainError;
+use motcua_domain::ErrorCode;
 use motcua_domain::catalog::decision::Decision;
 
 use crate::catalog::{ABOLISHED, insert_version, parse};
@@ -31,7 +32,7 @@ impl Store {
         .await?;
         if inserted.rows_affected() == 0 {
             return Err(rule(
-                "decision_exists",
+                ErrorCode::DecisionExists,
                 format!("decision {} is already recorded", d.number),
                 format!("quyết định {} đã được ghi nhận", d.number),
             ));
@@ -41,7 +42,7 @@ impl Store {
         for p in out.new.iter_mut() {
             if latest(&mut tx, &p.code).await?.is_some() {
                 return Err(rule(
-                    "procedure_exists",
+                    ErrorCode::ProcedureExists,
                     format!("procedure {} already exists: publish it as amended", p.code),
                     format!("thủ tục {} đã có: công bố dưới dạng sửa đổi, bổ sung", p.code),
                 ));
@@ -60,7 +61,7 @@ impl Store {
             };
             if status == ABOLISHED {
                 return Err(rule(
-                    "procedure_abolished",
+                    ErrorCode::ProcedureAbolished,
                     format!("procedure {code} is already abolished (or scheduled to be) from {since}"),
                     format!("thủ tục {code} đã bị bãi bỏ (hoặc đã có quyết định bãi bỏ) từ ngày {since}"),
                 ));
@@ -106,13 +107,13 @@ fn codes(ps: &[motcua_domain::catalog::Procedure]) -> Vec<String> {
     ps.iter().map(|p| p.code.clone()).collect()
 }
 
-fn rule(code: &'static str, en: String, vi: String) -> StoreError {
+fn rule(code: ErrorCode, en: String, vi: String) -> StoreError {
     StoreError::Domain(DomainError::rule(code, en, vi))
 }
 
 fn unknown(code: &str) -> StoreError {
     rule(
-        "unknown_procedure",
+        ErrorCode::UnknownProcedure,
         format!("procedure {code} is not in the catalog"),
         format!("thủ tục {code} không có trong danh mục"),
     )

@@ -3,6 +3,7 @@
 //! published answers; queues, open deadlines for the daily alerts, and counts for the indicators.
 
 use futures_util::future::BoxFuture;
+use motcua_domain::ErrorCode;
 use motcua_domain::feedback::score::FeedbackCounts;
 use motcua_domain::feedback::{Event, Feedback, FeedbackRules, Stage, Status};
 use motcua_domain::text::fold;
@@ -64,7 +65,7 @@ impl Store {
     pub async fn set_feedback_answer_days(&self, center: &str, days: f64) -> Result<()> {
         if FeedbackRules::default().with_answer_days(days).is_none() {
             return Err(motcua_domain::DomainError::invalid(
-                "invalid_answer_days",
+                ErrorCode::InvalidAnswerDays,
                 "the answer limit must be 1 to 60 working days",
                 "thời hạn trả lời phải từ 1 đến 60 ngày làm việc",
             )

@@ -9,6 +9,7 @@
 
 use futures_util::future::BoxFuture;
 use motcua_domain::DomainError;
+use motcua_domain::ErrorCode;
 use motcua_domain::dossier::timeliness::Timeliness;
 use motcua_domain::queue::rating::Rated;
 use motcua_domain::queue::{
@@ -303,7 +304,7 @@ impl Store {
                     .await?;
                     if let Some(number) = busy {
                         return Err(StoreError::Domain(DomainError::rule(
-                            "counter_busy",
+                            ErrorCode::CounterBusy,
                             format!("this counter still handles ticket {number}: finish, skip or transfer it first"),
                             format!("quầy đang phục vụ số {number}: hãy kết thúc, bỏ qua hoặc chuyển số này trước"),
                         )));
@@ -352,7 +353,7 @@ impl Store {
             let target = self.queue_group(to).await?;
             if target.unit != unit {
                 return Err(StoreError::Domain(DomainError::rule(
-                    "other_unit",
+                    ErrorCode::OtherUnit,
                     "a ticket can only be transferred to a group of the same one-stop",
                     "chỉ chuyển số sang nhóm quầy của cùng bộ phận một cửa",
                 )));
@@ -377,7 +378,7 @@ impl Store {
                     records::append_in::<Ticket>(tx, &id, None, |current| {
                         if current.group != t.group {
                             return Err(DomainError::rule(
-                                "ticket_moved",
+                                ErrorCode::TicketMoved,
                                 "the ticket was just transferred to another group; reload",
                                 "số thứ tự vừa được chuyển sang nhóm khác; vui lòng tải lại",
                             ));

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use motcua_app::error::{Error, Kind};
-use motcua_domain::DomainError;
+use motcua_domain::{DomainError, ErrorCode};
 use motcua_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -15,12 +15,23 @@ use utoipa::ToSchema;
 /// The JSON body of every error.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// Stable snake_case code for programs.
-    pub code: String,
+    /// Stable snake_case code for programs: one of [`ErrorCode::ALL`], listed as an enum in the
+    /// OpenAPI document.
+    #[schema(schema_with = error_code_schema)]
+    pub code: ErrorCode,
     /// English message.
     pub message: String,
     /// Vietnamese message for the UI.
     pub message_vi: String,
+}
+
+/// The schema of an error's `code`: a string, one of every code Motcua answers with.
+pub fn error_code_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some("Stable snake_case error code"))
+        .enum_values(Some(ErrorCode::ALL.iter().map(|c| c.as_str())))
+        .build()
 }
 
 /// An error answer.
@@ -31,13 +42,13 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &str, en: impl Into<String>, vi: impl Into<String>) -> Self {
-        ApiError { status, body: ErrorBody { code: code.to_owned(), message: en.into(), message_vi: vi.into() } }
+    pub fn new(status: StatusCode, code: ErrorCode, en: impl Into<String>, vi: impl Into<String>) -> Self {
+        ApiError { status, body: ErrorBody { code, message: en.into(), message_vi: vi.into() } }
     }
-    pub fn bad_request(code: &str, en: impl Into<String>, vi: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, en: impl Into<String>, vi: impl Into<String>) -> Self {
         Error::bad_request(code, en, vi).into()
     }
-    pub fn unprocessable(code: &str, en: impl Into<String>, vi: impl Into<String>) -> Self {
+    pub fn unprocessable(code: ErrorCode, en: impl Into<String>, vi: impl Into<String>) -> Self {
         Error::unprocessable(code, en, vi).into()
     }
     pub fn unauthorized() -> Self {

@@ -5,6 +5,7 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use motcua_domain::ErrorCode;
 use motcua_domain::dossier::{Actor, Role};
 use motcua_store::users::User;
 use serde::de::DeserializeOwned;
@@ -23,17 +24,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(JsonRejection::BytesRejection(_)) => Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
+                ErrorCode::PayloadTooLarge,
                 "the request body is too large",
                 "dữ liệu gửi lên quá lớn",
             )),
             Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::bad_request(
-                "json_required",
+                ErrorCode::JsonRequired,
                 "send the body as JSON (Content-Type: application/json)",
                 "dữ liệu phải ở dạng JSON (Content-Type: application/json)",
             )),
             Err(e) => Err(ApiError::bad_request(
-                "invalid_json",
+                ErrorCode::InvalidJson,
                 format!("invalid JSON body: {}", e.body_text()),
                 format!("dữ liệu JSON không hợp lệ: {}", e.body_text()),
             )),
@@ -51,11 +52,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
         match Query::<T>::from_request_parts(parts, state).await {
             Ok(Query(v)) => Ok(ApiQuery(v)),
             Err(e @ QueryRejection::FailedToDeserializeQueryString(_)) => Err(ApiError::bad_request(
-                "invalid_query",
+                ErrorCode::InvalidQuery,
                 format!("invalid query parameters: {}", e.body_text()),
                 format!("tham số truy vấn không hợp lệ: {}", e.body_text()),
             )),
-            Err(e) => Err(ApiError::bad_request("invalid_query", e.body_text(), "tham số truy vấn không hợp lệ")),
+            Err(e) => {
+                Err(ApiError::bad_request(ErrorCode::InvalidQuery, e.body_text(), "tham số truy vấn không hợp lệ"))
+            }
         }
     }
 }
@@ -100,7 +103,7 @@ impl FromRequestParts<AppState> for Officer {
         user.map(Officer).ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
-                "invalid_token",
+                ErrorCode::InvalidToken,
                 "the token is unknown or expired; sign in again",
                 "phiên đăng nhập không hợp lệ hoặc đã hết hạn",
             )
@@ -126,7 +129,7 @@ impl FromRequestParts<AppState> for MaybeOfficer {
 pub fn if_match(parts: &axum::http::HeaderMap) -> Result<i64, ApiError> {
     let missing = || {
         ApiError::bad_request(
-            "if_match_required",
+            ErrorCode::IfMatchRequired,
             "send the dossier version you are acting on in the If-Match header (e.g. If-Match: 3)",
             "cần gửi phiên bản hồ sơ trong tiêu đề If-Match (ví dụ If-Match: 3)",
         )

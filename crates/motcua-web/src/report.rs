@@ -11,6 +11,7 @@
 mod sheet;
 pub mod text;
 
+use motcua_domain::ErrorCode;
 use std::collections::BTreeSet;
 
 use motcua_domain::catalog::{COMMUNE_AGENCY, Level, OnlineLevel, Procedure};
@@ -231,7 +232,7 @@ pub async fn build(store: &Store, from: Date, to: Date, unit: Option<&str>, now:
     });
     top_fields.truncate(TOP_FIELDS);
     let period = motcua_domain::indicators::Period::months(first, last).ok_or_else(|| {
-        crate::error::ApiError::bad_request("invalid_period", "bad period", "kỳ báo cáo không hợp lệ")
+        crate::error::ApiError::bad_request(ErrorCode::InvalidPeriod, "bad period", "kỳ báo cáo không hợp lệ")
     })?;
     let unit_code = found.as_ref().filter(|u| u.kind != UnitKind::Province).map(|u| u.code.clone());
     let f = store.feedback_counts(unit_code.as_deref(), period.start, period.end, now).await?;

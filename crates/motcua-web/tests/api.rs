@@ -665,3 +665,37 @@ async fn every_endpoint_is_in_the_openapi_document() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_error_code_and_only_those() {
+    let app = setup().await;
+    let doc = app.call("GET", "/api/openapi.json", None, None, None).await.body;
+    let all: std::collections::BTreeSet<&str> = motcua_domain::ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    assert!(all.len() > 150, "every layer's codes are in the one enum");
+    for schema in ["ErrorBody", "EdxmlErrorBody"] {
+        let listed: std::collections::BTreeSet<&str> =
+            doc["components"]["schemas"][schema]["properties"]["code"]["enum"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{schema}.code lists no codes"))
+                .iter()
+                .map(|v| v.as_str().unwrap())
+                .collect();
+        assert_eq!(listed, all, "{schema}.code");
+    }
+    // A refusal from each layer answers a listed code: the adapter (malformed JSON), the
+    // application (no secret), the domain (unknown procedure code format).
+    for (method, uri, body) in [
+        ("POST", "/api/v1/dossiers", Some(json!("not an object"))),
+        ("GET", "/api/v1/dossiers/X1-250101-0001", None),
+        (
+            "POST",
+            "/api/v1/dossiers",
+            Some(json!({"procedure_code": "bad", "channel": "online", "applicant": {}, "documents": []})),
+        ),
+    ] {
+        let r = app.call(method, uri, None, None, body).await;
+        assert!(r.status.is_client_error(), "{uri}: {:?}", r.body);
+        let code = r.body["code"].as_str().unwrap();
+        assert!(all.contains(code), "{code}");
+    }
+}

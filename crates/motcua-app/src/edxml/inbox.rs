@@ -4,6 +4,7 @@
 //! it answers), a package for organs hosted elsewhere (relayed), or a status message for a
 //! package this system sent (applied, and passed back along the way it came).
 
+use motcua_domain::ErrorCode;
 use motcua_domain::dossier::actions::Ctx;
 use motcua_domain::dossier::actions::receive_agency_result::{self, ReceiveAgencyResult};
 use motcua_domain::dossier::{Actor, ResultAttachment, Role};
@@ -35,7 +36,7 @@ pub async fn caller(state: &Application, token: Option<&str>) -> AppResult<Calle
         }
         None => Err(Error::new(
             Kind::Unauthenticated,
-            "invalid_token",
+            ErrorCode::InvalidToken,
             "the token is unknown or expired",
             "thông tin xác thực không hợp lệ hoặc đã hết hạn",
         )),
@@ -105,7 +106,7 @@ pub async fn receive(state: &Application, caller: &Caller, body: &[u8]) -> AppRe
             return Ok(Received::Relayed(stored));
         }
         return Err(Error::unprocessable(
-            "unknown_recipient",
+            ErrorCode::UnknownRecipient,
             "no unit of this system has the organ id of any recipient (MessageHeader/To/OrganId), and none is relayed",
             "không có đơn vị nào của hệ thống có mã định danh của nơi nhận (MessageHeader/To/OrganId) và không chuyển tiếp được",
         ));
@@ -149,7 +150,7 @@ pub async fn receive(state: &Application, caller: &Caller, body: &[u8]) -> AppRe
         tracing::error!(package = %id, error = %e, "liên thông result not recorded; asking the sender to retry");
         return Err(Error::new(
             Kind::Unavailable,
-            "try_again",
+            ErrorCode::TryAgain,
             "the answer is registered but its dossier step could not be completed now; deliver it again",
             "văn bản đã được tiếp nhận nhưng chưa cập nhật được hồ sơ; đề nghị gửi lại",
         ));
@@ -200,7 +201,7 @@ async fn status_arrived(
 /// A status message that matched nothing here and was passed nowhere is refused.
 fn applied_or_unknown(applied: usize, relayed: usize, en: &str, vi: &str) -> AppResult<Received> {
     if applied == 0 && relayed == 0 {
-        return Err(Error::unprocessable("unknown_document", en, vi));
+        return Err(Error::unprocessable(ErrorCode::UnknownDocument, en, vi));
     }
     Ok(Received::Status { applied, relayed })
 }

@@ -7,6 +7,7 @@
 //! - [`answer`]: the receiver answers the open question on an incoming package with 15 or 16
 //!   (a reason is required to refuse), once; an accepted recall cancels the register entry.
 
+use motcua_domain::ErrorCode;
 use motcua_domain::office::{EdxmlStatus, TraceStatus};
 use motcua_edxml::{Package, StatusCode as Code};
 use motcua_store::edxml::StoredPackage;
@@ -16,7 +17,7 @@ use crate::Application;
 use crate::error::{AppResult, Error, Kind};
 use crate::exchange::{local_organ, status_reply, status_to};
 
-fn conflict(code: &str, en: &str, vi: &str) -> Error {
+fn conflict(code: ErrorCode, en: &str, vi: &str) -> Error {
     Error::new(Kind::Conflict, code, en, vi)
 }
 
@@ -35,14 +36,18 @@ fn edxml_invalid(e: motcua_edxml::EdxmlError) -> Error {
 pub async fn request(state: &Application, p: &StoredPackage, reason: &str) -> AppResult<()> {
     if p.direction != "out" {
         return Err(Error::unprocessable(
-            "not_outgoing",
+            ErrorCode::NotOutgoing,
             "only a package this unit sent can be recalled",
             "chỉ thu hồi được văn bản đơn vị đã gửi",
         ));
     }
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(Error::unprocessable("reason_required", "a recall needs a reason", "thu hồi phải nêu lý do"));
+        return Err(Error::unprocessable(
+            ErrorCode::ReasonRequired,
+            "a recall needs a reason",
+            "thu hồi phải nêu lý do",
+        ));
     }
     let package = stored_package(&p.xml)?;
     let unit = state.store.unit(&p.unit).await?;
@@ -57,7 +62,7 @@ pub async fn request(state: &Application, p: &StoredPackage, reason: &str) -> Ap
     }
     if !state.store.request_recall(&p.id, reason, &messages, t).await? {
         return Err(conflict(
-            "recall_already_requested",
+            ErrorCode::RecallAlreadyRequested,
             "a recall of this package was already requested",
             "đã yêu cầu thu hồi văn bản này",
         ));
@@ -81,14 +86,18 @@ pub async fn answer(
 ) -> AppResult<()> {
     if p.direction != "in" || p.recall.as_deref() != Some(motcua_store::edxml::REQUESTED) {
         return Err(conflict(
-            "no_open_recall",
+            ErrorCode::NoOpenRecall,
             "this package has no recall or update waiting for an answer",
             "văn bản không có yêu cầu thu hồi hoặc cập nhật đang chờ trả lời",
         ));
     }
     let reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
     if !accept && reason.is_none() {
-        return Err(Error::unprocessable("reason_required", "a refusal needs a reason", "từ chối phải nêu lý do"));
+        return Err(Error::unprocessable(
+            ErrorCode::ReasonRequired,
+            "a refusal needs a reason",
+            "từ chối phải nêu lý do",
+        ));
     }
     let package = stored_package(&p.xml)?;
     let unit = state.store.unit(&p.unit).await?;
@@ -97,7 +106,11 @@ pub async fn answer(
     let code = if accept { Code::RecallAccepted } else { Code::RecallRefused };
     let reply = status_reply(&p.id, &package, &organ, code, reason.clone(), t).map_err(edxml_invalid)?;
     if !state.store.answer_recall(&p.id, accept, reason.as_deref(), &reply, t).await? {
-        return Err(conflict("no_open_recall", "the question was answered meanwhile", "yêu cầu đã được trả lời"));
+        return Err(conflict(
+            ErrorCode::NoOpenRecall,
+            "the question was answered meanwhile",
+            "yêu cầu đã được trả lời",
+        ));
     }
     tracing::info!(package = %p.id, accept, "edXML recall answered");
     if accept {

@@ -8,6 +8,7 @@
 //! Loops are refused: a package whose trace already holds that organ id, or a recipient routed
 //! the same way as the package's sender (it would only go back where it came from).
 
+use motcua_domain::ErrorCode;
 use motcua_domain::exchange::routing::route;
 use motcua_edxml::{Package, StatusCode, StatusMessage};
 use motcua_store::edxml::KIND_STATUS;
@@ -27,7 +28,7 @@ fn relay_unit(units: &[motcua_domain::org::Unit]) -> Option<(String, String)> {
         .find_map(|u| u.organ_id.clone().map(|o| (u.code.clone(), o)))
 }
 
-fn refused(code: &'static str, en: String, vi: String) -> Error {
+fn refused(code: ErrorCode, en: String, vi: String) -> Error {
     Error::unprocessable(code, en, vi)
 }
 
@@ -48,14 +49,14 @@ pub async fn relay(
     let units = state.store.units().await?;
     let Some((unit, organ)) = relay_unit(&units) else {
         return Ok(Err(refused(
-            "relay_not_configured",
+            ErrorCode::RelayNotConfigured,
             "this system relays for no one: its top unit has no organ id".into(),
             "hệ thống không chuyển tiếp: đơn vị cấp cao nhất chưa có mã định danh".into(),
         )));
     };
     if package.header.traces.iter().any(|h| h.organ_id.as_str() == organ) {
         return Ok(Err(refused(
-            "routing_loop",
+            ErrorCode::RoutingLoop,
             format!("the package has already passed through {organ} (TraceHeaderList)"),
             format!("gói tin đã đi qua {organ} (TraceHeaderList)"),
         )));
@@ -70,7 +71,7 @@ pub async fn relay(
         .collect();
     if routable.is_empty() {
         return Ok(Err(refused(
-            "unknown_recipient",
+            ErrorCode::UnknownRecipient,
             format!("no unit here and no route onwards for {} (MessageHeader/To/OrganId)", remote.join(", ")),
             format!(
                 "không có đơn vị và không có đường chuyển tiếp cho {} (MessageHeader/To/OrganId)",
@@ -97,7 +98,7 @@ pub async fn relay(
             let mut p = package.clone();
             let Ok(id) = motcua_edxml::OrganId::parse(&organ) else {
                 return Ok(Err(refused(
-                    "relay_not_configured",
+                    ErrorCode::RelayNotConfigured,
                     format!("the top unit's organ id {organ} is not valid"),
                     format!("mã định danh {organ} của đơn vị cấp cao nhất không hợp lệ"),
                 )));

@@ -3,6 +3,7 @@
 //! NĐ 92/2017/NĐ-CP; domain.md §5.5). Applying one creates procedure versions effective from
 //! its `effective_from` date; this module only checks that a decision is well formed.
 
+use crate::ErrorCode;
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
@@ -41,21 +42,21 @@ impl Decision {
     pub fn validate(&self) -> Result<(), DomainError> {
         if self.number.trim().is_empty() || self.signer.trim().is_empty() {
             return Err(DomainError::invalid(
-                "invalid_decision",
+                ErrorCode::InvalidDecision,
                 "a decision needs its number and signer",
                 "quyết định phải có số và người ký",
             ));
         }
         if self.effective_from < self.signed_on {
             return Err(DomainError::invalid(
-                "invalid_effective_date",
+                ErrorCode::InvalidEffectiveDate,
                 "effective_from cannot be before signed_on",
                 "ngày có hiệu lực không được trước ngày ký",
             ));
         }
         if self.new.is_empty() && self.amended.is_empty() && self.abolished.is_empty() {
             return Err(DomainError::invalid(
-                "empty_decision",
+                ErrorCode::EmptyDecision,
                 "a decision must publish, amend or abolish at least one procedure",
                 "quyết định phải công bố, sửa đổi hoặc bãi bỏ ít nhất một thủ tục",
             ));
@@ -66,7 +67,7 @@ impl Decision {
             ProcedureCode::parse(code)?;
             if !seen.insert(code) {
                 return Err(DomainError::invalid(
-                    "duplicate_procedure",
+                    ErrorCode::DuplicateProcedure,
                     format!("procedure {code} appears more than once in the decision"),
                     format!("thủ tục {code} xuất hiện nhiều lần trong quyết định"),
                 ));
@@ -108,31 +109,31 @@ mod tests {
     #[test]
     fn a_decision_needs_number_and_signer() {
         let d = Decision { number: " ".into(), ..decision() };
-        assert_eq!(d.validate().map_err(|e| e.code), Err("invalid_decision"));
+        assert_eq!(d.validate().map_err(|e| e.code.as_str()), Err("invalid_decision"));
         let d = Decision { signer: String::new(), ..decision() };
-        assert_eq!(d.validate().map_err(|e| e.code), Err("invalid_decision"));
+        assert_eq!(d.validate().map_err(|e| e.code.as_str()), Err("invalid_decision"));
     }
 
     #[test]
     fn a_decision_cannot_take_effect_before_it_is_signed() {
         let d = Decision { effective_from: time::macros::date!(2025 - 06 - 30), ..decision() };
-        assert_eq!(d.validate().map_err(|e| e.code), Err("invalid_effective_date"));
+        assert_eq!(d.validate().map_err(|e| e.code.as_str()), Err("invalid_effective_date"));
     }
 
     #[test]
     fn a_code_may_appear_in_only_one_list() {
         let d = Decision { abolished: vec!["1.000001".into()], ..decision() };
-        assert_eq!(d.validate().map_err(|e| e.code), Err("duplicate_procedure"));
+        assert_eq!(d.validate().map_err(|e| e.code.as_str()), Err("duplicate_procedure"));
     }
 
     #[test]
     fn codes_and_procedures_are_validated() {
         let d = Decision { abolished: vec!["bad".into()], ..decision() };
-        assert_eq!(d.validate().map_err(|e| e.code), Err("invalid_procedure_code"));
+        assert_eq!(d.validate().map_err(|e| e.code.as_str()), Err("invalid_procedure_code"));
         let mut p = procedure("1.000004");
         p.processing_days = None;
         let d = Decision { new: vec![p], ..decision() };
-        assert_eq!(d.validate().map_err(|e| e.code), Err("invalid_processing_time"));
+        assert_eq!(d.validate().map_err(|e| e.code.as_str()), Err("invalid_processing_time"));
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod deadlines;
 pub mod redact;
 pub mod score;
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -230,7 +231,7 @@ impl Submission {
     /// Refuses empty or oversized text and malformed contact data.
     pub fn validate(&self) -> Result<(), DomainError> {
         let bad = |field: &str, vi: &str| {
-            DomainError::invalid("invalid_feedback", format!("'{field}' is missing or too long"), vi.to_owned())
+            DomainError::invalid(ErrorCode::InvalidFeedback, format!("'{field}' is missing or too long"), vi.to_owned())
         };
         let t = self.title.trim();
         if t.is_empty() || t.chars().count() > 200 {
@@ -709,7 +710,7 @@ pub fn decide(
     }
     if !allowed_state {
         return Err(DomainError::rule(
-            "invalid_transition",
+            ErrorCode::InvalidTransition,
             format!("'{}' is not possible while the feedback is {}", cmd.name(), fb.status.as_str()),
             format!("không thể '{}' khi phản ánh đang ở trạng thái: {}", cmd.name(), fb.status.name_vi()),
         ));
@@ -718,7 +719,7 @@ pub fn decide(
         let t = s.trim();
         if t.is_empty() || t.chars().count() > max {
             return Err(DomainError::invalid(
-                "invalid_feedback_action",
+                ErrorCode::InvalidFeedbackAction,
                 format!("'{field}' is missing or longer than {max} characters"),
                 format!("'{field}' trống hoặc dài quá {max} ký tự"),
             ));

@@ -17,6 +17,7 @@ pub mod status;
 #[cfg(test)]
 mod tests;
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
@@ -210,7 +211,7 @@ mod ymd {
 
 fn too_long(field: &str, max: usize) -> DomainError {
     DomainError::invalid(
-        "invalid_document",
+        ErrorCode::InvalidDocument,
         format!("'{field}' must be at most {max} characters"),
         format!("'{field}' không được dài quá {max} ký tự"),
     )
@@ -232,7 +233,7 @@ impl Organ {
     fn validate(&self, field: &str) -> Result<(), DomainError> {
         if self.name.trim().is_empty() {
             return Err(DomainError::invalid(
-                "invalid_organ",
+                ErrorCode::InvalidOrgan,
                 format!("every organ in '{field}' needs a name"),
                 format!("cơ quan trong '{field}' phải có tên"),
             ));
@@ -242,7 +243,7 @@ impl Organ {
             && !valid_organ_id(id)
         {
             return Err(DomainError::invalid(
-                "invalid_organ_id",
+                ErrorCode::InvalidOrganId,
                 format!("'{id}' is not an electronic organ identifier (e.g. 000.00.01.H01)"),
                 format!("'{id}' không phải mã định danh điện tử của cơ quan (ví dụ 000.00.01.H01)"),
             ));
@@ -264,14 +265,14 @@ impl Metadata {
         self.promulgation_place = trim(self.promulgation_place);
         if self.subject.is_empty() {
             return Err(DomainError::invalid(
-                "subject_required",
+                ErrorCode::SubjectRequired,
                 "the subject (trích yếu) is required",
                 "cần nhập trích yếu nội dung văn bản",
             ));
         }
         if self.document_type.is_empty() {
             return Err(DomainError::invalid(
-                "document_type_required",
+                ErrorCode::DocumentTypeRequired,
                 "the document type is required (e.g. Công văn)",
                 "cần nhập loại văn bản (ví dụ Công văn)",
             ));
@@ -285,7 +286,7 @@ impl Metadata {
             && (n.len() > 12 || !n.bytes().all(|b| b.is_ascii_digit()))
         {
             return Err(DomainError::invalid(
-                "invalid_code_number",
+                ErrorCode::InvalidCodeNumber,
                 "'code_number' (số) must be digits only, e.g. 123",
                 "'code_number' (số văn bản) chỉ gồm chữ số, ví dụ 123",
             ));
@@ -304,7 +305,7 @@ impl Metadata {
         }
         if direction == Direction::Incoming && self.sender.is_none() {
             return Err(DomainError::invalid(
-                "sender_required",
+                ErrorCode::SenderRequired,
                 "an incoming document needs its sender (nơi gửi)",
                 "văn bản đến phải có cơ quan gửi",
             ));
@@ -665,7 +666,7 @@ impl Document {
         }
         if new.received_at.is_some_and(|r| r > at) {
             return Err(DomainError::invalid(
-                "received_in_future",
+                ErrorCode::ReceivedInFuture,
                 "the arrival time cannot be later than now",
                 "thời điểm văn bản đến không được sau thời điểm hiện tại",
             ));
@@ -801,7 +802,7 @@ impl Document {
 fn check_dossier_code(c: &str) -> Result<(), DomainError> {
     if c.len() > 64 || !c.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b)) {
         return Err(DomainError::invalid(
-            "invalid_dossier_code",
+            ErrorCode::InvalidDossierCode,
             format!("'{c}' is not a dossier code"),
             format!("'{c}' không phải mã hồ sơ"),
         ));
@@ -863,7 +864,7 @@ impl Command {
 
 fn wrong_state(doc: &Document, action: &str) -> DomainError {
     DomainError::rule(
-        "invalid_transition",
+        ErrorCode::InvalidTransition,
         format!("cannot {action} a document that is {}", doc.status.as_str()),
         format!("không thể thực hiện thao tác '{action}' với văn bản ở trạng thái {}", doc.status.name_vi()),
     )
@@ -887,7 +888,7 @@ pub fn handling_deadline(
     if let Some(d) = due_at {
         if d <= at {
             return Err(DomainError::invalid(
-                "due_in_past",
+                ErrorCode::DueInPast,
                 "the handling deadline must be later than now",
                 "hạn xử lý phải sau thời điểm hiện tại",
             ));
@@ -897,7 +898,7 @@ pub fn handling_deadline(
     let days = match working_days {
         Some(n) if !(n > 0.0 && n <= 365.0) => {
             return Err(DomainError::invalid(
-                "invalid_working_days",
+                ErrorCode::InvalidWorkingDays,
                 "'working_days' must be more than 0 and at most 365",
                 "'working_days' phải lớn hơn 0 và không quá 365",
             ));
@@ -908,7 +909,7 @@ pub fn handling_deadline(
     if let Some(n) = days {
         let wt = WorkingTime::from_days(n).map_err(|_| {
             DomainError::invalid(
-                "invalid_working_days",
+                ErrorCode::InvalidWorkingDays,
                 "invalid number of working days",
                 "số ngày làm việc không hợp lệ",
             )
@@ -958,7 +959,7 @@ pub fn decide(
             let assignee = assignee.trim().to_owned();
             if assignee.is_empty() || assignee.len() > 64 {
                 return Err(DomainError::invalid(
-                    "assignee_required",
+                    ErrorCode::AssigneeRequired,
                     "name the officer to assign",
                     "cần chọn cán bộ xử lý",
                 ));
@@ -1007,7 +1008,7 @@ pub fn decide(
             let reason = reason.trim().to_owned();
             if reason.chars().count() < 5 {
                 return Err(DomainError::invalid(
-                    "reason_required",
+                    ErrorCode::ReasonRequired,
                     "a rejection needs a reason (at least 5 characters)",
                     "từ chối tiếp nhận phải ghi rõ lý do (ít nhất 5 ký tự)",
                 ));
@@ -1028,7 +1029,7 @@ pub fn decide(
             let reason = reason.trim().to_owned();
             if reason.is_empty() {
                 return Err(DomainError::invalid(
-                    "reason_required",
+                    ErrorCode::ReasonRequired,
                     "name the sender's recall notice",
                     "cần ghi thông báo thu hồi của nơi gửi",
                 ));
@@ -1040,7 +1041,7 @@ pub fn decide(
             let c = dossier_code.trim().to_owned();
             if c.is_empty() {
                 return Err(DomainError::invalid(
-                    "dossier_code_required",
+                    ErrorCode::DossierCodeRequired,
                     "give the dossier code",
                     "cần nhập mã hồ sơ",
                 ));
@@ -1079,7 +1080,7 @@ pub fn decide(
             }
             if doc.meta.recipients.is_empty() {
                 return Err(DomainError::rule(
-                    "recipients_required",
+                    ErrorCode::RecipientsRequired,
                     "the document has no recipients",
                     "văn bản chưa có nơi nhận",
                 ));

@@ -1,3 +1,4 @@
+use crate::ErrorCode;
 use std::collections::{HashMap, HashSet};
 
 use proptest::prelude::*;
@@ -266,7 +267,7 @@ proptest! {
                 }
                 Err(e) => {
                     prop_assert_eq!(&d, &before);
-                    let bad_input = matches!(e.code, "reason_required");
+                    let bad_input = matches!(e.code, ErrorCode::ReasonRequired);
                     prop_assert!(!allowed || bad_input, "allowed {} refused: {}", cmd.name(), e.code);
                 }
             }

@@ -7,6 +7,7 @@
 //! a `successor`, and the successor lists its `predecessors`, so past figures still report under
 //! the unit as it was and can be rolled up under the successor ([`successor_of`]).
 
+use crate::ErrorCode;
 use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
@@ -50,7 +51,7 @@ pub fn parse_day(s: &str) -> Option<Date> {
     Date::parse(s.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()
 }
 
-fn refuse(code: &'static str, en: String, vi: String) -> DomainError {
+fn refuse(code: ErrorCode, en: String, vi: String) -> DomainError {
     DomainError::rule(code, en, vi)
 }
 
@@ -85,7 +86,7 @@ impl RestructurePlan {
     pub fn validate(&self, current: &[Unit]) -> Result<(), DomainError> {
         if self.legal_basis.trim().is_empty() || self.operations.is_empty() {
             return Err(DomainError::invalid(
-                "restructure_incomplete",
+                ErrorCode::RestructureIncomplete,
                 "a restructure needs its legal basis and at least one operation",
                 "phương án sắp xếp cần căn cứ pháp lý và ít nhất một nội dung",
             ));
@@ -96,13 +97,15 @@ impl RestructurePlan {
             match by_code.get(code) {
                 Some(u) if u.is_current() => Ok(u),
                 Some(_) => Err(refuse(
-                    "unit_already_ended",
+                    ErrorCode::UnitAlreadyEnded,
                     format!("unit {code} has already ended"),
                     format!("đơn vị {code} đã hết hiệu lực"),
                 )),
-                None => {
-                    Err(refuse("unknown_unit", format!("unknown unit {code}"), format!("không có đơn vị mã {code}")))
-                }
+                None => Err(refuse(
+                    ErrorCode::UnknownUnit,
+                    format!("unknown unit {code}"),
+                    format!("không có đơn vị mã {code}"),
+                )),
             }
         };
         let mut merged: HashSet<&str> = HashSet::new();
@@ -110,7 +113,7 @@ impl RestructurePlan {
             if let Operation::Merge { from, into } = op {
                 if from.is_empty() || into.code.trim().is_empty() || into.name.trim().is_empty() {
                     return Err(DomainError::invalid(
-                        "merge_incomplete",
+                        ErrorCode::MergeIncomplete,
                         "a merge needs the units it merges and the code and name of the result",
                         "sáp nhập cần các đơn vị bị sáp nhập, mã và tên đơn vị mới",
                     ));
@@ -122,21 +125,21 @@ impl RestructurePlan {
                     let u = live(f)?;
                     if *f == into.code {
                         return Err(refuse(
-                            "merge_into_itself",
+                            ErrorCode::MergeIntoItself,
                             format!("unit {f} cannot be merged into itself"),
                             format!("không thể sáp nhập đơn vị {f} vào chính nó"),
                         ));
                     }
                     if !merged.insert(f.as_str()) {
                         return Err(refuse(
-                            "merged_twice",
+                            ErrorCode::MergedTwice,
                             format!("unit {f} is merged more than once"),
                             format!("đơn vị {f} bị sáp nhập nhiều lần"),
                         ));
                     }
                     if u.valid_from.as_deref().and_then(parse_day).is_some_and(|start| start >= self.effective_on) {
                         return Err(refuse(
-                            "effective_date_too_early",
+                            ErrorCode::EffectiveDateTooEarly,
                             format!("unit {f} starts on or after the effective date"),
                             format!("đơn vị {f} bắt đầu hiệu lực từ hoặc sau ngày có hiệu lực của phương án"),
                         ));
@@ -149,7 +152,7 @@ impl RestructurePlan {
                 Operation::Merge { into, .. } => {
                     if merged.contains(into.code.as_str()) {
                         return Err(refuse(
-                            "merge_target_merged",
+                            ErrorCode::MergeTargetMerged,
                             format!("unit {} is both merged and a merge target", into.code),
                             format!("đơn vị {} vừa bị sáp nhập vừa là đơn vị nhận sáp nhập", into.code),
                         ));
@@ -159,7 +162,7 @@ impl RestructurePlan {
                 Operation::Rename { code, new_name } => {
                     if new_name.trim().is_empty() {
                         return Err(DomainError::invalid(
-                            "name_required",
+                            ErrorCode::NameRequired,
                             "a rename needs the new name",
                             "đổi tên cần tên mới",
                         ));
@@ -172,7 +175,7 @@ impl RestructurePlan {
                 live(code)?;
                 if merged.contains(code) {
                     return Err(refuse(
-                        "unit_ended_by_plan",
+                        ErrorCode::UnitEndedByPlan,
                         format!("unit {code} is merged by the same plan"),
                         format!("đơn vị {code} đã bị sáp nhập trong cùng phương án"),
                     ));
@@ -182,7 +185,7 @@ impl RestructurePlan {
                 live(p)?;
                 if merged.contains(p) {
                     return Err(refuse(
-                        "unit_ended_by_plan",
+                        ErrorCode::UnitEndedByPlan,
                         format!("parent {p} is merged by the same plan"),
                         format!("đơn vị cấp trên {p} đã bị sáp nhập trong cùng phương án"),
                     ));
@@ -259,7 +262,7 @@ fn no_new_parent_cycle(before: &[Unit], after: &[Unit]) -> Result<(), DomainErro
     let old = on_parent_cycle(before);
     match on_parent_cycle(after).into_iter().find(|c| !old.contains(c)) {
         Some(code) => Err(refuse(
-            "parent_cycle",
+            ErrorCode::ParentCycle,
             format!("unit {code} would be its own ancestor"),
             format!("đơn vị {code} sẽ trở thành cấp trên của chính nó"),
         )),
@@ -289,7 +292,7 @@ pub fn predecessors_of(units: &[Unit], code: &str) -> Vec<String> {
 pub fn check_effective(plan: &RestructurePlan, today: Date) -> Result<(), DomainError> {
     if plan.effective_on > today {
         return Err(DomainError::rule(
-            "restructure_not_yet_effective",
+            ErrorCode::RestructureNotYetEffective,
             format!(
                 "this plan takes effect on {}; preview it with a dry run and apply it from that day",
                 plan.effective_on

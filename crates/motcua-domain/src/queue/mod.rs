@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod order;
 pub mod rating;
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime, UtcOffset};
 
@@ -79,7 +80,7 @@ impl Priority {
         }
         Priority::ALL.into_iter().find(|p| p.as_str() == s).map(Some).ok_or_else(|| {
             DomainError::invalid(
-                "invalid_priority",
+                ErrorCode::InvalidPriority,
                 "priority must be one of elderly, disability, pregnant, young_child",
                 "nhóm ưu tiên phải là một trong: elderly, disability, pregnant, young_child",
             )
@@ -162,27 +163,27 @@ pub fn default_max_priority_run() -> u32 {
 impl CounterGroup {
     /// Checks the configuration.
     pub fn validate(&self) -> Result<(), DomainError> {
-        let bad = |code, en: &str, vi: &str| Err(DomainError::invalid(code, en, vi));
+        let bad = |code: ErrorCode, en: &str, vi: &str| Err(DomainError::invalid(code, en, vi));
         if !valid_code(&self.code) {
             return bad(
-                "invalid_group",
+                ErrorCode::InvalidGroup,
                 "the group code must be 1–40 letters, digits, '-' or '_'",
                 "mã nhóm quầy phải gồm 1–40 chữ, số, '-' hoặc '_'",
             );
         }
         if self.name.trim().is_empty() || self.name.chars().count() > 200 {
-            return bad("invalid_name", "the name must have 1–200 characters", "tên phải có 1–200 ký tự");
+            return bad(ErrorCode::InvalidName, "the name must have 1–200 characters", "tên phải có 1–200 ký tự");
         }
         if self.prefix.len() != 1 || !self.prefix.bytes().all(|b| b.is_ascii_uppercase()) {
             return bad(
-                "invalid_prefix",
+                ErrorCode::InvalidPrefix,
                 "the prefix must be one capital letter A–Z",
                 "ký hiệu phải là một chữ cái in hoa A–Z",
             );
         }
         if !(1..=20).contains(&self.max_priority_run) {
             return bad(
-                "invalid_priority_run",
+                ErrorCode::InvalidPriorityRun,
                 "max_priority_run must be between 1 and 20",
                 "số lượt ưu tiên liên tiếp phải từ 1 đến 20",
             );
@@ -207,14 +208,14 @@ impl Counter {
     pub fn validate(&self) -> Result<(), DomainError> {
         if !valid_code(&self.id) || !valid_code(&self.group) {
             return Err(DomainError::invalid(
-                "invalid_counter",
+                ErrorCode::InvalidCounter,
                 "counter and group ids must be 1–40 letters, digits, '-' or '_'",
                 "mã quầy và mã nhóm phải gồm 1–40 chữ, số, '-' hoặc '_'",
             ));
         }
         if self.name.trim().is_empty() || self.name.chars().count() > 100 {
             return Err(DomainError::invalid(
-                "invalid_name",
+                ErrorCode::InvalidName,
                 "the name must have 1–100 characters",
                 "tên phải có 1–100 ký tự",
             ));
@@ -462,7 +463,7 @@ pub enum Step {
 
 fn wrong_state(t: &Ticket, what: &str, what_vi: &str) -> DomainError {
     DomainError::rule(
-        "invalid_ticket_state",
+        ErrorCode::InvalidTicketState,
         format!("ticket {} is {}: it cannot be {what}", t.number, t.state.as_str()),
         format!("số {} đang ở trạng thái \"{}\": không thể {what_vi}", t.number, t.state.label_vi()),
     )
@@ -495,7 +496,7 @@ pub fn decide(
     let in_group = t.group == counter.group;
     let not_yours = || {
         DomainError::rule(
-            "not_this_counter",
+            ErrorCode::NotThisCounter,
             format!("ticket {} is handled by another counter", t.number),
             format!("số {} do quầy khác phục vụ", t.number),
         )
@@ -520,7 +521,7 @@ pub fn decide(
             }
             if *to == t.group {
                 return Err(DomainError::invalid(
-                    "same_group",
+                    ErrorCode::SameGroup,
                     "the ticket is already in that group",
                     "số thứ tự đã thuộc nhóm quầy này",
                 ));

@@ -1,6 +1,7 @@
 //! Reference data and helpers shared by the storage tests: units, procedures, officers, and the
 //! two writer calls (`create`, `act`) built the way the web layer builds them.
 
+use motcua_domain::ErrorCode;
 use std::sync::LazyLock;
 
 use motcua_domain::calendar::Calendar;
@@ -222,7 +223,11 @@ impl HeldWriter {
                         // Hand this worker's queued tasks (the test, woken just now) to another
                         // thread before blocking it.
                         tokio::task::block_in_place(|| released.recv().ok());
-                        Err(motcua_domain::DomainError::rule("held", "held by the test", "giữ bởi kiểm thử"))
+                        Err(motcua_domain::DomainError::rule(
+                            ErrorCode::InvalidTransition,
+                            "held by the test",
+                            "giữ bởi kiểm thử",
+                        ))
                     }),
                 )
                 .await
@@ -236,6 +241,9 @@ impl HeldWriter {
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         self.release.send(()).ok();
         let r = self.done.await.expect("held job");
-        assert!(matches!(r, Err(StoreError::Domain(ref e)) if e.code == "held"), "the held job is refused: {r:?}");
+        assert!(
+            matches!(r, Err(StoreError::Domain(ref e)) if e.code == ErrorCode::InvalidTransition),
+            "the held job is refused: {r:?}"
+        );
     }
 }

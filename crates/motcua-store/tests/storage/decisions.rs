@@ -23,7 +23,7 @@ fn decision(number: &str, effective_from: Date) -> Decision {
 
 fn code_of(e: StoreError) -> &'static str {
     match e {
-        StoreError::Domain(d) => d.code,
+        StoreError::Domain(d) => d.code.as_str(),
         _ => "other",
     }
 }

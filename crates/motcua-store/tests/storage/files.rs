@@ -3,6 +3,7 @@
 //! and deciding the action leaves neither; files left without an owner are collected.
 
 use motcua_domain::DomainError;
+use motcua_domain::ErrorCode;
 use motcua_store::web::NewFile;
 use motcua_store::{Store, StoreError};
 use serde_json::json;
@@ -51,7 +52,7 @@ async fn assert_no_dangling_reference(store: &Store, code: &str) {
 async fn a_file_commits_with_its_action_or_not_at_all(store: Store) {
     let d = received(&store).await;
     let refuse: motcua_store::writer::Decide =
-        Box::new(|_| Err(DomainError::rule("not_now", "refused by the rules", "không được phép")));
+        Box::new(|_| Err(DomainError::rule(ErrorCode::InvalidTransition, "refused by the rules", "không được phép")));
     let r = store.writer.act_with_files(d.code.clone(), Some(2), refuse, vec![upload("refused")]).await;
     assert!(matches!(r, Err(StoreError::Domain(_))), "{r:?}");
     let r = store.writer.act_with_files(d.code.clone(), Some(1), assign(), vec![upload("stale")]).await;
@@ -78,7 +79,8 @@ storage_test!(a_file_commits_with_its_action_or_not_at_all);
 async fn a_submission_stores_its_files_as_the_new_dossiers_or_none(store: Store) {
     let n = NewDossier::online(marriage(), COMMUNE, COMMUNE, at("2025-07-07T08:00:00+07:00"));
     let mut refused = n.job();
-    refused.build = Box::new(|_| Err(DomainError::invalid("bad", "bad submission", "hồ sơ không hợp lệ")));
+    refused.build =
+        Box::new(|_| Err(DomainError::invalid(ErrorCode::InvalidDocuments, "bad submission", "hồ sơ không hợp lệ")));
     let r = store.writer.create_with_files(refused, vec![upload("never")]).await;
     assert!(matches!(r, Err(StoreError::Domain(_))), "{r:?}");
     assert!(store.file("never").await.unwrap().is_none());

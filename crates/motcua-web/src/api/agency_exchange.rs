@@ -15,6 +15,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::post;
 use base64::Engine;
+use motcua_domain::ErrorCode;
 use motcua_domain::dossier::actions::Ctx;
 
 use motcua_domain::dossier::actions::send_to_agency::{self, SendToAgency};
@@ -71,7 +72,7 @@ fn attachments(input: &[AttachmentInput]) -> ApiResult<Vec<Attachment>> {
         .map(|(i, a)| {
             let content = base64::engine::general_purpose::STANDARD.decode(a.content_base64.trim()).map_err(|_| {
                 ApiError::unprocessable(
-                    "bad_base64",
+                    ErrorCode::BadBase64,
                     format!("attachments[{i}].content_base64 is not base64"),
                     format!("attachments[{i}].content_base64 không phải base64"),
                 )
@@ -136,14 +137,14 @@ pub async fn send_step(
     }
     let step_index = d.step;
     let step = d.current_step().ok_or_else(|| {
-        ApiError::unprocessable("step_not_running", "no step is running", "không có bước nào đang thực hiện")
+        ApiError::unprocessable(ErrorCode::StepNotRunning, "no step is running", "không có bước nào đang thực hiện")
     })?;
     let units = state.store.units().await?;
     let organ_id = match input.organ_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(o) => o.to_owned(),
         None => units.iter().find(|u| u.code == step.unit).and_then(|u| u.organ_id.clone()).ok_or_else(|| {
             ApiError::unprocessable(
-                "organ_id_required",
+                ErrorCode::OrganIdRequired,
                 format!("unit {} has no electronic organ id; give organ_id", step.unit),
                 format!("đơn vị {} chưa có mã định danh điện tử; hãy nhập organ_id", step.unit),
             )
@@ -153,7 +154,7 @@ pub async fn send_step(
     let resolving = units.iter().find(|u| u.code == d.resolving_unit).ok_or_else(ApiError::internal)?;
     let from = local_organ(resolving).ok_or_else(|| {
         ApiError::unprocessable(
-            "organ_id_required",
+            ErrorCode::OrganIdRequired,
             format!("the resolving unit {} has no electronic organ id", resolving.code),
             format!("cơ quan giải quyết {} chưa có mã định danh điện tử", resolving.code),
         )

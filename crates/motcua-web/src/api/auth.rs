@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use motcua_domain::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::Duration;
 use utoipa::ToSchema;
@@ -47,7 +48,7 @@ pub async fn login(
     let wrong = || {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
+            ErrorCode::InvalidCredentials,
             "wrong username or password",
             "sai tên đăng nhập hoặc mật khẩu",
         )

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use motcua_domain::ErrorCode;
 use motcua_domain::calendar::{Announcement, WorkingTime};
 use motcua_domain::dossier::Role;
 use serde::{Deserialize, Serialize};
@@ -57,7 +58,7 @@ pub async fn deadline(
     let start = parse_instant("start", &q.start)?;
     let bad = || {
         ApiError::bad_request(
-            "invalid_duration",
+            ErrorCode::InvalidDuration,
             "give exactly one of working_days or working_hours, a non-negative number (at most 10000 days)",
             "cần đúng một trong working_days hoặc working_hours, là số không âm (tối đa 10000 ngày)",
         )
@@ -98,7 +99,7 @@ pub async fn holidays(
 ) -> ApiResult<Json<Vec<HolidayItem>>> {
     if !(1900..=2199).contains(&q.year) {
         return Err(ApiError::bad_request(
-            "invalid_year",
+            ErrorCode::InvalidYear,
             "year must be between 1900 and 2199",
             "năm phải trong khoảng 1900–2199",
         ));
@@ -169,7 +170,11 @@ pub async fn add_announcement(
         ));
     }
     let a = Announcement::parse_toml(&req.toml).map_err(|e| {
-        ApiError::bad_request("invalid_announcement", e.to_string(), format!("thông báo lịch nghỉ không hợp lệ: {e}"))
+        ApiError::bad_request(
+            ErrorCode::InvalidAnnouncement,
+            e.to_string(),
+            format!("thông báo lịch nghỉ không hợp lệ: {e}"),
+        )
     })?;
     state.store.put_announcement(&a).await?;
     state.reload_calendars().await?;

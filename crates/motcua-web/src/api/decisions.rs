@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use motcua_domain::ErrorCode;
 use motcua_domain::catalog::COMMUNE_AGENCY;
 use motcua_domain::catalog::decision::Decision;
 use motcua_domain::dossier::Role;
@@ -55,7 +56,7 @@ pub async fn create(
     for p in d.new.iter().chain(&d.amended) {
         if p.agency != COMMUNE_AGENCY && state.store.unit(&p.agency).await.is_err() {
             return Err(ApiError::unprocessable(
-                "unknown_unit",
+                ErrorCode::UnknownUnit,
                 format!("procedure {}: agency '{}' is not a known unit", p.code, p.agency),
                 format!("thủ tục {}: cơ quan '{}' không có trong danh mục đơn vị", p.code, p.agency),
             ));

@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use motcua_domain::ErrorCode;
 use motcua_domain::dossier::Role;
 use motcua_store::StoreError;
 use motcua_store::disclosures::{Disclosure, DisclosureMeta};
@@ -101,7 +102,7 @@ pub async fn get_one(
     let month = parse_disclosure_month(&month)?.to_string();
     if q.revision.is_some_and(|r| r < 1) {
         return Err(ApiError::bad_request(
-            "invalid_revision",
+            ErrorCode::InvalidRevision,
             "'revision' must be a positive number",
             "'revision' phải là số nguyên dương",
         ));

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use motcua_domain::ErrorCode;
 use motcua_domain::dossier::Actor;
 use motcua_domain::office::{self, Command, Direction, Document, Metadata, Organ, Priority, Signer, Status};
 use motcua_store::StoreError;
@@ -98,7 +99,7 @@ impl DocumentFields {
             None => Priority::Normal,
             Some(p) => Priority::parse(p).ok_or_else(|| {
                 ApiError::bad_request(
-                    "invalid_priority",
+                    ErrorCode::InvalidPriority,
                     "'priority' must be one of: normal, urgent, very_urgent, flash, flash_timed",
                     "'priority' phải là một trong: normal, urgent, very_urgent, flash, flash_timed",
                 )
@@ -220,7 +221,7 @@ pub fn filter_for(user: &motcua_store::users::User, q: &ListQuery) -> ApiResult<
         None => None,
         Some(s) => Some(Direction::parse(s).ok_or_else(|| {
             ApiError::bad_request(
-                "invalid_direction",
+                ErrorCode::InvalidDirection,
                 "'direction' must be incoming or outgoing",
                 "'direction' phải là incoming hoặc outgoing",
             )
@@ -230,7 +231,7 @@ pub fn filter_for(user: &motcua_store::users::User, q: &ListQuery) -> ApiResult<
         None => None,
         Some(s) => Some(Status::parse(s).ok_or_else(|| {
             ApiError::bad_request(
-                "invalid_status",
+                ErrorCode::InvalidStatus,
                 format!("unknown status '{s}'"),
                 format!("trạng thái '{s}' không hợp lệ"),
             )
@@ -318,7 +319,7 @@ pub async fn actions(
     let version = body.as_object_mut().and_then(|m| m.remove("version")).and_then(|v| v.as_i64());
     let cmd: Command = serde_json::from_value(body).map_err(|e| {
         ApiError::bad_request(
-            "invalid_action",
+            ErrorCode::InvalidAction,
             format!("invalid document action: {e}"),
             format!("thao tác không hợp lệ: {e}"),
         )

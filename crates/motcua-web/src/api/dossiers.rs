@@ -6,6 +6,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use motcua_domain::ErrorCode;
 use motcua_domain::dossier::actions::{Action, ActionKind, allowed_actions};
 use motcua_domain::dossier::{Actor, Applicant, Channel, DocumentRecord};
 use serde::{Deserialize, Serialize};
@@ -152,14 +153,14 @@ fn parse_action(body: serde_json::Value) -> ApiResult<Action> {
     let names: Vec<&str> = ActionKind::ALL.iter().map(|k| k.as_str()).collect();
     if !names.contains(&name.as_str()) {
         return Err(ApiError::bad_request(
-            "unknown_action",
+            ErrorCode::UnknownAction,
             format!("'action' must be one of: {}", names.join(", ")),
             format!("'action' phải là một trong: {}", names.join(", ")),
         ));
     }
     serde_json::from_value(body).map_err(|e| {
         ApiError::bad_request(
-            "invalid_action",
+            ErrorCode::InvalidAction,
             format!("invalid fields for action '{name}': {e}"),
             format!("dữ liệu không hợp lệ cho thao tác '{name}': {e}"),
         )

@@ -20,6 +20,7 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use motcua_domain::ErrorCode;
 use motcua_domain::exchange::trace::DeliveryState;
 use motcua_edxml::{EdxmlError, Package};
 use motcua_store::edxml::StoredPackage;
@@ -38,7 +39,8 @@ const MAX_PACKAGE: usize = motcua_edxml::limits::MAX_PACKAGE_BYTES;
 /// A refused package: the usual error fields plus the element path.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EdxmlErrorBody {
-    pub code: String,
+    #[schema(schema_with = crate::error::error_code_schema)]
+    pub code: motcua_domain::ErrorCode,
     pub message: String,
     pub message_vi: String,
     /// Element path from the root, e.g. `edXML/edXMLEnvelope/edXMLHeader/MessageHeader/Subject`.
@@ -47,10 +49,12 @@ pub struct EdxmlErrorBody {
 
 fn invalid(e: EdxmlError) -> Response {
     let status = match e.code {
-        "too_large" | "too_many_attachments" | "attachment_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::TooLarge | ErrorCode::TooManyAttachments | ErrorCode::AttachmentTooLarge => {
+            StatusCode::PAYLOAD_TOO_LARGE
+        }
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
-    let body = EdxmlErrorBody { code: e.code.to_owned(), message: e.reason, message_vi: e.reason_vi, path: e.path };
+    let body = EdxmlErrorBody { code: e.code, message: e.reason, message_vi: e.reason_vi, path: e.path };
     (status, Json(body)).into_response()
 }
 
@@ -211,7 +215,7 @@ pub async fn list(
         Some("relay") => "relay",
         Some(_) => {
             return Err(ApiError::bad_request(
-                "invalid_direction",
+                ErrorCode::InvalidDirection,
                 "direction must be in, out or relay",
                 "direction phải là in, out hoặc relay",
             ));
@@ -270,7 +274,7 @@ pub async fn set_status(
     let p = own_package(&state, &officer, &id).await?;
     if p.direction != "in" {
         return Err(ApiError::unprocessable(
-            "not_incoming",
+            ErrorCode::NotIncoming,
             "statuses are recorded on incoming packages",
             "chỉ cập nhật trạng thái văn bản đến",
         ));
@@ -282,7 +286,7 @@ pub async fn set_status(
         "rejected" => (S::Rejected, DeliveryState::Rejected),
         _ => {
             return Err(ApiError::bad_request(
-                "invalid_status",
+                ErrorCode::InvalidStatus,
                 "status must be assigned, processing, completed or rejected",
                 "trạng thái phải là assigned, processing, completed hoặc rejected",
             ));
@@ -290,7 +294,11 @@ pub async fn set_status(
     };
     let reason = input.reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
     if code == S::Rejected && reason.is_none() {
-        return Err(ApiError::unprocessable("reason_required", "a rejection needs a reason", "từ chối phải nêu lý do"));
+        return Err(ApiError::unprocessable(
+            ErrorCode::ReasonRequired,
+            "a rejection needs a reason",
+            "từ chối phải nêu lý do",
+        ));
     }
     let package = Package::from_xml(p.xml.as_bytes()).map_err(|_| ApiError::internal())?;
     let unit = state.store.unit(&p.unit).await?;

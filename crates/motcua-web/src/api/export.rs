@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use motcua_domain::ErrorCode;
 use motcua_store::catalog::ProcedureQuery;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -29,7 +30,7 @@ pub struct ExportQuery {
 pub async fn export(State(state): State<AppState>, ApiQuery(q): ApiQuery<ExportQuery>) -> ApiResult<Response> {
     let format = Format::parse(q.format.as_deref().unwrap_or("json")).ok_or_else(|| {
         ApiError::bad_request(
-            "invalid_format",
+            ErrorCode::InvalidFormat,
             "format must be json, csv or xlsx",
             "định dạng phải là json, csv hoặc xlsx",
         )

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use motcua_domain::ErrorCode;
 use motcua_domain::dossier::{Actor, Role};
 use motcua_domain::feedback::{Command, Feedback, Status, SubjectKind, Submission, Submitter};
 use serde::{Deserialize, Serialize};
@@ -150,7 +151,7 @@ pub async fn public_view(state: &AppState, fb: &Feedback) -> ApiResult<FeedbackP
 pub async fn create(State(state): State<AppState>, ApiJson(req): ApiJson<CreateFeedback>) -> ApiResult<Response> {
     let kind = SubjectKind::parse(&req.subject_kind).ok_or_else(|| {
         ApiError::bad_request(
-            "invalid_subject_kind",
+            ErrorCode::InvalidSubjectKind,
             "'subject_kind' must be one of: procedure, dossier, officer, unit, regulation",
             "'subject_kind' phải là một trong: procedure, dossier, officer, unit, regulation",
         )
@@ -248,7 +249,7 @@ pub async fn list(
         None => None,
         Some(s) => Some(Status::parse(s).ok_or_else(|| {
             ApiError::bad_request(
-                "invalid_status",
+                ErrorCode::InvalidStatus,
                 format!("unknown status '{s}'"),
                 format!("trạng thái '{s}' không hợp lệ"),
             )
@@ -286,7 +287,7 @@ pub async fn actions(
     let version = body.as_object_mut().and_then(|m| m.remove("version")).and_then(|v| v.as_i64());
     let cmd: Command = serde_json::from_value(body).map_err(|e| {
         ApiError::bad_request(
-            "invalid_action",
+            ErrorCode::InvalidAction,
             format!("invalid feedback action: {e}"),
             format!("thao tác không hợp lệ: {e}"),
         )

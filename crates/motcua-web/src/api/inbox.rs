@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
+use motcua_domain::ErrorCode;
 use motcua_domain::dossier::Status;
 use motcua_store::dossiers::InboxQuery;
 use motcua_store::{format_ts, parse_ts};
@@ -74,7 +75,7 @@ pub async fn inbox(
     let status = match p.status.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(Status::parse(s).ok_or_else(|| {
             ApiError::bad_request(
-                "invalid_status",
+                ErrorCode::InvalidStatus,
                 format!("unknown status '{s}'"),
                 format!("trạng thái '{s}' không hợp lệ"),
             )
@@ -84,7 +85,7 @@ pub async fn inbox(
     let limit = p.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(ApiError::bad_request(
-            "invalid_limit",
+            ErrorCode::InvalidLimit,
             "limit must be between 1 and 200",
             "limit phải từ 1 đến 200",
         ));
@@ -96,7 +97,7 @@ pub async fn inbox(
     let cursor = match p.cursor.as_deref().filter(|s| !s.is_empty()) {
         Some(c) => Some(decode_cursor(c).ok_or_else(|| {
             ApiError::bad_request(
-                "invalid_cursor",
+                ErrorCode::InvalidCursor,
                 "the cursor is not one this server gave",
                 "con trỏ phân trang không hợp lệ",
             )

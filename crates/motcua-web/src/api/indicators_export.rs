@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use motcua_domain::ErrorCode;
 use motcua_domain::indicators::YearMonth;
 use motcua_domain::org::Unit;
 use motcua_store::Store;
@@ -230,7 +231,7 @@ pub async fn export(State(state): State<AppState>, ApiQuery(q): ApiQuery<ExportQ
         "xlsx" => Format::Xlsx,
         _ => {
             return Err(ApiError::bad_request(
-                "invalid_format",
+                ErrorCode::InvalidFormat,
                 "format must be csv or xlsx",
                 "định dạng phải là csv hoặc xlsx",
             ));
@@ -240,7 +241,7 @@ pub async fn export(State(state): State<AppState>, ApiQuery(q): ApiQuery<ExportQ
     let by = match parse_by(Some(&by_name))? {
         By::Total => {
             return Err(ApiError::bad_request(
-                "invalid_group",
+                ErrorCode::InvalidGroup,
                 "'by' must be one of unit, month, procedure, field, level",
                 "'by' phải là một trong unit, month, procedure, field, level",
             ));

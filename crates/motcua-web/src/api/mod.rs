@@ -25,6 +25,7 @@ pub mod units;
 pub mod versions;
 
 use axum::Router;
+use motcua_domain::ErrorCode;
 
 use crate::AppState;
 
@@ -59,7 +60,7 @@ pub fn router() -> Router<AppState> {
 pub(crate) fn parse_instant(name: &str, value: &str) -> Result<time::OffsetDateTime, crate::error::ApiError> {
     time::OffsetDateTime::parse(value.trim(), &time::format_description::well_known::Rfc3339).map_err(|_| {
         crate::error::ApiError::bad_request(
-            "invalid_datetime",
+            ErrorCode::InvalidDatetime,
             format!("'{name}' must be an RFC 3339 date-time with offset, e.g. 2025-07-01T08:00:00+07:00"),
             format!("'{name}' phải là thời điểm dạng RFC 3339 có múi giờ, ví dụ 2025-07-01T08:00:00+07:00"),
         )

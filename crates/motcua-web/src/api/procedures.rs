@@ -4,6 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use motcua_domain::ErrorCode;
 use motcua_domain::catalog::{COMMUNE_AGENCY, Procedure, ProcedureCode};
 use motcua_domain::dossier::Role;
 use motcua_store::catalog::ProcedureQuery;
@@ -62,7 +63,7 @@ pub async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery
         && !matches!(l, "province" | "commune" | "district")
     {
         return Err(ApiError::bad_request(
-            "invalid_level",
+            ErrorCode::InvalidLevel,
             "level must be province, commune or district",
             "cấp phải là province, commune hoặc district",
         ));
@@ -103,7 +104,7 @@ pub async fn create(
     p.validate()?;
     if p.agency != COMMUNE_AGENCY && state.store.unit(&p.agency).await.is_err() {
         return Err(ApiError::unprocessable(
-            "unknown_unit",
+            ErrorCode::UnknownUnit,
             format!("agency '{}' is not a known unit", p.agency),
             format!("cơ quan '{}' không có trong danh mục đơn vị", p.agency),
         ));

@@ -6,6 +6,7 @@
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use motcua_domain::ErrorCode;
 use motcua_domain::catalog::{Procedure, ProcedureCode};
 use motcua_domain::process::{ProcessStep, StepUnit, total_time};
 use serde::Serialize;
@@ -72,7 +73,7 @@ pub async fn save(state: &AppState, code: &str, steps: Vec<ProcessStep>) -> ApiR
         let unit = s.unit_code.as_deref().unwrap_or_default();
         if state.store.unit(unit).await.is_err() {
             return Err(ApiError::unprocessable(
-                "unknown_unit",
+                ErrorCode::UnknownUnit,
                 format!("step '{}': the consulted agency '{unit}' is not a known unit", s.name),
                 format!("bước '{}': cơ quan được lấy ý kiến '{unit}' không có trong danh mục đơn vị", s.name),
             ));

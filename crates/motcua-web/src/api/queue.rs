@@ -8,6 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use motcua_domain::ErrorCode;
 use motcua_domain::dossier::{Actor, Role};
 use motcua_domain::queue::metrics::QueueMetrics;
 use motcua_domain::queue::rating::OfficerRating;
@@ -151,7 +152,7 @@ pub(crate) async fn step(state: &AppState, actor: &Actor, id: &str, a: &TicketAc
             Some(g) => Step::Transfer { to: g.to_owned() },
             None => {
                 return Err(ApiError::bad_request(
-                    "missing_group",
+                    ErrorCode::MissingGroup,
                     "transfer needs 'group'",
                     "cần chọn nhóm quầy nhận chuyển",
                 ));
@@ -159,7 +160,7 @@ pub(crate) async fn step(state: &AppState, actor: &Actor, id: &str, a: &TicketAc
         },
         other => {
             return Err(ApiError::bad_request(
-                "invalid_action",
+                ErrorCode::InvalidAction,
                 format!("unknown ticket action '{other}'"),
                 format!("thao tác '{other}' không hợp lệ"),
             ));
@@ -364,7 +365,11 @@ pub async fn ratings(
     let from = parse_instant("from", &q.from)?;
     let to = parse_instant("to", &q.to)?;
     if to <= from {
-        return Err(ApiError::bad_request("invalid_period", "'to' must be after 'from'", "'to' phải sau 'from'"));
+        return Err(ApiError::bad_request(
+            ErrorCode::InvalidPeriod,
+            "'to' must be after 'from'",
+            "'to' phải sau 'from'",
+        ));
     }
     Ok(Json(OfficerRatings {
         from: motcua_store::format_ts(from),

@@ -6,6 +6,7 @@
 
 mod charts;
 
+use motcua_domain::ErrorCode;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -190,7 +191,7 @@ async fn load(
     let months: Vec<YearMonth> = sel.first.through(sel.last).take(MAX_MONTHS + 1).collect();
     if months.len() > MAX_MONTHS {
         return Err(ApiError::bad_request(
-            "period_too_long",
+            ErrorCode::PeriodTooLong,
             format!("the dashboard shows at most {MAX_MONTHS} months; choose a shorter period"),
             format!("trang chỉ số hiển thị tối đa {MAX_MONTHS} tháng; vui lòng chọn kỳ ngắn hơn"),
         ));

@@ -426,7 +426,7 @@ async fn submit(
     {
         Ok(x) => x,
         Err(e) if e.status.is_client_error() && e.status != StatusCode::CONFLICT => {
-            let problem = Problem::new(field_of(&e.body.code), e.body.message_vi, e.body.message);
+            let problem = Problem::new(field_of(e.body.code.as_str()), e.body.message_vi, e.body.message);
             let page = page(&v, p, values, communes, &[problem], reselect);
             return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }

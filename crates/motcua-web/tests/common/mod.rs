@@ -151,6 +151,7 @@ impl App {
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
         let body =
             serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        assert_listed_code(status, &body);
         Res { status, body }
     }
 
@@ -297,4 +298,15 @@ pub fn urlencode(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Every error any test meets carries a code of [`motcua_domain::ErrorCode::ALL`] (what the
+/// OpenAPI document lists), whichever handler answered it.
+pub fn assert_listed_code(status: StatusCode, body: &Value) {
+    if !(status.is_client_error() || status.is_server_error()) {
+        return;
+    }
+    if let Some(code) = body.get("code").and_then(Value::as_str) {
+        assert!(motcua_domain::ErrorCode::parse(code).is_some(), "{status}: code '{code}' is not in ErrorCode::ALL");
+    }
 }

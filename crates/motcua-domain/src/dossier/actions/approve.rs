@@ -2,6 +2,7 @@
 //! the one-stop to be returned. This instant is the finish instant for on-time scoring
 //! (domain.md Decisions 6; 766 formula 2.1 "Đã xử lý xong").
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -41,7 +42,7 @@ impl Approve {
     pub(crate) fn decide(&self, d: &Dossier, ctx: &Ctx) -> Result<Approved, DomainError> {
         if self.note.chars().count() > 2000 {
             return Err(DomainError::invalid(
-                "note_too_long",
+                ErrorCode::NoteTooLong,
                 "the note is too long (at most 2000 characters)",
                 "ghi chú quá dài (tối đa 2000 ký tự)",
             ));

@@ -2,6 +2,7 @@
 //! When the current internal-process step is the leader's assignment step (a leader step with
 //! processing still to follow), assigning completes it and starts the next step.
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -46,7 +47,7 @@ impl Assign {
         let a = self.assignee.trim();
         if a.is_empty() || a.len() > 64 {
             return Err(DomainError::invalid(
-                "invalid_assignee",
+                ErrorCode::InvalidAssignee,
                 "the assignee's username is required",
                 "cần chọn cán bộ được phân công",
             ));

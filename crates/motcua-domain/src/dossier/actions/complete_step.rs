@@ -4,6 +4,7 @@
 //! In a parallel group (liên thông consultations, domain.md §1.5) each step is completed on its
 //! own and the process moves on once every step of the group is done.
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -53,7 +54,7 @@ pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
     let group = d.current_group();
     if d.current_step().filter(|s| s.role != Role::Receiver && group.end < last).is_none() {
         return Err(DomainError::rule(
-            "no_step_to_complete",
+            ErrorCode::NoStepToComplete,
             "no processing step is left to complete; approve or reject the dossier",
             "không còn bước xử lý nào; hãy phê duyệt hoặc trả lại hồ sơ",
         ));
@@ -68,7 +69,7 @@ impl CompleteStep {
     pub(crate) fn decide(&self, d: &Dossier, ctx: &Ctx) -> Result<StepCompleted, DomainError> {
         if self.note.chars().count() > 2000 {
             return Err(DomainError::invalid(
-                "note_too_long",
+                ErrorCode::NoteTooLong,
                 "the note is too long (at most 2000 characters)",
                 "ghi chú quá dài (tối đa 2000 ký tự)",
             ));
@@ -82,7 +83,7 @@ impl CompleteStep {
         }
         let Some(i) = actor_step(d, ctx.actor) else {
             return Err(DomainError::rule(
-                "no_step_to_complete",
+                ErrorCode::NoStepToComplete,
                 "every step of the current parallel group is already done",
                 "các bước song song hiện tại đều đã hoàn thành",
             ));

@@ -4,6 +4,7 @@
 //! so later catalog changes never move its deadline (domain.md §2, "Keep the applicable
 //! procedure version frozen on each dossier").
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -35,14 +36,14 @@ pub fn decide(n: NewDossier) -> Result<Created, DomainError> {
     validate_applicant(&n.applicant)?;
     if n.documents.len() > 100 || n.documents.iter().any(|d| d.name.trim().is_empty() || d.name.len() > 500) {
         return Err(DomainError::invalid(
-            "invalid_documents",
+            ErrorCode::InvalidDocuments,
             "each document needs a name (at most 100 documents)",
             "mỗi giấy tờ cần có tên (tối đa 100 giấy tờ)",
         ));
     }
     if n.channel == Channel::Online && !n.procedure.online_level.accepts_online() {
         return Err(DomainError::rule(
-            "procedure_not_online",
+            ErrorCode::ProcedureNotOnline,
             format!("procedure {} is not offered online; submit at the counter", n.procedure.code),
             format!(
                 "thủ tục {} chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp tại Bộ phận Một cửa",
@@ -124,7 +125,7 @@ pub fn validate_applicant(a: &Applicant) -> Result<(), DomainError> {
     let name = a.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(DomainError::invalid(
-            "invalid_applicant_name",
+            ErrorCode::InvalidApplicantName,
             "the applicant's name is required (at most 200 characters)",
             "cần nhập họ tên người nộp (tối đa 200 ký tự)",
         ));
@@ -132,7 +133,7 @@ pub fn validate_applicant(a: &Applicant) -> Result<(), DomainError> {
     let id = a.id_number.trim();
     if !id.is_empty() && !((id.len() == 12 || id.len() == 9) && id.bytes().all(|b| b.is_ascii_digit())) {
         return Err(DomainError::invalid(
-            "invalid_id_number",
+            ErrorCode::InvalidIdNumber,
             "the ID number must have 12 digits (CCCD) or 9 digits (CMND)",
             "số định danh cá nhân phải gồm 12 chữ số (CCCD) hoặc 9 chữ số (CMND)",
         ));
@@ -143,7 +144,7 @@ pub fn validate_applicant(a: &Applicant) -> Result<(), DomainError> {
         digits.starts_with('0') && (10..=11).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
     if !phone.is_empty() && !phone_ok {
         return Err(DomainError::invalid(
-            "invalid_phone",
+            ErrorCode::InvalidPhone,
             "the phone number must be a Vietnamese number such as 0912345678",
             "số điện thoại không hợp lệ (ví dụ 0912345678)",
         ));
@@ -152,14 +153,14 @@ pub fn validate_applicant(a: &Applicant) -> Result<(), DomainError> {
     let email_ok = email.len() <= 254 && email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.'));
     if !email.is_empty() && !email_ok {
         return Err(DomainError::invalid(
-            "invalid_email",
+            ErrorCode::InvalidEmail,
             "the e-mail address is not valid",
             "địa chỉ thư điện tử không hợp lệ",
         ));
     }
     if a.address.chars().count() > 500 {
         return Err(DomainError::invalid(
-            "invalid_address",
+            ErrorCode::InvalidAddress,
             "the address is too long (at most 500 characters)",
             "địa chỉ quá dài (tối đa 500 ký tự)",
         ));

@@ -3,6 +3,7 @@
 //! QĐ 88/2025; domain.md Decisions 5). The citizen's appointment moves; the on-time indicator
 //! still judges the dossier against its original due instant.
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -30,7 +31,7 @@ pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
     require_status(d, &[Status::Received, Status::InProgress], ActionKind::Extend)?;
     if d.extension.is_some() {
         return Err(DomainError::rule(
-            "already_extended",
+            ErrorCode::AlreadyExtended,
             "the appointment was already extended once; only one re-appointment is allowed",
             "hồ sơ đã được hẹn lại một lần; chỉ được hẹn lại một lần",
         ));
@@ -42,19 +43,19 @@ impl Extend {
     pub(crate) fn decide(&self, d: &Dossier, ctx: &Ctx) -> Result<Extended, DomainError> {
         let reason = require_reason(&self.reason)?;
         let due = d.due_at.ok_or_else(|| {
-            DomainError::rule("not_received", "the dossier has no due date yet", "hồ sơ chưa có ngày hẹn trả")
+            DomainError::rule(ErrorCode::NotReceived, "the dossier has no due date yet", "hồ sơ chưa có ngày hẹn trả")
         })?;
         let one_day = WorkingTime::from_days(1.0).unwrap_or_default();
         if ctx.calendar.between(ctx.at, due) < one_day {
             return Err(DomainError::rule(
-                "extension_too_late",
+                ErrorCode::ExtensionTooLate,
                 "an extension must be requested at least 1 working day before the due date",
                 "phải xin gia hạn chậm nhất 01 ngày làm việc trước ngày hẹn trả kết quả",
             ));
         }
         if self.new_due_at <= d.appointment_at.unwrap_or(due) {
             return Err(DomainError::invalid(
-                "invalid_new_due_at",
+                ErrorCode::InvalidNewDueAt,
                 "the new appointment must be later than the current one",
                 "ngày hẹn mới phải sau ngày hẹn hiện tại",
             ));

@@ -20,6 +20,7 @@ pub mod supplement;
 pub mod transfer;
 pub mod withdraw;
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -207,7 +208,7 @@ pub(crate) fn require_status(d: &Dossier, allowed: &[Status], action: ActionKind
         return Ok(());
     }
     Err(DomainError::rule(
-        "invalid_transition",
+        ErrorCode::InvalidTransition,
         format!("action '{}' is not possible while the dossier is '{}'", action.as_str(), d.status.as_str()),
         format!("không thể thực hiện '{}' khi hồ sơ đang ở trạng thái '{}'", action.label_vi(), d.status.label_vi()),
     ))
@@ -235,7 +236,7 @@ pub(crate) fn require_reason(reason: &str) -> Result<String, DomainError> {
     let r = reason.trim();
     if r.is_empty() || r.chars().count() > 2000 {
         return Err(DomainError::invalid(
-            "reason_required",
+            ErrorCode::ReasonRequired,
             "a reason of 1 to 2000 characters is required",
             "cần ghi lý do (1 đến 2000 ký tự)",
         ));

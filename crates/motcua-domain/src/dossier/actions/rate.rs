@@ -1,6 +1,7 @@
 //! `rate` (đánh giá mức độ hài lòng): once per dossier, after the result is returned, by the
 //! applicant online or on the counter tablet (NĐ 61/2018 Art. 29; feeds 766 satisfaction).
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -28,7 +29,7 @@ pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
     require_status(d, &[Status::Returned], ActionKind::Rate)?;
     if d.rating.is_some() {
         return Err(DomainError::rule(
-            "already_rated",
+            ErrorCode::AlreadyRated,
             "this dossier has already been rated",
             "hồ sơ này đã được đánh giá",
         ));
@@ -43,14 +44,14 @@ impl Rate {
     pub(crate) fn decide(&self, _d: &Dossier, _ctx: &Ctx) -> Result<Rated, DomainError> {
         let score = u8::try_from(self.score).ok().filter(|s| (1..=5).contains(s)).ok_or_else(|| {
             DomainError::invalid(
-                "invalid_score",
+                ErrorCode::InvalidScore,
                 "the score must be a whole number from 1 to 5",
                 "điểm đánh giá phải là số nguyên từ 1 đến 5",
             )
         })?;
         if self.comment.chars().count() > 2000 {
             return Err(DomainError::invalid(
-                "comment_too_long",
+                ErrorCode::CommentTooLong,
                 "the comment is too long (at most 2000 characters)",
                 "nhận xét quá dài (tối đa 2000 ký tự)",
             ));

@@ -3,6 +3,7 @@
 //! from the start of the next working period). The due instant is the legal time walked through
 //! office hours (Decisions 3). NĐ 61/2018 Art. 15–17, NĐ 118/2025 Art. 17.
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -44,7 +45,7 @@ impl Receive {
         for name in &self.digitized {
             if !d.documents.iter().any(|doc| &doc.name == name) {
                 return Err(DomainError::invalid(
-                    "unknown_document",
+                    ErrorCode::UnknownDocument,
                     format!("the dossier has no document named '{name}'"),
                     format!("hồ sơ không có giấy tờ tên '{name}'"),
                 ));

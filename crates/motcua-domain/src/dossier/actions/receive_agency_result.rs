@@ -6,6 +6,7 @@
 //! recorded once: the second is refused `agency_result_already_received`, which the caller
 //! treats as done. System only, like `send_to_agency`.
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -60,21 +61,21 @@ pub fn decide(d: &Dossier, input: &ReceiveAgencyResult, ctx: &Ctx) -> Result<Eve
         .find(|(_, s)| s.exchange.as_ref().is_some_and(|x| x.document_id == input.sent_document_id.trim()));
     let Some((i, s)) = found else {
         return Err(DomainError::rule(
-            "no_step_waiting",
+            ErrorCode::NoStepWaiting,
             "no step of this dossier was sent as that package",
             "không có bước nào của hồ sơ đã gửi liên thông bằng gói tin này",
         ));
     };
     if s.exchange.as_ref().is_some_and(|x| x.result.is_some()) || s.completed_at.is_some() {
         return Err(DomainError::rule(
-            "agency_result_already_received",
+            ErrorCode::AgencyResultAlreadyReceived,
             "the agency's result for this step is already recorded",
             "kết quả liên thông của bước này đã được ghi nhận",
         ));
     }
     if !matches!(d.status, Status::InProgress | Status::Received | Status::SupplementRequested) {
         return Err(DomainError::rule(
-            "invalid_transition",
+            ErrorCode::InvalidTransition,
             format!("the dossier is '{}'; the agency's result can no longer be recorded", d.status.as_str()),
             format!("hồ sơ ở trạng thái '{}'; không thể ghi nhận kết quả liên thông", d.status.label_vi()),
         ));

@@ -8,6 +8,7 @@
 //! is the likely basis). Only the system performs it, never an officer: it is not among the
 //! actions offered to people.
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -47,7 +48,7 @@ pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
     }
     if d.status.is_closed() {
         return Err(DomainError::rule(
-            "invalid_transition",
+            ErrorCode::InvalidTransition,
             format!("action '{}' is not possible on a closed dossier", ActionKind::Rehome.as_str()),
             "không chuyển đơn vị cho hồ sơ đã kết thúc",
         ));
@@ -71,7 +72,7 @@ impl Rehome {
             .collect();
         if moves.is_empty() {
             return Err(DomainError::rule(
-                "nothing_to_rehome",
+                ErrorCode::NothingToRehome,
                 "the dossier belongs to none of the ended units",
                 "hồ sơ không thuộc đơn vị nào bị sắp xếp",
             ));

@@ -3,6 +3,7 @@
 //! start the clock; during processing it stops the clock until `supplement` (domain.md Decisions 4,
 //! the 766 subtraction rule), and each such round is counted (more than one ⇒ late).
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -43,7 +44,7 @@ impl RequestSupplement {
         let reason = require_reason(&self.reason)?;
         if self.items.len() > 100 || self.items.iter().any(|i| i.trim().is_empty() || i.chars().count() > 500) {
             return Err(DomainError::invalid(
-                "invalid_items",
+                ErrorCode::InvalidItems,
                 "each missing item needs a short description (at most 100 items)",
                 "mỗi giấy tờ cần bổ sung phải có mô tả ngắn (tối đa 100 mục)",
             ));

@@ -1,6 +1,7 @@
 //! `return_result` (trả kết quả): the one-stop returns the result and records fee payment
 //! (NĐ 61/2018 Art. 20; fees NĐ 118/2025 Art. 24; online payment feeds 766 indicator 3.6).
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -34,7 +35,7 @@ impl ReturnResult {
     pub(crate) fn decide(&self, d: &Dossier, _ctx: &Ctx) -> Result<Returned, DomainError> {
         if d.fee_total() > 0 && !self.fee_paid && !d.fee_paid {
             return Err(DomainError::rule(
-                "fee_unpaid",
+                ErrorCode::FeeUnpaid,
                 format!("the fees ({} đồng) must be paid before the result is returned", d.fee_total()),
                 format!("cần thu phí, lệ phí ({} đồng) trước khi trả kết quả", d.fee_total()),
             ));

@@ -9,6 +9,7 @@
 //! for delivery; the web layer checks that the officer asking may do it. It is not among the
 //! actions offered to people (`ActionKind::ALL`), like `rehome`.
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -40,7 +41,7 @@ pub struct SentToAgency {
     pub package_id: String,
 }
 
-fn refuse(code: &'static str, en: impl Into<String>, vi: impl Into<String>) -> DomainError {
+fn refuse(code: ErrorCode, en: impl Into<String>, vi: impl Into<String>) -> DomainError {
     DomainError::rule(code, en, vi)
 }
 
@@ -55,28 +56,28 @@ pub fn decide(d: &Dossier, input: &SendToAgency, ctx: &Ctx) -> Result<Event, Dom
     }
     if !matches!(d.status, Status::Received | Status::InProgress) {
         return Err(refuse(
-            "invalid_transition",
+            ErrorCode::InvalidTransition,
             format!("a dossier in state '{}' cannot be sent to another agency", d.status.as_str()),
             format!("hồ sơ ở trạng thái '{}' không thể gửi liên thông", d.status.label_vi()),
         ));
     }
     let Some(s) = d.steps.get(input.step).filter(|_| d.current_group().contains(&input.step)) else {
         return Err(refuse(
-            "step_not_running",
+            ErrorCode::StepNotRunning,
             "the step is not one of the steps running now",
             "bước này không phải bước đang thực hiện",
         ));
     };
     if s.completed_at.is_some() || s.exchange.is_some() {
         return Err(refuse(
-            "step_already_sent",
+            ErrorCode::StepAlreadySent,
             "the step is already finished or already sent to the agency",
             "bước này đã hoàn thành hoặc đã gửi liên thông",
         ));
     }
     if input.organ_id.trim().is_empty() || input.package_id.trim().is_empty() || input.document_id.trim().is_empty() {
         return Err(DomainError::invalid(
-            "invalid_package",
+            ErrorCode::InvalidPackage,
             "organ id, DocumentId and package id are required",
             "cần mã định danh cơ quan, DocumentId và mã gói tin",
         ));

@@ -3,6 +3,7 @@
 //! exactly the working time paused (domain.md Decisions 4; 766 formula 2.1 subtracts the
 //! supplementation interval).
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -55,7 +56,7 @@ impl Supplement {
             || self.note.chars().count() > 2000
         {
             return Err(DomainError::invalid(
-                "invalid_documents",
+                ErrorCode::InvalidDocuments,
                 "each document needs a name (at most 100 documents; note at most 2000 characters)",
                 "mỗi giấy tờ cần có tên (tối đa 100 giấy tờ; ghi chú tối đa 2000 ký tự)",
             ));

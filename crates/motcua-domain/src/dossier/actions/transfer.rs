@@ -1,6 +1,7 @@
 //! `transfer` (chuyển xử lý / liên thông): the dossier moves to another resolving authority,
 //! keeping its code, deadline, documents and history (NĐ 61/2018 Art. 18–19; domain.md §1.5).
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -33,7 +34,7 @@ impl Transfer {
         let to = self.to_unit.trim();
         if to.is_empty() || to == d.resolving_unit {
             return Err(DomainError::invalid(
-                "invalid_transfer_unit",
+                ErrorCode::InvalidTransferUnit,
                 "name another unit to transfer the dossier to",
                 "cần chọn một đơn vị khác để chuyển hồ sơ",
             ));

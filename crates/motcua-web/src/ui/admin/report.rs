@@ -14,6 +14,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use motcua_domain::ErrorCode;
 use motcua_domain::catalog::Level;
 use motcua_domain::dossier::Role;
 use motcua_domain::dossier::timeliness::VN_OFFSET;
@@ -105,7 +106,7 @@ fn period(q: &ReportQuery, now: OffsetDateTime) -> Result<(Date, Date), UiError>
     };
     report::period_dates(first, last).ok_or_else(|| {
         UiError::from(crate::error::ApiError::bad_request(
-            "invalid_period",
+            ErrorCode::InvalidPeriod,
             "the period is out of range",
             "kỳ báo cáo không hợp lệ",
         ))
