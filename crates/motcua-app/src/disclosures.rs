@@ -81,6 +81,7 @@ async fn latest(store: &Store, month: YearMonth) -> AppResult<Option<Disclosure>
 /// Publishes the next revision of `month`'s snapshot, by `by`. Refuses a month that has not
 /// ended at `now` (422 `month_not_ended`), a correction without a reason (400 `note_required`)
 /// and a correction whose figures equal the latest revision's (409 `disclosure_unchanged`).
+#[tracing::instrument(skip_all, fields(%month))]
 pub async fn publish_month(
     store: &Store,
     month: YearMonth,

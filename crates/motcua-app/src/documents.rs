@@ -138,6 +138,7 @@ pub async fn store_attachments(state: &Application, id: &str, files: Vec<NewAtta
 
 /// Registers an incoming document by hand (a paper document arriving at the unit), with its
 /// scanned attachments.
+#[tracing::instrument(skip_all)]
 pub async fn register_incoming(
     state: &Application,
     actor: &Actor,
@@ -162,6 +163,7 @@ pub async fn register_incoming(
 /// Creates an outgoing document: a draft, issued (numbered) with `issue`, and handed to the
 /// exchange with `send`. The attachments are stored before it is sent, so they travel in its
 /// edXML package.
+#[tracing::instrument(skip_all)]
 pub async fn create_outgoing(
     state: &Application,
     actor: &Actor,
@@ -199,6 +201,7 @@ pub async fn create_outgoing(
 /// inter-agency exchange in the same transaction as its event: the edXML package queued for
 /// delivery, the `external_id` and a "queued" trace line per recipient
 /// (exchange::prepare_send, docs/EXCHANGE.md).
+#[tracing::instrument(skip_all, fields(document = %doc.id))]
 pub async fn apply(state: &Application, actor: &Actor, doc: &Document, cmd: Command) -> AppResult<Document> {
     match &cmd {
         Command::Assign { assignee, .. } => {

@@ -139,6 +139,7 @@ pub async fn submit(state: &Application, officer: Option<&User>, req: Submission
 
 /// [`submit`] with the uploaded files its documents name, stored in the same transaction as the
 /// new dossier (both or neither).
+#[tracing::instrument(skip_all, fields(procedure = %req.procedure_code))]
 pub async fn submit_with_files(
     state: &Application,
     officer: Option<&User>,
@@ -224,6 +225,7 @@ pub fn not_found(code: &str) -> Error {
 }
 
 /// Loads a dossier the officer may see (receiving or resolving unit); others are "not found".
+#[tracing::instrument(skip_all, fields(dossier = %code))]
 pub async fn load_for_officer(state: &Application, actor: &Actor, code: &str) -> AppResult<Dossier> {
     if !looks_like_code(code) {
         return Err(not_found(code));
@@ -295,6 +297,7 @@ pub async fn act(state: &Application, actor: Actor, code: &str, version: i64, ac
 
 /// [`act`] with the files the action refers to (a supplement's uploads, an approved result),
 /// stored as the dossier's in the same transaction as the action (both or neither).
+#[tracing::instrument(skip_all, fields(dossier = %code, version = version))]
 pub async fn act_with_files(
     state: &Application,
     actor: Actor,

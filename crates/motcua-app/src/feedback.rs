@@ -23,6 +23,7 @@ pub async fn submit(state: &Application, submission: Submission) -> AppResult<(F
 }
 
 /// [`submit`] with the citizen's attachments, stored in the same transaction as the item.
+#[tracing::instrument(skip_all)]
 pub async fn submit_with_files(
     state: &Application,
     submission: Submission,
@@ -80,6 +81,7 @@ pub async fn load_with_secret(state: &Application, code: &str, secret: Option<&s
 }
 
 /// Applies a command for `actor` (checked by the domain) and stores the event.
+#[tracing::instrument(skip_all, fields(feedback = %fb.code))]
 pub async fn act(state: &Application, actor: &Actor, fb: &Feedback, cmd: Command) -> AppResult<Feedback> {
     if let Command::Assign { unit, .. } = &cmd
         && !state.store.units().await?.iter().any(|u| &u.code == unit && u.is_current())
@@ -107,6 +109,7 @@ pub async fn act(state: &Application, actor: &Actor, fb: &Feedback, cmd: Command
 
 /// Records a like or dislike of a published answer by `voter` (a client-chosen id of 8 to 128
 /// characters, stored only as a hash); one vote per voter, the last one counts.
+#[tracing::instrument(skip_all, fields(feedback = %code))]
 pub async fn vote(state: &Application, code: &str, voter: &str, like: bool) -> AppResult<Feedback> {
     if voter.trim().len() < 8 || voter.len() > 128 {
         return Err(Error::bad_request(

@@ -18,6 +18,7 @@ pub const RATING_TOKEN_MINUTES: i64 = 30;
 
 /// Issues a ticket of `group` (`priority` as the kiosk sends it; empty for a normal ticket);
 /// answers it and how many of its class wait ahead.
+#[tracing::instrument(skip_all, fields(group = %group))]
 pub async fn issue(state: &Application, group: &str, priority: &str) -> AppResult<(Ticket, i64)> {
     let priority = Priority::parse(priority)?;
     Ok(state.store.issue_ticket(group.trim(), priority, state.now()).await?)
@@ -36,6 +37,7 @@ pub async fn counter_for(state: &Application, actor: &Actor, id: &str) -> AppRes
 }
 
 /// Calls the next ticket to `counter`.
+#[tracing::instrument(skip_all, fields(counter = %counter))]
 pub async fn call(state: &Application, actor: &Actor, counter: &str) -> AppResult<Ticket> {
     let (c, _) = counter_for(state, actor, counter).await?;
     state.store.call_next(&c.id, actor.name(), state.now()).await?.ok_or_else(|| {
@@ -57,6 +59,7 @@ pub struct Stepped {
 
 /// Applies `step` to ticket `id` at `counter`; `dossier` links the dossier received (or returned)
 /// with `done`.
+#[tracing::instrument(skip_all, fields(ticket = %id, counter = %counter))]
 pub async fn step(
     state: &Application,
     actor: &Actor,
@@ -124,6 +127,7 @@ fn require_admin(actor: &Actor, unit: &str) -> AppResult<()> {
 
 /// Creates or replaces counter group `code` (the one-stop's administrator, of both the old and
 /// the new unit).
+#[tracing::instrument(skip_all, fields(group = %code))]
 pub async fn put_group(state: &Application, actor: &Actor, code: &str, mut g: CounterGroup) -> AppResult<CounterGroup> {
     require_admin(actor, &g.unit)?;
     if let Ok(old) = state.store.queue_group(code).await {
@@ -138,6 +142,7 @@ pub async fn put_group(state: &Application, actor: &Actor, code: &str, mut g: Co
 }
 
 /// Creates or replaces counter `id` in its group (the group's one-stop administrator).
+#[tracing::instrument(skip_all, fields(counter = %id))]
 pub async fn put_counter(state: &Application, actor: &Actor, id: &str, mut c: Counter) -> AppResult<Counter> {
     let g = state.store.queue_group(&c.group).await?;
     require_admin(actor, &g.unit)?;

@@ -64,6 +64,7 @@ pub enum Received {
 }
 
 /// Receives `body` from `caller`.
+#[tracing::instrument(skip_all)]
 pub async fn receive(state: &Application, caller: &Caller, body: &[u8]) -> AppResult<Received> {
     let t = state.now();
     let package = match Package::from_xml(body) {

@@ -33,6 +33,7 @@ fn edxml_invalid(e: motcua_edxml::EdxmlError) -> Error {
 }
 
 /// Asks the recipients of outgoing package `p` to give it back, for `reason`.
+#[tracing::instrument(skip_all, fields(package = %p.id))]
 pub async fn request(state: &Application, p: &StoredPackage, reason: &str) -> AppResult<()> {
     if p.direction != "out" {
         return Err(Error::unprocessable(
@@ -77,6 +78,7 @@ pub async fn request(state: &Application, p: &StoredPackage, reason: &str) -> Ap
 }
 
 /// `clerk` answers the open recall/update question on incoming package `p`.
+#[tracing::instrument(skip_all)]
 pub async fn answer(
     state: &Application,
     clerk: &User,
