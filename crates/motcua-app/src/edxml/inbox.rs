@@ -5,9 +5,7 @@
 //! package this system sent (applied, and passed back along the way it came).
 
 use motcua_domain::ErrorCode;
-use motcua_domain::dossier::actions::Ctx;
-use motcua_domain::dossier::actions::receive_agency_result::{self, ReceiveAgencyResult};
-use motcua_domain::dossier::{Actor, ResultAttachment, Role};
+use motcua_domain::dossier::Role;
 use motcua_edxml::{EdxmlError, Package, StatusMessage};
 use motcua_store::edxml::StoredPackage;
 use motcua_store::users::User;
@@ -147,7 +145,7 @@ pub async fn receive(state: &Application, caller: &Caller, body: &[u8]) -> AppRe
         };
     // An answer to a liên thông step completes it (again on a repeat, which changes nothing); if
     // that cannot be written now, 503 makes the sender deliver again.
-    if let Err(e) = result_arrived(state, &package, &id).await {
+    if let Err(e) = super::liaison::result_arrived(state, &package, &id).await {
         tracing::error!(package = %id, error = %e, "liên thông result not recorded; asking the sender to retry");
         return Err(Error::new(
             Kind::Unavailable,
@@ -226,57 +224,4 @@ async fn recall_arrived(
         "no package from this sender has this DocumentId (Status/ResponseFor/DocumentId)",
         "không có văn bản nào của nơi gửi có DocumentId này (Status/ResponseFor/DocumentId)",
     )
-}
-
-/// An answer to a liên thông step ([`Package`] `ResponseFor` a package sent for a dossier)
-/// completes the waiting step through the system's `receive_agency_result` event; a repeat
-/// changes nothing.
-/// An answer registered at `in_id` arrived for a package this system sent: when that package
-/// carried a dossier's step, the step completes with the answer. A refusal by the domain is
-/// logged (the answer stays registered for the officers); a storage failure is returned, so the
-/// inbox answers 503 and the sender delivers again — the repeat is registered once and completes
-/// the step then (the dossier is never left waiting on an answer that arrived).
-pub async fn result_arrived(
-    state: &Application,
-    answer: &Package,
-    in_id: &str,
-) -> Result<(), motcua_store::StoreError> {
-    let Some(rf) = &answer.header.response_for else { return Ok(()) };
-    let sent = state.store.sent_with_document_id(&rf.document_id).await?;
-    for code in sent.into_iter().filter_map(|p| p.dossier) {
-        let input = ReceiveAgencyResult {
-            sent_document_id: rf.document_id.clone(),
-            document_id: answer.header.document_id(),
-            package_id: in_id.to_owned(),
-            note: [Some(answer.header.subject.clone()), answer.header.content.clone()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" — "),
-            attachments: answer
-                .attachments
-                .iter()
-                .map(|a| ResultAttachment {
-                    name: a.name.clone(),
-                    content_type: a.content_type.clone(),
-                    sha256: a.sha256_hex(),
-                })
-                .collect(),
-        };
-        let calendars = state.calendars.clone();
-        let t = state.now();
-        let decide = Box::new(move |d: &motcua_domain::dossier::Dossier| {
-            let cal = calendars.get(Some(&d.resolving_unit));
-            Ok(vec![receive_agency_result::decide(d, &input, &Ctx { calendar: &cal, at: t, actor: &Actor::System })?])
-        });
-        match state.store.writer.act(code.clone(), None, decide).await {
-            Ok(d) => tracing::info!(dossier = %d.code, "liên thông result received"),
-            Err(motcua_store::StoreError::Domain(e)) if e.code == "agency_result_already_received" => {}
-            Err(motcua_store::StoreError::Domain(e)) => {
-                tracing::warn!(dossier = %code, code = %e.code, "liên thông result refused by the dossier's rules")
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
 }

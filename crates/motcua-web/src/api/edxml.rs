@@ -21,7 +21,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use motcua_domain::ErrorCode;
-use motcua_domain::exchange::trace::DeliveryState;
 use motcua_edxml::{EdxmlError, Package};
 use motcua_store::edxml::StoredPackage;
 use serde::{Deserialize, Serialize};
@@ -29,9 +28,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::exchange::{local_organ, status_reply};
 use crate::extract::{ApiJson, ApiQuery, Officer};
 use motcua_app::edxml::inbox::{self, Received, clerk_units};
+use motcua_app::edxml::outbox::{self, IncomingStatus};
 
 /// Largest package body accepted (the codec's own limit, docs/EDXML.md).
 const MAX_PACKAGE: usize = motcua_edxml::limits::MAX_PACKAGE_BYTES;
@@ -170,25 +169,11 @@ pub async fn inbox(State(state): State<AppState>, headers: HeaderMap, body: Byte
     responses((status = 201, body = PackageView), (status = 200, body = PackageView),
         (status = 403, body = crate::error::ErrorBody), (status = 422, body = EdxmlErrorBody)))]
 pub async fn outbox(State(state): State<AppState>, officer: Officer, body: Bytes) -> Result<Response, ApiError> {
-    let mut package = match Package::from_xml(&body) {
+    let package = match Package::from_xml(&body) {
         Ok(p) => p,
         Err(e) => return Ok(invalid(e)),
     };
-    let units = state.store.units().await?;
-    let from = package.header.from.id.as_str().to_owned();
-    let unit = clerk_units(&officer.0)
-        .into_iter()
-        .find(|c| units.iter().any(|u| &u.code == c && u.organ_id.as_deref() == Some(from.as_str())))
-        .ok_or_else(|| {
-            ApiError::forbidden(
-                "MessageHeader/From/OrganId must be the organ id of a unit where you are a clerk",
-                "MessageHeader/From/OrganId phải là mã định danh của đơn vị mà bạn là văn thư",
-            )
-        })?;
-    let t = state.now();
-    let p = crate::exchange::send_package(&state, &unit, &mut package, None, t).await?;
-    let fresh = p.1;
-    let stored = state.store.edxml_package(&p.0).await?.ok_or_else(ApiError::internal)?;
+    let (stored, fresh) = outbox::send(&state, &officer.0, package).await?;
     let status = if fresh { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(view(stored, !fresh))).into_response())
 }
@@ -227,10 +212,7 @@ pub async fn list(
 }
 
 pub(crate) async fn own_package(state: &AppState, officer: &Officer, id: &str) -> ApiResult<StoredPackage> {
-    match state.store.edxml_package(id).await? {
-        Some(p) if clerk_units(&officer.0).contains(&p.unit) => Ok(p),
-        _ => Err(ApiError::not_found("package", "văn bản")),
-    }
+    Ok(outbox::own_package(state, &officer.0, id).await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/edxml/packages/{id}", tag = "exchange", security(("bearer" = [])),
@@ -270,43 +252,8 @@ pub async fn set_status(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<StatusInput>,
 ) -> ApiResult<Json<PackageDetail>> {
-    use motcua_edxml::StatusCode as S;
-    let p = own_package(&state, &officer, &id).await?;
-    if p.direction != "in" {
-        return Err(ApiError::unprocessable(
-            ErrorCode::NotIncoming,
-            "statuses are recorded on incoming packages",
-            "chỉ cập nhật trạng thái văn bản đến",
-        ));
-    }
-    let (code, st) = match input.status.as_str() {
-        "assigned" => (S::Assigned, DeliveryState::Assigned),
-        "processing" => (S::Processing, DeliveryState::Processing),
-        "completed" => (S::Completed, DeliveryState::Completed),
-        "rejected" => (S::Rejected, DeliveryState::Rejected),
-        _ => {
-            return Err(ApiError::bad_request(
-                ErrorCode::InvalidStatus,
-                "status must be assigned, processing, completed or rejected",
-                "trạng thái phải là assigned, processing, completed hoặc rejected",
-            ));
-        }
-    };
-    let reason = input.reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
-    if code == S::Rejected && reason.is_none() {
-        return Err(ApiError::unprocessable(
-            ErrorCode::ReasonRequired,
-            "a rejection needs a reason",
-            "từ chối phải nêu lý do",
-        ));
-    }
-    let package = Package::from_xml(p.xml.as_bytes()).map_err(|_| ApiError::internal())?;
-    let unit = state.store.unit(&p.unit).await?;
-    let organ = local_organ(&unit).ok_or_else(ApiError::internal)?;
-    let t = state.now();
-    let reply = status_reply(&p.id, &package, &organ, code, reason.clone(), t)
-        .map_err(|e| ApiError::unprocessable(e.code, format!("{} at {}", e.reason, e.path), e.reason_vi))?;
-    state.store.record_incoming_status(&p.id, st, reason.as_deref(), &reply, t).await?;
+    let status = IncomingStatus::parse(input.status.as_str())?;
+    outbox::set_status(&state, &officer.0, &id, status, input.reason.as_deref()).await?;
     detail(State(state), officer, Path(id)).await
 }
 
