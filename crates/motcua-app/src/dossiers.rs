@@ -9,7 +9,7 @@ use motcua_domain::code::{DEFAULT_TEMPLATE, looks_like_code, render};
 use motcua_domain::dossier::actions::{Action, Ctx, create, decide};
 use motcua_domain::dossier::event::{Event, EventData};
 use motcua_domain::dossier::timeliness::VN_OFFSET;
-use motcua_domain::dossier::{Actor, Applicant, Channel, DocumentRecord, Dossier, Role};
+use motcua_domain::dossier::{Actor, Applicant, Channel, DocumentRecord, Dossier, DossierCode, Role, UnitCode};
 use motcua_domain::org::Unit;
 use motcua_store::CreateJob;
 use motcua_store::users::User;
@@ -62,7 +62,7 @@ async fn route(
     channel: Channel,
     unit: Option<&str>,
     officer: Option<&User>,
-) -> AppResult<(String, String)> {
+) -> AppResult<(UnitCode, UnitCode)> {
     let receiving = match (channel, officer) {
         (Channel::Online, _) => None,
         (_, Some(o)) => {
@@ -103,7 +103,7 @@ async fn route(
         None if level == Level::Commune || agency == COMMUNE_AGENCY => resolving.clone(),
         None => state.province_center.clone(),
     };
-    Ok((receiving, resolving))
+    Ok((UnitCode::parse(&receiving)?, UnitCode::parse(&resolving)?))
 }
 
 /// Why no dossier can be created for `code` today: abolished by a decision, or unknown.
@@ -166,7 +166,7 @@ pub async fn submit_with_files(
     let documents = req.documents;
     // Validate before taking a sequence number, so refusals never consume codes.
     create::decide(create::NewDossier {
-        code: "check".into(),
+        code: DossierCode::parse("check")?,
         procedure: &procedure,
         channel,
         applicant: applicant.clone(),
@@ -209,7 +209,7 @@ pub async fn submit_with_files(
         .writer
         .create_with_files(
             CreateJob {
-                seq_unit: receiving.clone(),
+                seq_unit: receiving.to_string(),
                 day: local_date.to_string(),
                 secret_hash: crate::auth::secret_hash(&secret),
                 build,

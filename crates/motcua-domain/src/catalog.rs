@@ -179,32 +179,7 @@ impl Procedure {
     }
 }
 
-/// A national procedure code such as `1.001193` or a local variant `1.000948.H38`
-/// (domain.md §5.4: `N.NNNNNN`, optionally a dotted local suffix).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct ProcedureCode(String);
-
-impl ProcedureCode {
-    /// Validates the shape once; afterwards the type is the proof.
-    pub fn parse(s: &str) -> Result<Self, DomainError> {
-        let mut parts = s.split('.');
-        let ok = matches!(parts.next(), Some(p) if p.len() == 1 && p.bytes().all(|b| b.is_ascii_digit()))
-            && matches!(parts.next(), Some(p) if p.len() == 6 && p.bytes().all(|b| b.is_ascii_digit()))
-            && parts.all(|p| !p.is_empty() && p.len() <= 8 && p.bytes().all(|b| b.is_ascii_alphanumeric()));
-        if ok && s.len() <= 32 {
-            Ok(ProcedureCode(s.to_owned()))
-        } else {
-            Err(DomainError::invalid(
-                ErrorCode::InvalidProcedureCode,
-                format!("'{s}' is not a procedure code (expected N.NNNNNN, e.g. 1.001193)"),
-                format!("'{s}' không phải mã thủ tục (dạng N.NNNNNN, ví dụ 1.001193)"),
-            ))
-        }
-    }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+pub use crate::ids::ProcedureCode;
 
 #[cfg(test)]
 mod tests {

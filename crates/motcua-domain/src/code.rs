@@ -11,7 +11,7 @@ use crate::error::DomainError;
 pub const DEFAULT_TEMPLATE: &str = "{unit_code}-{YYMMDD}-{seq:04}";
 
 /// Renders a code template. Supported placeholders: `{unit_code}`, `{YYMMDD}`, `{seq:0N}` / `{seq}`.
-pub fn render(template: &str, unit_code: &str, date: Date, seq: u64) -> Result<String, DomainError> {
+pub fn render(template: &str, unit_code: &str, date: Date, seq: u64) -> Result<crate::ids::DossierCode, DomainError> {
     let bad = || {
         DomainError::invalid(
             ErrorCode::InvalidCodeTemplate,
@@ -51,14 +51,12 @@ pub fn render(template: &str, unit_code: &str, date: Date, seq: u64) -> Result<S
     if !has_seq {
         return Err(bad());
     }
-    Ok(out)
+    Ok(crate::ids::DossierCode::trusted(out))
 }
 
 /// Checks that a string could be a dossier code before it reaches the database.
 pub fn looks_like_code(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
+    crate::ids::DossierCode::parse(s).is_ok()
 }
 
 #[cfg(test)]

@@ -175,6 +175,7 @@ error_codes! {
     InvalidToken = "invalid_token",
     InvalidTransferUnit = "invalid_transfer_unit",
     InvalidTransition = "invalid_transition",
+    InvalidUnitCode = "invalid_unit_code",
     InvalidVoter = "invalid_voter",
     InvalidWorkingDays = "invalid_working_days",
     InvalidYear = "invalid_year",

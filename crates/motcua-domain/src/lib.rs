@@ -30,6 +30,7 @@ pub mod dossier;
 pub mod error;
 pub mod exchange;
 pub mod feedback;
+pub mod ids;
 pub mod indicators;
 pub mod notify;
 pub mod office;

@@ -13,6 +13,7 @@ use motcua_domain::dossier::actions::{ActionKind, allowed_actions, create};
 use motcua_domain::dossier::event::Event;
 use motcua_domain::dossier::timeliness::{Timeliness, classify};
 use motcua_domain::dossier::{Actor, Applicant, Channel, Role, Status};
+use motcua_domain::dossier::{DossierCode, UnitCode};
 use time::macros::datetime;
 
 /// No action at all.
@@ -693,13 +694,13 @@ fn an_applicant_needs_a_name_and_a_bounded_address() {
 fn creating_a_dossier_checks_the_applicant_the_documents_and_the_online_channel() {
     let p = procedure();
     let new = |channel, applicant, documents| create::NewDossier {
-        code: "C1-250310-0001".into(),
+        code: DossierCode::parse("C1-250310-0001").unwrap(),
         procedure: &p,
         channel,
         applicant,
         documents,
-        receiving_unit: CENTER.into(),
-        resolving_unit: AGENCY.into(),
+        receiving_unit: UnitCode::parse(CENTER).unwrap(),
+        resolving_unit: UnitCode::parse(AGENCY).unwrap(),
         at: datetime!(2025-03-10 08:00 +7),
     };
     let code = |r: Result<create::Created, motcua_domain::DomainError>| r.err().map(|e| e.code.as_str());

@@ -145,7 +145,7 @@ fn sloppy_payload(kind: ActionKind, d: &Dossier) -> Action {
         ActionKind::Assign => Action::Assign(assign::Assign { assignee: blank() }),
         ActionKind::CompleteStep => Action::CompleteStep(complete_step::CompleteStep { note: "x".repeat(2001) }),
         ActionKind::Transfer => {
-            Action::Transfer(transfer::Transfer { to_unit: d.resolving_unit.clone(), reason: "Chuyển".into() })
+            Action::Transfer(transfer::Transfer { to_unit: d.resolving_unit.to_string(), reason: "Chuyển".into() })
         }
         ActionKind::Approve => Action::Approve(approve::Approve { result_digitized: false, note: "x".repeat(2001) }),
         ActionKind::Reject => Action::Reject(reject::Reject { reason: blank() }),

@@ -300,7 +300,7 @@ fn tallies_per_group_roll_up_to_the_tally_of_the_whole() {
     }];
     let mut groups: HashMap<String, Tally> = HashMap::new();
     for s in &stories {
-        groups.entry(s.d.resolving_unit.clone()).or_default().add(&facts(s));
+        groups.entry(s.d.resolving_unit.to_string()).or_default().add(&facts(s));
     }
     let rolled = groups.values().fold(Tally::default(), |acc, t| acc.merge(t));
     let whole = Tally::of(&stories.iter().map(facts).collect::<Vec<_>>());

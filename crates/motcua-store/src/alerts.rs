@@ -106,7 +106,7 @@ fn facts(r: &AnyRow) -> Result<DossierFacts> {
     Ok(DossierFacts {
         status: Status::parse(d.status.as_str()).unwrap_or(d.status),
         holder_unit: r.try_get("holder_unit")?,
-        receiving_unit: d.receiving_unit.clone(),
+        receiving_unit: d.receiving_unit.to_string(),
         assignee: d.assignee.clone(),
         due_at: d.appointment_at.or(d.due_at),
         step_due: step_due
@@ -116,6 +116,6 @@ fn facts(r: &AnyRow) -> Result<DossierFacts> {
             .map_err(|e| StoreError::Corrupt(format!("step_due: {e}")))?
             .or_else(|| d.next_step_deadline()),
         last_action_at,
-        code: d.code,
+        code: d.code.into_string(),
     })
 }

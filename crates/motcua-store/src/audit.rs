@@ -39,10 +39,10 @@ impl Columns {
     /// The columns as the writer derives them from a dossier.
     fn of(d: &Dossier) -> Columns {
         Columns(
-            d.procedure_code.clone(),
+            d.procedure_code.to_string(),
             d.procedure_version,
-            d.receiving_unit.clone(),
-            d.resolving_unit.clone(),
+            d.receiving_unit.to_string(),
+            d.resolving_unit.to_string(),
             d.holder_unit().unwrap_or("").to_owned(),
             d.status.as_str().to_owned(),
             d.channel.as_str().to_owned(),

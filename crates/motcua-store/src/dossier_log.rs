@@ -48,7 +48,7 @@ pub(crate) async fn act(
                due_sort = $6, finished_at = $7, timeliness = $8, version = $9, last_hash = $10, state = $11, \
                step_due = $12, receiving_unit = $13 WHERE code = $14 AND version = $15";
     let res = bind_projection(sqlx::query(sql), &chain)?
-        .bind(chain.dossier.receiving_unit.clone())
+        .bind(chain.dossier.receiving_unit.to_string())
         .bind(code)
         .bind(version)
         .execute(&mut **tx)
@@ -80,11 +80,11 @@ pub(crate) async fn insert_history(
                receiving_unit, channel, submitted_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)";
     bind_projection(sqlx::query(sql), &chain)?
-        .bind(code.clone())
+        .bind(code.to_string())
         .bind(secret_hash.to_owned())
-        .bind(d.procedure_code.clone())
+        .bind(d.procedure_code.to_string())
         .bind(d.procedure_version)
-        .bind(d.receiving_unit.clone())
+        .bind(d.receiving_unit.to_string())
         .bind(d.channel.as_str())
         .bind(format_ts(d.submitted_at))
         .execute(&mut **tx)
@@ -131,7 +131,7 @@ pub(crate) fn fold<'e>(code: &str, mut d: Option<Dossier>, last_hash: &str, even
 /// version, last_hash, state, step_due (earliest deadline of the running steps, domain.md §6).
 pub(crate) fn bind_projection<'q>(q: Query<'q, Any, AnyArguments>, c: &Chain) -> Result<Query<'q, Any, AnyArguments>> {
     let d = &c.dossier;
-    Ok(q.bind(d.resolving_unit.clone())
+    Ok(q.bind(d.resolving_unit.to_string())
         .bind(d.holder_unit().unwrap_or("").to_owned())
         .bind(d.status.as_str())
         .bind(d.received_at.map(format_ts))

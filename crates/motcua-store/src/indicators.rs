@@ -485,8 +485,8 @@ impl Store {
                 }
                 let name = match by {
                     By::Total => String::new(),
-                    By::Unit => d.resolving_unit.clone(),
-                    By::Procedure => d.procedure_code.clone(),
+                    By::Unit => d.resolving_unit.to_string(),
+                    By::Procedure => d.procedure_code.to_string(),
                     By::Field => d.field.clone(),
                     By::Level => d.level.map(|l| l.as_str().to_owned()).unwrap_or_default(),
                     By::Month if open >= first => open.to_string(),

@@ -109,10 +109,10 @@ pub(crate) async fn notify_citizen_in(
         }
         if unit_name.is_none() {
             let name: Option<String> = sqlx::query_scalar("SELECT name FROM units WHERE code = $1")
-                .bind(d.receiving_unit.clone())
+                .bind(d.receiving_unit.to_string())
                 .fetch_optional(&mut **tx)
                 .await?;
-            unit_name = Some(name.unwrap_or_else(|| d.receiving_unit.clone()));
+            unit_name = Some(name.unwrap_or_else(|| d.receiving_unit.to_string()));
         }
         let Some(rendered) = citizen_notice(d, event, unit_name.as_deref().unwrap_or_default()) else { continue };
         let rendered = match rendered {
@@ -138,8 +138,8 @@ pub(crate) async fn notify_citizen_in(
                 recipient: to.to_owned(),
                 payload,
                 template: Some(rendered.template.clone()),
-                about: Some(d.code.clone()),
-                unit: Some(d.receiving_unit.clone()),
+                about: Some(d.code.to_string()),
+                unit: Some(d.receiving_unit.to_string()),
             };
             enqueue_in(tx, &m, event.at).await?;
         }

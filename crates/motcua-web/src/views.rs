@@ -126,17 +126,17 @@ impl DossierView {
         now: OffsetDateTime,
     ) -> Self {
         DossierView {
-            code: d.code.clone(),
+            code: d.code.to_string(),
             status: d.status.as_str().to_owned(),
             status_label: d.status.label_vi().to_owned(),
             national_status: d.status.national_code(),
             version: d.version,
-            procedure_code: d.procedure_code.clone(),
+            procedure_code: d.procedure_code.to_string(),
             procedure_version: d.procedure_version,
             procedure_name: d.procedure_name.clone(),
             channel: d.channel.as_str().to_owned(),
-            receiving_unit: d.receiving_unit.clone(),
-            resolving_unit: d.resolving_unit.clone(),
+            receiving_unit: d.receiving_unit.to_string(),
+            resolving_unit: d.resolving_unit.to_string(),
             submitted_at: local(d.submitted_at),
             received_at: local_opt(d.received_at),
             clock_started_at: local_opt(d.clock_started_at),
@@ -191,10 +191,10 @@ pub struct PublicView {
 impl PublicView {
     pub fn new(d: &Dossier, allowed: Vec<ActionKind>, events: &[StoredEvent]) -> Self {
         PublicView {
-            code: d.code.clone(),
+            code: d.code.to_string(),
             status: d.status.as_str().to_owned(),
             status_label: d.status.label_vi().to_owned(),
-            procedure_code: d.procedure_code.clone(),
+            procedure_code: d.procedure_code.to_string(),
             procedure_name: d.procedure_name.clone(),
             submitted_at: local(d.submitted_at),
             received_at: local_opt(d.received_at),

@@ -182,8 +182,8 @@ async fn received_ago(app: &App, ago: Duration) -> Dossier {
             channel: Channel::Online,
             applicant: Applicant { name: "Trần Thị Bình".into(), ..Default::default() },
             documents: vec![DocumentRecord { name: "Tờ khai".into(), digitized: true, reused: false, file: None }],
-            receiving_unit: "C1".into(),
-            resolving_unit: "A1".into(),
+            receiving_unit: motcua_domain::dossier::UnitCode::parse("C1").unwrap(),
+            resolving_unit: motcua_domain::dossier::UnitCode::parse("A1").unwrap(),
             at,
         })?;
         let first = Event { at, actor: "applicant".into(), data: EventData::Create(created) };

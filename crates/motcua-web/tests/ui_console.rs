@@ -43,8 +43,8 @@ async fn received_ago(store: &Store, procedure: &str, ago: Duration) -> Dossier 
                 address: "Rạch Giá".into(),
             },
             documents: vec![DocumentRecord { name: "Tờ khai".into(), digitized: true, reused: false, file: None }],
-            receiving_unit: "C1".into(),
-            resolving_unit: "A1".into(),
+            receiving_unit: motcua_domain::dossier::UnitCode::parse("C1").unwrap(),
+            resolving_unit: motcua_domain::dossier::UnitCode::parse("A1").unwrap(),
             at,
         })?;
         let first = Event { at, actor: "applicant".into(), data: EventData::Create(created) };
@@ -448,7 +448,7 @@ async fn the_leader_sees_open_work_per_unit_and_the_overdue_list_oldest_first_an
     assert!(p.html.contains("<strong class=\"count-overdue\">2</strong>"), "A1 has two overdue dossiers");
     let list = &p.html[pos(&p.html, "id=\"overdue-h\"")..];
     assert!(pos(list, &oldest.code) < pos(list, &older.code), "oldest first");
-    assert!(!list.contains(&fresh.code), "on time: not in the overdue list");
+    assert!(!list.contains(fresh.code.as_str()), "on time: not in the overdue list");
     assert!(list.contains("name=\"back\" value=\"/can-bo/lanh-dao\""), "a reassign form on each row");
     assert!(list.contains("<option value=\"chuyenvien2\">"));
 

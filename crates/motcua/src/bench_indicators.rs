@@ -151,7 +151,7 @@ async fn export_facts(store: &Store, path: &Path) -> anyhow::Result<u64> {
     loop {
         let page = store.received_dossiers_after(&after, 20_000).await?;
         let Some(last) = page.last() else { break };
-        after = last.code.clone();
+        after = last.code.to_string();
         for d in &page {
             let b = |x: bool| u8::from(x);
             writeln!(

@@ -12,7 +12,7 @@ use motcua_domain::dossier::actions::{
 };
 use motcua_domain::dossier::event::{Event, EventData, apply};
 use motcua_domain::dossier::timeliness::VN_OFFSET;
-use motcua_domain::dossier::{Actor, Applicant, Channel, DocumentRecord, Dossier, Role, Status};
+use motcua_domain::dossier::{Actor, Applicant, Channel, DocumentRecord, Dossier, Role, Status, UnitCode};
 use time::{Duration, OffsetDateTime};
 
 /// SplitMix64: small, fast, good enough for synthetic data.
@@ -203,7 +203,7 @@ pub fn generate(rng: &mut Rng, cal: &Calendar, staff: &Staff, spec: Spec) -> Opt
     );
     let applicant = Applicant {
         name,
-        id_number: format!("0{:011}", rng.below(100_000_000_000)),
+        id_number: format!("0{:011}", rng.below(100_000_000_000)).into(),
         phone: format!("09{:08}", rng.below(100_000_000)),
         email: String::new(),
         address: "An Giang".into(),
@@ -226,8 +226,8 @@ pub fn generate(rng: &mut Rng, cal: &Calendar, staff: &Staff, spec: Spec) -> Opt
         channel,
         applicant,
         documents,
-        receiving_unit: spec.receiving.to_owned(),
-        resolving_unit: spec.resolving.to_owned(),
+        receiving_unit: UnitCode::parse(spec.receiving).ok()?,
+        resolving_unit: UnitCode::parse(spec.resolving).ok()?,
         at: spec.submitted_at,
     })
     .ok()?;
@@ -250,16 +250,16 @@ pub fn generate(rng: &mut Rng, cal: &Calendar, staff: &Staff, spec: Spec) -> Opt
     if rng.maybe(rates.refused) {
         let reason = "Hồ sơ không thuộc thẩm quyền giải quyết".to_owned();
         run.act(&staff.receiver, wait, Action::Refuse(refuse::Refuse { reason }));
-        return Some(run.finish(code));
+        return Some(run.finish(code.to_string()));
     }
     if !run.act(&staff.receiver, wait, Action::Receive(Default::default())) {
-        return Some(run.finish(code));
+        return Some(run.finish(code.to_string()));
     }
     if rng.maybe(rates.withdrawn) {
         let after = WorkingTime::from_days(rng.unit() * 3.0).ok()?;
         let reason = "Công dân xin rút hồ sơ".to_owned();
         run.act(&Actor::Applicant, after, Action::Withdraw(withdraw::Withdraw { reason }));
-        return Some(run.finish(code));
+        return Some(run.finish(code.to_string()));
     }
     let legal = run.d.as_ref()?.legal_time;
     let start = run.d.as_ref()?.clock_started_at?;
@@ -288,17 +288,17 @@ pub fn generate(rng: &mut Rng, cal: &Calendar, staff: &Staff, spec: Spec) -> Opt
                         items: vec!["Bản sao CCCD".into()],
                     }),
                 ) {
-                    return Some(run.finish(code));
+                    return Some(run.finish(code.to_string()));
                 }
                 let pause = WorkingTime::from_days(0.5 + rng.unit() * 2.0).ok()?;
                 if !run.act(&Actor::Applicant, pause, Action::Supplement(supplement::Supplement::default())) {
-                    return Some(run.finish(code));
+                    return Some(run.finish(code.to_string()));
                 }
             }
             run.act(actor, budget, Action::CompleteStep(complete_step::CompleteStep::default()))
         };
         if !ok {
-            return Some(run.finish(code));
+            return Some(run.finish(code.to_string()));
         }
     }
     let target = run.d.as_ref().map(|d| d.paused).unwrap_or_default();
@@ -309,7 +309,7 @@ pub fn generate(rng: &mut Rng, cal: &Calendar, staff: &Staff, spec: Spec) -> Opt
         note: String::new(),
     });
     if !run.act(&staff.leader, until_finish, approve) {
-        return Some(run.finish(code));
+        return Some(run.finish(code.to_string()));
     }
     let pickup = WorkingTime::from_hours(rng.unit() * 16.0).ok()?;
     let paid_online = online && rng.chance(rates.paid_online);
@@ -318,13 +318,13 @@ pub fn generate(rng: &mut Rng, cal: &Calendar, staff: &Staff, spec: Spec) -> Opt
         pickup,
         Action::ReturnResult(return_result::ReturnResult { fee_paid: true, paid_online }),
     ) {
-        return Some(run.finish(code));
+        return Some(run.finish(code.to_string()));
     }
     if rng.chance(rates.rated) {
         let score = if rng.chance(rates.good_rating) { 4 + rng.below(2) as i64 } else { 1 + rng.below(3) as i64 };
         run.act(&Actor::Applicant, hour, Action::Rate(rate::Rate { score, comment: String::new() }));
     }
-    Some(run.finish(code))
+    Some(run.finish(code.to_string()))
 }
 
 struct Run<'a> {

@@ -512,13 +512,13 @@ async fn seq_offsets(
         for g in &pending {
             let offset = offsets.get(g).copied().unwrap_or(0);
             for seq in offset + 1..=offset + sizes[g] {
-                owner.insert(render(DEFAULT_TEMPLATE, &places[g.0].code, g.1, seq)?, (*g, seq));
+                owner.insert(render(DEFAULT_TEMPLATE, &places[g.0].code, g.1, seq)?.to_string(), (*g, seq));
             }
         }
         let codes: Vec<String> = owner.keys().cloned().collect();
         let mut again = BTreeSet::new();
         for d in store.dossiers_by_code(&codes).await? {
-            if let Some((g, seq)) = owner.get(&d.code) {
+            if let Some((g, seq)) = owner.get(d.code.as_str()) {
                 let o = offsets.entry(*g).or_default();
                 *o = (*o).max(*seq);
                 again.insert(*g);

@@ -118,7 +118,7 @@ pub async fn send_step(state: &Application, user: &User, code: &str, input: Send
     })?;
     let t = state.now();
     let subject = format!("Liên thông hồ sơ {}: {}", d.code, step.name);
-    let mut h = header(from, Organ::new(to, step.unit.clone()), d.code.clone(), "LT", subject, t);
+    let mut h = header(from, Organ::new(to, step.unit.clone()), d.code.to_string(), "LT", subject, t);
     let due = step.due_at.or(d.due_at).map(|x| vn_local(x).date());
     h.due_date = due;
     let note = input.note.trim();
@@ -131,7 +131,7 @@ pub async fn send_step(state: &Application, user: &User, code: &str, input: Send
         if note.is_empty() { String::new() } else { format!(" {note}") }
     ));
     let mut package = Package { header: h, attachments: input.attachments };
-    let new = new_package(state, &d.resolving_unit, &mut package, Some(d.code.clone()), t)?;
+    let new = new_package(state, &d.resolving_unit, &mut package, Some(d.code.to_string()), t)?;
     let document_id = new.document_id.clone();
     let (package_id, _) = state.store.store_draft(&new, t).await?;
     let calendars = state.calendars.clone();

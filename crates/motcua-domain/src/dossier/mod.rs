@@ -125,6 +125,8 @@ impl Channel {
     }
 }
 
+use crate::catalog::ProcedureCode;
+pub use crate::ids::{CitizenId, DossierCode, UnitCode};
 pub use crate::role::Role;
 
 /// Who performs an action: an officer (roles granted per unit) or the applicant, who proved
@@ -165,7 +167,7 @@ impl Actor {
 pub struct Applicant {
     pub name: String,
     #[serde(default)]
-    pub id_number: String,
+    pub id_number: CitizenId,
     #[serde(default)]
     pub phone: String,
     #[serde(default)]
@@ -179,7 +181,7 @@ impl Applicant {
     pub fn trimmed(&self) -> Applicant {
         Applicant {
             name: self.name.trim().to_owned(),
-            id_number: self.id_number.trim().to_owned(),
+            id_number: CitizenId::as_received(self.id_number.trim()),
             phone: self.phone.trim().to_owned(),
             email: self.email.trim().to_owned(),
             address: self.address.trim().to_owned(),
@@ -282,8 +284,8 @@ pub struct ResultRecord {
 /// The current-state projection of a dossier; a fold of its events.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dossier {
-    pub code: String,
-    pub procedure_code: String,
+    pub code: DossierCode,
+    pub procedure_code: ProcedureCode,
     pub procedure_version: i64,
     pub procedure_name: String,
     /// The procedure's sector (lĩnh vực), frozen at submission: an indicator dimension (QĐ 766
@@ -298,9 +300,9 @@ pub struct Dossier {
     #[serde(default)]
     pub paper_result: bool,
     /// The one-stop that receives (and returns) the dossier.
-    pub receiving_unit: String,
+    pub receiving_unit: UnitCode,
     /// The authority that resolves it (routing by competence, domain.md §1.1).
-    pub resolving_unit: String,
+    pub resolving_unit: UnitCode,
     pub channel: Channel,
     pub status: Status,
     pub applicant: Applicant,

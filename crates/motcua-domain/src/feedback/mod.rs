@@ -260,11 +260,10 @@ impl Submission {
                 return Err(bad("submitter.email", "Địa chỉ thư điện tử không hợp lệ"));
             }
         }
-        if let Some(id) = self.submitter.id_number.as_deref().filter(|e| !e.trim().is_empty()) {
-            let id = id.trim();
-            if !(id.len() == 9 || id.len() == 12) || !id.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(bad("submitter.id_number", "Số định danh phải có 12 (hoặc 9) chữ số"));
-            }
+        if let Some(id) = &self.submitter.id_number
+            && crate::ids::CitizenId::parse(id).is_err()
+        {
+            return Err(bad("submitter.id_number", "Số định danh phải có 12 (hoặc 9) chữ số"));
         }
         if let Some(l) = &self.location {
             let lat_ok = l.lat.is_none_or(|v| (-90.0..=90.0).contains(&v));

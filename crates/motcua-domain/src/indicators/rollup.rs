@@ -51,8 +51,8 @@ pub fn contributions(d: &Dossier, open: YearMonth) -> Vec<(RowKey, MonthRow)> {
 fn key(d: &Dossier, month: YearMonth) -> RowKey {
     RowKey {
         month,
-        unit: d.resolving_unit.clone(),
-        procedure_code: d.procedure_code.clone(),
+        unit: d.resolving_unit.to_string(),
+        procedure_code: d.procedure_code.to_string(),
         field: d.field.clone(),
         level: d.level.map(|l| l.as_str().to_owned()).unwrap_or_default(),
     }

@@ -14,6 +14,7 @@ use motcua_domain::dossier::actions::{
 };
 use motcua_domain::dossier::event::{Event, EventData, apply, replay};
 use motcua_domain::dossier::{Actor, Applicant, Channel, DocumentRecord, Dossier, Role};
+use motcua_domain::dossier::{DossierCode, UnitCode};
 use motcua_domain::process::{ProcessStep, StepUnit};
 use time::{Duration, OffsetDateTime};
 
@@ -256,13 +257,13 @@ impl Story {
         resolving: &str,
     ) -> Story {
         let created = create::decide(create::NewDossier {
-            code: format!("{receiving}-250310-0001"),
+            code: DossierCode::parse(&format!("{receiving}-250310-0001")).unwrap(),
             procedure,
             channel,
             applicant: applicant(),
             documents: documents(),
-            receiving_unit: receiving.into(),
-            resolving_unit: resolving.into(),
+            receiving_unit: UnitCode::parse(receiving).unwrap(),
+            resolving_unit: UnitCode::parse(resolving).unwrap(),
             at,
         })
         .unwrap_or_else(|e| panic!("create: {e}"));

@@ -139,13 +139,13 @@ impl NewDossier {
     /// The `create` event for a given code.
     pub fn event(&self, code: String) -> Result<Event, motcua_domain::DomainError> {
         let created = create::decide(create::NewDossier {
-            code,
+            code: motcua_domain::dossier::DossierCode::parse(&code).unwrap(),
             procedure: &self.procedure,
             channel: self.channel,
             applicant: applicant(),
             documents: vec![DocumentRecord { name: "Tờ khai".into(), digitized: true, reused: false, file: None }],
-            receiving_unit: self.receiving.clone(),
-            resolving_unit: self.resolving.clone(),
+            receiving_unit: motcua_domain::dossier::UnitCode::parse(&self.receiving).unwrap(),
+            resolving_unit: motcua_domain::dossier::UnitCode::parse(&self.resolving).unwrap(),
             at: self.at,
         })?;
         Ok(Event { at: self.at, actor: "applicant".into(), data: EventData::Create(created) })
@@ -165,7 +165,7 @@ impl NewDossier {
             secret_hash: motcua_domain::audit::sha256_hex(&[b"secret"]),
             build: Box::new(move |seq| {
                 let code = render(DEFAULT_TEMPLATE, &this.receiving, this.at.to_offset(VN_OFFSET).date(), seq)?;
-                Ok(vec![this.event(code)?])
+                Ok(vec![this.event(code.to_string())?])
             }),
         }
     }

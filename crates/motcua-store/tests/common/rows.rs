@@ -31,10 +31,10 @@ impl Projection {
     /// events, so it is a pure function of the folded dossier).
     pub fn of(d: &Dossier) -> Projection {
         Projection {
-            procedure_code: d.procedure_code.clone(),
+            procedure_code: d.procedure_code.to_string(),
             procedure_version: d.procedure_version,
-            receiving_unit: d.receiving_unit.clone(),
-            resolving_unit: d.resolving_unit.clone(),
+            receiving_unit: d.receiving_unit.to_string(),
+            resolving_unit: d.resolving_unit.to_string(),
             holder_unit: d.holder_unit().unwrap_or("").to_owned(),
             status: d.status.as_str().to_owned(),
             channel: d.channel.as_str().to_owned(),

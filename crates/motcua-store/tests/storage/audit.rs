@@ -37,7 +37,7 @@ fn through_to_result(unit: &str, day: u32) -> Vec<(Actor, Value, OffsetDateTime)
 /// A history decided in memory, as an import or the demo generator writes it.
 fn history(n: &NewDossier, seq: u64, then: Vec<(Actor, Value, OffsetDateTime)>) -> (History, Dossier) {
     let code = render(DEFAULT_TEMPLATE, &n.receiving, n.at.to_offset(VN_OFFSET).date(), seq).unwrap();
-    let first = n.event(code).unwrap();
+    let first = n.event(code.to_string()).unwrap();
     let mut d = apply(None, &first).unwrap();
     let mut events: Vec<Event> = vec![first];
     for (actor, a, when) in then {
@@ -173,20 +173,20 @@ async fn verify_audit_reports_edited_and_deleted_events_as_broken_chains(store: 
     sqlx::query("UPDATE dossier_events SET payload = REPLACE(payload, $1, $2) WHERE dossier_code = $3 AND seq = 1")
         .bind("Nguyễn Văn An")
         .bind("Trần Thị Bình")
-        .bind(edited.code.clone())
+        .bind(edited.code.to_string())
         .execute(&store.pool)
         .await
         .unwrap();
     // Someone deletes the assignment.
     sqlx::query("DELETE FROM dossier_events WHERE dossier_code = $1 AND seq = 3")
-        .bind(deleted.code.clone())
+        .bind(deleted.code.to_string())
         .execute(&store.pool)
         .await
         .unwrap();
     // Someone deletes the last event (the approval): what is left is a valid prefix, but no
     // longer reaches the projection's anchor.
     sqlx::query("DELETE FROM dossier_events WHERE dossier_code = $1 AND seq = 4")
-        .bind(truncated.code.clone())
+        .bind(truncated.code.to_string())
         .execute(&store.pool)
         .await
         .unwrap();
@@ -197,7 +197,7 @@ async fn verify_audit_reports_edited_and_deleted_events_as_broken_chains(store: 
     sqlx::query("UPDATE dossier_events SET payload = $1, hash = $2 WHERE dossier_code = $3 AND seq = 2")
         .bind(forged.clone())
         .bind(motcua_domain::audit::link_hash(&links[1].prev_hash, &forged))
-        .bind(relinked.code.clone())
+        .bind(relinked.code.to_string())
         .execute(&store.pool)
         .await
         .unwrap();
@@ -206,10 +206,10 @@ async fn verify_audit_reports_edited_and_deleted_events_as_broken_chains(store: 
     let mut broken = report.broken.clone();
     broken.sort();
     let mut want = vec![
-        (edited.code.clone(), 1),
-        (deleted.code.clone(), 4),
-        (relinked.code.clone(), 3),
-        (truncated.code.clone(), 4),
+        (edited.code.to_string(), 1),
+        (deleted.code.to_string(), 4),
+        (relinked.code.to_string(), 3),
+        (truncated.code.to_string(), 4),
     ];
     want.sort();
     assert_eq!(broken, want, "{report:?}");
@@ -249,7 +249,7 @@ async fn a_drifted_projection_is_reported_and_repaired_from_its_events(store: St
         .bind(forged.to_string())
         .bind("returned")
         .bind("")
-        .bind(state_edited.code.clone())
+        .bind(state_edited.code.to_string())
         .execute(&store.pool)
         .await
         .unwrap();
@@ -259,7 +259,7 @@ async fn a_drifted_projection_is_reported_and_repaired_from_its_events(store: St
         .bind("")
         .bind("9999-12-31T23:59:59Z")
         .bind(None::<String>)
-        .bind(columns_edited.code.clone())
+        .bind(columns_edited.code.to_string())
         .execute(&store.pool)
         .await
         .unwrap();

@@ -13,7 +13,7 @@ use crate::common::rows::*;
 use crate::storage_test;
 
 async fn code(store: &Store, unit: &str, when: &str) -> String {
-    create_dossier(store, &NewDossier::online(marriage(), unit, unit, at(when))).await.code
+    create_dossier(store, &NewDossier::online(marriage(), unit, unit, at(when))).await.code.to_string()
 }
 
 async fn dossier_codes_number_each_unit_and_local_day_from_one(store: Store) {

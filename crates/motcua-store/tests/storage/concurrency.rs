@@ -132,7 +132,7 @@ storage_test!(requests_committed_in_one_batch_see_each_others_writes_in_order);
 async fn an_action_whose_events_cannot_all_be_applied_writes_none_of_them(store: Store) {
     let d = received(&store, 0).await;
     let n = NewDossier::online(marriage(), COMMUNE, COMMUNE, at("2025-07-07T08:00:00+07:00"));
-    let create_again = n.event(d.code.clone()).unwrap();
+    let create_again = n.event(d.code.to_string()).unwrap();
     // A faulty decider: a valid assignment followed by a second `create` (which cannot apply).
     let faulty = Box::new(move |cur: &motcua_domain::dossier::Dossier| {
         let assign = decider(
@@ -142,7 +142,7 @@ async fn an_action_whose_events_cannot_all_be_applied_writes_none_of_them(store:
         )(cur)?;
         Ok(assign.into_iter().chain([create_again]).collect::<Vec<Event>>())
     });
-    let r = store.writer.act(d.code.clone(), Some(2), faulty).await;
+    let r = store.writer.act(d.code.to_string(), Some(2), faulty).await;
     assert!(matches!(r, Err(StoreError::Corrupt(_))), "{r:?}");
     assert_eq!(event_count(&store, &d.code).await, 2, "no event of the refused action is written");
     assert_eq!(store.dossier(&d.code).await.unwrap().0, d);
@@ -196,8 +196,9 @@ async fn a_panicking_dossier_decision_fails_only_its_request(store: Store) {
     let other = received(&store, 31).await;
     let events_before = total_events(&store).await;
     let (s, code) = (store.clone(), d.code.clone());
-    let bug =
-        tokio::spawn(async move { s.writer.act(code, Some(2), Box::new(|_| panic!("a bug in a decision"))).await });
+    let bug = tokio::spawn(async move {
+        s.writer.act(code.to_string(), Some(2), Box::new(|_| panic!("a bug in a decision"))).await
+    });
     let fine = act(
         &store,
         &other.code,

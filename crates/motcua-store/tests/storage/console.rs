@@ -34,12 +34,14 @@ fn receive() -> Value {
 async fn an_inbox_pages_projections_are_read_by_code_and_unknown_codes_are_skipped(store: Store) {
     let a = dossier(&store, COMMUNE, "2025-07-07T08:00:00+07:00", &[]).await;
     let b = dossier(&store, COMMUNE, "2025-07-07T09:00:00+07:00", &[(receiver, receive())]).await;
-    let got =
-        store.dossiers_by_code(&[b.code.clone(), "000.30.01.H01-250707-9999".into(), a.code.clone()]).await.unwrap();
+    let got = store
+        .dossiers_by_code(&[b.code.to_string(), "000.30.01.H01-250707-9999".into(), a.code.to_string()])
+        .await
+        .unwrap();
     assert_eq!(got, vec![a.clone(), b.clone()], "the stored projections, by code");
     assert!(store.dossiers_by_code(&[]).await.unwrap().is_empty());
     // More codes than one statement takes.
-    let many: Vec<String> = (0..450).map(|i| format!("X-{i}")).chain([a.code.clone()]).collect();
+    let many: Vec<String> = (0..450).map(|i| format!("X-{i}")).chain([a.code.to_string()]).collect();
     assert_eq!(store.dossiers_by_code(&many).await.unwrap(), vec![a]);
 }
 storage_test!(an_inbox_pages_projections_are_read_by_code_and_unknown_codes_are_skipped);

@@ -53,13 +53,18 @@ async fn a_file_commits_with_its_action_or_not_at_all(store: Store) {
     let d = received(&store).await;
     let refuse: motcua_store::writer::Decide =
         Box::new(|_| Err(DomainError::rule(ErrorCode::InvalidTransition, "refused by the rules", "không được phép")));
-    let r = store.writer.act_with_files(d.code.clone(), Some(2), refuse, vec![upload("refused")]).await;
+    let r = store.writer.act_with_files(d.code.to_string(), Some(2), refuse, vec![upload("refused")]).await;
     assert!(matches!(r, Err(StoreError::Domain(_))), "{r:?}");
-    let r = store.writer.act_with_files(d.code.clone(), Some(1), assign(), vec![upload("stale")]).await;
+    let r = store.writer.act_with_files(d.code.to_string(), Some(1), assign(), vec![upload("stale")]).await;
     assert!(matches!(r, Err(StoreError::Conflict { current: 2 })), "{r:?}");
     let r = store
         .writer
-        .act_with_files(d.code.clone(), Some(2), Box::new(|_| panic!("a bug in a decision")), vec![upload("panicked")])
+        .act_with_files(
+            d.code.to_string(),
+            Some(2),
+            Box::new(|_| panic!("a bug in a decision")),
+            vec![upload("panicked")],
+        )
         .await;
     assert!(matches!(r, Err(StoreError::Panicked)), "{r:?}");
     for id in ["refused", "stale", "panicked"] {
@@ -67,7 +72,7 @@ async fn a_file_commits_with_its_action_or_not_at_all(store: Store) {
     }
     assert_eq!(event_count(&store, &d.code).await, 2);
 
-    let after = store.writer.act_with_files(d.code.clone(), Some(2), assign(), vec![upload("kept")]).await.unwrap();
+    let after = store.writer.act_with_files(d.code.to_string(), Some(2), assign(), vec![upload("kept")]).await.unwrap();
     assert_eq!(after.version, 3);
     let (meta, data) = store.file("kept").await.unwrap().expect("stored with the action");
     assert_eq!((meta.dossier_code.as_deref(), data), (Some(d.code.as_str()), b"%PDF-1.7 kept".to_vec()));
@@ -98,7 +103,7 @@ async fn files_left_without_an_owner_are_collected(store: Store) {
     let orphan = upload("orphan");
     store.put_file(&orphan.meta, orphan.data).await.unwrap();
     let mut owned = upload("owned");
-    owned.meta.dossier_code = Some(d.code.clone());
+    owned.meta.dossier_code = Some(d.code.to_string());
     store.put_file(&owned.meta, owned.data).await.unwrap();
     let now = time::OffsetDateTime::now_utc();
     assert_eq!(store.collect_orphan_files(now - motcua_store::web::ORPHAN_GRACE).await.unwrap(), 0, "too young");
@@ -118,7 +123,7 @@ async fn a_process_killed_between_the_file_and_its_action_leaves_neither(url: St
     let out = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "files::crash_child", "--ignored", "--nocapture", "--test-threads", "1"])
         .env("MOTCUA_CRASH_URL", &url)
-        .env("MOTCUA_CRASH_CODE", &d.code)
+        .env("MOTCUA_CRASH_CODE", d.code.as_str())
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -132,7 +137,8 @@ async fn a_process_killed_between_the_file_and_its_action_leaves_neither(url: St
     assert_no_dangling_reference(&store, &d.code).await;
     assert!(store.verify_audit(false).await.unwrap().ok(false));
     // The dossier goes on as if nothing had happened.
-    let after = store.writer.act_with_files(d.code.clone(), Some(2), assign(), vec![upload("crash")]).await.unwrap();
+    let after =
+        store.writer.act_with_files(d.code.to_string(), Some(2), assign(), vec![upload("crash")]).await.unwrap();
     assert_eq!(after.version, 3);
     store.pool.close().await;
 }

@@ -147,7 +147,7 @@ fn expected(all: &[Dossier], units: &[&str], keep: impl Fn(&Dossier) -> bool) ->
     let mut rows: Vec<(String, String)> = all
         .iter()
         .filter(|d| d.holder_unit().is_some_and(|h| units.contains(&h)) && keep(d))
-        .map(|d| (crate::common::rows::Projection::of(d).due_sort, d.code.clone()))
+        .map(|d| (crate::common::rows::Projection::of(d).due_sort, d.code.to_string()))
         .collect();
     rows.sort();
     rows.into_iter().map(|(_, c)| c).collect()
@@ -224,7 +224,7 @@ async fn closed_dossiers_are_in_no_inbox(store: Store) {
         "returned, refused, rejected and withdrawn are all present"
     );
     for d in closed {
-        assert!(!listed.contains(&d.code), "{} ({}) is closed", d.code, d.status.as_str());
+        assert!(!listed.contains(&d.code.to_string()), "{} ({}) is closed", d.code, d.status.as_str());
     }
     assert_eq!(listed.len(), all.iter().filter(|d| !d.status.is_closed()).count(), "every open dossier is listed");
 }
@@ -254,7 +254,9 @@ async fn the_inbox_filters_by_status_and_by_due_date(store: Store) {
     let rows = store.inbox(&q).await.unwrap();
     let due = |d: &Dossier| crate::common::rows::Projection::of(d).due_sort < cut;
     assert_eq!(codes(&rows), expected(&all, &[COMMUNE], due));
-    assert!(codes(&rows).contains(&received[0].code) && !codes(&rows).contains(&received[1].code));
+    assert!(
+        codes(&rows).contains(&received[0].code.to_string()) && !codes(&rows).contains(&received[1].code.to_string())
+    );
     assert!(rows.iter().all(|r| r.due_sort < cut && r.status != "submitted"));
 
     q.status = Some(Status::Received);

@@ -412,7 +412,7 @@ async fn create_events_keep_their_frozen_procedure_once_and_every_reader_sees_th
     let canonical = links(&store, &old.code).await[0].payload.clone();
     sqlx::query("UPDATE dossier_events SET payload = $1, snapshot = NULL WHERE dossier_code = $2 AND seq = 1")
         .bind(canonical)
-        .bind(old.code.clone())
+        .bind(old.code.to_string())
         .execute(&store.pool)
         .await
         .expect("inline");
@@ -431,7 +431,7 @@ async fn create_events_keep_their_frozen_procedure_once_and_every_reader_sees_th
         .expect("tamper");
     let mut broken = store.verify_audit(false).await.expect("audit").broken;
     broken.sort();
-    let mut want: Vec<(String, i64)> = ds[1..].iter().map(|d| (d.code.clone(), 1)).collect();
+    let mut want: Vec<(String, i64)> = ds[1..].iter().map(|d| (d.code.to_string(), 1)).collect();
     want.sort();
     assert_eq!(broken, want);
 }

@@ -227,7 +227,7 @@ async fn an_action_with_a_stale_version_is_a_conflict_and_writes_nothing(store: 
     let d = store
         .writer
         .act(
-            d.code.clone(),
+            d.code.to_string(),
             None,
             decider(
                 leader(COMMUNE),

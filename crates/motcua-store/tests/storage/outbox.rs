@@ -161,7 +161,10 @@ async fn open_dossiers_are_read_with_their_last_action_for_the_alerts(store: Sto
     assert_eq!(f.due_at, d.appointment_at.or(d.due_at));
     assert!(f.step_due.is_some(), "the reception step runs");
     let all = store.open_dossier_facts(None).await.unwrap();
-    assert_eq!(all.iter().map(|f| f.code.clone()).collect::<HashSet<_>>(), HashSet::from([d.code, other.code]));
+    assert_eq!(
+        all.iter().map(|f| f.code.clone()).collect::<HashSet<_>>(),
+        HashSet::from([d.code.to_string(), other.code.to_string()])
+    );
 }
 storage_test!(open_dossiers_are_read_with_their_last_action_for_the_alerts);
 

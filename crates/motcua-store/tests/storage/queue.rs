@@ -108,7 +108,7 @@ async fn returned_and_rated(store: &Store, score: i64) -> String {
             .await
             .unwrap_or_else(|e| panic!("{a}: {e}"));
     }
-    d.code
+    d.code.to_string()
 }
 
 async fn ratings_are_attributed_to_the_officer_who_served_the_ticket_or_returned_the_result(store: Store) {

@@ -127,7 +127,7 @@ async fn a_merge_of_two_communes_rehomes_open_dossiers_and_loses_nothing(store: 
     }
     let q = InboxQuery { units: vec![ZONE.into()], status: None, due_before: None, cursor: None, limit: 50 };
     let mut inbox: Vec<String> = store.inbox(&q).await.unwrap().into_iter().map(|r| r.code).collect();
-    let mut expected: Vec<String> = open.iter().map(|d| d.code.clone()).collect();
+    let mut expected: Vec<String> = open.iter().map(|d| d.code.to_string()).collect();
     inbox.sort();
     expected.sort();
     assert_eq!(inbox, expected, "the successor's inbox holds every open dossier");

@@ -96,15 +96,15 @@ pub async fn create_dossier(
     };
     let (d, secret) = dossiers::submit(&state, officer.as_ref().map(|o| &o.0), submission).await?;
     let body = Created {
-        code: d.code.clone(),
+        code: d.code.to_string(),
         secret,
         status: d.status.as_str().to_owned(),
         version: d.version,
         received_at: d.received_at.map(local),
         due_at: d.due_at.map(local),
         appointment_at: d.appointment_at.map(local),
-        receiving_unit: d.receiving_unit.clone(),
-        resolving_unit: d.resolving_unit.clone(),
+        receiving_unit: d.receiving_unit.to_string(),
+        resolving_unit: d.resolving_unit.to_string(),
     };
     Ok((StatusCode::CREATED, etag(d.version), Json(body)).into_response())
 }

@@ -269,7 +269,7 @@ async fn lookup(
         page.can_rate = allowed.contains(&ActionKind::Rate);
         page.can_withdraw = allowed.contains(&ActionKind::Withdraw);
         page.receiving =
-            state.store.unit(&d.receiving_unit).await.map(|u| u.name).unwrap_or_else(|_| d.receiving_unit.clone());
+            state.store.unit(&d.receiving_unit).await.map(|u| u.name).unwrap_or_else(|_| d.receiving_unit.to_string());
         page.dossier = Some(d);
     }
     let mut res = render(&page);

@@ -155,7 +155,7 @@ pub(crate) async fn rows(
 ) -> Result<Vec<Row>, UiError> {
     let codes: Vec<String> = inbox.iter().map(|r| r.code.clone()).collect();
     let mut by_code: HashMap<String, Dossier> =
-        state.store.dossiers_by_code(&codes).await?.into_iter().map(|d| (d.code.clone(), d)).collect();
+        state.store.dossiers_by_code(&codes).await?.into_iter().map(|d| (d.code.to_string(), d)).collect();
     Ok(inbox
         .into_iter()
         .map(|r| {

@@ -108,7 +108,7 @@ impl Values {
     fn applicant(&self) -> Applicant {
         Applicant {
             name: self.name.clone(),
-            id_number: self.id_number.clone(),
+            id_number: self.id_number.clone().into(),
             phone: self.phone.clone(),
             email: self.email.clone(),
             address: self.address.clone(),
@@ -433,7 +433,7 @@ async fn submit(
         Err(e) => return Err(UiError::from(e).in_lang(lang)),
     };
     let receiving =
-        state.store.unit(&d.receiving_unit).await.map(|u| u.name).unwrap_or_else(|_| d.receiving_unit.clone());
+        state.store.unit(&d.receiving_unit).await.map(|u| u.name).unwrap_or_else(|_| d.receiving_unit.to_string());
     let lookup_path = format!("/tra-cuu?code={}&secret={}", urlencode(&d.code), urlencode(&secret));
     let lookup_url = absolute(&headers, &lookup_path);
     let c = Chrome::new(&v, "/tra-cuu", "Đã nộp hồ sơ", "Dossier submitted");

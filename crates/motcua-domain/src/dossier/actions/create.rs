@@ -8,20 +8,20 @@ use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::catalog::Procedure;
-use crate::dossier::{Applicant, Channel, DocumentRecord, Dossier, Status, StepState};
+use crate::catalog::{Procedure, ProcedureCode};
+use crate::dossier::{Applicant, Channel, DocumentRecord, Dossier, DossierCode, Status, StepState, UnitCode};
 use crate::error::DomainError;
 use crate::process::StepUnit;
 
 /// Everything needed to create a dossier; the code comes from the store's per-unit sequence.
 pub struct NewDossier<'a> {
-    pub code: String,
+    pub code: DossierCode,
     pub procedure: &'a Procedure,
     pub channel: Channel,
     pub applicant: Applicant,
     pub documents: Vec<DocumentRecord>,
-    pub receiving_unit: String,
-    pub resolving_unit: String,
+    pub receiving_unit: UnitCode,
+    pub resolving_unit: UnitCode,
     pub at: OffsetDateTime,
 }
 
@@ -55,9 +55,9 @@ pub fn decide(n: NewDossier) -> Result<Created, DomainError> {
     let mut steps = Vec::with_capacity(n.procedure.steps.len());
     for s in &n.procedure.steps {
         let unit = match s.unit {
-            StepUnit::Center => n.receiving_unit.clone(),
-            StepUnit::Agency | StepUnit::Commune => n.resolving_unit.clone(),
-            StepUnit::Consulted => s.unit_code.clone().unwrap_or_else(|| n.resolving_unit.clone()),
+            StepUnit::Center => n.receiving_unit.to_string(),
+            StepUnit::Agency | StepUnit::Commune => n.resolving_unit.to_string(),
+            StepUnit::Consulted => s.unit_code.clone().unwrap_or_else(|| n.resolving_unit.to_string()),
         };
         steps.push(StepState {
             name: s.name.clone(),
@@ -73,7 +73,7 @@ pub fn decide(n: NewDossier) -> Result<Created, DomainError> {
     }
     let dossier = Dossier {
         code: n.code,
-        procedure_code: n.procedure.code.clone(),
+        procedure_code: ProcedureCode::trusted(n.procedure.code.clone()),
         procedure_version: n.procedure.version,
         procedure_name: n.procedure.name.clone(),
         field: n.procedure.field.clone(),
@@ -130,14 +130,7 @@ pub fn validate_applicant(a: &Applicant) -> Result<(), DomainError> {
             "cần nhập họ tên người nộp (tối đa 200 ký tự)",
         ));
     }
-    let id = a.id_number.trim();
-    if !id.is_empty() && !((id.len() == 12 || id.len() == 9) && id.bytes().all(|b| b.is_ascii_digit())) {
-        return Err(DomainError::invalid(
-            ErrorCode::InvalidIdNumber,
-            "the ID number must have 12 digits (CCCD) or 9 digits (CMND)",
-            "số định danh cá nhân phải gồm 12 chữ số (CCCD) hoặc 9 chữ số (CMND)",
-        ));
-    }
+    crate::ids::CitizenId::parse(&a.id_number)?;
     let phone = a.phone.trim();
     let digits = phone.strip_prefix("+84").map(|r| format!("0{r}")).unwrap_or_else(|| phone.to_owned());
     let phone_ok =

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{ActionKind, Ctx, require_reason};
-use crate::dossier::{Actor, Dossier};
+use crate::dossier::{Actor, Dossier, UnitCode};
 use crate::error::DomainError;
 
 /// One ended unit and the unit that succeeds it.
@@ -84,10 +84,10 @@ impl Rehome {
 pub(crate) fn apply(d: &mut Dossier, e: &Rehomed, _at: OffsetDateTime) {
     for m in &e.moves {
         if d.receiving_unit == m.from_unit {
-            d.receiving_unit = m.to_unit.clone();
+            d.receiving_unit = UnitCode::trusted(m.to_unit.clone());
         }
         if d.resolving_unit == m.from_unit {
-            d.resolving_unit = m.to_unit.clone();
+            d.resolving_unit = UnitCode::trusted(m.to_unit.clone());
         }
         for s in d.steps.iter_mut().skip(d.step).filter(|s| s.unit == m.from_unit) {
             s.unit = m.to_unit.clone();

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{ActionKind, Ctx, require_officer, require_reason, require_status};
-use crate::dossier::{Actor, Dossier, Role, Status};
+use crate::dossier::{Actor, Dossier, Role, Status, UnitCode};
 use crate::error::DomainError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,7 +40,7 @@ impl Transfer {
             ));
         }
         Ok(Transferred {
-            from_unit: d.resolving_unit.clone(),
+            from_unit: d.resolving_unit.to_string(),
             to_unit: to.to_owned(),
             reason: require_reason(&self.reason)?,
         })
@@ -48,7 +48,7 @@ impl Transfer {
 }
 
 pub(crate) fn apply(d: &mut Dossier, e: &Transferred, _at: OffsetDateTime) {
-    d.resolving_unit = e.to_unit.clone();
+    d.resolving_unit = UnitCode::trusted(e.to_unit.clone());
     d.assignee = None;
     // The one-stop's own steps (its receivers return the result) stay with the receiving unit,
     // also when that unit was the resolving one (commune-level procedures).

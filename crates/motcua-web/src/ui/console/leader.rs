@@ -95,11 +95,11 @@ pub(super) async fn page(
         }
         let reassign = match &row.dossier {
             Some(d) if allowed_actions(d, &actor).contains(&ActionKind::Assign) => {
-                if !choices.contains_key(&d.resolving_unit) {
-                    choices.insert(d.resolving_unit.clone(), specialists(&state, &d.resolving_unit, None).await?);
+                if !choices.contains_key(d.resolving_unit.as_str()) {
+                    choices.insert(d.resolving_unit.to_string(), specialists(&state, &d.resolving_unit, None).await?);
                 }
                 let current = d.assignee.as_deref();
-                choices.get(&d.resolving_unit).map(|opts| {
+                choices.get(d.resolving_unit.as_str()).map(|opts| {
                     opts.iter()
                         .map(|o| Opt {
                             value: o.value.clone(),

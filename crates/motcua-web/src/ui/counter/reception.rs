@@ -198,7 +198,7 @@ pub(super) async fn submit(
         channel: Channel::Counter,
         applicant: Applicant {
             name: v.name.clone(),
-            id_number: v.id_number.clone(),
+            id_number: v.id_number.clone().into(),
             phone: v.phone.clone(),
             email: v.email.clone(),
             address: v.address.clone(),
