@@ -108,7 +108,7 @@ async fn route(
 
 /// Why no dossier can be created for `code` today: abolished by a decision, or unknown.
 async fn refusal(state: &Application, code: &str) -> Error {
-    match state.store.version_at(code, motcua_store::today_vn()).await {
+    match state.store.version_at(code, state.today()).await {
         Ok(v) if v.status == motcua_store::catalog::ABOLISHED => {
             let by = v.decision.unwrap_or_default();
             Error::unprocessable(

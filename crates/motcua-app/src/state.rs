@@ -95,6 +95,11 @@ impl Application {
         clock::whole_seconds(self.clock.now())
     }
 
+    /// Today's date in Vietnam (UTC+7) by the application's clock.
+    pub fn today(&self) -> time::Date {
+        motcua_store::date_vn(self.now())
+    }
+
     /// The same state, signing outgoing edXML packages with `key`.
     pub fn with_signing_key(mut self, key: motcua_edxml::dsig::SigningKey) -> Application {
         self.signing_key = Some(Arc::new(key));

@@ -59,7 +59,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection};
 
 pub use motcua_domain::DomainError;
-pub use timefmt::{format_date, format_ts, parse_ts, today_vn};
+pub use timefmt::{date_vn, format_date, format_ts, parse_ts, today_vn};
 pub use writer::{CreateJob, Writer};
 
 /// Which database is behind the pool.

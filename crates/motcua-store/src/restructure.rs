@@ -57,7 +57,12 @@ pub struct RestructureBatch {
 impl Store {
     /// Validates `plan` against the stored units and reports what it moves; unless `dry_run`,
     /// applies it. A refused plan writes nothing.
-    pub async fn apply_restructure(&self, plan: &RestructurePlan, dry_run: bool) -> Result<RestructureReport> {
+    pub async fn apply_restructure(
+        &self,
+        plan: &RestructurePlan,
+        dry_run: bool,
+        at: time::OffsetDateTime,
+    ) -> Result<RestructureReport> {
         let current = self.units().await?;
         plan.validate(&current)?;
         let moves = plan.moves();
@@ -74,14 +79,13 @@ impl Store {
         if dry_run {
             return Ok(report);
         }
-        motcua_domain::org::restructure::check_effective(plan, crate::timefmt::today_vn())?;
+        motcua_domain::org::restructure::check_effective(plan, crate::timefmt::date_vn(at))?;
         let codes: BTreeSet<String> = report.dossiers_rehomed.iter().map(|r| r.code.clone()).collect();
         let rehome = Rehome {
             moves: moves.iter().map(|(f, t)| UnitMove { from_unit: f.clone(), to_unit: t.clone() }).collect(),
             legal_basis: plan.legal_basis.clone(),
         };
         let calendar = Arc::new(Calendar::vietnam_default());
-        let at = time::OffsetDateTime::now_utc();
         let rehomes = codes
             .into_iter()
             .map(|code| {

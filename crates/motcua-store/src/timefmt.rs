@@ -28,7 +28,13 @@ pub fn format_date(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
-/// Today's date in Vietnam (UTC+7), the date that decides which procedure version applies.
+/// Today's date in Vietnam (UTC+7) by the system's clock, the date that decides which
+/// procedure version applies (the CLI's; the application uses [`date_vn`] of its own clock).
 pub fn today_vn() -> time::Date {
-    OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).date()
+    date_vn(OffsetDateTime::now_utc())
+}
+
+/// The date in Vietnam (UTC+7) at instant `at`.
+pub fn date_vn(at: OffsetDateTime) -> time::Date {
+    at.to_offset(time::macros::offset!(+7)).date()
 }

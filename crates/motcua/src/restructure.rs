@@ -9,10 +9,11 @@ pub async fn run(database: &str, file: &str, dry_run: bool) -> anyhow::Result<()
     let text = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
     let plan: RestructurePlan = serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
     let store = motcua_store::Store::open(database).await?;
-    let report = store.apply_restructure(&plan, dry_run).await.map_err(|e| match e {
-        motcua_store::StoreError::Domain(d) => anyhow::anyhow!("{}: {} ({})", d.code, d.message, d.message_vi),
-        other => other.into(),
-    })?;
+    let report =
+        store.apply_restructure(&plan, dry_run, time::OffsetDateTime::now_utc()).await.map_err(|e| match e {
+            motcua_store::StoreError::Domain(d) => anyhow::anyhow!("{}: {} ({})", d.code, d.message, d.message_vi),
+            other => other.into(),
+        })?;
     print!("{}", render(&report));
     Ok(())
 }

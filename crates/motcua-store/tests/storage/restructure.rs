@@ -97,7 +97,7 @@ async fn a_merge_of_two_communes_rehomes_open_dossiers_and_loses_nothing(store: 
     let (open, refused) = populate(&store).await;
     let (dossiers, events) = (total_dossiers(&store).await, total_events(&store).await);
 
-    let preview = store.apply_restructure(&plan(), true).await.unwrap();
+    let preview = store.apply_restructure(&plan(), true, time::OffsetDateTime::now_utc()).await.unwrap();
     assert!(preview.dry_run);
     assert_eq!(preview.dossiers_rehomed.len(), 3);
     assert_eq!(preview.units_created, vec![ZONE.to_owned()]);
@@ -110,7 +110,7 @@ async fn a_merge_of_two_communes_rehomes_open_dossiers_and_loses_nothing(store: 
     assert!(store.unit(COMMUNE).await.unwrap().is_current());
     assert!(store.unit(ZONE).await.is_err());
 
-    let report = store.apply_restructure(&plan(), false).await.unwrap();
+    let report = store.apply_restructure(&plan(), false, time::OffsetDateTime::now_utc()).await.unwrap();
     assert_eq!(report.dossiers_rehomed, preview.dossiers_rehomed);
     assert_eq!(total_dossiers(&store).await, dossiers, "no dossier lost or added");
     assert_eq!(total_events(&store).await, events + 3, "one rehome event per open dossier");
@@ -146,7 +146,7 @@ async fn a_merge_of_two_communes_rehomes_open_dossiers_and_loses_nothing(store: 
     assert_eq!(roles("lanhdao.ab").await, vec![(ZONE.to_owned(), Role::Leader)], "no duplicate grant");
     assert_eq!(roles("giamdoc").await, vec![(CENTER.to_owned(), Role::CenterAdmin)]);
 
-    let again = store.apply_restructure(&plan(), false).await.unwrap_err();
+    let again = store.apply_restructure(&plan(), false, time::OffsetDateTime::now_utc()).await.unwrap_err();
     assert!(again.to_string().contains("unit_already_ended"), "{again}");
 }
 storage_test!(a_merge_of_two_communes_rehomes_open_dossiers_and_loses_nothing);
@@ -157,9 +157,9 @@ async fn a_future_plan_is_previewed_but_not_applied_before_its_date(store: Store
     let mut future = plan();
     future.effective_on = motcua_store::today_vn() + time::Duration::days(30);
     let before = (total_dossiers(&store).await, total_events(&store).await);
-    let preview = store.apply_restructure(&future, true).await.unwrap();
+    let preview = store.apply_restructure(&future, true, time::OffsetDateTime::now_utc()).await.unwrap();
     assert!(preview.dry_run && !preview.dossiers_rehomed.is_empty());
-    let err = store.apply_restructure(&future, false).await.unwrap_err();
+    let err = store.apply_restructure(&future, false, time::OffsetDateTime::now_utc()).await.unwrap_err();
     assert!(
         matches!(err, motcua_store::StoreError::Domain(ref e) if e.code == "restructure_not_yet_effective"),
         "{err:?}"

@@ -329,7 +329,7 @@ pub async fn metrics(
     let units = readable_units(&officer, &[Role::Receiver, Role::Leader, Role::CenterAdmin])?;
     let day = match q.date.as_deref() {
         Some(d) => parse_date("date", d)?,
-        None => motcua_store::today_vn(),
+        None => state.today(),
     };
     Ok(Json(Metrics { date: motcua_store::format_date(day), metrics: state.store.queue_metrics(&units, day).await? }))
 }

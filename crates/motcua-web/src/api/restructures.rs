@@ -107,7 +107,7 @@ pub async fn apply(
             "chỉ quản trị hệ thống hoặc quản trị trung tâm được sắp xếp đơn vị",
         ));
     }
-    Ok(Json(state.store.apply_restructure(&req.plan, req.dry_run).await?))
+    Ok(Json(state.store.apply_restructure(&req.plan, req.dry_run, state.now()).await?))
 }
 
 pub fn router() -> Router<AppState> {

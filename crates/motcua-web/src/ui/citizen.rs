@@ -129,7 +129,7 @@ async fn procedure(State(state): State<AppState>, v: Visitor, Path(code): Path<S
 /// A procedure that is not in today's catalog: 410 with the abolishing decision when it was
 /// abolished (so citizens with an old link learn why), 404 otherwise.
 async fn abolished_or_missing(state: &AppState, code: &str, lang: super::Lang) -> UiError {
-    let today = motcua_store::format_date(motcua_store::today_vn());
+    let today = motcua_store::format_date(state.today());
     let abolished = state.store.versions(code).await.ok().and_then(|vs| {
         vs.into_iter().rev().find(|v| v.status == motcua_store::catalog::ABOLISHED && v.effective_from <= today)
     });

@@ -340,7 +340,7 @@ async fn metrics_page(
     }
     let day = match q.date.as_deref().filter(|d| !d.is_empty()) {
         Some(d) => crate::api::parse_date("date", d).map_err(|e| ui(e, &s.visitor))?,
-        None => motcua_store::today_vn(),
+        None => state.today(),
     };
     let m = state.store.queue_metrics(&units, day).await.map_err(|e| ui(e, &s.visitor))?;
     // Ratings of the month of `day` (local), scoped like the API's officer ratings.
