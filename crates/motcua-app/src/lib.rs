@@ -13,6 +13,7 @@
 //! - [`disclosures`], [`indicators`]: the monthly QĐ 766 disclosure and the indicator groups.
 //! - [`feedback`]: citizens' feedback: submit, look up, act, vote.
 //! - [`queue`]: the counter queue: tickets, counters, board, ratings.
+//! - [`report`]: the progress report's figures (`motcua report`, `/quan-tri/bao-cao`).
 //! - [`notify`]: the outbox dispatcher (e-mail, SMS), the daily digest, officers' alerts.
 //! - [`error`]: the one error type of the use cases.
 //! - [`auth`]: passwords, tokens, dossier secrets.
@@ -34,6 +35,7 @@ pub mod indicators;
 pub mod input;
 pub mod notify;
 pub mod queue;
+pub mod report;
 pub mod state;
 pub mod workers;
 

@@ -169,7 +169,7 @@ async fn a_period_that_is_not_whole_months_is_a_400_in_vietnamese() {
     let first = Date::from_calendar_date(2025, time::Month::January, 15).unwrap();
     let last = Date::from_calendar_date(2025, time::Month::June, 30).unwrap();
     let e = motcua_web::report::build(&app.store, first, last, None, OffsetDateTime::now_utc()).await.unwrap_err();
-    assert_eq!(e.status, StatusCode::BAD_REQUEST);
+    assert_eq!((e.kind, e.code), (motcua_app::error::Kind::Invalid, motcua_domain::ErrorCode::PeriodNotMonthly));
 }
 
 #[tokio::test]

@@ -30,9 +30,9 @@ pub async fn report(database: &str, from: Date, to: Date, unit: Option<&str>, ou
         _ => anyhow::bail!("--out must end in .html or .xlsx (tệp kết quả phải có đuôi .html hoặc .xlsx)"),
     };
     let store = Store::open(database).await?;
-    let report = motcua_web::report::build(&store, from, to, unit, OffsetDateTime::now_utc())
+    let report = motcua_app::report::build(&store, from, to, unit, OffsetDateTime::now_utc())
         .await
-        .map_err(|e| anyhow::anyhow!("{} — {} ({})", e.body.message_vi, e.body.message, e.body.code))?;
+        .map_err(|e| anyhow::anyhow!("{} — {} ({})", e.message_vi, e.message, e.code))?;
     let bytes = if xlsx { motcua_web::report::xlsx(&report)? } else { motcua_web::report::html(&report).into_bytes() };
     std::fs::write(out, bytes)?;
     println!("report written to {}", out.display());

@@ -6,7 +6,7 @@
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use super::Report;
-use super::text::{Cell, Table};
+use super::text::{Cell, ReportText, Table};
 
 /// Cell formats of the workbook.
 struct Styles {

@@ -6,7 +6,7 @@ use askama::Template;
 use time::Date;
 
 use super::{Report, TOP_FIELDS};
-use crate::indicators::Group;
+use motcua_app::indicators::Group;
 
 /// 195026 → `195.026`.
 pub fn vn_int(n: u64) -> String {
@@ -170,14 +170,42 @@ pub fn not_available(module: &str) -> String {
 const DOCUMENTS_MODULE: &str = "trao đổi văn bản điện tử (edXML)";
 const FEEDBACK_MODULE: &str = "tiếp nhận, xử lý phản ánh, kiến nghị";
 
-impl Report {
+/// The report written out: labels, the summary paragraph and the tables, in Vietnamese.
+pub trait ReportText {
     /// `từ ngày 01/01/2025 đến ngày 30/06/2025`.
-    pub fn period_label(&self) -> String {
+    fn period_label(&self) -> String;
+    /// When the report was made, in UTC+7.
+    fn generated_label(&self) -> String;
+    /// Full-process services per level, as "191 cấp tỉnh, 21 cấp huyện, 1 cấp xã".
+    #[doc(hidden)]
+    fn full_by_level(&self) -> String;
+    /// The summary paragraph, in the manner of the seed article.
+    fn summary(&self) -> String;
+    /// The main figures as (label, value): the "Tổng hợp" sheet and the first table.
+    fn figures(&self) -> Vec<(String, Cell)>;
+    /// The main figures as a two-column table.
+    fn figures_table(&self) -> Table;
+    /// Procedures in force by level: internal processes and online levels.
+    fn levels_table(&self) -> Table;
+    /// The procedures published by the decisions of the period.
+    fn published_table(&self) -> Table;
+    fn unit_table(&self) -> Table;
+    fn month_table(&self) -> Table;
+    fn field_table(&self) -> Table;
+    /// The QĐ 766 points computed from dossiers, row by row.
+    fn points_table(&self) -> Table;
+    /// The report's numbered sections.
+    fn sections(&self) -> Vec<Section>;
+}
+
+impl ReportText for Report {
+    /// `từ ngày 01/01/2025 đến ngày 30/06/2025`.
+    fn period_label(&self) -> String {
         format!("từ ngày {} đến ngày {}", vn_date(self.from), vn_date(self.to))
     }
 
     /// When the report was made, in UTC+7.
-    pub fn generated_label(&self) -> String {
+    fn generated_label(&self) -> String {
         crate::views::local_display(self.generated_at)
     }
 
@@ -193,7 +221,7 @@ impl Report {
     }
 
     /// The summary paragraph, in the manner of the seed article.
-    pub fn summary(&self) -> String {
+    fn summary(&self) -> String {
         let c = &self.catalog;
         let (t, i) = (&self.dossiers.total.tally, &self.dossiers.total.indicators);
         let n = |x: usize| vn_int(x as u64);
@@ -235,7 +263,7 @@ impl Report {
     }
 
     /// The main figures as (label, value): the "Tổng hợp" sheet and the first table.
-    pub fn figures(&self) -> Vec<(String, Cell)> {
+    fn figures(&self) -> Vec<(String, Cell)> {
         let c = &self.catalog;
         let (t, i) = (&self.dossiers.total.tally, &self.dossiers.total.indicators);
         let n = |x: usize| Cell::Int(x as u64);
@@ -290,7 +318,7 @@ impl Report {
     }
 
     /// The main figures as a two-column table.
-    pub fn figures_table(&self) -> Table {
+    fn figures_table(&self) -> Table {
         Table {
             title: "Các chỉ tiêu chính".into(),
             headers: vec!["Chỉ tiêu".into(), "Số liệu".into()],
@@ -300,7 +328,7 @@ impl Report {
     }
 
     /// Procedures in force by level: internal processes and online levels.
-    pub fn levels_table(&self) -> Table {
+    fn levels_table(&self) -> Table {
         let row = |l: &super::LevelLine| {
             let n = |x: usize| Cell::Int(x as u64);
             vec![
@@ -330,7 +358,7 @@ impl Report {
     }
 
     /// The procedures published by the decisions of the period.
-    pub fn published_table(&self) -> Table {
+    fn published_table(&self) -> Table {
         Table {
             title: "Thủ tục hành chính được công bố trong kỳ".into(),
             headers: ["Quyết định", "Ngày ký", "Mã thủ tục", "Tên thủ tục", "Hình thức"].map(String::from).to_vec(),
@@ -352,23 +380,23 @@ impl Report {
         }
     }
 
-    pub fn unit_table(&self) -> Table {
+    fn unit_table(&self) -> Table {
         let d = &self.dossiers;
         dossier_table("Kết quả giải quyết hồ sơ theo đơn vị", "Đơn vị", &d.by_unit, |g| g.name.clone(), Some(&d.total))
     }
 
-    pub fn month_table(&self) -> Table {
+    fn month_table(&self) -> Table {
         let d = &self.dossiers;
         dossier_table("Kết quả giải quyết hồ sơ theo tháng", "Tháng", &d.by_month, |g| vn_month(&g.key), Some(&d.total))
     }
 
-    pub fn field_table(&self) -> Table {
+    fn field_table(&self) -> Table {
         let title = format!("{} lĩnh vực có nhiều hồ sơ nhất", TOP_FIELDS);
         dossier_table(&title, "Lĩnh vực", &self.dossiers.top_fields, |g| g.name.clone(), None)
     }
 
     /// The QĐ 766 points computed from dossiers, row by row.
-    pub fn points_table(&self) -> Table {
+    fn points_table(&self) -> Table {
         let p = &self.dossiers.total.indicators.points;
         let rows = [
             ("2.1", "Giải quyết hồ sơ trước hạn, đúng hạn", p.resolved_on_time, 20.0),
@@ -403,7 +431,7 @@ impl Report {
     }
 
     /// The report's numbered sections.
-    pub fn sections(&self) -> Vec<Section> {
+    fn sections(&self) -> Vec<Section> {
         let c = &self.catalog;
         let (t, i) = (&self.dossiers.total.tally, &self.dossiers.total.indicators);
         let n = |x: usize| vn_int(x as u64);
