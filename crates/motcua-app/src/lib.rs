@@ -5,6 +5,7 @@
 //! [`Application`], and returns a value or an [`error::Error`] that each adapter maps once.
 //!
 //! - [`state`]: the [`Application`] (store, calendars, clock, signing key).
+//! - [`accounts`]: signing in (both fronts) and API tokens.
 //! - [`dossiers`]: submit (routing by competence), load with scoping, act through the writer.
 //! - [`documents`]: e-office registers: register, draft, issue, send, later commands.
 //! - [`exchange`]: the edXML transport: packages out, relaying, signatures, the delivery
@@ -21,6 +22,7 @@
 //! - [`http_client`]: the one outgoing HTTP client.
 //! - [`workers`]: the background workers, started and stopped with the server.
 
+pub mod accounts;
 pub mod auth;
 pub mod clock;
 pub mod disclosures;

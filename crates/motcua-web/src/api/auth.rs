@@ -1,20 +1,16 @@
 //! `POST /api/v1/auth/login` and `GET /api/v1/me`.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use motcua_domain::ErrorCode;
 use serde::{Deserialize, Serialize};
-use time::Duration;
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, Officer};
 
 /// Token lifetime.
-const TOKEN_HOURS: i64 = 12;
 
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
@@ -45,37 +41,10 @@ pub async fn login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
-    let wrong = || {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::InvalidCredentials,
-            "wrong username or password",
-            "sai tên đăng nhập hoặc mật khẩu",
-        )
-    };
-    if req.username.len() > 64 || req.password.len() > 256 {
-        return Err(wrong());
-    }
-    let user = state.store.user(req.username.trim()).await?.filter(|u| u.active);
-    // Verify against a dummy hash when the user is unknown, so timing does not reveal accounts.
-    let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_owned());
-    let password = req.password.clone();
-    let ok = tokio::task::spawn_blocking(move || crate::auth::verify_password(&password, &hash))
-        .await
-        .map_err(|_| ApiError::internal())?;
-    let user = match (user, ok) {
-        (Some(u), true) => u,
-        _ => return Err(wrong()),
-    };
-    let token = crate::auth::new_token();
-    let expires = state.now() + Duration::hours(TOKEN_HOURS);
-    state.store.put_token(&crate::auth::token_hash(&token), &user.username, expires).await?;
+    let user = motcua_app::accounts::authenticate(&state, &req.username, &req.password).await?;
+    let (token, expires) = motcua_app::accounts::issue_token(&state, &user).await?;
     Ok(Json(LoginResponse { token, expires_at: crate::views::local(expires), username: user.username }))
 }
-
-/// argon2id hash of a random string, for constant-ish time on unknown users.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$5lqJ3w7p7c9n0Jm1s3mNQ0W8r2yq8P2v3s8xX0b5hYk";
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, body = crate::error::ErrorBody)))]

@@ -6,6 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use motcua_domain::ErrorCode;
 use motcua_store::web::WebSession;
 use serde::Deserialize;
 
@@ -52,16 +53,14 @@ pub struct LoginForm {
 
 async fn login(State(state): State<AppState>, v: Visitor, Form(f): Form<LoginForm>) -> Result<Response, UiError> {
     v.check_csrf(&f.csrf)?;
-    let user = state.store.user(f.username.trim()).await?.filter(|u| u.active && f.username.len() <= 64);
-    let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_default();
-    let password = f.password.clone();
-    let ok = tokio::task::spawn_blocking(move || crate::auth::verify_password(&password, &hash))
-        .await
-        .map_err(|_| UiError::internal(v.lang))?;
-    let Some(user) = user.filter(|_| ok) else {
-        let c = Chrome::new(&v, "/dang-nhap", "Đăng nhập cán bộ", "Officer sign-in");
-        let page = LoginPage { c, next: safe_next(f.next.as_deref()), username: f.username, error: true };
-        return Ok(render_status(StatusCode::UNAUTHORIZED, &page));
+    let user = match motcua_app::accounts::authenticate(&state, &f.username, &f.password).await {
+        Ok(u) => u,
+        Err(e) if e.code == ErrorCode::InvalidCredentials => {
+            let c = Chrome::new(&v, "/dang-nhap", "Đăng nhập cán bộ", "Officer sign-in");
+            let page = LoginPage { c, next: safe_next(f.next.as_deref()), username: f.username, error: true };
+            return Ok(render_status(StatusCode::UNAUTHORIZED, &page));
+        }
+        Err(e) => return Err(UiError::from(e).in_lang(v.lang)),
     };
     // A new session id at sign-in (no fixation); the old anonymous one is simply dropped.
     let sid = crate::auth::new_token();
