@@ -6,6 +6,7 @@
 //!
 //! - [`state`]: the [`Application`] (store, calendars, clock, signing key).
 //! - [`accounts`]: signing in (both fronts) and API tokens.
+//! - [`calendar`]: yearly holiday announcements.
 //! - [`dossiers`]: submit (routing by competence), load with scoping, act through the writer.
 //! - [`documents`]: e-office registers: register, draft, issue, send, later commands.
 //! - [`exchange`]: the edXML transport: packages out, relaying, signatures, the delivery
@@ -24,6 +25,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod calendar;
 pub mod clock;
 pub mod disclosures;
 pub mod documents;

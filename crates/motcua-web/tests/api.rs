@@ -699,3 +699,24 @@ async fn the_openapi_document_lists_every_error_code_and_only_those() {
         assert!(all.contains(code), "{code}");
     }
 }
+
+#[tokio::test]
+async fn an_announcement_is_checked_the_same_way_as_on_the_calendar_page() {
+    let app = setup().await;
+    let uri = "/api/v1/calendar/announcements";
+    let specialist = app.login("chuyenvien").await;
+    let r = app.call("POST", uri, Some(&specialist), None, Some(json!({"toml": "year = 2027"}))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{:?}", r.body);
+    let admin = app.login("giamdoc").await;
+    for toml in ["year = 1999", "không phải TOML"] {
+        let r = app.call("POST", uri, Some(&admin), None, Some(json!({"toml": toml}))).await;
+        assert_eq!(
+            (r.status, r.body["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_announcement")),
+            "{toml}"
+        );
+    }
+    let valid = "year = 2027\nsource = \"TB thử\"\n\n[[days_off]]\ndate = 2027-09-03\nname = \"Nghỉ bù\"\n";
+    let r = app.call("POST", uri, Some(&admin), None, Some(json!({"toml": valid}))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+}

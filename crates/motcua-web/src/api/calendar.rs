@@ -6,8 +6,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use motcua_domain::ErrorCode;
-use motcua_domain::calendar::{Announcement, WorkingTime};
-use motcua_domain::dossier::Role;
+use motcua_domain::calendar::WorkingTime;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -163,21 +162,7 @@ pub async fn add_announcement(
     officer: Officer,
     ApiJson(req): ApiJson<AnnouncementRequest>,
 ) -> ApiResult<StatusCode> {
-    if !officer.has_role(Role::CenterAdmin) && !officer.has_role(Role::SystemAdmin) {
-        return Err(ApiError::forbidden(
-            "only a center administrator can change the calendar",
-            "chỉ quản trị trung tâm được thay đổi lịch làm việc",
-        ));
-    }
-    let a = Announcement::parse_toml(&req.toml).map_err(|e| {
-        ApiError::bad_request(
-            ErrorCode::InvalidAnnouncement,
-            e.to_string(),
-            format!("thông báo lịch nghỉ không hợp lệ: {e}"),
-        )
-    })?;
-    state.store.put_announcement(&a).await?;
-    state.reload_calendars().await?;
+    motcua_app::calendar::add_announcement(&state, &officer.0, &req.toml).await?;
     Ok(StatusCode::CREATED)
 }
 

@@ -10,7 +10,8 @@ use axum::extract::State;
 use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
 use axum::response::Response;
-use motcua_domain::calendar::{Announcement, DayKind};
+use motcua_domain::ErrorCode;
+use motcua_domain::calendar::DayKind;
 use motcua_domain::dossier::timeliness::VN_OFFSET;
 use serde::Deserialize;
 use time::Weekday;
@@ -23,7 +24,7 @@ use crate::ui::session::SignedIn;
 use crate::ui::{Chrome, Lang, render_status, see_other};
 
 /// Years the page shows (the lunar calendar is computed for any year; this bounds the work).
-const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+use motcua_app::calendar::YEARS;
 
 #[derive(Deserialize)]
 pub struct YearQuery {
@@ -125,23 +126,14 @@ pub(super) async fn add(
     let Form(f) =
         form.map_err(|_| crate::ui::console::bad_request(lang, "Biểu mẫu không hợp lệ.", "The form is malformed."))?;
     s.visitor.check_csrf(&f.csrf)?;
-    let parsed = Announcement::parse_toml(&f.toml).map_err(|e| e.to_string()).and_then(|a| {
-        if YEARS.contains(&a.year) {
-            Ok(a)
-        } else {
-            Err(lang.t("Năm phải từ 2000 đến 2100.", "The year must be between 2000 and 2100.").to_owned())
-        }
-    });
-    let a = match parsed {
+    let a = match motcua_app::calendar::add_announcement(&state, &s.user, &f.toml).await {
         Ok(a) => a,
-        Err(problem) => {
-            let error = format!("{}: {problem}", lang.t("Thông báo lịch nghỉ không hợp lệ", "Invalid announcement"));
+        Err(e) if e.code == ErrorCode::InvalidAnnouncement => {
+            let error = lang.t(&e.message_vi, &e.message).to_owned();
             let page = calendar_page(&state, &s, this_year(&state), f.toml, Some(error));
             return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
+        Err(e) => return Err(UiError::from(e).in_lang(lang)),
     };
-    state.store.put_announcement(&a).await?;
-    state.reload_calendars().await?;
-    tracing::info!(year = a.year, by = %s.user.username, "yearly announcement stored");
     Ok(see_other(&format!("/quan-tri/lich?year={}", a.year)))
 }
