@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use super::session::Lang;
 
 /// An error shown as a page.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct UiError {
     pub status: StatusCode,
     pub message_vi: String,
@@ -78,7 +78,21 @@ ui_error_from!(motcua_store::StoreError, motcua_domain::DomainError, motcua_app:
 impl IntoResponse for UiError {
     fn into_response(self) -> Response {
         let page = ErrorPage { e: &self, status: self.status.as_u16() };
-        super::render_status(self.status, &page)
+        let mut res = super::render_status(self.status, &page);
+        // The error travels with its page, so the session layer can show it in the visitor's
+        // language whatever language the handler built it in (`in_visitor_lang`).
+        res.extensions_mut().insert(self);
+        res
+    }
+}
+
+/// The page language travels with the request: an error page built in another language than
+/// the visitor's (a `?` on a store or use-case error starts in Vietnamese) is shown again in
+/// `lang`. Called by the session layer on every page response.
+pub fn in_visitor_lang(res: Response, lang: Lang) -> Response {
+    match res.extensions().get::<UiError>() {
+        Some(e) if e.lang != lang => e.clone().in_lang(lang).into_response(),
+        _ => res,
     }
 }
 
@@ -98,5 +112,28 @@ pub fn urlencode(s: &str) -> String {
 impl From<crate::error::ApiError> for UiError {
     fn from(api: crate::error::ApiError) -> Self {
         UiError::new(api.status, Lang::Vi, api.body.message_vi, api.body.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_error_page_follows_the_visitors_language() {
+        let e =
+            UiError::new(StatusCode::CONFLICT, Lang::Vi, "Hồ sơ vừa được cập nhật.", "The dossier changed meanwhile.");
+        let body = |r: Response| async move {
+            let b = axum::body::to_bytes(r.into_body(), usize::MAX).await.unwrap();
+            String::from_utf8(b.to_vec()).unwrap()
+        };
+        let shown = in_visitor_lang(e.clone().into_response(), Lang::En);
+        assert_eq!(shown.status(), StatusCode::CONFLICT);
+        let html = body(shown).await;
+        assert!(html.contains("The dossier changed meanwhile.") && !html.contains("Hồ sơ vừa"), "{html}");
+        let kept = body(in_visitor_lang(e.into_response(), Lang::Vi)).await;
+        assert!(kept.contains("Hồ sơ vừa được cập nhật."), "{kept}");
+        let other = in_visitor_lang(StatusCode::OK.into_response(), Lang::En);
+        assert_eq!(other.status(), StatusCode::OK, "other responses pass through");
     }
 }

@@ -97,7 +97,7 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
     let lang = if cookie(headers, LANG) == Some("en") { Lang::En } else { Lang::Vi };
     let key = match state.store.setting_or_init("csrf_key", crate::auth::new_token).await {
         Ok(k) => k,
-        Err(e) => return UiError::from(e).into_response(),
+        Err(e) => return UiError::from(e).in_lang(lang).into_response(),
     };
     let csrf = sha256_hex(&[key.as_bytes(), b":", sid.as_bytes()]);
     let user = if fresh {
@@ -112,7 +112,7 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
         }
     };
     req.extensions_mut().insert(Visitor { sid: sid.clone(), csrf, lang, user });
-    let mut res = next.run(req).await;
+    let mut res = super::error::in_visitor_lang(next.run(req).await, lang);
     if fresh && !res.headers().contains_key(header::SET_COOKIE) {
         res.headers_mut().append(header::SET_COOKIE, sid_cookie(&sid));
     }
