@@ -21,6 +21,7 @@
 //! - [`auth`]: passwords, tokens, dossier secrets.
 //! - [`clock`]: where "now" comes from.
 //! - [`http_client`]: the one outgoing HTTP client.
+//! - [`units`]: a unit's settings edited.
 //! - [`workers`]: the background workers, started and stopped with the server.
 
 pub mod accounts;
@@ -41,6 +42,7 @@ pub mod notify;
 pub mod queue;
 pub mod report;
 pub mod state;
+pub mod units;
 pub mod workers;
 
 pub use state::{Application, Calendars};

@@ -8,6 +8,7 @@ pub mod restructure;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Level;
+use crate::{DomainError, ErrorCode};
 
 pub use restructure::{Operation, RestructurePlan, successor_of};
 
@@ -67,5 +68,105 @@ impl Unit {
     /// Still in existence (no end of validity).
     pub fn is_current(&self) -> bool {
         self.valid_to.is_none()
+    }
+}
+
+/// What an administrator may change on a unit (the administration's unit page), as typed.
+#[derive(Debug, Clone, Copy)]
+pub struct UnitSettings<'a> {
+    pub name: &'a str,
+    /// Empty: the center's default hours.
+    pub office_hours: &'a str,
+    /// Empty: the default dossier code template.
+    pub code_template: &'a str,
+    /// Empty: the unit exchanges no edXML.
+    pub organ_id: &'a str,
+}
+
+impl UnitSettings<'_> {
+    /// Every problem at once (the page lists them all), each in both languages:
+    /// - a name of 1 to 200 characters;
+    /// - office hours in the calendar's syntax (`crate::calendar::OfficeHours::parse`);
+    /// - a dossier code template that renders for this unit (`crate::code::render`);
+    /// - an electronic organ identifier of at most 35 capitals, digits and dots
+    ///   (QĐ 20/2020/QĐ-TTg, the shape of the codes in its annex).
+    pub fn problems(&self, unit_code: &str, today: time::Date) -> Vec<DomainError> {
+        let mut out = Vec::new();
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            out.push(DomainError::invalid(
+                ErrorCode::InvalidUnitName,
+                "Name: required, at most 200 characters.",
+                "Tên đơn vị: bắt buộc, tối đa 200 ký tự.",
+            ));
+        }
+        let hours = self.office_hours.trim();
+        if !hours.is_empty()
+            && let Err(e) = crate::calendar::OfficeHours::parse(hours)
+        {
+            out.push(DomainError::invalid(
+                ErrorCode::InvalidOfficeHours,
+                format!("Office hours: {e}"),
+                format!("Giờ làm việc: {e}"),
+            ));
+        }
+        let template = self.code_template.trim();
+        if !template.is_empty()
+            && let Err(e) = crate::code::render(template, unit_code, today, 1)
+        {
+            out.push(DomainError::invalid(
+                ErrorCode::InvalidCodeTemplate,
+                format!("Dossier code template: {}", e.message),
+                format!("Mẫu mã hồ sơ: {}", e.message_vi),
+            ));
+        }
+        let organ = self.organ_id.trim();
+        if organ.len() > 35 || !organ.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'.') {
+            out.push(DomainError::invalid(
+                ErrorCode::InvalidOrganId,
+                "Organ ID: at most 35 characters of capitals, digits and dots (QĐ 20/2020/QĐ-TTg).",
+                "Mã định danh điện tử: tối đa 35 ký tự gồm chữ in hoa, chữ số và dấu chấm (QĐ 20/2020/QĐ-TTg).",
+            ));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod settings_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const TODAY: time::Date = time::macros::date!(2025 - 07 - 03);
+
+    fn settings<'a>(name: &'a str, hours: &'a str, template: &'a str, organ: &'a str) -> UnitSettings<'a> {
+        UnitSettings { name, office_hours: hours, code_template: template, organ_id: organ }
+    }
+
+    #[test]
+    fn good_settings_have_no_problem_and_bad_ones_list_every_problem() {
+        assert!(settings("Trung tâm", "", "", "").problems("C1", TODAY).is_empty());
+        assert!(settings("Trung tâm", "", "", "000.00.01.H56").problems("C1", TODAY).is_empty());
+        let all = settings(" ", "mon 25:00-26:00", "{nonsense}", "h56.lower").problems("C1", TODAY);
+        let codes: Vec<ErrorCode> = all.iter().map(|e| e.code).collect();
+        assert_eq!(
+            codes,
+            [
+                ErrorCode::InvalidUnitName,
+                ErrorCode::InvalidOfficeHours,
+                ErrorCode::InvalidCodeTemplate,
+                ErrorCode::InvalidOrganId
+            ]
+        );
+        assert!(all.iter().all(|e| !e.message.is_empty() && !e.message_vi.is_empty()));
+    }
+
+    proptest! {
+        #[test]
+        fn an_organ_id_is_refused_exactly_when_it_breaks_the_shape(organ in "[A-Z0-9.a-z-]{0,40}") {
+            let refused = settings("X", "", "", &organ).problems("C1", TODAY).iter().any(|e| e.code == ErrorCode::InvalidOrganId);
+            let shape = organ.len() <= 35 && organ.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'.');
+            prop_assert_eq!(refused, !shape);
+        }
     }
 }

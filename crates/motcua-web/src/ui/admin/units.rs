@@ -9,7 +9,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use motcua_domain::calendar::OfficeHours;
+use motcua_domain::org::UnitSettings;
 use motcua_domain::org::{Unit, UnitKind};
 use serde::Deserialize;
 
@@ -144,42 +144,6 @@ pub struct UnitForm {
     organ_id: String,
 }
 
-/// Checks the form; every problem at once, in the page language.
-fn check(f: &UnitForm, unit_code: &str, today: time::Date, lang: Lang) -> Vec<String> {
-    let mut errors = Vec::new();
-    let name = f.name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        errors.push(
-            lang.t("Tên đơn vị: bắt buộc, tối đa 200 ký tự.", "Name: required, at most 200 characters.").to_owned(),
-        );
-    }
-    if !f.office_hours.trim().is_empty()
-        && let Err(e) = OfficeHours::parse(f.office_hours.trim())
-    {
-        errors.push(format!("{}: {e}", lang.t("Giờ làm việc", "Office hours")));
-    }
-    if !f.code_template.trim().is_empty()
-        && let Err(e) = motcua_domain::code::render(f.code_template.trim(), unit_code, today, 1)
-    {
-        errors.push(format!(
-            "{}: {}",
-            lang.t("Mẫu mã hồ sơ", "Dossier code template"),
-            lang.t(&e.message_vi, &e.message)
-        ));
-    }
-    let organ = f.organ_id.trim();
-    if organ.len() > 35 || !organ.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'.') {
-        errors.push(
-            lang.t(
-                "Mã định danh điện tử: tối đa 35 ký tự gồm chữ in hoa, chữ số và dấu chấm (QĐ 20/2020/QĐ-TTg).",
-                "Organ ID: at most 35 characters of capitals, digits and dots (QĐ 20/2020/QĐ-TTg).",
-            )
-            .to_owned(),
-        );
-    }
-    errors
-}
-
 pub(super) async fn save(
     State(state): State<AppState>,
     s: SignedIn,
@@ -187,25 +151,26 @@ pub(super) async fn save(
     Form(f): Form<UnitForm>,
 ) -> Result<Response, UiError> {
     s.visitor.check_csrf(&f.csrf)?;
-    let mut unit = editable(&state, &s, &code).await?;
-    let errors = check(
-        &f,
-        &unit.code,
-        state.now().to_offset(motcua_domain::dossier::timeliness::VN_OFFSET).date(),
-        s.visitor.lang,
-    );
-    let opt = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
-    if !errors.is_empty() {
-        let mut page = unit_page(&s, unit, errors, false);
-        (page.name, page.office_hours, page.code_template, page.organ_id) =
-            (f.name, f.office_hours, f.code_template, f.organ_id);
-        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
-    }
-    unit.name = f.name.trim().to_owned();
-    unit.office_hours = opt(&f.office_hours);
-    unit.code_template = opt(&f.code_template);
-    unit.organ_id = opt(&f.organ_id);
-    state.store.put_unit(&unit).await?;
-    state.reload_calendars().await?;
+    let unit = editable(&state, &s, &code).await?;
+    let settings = UnitSettings {
+        name: &f.name,
+        office_hours: &f.office_hours,
+        code_template: &f.code_template,
+        organ_id: &f.organ_id,
+    };
+    let lang = s.visitor.lang;
+    let unit = match motcua_app::units::update(&state, unit.clone(), settings)
+        .await
+        .map_err(|e| UiError::from(e).in_lang(lang))?
+    {
+        Ok(u) => u,
+        Err(problems) => {
+            let errors = problems.iter().map(|e| lang.t(&e.message_vi, &e.message).to_owned()).collect();
+            let mut page = unit_page(&s, unit, errors, false);
+            (page.name, page.office_hours, page.code_template, page.organ_id) =
+                (f.name, f.office_hours, f.code_template, f.organ_id);
+            return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+        }
+    };
     Ok(see_other(&format!("/quan-tri/don-vi/{}?ok=1", unit.code)))
 }
