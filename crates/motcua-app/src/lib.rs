@@ -7,6 +7,7 @@
 //! - [`state`]: the [`Application`] (store, calendars, clock, signing key).
 //! - [`accounts`]: signing in (both fronts) and API tokens.
 //! - [`calendar`]: yearly holiday announcements.
+//! - [`catalog`]: procedures in force and their internal processes.
 //! - [`dossiers`]: submit (routing by competence), load with scoping, act through the writer.
 //! - [`documents`]: e-office registers: register, draft, issue, send, later commands.
 //! - [`exchange`]: the edXML transport: packages out, relaying, signatures, the delivery
@@ -27,6 +28,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod calendar;
+pub mod catalog;
 pub mod clock;
 pub mod disclosures;
 pub mod documents;

@@ -6,9 +6,8 @@
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use motcua_domain::ErrorCode;
-use motcua_domain::catalog::{Procedure, ProcedureCode};
-use motcua_domain::process::{ProcessStep, StepUnit, total_time};
+use motcua_domain::catalog::Procedure;
+use motcua_domain::process::{ProcessStep, total_time};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -52,35 +51,15 @@ pub fn may_design(officer: &Officer) -> bool {
         || officer.has_role(motcua_domain::dossier::Role::SystemAdmin)
 }
 
-/// The procedure version that applies today, or 404.
+/// The procedure version that applies today, or 404 ([`motcua_app::catalog::current`]).
 pub async fn current(state: &AppState, code: &str) -> ApiResult<Procedure> {
-    ProcedureCode::parse(code)?;
-    state.store.procedure(code).await.map_err(|e| match e {
-        motcua_store::StoreError::NotFound => {
-            ApiError::not_found(&format!("procedure {code}"), &format!("thủ tục {code}"))
-        }
-        e => e.into(),
-    })
+    Ok(motcua_app::catalog::current(state, code).await?)
 }
 
-/// Validates `steps` against the procedure's legal time and stores them as a new version of the
-/// procedure (the one code path of the API and the admin page).
+/// Stores `steps` as a new version of the procedure ([`motcua_app::catalog::save_process`], the
+/// one code path of the API and the admin page) and answers its view.
 pub async fn save(state: &AppState, code: &str, steps: Vec<ProcessStep>) -> ApiResult<ProcessView> {
-    let mut p = current(state, code).await?;
-    p.steps = steps;
-    p.validate()?;
-    for s in p.steps.iter().filter(|s| s.unit == StepUnit::Consulted) {
-        let unit = s.unit_code.as_deref().unwrap_or_default();
-        if state.store.unit(unit).await.is_err() {
-            return Err(ApiError::unprocessable(
-                ErrorCode::UnknownUnit,
-                format!("step '{}': the consulted agency '{unit}' is not a known unit", s.name),
-                format!("bước '{}': cơ quan được lấy ý kiến '{unit}' không có trong danh mục đơn vị", s.name),
-            ));
-        }
-    }
-    p.version = state.store.put_procedure(&p).await?;
-    ProcessView::of(&p)
+    ProcessView::of(&motcua_app::catalog::save_process(state, code, steps).await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/procedures/{code}/process", tag = "catalog",
