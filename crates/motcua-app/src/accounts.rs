@@ -1,7 +1,10 @@
-//! Signing in: an officer's username and password checked once for both fronts (the API's bearer
-//! tokens and the pages' sessions), and the API token issued.
+//! Accounts: signing in (an officer's username and password checked once for both fronts, the
+//! API's bearer tokens and the pages' sessions), the API token issued, and the administration
+//! of accounts and roles (a center administrator only within the units they administer; only a
+//! system administrator makes system administrators).
 
 use motcua_domain::ErrorCode;
+use motcua_domain::dossier::Role;
 use motcua_store::users::User;
 use time::{Duration, OffsetDateTime};
 
@@ -52,4 +55,178 @@ pub async fn issue_token(state: &Application, user: &User) -> AppResult<(String,
     let expires = state.now() + Duration::hours(TOKEN_HOURS);
     state.store.put_token(&crate::auth::token_hash(&token), &user.username, expires).await?;
     Ok((token, expires))
+}
+
+/// Who administers what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminScope {
+    /// Anywhere.
+    System,
+    /// The units where the officer holds `center_admin`.
+    Center(Vec<String>),
+}
+
+impl AdminScope {
+    /// `user`'s administration rights, if any.
+    pub fn of(user: &User) -> Option<AdminScope> {
+        if user.roles.iter().any(|(_, r)| *r == Role::SystemAdmin) {
+            return Some(AdminScope::System);
+        }
+        let mut units: Vec<String> =
+            user.roles.iter().filter(|(_, r)| *r == Role::CenterAdmin).map(|(u, _)| u.clone()).collect();
+        units.sort();
+        units.dedup();
+        (!units.is_empty()).then_some(AdminScope::Center(units))
+    }
+
+    /// May grant roles in `unit`.
+    pub fn covers(&self, unit: &str) -> bool {
+        match self {
+            AdminScope::System => true,
+            AdminScope::Center(units) => units.iter().any(|u| u == unit),
+        }
+    }
+
+    /// May grant `role` at all: only a system administrator makes system administrators.
+    pub fn may_grant(&self, role: Role) -> bool {
+        matches!(self, AdminScope::System) || role != Role::SystemAdmin
+    }
+
+    /// Sees the account in the list: it has no role yet, or one in a unit covered here.
+    pub fn sees(&self, u: &User) -> bool {
+        u.roles.is_empty() || u.roles.iter().any(|(unit, _)| self.covers(unit))
+    }
+
+    /// May change the account: every role it holds is in units this administrator covers.
+    pub fn edits(&self, u: &User) -> bool {
+        u.roles.iter().all(|(unit, role)| self.covers(unit) && self.may_grant(*role))
+    }
+}
+
+/// Shortest password an administrator may set.
+pub const MIN_PASSWORD: usize = 10;
+
+/// A username: 2–64 lowercase letters, digits, `.`, `_`, `-`.
+pub fn valid_username(u: &str) -> bool {
+    (2..=64).contains(&u.len())
+        && u.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+}
+
+/// An account as an administrator submits it.
+pub struct AccountInput {
+    /// A new account (else an existing one is changed).
+    pub creating: bool,
+    pub username: String,
+    pub full_name: String,
+    /// Empty on a change: the password stays.
+    pub password: String,
+    pub active: bool,
+    /// (unit, role) lines as typed; fully empty lines are ignored.
+    pub grants: Vec<(String, String)>,
+}
+
+/// Creates or changes an account as `by` (an administrator). Answers the stored account.
+#[tracing::instrument(skip_all, fields(account = %f.username))]
+pub async fn save_account(state: &Application, by: &User, f: AccountInput) -> AppResult<User> {
+    let unprocessable = |code, en: &str, vi: &str| Err(Error::new(Kind::Unprocessable, code, en, vi));
+    let forbidden = |code, en: &str, vi: &str| Err(Error::new(Kind::Forbidden, code, en, vi));
+    let Some(admin) = AdminScope::of(by) else {
+        return Err(Error::forbidden("only administrators manage accounts", "chỉ quản trị được quản lý tài khoản"));
+    };
+    if !valid_username(&f.username) {
+        return unprocessable(
+            ErrorCode::InvalidUsername,
+            "The username has 2–64 characters: lowercase letters, digits, dot, underscore, hyphen.",
+            "Tên đăng nhập gồm 2–64 ký tự: chữ thường không dấu, số, dấu chấm, gạch dưới, gạch ngang.",
+        );
+    }
+    if f.full_name.is_empty() || f.full_name.chars().count() > 200 || f.full_name.chars().any(char::is_control) {
+        return unprocessable(
+            ErrorCode::InvalidFullName,
+            "Enter the full name (at most 200 characters).",
+            "Cần nhập họ và tên (tối đa 200 ký tự).",
+        );
+    }
+    let existing = state.store.user(&f.username).await?;
+    match (&existing, f.creating) {
+        (Some(_), true) => {
+            return unprocessable(ErrorCode::UsernameTaken, "This username is taken.", "Tên đăng nhập này đã có.");
+        }
+        (None, false) => {
+            return unprocessable(ErrorCode::UnknownAccount, "No such account.", "Không có tài khoản này.");
+        }
+        (Some(u), false) if !admin.edits(u) => {
+            return forbidden(
+                ErrorCode::AccountOutOfScope,
+                "The account holds roles in units you do not administer.",
+                "Tài khoản có vai trò ở đơn vị bạn không quản trị; chỉ quản trị các đơn vị đó hoặc quản trị hệ thống được sửa.",
+            );
+        }
+        _ => {}
+    }
+    let chars = f.password.chars().count();
+    if (f.creating || !f.password.is_empty()) && !(MIN_PASSWORD..=256).contains(&chars) {
+        return unprocessable(
+            ErrorCode::WeakPassword,
+            "The password must have at least 10 characters.",
+            "Mật khẩu phải có ít nhất 10 ký tự.",
+        );
+    }
+    let units = state.store.units().await?;
+    let mut roles: Vec<(String, Role)> = Vec::new();
+    for (unit, role) in &f.grants {
+        if unit.is_empty() && role.is_empty() {
+            continue;
+        }
+        let Some(r) = Role::parse(role).filter(|_| !unit.is_empty()) else {
+            return unprocessable(
+                ErrorCode::IncompleteGrant,
+                "Choose both a unit and a role on each line.",
+                "Mỗi dòng phân quyền cần chọn cả đơn vị và vai trò.",
+            );
+        };
+        if !units.iter().any(|u| &u.code == unit) {
+            return unprocessable(ErrorCode::UnknownUnit, "Unknown unit.", "Đơn vị không có trong danh mục.");
+        }
+        if !admin.covers(unit) || !admin.may_grant(r) {
+            return forbidden(
+                ErrorCode::GrantOutOfScope,
+                "You may grant roles only in the units you administer (and only system administrators grant system_admin).",
+                "Bạn chỉ được phân quyền tại đơn vị mình quản trị (quyền quản trị hệ thống chỉ do quản trị hệ thống cấp).",
+            );
+        }
+        if !roles.iter().any(|(u, x)| u == unit && *x == r) {
+            roles.push((unit.clone(), r));
+        }
+    }
+    if f.username == by.username && !f.active {
+        return unprocessable(
+            ErrorCode::CannotDeactivateSelf,
+            "You cannot deactivate your own account.",
+            "Không thể tự khóa tài khoản của mình.",
+        );
+    }
+    let password_hash = match (&existing, f.password.is_empty()) {
+        (Some(u), true) => u.password_hash.clone(),
+        _ => {
+            let plain = f.password.clone();
+            tokio::task::spawn_blocking(move || crate::auth::hash_password(&plain))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .ok_or_else(Error::internal)?
+        }
+    };
+    roles.sort_by(|a, b| (&a.0, a.1.as_str()).cmp(&(&b.0, b.1.as_str())));
+    let user = User {
+        username: f.username,
+        full_name: f.full_name,
+        password_hash,
+        default_password: false,
+        active: f.active,
+        roles,
+    };
+    state.store.put_user(&user).await?;
+    tracing::info!(by = %by.username, "account saved");
+    Ok(user)
 }

@@ -26,7 +26,6 @@ use askama::Template;
 use axum::Router;
 use axum::response::Response;
 use axum::routing::get;
-use motcua_domain::dossier::Role;
 
 use super::error::UiError;
 use super::session::SignedIn;
@@ -49,42 +48,12 @@ pub fn router() -> Router<AppState> {
         .route("/quan-tri/bao-cao.html", get(report::print))
 }
 
-/// Who administers what.
-pub(crate) enum Admin {
-    /// Anywhere.
-    System,
-    /// The units where the officer holds `center_admin`.
-    Center(Vec<String>),
-}
+/// Who administers what (the application's rule).
+pub(crate) use motcua_app::accounts::AdminScope as Admin;
 
-impl Admin {
-    /// The signed-in officer's administration rights, or a 403 page.
-    pub(crate) fn of(s: &SignedIn) -> Result<Admin, UiError> {
-        if s.has(Role::SystemAdmin) {
-            return Ok(Admin::System);
-        }
-        let mut units: Vec<String> =
-            s.user.roles.iter().filter(|(_, r)| *r == Role::CenterAdmin).map(|(u, _)| u.clone()).collect();
-        if units.is_empty() {
-            return Err(UiError::forbidden(s.visitor.lang));
-        }
-        units.sort();
-        units.dedup();
-        Ok(Admin::Center(units))
-    }
-
-    /// May grant roles in `unit`.
-    pub(crate) fn covers(&self, unit: &str) -> bool {
-        match self {
-            Admin::System => true,
-            Admin::Center(units) => units.iter().any(|u| u == unit),
-        }
-    }
-
-    /// May grant `role` at all: only a system administrator makes system administrators.
-    pub(crate) fn may_grant(&self, role: Role) -> bool {
-        matches!(self, Admin::System) || role != Role::SystemAdmin
-    }
+/// The signed-in officer's administration rights, or a 403 page.
+pub(crate) fn admin_of(s: &SignedIn) -> Result<Admin, UiError> {
+    Admin::of(&s.user).ok_or_else(|| UiError::forbidden(s.visitor.lang))
 }
 
 #[derive(Template)]
@@ -94,7 +63,7 @@ struct HomePage {
 }
 
 async fn home(s: SignedIn) -> Result<Response, UiError> {
-    Admin::of(&s)?;
+    admin_of(&s)?;
     let c = Chrome::new(&s.visitor, "/quan-tri", "Quản trị hệ thống", "Administration");
     Ok(render(&HomePage { c }))
 }

@@ -16,7 +16,7 @@ use motcua_domain::dossier::timeliness::VN_OFFSET;
 use serde::Deserialize;
 use time::Weekday;
 
-use super::Admin;
+use super::admin_of;
 use crate::AppState;
 use crate::extract::ApiQuery;
 use crate::ui::error::UiError;
@@ -96,7 +96,7 @@ pub(super) async fn page(
     s: SignedIn,
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> Result<Response, UiError> {
-    Admin::of(&s)?;
+    admin_of(&s)?;
     let year = match q.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
         Some(y) => y.parse::<i32>().ok().filter(|y| YEARS.contains(y)).ok_or_else(|| {
             crate::ui::console::bad_request(
@@ -121,7 +121,7 @@ pub(super) async fn add(
     s: SignedIn,
     form: Result<Form<AnnouncementForm>, FormRejection>,
 ) -> Result<Response, UiError> {
-    Admin::of(&s)?;
+    admin_of(&s)?;
     let lang = s.visitor.lang;
     let Form(f) =
         form.map_err(|_| crate::ui::console::bad_request(lang, "Biểu mẫu không hợp lệ.", "The form is malformed."))?;

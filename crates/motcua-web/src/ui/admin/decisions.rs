@@ -16,7 +16,7 @@ use motcua_store::StoreError;
 use serde::Deserialize;
 use time::Date;
 
-use super::Admin;
+use super::admin_of;
 use crate::AppState;
 use crate::api::versions::{changes_between, versions_of};
 use crate::extract::ApiQuery;
@@ -73,7 +73,7 @@ struct DecisionsPage {
 }
 
 pub(super) async fn list(State(state): State<AppState>, s: SignedIn) -> Result<Response, UiError> {
-    Admin::of(&s)?;
+    admin_of(&s)?;
     let decisions = state.store.decisions().await?.into_iter().map(DecisionRow::from).collect();
     let c = Chrome::new(&s.visitor, "/quan-tri/quyet-dinh", "Quyết định công bố thủ tục", "Publication decisions");
     Ok(render(&DecisionsPage { c, decisions }))
@@ -130,7 +130,7 @@ pub(super) async fn versions(
     Path(code): Path<String>,
     ApiQuery(q): ApiQuery<VersionsQuery>,
 ) -> Result<Response, UiError> {
-    Admin::of(&s)?;
+    admin_of(&s)?;
     let lang = s.visitor.lang;
     ProcedureCode::parse(&code).map_err(|_| UiError::not_found(lang))?;
     let stored = versions_of(&state, &code).await.map_err(|e| match e {

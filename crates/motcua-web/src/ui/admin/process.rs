@@ -14,7 +14,7 @@ use motcua_domain::dossier::Role;
 use motcua_domain::process::{ProcessStep, StepUnit};
 use serde::Deserialize;
 
-use super::Admin;
+use super::admin_of;
 use crate::AppState;
 use crate::api::process::{ProcessView, current, save};
 use crate::ui::error::UiError;
@@ -166,7 +166,7 @@ pub(super) async fn edit(
     Path(code): Path<String>,
     crate::extract::ApiQuery(q): crate::extract::ApiQuery<SavedQuery>,
 ) -> Result<Response, UiError> {
-    Admin::of(&s)?;
+    admin_of(&s)?;
     let p = current(&state, &code).await?;
     let view = ProcessView::of(&p)?;
     let rows = rows_of(&p.steps, s.visitor.lang);
@@ -224,7 +224,7 @@ pub(super) async fn save_form(
 ) -> Result<Response, UiError> {
     let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or_default();
     s.visitor.check_csrf(csrf)?;
-    Admin::of(&s)?;
+    admin_of(&s)?;
     let lang = s.visitor.lang;
     let p = current(&state, &code).await?;
     let (steps, rows, mut errors) = parse_rows(&fields, lang);
@@ -249,7 +249,7 @@ pub(super) async fn open(
     s: SignedIn,
     crate::extract::ApiQuery(q): crate::extract::ApiQuery<OpenQuery>,
 ) -> Result<Response, UiError> {
-    Admin::of(&s)?;
+    admin_of(&s)?;
     let code = q.code.unwrap_or_default();
     let code =
         motcua_domain::catalog::ProcedureCode::parse(code.trim()).map_err(|_| UiError::not_found(s.visitor.lang))?;

@@ -13,7 +13,7 @@ use motcua_domain::org::UnitSettings;
 use motcua_domain::org::{Unit, UnitKind};
 use serde::Deserialize;
 
-use super::Admin;
+use super::admin_of;
 use crate::AppState;
 use crate::ui::error::UiError;
 use crate::ui::session::SignedIn;
@@ -76,7 +76,7 @@ fn row(u: Unit, lang: Lang) -> UnitRow {
 }
 
 pub(super) async fn page(State(state): State<AppState>, s: SignedIn) -> Result<Response, UiError> {
-    Admin::of(&s)?;
+    admin_of(&s)?;
     let lang = s.visitor.lang;
     let units = state.store.units().await?.into_iter().map(|u| row(u, lang)).collect();
     let c = Chrome::new(&s.visitor, "/quan-tri/don-vi", "Đơn vị", "Units");
@@ -103,7 +103,7 @@ pub struct SavedQuery {
 
 /// A unit the officer may administer (a center admin only their own units), or 403/404.
 async fn editable(state: &AppState, s: &SignedIn, code: &str) -> Result<Unit, UiError> {
-    let admin = Admin::of(s)?;
+    let admin = admin_of(s)?;
     let unit = state.store.unit(code).await.map_err(|_| UiError::not_found(s.visitor.lang))?;
     if !admin.covers(&unit.code) {
         return Err(UiError::forbidden(s.visitor.lang));

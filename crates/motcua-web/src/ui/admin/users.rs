@@ -6,8 +6,6 @@
 //! at least 10 characters and hashed with argon2id off the async threads; an account set here
 //! does not carry the "default password" flag.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
@@ -15,10 +13,12 @@ use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_domain::dossier::Role;
-use motcua_store::users::User;
 use serde::Deserialize;
 
-use super::Admin;
+use motcua_app::accounts::{AccountInput, valid_username};
+use motcua_app::error::Kind;
+
+use super::{Admin, admin_of};
 use crate::AppState;
 use crate::extract::ApiQuery;
 use crate::ui::console::{Opt, bad_request, role_label, unit_names};
@@ -26,8 +26,6 @@ use crate::ui::error::UiError;
 use crate::ui::session::SignedIn;
 use crate::ui::{Chrome, Lang, render_status, see_other};
 
-/// Shortest password an administrator may set.
-const MIN_PASSWORD: usize = 10;
 /// Role lines offered blank under an account's current roles.
 const BLANK_LINES: usize = 2;
 
@@ -75,24 +73,6 @@ struct UsersPage {
     saved: Option<String>,
 }
 
-/// A username: 2–64 of `a-z 0-9 . _ -`.
-fn valid_username(u: &str) -> bool {
-    (2..=64).contains(&u.len())
-        && u.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
-}
-
-impl Admin {
-    /// Sees the account in the list: a center administrator sees accounts with a role in their
-    /// units, and accounts without any role yet.
-    fn sees(&self, u: &User) -> bool {
-        u.roles.is_empty() || u.roles.iter().any(|(unit, _)| self.covers(unit))
-    }
-    /// May change the account: every role it holds is in units this administrator covers.
-    fn edits(&self, u: &User) -> bool {
-        u.roles.iter().all(|(unit, role)| self.covers(unit) && self.may_grant(*role))
-    }
-}
-
 /// The submitted form, as typed.
 struct Input {
     mode: String,
@@ -120,13 +100,6 @@ impl Input {
                 .collect(),
         }
     }
-}
-
-/// Why a save was refused: shown above the form with this status.
-struct Refusal(StatusCode, String);
-
-fn refuse(status: StatusCode, lang: Lang, vi: &str, en: &str) -> Refusal {
-    Refusal(status, lang.t(vi, en).to_owned())
 }
 
 /// Units whose roles this administrator may grant, as `(code, label)`.
@@ -211,7 +184,7 @@ pub(super) async fn page(
     s: SignedIn,
     ApiQuery(q): ApiQuery<UsersQuery>,
 ) -> Result<Response, UiError> {
-    let admin = Admin::of(&s)?;
+    let admin = admin_of(&s)?;
     let mut fill = (String::new(), String::new(), true, Vec::new());
     let mut editing = false;
     if let Some(name) = q.sua.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
@@ -239,110 +212,33 @@ pub(super) async fn save(
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, UiError> {
     let lang = s.visitor.lang;
-    let admin = Admin::of(&s)?;
+    let admin = admin_of(&s)?;
     let Form(pairs) = form.map_err(|_| bad_request(lang, "Biểu mẫu không hợp lệ.", "The form is malformed."))?;
     let csrf = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
     s.visitor.check_csrf(csrf)?;
     let input = Input::from_pairs(pairs);
-    match account(&state, &s, &admin, &input).await? {
-        Ok(user) => {
-            let username = user.username.clone();
-            state.store.put_user(&user).await?;
-            tracing::info!(account = %username, by = %s.user.username, "account saved");
-            Ok(see_other(&format!("/quan-tri/nguoi-dung?xong={username}")))
-        }
-        Err(Refusal(status, message)) => {
-            let fill = (input.username, input.full_name, input.active, input.pairs);
-            let page = users_page(&state, &s, &admin, input.mode == "update", fill, Some(message), None).await?;
-            Ok(render_status(status, &page))
-        }
-    }
-}
-
-/// The account to store from the form, or why not.
-async fn account(state: &AppState, s: &SignedIn, admin: &Admin, f: &Input) -> Result<Result<User, Refusal>, UiError> {
-    let lang = s.visitor.lang;
-    let unprocessable = |vi: &str, en: &str| Ok(Err(refuse(StatusCode::UNPROCESSABLE_ENTITY, lang, vi, en)));
-    let forbidden = |vi: &str, en: &str| Ok(Err(refuse(StatusCode::FORBIDDEN, lang, vi, en)));
-    let creating = match f.mode.as_str() {
+    let creating = match input.mode.as_str() {
         "create" => true,
         "update" => false,
         _ => return Err(bad_request(lang, "Biểu mẫu không hợp lệ.", "The form is malformed.")),
     };
-    if !valid_username(&f.username) {
-        return unprocessable(
-            "Tên đăng nhập gồm 2–64 ký tự: chữ thường không dấu, số, dấu chấm, gạch dưới, gạch ngang.",
-            "The username has 2–64 characters: lowercase letters, digits, dot, underscore, hyphen.",
-        );
-    }
-    if f.full_name.is_empty() || f.full_name.chars().count() > 200 || f.full_name.chars().any(char::is_control) {
-        return unprocessable(
-            "Cần nhập họ và tên (tối đa 200 ký tự).",
-            "Enter the full name (at most 200 characters).",
-        );
-    }
-    let existing = state.store.user(&f.username).await?;
-    match (&existing, creating) {
-        (Some(_), true) => return unprocessable("Tên đăng nhập này đã có.", "This username is taken."),
-        (None, false) => return unprocessable("Không có tài khoản này.", "No such account."),
-        (Some(u), false) if !admin.edits(u) => {
-            return forbidden(
-                "Tài khoản có vai trò ở đơn vị bạn không quản trị; chỉ quản trị các đơn vị đó hoặc quản trị hệ thống được sửa.",
-                "The account holds roles in units you do not administer.",
-            );
-        }
-        _ => {}
-    }
-    let chars = f.password.chars().count();
-    if (creating || !f.password.is_empty()) && !(MIN_PASSWORD..=256).contains(&chars) {
-        return unprocessable("Mật khẩu phải có ít nhất 10 ký tự.", "The password must have at least 10 characters.");
-    }
-    let mut roles: Vec<(String, Role)> = Vec::new();
-    let known: HashMap<String, String> = unit_names(state).await?;
-    for (unit, role) in &f.pairs {
-        if unit.is_empty() && role.is_empty() {
-            continue;
-        }
-        let Some(r) = Role::parse(role).filter(|_| !unit.is_empty()) else {
-            return unprocessable(
-                "Mỗi dòng phân quyền cần chọn cả đơn vị và vai trò.",
-                "Choose both a unit and a role on each line.",
-            );
-        };
-        if !known.contains_key(unit) {
-            return unprocessable("Đơn vị không có trong danh mục.", "Unknown unit.");
-        }
-        if !admin.covers(unit) || !admin.may_grant(r) {
-            return forbidden(
-                "Bạn chỉ được phân quyền tại đơn vị mình quản trị (quyền quản trị hệ thống chỉ do quản trị hệ thống cấp).",
-                "You may grant roles only in the units you administer (and only system administrators grant system_admin).",
-            );
-        }
-        if !roles.iter().any(|(u, x)| u == unit && *x == r) {
-            roles.push((unit.clone(), r));
-        }
-    }
-    if f.username == s.user.username && !f.active {
-        return unprocessable("Không thể tự khóa tài khoản của mình.", "You cannot deactivate your own account.");
-    }
-    let password_hash = match (&existing, f.password.is_empty()) {
-        (Some(u), true) => u.password_hash.clone(),
-        _ => {
-            let plain = f.password.clone();
-            tokio::task::spawn_blocking(move || crate::auth::hash_password(&plain))
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .ok_or_else(|| UiError::internal(lang))?
-        }
+    let account = AccountInput {
+        creating,
+        username: input.username.clone(),
+        full_name: input.full_name.clone(),
+        password: input.password.clone(),
+        active: input.active,
+        grants: input.pairs.clone(),
     };
-    roles.sort_by(|a, b| (&a.0, a.1.as_str()).cmp(&(&b.0, b.1.as_str())));
-    Ok(Ok(User {
-        username: f.username.clone(),
-        full_name: f.full_name.clone(),
-        password_hash,
-        default_password: false,
-        active: f.active,
-        roles,
-    }))
+    match motcua_app::accounts::save_account(&state, &s.user, account).await {
+        Ok(user) => Ok(see_other(&format!("/quan-tri/nguoi-dung?xong={}", user.username))),
+        Err(e) if matches!(e.kind, Kind::Unprocessable | Kind::Forbidden) => {
+            let status = crate::error::status_of(e.kind);
+            let message = lang.t(&e.message_vi, &e.message).to_owned();
+            let fill = (input.username, input.full_name, input.active, input.pairs);
+            let page = users_page(&state, &s, &admin, input.mode == "update", fill, Some(message), None).await?;
+            Ok(render_status(status, &page))
+        }
+        Err(e) => Err(UiError::from(e).in_lang(lang)),
+    }
 }
