@@ -69,11 +69,16 @@ pub enum AdminScope {
 impl AdminScope {
     /// `user`'s administration rights, if any.
     pub fn of(user: &User) -> Option<AdminScope> {
-        if user.roles.iter().any(|(_, r)| *r == Role::SystemAdmin) {
+        AdminScope::of_grants(&user.roles)
+    }
+
+    /// The administration rights of these (unit, role) grants, if any.
+    pub fn of_grants(grants: &[(String, Role)]) -> Option<AdminScope> {
+        if grants.iter().any(|(_, r)| *r == Role::SystemAdmin) {
             return Some(AdminScope::System);
         }
         let mut units: Vec<String> =
-            user.roles.iter().filter(|(_, r)| *r == Role::CenterAdmin).map(|(u, _)| u.clone()).collect();
+            grants.iter().filter(|(_, r)| *r == Role::CenterAdmin).map(|(u, _)| u.clone()).collect();
         units.sort();
         units.dedup();
         (!units.is_empty()).then_some(AdminScope::Center(units))

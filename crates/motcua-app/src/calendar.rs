@@ -3,7 +3,6 @@
 
 use motcua_domain::ErrorCode;
 use motcua_domain::calendar::Announcement;
-use motcua_domain::dossier::Role;
 use motcua_store::users::User;
 
 use crate::Application;
@@ -17,7 +16,7 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 /// for the same year replaces the earlier one.
 #[tracing::instrument(skip_all)]
 pub async fn add_announcement(state: &Application, user: &User, toml: &str) -> AppResult<Announcement> {
-    if !user.roles.iter().any(|(_, r)| matches!(r, Role::CenterAdmin | Role::SystemAdmin)) {
+    if crate::accounts::AdminScope::of(user).is_none() {
         return Err(Error::forbidden(
             "only a center administrator can change the calendar",
             "chỉ quản trị trung tâm được thay đổi lịch làm việc",

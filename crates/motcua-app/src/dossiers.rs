@@ -176,9 +176,7 @@ pub async fn submit_with_files(
         at,
     })?;
     let secret = crate::auth::new_secret();
-    let actor = officer
-        .map(|u| Actor::Officer { username: u.username.clone(), grants: u.roles.clone() })
-        .unwrap_or(Actor::Applicant);
+    let actor = officer.map(User::actor).unwrap_or(Actor::Applicant);
     let calendars = state.calendars.clone();
     let local_date = at.to_offset(VN_OFFSET).date();
     let (seq_unit, resolving_for_cal) = (receiving.clone(), resolving.clone());

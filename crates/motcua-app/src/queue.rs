@@ -113,9 +113,11 @@ pub async fn board(state: &Application, unit: Option<&str>) -> AppResult<(String
 }
 
 fn require_admin(actor: &Actor, unit: &str) -> AppResult<()> {
-    let system_admin =
-        matches!(actor, Actor::Officer { grants, .. } if grants.iter().any(|(_, r)| *r == Role::SystemAdmin));
-    if actor.is(Role::CenterAdmin, unit) || system_admin {
+    let scope = match actor {
+        Actor::Officer { grants, .. } => crate::accounts::AdminScope::of_grants(grants),
+        _ => None,
+    };
+    if scope.is_some_and(|s| s.covers(unit)) {
         Ok(())
     } else {
         Err(Error::forbidden(

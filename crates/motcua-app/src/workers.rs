@@ -56,9 +56,6 @@ impl Workers {
         ];
         Workers { tasks }
     }
-
-    /// Stops every worker.
-    pub fn stop(self) {}
 }
 
 impl Drop for Workers {

@@ -18,6 +18,11 @@ pub struct User {
 }
 
 impl User {
+    /// The domain's view of this officer: their roles, each in the unit it was granted in.
+    pub fn actor(&self) -> motcua_domain::dossier::Actor {
+        motcua_domain::dossier::Actor::Officer { username: self.username.clone(), grants: self.roles.clone() }
+    }
+
     /// Distinct roles.
     pub fn role_set(&self) -> Vec<Role> {
         let mut r: Vec<Role> = self.roles.iter().map(|(_, r)| *r).collect();

@@ -69,7 +69,7 @@ pub struct Officer(pub User);
 impl Officer {
     /// The domain's view of this officer.
     pub fn actor(&self) -> Actor {
-        Actor::Officer { username: self.0.username.clone(), grants: self.0.roles.clone() }
+        self.0.actor()
     }
     /// Holds `role` in any unit.
     pub fn has_role(&self, role: Role) -> bool {

@@ -24,10 +24,6 @@ use crate::Application;
 use crate::error::{AppResult, Error};
 use crate::exchange::{local_organ, new_package, send_package, status_reply, vn_local};
 
-fn actor_of(u: &User) -> Actor {
-    Actor::Officer { username: u.username.clone(), grants: u.roles.clone() }
-}
-
 /// What goes out with a consulted step.
 pub struct SendStep {
     /// The agency's organ id; default: the organ id of the step's unit.
@@ -85,7 +81,7 @@ fn header(from: Organ, to: Organ, number: String, notation: &str, subject: Strin
 /// leader or a specialist).
 #[tracing::instrument(skip_all, fields(dossier = %code))]
 pub async fn send_step(state: &Application, user: &User, code: &str, input: SendStep) -> AppResult<SentStep> {
-    let d = crate::dossiers::load_for_officer(state, &actor_of(user), code).await?;
+    let d = crate::dossiers::load_for_officer(state, &user.actor(), code).await?;
     if !(user.roles.iter().any(|(u, r)| u == &d.resolving_unit && matches!(r, Role::Leader | Role::Specialist))) {
         return Err(Error::forbidden(
             "only the leader or a specialist of the resolving unit sends a step to another agency",

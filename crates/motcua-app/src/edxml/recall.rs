@@ -143,8 +143,7 @@ async fn cancel_register_entry(state: &Application, clerk: &User, p: &StoredPack
     let notice = notice(state, &p.id).await;
     let reason =
         format!("Nơi gửi {} thu hồi văn bản{}", p.from_organ, notice.map(|n| format!(": {n}")).unwrap_or_default());
-    let actor =
-        motcua_domain::dossier::Actor::Officer { username: clerk.username.clone(), grants: clerk.roles.clone() };
+    let actor = clerk.actor();
     match state.store.document_by_package(&p.unit, &p.idem).await {
         Ok(Some(doc)) => {
             let cmd = motcua_domain::office::Command::Recall { reason };

@@ -197,7 +197,7 @@ pub struct ListQuery {
 /// The filter of a list query for this officer: whole registers for clerks and leaders, own
 /// documents for other officers of the unit.
 pub fn filter_for(user: &motcua_store::users::User, q: &ListQuery) -> ApiResult<DocumentFilter> {
-    let actor = Actor::Officer { username: user.username.clone(), grants: user.roles.clone() };
+    let actor = user.actor();
     let mut units: Vec<String> = user.roles.iter().map(|(u, _)| u.clone()).collect();
     units.sort();
     units.dedup();

@@ -170,15 +170,23 @@ pub fn not_available(module: &str) -> String {
 const DOCUMENTS_MODULE: &str = "trao đổi văn bản điện tử (edXML)";
 const FEEDBACK_MODULE: &str = "tiếp nhận, xử lý phản ánh, kiến nghị";
 
+/// Full-process services per level, as "191 cấp tỉnh, 21 cấp huyện, 1 cấp xã".
+fn full_by_level(r: &Report) -> String {
+    let parts: Vec<String> = r
+        .catalog
+        .levels
+        .iter()
+        .map(|l| format!("{} {}", vn_int(l.online_full as u64), l.label().to_lowercase()))
+        .collect();
+    parts.join(", ")
+}
+
 /// The report written out: labels, the summary paragraph and the tables, in Vietnamese.
 pub trait ReportText {
     /// `từ ngày 01/01/2025 đến ngày 30/06/2025`.
     fn period_label(&self) -> String;
     /// When the report was made, in UTC+7.
     fn generated_label(&self) -> String;
-    /// Full-process services per level, as "191 cấp tỉnh, 21 cấp huyện, 1 cấp xã".
-    #[doc(hidden)]
-    fn full_by_level(&self) -> String;
     /// The summary paragraph, in the manner of the seed article.
     fn summary(&self) -> String;
     /// The main figures as (label, value): the "Tổng hợp" sheet and the first table.
@@ -209,17 +217,6 @@ impl ReportText for Report {
         crate::views::local_display(self.generated_at)
     }
 
-    /// Full-process services per level, as "191 cấp tỉnh, 21 cấp huyện, 1 cấp xã".
-    fn full_by_level(&self) -> String {
-        let parts: Vec<String> = self
-            .catalog
-            .levels
-            .iter()
-            .map(|l| format!("{} {}", vn_int(l.online_full as u64), l.label().to_lowercase()))
-            .collect();
-        parts.join(", ")
-    }
-
     /// The summary paragraph, in the manner of the seed article.
     fn summary(&self) -> String {
         let c = &self.catalog;
@@ -238,7 +235,7 @@ impl ReportText for Report {
             n(c.in_force.procedures),
             n(c.in_force.with_process),
             n(c.in_force.online_full),
-            self.full_by_level(),
+            full_by_level(self),
             n(c.in_force.online_partial),
         );
         s.push_str(&format!(
@@ -452,7 +449,7 @@ impl ReportText for Report {
             "Cung cấp {} dịch vụ công trực tuyến toàn trình ({}) và {} dịch vụ công trực tuyến một phần; \
              {} thủ tục chưa cung cấp trực tuyến.",
             n(c.in_force.online_full),
-            self.full_by_level(),
+            full_by_level(self),
             n(c.in_force.online_partial),
             n(c.in_force.not_online),
         );

@@ -136,7 +136,7 @@ pub struct SignedIn {
 impl SignedIn {
     /// The domain's view of this officer.
     pub fn actor(&self) -> motcua_domain::dossier::Actor {
-        motcua_domain::dossier::Actor::Officer { username: self.user.username.clone(), grants: self.user.roles.clone() }
+        self.user.actor()
     }
     /// Holds `role` somewhere.
     pub fn has(&self, role: motcua_domain::dossier::Role) -> bool {
