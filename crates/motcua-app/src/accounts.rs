@@ -57,6 +57,44 @@ pub async fn issue_token(state: &Application, user: &User) -> AppResult<(String,
     Ok((token, expires))
 }
 
+/// Who asks for an administrative change (the catalog, units, the calendar).
+#[derive(Debug, Clone, Copy)]
+pub enum Authority<'a> {
+    /// A signed-in account: allowed what its grants allow.
+    Account(&'a User),
+    /// Whoever runs a `motcua` command on the server, by the name they give (`cli` by default):
+    /// holding the database's address, they may do what a system administrator may.
+    Operator(&'a str),
+}
+
+impl Authority<'_> {
+    /// The administration rights, or 403 with the message given (what only an administrator
+    /// may do).
+    pub fn admin(&self, en: &str, vi: &str) -> AppResult<AdminScope> {
+        let scope = match self {
+            Authority::Account(u) => AdminScope::of(u),
+            Authority::Operator(_) => Some(AdminScope::System),
+        };
+        scope.ok_or_else(|| Error::forbidden(en, vi))
+    }
+
+    /// Holds `role` somewhere (the operator holds every role).
+    pub fn holds(&self, role: Role) -> bool {
+        match self {
+            Authority::Account(u) => u.roles.iter().any(|(_, r)| *r == role),
+            Authority::Operator(_) => true,
+        }
+    }
+
+    /// The name recorded as the author: the username, or the operator's name.
+    pub fn name(&self) -> &str {
+        match self {
+            Authority::Account(u) => &u.username,
+            Authority::Operator(name) => name,
+        }
+    }
+}
+
 /// Who administers what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AdminScope {

@@ -3,25 +3,23 @@
 
 use motcua_domain::ErrorCode;
 use motcua_domain::calendar::Announcement;
-use motcua_store::users::User;
 
 use crate::Application;
+use crate::accounts::Authority;
 use crate::error::{AppResult, Error};
 
 /// The years an announcement may be for.
 pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
-/// Parses the announcement `toml` (the format of `data/holidays/YYYY.toml`), stores it as
-/// `user`'s (a center or system administrator) and rebuilds the calendars. A later announcement
-/// for the same year replaces the earlier one.
+/// Parses the announcement `toml` (the format of `data/holidays/YYYY.toml`), stores it (`by` is
+/// a center or system administrator) and rebuilds the calendars. A later announcement for the
+/// same year replaces the earlier one.
 #[tracing::instrument(skip_all)]
-pub async fn add_announcement(state: &Application, user: &User, toml: &str) -> AppResult<Announcement> {
-    if crate::accounts::AdminScope::of(user).is_none() {
-        return Err(Error::forbidden(
-            "only a center administrator can change the calendar",
-            "chỉ quản trị trung tâm được thay đổi lịch làm việc",
-        ));
-    }
+pub async fn add_announcement(state: &Application, by: Authority<'_>, toml: &str) -> AppResult<Announcement> {
+    by.admin(
+        "only a center administrator can change the calendar",
+        "chỉ quản trị trung tâm được thay đổi lịch làm việc",
+    )?;
     let invalid = |en: String, vi: String| Error::bad_request(ErrorCode::InvalidAnnouncement, en, vi);
     let a = Announcement::parse_toml(toml)
         .map_err(|e| invalid(e.to_string(), format!("thông báo lịch nghỉ không hợp lệ: {e}")))?;

@@ -1,13 +1,105 @@
-//! The catalog's internal processes (quy trình nội bộ, domain.md §5): the version of a procedure
-//! in force, and a new internal process checked against the procedure's legal time and stored as
-//! its next version.
+//! The catalog (domain.md §5): the version of a procedure in force; a procedure published by an
+//! administrator, imported from a file, or published, amended and abolished by a publication
+//! decision (quyết định công bố, NĐ 63/2010 Art. 13–15); a new internal process (quy trình nội
+//! bộ) checked against the procedure's legal time. Each stores new versions, never edits one.
 
 use motcua_domain::ErrorCode;
-use motcua_domain::catalog::{Procedure, ProcedureCode};
+use motcua_domain::catalog::decision::Decision;
+use motcua_domain::catalog::{COMMUNE_AGENCY, Procedure, ProcedureCode};
 use motcua_domain::process::{ProcessStep, StepUnit};
 
 use crate::Application;
+use crate::accounts::Authority;
 use crate::error::{AppResult, Error};
+
+/// A procedure whose agency is not in the unit register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownAgency {
+    pub procedure: String,
+    pub agency: String,
+}
+
+impl UnknownAgency {
+    fn error(&self, with_code: bool) -> Error {
+        let (en, vi) = if with_code {
+            (format!("procedure {}: ", self.procedure), format!("thủ tục {}: ", self.procedure))
+        } else {
+            Default::default()
+        };
+        Error::unprocessable(
+            ErrorCode::UnknownUnit,
+            format!("{en}agency '{}' is not a known unit", self.agency),
+            format!("{vi}cơ quan '{}' không có trong danh mục đơn vị", self.agency),
+        )
+    }
+}
+
+impl std::fmt::Display for UnknownAgency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "procedure {}: agency '{}' is not a known unit", self.procedure, self.agency)
+    }
+}
+
+/// The procedures whose agency is neither a unit of the register nor the communes' placeholder.
+async fn unknown_agencies(state: &Application, procedures: &[&Procedure]) -> AppResult<Vec<UnknownAgency>> {
+    let mut unknown = Vec::new();
+    for p in procedures.iter() {
+        if p.agency != COMMUNE_AGENCY && state.store.unit(&p.agency).await.is_err() {
+            unknown.push(UnknownAgency { procedure: p.code.clone(), agency: p.agency.clone() });
+        }
+    }
+    Ok(unknown)
+}
+
+/// Publishes `p` (validated here) as the procedure's next version, in force from today; `by`
+/// must be an administrator. Answers it with its version number.
+#[tracing::instrument(skip_all, fields(procedure = %p.code))]
+pub async fn publish(state: &Application, by: Authority<'_>, mut p: Procedure) -> AppResult<Procedure> {
+    by.admin("only a center administrator can publish procedures", "chỉ quản trị trung tâm được công bố thủ tục")?;
+    p.validate()?;
+    if let Some(u) = unknown_agencies(state, &[&p]).await?.first() {
+        return Err(u.error(false));
+    }
+    p.version = state.store.put_procedure(&p, state.today()).await?;
+    Ok(p)
+}
+
+/// Records a publication decision (validated here) and, in the same transaction, the versions
+/// it publishes, amends or abolishes from its effective date; `by` must be an administrator.
+/// Answers the decision with the version numbers given.
+#[tracing::instrument(skip_all, fields(decision = %d.number))]
+pub async fn record_decision(state: &Application, by: Authority<'_>, d: Decision) -> AppResult<Decision> {
+    by.admin(
+        "only a center administrator can record publication decisions",
+        "chỉ quản trị trung tâm được ghi nhận quyết định công bố",
+    )?;
+    d.validate()?;
+    if let Some(u) = unknown_agencies(state, &d.new.iter().chain(&d.amended).collect::<Vec<_>>()).await?.first() {
+        return Err(u.error(true));
+    }
+    Ok(state.store.apply_decision(&d, state.now()).await?)
+}
+
+/// Imports `procedures` (each validated when the file was read) as new versions in force from
+/// today, all or none; `progress(done)` after each. Answers how many were stored, or every
+/// procedure whose agency is unknown (nothing stored).
+#[tracing::instrument(skip_all, fields(procedures = procedures.len()))]
+pub async fn import(
+    state: &Application,
+    by: Authority<'_>,
+    procedures: &[Procedure],
+    progress: impl FnMut(usize),
+) -> AppResult<Result<usize, Vec<UnknownAgency>>> {
+    by.admin(
+        "only a center administrator can import the catalog",
+        "chỉ quản trị trung tâm được nhập danh mục thủ tục",
+    )?;
+    let unknown = unknown_agencies(state, &procedures.iter().collect::<Vec<_>>()).await?;
+    if !unknown.is_empty() {
+        return Ok(Err(unknown));
+    }
+    Ok(Ok(state.store.import_procedures(procedures, state.today(), progress).await?))
+}
 
 /// The procedure version that applies today, or 404.
 pub async fn current(state: &Application, code: &str) -> AppResult<Procedure> {
@@ -38,6 +130,6 @@ pub async fn save_process(state: &Application, code: &str, steps: Vec<ProcessSte
             ));
         }
     }
-    p.version = state.store.put_procedure(&p).await?;
+    p.version = state.store.put_procedure(&p, state.today()).await?;
     Ok(p)
 }

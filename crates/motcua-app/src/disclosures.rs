@@ -1,12 +1,13 @@
 //! Monthly public disclosure of the QĐ 766 indicators (issue 5, item 4): once a month has ended,
 //! an immutable snapshot of its figures per unit and for the whole province is published —
 //! automatically at month end ([`publish_ended_months`]) or on demand by a center administrator
-//! or `motcua disclose` ([`publish_month`], [`disclose`]). A correction is a new revision with a
+//! or `motcua disclose` ([`publish_month`], [`publish`]). A correction is a new revision with a
 //! stated reason; a published revision is never edited.
 //!
 //! The public pages `/cong-khai` and `/cong-khai/{month}` are `motcua_web::ui::disclosures`.
 
 use motcua_domain::ErrorCode;
+use motcua_domain::dossier::Role;
 use motcua_domain::indicators::YearMonth;
 use motcua_store::disclosures::{Disclosure, DisclosureMeta};
 use motcua_store::indicators::{By, Scope};
@@ -14,6 +15,8 @@ use motcua_store::{Store, StoreError, format_ts};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::Application;
+use crate::accounts::Authority;
 use crate::error::{AppResult, Error};
 use crate::indicators::{Group, groups};
 
@@ -162,13 +165,18 @@ pub async fn publish_ended_months(store: &Store, now: OffsetDateTime) -> AppResu
     }
 }
 
-/// What `motcua disclose --month YYYY-MM --note "..."` runs: publishes the next revision of
-/// `month` (text as typed) now, by `by` (e.g. `cli`), with the same rules as the API.
-pub async fn disclose(store: &Store, month: &str, note: &str, by: &str) -> AppResult<DisclosureMeta> {
+/// Publishes the next revision of `month` (as typed, `YYYY-MM`) now, by `by`: a center
+/// administrator (`POST /api/v1/disclosures`) or the operator (`motcua disclose --month YYYY-MM
+/// --note "..." --by NAME`), with the rules of [`publish_month`].
+pub async fn publish(state: &Application, by: Authority<'_>, month: &str, note: &str) -> AppResult<Disclosure> {
+    if !by.holds(Role::CenterAdmin) {
+        return Err(Error::forbidden(
+            "only a center administrator can publish the monthly indicators",
+            "chỉ quản trị trung tâm được công khai kết quả hằng tháng",
+        ));
+    }
     let month = parse_disclosure_month(month)?;
-    // A command-line adapter: the system clock, as `motcua serve` uses.
-    let now = crate::clock::whole_seconds(time::OffsetDateTime::now_utc());
-    Ok(publish_month(store, month, by, note, now).await?.meta)
+    publish_month(&state.store, month, by.name(), note, state.now()).await
 }
 
 /// A stored snapshot read back for display: the figures the public page shows. Missing fields

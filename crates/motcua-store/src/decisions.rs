@@ -12,8 +12,9 @@ use crate::{Result, Store, StoreError, format_date, format_ts};
 impl Store {
     /// Applies a validated decision: `new` procedures must not exist yet, `amended` and
     /// `abolished` ones must. Abolition stores a marker version (a copy of the latest one with
-    /// status `abolished`). Returns the decision with the version numbers given.
-    pub async fn apply_decision(&self, d: &Decision) -> Result<Decision> {
+    /// status `abolished`). `at` is when it is recorded. Returns the decision with the version
+    /// numbers given.
+    pub async fn apply_decision(&self, d: &Decision, at: time::OffsetDateTime) -> Result<Decision> {
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO decisions (number, signed_on, effective_from, signer, new_codes, amended_codes, abolished_codes, data, created_at) \
@@ -27,7 +28,7 @@ impl Store {
         .bind(json(&codes(&d.amended))?)
         .bind(json(&d.abolished)?)
         .bind(String::new())
-        .bind(format_ts(time::OffsetDateTime::now_utc()))
+        .bind(format_ts(at))
         .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 0 {

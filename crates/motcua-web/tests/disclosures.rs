@@ -216,11 +216,14 @@ async fn the_month_end_automation_publishes_the_ended_month_once() {
 async fn the_command_line_publishes_with_the_same_rules() {
     let app = setup().await;
     received_at(&app, "2025-03-10T09:00:00+07:00").await;
-    let m = motcua_web::disclosures::disclose(&app.store, MONTH, "", "cli").await.expect("published");
+    let application = motcua_app::Application::load(app.store.clone()).await.unwrap();
+    let cli = motcua_app::accounts::Authority::Operator("cli");
+    let disclose = |month, note| motcua_app::disclosures::publish(&application, cli, month, note);
+    let m = disclose(MONTH, "").await.expect("published").meta;
     assert_eq!((m.revision, m.published_by.as_str()), (1, "cli"));
-    let e = motcua_web::disclosures::disclose(&app.store, MONTH, "lý do", "cli").await.expect_err("unchanged");
+    let e = disclose(MONTH, "lý do").await.expect_err("unchanged");
     assert_eq!(e.code, "disclosure_unchanged");
-    let e = motcua_web::disclosures::disclose(&app.store, "03/2025", "", "cli").await.expect_err("bad month");
+    let e = disclose("03/2025", "").await.expect_err("bad month");
     assert_eq!(e.code, "invalid_month");
     assert!(e.to_string().contains("2025-07"), "{e}");
 }

@@ -188,7 +188,7 @@ async fn dossier_at_consulted_step(a: &Instance) -> String {
         ]
     }))
     .unwrap();
-    a.store.put_procedure(&p).await.unwrap();
+    a.store.put_procedure(&p, motcua_store::today_vn()).await.unwrap();
     let hash = motcua_web::auth::hash_password("demo").unwrap();
     for (name, role) in [("tiepnhan", Role::Receiver), ("lanhdao", Role::Leader), ("chuyenvien", Role::Specialist)] {
         let user = User {

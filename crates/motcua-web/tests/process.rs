@@ -201,7 +201,10 @@ async fn received_ago(app: &App, ago: Duration) -> Dossier {
 async fn the_inbox_flags_an_overdue_step_of_a_dossier_that_is_on_time() {
     let app = setup().await;
     // Thirty working days of legal time, the assignment step half a day.
-    app.store.put_procedure(&procedure("1.000001", "province", "A1", "full", 30.0, 0)).await.unwrap();
+    app.store
+        .put_procedure(&procedure("1.000001", "province", "A1", "full", 30.0, 0), motcua_store::today_vn())
+        .await
+        .unwrap();
     let late_step = received_ago(&app, Duration::days(10)).await;
     let fresh = received_ago(&app, Duration::minutes(5)).await;
     let mut b = Browser::new(&app);

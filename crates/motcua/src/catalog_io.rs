@@ -7,8 +7,11 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
+use motcua_app::Application;
+use motcua_app::accounts::Authority;
+use motcua_app::catalog;
+use motcua_domain::catalog::Procedure;
 use motcua_domain::catalog::exchange::RowError;
-use motcua_domain::catalog::{COMMUNE_AGENCY, Procedure};
 use motcua_store::Store;
 use motcua_store::catalog::ProcedureQuery;
 use motcua_web::catalog_files::{Format, decode, encode};
@@ -40,27 +43,24 @@ pub async fn import(file: &Path, database: &str) -> anyhow::Result<()> {
             anyhow::bail!("{}: {} invalid row(s)", file.display(), errors.len());
         }
     };
-    let store = Store::open(database).await?;
-    let mut unknown = Vec::new();
-    for p in &procedures {
-        if p.agency != COMMUNE_AGENCY && store.unit(&p.agency).await.is_err() {
-            unknown.push(format!("procedure {}: agency '{}' is not a known unit", p.code, p.agency));
-        }
-    }
-    if !unknown.is_empty() {
-        eprintln!("{}\n{} error(s); nothing was imported", unknown.join("\n"), unknown.len());
-        anyhow::bail!("{}: {} unknown agencies", file.display(), unknown.len());
-    }
+    let app = Application::load(Store::open(database).await?).await?;
     let total = procedures.len();
     let mut err = std::io::stderr();
-    let n = store
-        .import_procedures(&procedures, |done| {
-            if done == total || done % 50 == 0 {
-                let width = 30 * done / total.max(1);
-                let _ = write!(err, "\r[{}{}] {done}/{total}", "#".repeat(width), " ".repeat(30 - width));
-            }
-        })
-        .await?;
+    let stored = catalog::import(&app, Authority::Operator("cli"), &procedures, |done| {
+        if done == total || done % 50 == 0 {
+            let width = 30 * done / total.max(1);
+            let _ = write!(err, "\r[{}{}] {done}/{total}", "#".repeat(width), " ".repeat(30 - width));
+        }
+    })
+    .await?;
+    let n = match stored {
+        Ok(n) => n,
+        Err(unknown) => {
+            let lines: Vec<String> = unknown.iter().map(ToString::to_string).collect();
+            eprintln!("{}\n{} error(s); nothing was imported", lines.join("\n"), lines.len());
+            anyhow::bail!("{}: {} unknown agencies", file.display(), lines.len());
+        }
+    };
     eprintln!();
     println!("{n} procedures imported from {}", file.display());
     Ok(())

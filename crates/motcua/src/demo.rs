@@ -138,7 +138,7 @@ pub(crate) async fn seed_reference(store: &Store, r: &Reference) -> anyhow::Resu
         amended: Vec::new(),
         abolished: Vec::new(),
     };
-    store.apply_decision(&decision).await?;
+    store.apply_decision(&decision, time::OffsetDateTime::now_utc()).await?;
     // The provincial center's queue: two counter groups, two counters each (docs/QUEUE.md).
     let center = r.center()?.code.clone();
     for (code, name, prefix, fields) in [

@@ -1,5 +1,6 @@
 //! The indicator commands: `recompute-indicators`, `report`, `disclose` (issue 5; docs/INDICATORS.md).
 
+use motcua_app::accounts::Authority;
 use std::path::Path;
 
 use motcua_store::Store;
@@ -41,9 +42,9 @@ pub async fn report(database: &str, from: Date, to: Date, unit: Option<&str>, ou
 
 /// Publishes the next revision of a month's disclosure.
 pub async fn disclose(database: &str, month: &str, note: &str, by: &str) -> anyhow::Result<()> {
-    let store = Store::open(database).await?;
-    match motcua_app::disclosures::disclose(&store, month, note, by).await {
-        Ok(m) => {
+    let app = motcua_app::Application::load(Store::open(database).await?).await?;
+    match motcua_app::disclosures::publish(&app, Authority::Operator(by), month, note).await {
+        Ok(motcua_store::disclosures::Disclosure { meta: m, .. }) => {
             println!("published {} revision {} (sha256 {})", m.month, m.revision, m.sha256);
             Ok(())
         }

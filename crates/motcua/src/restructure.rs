@@ -1,6 +1,7 @@
 //! `motcua restructure FILE [--dry-run] --database URL`: applies a restructure plan (JSON, the
 //! body of `POST /api/v1/restructures` without `dry_run`) and prints what it moved.
 
+use motcua_app::accounts::Authority;
 use motcua_domain::org::RestructurePlan;
 use motcua_store::restructure::RestructureReport;
 
@@ -8,12 +9,10 @@ use motcua_store::restructure::RestructureReport;
 pub async fn run(database: &str, file: &str, dry_run: bool) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
     let plan: RestructurePlan = serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
-    let store = motcua_store::Store::open(database).await?;
-    let report =
-        store.apply_restructure(&plan, dry_run, time::OffsetDateTime::now_utc()).await.map_err(|e| match e {
-            motcua_store::StoreError::Domain(d) => anyhow::anyhow!("{}: {} ({})", d.code, d.message, d.message_vi),
-            other => other.into(),
-        })?;
+    let app = motcua_app::Application::load(motcua_store::Store::open(database).await?).await?;
+    let report = motcua_app::units::restructure(&app, Authority::Operator("cli"), &plan, dry_run)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}: {} ({})", e.code, e.message, e.message_vi))?;
     print!("{}", render(&report));
     Ok(())
 }

@@ -32,7 +32,7 @@ async fn a_decision_creates_versions_effective_from_its_date(store: Store) {
     let today = today_vn();
     let mut d = decision("1/QĐ-UBND", today);
     d.new = vec![marriage()];
-    let stored = store.apply_decision(&d).await.unwrap();
+    let stored = store.apply_decision(&d, time::OffsetDateTime::now_utc()).await.unwrap();
     assert_eq!(stored.new[0].version, 1);
 
     let mut amended = marriage();
@@ -41,7 +41,7 @@ async fn a_decision_creates_versions_effective_from_its_date(store: Store) {
     let mut d2 = decision("2/QĐ-UBND", today);
     d2.amended = vec![amended.clone()];
     d2.new = vec![land()];
-    let stored = store.apply_decision(&d2).await.unwrap();
+    let stored = store.apply_decision(&d2, time::OffsetDateTime::now_utc()).await.unwrap();
     assert_eq!(stored.amended[0].version, 2);
 
     assert_eq!(store.procedure("1.000894").await.unwrap().processing_days, Some(3.0));
@@ -57,14 +57,14 @@ async fn a_decision_creates_versions_effective_from_its_date(store: Store) {
 storage_test!(a_decision_creates_versions_effective_from_its_date);
 
 async fn a_future_decision_changes_nothing_until_its_date(store: Store) {
-    store.put_procedure(&marriage()).await.unwrap();
+    store.put_procedure(&marriage(), motcua_store::today_vn()).await.unwrap();
     let later = today_vn() + Duration::days(30);
     let mut amended = marriage();
     amended.processing_days = Some(3.0);
     amended.steps.truncate(1);
     let mut d = decision("3/QĐ-UBND", later);
     d.amended = vec![amended];
-    store.apply_decision(&d).await.unwrap();
+    store.apply_decision(&d, time::OffsetDateTime::now_utc()).await.unwrap();
 
     assert_eq!(store.procedure("1.000894").await.unwrap().version, 1, "today's catalog is unchanged");
     assert_eq!(store.procedures(&ProcedureQuery::default()).await.unwrap()[0].version, 1);
@@ -76,10 +76,10 @@ storage_test!(a_future_decision_changes_nothing_until_its_date);
 async fn an_abolished_procedure_disappears_from_the_catalog_from_its_date(store: Store) {
     let mut published = decision("3a/QĐ-UBND", today_vn() - Duration::days(10));
     published.new = vec![marriage(), land()];
-    store.apply_decision(&published).await.unwrap();
+    store.apply_decision(&published, time::OffsetDateTime::now_utc()).await.unwrap();
     let mut d = decision("4/QĐ-UBND", today_vn());
     d.abolished = vec!["1.000894".into()];
-    store.apply_decision(&d).await.unwrap();
+    store.apply_decision(&d, time::OffsetDateTime::now_utc()).await.unwrap();
 
     assert!(matches!(store.procedure("1.000894").await, Err(StoreError::NotFound)));
     let at = store.version_at("1.000894", today_vn()).await.unwrap();
@@ -95,19 +95,28 @@ async fn an_abolished_procedure_disappears_from_the_catalog_from_its_date(store:
 storage_test!(an_abolished_procedure_disappears_from_the_catalog_from_its_date);
 
 async fn inconsistent_decisions_are_refused_and_change_nothing(store: Store) {
-    store.put_procedure(&marriage()).await.unwrap();
+    store.put_procedure(&marriage(), motcua_store::today_vn()).await.unwrap();
     let mut d = decision("5/QĐ-UBND", today_vn());
     d.new = vec![marriage()];
-    assert_eq!(store.apply_decision(&d).await.map_err(code_of).err(), Some("procedure_exists"));
+    assert_eq!(
+        store.apply_decision(&d, time::OffsetDateTime::now_utc()).await.map_err(code_of).err(),
+        Some("procedure_exists")
+    );
     let mut d = decision("5/QĐ-UBND", today_vn());
     d.amended = vec![land()];
-    assert_eq!(store.apply_decision(&d).await.map_err(code_of).err(), Some("unknown_procedure"));
+    assert_eq!(
+        store.apply_decision(&d, time::OffsetDateTime::now_utc()).await.map_err(code_of).err(),
+        Some("unknown_procedure")
+    );
     assert!(store.decisions().await.unwrap().is_empty(), "a refused decision is not recorded");
 
     let mut d = decision("5/QĐ-UBND", today_vn());
     d.new = vec![land()];
-    store.apply_decision(&d).await.unwrap();
-    assert_eq!(store.apply_decision(&d).await.map_err(code_of).err(), Some("decision_exists"));
+    store.apply_decision(&d, time::OffsetDateTime::now_utc()).await.unwrap();
+    assert_eq!(
+        store.apply_decision(&d, time::OffsetDateTime::now_utc()).await.map_err(code_of).err(),
+        Some("decision_exists")
+    );
     assert_eq!(store.versions("1.004227").await.unwrap().len(), 1);
 }
 storage_test!(inconsistent_decisions_are_refused_and_change_nothing);

@@ -25,13 +25,13 @@ async fn names(store: &Store, f: ProcedureQuery) -> Vec<String> {
 
 async fn storing_a_procedure_again_makes_a_new_current_version_and_keeps_the_old_one(store: Store) {
     let v1 = marriage();
-    assert_eq!(store.put_procedure(&v1).await.unwrap(), 1);
+    assert_eq!(store.put_procedure(&v1, motcua_store::today_vn()).await.unwrap(), 1);
     let mut v2 = marriage();
     v2.processing_days = Some(3.0);
     v2.steps.truncate(1);
     v2.name = "Đăng ký kết hôn (rút gọn)".into();
     v2.version = 42; // ignored: the store numbers versions
-    assert_eq!(store.put_procedure(&v2).await.unwrap(), 2);
+    assert_eq!(store.put_procedure(&v2, motcua_store::today_vn()).await.unwrap(), 2);
 
     let current = store.procedure("1.000894").await.unwrap();
     assert_eq!(current, motcua_domain::catalog::Procedure { version: 2, ..v2.clone() });
@@ -49,13 +49,13 @@ async fn storing_a_procedure_again_makes_a_new_current_version_and_keeps_the_old
 storage_test!(storing_a_procedure_again_makes_a_new_current_version_and_keeps_the_old_one);
 
 async fn catalog_search_ignores_vietnamese_diacritics_and_filters_by_field_and_level(store: Store) {
-    store.put_procedure(&marriage()).await.unwrap();
-    store.put_procedure(&land()).await.unwrap();
+    store.put_procedure(&marriage(), motcua_store::today_vn()).await.unwrap();
+    store.put_procedure(&land(), motcua_store::today_vn()).await.unwrap();
     let mut birth = marriage();
     birth.code = "1.001193".into();
     birth.name = "Đăng ký khai sinh".into();
     birth.online_level = OnlineLevel::Partial;
-    store.put_procedure(&birth).await.unwrap();
+    store.put_procedure(&birth, motcua_store::today_vn()).await.unwrap();
 
     assert_eq!(names(&store, search(Some("dang ky ket hon"), None, None)).await, ["Đăng ký kết hôn"]);
     assert_eq!(names(&store, search(Some("dat"), None, None)).await, ["Đăng ký đất đai lần đầu"]);
@@ -230,12 +230,13 @@ async fn holiday_announcements_round_trip_one_per_year(store: Store) {
 storage_test!(holiday_announcements_round_trip_one_per_year);
 
 async fn importing_a_catalog_stores_every_procedure_as_a_new_version_at_once(store: Store) {
-    store.put_procedure(&marriage()).await.unwrap();
+    store.put_procedure(&marriage(), motcua_store::today_vn()).await.unwrap();
     let mut seen = Vec::new();
-    let n = store.import_procedures(&[marriage(), land()], |done| seen.push(done)).await.unwrap();
+    let n =
+        store.import_procedures(&[marriage(), land()], motcua_store::today_vn(), |done| seen.push(done)).await.unwrap();
     assert_eq!((n, seen), (2, vec![1, 2]));
     assert_eq!(store.procedure("1.000894").await.unwrap().version, 2, "an existing procedure gets a new version");
     assert_eq!(store.procedure(&land().code).await.unwrap(), land());
-    assert_eq!(store.import_procedures(&[], |_| ()).await.unwrap(), 0);
+    assert_eq!(store.import_procedures(&[], motcua_store::today_vn(), |_| ()).await.unwrap(), 0);
 }
 storage_test!(importing_a_catalog_stores_every_procedure_as_a_new_version_at_once);

@@ -162,7 +162,8 @@ pub async fn add_announcement(
     officer: Officer,
     ApiJson(req): ApiJson<AnnouncementRequest>,
 ) -> ApiResult<StatusCode> {
-    motcua_app::calendar::add_announcement(&state, &officer.0, &req.toml).await?;
+    motcua_app::calendar::add_announcement(&state, motcua_app::accounts::Authority::Account(&officer.0), &req.toml)
+        .await?;
     Ok(StatusCode::CREATED)
 }
 

@@ -5,15 +5,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use motcua_domain::ErrorCode;
-use motcua_domain::catalog::COMMUNE_AGENCY;
 use motcua_domain::catalog::decision::Decision;
-use motcua_domain::dossier::Role;
 use utoipa::ToSchema;
+
+use motcua_app::accounts::Authority;
 
 use crate::AppState;
 use crate::api::procedures::ProcedureSchema;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, Officer};
 
 /// A publication decision and the procedures it publishes.
@@ -46,23 +45,8 @@ pub async fn create(
     officer: Officer,
     ApiJson(d): ApiJson<Decision>,
 ) -> ApiResult<(StatusCode, Json<Decision>)> {
-    if !officer.has_role(Role::CenterAdmin) && !officer.has_role(Role::SystemAdmin) {
-        return Err(ApiError::forbidden(
-            "only a center administrator can record publication decisions",
-            "chỉ quản trị trung tâm được ghi nhận quyết định công bố",
-        ));
-    }
-    d.validate()?;
-    for p in d.new.iter().chain(&d.amended) {
-        if p.agency != COMMUNE_AGENCY && state.store.unit(&p.agency).await.is_err() {
-            return Err(ApiError::unprocessable(
-                ErrorCode::UnknownUnit,
-                format!("procedure {}: agency '{}' is not a known unit", p.code, p.agency),
-                format!("thủ tục {}: cơ quan '{}' không có trong danh mục đơn vị", p.code, p.agency),
-            ));
-        }
-    }
-    Ok((StatusCode::CREATED, Json(state.store.apply_decision(&d).await?)))
+    let d = motcua_app::catalog::record_decision(&state, Authority::Account(&officer.0), d).await?;
+    Ok((StatusCode::CREATED, Json(d)))
 }
 
 #[utoipa::path(get, path = "/api/v1/decisions", tag = "catalog",

@@ -7,15 +7,16 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use motcua_domain::ErrorCode;
-use motcua_domain::dossier::Role;
 use motcua_store::StoreError;
 use motcua_store::disclosures::{Disclosure, DisclosureMeta};
 use motcua_store::format_ts;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use motcua_app::accounts::Authority;
+
 use crate::AppState;
-use crate::disclosures::{parse_disclosure_month, publish_month};
+use crate::disclosures::parse_disclosure_month;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Officer};
 
@@ -141,14 +142,7 @@ pub async fn publish(
     officer: Officer,
     ApiJson(req): ApiJson<PublishRequest>,
 ) -> ApiResult<(StatusCode, Json<DisclosureDetail>)> {
-    if !officer.has_role(Role::CenterAdmin) {
-        return Err(ApiError::forbidden(
-            "only a center administrator can publish the monthly indicators",
-            "chỉ quản trị trung tâm được công khai kết quả hằng tháng",
-        ));
-    }
-    let month = parse_disclosure_month(&req.month)?;
-    let d = publish_month(&state.store, month, &officer.0.username, &req.note, state.now()).await?;
+    let d = motcua_app::disclosures::publish(&state, Authority::Account(&officer.0), &req.month, &req.note).await?;
     Ok((StatusCode::CREATED, Json(detail(&state, d).await?)))
 }
 

@@ -5,11 +5,12 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use motcua_domain::ErrorCode;
-use motcua_domain::catalog::{COMMUNE_AGENCY, Procedure, ProcedureCode};
-use motcua_domain::dossier::Role;
+use motcua_domain::catalog::{Procedure, ProcedureCode};
 use motcua_store::catalog::ProcedureQuery;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+
+use motcua_app::accounts::Authority;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -95,22 +96,8 @@ pub async fn create(
     officer: Officer,
     ApiJson(p): ApiJson<Procedure>,
 ) -> ApiResult<(StatusCode, Json<Procedure>)> {
-    if !officer.has_role(Role::CenterAdmin) && !officer.has_role(Role::SystemAdmin) {
-        return Err(ApiError::forbidden(
-            "only a center administrator can publish procedures",
-            "chỉ quản trị trung tâm được công bố thủ tục",
-        ));
-    }
-    p.validate()?;
-    if p.agency != COMMUNE_AGENCY && state.store.unit(&p.agency).await.is_err() {
-        return Err(ApiError::unprocessable(
-            ErrorCode::UnknownUnit,
-            format!("agency '{}' is not a known unit", p.agency),
-            format!("cơ quan '{}' không có trong danh mục đơn vị", p.agency),
-        ));
-    }
-    let version = state.store.put_procedure(&p).await?;
-    Ok((StatusCode::CREATED, Json(Procedure { version, ..p })))
+    let p = motcua_app::catalog::publish(&state, Authority::Account(&officer.0), p).await?;
+    Ok((StatusCode::CREATED, Json(p)))
 }
 
 pub fn router() -> Router<AppState> {

@@ -5,15 +5,16 @@
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
-use motcua_domain::dossier::Role;
 use motcua_domain::org::RestructurePlan;
 use motcua_store::restructure::RestructureReport;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use motcua_app::accounts::Authority;
+
 use crate::AppState;
 use crate::api::units::UnitSchema;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, Officer};
 
 /// The body: a restructure plan and whether only to preview it.
@@ -101,13 +102,7 @@ pub async fn apply(
     officer: Officer,
     ApiJson(req): ApiJson<RestructureRequest>,
 ) -> ApiResult<Json<RestructureReport>> {
-    if !officer.has_role(Role::CenterAdmin) && !officer.has_role(Role::SystemAdmin) {
-        return Err(ApiError::forbidden(
-            "only an administrator can restructure units",
-            "chỉ quản trị hệ thống hoặc quản trị trung tâm được sắp xếp đơn vị",
-        ));
-    }
-    Ok(Json(state.store.apply_restructure(&req.plan, req.dry_run, state.now()).await?))
+    Ok(Json(motcua_app::units::restructure(&state, Authority::Account(&officer.0), &req.plan, req.dry_run).await?))
 }
 
 pub fn router() -> Router<AppState> {

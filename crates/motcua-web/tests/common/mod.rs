@@ -79,9 +79,18 @@ pub async fn setup_with_clock(clock: std::sync::Arc<dyn motcua_web::clock::Clock
     ] {
         store.put_unit(&u).await.unwrap();
     }
-    store.put_procedure(&procedure("1.000001", "province", "A1", "full", 3.0, 50_000)).await.unwrap();
-    store.put_procedure(&procedure("1.000002", "commune", "COMMUNE", "partial", 2.0, 0)).await.unwrap();
-    store.put_procedure(&procedure("1.000003", "province", "A1", "none", 2.0, 0)).await.unwrap();
+    store
+        .put_procedure(&procedure("1.000001", "province", "A1", "full", 3.0, 50_000), motcua_store::today_vn())
+        .await
+        .unwrap();
+    store
+        .put_procedure(&procedure("1.000002", "commune", "COMMUNE", "partial", 2.0, 0), motcua_store::today_vn())
+        .await
+        .unwrap();
+    store
+        .put_procedure(&procedure("1.000003", "province", "A1", "none", 2.0, 0), motcua_store::today_vn())
+        .await
+        .unwrap();
     // Four working hours: received now, it is always due within one working day.
     let short: Procedure = serde_json::from_value(json!({
         "code": "1.000009", "name": "Thủ tục trong ngày", "field": "Đất đai", "level": "province", "agency": "A1",
@@ -93,7 +102,7 @@ pub async fn setup_with_clock(clock: std::sync::Arc<dyn motcua_web::clock::Clock
         ]
     }))
     .unwrap();
-    store.put_procedure(&short).await.unwrap();
+    store.put_procedure(&short, motcua_store::today_vn()).await.unwrap();
     let hash = motcua_web::auth::hash_password("demo").unwrap();
     for (name, roles) in [
         ("tiepnhan", vec![("C1", Role::Receiver)]),

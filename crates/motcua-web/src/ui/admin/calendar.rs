@@ -126,7 +126,13 @@ pub(super) async fn add(
     let Form(f) =
         form.map_err(|_| crate::ui::console::bad_request(lang, "Biểu mẫu không hợp lệ.", "The form is malformed."))?;
     s.visitor.check_csrf(&f.csrf)?;
-    let a = match motcua_app::calendar::add_announcement(&state, &s.user, &f.toml).await {
+    let a = match motcua_app::calendar::add_announcement(
+        &state,
+        motcua_app::accounts::Authority::Account(&s.user),
+        &f.toml,
+    )
+    .await
+    {
         Ok(a) => a,
         Err(e) if e.code == ErrorCode::InvalidAnnouncement => {
             let error = lang.t(&e.message_vi, &e.message).to_owned();
