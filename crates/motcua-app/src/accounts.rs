@@ -53,7 +53,7 @@ pub async fn authenticate(state: &Application, username: &str, password: &str) -
 pub async fn issue_token(state: &Application, user: &User) -> AppResult<(String, OffsetDateTime)> {
     let token = crate::auth::new_token();
     let expires = state.now() + Duration::hours(TOKEN_HOURS);
-    state.store.put_token(&crate::auth::token_hash(&token), &user.username, expires).await?;
+    state.store.put_token(&crate::auth::token_hash(&token), &user.username, state.now(), expires).await?;
     Ok((token, expires))
 }
 
@@ -269,7 +269,7 @@ pub async fn save_account(state: &Application, by: &User, f: AccountInput) -> Ap
         active: f.active,
         roles,
     };
-    state.store.put_user(&user).await?;
+    state.store.put_user(&user, state.now()).await?;
     tracing::info!(by = %by.username, "account saved");
     Ok(user)
 }

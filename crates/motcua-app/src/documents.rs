@@ -131,7 +131,7 @@ pub fn attachment_files(files: Vec<NewAttachment>) -> Vec<NewFile> {
 pub async fn store_attachments(state: &Application, id: &str, files: Vec<NewAttachment>) -> AppResult<()> {
     for mut f in attachment_files(files) {
         f.meta.dossier_code = Some(id.to_owned());
-        state.store.put_file(&f.meta, f.data).await?;
+        state.store.put_file(&f.meta, f.data, state.now()).await?;
     }
     Ok(())
 }

@@ -40,8 +40,8 @@ impl User {
 }
 
 impl Store {
-    /// Creates or replaces an account with its roles.
-    pub async fn put_user(&self, u: &User) -> Result<()> {
+    /// Creates or replaces an account with its roles, stamped `at`.
+    pub async fn put_user(&self, u: &User, at: time::OffsetDateTime) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM user_roles WHERE username = $1").bind(u.username.clone()).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM users WHERE username = $1").bind(u.username.clone()).execute(&mut *tx).await?;
@@ -51,7 +51,7 @@ impl Store {
             .bind(u.password_hash.clone())
             .bind(i16::from(u.default_password))
             .bind(i16::from(u.active))
-            .bind(format_ts(time::OffsetDateTime::now_utc()))
+            .bind(format_ts(at))
             .execute(&mut *tx)
             .await?;
         for (unit, role) in &u.roles {
@@ -112,12 +112,18 @@ impl Store {
             .await?)
     }
 
-    /// Records an API token (its SHA-256) for `username` until `expires_at`.
-    pub async fn put_token(&self, token_hash: &str, username: &str, expires_at: time::OffsetDateTime) -> Result<()> {
+    /// Records an API token (its SHA-256) for `username`, issued `at`, until `expires_at`.
+    pub async fn put_token(
+        &self,
+        token_hash: &str,
+        username: &str,
+        at: time::OffsetDateTime,
+        expires_at: time::OffsetDateTime,
+    ) -> Result<()> {
         sqlx::query("INSERT INTO api_tokens (token_hash, username, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash)
             .bind(username)
-            .bind(format_ts(time::OffsetDateTime::now_utc()))
+            .bind(format_ts(at))
             .bind(format_ts(expires_at))
             .execute(&self.pool)
             .await?;

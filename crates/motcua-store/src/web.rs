@@ -41,6 +41,8 @@ impl NewFile {
 pub const ORPHAN_GRACE: time::Duration = time::Duration::hours(1);
 
 /// Inserts `files` inside `tx`, owned by `owner` (the record the same write creates or changes).
+/// Their `created_at` is bookkeeping (the instant the writer stored them; an owned file is never
+/// collected): the legal time of the upload is the event's.
 pub(crate) async fn insert_files_in(tx: &mut Transaction<'static, Any>, files: &[NewFile], owner: &str) -> Result<()> {
     let at = OffsetDateTime::now_utc();
     for f in files {
@@ -98,8 +100,8 @@ pub struct FileMeta {
 }
 
 impl Store {
-    /// Creates or replaces a session.
-    pub async fn put_session(&self, s: &WebSession) -> Result<()> {
+    /// Creates or replaces a session, opened at `at`.
+    pub async fn put_session(&self, s: &WebSession, at: OffsetDateTime) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1").bind(s.id_hash.clone()).execute(&mut *tx).await?;
         sqlx::query(
@@ -109,7 +111,7 @@ impl Store {
         .bind(s.username.clone())
         .bind(s.csrf.clone())
         .bind(s.lang.clone())
-        .bind(format_ts(time::OffsetDateTime::now_utc()))
+        .bind(format_ts(at))
         .bind(s.expires_at.clone())
         .execute(&mut *tx)
         .await?;
@@ -144,10 +146,11 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a file on its own; `id` is chosen by the caller (random). A file an action refers
-    /// to goes with the action instead ([`crate::Writer::act_with_files`]).
-    pub async fn put_file(&self, meta: &FileMeta, data: Vec<u8>) -> Result<()> {
-        insert_file(&self.pool, meta, meta.dossier_code.clone(), &data, OffsetDateTime::now_utc()).await
+    /// Stores a file on its own at `at` (the caller's clock: [`Store::collect_orphan_files`]
+    /// compares with it); `id` is chosen by the caller (random). A file an action refers to goes
+    /// with the action instead ([`crate::Writer::act_with_files`]).
+    pub async fn put_file(&self, meta: &FileMeta, data: Vec<u8>, at: OffsetDateTime) -> Result<()> {
+        insert_file(&self.pool, meta, meta.dossier_code.clone(), &data, at).await
     }
 
     /// Removes files that have had no owner (`dossier_code` NULL) since before `before`: leftovers

@@ -199,7 +199,7 @@ async fn dossier_at_consulted_step(a: &Instance) -> String {
             active: true,
             roles: vec![("XA".into(), role)],
         };
-        a.store.put_user(&user).await.unwrap();
+        a.store.put_user(&user, time::OffsetDateTime::now_utc()).await.unwrap();
     }
     let req = Request::post("/api/v1/dossiers")
         .header("content-type", "application/json")

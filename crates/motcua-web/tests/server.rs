@@ -29,7 +29,7 @@ async fn the_application_starts_on_port_0_with_its_workers_and_stops_cleanly() {
     // ahead, so the collector (which runs at start) finds it older than its grace period.
     let orphan =
         NewFile::new("orphan".into(), "document", "orphan.pdf".into(), "application/pdf", b"%PDF-1.7".to_vec());
-    store.put_file(&orphan.meta, orphan.data).await.unwrap();
+    store.put_file(&orphan.meta, orphan.data, time::OffsetDateTime::now_utc()).await.unwrap();
     let later = time::OffsetDateTime::now_utc() + time::Duration::hours(2);
     let state = motcua_web::AppState::load(store.clone()).await.unwrap().with_clock(Arc::new(FixedClock::at(later)));
     let running = motcua_web::server::start(state, "127.0.0.1:0", &WorkerConfig::default()).await.unwrap();

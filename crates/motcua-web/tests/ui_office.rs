@@ -16,14 +16,17 @@ const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
 /// A clerk (văn thư) of `unit`, created through the store.
 async fn clerk(app: &App, name: &str, unit: &str) {
     app.store
-        .put_user(&User {
-            username: name.into(),
-            full_name: name.into(),
-            password_hash: motcua_web::auth::hash_password("demo").unwrap(),
-            default_password: true,
-            active: true,
-            roles: vec![(unit.into(), Role::Clerk)],
-        })
+        .put_user(
+            &User {
+                username: name.into(),
+                full_name: name.into(),
+                password_hash: motcua_web::auth::hash_password("demo").unwrap(),
+                default_password: true,
+                active: true,
+                roles: vec![(unit.into(), Role::Clerk)],
+            },
+            time::OffsetDateTime::now_utc(),
+        )
         .await
         .unwrap();
 }

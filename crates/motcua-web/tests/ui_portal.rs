@@ -316,8 +316,14 @@ async fn the_result_downloads_only_with_the_right_secret_once_the_dossier_has_a_
         size: pdf().len() as i64,
         sha256: motcua_domain::audit::sha256_hex(&[&pdf()]),
     };
-    store.put_file(&result("r0000000000000000000000000000001", "result"), pdf()).await.unwrap();
-    store.put_file(&result("d0000000000000000000000000000001", "document"), pdf()).await.unwrap();
+    store
+        .put_file(&result("r0000000000000000000000000000001", "result"), pdf(), time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    store
+        .put_file(&result("d0000000000000000000000000000001", "document"), pdf(), time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
     let url = |id: &str, s: &str| format!("/tra-cuu/{code}/ket-qua/{id}?secret={s}");
 
     let p = b.get(&url("r0000000000000000000000000000001", &secret)).await;

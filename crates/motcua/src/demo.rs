@@ -169,14 +169,17 @@ pub(crate) async fn seed_reference(store: &Store, r: &Reference) -> anyhow::Resu
         .map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
     for u in &users {
         store
-            .put_user(&User {
-                username: u.username.clone(),
-                full_name: u.full_name.clone(),
-                password_hash: hash.clone(),
-                default_password: true,
-                active: true,
-                roles: u.roles.clone(),
-            })
+            .put_user(
+                &User {
+                    username: u.username.clone(),
+                    full_name: u.full_name.clone(),
+                    password_hash: hash.clone(),
+                    default_password: true,
+                    active: true,
+                    roles: u.roles.clone(),
+                },
+                time::OffsetDateTime::now_utc(),
+            )
             .await?;
     }
     Ok(users)

@@ -454,14 +454,17 @@ async fn user(database: &str, username: &str, full_name: &str, roles: &[String])
         .map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
     let full_name = if full_name.is_empty() { username.to_owned() } else { full_name.to_owned() };
     store
-        .put_user(&motcua_store::users::User {
-            username: username.to_owned(),
-            full_name,
-            password_hash: hash,
-            default_password: false,
-            active: true,
-            roles: parsed,
-        })
+        .put_user(
+            &motcua_store::users::User {
+                username: username.to_owned(),
+                full_name,
+                password_hash: hash,
+                default_password: false,
+                active: true,
+                roles: parsed,
+            },
+            time::OffsetDateTime::now_utc(),
+        )
         .await?;
     println!("account {username} saved");
     Ok(())

@@ -115,12 +115,18 @@ fn account(name: &str, roles: &[(&str, Role)]) -> User {
 }
 
 async fn every_account_is_listed_with_its_roles_per_unit(store: Store) {
-    store.put_user(&account("tiepnhan.x1", &[(COMMUNE, Role::Receiver)])).await.unwrap();
     store
-        .put_user(&account("tiepnhan", &[(COMMUNE, Role::Receiver), (CENTER, Role::Receiver), (CENTER, Role::Clerk)]))
+        .put_user(&account("tiepnhan.x1", &[(COMMUNE, Role::Receiver)]), time::OffsetDateTime::now_utc())
         .await
         .unwrap();
-    store.put_user(&account("nghihuu", &[])).await.unwrap();
+    store
+        .put_user(
+            &account("tiepnhan", &[(COMMUNE, Role::Receiver), (CENTER, Role::Receiver), (CENTER, Role::Clerk)]),
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+    store.put_user(&account("nghihuu", &[]), time::OffsetDateTime::now_utc()).await.unwrap();
     let users = store.users().await.unwrap();
     let names: Vec<&str> = users.iter().map(|u| u.username.as_str()).collect();
     assert_eq!(names, ["nghihuu", "tiepnhan", "tiepnhan.x1"]);

@@ -101,10 +101,10 @@ storage_test!(a_submission_stores_its_files_as_the_new_dossiers_or_none);
 async fn files_left_without_an_owner_are_collected(store: Store) {
     let d = received(&store).await;
     let orphan = upload("orphan");
-    store.put_file(&orphan.meta, orphan.data).await.unwrap();
+    store.put_file(&orphan.meta, orphan.data, time::OffsetDateTime::now_utc()).await.unwrap();
     let mut owned = upload("owned");
     owned.meta.dossier_code = Some(d.code.to_string());
-    store.put_file(&owned.meta, owned.data).await.unwrap();
+    store.put_file(&owned.meta, owned.data, time::OffsetDateTime::now_utc()).await.unwrap();
     let now = time::OffsetDateTime::now_utc();
     assert_eq!(store.collect_orphan_files(now - motcua_store::web::ORPHAN_GRACE).await.unwrap(), 0, "too young");
     assert_eq!(store.collect_orphan_files(now + time::Duration::seconds(1)).await.unwrap(), 1);

@@ -177,8 +177,11 @@ async fn officers_e_mail_addresses_are_set_and_listed_for_the_digest(store: Stor
         active: true,
         roles: vec![],
     };
-    store.put_user(&u).await.unwrap();
-    store.put_user(&motcua_store::users::User { username: "khac".into(), ..u.clone() }).await.unwrap();
+    store.put_user(&u, time::OffsetDateTime::now_utc()).await.unwrap();
+    store
+        .put_user(&motcua_store::users::User { username: "khac".into(), ..u.clone() }, time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
     store.set_user_email("lanhdao", Some(" ld@example.vn ")).await.unwrap();
     assert_eq!(store.officer_emails().await.unwrap(), vec![("lanhdao".to_owned(), "ld@example.vn".to_owned())]);
     store.set_user_email("lanhdao", None).await.unwrap();

@@ -143,17 +143,29 @@ fn user(name: &str, roles: &[(&str, Role)], default_password: bool, active: bool
 
 async fn officers_keep_their_roles_per_unit_and_default_passwords_are_counted(store: Store) {
     store
-        .put_user(&user(
-            "tiepnhan",
-            &[(COMMUNE, Role::Receiver), (CENTER, Role::Receiver), (COMMUNE, Role::Clerk)],
-            true,
-            true,
-        ))
+        .put_user(
+            &user(
+                "tiepnhan",
+                &[(COMMUNE, Role::Receiver), (CENTER, Role::Receiver), (COMMUNE, Role::Clerk)],
+                true,
+                true,
+            ),
+            time::OffsetDateTime::now_utc(),
+        )
         .await
         .unwrap();
-    store.put_user(&user("lanhdao", &[(COMMUNE, Role::Leader)], false, true)).await.unwrap();
-    store.put_user(&user("an", &[(COMMUNE, Role::Receiver)], true, true)).await.unwrap();
-    store.put_user(&user("nghihuu", &[(COMMUNE, Role::Receiver)], true, false)).await.unwrap();
+    store
+        .put_user(&user("lanhdao", &[(COMMUNE, Role::Leader)], false, true), time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    store
+        .put_user(&user("an", &[(COMMUNE, Role::Receiver)], true, true), time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    store
+        .put_user(&user("nghihuu", &[(COMMUNE, Role::Receiver)], true, false), time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
 
     let u = store.user("tiepnhan").await.unwrap().expect("stored");
     assert_eq!(u.full_name, "Cán bộ tiepnhan");
@@ -178,7 +190,10 @@ async fn officers_keep_their_roles_per_unit_and_default_passwords_are_counted(st
     assert_eq!(store.default_password_accounts().await.unwrap(), 2, "active accounts only");
 
     // Storing an account again replaces its roles and password state.
-    store.put_user(&user("tiepnhan", &[(CENTER, Role::Receiver)], false, true)).await.unwrap();
+    store
+        .put_user(&user("tiepnhan", &[(CENTER, Role::Receiver)], false, true), time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
     let u = store.user("tiepnhan").await.unwrap().unwrap();
     assert_eq!(u.roles, vec![(CENTER.to_owned(), Role::Receiver)]);
     assert_eq!(store.users_with_role(COMMUNE, Role::Receiver).await.unwrap(), ["an", "nghihuu"]);
@@ -187,13 +202,19 @@ async fn officers_keep_their_roles_per_unit_and_default_passwords_are_counted(st
 storage_test!(officers_keep_their_roles_per_unit_and_default_passwords_are_counted);
 
 async fn a_token_opens_its_account_until_it_expires(store: Store) {
-    store.put_user(&user("tiepnhan", &[(COMMUNE, Role::Receiver)], false, true)).await.unwrap();
-    store.put_user(&user("nghihuu", &[(COMMUNE, Role::Receiver)], false, false)).await.unwrap();
+    store
+        .put_user(&user("tiepnhan", &[(COMMUNE, Role::Receiver)], false, true), time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    store
+        .put_user(&user("nghihuu", &[(COMMUNE, Role::Receiver)], false, false), time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
     let now = OffsetDateTime::now_utc();
-    store.put_token("live", "tiepnhan", now + Duration::hours(8)).await.unwrap();
-    store.put_token("expired", "tiepnhan", now - Duration::seconds(2)).await.unwrap();
-    store.put_token("inactive", "nghihuu", now + Duration::hours(8)).await.unwrap();
-    store.put_token("orphan", "khongco", now + Duration::hours(8)).await.unwrap();
+    store.put_token("live", "tiepnhan", now, now + Duration::hours(8)).await.unwrap();
+    store.put_token("expired", "tiepnhan", now, now - Duration::seconds(2)).await.unwrap();
+    store.put_token("inactive", "nghihuu", now, now + Duration::hours(8)).await.unwrap();
+    store.put_token("orphan", "khongco", now, now + Duration::hours(8)).await.unwrap();
 
     let u = store.token_user("live", now).await.unwrap().expect("a live token");
     assert_eq!(u.username, "tiepnhan");
@@ -202,7 +223,7 @@ async fn a_token_opens_its_account_until_it_expires(store: Store) {
     assert!(store.token_user("inactive", now).await.unwrap().is_none(), "a disabled account's token is refused");
     assert!(store.token_user("orphan", now).await.unwrap().is_none());
     assert!(store.token_user("unknown", now).await.unwrap().is_none());
-    assert!(store.put_token("live", "tiepnhan", now).await.is_err(), "a token hash is unique");
+    assert!(store.put_token("live", "tiepnhan", now, now).await.is_err(), "a token hash is unique");
 }
 storage_test!(a_token_opens_its_account_until_it_expires);
 

@@ -64,9 +64,18 @@ async fn populate(store: &Store) -> (Vec<Dossier>, Dossier) {
     for c in [COMMUNE, OTHER_COMMUNE] {
         store.put_unit(&unit(c, UnitKind::Commune, Level::Commune)).await.unwrap();
     }
-    store.put_user(&account("tiepnhan.a", &[(COMMUNE, Role::Receiver)])).await.unwrap();
-    store.put_user(&account("lanhdao.ab", &[(COMMUNE, Role::Leader), (OTHER_COMMUNE, Role::Leader)])).await.unwrap();
-    store.put_user(&account("giamdoc", &[(CENTER, Role::CenterAdmin)])).await.unwrap();
+    store
+        .put_user(&account("tiepnhan.a", &[(COMMUNE, Role::Receiver)]), time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    store
+        .put_user(
+            &account("lanhdao.ab", &[(COMMUNE, Role::Leader), (OTHER_COMMUNE, Role::Leader)]),
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+    store.put_user(&account("giamdoc", &[(CENTER, Role::CenterAdmin)]), time::OffsetDateTime::now_utc()).await.unwrap();
     let new = |unit: &str, hour: u32| {
         NewDossier::online(marriage(), unit, unit, at(&format!("2025-06-26T{hour:02}:00:00+07:00")))
     };

@@ -67,13 +67,16 @@ async fn login(State(state): State<AppState>, v: Visitor, Form(f): Form<LoginFor
     let expires = state.now() + time::Duration::seconds(SESSION_SECONDS);
     state
         .store
-        .put_session(&WebSession {
-            id_hash: sid_hash(&sid),
-            username: Some(user.username.clone()),
-            csrf: String::new(),
-            lang: v.lang.code().to_owned(),
-            expires_at: motcua_store::format_ts(expires),
-        })
+        .put_session(
+            &WebSession {
+                id_hash: sid_hash(&sid),
+                username: Some(user.username.clone()),
+                csrf: String::new(),
+                lang: v.lang.code().to_owned(),
+                expires_at: motcua_store::format_ts(expires),
+            },
+            state.now(),
+        )
         .await?;
     let mut res = see_other(&safe_next(f.next.as_deref()));
     res.headers_mut().append(header::SET_COOKIE, sid_cookie(&sid));

@@ -115,14 +115,17 @@ pub async fn setup_with_clock(clock: std::sync::Arc<dyn motcua_web::clock::Clock
     ] {
         let roles = roles.into_iter().map(|(u, r)| (u.to_owned(), r)).collect();
         store
-            .put_user(&User {
-                username: name.into(),
-                full_name: name.into(),
-                password_hash: hash.clone(),
-                default_password: true,
-                active: true,
-                roles,
-            })
+            .put_user(
+                &User {
+                    username: name.into(),
+                    full_name: name.into(),
+                    password_hash: hash.clone(),
+                    default_password: true,
+                    active: true,
+                    roles,
+                },
+                time::OffsetDateTime::now_utc(),
+            )
             .await
             .unwrap();
     }

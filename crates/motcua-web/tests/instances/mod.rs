@@ -67,14 +67,17 @@ pub async fn instance_with(name: &str, u: Unit, key: Option<motcua_edxml::dsig::
     store.put_unit(&u).await.unwrap();
     let hash = motcua_web::auth::hash_password("demo").unwrap();
     store
-        .put_user(&User {
-            username: "vanthu".into(),
-            full_name: "Văn thư".into(),
-            password_hash: hash,
-            default_password: true,
-            active: true,
-            roles: vec![(u.code.clone(), Role::Clerk)],
-        })
+        .put_user(
+            &User {
+                username: "vanthu".into(),
+                full_name: "Văn thư".into(),
+                password_hash: hash,
+                default_password: true,
+                active: true,
+                roles: vec![(u.code.clone(), Role::Clerk)],
+            },
+            time::OffsetDateTime::now_utc(),
+        )
         .await
         .unwrap();
     let mut state = motcua_web::AppState::load(store.clone()).await.unwrap();
