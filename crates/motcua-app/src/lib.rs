@@ -7,7 +7,8 @@
 //! - [`state`]: the [`Application`] (store, calendars, clock, signing key).
 //! - [`accounts`]: signing in (both fronts) and API tokens.
 //! - [`calendar`]: yearly holiday announcements.
-//! - [`catalog`]: procedures in force and their internal processes.
+//! - [`catalog`]: procedures in force, published one by one, imported, or by publication
+//!   decisions; their internal processes.
 //! - [`dossiers`]: submit (routing by competence), load with scoping, act through the writer.
 //! - [`documents`]: e-office registers: register, draft, issue, send, later commands.
 //! - [`exchange`]: the edXML transport: packages out, relaying, signatures, the delivery
@@ -15,6 +16,7 @@
 //! - [`edxml`]: the edXML inbox (packages and status messages arriving) and recalls.
 //! - [`disclosures`], [`indicators`]: the monthly QĐ 766 disclosure and the indicator groups.
 //! - [`feedback`]: citizens' feedback: submit, look up, act, vote.
+//! - [`files`]: which uploads are accepted (type by signature, sizes) and the rows they become.
 //! - [`queue`]: the counter queue: tickets, counters, board, ratings.
 //! - [`report`]: the progress report's figures (`motcua report`, `/quan-tri/bao-cao`).
 //! - [`notify`]: the outbox dispatcher (e-mail, SMS), the daily digest, officers' alerts.
@@ -22,7 +24,7 @@
 //! - [`auth`]: passwords, tokens, dossier secrets.
 //! - [`clock`]: where "now" comes from.
 //! - [`http_client`]: the one outgoing HTTP client.
-//! - [`units`]: a unit's settings edited.
+//! - [`units`]: a unit's settings edited; restructures.
 //! - [`workers`]: the background workers, started and stopped with the server.
 
 pub mod accounts;
@@ -37,6 +39,7 @@ pub mod edxml;
 pub mod error;
 pub mod exchange;
 pub mod feedback;
+pub mod files;
 pub mod http_client;
 pub mod indicators;
 pub mod input;

@@ -42,6 +42,81 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// Largest JSON body ([`crate::MAX_BODY`]), also on the routes whose limit is raised for uploads.
+pub const JSON_LIMIT: usize = crate::MAX_BODY;
+
+/// Name of the multipart part that carries the JSON body.
+pub const BODY_PART: &str = "body";
+
+/// A JSON body ([`ApiJson`]), or a `multipart/form-data` request whose `body` part is that JSON
+/// with file parts beside it (a submission's documents, an action's files). `files` is empty for
+/// a JSON request.
+pub struct ApiBody<T> {
+    pub value: T,
+    pub files: Vec<crate::multipart::Upload>,
+}
+
+/// Whether the request is `multipart/form-data`.
+pub fn is_multipart(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"))
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        use crate::multipart::FormError;
+        if !is_multipart(req.headers()) {
+            // A JSON body keeps the JSON limit on the routes whose limit is raised for uploads.
+            let req = req.map(|b| axum::body::Body::new(http_body_util::Limited::new(b, JSON_LIMIT)));
+            let ApiJson(value) = ApiJson::<T>::from_request(req, state).await?;
+            return Ok(ApiBody { value, files: Vec::new() });
+        }
+        let unreadable = || {
+            ApiError::bad_request(
+                ErrorCode::InvalidMultipart,
+                "the multipart/form-data body could not be read",
+                "không đọc được dữ liệu multipart/form-data",
+            )
+        };
+        let mp = axum::extract::Multipart::from_request(req, state).await.map_err(|_| unreadable())?;
+        let mut form = crate::multipart::read(mp, JSON_LIMIT).await.map_err(|e| match e {
+            FormError::TooLarge => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                "the request body is too large (at most 10 MB per file and 30 MB in all)",
+                "dữ liệu gửi lên quá lớn (mỗi tệp tối đa 10 MB, tổng cộng tối đa 30 MB)",
+            ),
+            FormError::TooManyParts | FormError::Unreadable => unreadable(),
+        })?;
+        if let Some(other) = form.text_names().find(|n| *n != BODY_PART) {
+            return Err(ApiError::bad_request(
+                ErrorCode::InvalidMultipart,
+                format!("unexpected part '{other}': send the JSON as the '{BODY_PART}' part and files as file parts"),
+                format!("phần '{other}' không hợp lệ: gửi JSON trong phần '{BODY_PART}' và các tệp ở các phần tệp"),
+            ));
+        }
+        if !form.has_text(BODY_PART) {
+            return Err(ApiError::bad_request(
+                ErrorCode::JsonRequired,
+                format!("send the JSON body as the '{BODY_PART}' part of the multipart/form-data request"),
+                format!("cần gửi dữ liệu JSON trong phần '{BODY_PART}' của yêu cầu multipart/form-data"),
+            ));
+        }
+        let value = serde_json::from_str(form.text(BODY_PART)).map_err(|e| {
+            ApiError::bad_request(
+                ErrorCode::InvalidJson,
+                format!("invalid JSON in the '{BODY_PART}' part: {e}"),
+                format!("dữ liệu JSON trong phần '{BODY_PART}' không hợp lệ: {e}"),
+            )
+        })?;
+        Ok(ApiBody { value, files: std::mem::take(&mut form.files) })
+    }
+}
+
 /// A query string; bad values get a clear 400.
 pub struct ApiQuery<T>(pub T);
 

@@ -19,6 +19,7 @@ pub mod catalog_files;
 pub mod error;
 pub mod extract;
 pub mod metrics;
+pub mod multipart;
 pub mod openapi;
 pub mod report;
 pub mod server;

@@ -1,7 +1,7 @@
 //! Dossiers: submission (online by citizens, at the counter by receivers), the officer's view,
 //! the public lookup by code + secret, and actions with optimistic concurrency (`If-Match`).
 
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -14,9 +14,15 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery, MaybeOfficer, Officer, if_match};
+use crate::extract::{ApiBody, ApiQuery, MaybeOfficer, Officer, if_match};
+use crate::multipart::{MAX_BODY, Upload};
 use crate::views::{DossierView, PublicView, local};
 use motcua_app::dossiers;
+use motcua_app::files::Label;
+use motcua_store::web::NewFile;
+
+/// Name of the file parts of an action: an approval's result, a supplement's documents.
+const ACTION_FILES: &str = "files";
 
 /// A document handed in: a name, or an object with provenance flags.
 #[derive(Deserialize, ToSchema)]
@@ -76,17 +82,47 @@ pub struct Created {
     pub resolving_unit: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = CreateDossier,
-    description = "Online submissions are open to anyone; counter and postal ones need a receiver's token and are received at once.",
+/// A submission with its files, as `multipart/form-data`.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct CreateDossierUpload {
+    /// The submission as JSON, as the `application/json` body.
+    pub body: String,
+    /// The electronic copy (PDF, JPEG or PNG, at most 10 MB; 30 MB for all) of the first
+    /// document; `documents[1]` for the second, and so on.
+    #[serde(rename = "documents[0]")]
+    #[schema(value_type = Option<String>, format = Binary)]
+    pub document: Option<Vec<u8>>,
+}
+
+/// An action with its files, as `multipart/form-data`.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct ActionUpload {
+    /// The action as JSON, as the `application/json` body.
+    pub body: String,
+    /// A file (PDF, JPEG or PNG, at most 10 MB): an approval's electronic result (one), or a
+    /// supplement's documents (up to 10, each listed under its file name). Repeat the part for
+    /// several files.
+    #[schema(value_type = Option<String>, format = Binary)]
+    pub files: Option<Vec<u8>>,
+}
+
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers",
+    request_body(content((CreateDossier = "application/json"), (CreateDossierUpload = "multipart/form-data"))),
+    description = "Online submissions are open to anyone; counter and postal ones need a receiver's token and are received at once. \
+        Send `multipart/form-data` to upload the documents' electronic copies in the same request: the JSON as the `body` part, \
+        the file of `documents[N]` as the part `documents[N]`; the dossier and its files are stored together or not at all.",
     responses((status = 201, body = Created), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody),
         (status = 403, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create_dossier(
     State(state): State<AppState>,
     MaybeOfficer(officer): MaybeOfficer,
-    ApiJson(req): ApiJson<CreateDossier>,
+    ApiBody { value: req, files }: ApiBody<CreateDossier>,
 ) -> ApiResult<Response> {
     let channel = dossiers::parse_channel(&req.channel)?;
-    let documents = req.documents.into_iter().map(|d| d.record(channel)).collect();
+    let mut documents: Vec<DocumentRecord> = req.documents.into_iter().map(|d| d.record(channel)).collect();
+    let files = document_files(&mut documents, files)?;
     let submission = dossiers::Submission {
         procedure_code: req.procedure_code,
         channel,
@@ -94,7 +130,7 @@ pub async fn create_dossier(
         documents,
         unit: req.unit,
     };
-    let (d, secret) = dossiers::submit(&state, officer.as_ref().map(|o| &o.0), submission).await?;
+    let (d, secret) = dossiers::submit_with_files(&state, officer.as_ref().map(|o| &o.0), submission, files).await?;
     let body = Created {
         code: d.code.to_string(),
         secret,
@@ -107,6 +143,38 @@ pub async fn create_dossier(
         resolving_unit: d.resolving_unit.to_string(),
     };
     Ok((StatusCode::CREATED, etag(d.version), Json(body)).into_response())
+}
+
+/// The files of a submission, each sent as the part `documents[N]`: the electronic copy of the
+/// N-th (from 0) of `documents`, which then names it and counts as digitized.
+fn document_files(documents: &mut [DocumentRecord], uploads: Vec<Upload>) -> ApiResult<Vec<NewFile>> {
+    let mut accepted = Vec::new();
+    for u in uploads {
+        let index =
+            u.field.strip_prefix("documents[").and_then(|r| r.strip_suffix(']')).and_then(|n| n.parse::<usize>().ok());
+        let Some(doc) = index.and_then(|i| documents.get_mut(i)) else {
+            return Err(ApiError::bad_request(
+                ErrorCode::UnexpectedFile,
+                format!(
+                    "file part '{}': name each file documents[N], N the position (from 0) of its document",
+                    u.field
+                ),
+                format!("phần tệp '{}': đặt tên documents[N], N là vị trí (từ 0) của giấy tờ tương ứng", u.field),
+            ));
+        };
+        if doc.file.is_some() {
+            return Err(ApiError::bad_request(
+                ErrorCode::UnexpectedFile,
+                format!("file part '{}' is sent twice", u.field),
+                format!("phần tệp '{}' được gửi hai lần", u.field),
+            ));
+        }
+        let a = u.accept(Label::same(&doc.name))?;
+        *doc = DocumentRecord { reused: doc.reused, ..a.record(&doc.name) };
+        accepted.push(a);
+    }
+    motcua_app::files::check_total(&accepted)?;
+    Ok(accepted.into_iter().map(|a| a.into_file(motcua_app::files::DOCUMENT)).collect())
 }
 
 fn etag(version: i64) -> [(header::HeaderName, HeaderValue); 1] {
@@ -169,8 +237,11 @@ fn parse_action(body: serde_json::Value) -> ApiResult<Action> {
 
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/actions", tag = "dossiers", params(("code" = String, Path), SecretQuery,
         ("If-Match" = String, Header, description = "the dossier version acted on, e.g. 3 or \"3\"")),
-    request_body(content = Object, description = "{\"action\": \"receive\" | \"refuse\" | \"request_supplement\" | \"supplement\" | \"assign\" | \"complete_step\" | \"transfer\" | \"approve\" | \"reject\" | \"extend\" | \"return_result\" | \"withdraw\" | \"rate\", ...fields}"),
-    description = "Officers act with their bearer token; applicants (supplement, withdraw, rate) with ?secret=.",
+    request_body(description = "{\"action\": \"receive\" | \"refuse\" | \"request_supplement\" | \"supplement\" | \"assign\" | \"complete_step\" | \"transfer\" | \"approve\" | \"reject\" | \"extend\" | \"return_result\" | \"withdraw\" | \"rate\", ...fields}",
+        content((Object = "application/json"), (ActionUpload = "multipart/form-data"))),
+    description = "Officers act with their bearer token; applicants (supplement, withdraw, rate) with ?secret=. \
+        Send `multipart/form-data` to attach files: the JSON as the `body` part, files as parts named `files` \
+        (approve: the electronic result; supplement: the documents handed in); the action and its files are stored together or not at all.",
     responses((status = 200, body = DossierView), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn act(
@@ -179,10 +250,22 @@ pub async fn act(
     Path(code): Path<String>,
     ApiQuery(q): ApiQuery<SecretQuery>,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<serde_json::Value>,
+    ApiBody { value: body, files }: ApiBody<serde_json::Value>,
 ) -> ApiResult<Response> {
     let version = if_match(&headers)?;
-    let action = parse_action(body)?;
+    let mut action = parse_action(body)?;
+    let mut accepted = Vec::new();
+    for u in files {
+        if u.field != ACTION_FILES {
+            return Err(ApiError::bad_request(
+                ErrorCode::UnexpectedFile,
+                format!("file part '{}': send an action's files as parts named '{ACTION_FILES}'", u.field),
+                format!("phần tệp '{}': gửi tệp của thao tác trong các phần tên '{ACTION_FILES}'", u.field),
+            ));
+        }
+        accepted.push(u.accept(Label { vi: "Tệp", en: "File" })?);
+    }
+    let files = motcua_app::files::attach(&mut action, accepted)?;
     let actor = match &officer {
         Some(o) => o.actor(),
         None => {
@@ -190,7 +273,7 @@ pub async fn act(
             Actor::Applicant
         }
     };
-    let d = dossiers::act(&state, actor.clone(), &code, version, action).await?;
+    let d = dossiers::act_with_files(&state, actor.clone(), &code, version, action, files).await?;
     // The history is not repeated here (GET the dossier for it): actions are the hot path.
     if officer.is_none() {
         return Ok((etag(d.version), Json(PublicView::new(&d, allowed_actions(&d, &actor), &[]))).into_response());
@@ -202,8 +285,8 @@ pub async fn act(
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/dossiers", post(create_dossier))
+        .route("/api/v1/dossiers", post(create_dossier).layer(DefaultBodyLimit::max(MAX_BODY)))
         .route("/api/v1/dossiers/{code}", get(get_dossier))
-        .route("/api/v1/dossiers/{code}/actions", post(act))
+        .route("/api/v1/dossiers/{code}/actions", post(act).layer(DefaultBodyLimit::max(MAX_BODY)))
         .route("/api/v1/lookup/{code}", get(lookup))
 }

@@ -155,7 +155,7 @@ async fn submit(
         return Ok(again(lang.t(&e.message_vi, &e.message).to_owned()));
     }
     let files = accepted.len();
-    let stored = accepted.into_iter().map(upload::Accepted::into_file).collect();
+    let stored = accepted.into_iter().map(|a| a.into_file(upload::DOCUMENT)).collect();
     let (fb, secret) =
         api::submit_with_files(&state, submission, stored).await.map_err(|e| UiError::from(e).in_lang(lang))?;
     let c = Chrome::new(&v, "/phan-anh/gui", "Đã gửi phản ánh", "Feedback sent");

@@ -419,7 +419,7 @@ async fn submit(
         unit: needs_commune(&p).then(|| values.unit.clone()),
     };
     let uploaded = accepted.len();
-    let files = accepted.into_iter().map(upload::Accepted::into_file).collect();
+    let files = accepted.into_iter().map(|a| a.into_file(upload::DOCUMENT)).collect();
     let (d, secret) = match dossiers::submit_with_files(&state, None, submission, files)
         .await
         .map_err(crate::error::ApiError::from)

@@ -158,6 +158,12 @@ impl App {
             Some(v) => b.header("content-type", "application/json").body(Body::from(v.to_string())).unwrap(),
             None => b.body(Body::empty()).unwrap(),
         };
+        self.send(req).await
+    }
+
+    /// Sends `req`; the answer's JSON (or its text as a JSON string), its code checked against
+    /// the OpenAPI document's list.
+    async fn send(&self, req: Request<Body>) -> Res {
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
@@ -165,6 +171,26 @@ impl App {
             serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into_owned()));
         assert_listed_code(status, &body);
         Res { status, body }
+    }
+
+    /// [`App::call`] with a `multipart/form-data` body ([`multipart_body`]).
+    pub async fn call_multipart(
+        &self,
+        uri: &str,
+        token: Option<&str>,
+        if_match: Option<i64>,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &str, Vec<u8>)],
+    ) -> Res {
+        let (content_type, body) = multipart_body(fields, files);
+        let mut b = Request::builder().method("POST").uri(uri).header("content-type", content_type);
+        if let Some(t) = token {
+            b = b.header("authorization", format!("Bearer {t}"));
+        }
+        if let Some(v) = if_match {
+            b = b.header("if-match", format!("\"{v}\""));
+        }
+        self.send(b.body(Body::from(body)).unwrap()).await
     }
 
     pub async fn login(&self, user: &str) -> String {
@@ -265,26 +291,8 @@ impl<'a> Browser<'a> {
         fields: &[(&str, &str)],
         files: &[(&str, &str, &str, Vec<u8>)],
     ) -> Page {
-        let boundary = "----motcua-test-boundary";
-        let mut body = Vec::new();
-        for (k, v) in fields {
-            body.extend(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
-            );
-        }
-        for (k, name, ct, data) in files {
-            body.extend(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: {ct}\r\n\r\n")
-                    .as_bytes(),
-            );
-            body.extend(data);
-            body.extend(b"\r\n");
-        }
-        body.extend(format!("--{boundary}--\r\n").as_bytes());
-        let req = Request::builder()
-            .method("POST")
-            .uri(uri)
-            .header("content-type", format!("multipart/form-data; boundary={boundary}"));
+        let (content_type, body) = multipart_body(fields, files);
+        let req = Request::builder().method("POST").uri(uri).header("content-type", content_type);
         self.send(req, Body::from(body)).await
     }
 
@@ -300,6 +308,26 @@ impl<'a> Browser<'a> {
 }
 
 /// Percent-encodes a form value.
+/// A `multipart/form-data` body: text fields, then files as (field, file name, content type,
+/// bytes). Answers the content type and the body.
+pub fn multipart_body(fields: &[(&str, &str)], files: &[(&str, &str, &str, Vec<u8>)]) -> (String, Vec<u8>) {
+    let boundary = "----motcua-test-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+    }
+    for (k, name, ct, data) in files {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: {ct}\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(data);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| {

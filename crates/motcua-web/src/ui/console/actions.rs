@@ -14,28 +14,23 @@ use motcua_domain::dossier::actions::{
     Action, ActionKind, allowed_actions, approve, assign, complete_step, extend, reject, request_supplement, transfer,
 };
 use motcua_domain::dossier::timeliness::VN_OFFSET;
-use motcua_store::web::NewFile;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::dossier::{CONSOLE_ACTIONS, action_label};
 use super::{bad_request, ui};
 use crate::AppState;
+use crate::multipart::{FormError, Upload};
 use crate::ui::error::UiError;
 use crate::ui::session::SignedIn;
 use crate::ui::{Lang, see_other};
 use motcua_app::dossiers;
+use motcua_app::files::Label;
 
 /// Largest action form, result file included.
 pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
 
 /// The page a form may ask to return to instead of the dossier page.
 const LEADER_PAGE: &str = "/can-bo/lanh-dao";
-
-/// An uploaded file (its declared content type is not trusted: see [`result_type`]).
-struct Upload {
-    name: String,
-    data: Vec<u8>,
-}
 
 /// The fields of an action form.
 #[derive(Default)]
@@ -64,35 +59,18 @@ async fn read_fields(state: &AppState, req: Request, lang: Lang) -> Result<Field
         fields.text = pairs.into_iter().collect();
         return Ok(fields);
     }
-    let mut m = Multipart::from_request(req, state).await.map_err(|_| malformed())?;
-    let too_big = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            UiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                lang,
-                "Tệp quá lớn (tối đa 10 MB).",
-                "The file is too large (at most 10 MB).",
-            )
-        } else {
-            malformed()
-        }
-    };
-    while let Some(field) = m.next_field().await.map_err(too_big)? {
-        let name = field.name().unwrap_or_default().to_owned();
-        match field.file_name().map(str::to_owned) {
-            Some(file_name) => {
-                let data = field.bytes().await.map_err(too_big)?.to_vec();
-                // A file input left empty still sends an empty part.
-                if name == "result" && !(file_name.is_empty() && data.is_empty()) {
-                    fields.file = Some(Upload { name: file_name, data });
-                }
-            }
-            None => {
-                let value = field.text().await.map_err(too_big)?;
-                fields.text.insert(name, value);
-            }
-        }
-    }
+    let m = Multipart::from_request(req, state).await.map_err(|_| malformed())?;
+    let mut form = crate::multipart::read(m, 8 * 1024).await.map_err(|e| match e {
+        FormError::TooLarge => UiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            lang,
+            "Tệp quá lớn (tối đa 10 MB).",
+            "The file is too large (at most 10 MB).",
+        ),
+        FormError::TooManyParts | FormError::Unreadable => malformed(),
+    })?;
+    fields.text = form.text_names().map(|n| (n.to_owned(), form.text(n).to_owned())).collect();
+    fields.file = form.take_files("result").into_iter().next();
     Ok(fields)
 }
 
@@ -124,13 +102,11 @@ pub(super) async fn act(
     }
     let mut action = action(kind, &f, lang)?;
     let back_to_leader = f.get("back") == LEADER_PAGE;
-    let files = match (&mut action, f.file) {
-        (Action::Approve(a), Some(upload)) => {
-            a.result_digitized = true;
-            vec![result_file(upload, lang)?]
-        }
+    let files = match (&action, f.file) {
+        (Action::Approve(_), Some(upload)) => vec![result_file(upload, lang)?],
         _ => Vec::new(),
     };
+    let files = motcua_app::files::attach(&mut action, files).map_err(|e| UiError::from(e).in_lang(lang))?;
     // The result is stored with the approval, in its transaction: a refused approval leaves no
     // result, and an approved one always has its file.
     let after = dossiers::act_with_files(&state, actor.clone(), &code, version, action, files)
@@ -205,33 +181,9 @@ fn local_instant(s: &str) -> Option<OffsetDateTime> {
     formats.iter().find_map(|f| PrimitiveDateTime::parse(s, f).ok()).map(|t| t.assume_offset(VN_OFFSET))
 }
 
-/// What a result file may be, by its first bytes (the declared type is not trusted).
-fn result_type(data: &[u8]) -> Option<&'static str> {
-    if data.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else {
-        None
-    }
-}
-
-/// The result file to store with the approval.
-fn result_file(u: Upload, lang: Lang) -> Result<NewFile, UiError> {
-    let content_type = result_type(&u.data).ok_or_else(|| {
-        UiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            lang,
-            "Tệp kết quả phải là PDF, PNG hoặc JPEG.",
-            "The result file must be a PDF, PNG or JPEG.",
-        )
-    })?;
-    // Browsers may send a path; keep the last component, bounded.
-    let name: String = u.name.rsplit(['/', '\\']).next().unwrap_or_default().trim().chars().take(200).collect();
-    let name = if name.is_empty() { "ket-qua".to_owned() } else { name };
-    Ok(NewFile::new(crate::auth::new_token(), "result", name, content_type, u.data))
+/// The result file of an approval (a PDF, PNG or JPEG, by its bytes).
+fn result_file(u: Upload, lang: Lang) -> Result<motcua_app::files::Accepted, UiError> {
+    u.accept(Label { vi: "Tệp kết quả", en: "Result file" }).map_err(|e| UiError::from(e).in_lang(lang))
 }
 
 #[cfg(test)]

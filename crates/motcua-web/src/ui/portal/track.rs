@@ -27,8 +27,6 @@ use motcua_app::dossiers;
 
 /// Field name of the supplement's file input.
 const FILES: &str = "files";
-/// Most files one supplement may carry.
-const MAX_SUPPLEMENT_FILES: usize = 10;
 
 /// The dossier, for whoever holds its code and secret (wrong secret: 404).
 async fn authorize(state: &AppState, lang: Lang, code: &str, secret: &str) -> Result<Dossier, UiError> {
@@ -100,13 +98,6 @@ pub async fn supplement(
     let note = form.text("note").trim().to_owned();
     let uploads = form.take_files(FILES);
     let mut problems = Vec::new();
-    if uploads.len() > MAX_SUPPLEMENT_FILES {
-        problems.push(Problem::new(
-            FILES,
-            format!("Mỗi lần bổ sung tối đa {MAX_SUPPLEMENT_FILES} tệp."),
-            format!("At most {MAX_SUPPLEMENT_FILES} files per supplement."),
-        ));
-    }
     let label = lang.t("Tệp bổ sung", "Supplement file");
     let mut accepted = Vec::new();
     for u in uploads {
@@ -115,7 +106,6 @@ pub async fn supplement(
             Err(p) => problems.push(p),
         }
     }
-    problems.extend(upload::check_total(&accepted));
     if accepted.is_empty() && note.is_empty() && problems.is_empty() {
         problems.push(Problem::new(
             FILES,
@@ -123,15 +113,20 @@ pub async fn supplement(
             "Choose at least one file or write a note.",
         ));
     }
+    let mut action = Action::Supplement(Supplement { documents: Vec::new(), note });
+    // Stored with the action, in its transaction: a refused or stale answer leaves no files
+    // behind, and a supplement never names a file that was not stored.
+    let files = match motcua_app::files::attach(&mut action, accepted) {
+        Ok(files) => files,
+        Err(e) => {
+            problems.push(Problem::new(FILES, e.message_vi, e.message));
+            Vec::new()
+        }
+    };
     if !problems.is_empty() {
         return Err(unprocessable(lang, &problems));
     }
-    let documents = accepted.iter().map(|a| a.record(&a.name)).collect();
-    // Stored with the action, in its transaction: a refused or stale answer leaves no files
-    // behind, and a supplement never names a file that was not stored.
-    let files = accepted.into_iter().map(upload::Accepted::into_file).collect();
-    act_and_return(&state, lang, &code, &secret, version, Action::Supplement(Supplement { documents, note }), files)
-        .await
+    act_and_return(&state, lang, &code, &secret, version, action, files).await
 }
 
 #[derive(Deserialize)]
