@@ -15,7 +15,7 @@ use crate::error::{AppResult, Error};
 /// A procedure whose agency is not in the unit register.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownAgency {
-    pub procedure: String,
+    pub procedure: ProcedureCode,
     pub agency: String,
 }
 

@@ -285,10 +285,10 @@ async fn catalog(store: &Store, from: Date, to: Date, reach: &CatalogReach) -> A
         };
         let mut listed: Vec<(PublishKind, String, String)> = Vec::new();
         for p in d.new.iter().filter(|p| reach.covers(p)) {
-            listed.push((PublishKind::New, p.code.clone(), p.name.clone()));
+            listed.push((PublishKind::New, p.code.to_string(), p.name.clone()));
         }
         for p in d.amended.iter().filter(|p| reach.covers(p)) {
-            listed.push((PublishKind::Amended, p.code.clone(), p.name.clone()));
+            listed.push((PublishKind::Amended, p.code.to_string(), p.name.clone()));
         }
         for code in &d.abolished {
             // The version in force the day before the abolition applies says whose it was.

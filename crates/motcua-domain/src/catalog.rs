@@ -88,7 +88,7 @@ fn one() -> u32 {
 /// special value [`COMMUNE_AGENCY`] means "the commune where the dossier is filed".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Procedure {
-    pub code: String,
+    pub code: ProcedureCode,
     #[serde(default = "first_version")]
     pub version: i64,
     pub name: String,

@@ -796,7 +796,7 @@ fn a_procedure_needs_one_positive_processing_time_and_non_negative_fees() {
     p.fees[0].amount = -1;
     assert_eq!(p.validate().err().map(|e| e.code.as_str()), Some("invalid_fee"));
     let mut p = procedure();
-    p.code = "TTHC-1".into();
+    p.code = serde_json::from_value(serde_json::json!("TTHC-1")).unwrap(); // as a JSON body brings it
     assert_eq!(p.validate().err().map(|e| e.code.as_str()), Some("invalid_procedure_code"));
     let mut p = procedure();
     p.steps[1].days = None;

@@ -105,7 +105,7 @@ async fn latest(
 }
 
 fn codes(ps: &[motcua_domain::catalog::Procedure]) -> Vec<String> {
-    ps.iter().map(|p| p.code.clone()).collect()
+    ps.iter().map(|p| p.code.to_string()).collect()
 }
 
 fn rule(code: ErrorCode, en: String, vi: String) -> StoreError {

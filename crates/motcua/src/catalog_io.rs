@@ -87,8 +87,8 @@ mod tests {
         let bytes = encode(Format::Csv, &r.procedures[..4]).expect("csv");
         let text = String::from_utf8(bytes).expect("utf-8");
         let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
-        lines[1] = lines[1].replacen(&r.procedures[0].code, "not-a-code", 1);
-        lines[3] = lines[3].replacen(&r.procedures[2].code, "x", 1);
+        lines[1] = lines[1].replacen(r.procedures[0].code.as_str(), "not-a-code", 1);
+        lines[3] = lines[3].replacen(r.procedures[2].code.as_str(), "x", 1);
         let errors = read(Path::new("c.csv"), lines.join("\n").as_bytes()).expect("format").unwrap_err();
         let rows: Vec<usize> = errors.iter().map(|e| e.row).collect();
         assert_eq!(rows, [2, 4]);

@@ -12,7 +12,7 @@ pub mod national;
 
 use serde::Serialize;
 
-use super::{Level, OnlineLevel, Procedure};
+use super::{Level, OnlineLevel, Procedure, ProcedureCode};
 
 /// The header of the flat row format, in order.
 pub const COLUMNS: [&str; 14] = [
@@ -67,7 +67,7 @@ pub fn to_rows(procedures: &[Procedure]) -> Vec<Vec<String>> {
         .iter()
         .map(|p| {
             vec![
-                p.code.clone(),
+                p.code.to_string(),
                 p.version.to_string(),
                 p.name.clone(),
                 p.field.clone(),
@@ -146,6 +146,10 @@ pub(crate) fn finish(
 fn parse_row(row: usize, c: &[&str]) -> Result<(usize, Procedure), Vec<RowError>> {
     let mut errors = Vec::new();
     let mut bad = |col: usize, en: String, vi: String| errors.push(RowError::new(row, Some(COLUMNS[col]), en, vi));
+    let code = ProcedureCode::parse(c[0]).unwrap_or_else(|e| {
+        bad(0, e.message, e.message_vi);
+        ProcedureCode::default()
+    });
     let version = if c[1].is_empty() {
         1
     } else {
@@ -183,7 +187,7 @@ fn parse_row(row: usize, c: &[&str]) -> Result<(usize, Procedure), Vec<RowError>
         return Err(errors);
     }
     let p = Procedure {
-        code: c[0].to_owned(),
+        code,
         version,
         name: c[2].to_owned(),
         field: c[3].to_owned(),

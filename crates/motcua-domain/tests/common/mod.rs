@@ -62,7 +62,7 @@ pub fn five_steps() -> Vec<ProcessStep> {
 /// A province-level procedure of `days` working days with `steps`, fee [`FEE`], online.
 pub fn procedure_with(days: f64, steps: Vec<ProcessStep>) -> Procedure {
     Procedure {
-        code: "1.001193".into(),
+        code: motcua_domain::catalog::ProcedureCode::parse("1.001193").unwrap(),
         version: 3,
         name: "Cấp phiếu lý lịch tư pháp".into(),
         field: "Lý lịch tư pháp".into(),

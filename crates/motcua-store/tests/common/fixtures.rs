@@ -37,7 +37,7 @@ pub fn at(s: &str) -> OffsetDateTime {
 /// A commune-level procedure with a four-step internal process (5 working days, no fee).
 pub fn marriage() -> Procedure {
     Procedure {
-        code: "1.000894".into(),
+        code: motcua_domain::catalog::ProcedureCode::parse("1.000894").unwrap(),
         version: 1,
         name: "Đăng ký kết hôn".into(),
         field: "Hộ tịch".into(),
@@ -62,7 +62,7 @@ pub fn marriage() -> Procedure {
 /// A province-level procedure resolved by [`AGENCY`], with a fee (10 working days).
 pub fn land() -> Procedure {
     Procedure {
-        code: "1.004227".into(),
+        code: motcua_domain::catalog::ProcedureCode::parse("1.004227").unwrap(),
         version: 1,
         name: "Đăng ký đất đai lần đầu".into(),
         field: "Đất đai".into(),

@@ -86,7 +86,7 @@ async fn an_abolished_procedure_disappears_from_the_catalog_from_its_date(store:
     assert_eq!((at.status.as_str(), at.decision.as_deref()), ("abolished", Some("4/QĐ-UBND")));
     assert_eq!(store.procedure_version("1.000894", 1).await.unwrap(), marriage(), "old versions stay readable");
     let listed: Vec<String> =
-        store.procedures(&ProcedureQuery::default()).await.unwrap().into_iter().map(|p| p.code).collect();
+        store.procedures(&ProcedureQuery::default()).await.unwrap().into_iter().map(|p| p.code.to_string()).collect();
     assert_eq!(listed, ["1.004227"]);
     assert_eq!(store.fields().await.unwrap().len(), 1);
     let yesterday = today_vn() - Duration::days(1);

@@ -52,7 +52,7 @@ async fn catalog_search_ignores_vietnamese_diacritics_and_filters_by_field_and_l
     store.put_procedure(&marriage(), motcua_store::today_vn()).await.unwrap();
     store.put_procedure(&land(), motcua_store::today_vn()).await.unwrap();
     let mut birth = marriage();
-    birth.code = "1.001193".into();
+    birth.code = motcua_domain::catalog::ProcedureCode::parse("1.001193").unwrap();
     birth.name = "Đăng ký khai sinh".into();
     birth.online_level = OnlineLevel::Partial;
     store.put_procedure(&birth, motcua_store::today_vn()).await.unwrap();

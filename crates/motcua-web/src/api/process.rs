@@ -36,7 +36,7 @@ impl ProcessView {
     /// The view of a stored procedure version.
     pub fn of(p: &Procedure) -> ApiResult<ProcessView> {
         Ok(ProcessView {
-            code: p.code.clone(),
+            code: p.code.to_string(),
             version: p.version,
             steps: p.steps.clone(),
             total_days: total_time(&p.steps)?.days(),

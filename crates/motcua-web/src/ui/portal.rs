@@ -412,7 +412,7 @@ async fn submit(
         return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
     let submission = Submission {
-        procedure_code: p.code.clone(),
+        procedure_code: p.code.to_string(),
         channel: Channel::Online,
         applicant,
         documents,

@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{RowError, finish, parse_level, parse_online};
-use crate::catalog::{Fee, Level, OnlineLevel, Procedure, RequiredDocument};
+use crate::catalog::{Fee, Level, OnlineLevel, Procedure, ProcedureCode, RequiredDocument};
 use crate::process::ProcessStep;
 
 /// A procedure under the national portal's field names.
@@ -89,7 +89,7 @@ impl From<&Procedure> for NationalProcedure {
             channels.push("Trực tuyến".to_owned());
         }
         NationalProcedure {
-            MaTTHC: p.code.clone(),
+            MaTTHC: p.code.to_string(),
             PHIENBAN: p.version,
             TENTTHC: p.name.clone(),
             LINHVUC: p.field.clone(),
@@ -130,6 +130,10 @@ impl NationalProcedure {
     /// Our procedure, or the errors of this record (at position `row`).
     fn into_procedure(self, row: usize) -> Result<Procedure, Vec<RowError>> {
         let mut errors = Vec::new();
+        let code = ProcedureCode::parse(&self.MaTTHC).unwrap_or_else(|e| {
+            errors.push(RowError::new(row, Some("MaTTHC"), e.message, e.message_vi));
+            ProcedureCode::default()
+        });
         let level = parse_level(&self.CAPTHUCHIEN);
         if level.is_none() {
             errors.push(RowError::new(
@@ -149,8 +153,11 @@ impl NationalProcedure {
             ));
         }
         let (Some(level), Some(online_level)) = (level, online) else { return Err(errors) };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         Ok(Procedure {
-            code: self.MaTTHC,
+            code,
             version: self.PHIENBAN,
             name: self.TENTTHC,
             field: self.LINHVUC,

@@ -4,7 +4,7 @@ use crate::catalog::{Fee, RequiredDocument};
 
 fn sample(code: &str) -> Procedure {
     Procedure {
-        code: code.to_owned(),
+        code: ProcedureCode::parse(code).unwrap(),
         version: 1,
         name: "Đăng ký khai sinh; kết hợp".to_owned(),
         field: "Tư pháp - Hộ tịch".to_owned(),

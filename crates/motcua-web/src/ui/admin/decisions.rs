@@ -58,8 +58,8 @@ impl From<Decision> for DecisionRow {
             signed_on: day(d.signed_on),
             effective_from: day(d.effective_from),
             signer: d.signer,
-            new: d.new.into_iter().map(|p| p.code).collect(),
-            amended: d.amended.into_iter().map(|p| p.code).collect(),
+            new: d.new.into_iter().map(|p| p.code.into_string()).collect(),
+            amended: d.amended.into_iter().map(|p| p.code.into_string()).collect(),
             abolished: d.abolished,
         }
     }

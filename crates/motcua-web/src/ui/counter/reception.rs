@@ -194,7 +194,7 @@ pub(super) async fn submit(
         .filter(|u| !u.is_empty())
         .cloned();
     let submission = Submission {
-        procedure_code: p.code.clone(),
+        procedure_code: p.code.to_string(),
         channel: Channel::Counter,
         applicant: Applicant {
             name: v.name.clone(),
