@@ -99,11 +99,11 @@ async fn route(
         current_unit(state, agency).await?.code
     };
     let receiving = match receiving {
-        Some(r) => r,
+        Some(r) => UnitCode::parse(&r)?,
         None if level == Level::Commune || agency == COMMUNE_AGENCY => resolving.clone(),
-        None => state.province_center.clone(),
+        None => UnitCode::parse(&state.province_center)?,
     };
-    Ok((UnitCode::parse(&receiving)?, UnitCode::parse(&resolving)?))
+    Ok((receiving, resolving))
 }
 
 /// Why no dossier can be created for `code` today: abolished by a decision, or unknown.

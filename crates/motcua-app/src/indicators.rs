@@ -68,7 +68,7 @@ pub async fn units_of(
     if unit.kind == UnitKind::Province {
         return Ok((Some(unit), None));
     }
-    let mut scope = vec![unit.code.clone()];
+    let mut scope = vec![unit.code.to_string()];
     if rollup {
         let all = store.units().await?;
         scope.extend(motcua_domain::org::restructure::predecessors_of(&all, &unit.code));
@@ -147,7 +147,7 @@ pub async fn groups(
 ) -> AppResult<Vec<Group>> {
     let rows = store.indicator_tallies(scope, first, last, by, now).await?;
     let names: std::collections::HashMap<String, String> = match by {
-        By::Unit => store.units().await?.into_iter().map(|u| (u.code, u.name)).collect(),
+        By::Unit => store.units().await?.into_iter().map(|u| (u.code.into_string(), u.name)).collect(),
         By::Procedure => store.procedure_names().await?.into_iter().collect(),
         _ => Default::default(),
     };

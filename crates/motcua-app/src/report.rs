@@ -241,7 +241,7 @@ pub async fn build(store: &Store, from: Date, to: Date, unit: Option<&str>, now:
         to,
         first,
         last,
-        unit_code: found.map(|u| u.code),
+        unit_code: found.map(|u| u.code.into_string()),
         unit_name,
         generated_at: now,
         catalog,

@@ -50,7 +50,7 @@ impl Calendars {
         let per_unit = units
             .iter()
             .filter_map(|u| match OfficeHours::parse(u.office_hours.as_deref()?) {
-                Ok(hours) => Some((u.code.clone(), Arc::new(base.with_hours(hours)))),
+                Ok(hours) => Some((u.code.to_string(), Arc::new(base.with_hours(hours)))),
                 Err(e) => {
                     tracing::warn!(unit = %u.code, error = %e, "invalid office hours; this unit uses the default calendar");
                     None
@@ -78,7 +78,7 @@ impl Application {
         let province_center = units
             .iter()
             .find(|u| u.kind == UnitKind::Center && u.level == Level::Province && u.is_current())
-            .map(|u| u.code.clone())
+            .map(|u| u.code.to_string())
             .unwrap_or_default();
         let calendars = Arc::new(Calendars::build(store.announcements().await?, &units));
         Ok(Application { store, calendars, province_center, signing_key: None, clock: Arc::new(clock::SystemClock) })

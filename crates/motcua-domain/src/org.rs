@@ -8,6 +8,7 @@ pub mod restructure;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Level;
+use crate::ids::UnitCode;
 use crate::{DomainError, ErrorCode};
 
 pub use restructure::{Operation, RestructurePlan, successor_of};
@@ -32,7 +33,7 @@ pub enum UnitKind {
 /// One unit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Unit {
-    pub code: String,
+    pub code: UnitCode,
     pub name: String,
     pub kind: UnitKind,
     pub level: Level,

@@ -14,7 +14,7 @@ use time::macros::{date, datetime};
 
 fn unit(code: &str, kind: UnitKind, parent: Option<&str>) -> Unit {
     Unit {
-        code: code.into(),
+        code: motcua_domain::ids::UnitCode::parse(code).unwrap(),
         name: format!("Đơn vị {code}"),
         kind,
         level: if kind == UnitKind::Province { Level::Province } else { Level::Commune },
@@ -123,6 +123,14 @@ fn invalid_plans_are_refused_with_a_reason() {
     let mut too_early = plan(vec![merge(&["30001"], "31000")]);
     too_early.effective_on = date!(2019 - 12 - 31);
     assert_eq!(refusal(&too_early), "effective_date_too_early");
+    // A new unit's code as a plan file brings it: it must have the register's shape.
+    for code in ["Phú Quốc", " 31000", "31 000"] {
+        let mut bad = merge(&["30001"], "31000");
+        if let Operation::Merge { into, .. } = &mut bad {
+            into.code = serde_json::from_value(serde_json::json!(code)).unwrap();
+        }
+        assert_eq!(refusal(&plan(vec![bad])), "invalid_unit_code", "{code:?}");
+    }
 }
 
 #[test]

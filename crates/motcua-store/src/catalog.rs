@@ -189,7 +189,10 @@ pub(crate) async fn insert_version(
     let mut p = p.clone();
     p.version = version;
     let data = serde_json::to_string(&p).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    sqlx::query("UPDATE procedures SET is_current = 0 WHERE code = $1").bind(p.code.to_string()).execute(&mut **tx).await?;
+    sqlx::query("UPDATE procedures SET is_current = 0 WHERE code = $1")
+        .bind(p.code.to_string())
+        .execute(&mut **tx)
+        .await?;
     sqlx::query(
         "INSERT INTO procedures (code, version, name, search_folded, field, level, agency, online_level, is_current, data, \
          effective_from, decision, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $12)",

@@ -33,12 +33,12 @@ impl Store {
 /// Inserts or replaces a unit inside `tx` (a restructure writes all its units in one transaction).
 pub(crate) async fn put_unit_in(tx: &mut Transaction<'static, Any>, u: &Unit) -> Result<()> {
     let data = serde_json::to_string(u).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    sqlx::query("DELETE FROM units WHERE code = $1").bind(u.code.clone()).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM units WHERE code = $1").bind(u.code.to_string()).execute(&mut **tx).await?;
     sqlx::query(
             "INSERT INTO units (code, name, kind, level, parent, slug, organ_id, office_hours, code_template, valid_from, valid_to, successor, data) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
-        .bind(u.code.clone())
+        .bind(u.code.to_string())
         .bind(u.name.clone())
         .bind(serde_json::to_value(u.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default())
         .bind(u.level.as_str())

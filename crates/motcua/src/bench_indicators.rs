@@ -37,7 +37,7 @@ pub async fn run(database: &str, out: &Path, queries: usize) -> anyhow::Result<(
     let first = YearMonth::of(first);
     let last = YearMonth::of(now).prev();
     let months: Vec<YearMonth> = first.through(last).collect();
-    let units: Vec<String> = store.units().await?.into_iter().map(|u| u.code).collect();
+    let units: Vec<String> = store.units().await?.into_iter().map(|u| u.code.into_string()).collect();
 
     // Dashboard queries: one unit, one month, from the rollups (the total, the months of the
     // year around it, the units) — what the public dashboard asks for a page.

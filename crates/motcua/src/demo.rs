@@ -50,7 +50,7 @@ impl Reference {
     }
 
     fn agencies(&self) -> Vec<String> {
-        self.units.iter().filter(|u| u.kind == UnitKind::Agency && u.is_current()).map(|u| u.code.clone()).collect()
+        self.units.iter().filter(|u| u.kind == UnitKind::Agency && u.is_current()).map(|u| u.code.to_string()).collect()
     }
 }
 
@@ -65,13 +65,13 @@ pub struct DemoUser {
 /// `lanhdao`, `vanthu` (specialists and leaders work for the provincial agencies whose dossiers
 /// the center receives), and the same roles at each commune with a `.slug` suffix.
 pub fn demo_users(r: &Reference) -> anyhow::Result<Vec<DemoUser>> {
-    let center = r.center()?.code.clone();
+    let center = r.center()?.code.to_string();
     let agencies = r.agencies();
     let province = r
         .units
         .iter()
         .find(|u| u.kind == UnitKind::Province && u.is_current())
-        .map(|u| u.code.clone())
+        .map(|u| u.code.to_string())
         .unwrap_or_else(|| center.clone());
     let mut out = vec![
         DemoUser {
@@ -104,7 +104,7 @@ pub fn demo_users(r: &Reference) -> anyhow::Result<Vec<DemoUser>> {
         },
     ];
     for c in r.communes() {
-        let slug = c.slug.clone().unwrap_or_else(|| c.code.clone());
+        let slug = c.slug.clone().unwrap_or_else(|| c.code.to_string());
         for (base, role, title) in [
             ("giamdoc", Role::CenterAdmin, "Giám đốc Trung tâm"),
             ("tiepnhan", Role::Receiver, "Cán bộ tiếp nhận"),
@@ -115,7 +115,7 @@ pub fn demo_users(r: &Reference) -> anyhow::Result<Vec<DemoUser>> {
             out.push(DemoUser {
                 username: format!("{base}.{slug}"),
                 full_name: format!("{title} — {}", c.name),
-                roles: vec![(c.code.clone(), role)],
+                roles: vec![(c.code.to_string(), role)],
             });
         }
     }
@@ -140,7 +140,7 @@ pub(crate) async fn seed_reference(store: &Store, r: &Reference) -> anyhow::Resu
     };
     store.apply_decision(&decision, time::OffsetDateTime::now_utc()).await?;
     // The provincial center's queue: two counter groups, two counters each (docs/QUEUE.md).
-    let center = r.center()?.code.clone();
+    let center = r.center()?.code.to_string();
     for (code, name, prefix, fields) in [
         ("DD", "Đất đai – Xây dựng", "A", vec!["Đất đai".to_owned(), "Xây dựng".to_owned()]),
         ("TP", "Tư pháp – Hộ tịch và lĩnh vực khác", "B", Vec::new()),
@@ -211,10 +211,10 @@ async fn seed_history(
     let province_procs: Vec<&Procedure> = r.procedures.iter().filter(|p| p.agency != COMMUNE_AGENCY).collect();
     let commune_procs: Vec<&Procedure> = r.procedures.iter().filter(|p| p.agency == COMMUNE_AGENCY).collect();
     let mut places: Vec<(String, Staff, Vec<&Procedure>, u32)> =
-        vec![(center.code.clone(), staff_for(users, ""), province_procs, per_day)];
+        vec![(center.code.to_string(), staff_for(users, ""), province_procs, per_day)];
     for c in r.communes() {
         let slug = format!(".{}", c.slug.clone().unwrap_or_default());
-        places.push((c.code.clone(), staff_for(users, &slug), commune_procs.clone(), per_day.div_ceil(3)));
+        places.push((c.code.to_string(), staff_for(users, &slug), commune_procs.clone(), per_day.div_ceil(3)));
     }
     let first = now.to_offset(VN_OFFSET).date() - Duration::days(365);
     let mut batch = Vec::new();
@@ -282,10 +282,10 @@ async fn showcase(
     let commune_proc = r.procedures.iter().find(|p| p.agency == COMMUNE_AGENCY);
     let mut picks = Vec::new();
     if let Some(p) = province_proc {
-        picks.push((p, center.code.clone(), p.agency.clone(), String::new()));
+        picks.push((p, center.code.to_string(), p.agency.clone(), String::new()));
     }
     if let (Some(p), Some(c)) = (commune_proc, commune) {
-        picks.push((p, c.code.clone(), c.code.clone(), format!(".{}", c.slug.clone().unwrap_or_default())));
+        picks.push((p, c.code.to_string(), c.code.to_string(), format!(".{}", c.slug.clone().unwrap_or_default())));
     }
     for (i, (p, receiving, resolving, suffix)) in picks.into_iter().enumerate() {
         let staff = staff_for(users, &suffix);

@@ -244,7 +244,7 @@ pub async fn run(database: &str, opts: &Options) -> anyhow::Result<Summary> {
     let shown = motcua_store::redact(database);
     let store = Store::open(database).await.with_context(|| format!("opening {shown}"))?;
     let reference = Reference::load()?;
-    let center = reference.center()?.code.clone();
+    let center = reference.center()?.code.to_string();
     if store.procedures(&Default::default()).await?.is_empty() {
         println!("{shown}: empty, seeding the demo reference data (units, procedures, accounts)");
         seed_reference(&store, &reference).await?;
@@ -281,7 +281,7 @@ pub async fn run(database: &str, opts: &Options) -> anyhow::Result<Summary> {
     for c in reference.communes() {
         let slug = format!(".{}", c.slug.clone().unwrap_or_default());
         places.push(Place {
-            code: c.code.clone(),
+            code: c.code.to_string(),
             staff: staff_for(&users, &slug),
             all: Picker::new(commune.clone()),
             online: Picker::new(online_of(&commune)),

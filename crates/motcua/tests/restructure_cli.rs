@@ -20,7 +20,7 @@ fn temp_dir(name: &str) -> PathBuf {
 
 fn commune(code: &str) -> Unit {
     Unit {
-        code: code.into(),
+        code: motcua_domain::ids::UnitCode::parse(code).unwrap(),
         name: format!("Xã {code}"),
         kind: UnitKind::Commune,
         level: Level::Commune,

@@ -79,8 +79,9 @@ pub async fn receive(state: &Application, caller: &Caller, body: &[u8]) -> AppRe
         Err(e) => return Ok(Received::Invalid(e)),
     };
     let units = state.store.units().await?;
-    let local_unit =
-        |id: &str| units.iter().find(|u| u.is_current() && u.organ_id.as_deref() == Some(id)).map(|u| u.code.clone());
+    let local_unit = |id: &str| {
+        units.iter().find(|u| u.is_current() && u.organ_id.as_deref() == Some(id)).map(|u| u.code.to_string())
+    };
     let locals: Vec<String> = package.header.to.iter().filter_map(|to| local_unit(to.id.as_str())).collect();
     let remote: Vec<String> =
         package.header.to.iter().map(|o| o.id.as_str().to_owned()).filter(|id| local_unit(id).is_none()).collect();
@@ -110,9 +111,9 @@ pub async fn receive(state: &Application, caller: &Caller, body: &[u8]) -> AppRe
             "không có đơn vị nào của hệ thống có mã định danh của nơi nhận (MessageHeader/To/OrganId) và không chuyển tiếp được",
         ));
     };
-    let unit = units.iter().find(|u| &u.code == unit_code).ok_or_else(Error::internal)?;
+    let unit = units.iter().find(|u| u.code == *unit_code).ok_or_else(Error::internal)?;
     if let Caller::Clerk(u) = caller
-        && !clerk_units(u).contains(&unit.code)
+        && !clerk_units(u).iter().any(|c| unit.code == *c)
     {
         return Err(Error::forbidden("not a clerk of the receiving unit", "không phải văn thư của đơn vị nhận"));
     }

@@ -25,7 +25,7 @@ fn relay_unit(units: &[motcua_domain::org::Unit]) -> Option<(String, String)> {
     units
         .iter()
         .filter(|u| u.is_current() && u.parent.is_none())
-        .find_map(|u| u.organ_id.clone().map(|o| (u.code.clone(), o)))
+        .find_map(|u| u.organ_id.clone().map(|o| (u.code.to_string(), o)))
 }
 
 fn refused(code: ErrorCode, en: String, vi: String) -> Error {

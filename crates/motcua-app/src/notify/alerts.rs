@@ -129,7 +129,7 @@ impl Snapshot {
                 escalation: Escalation::None,
             });
         }
-        let parents = state.store.units().await?.into_iter().map(|u| (u.code, u.parent)).collect();
+        let parents = state.store.units().await?.into_iter().map(|u| (u.code.into_string(), u.parent)).collect();
         Ok(Snapshot { alerts, parents })
     }
 

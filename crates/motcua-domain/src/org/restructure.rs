@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::Unit;
+use crate::ids::UnitCode;
 use crate::error::DomainError;
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
@@ -61,7 +62,9 @@ impl RestructurePlan {
         self.operations
             .iter()
             .filter_map(|op| match op {
-                Operation::Merge { from, into } => Some(from.iter().map(|f| (f.clone(), into.code.clone())).collect()),
+                Operation::Merge { from, into } => {
+                    Some(from.iter().map(|f| (f.clone(), into.code.to_string())).collect())
+                }
                 _ => None,
             })
             .flat_map(|v: Vec<(String, String)>| v)
@@ -74,7 +77,7 @@ impl RestructurePlan {
         self.operations
             .iter()
             .filter_map(|op| match op {
-                Operation::Merge { into, .. } if !known.contains(into.code.as_str()) => Some(into.code.clone()),
+                Operation::Merge { into, .. } if !known.contains(into.code.as_str()) => Some(into.code.to_string()),
                 _ => None,
             })
             .collect()
@@ -116,6 +119,15 @@ impl RestructurePlan {
                         ErrorCode::MergeIncomplete,
                         "a merge needs the units it merges and the code and name of the result",
                         "sáp nhập cần các đơn vị bị sáp nhập, mã và tên đơn vị mới",
+                    ));
+                }
+                // The new unit's code travels in URLs and dossier codes: the register's shape.
+                let code = into.code.as_str();
+                if UnitCode::parse(code).map_or(true, |c| c != *code) {
+                    return Err(DomainError::invalid(
+                        ErrorCode::InvalidUnitCode,
+                        format!("'{code}' is not a unit code: at most 64 letters, digits, '-', '.', '_'"),
+                        format!("'{code}' không phải mã đơn vị: tối đa 64 chữ cái, chữ số, '-', '.', '_'"),
                     ));
                 }
                 if by_code.contains_key(into.code.as_str()) {
@@ -219,15 +231,15 @@ impl RestructurePlan {
                     }
                 }
                 Operation::Rename { code, new_name } => {
-                    out.iter_mut().filter(|u| &u.code == code).for_each(|u| u.name = new_name.trim().to_owned());
+                    out.iter_mut().filter(|u| u.code == *code).for_each(|u| u.name = new_name.trim().to_owned());
                 }
                 Operation::Move { code, new_parent } => {
-                    out.iter_mut().filter(|u| &u.code == code).for_each(|u| u.parent = Some(new_parent.clone()));
+                    out.iter_mut().filter(|u| u.code == *code).for_each(|u| u.parent = Some(new_parent.clone()));
                 }
             }
         }
         for u in &mut out {
-            if let Some(next) = successor.get(&u.code) {
+            if let Some(next) = successor.get(u.code.as_str()) {
                 u.valid_to = Some(end.clone());
                 u.successor = Some(next.clone());
             } else if let Some(next) = u.parent.as_ref().and_then(|p| successor.get(p)) {
@@ -278,9 +290,9 @@ pub fn predecessors_of(units: &[Unit], code: &str) -> Vec<String> {
     let mut frontier = vec![code.to_owned()];
     while let Some(c) = frontier.pop() {
         for u in units.iter().filter(|u| u.successor.as_deref() == Some(c.as_str())) {
-            if u.code != code && !out.contains(&u.code) {
-                out.push(u.code.clone());
-                frontier.push(u.code.clone());
+            if u.code != code && !out.iter().any(|o| u.code == *o) {
+                out.push(u.code.to_string());
+                frontier.push(u.code.to_string());
             }
         }
     }

@@ -90,7 +90,7 @@ storage_test!(catalog_search_ignores_vietnamese_diacritics_and_filters_by_field_
 
 fn unit(code: &str, name: &str, kind: UnitKind, level: Level) -> Unit {
     Unit {
-        code: code.into(),
+        code: motcua_domain::ids::UnitCode::parse(code).unwrap(),
         name: name.into(),
         kind,
         level,

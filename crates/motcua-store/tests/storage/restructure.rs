@@ -20,7 +20,7 @@ const ZONE: &str = "000.31.00.H01";
 
 fn unit(code: &str, kind: UnitKind, level: Level) -> Unit {
     Unit {
-        code: code.into(),
+        code: motcua_domain::ids::UnitCode::parse(code).unwrap(),
         name: format!("Đơn vị {code}"),
         kind,
         level,

@@ -261,7 +261,7 @@ async fn view(state: &AppState, f: &Feedback, units: &HashMap<String, String>) -
 }
 
 async fn unit_names(state: &AppState) -> Result311<HashMap<String, String>> {
-    Ok(state.store.units().await?.into_iter().map(|u| (u.code, u.name)).collect())
+    Ok(state.store.units().await?.into_iter().map(|u| (u.code.into_string(), u.name)).collect())
 }
 
 /// `requests/{id}.json`: the path segment carries the `.json` format suffix.

@@ -216,7 +216,7 @@ pub(crate) fn next_cursor(rows: &[InboxRow], limit: i64) -> Option<String> {
 
 /// `code → name` of every unit, for display.
 pub(crate) async fn unit_names(state: &AppState) -> Result<HashMap<String, String>, UiError> {
-    Ok(state.store.units().await?.into_iter().map(|u| (u.code, u.name)).collect())
+    Ok(state.store.units().await?.into_iter().map(|u| (u.code.into_string(), u.name)).collect())
 }
 
 /// An option of a `<select>`.

@@ -141,7 +141,7 @@ async fn page(
         .filter(|u| !matches!(u.kind, UnitKind::Province | UnitKind::Counter))
         .map(|u| {
             let ended = if u.is_current() { "" } else { v.lang.t(" (đã giải thể)", " (dissolved)") };
-            (u.code.clone(), format!("{}{ended}", u.name))
+            (u.code.to_string(), format!("{}{ended}", u.name))
         })
         .collect();
     let text = |o: &Option<String>| o.as_deref().map(str::trim).unwrap_or("").to_owned();
@@ -417,7 +417,7 @@ fn ranking(sel: &Selection, units: &[Unit], groups: &[Group], lang: Lang, n: Num
     let in_scope = |code: &str| sel.scope.units.as_ref().is_none_or(|s| s.iter().any(|c| c == code));
     for u in units.iter().filter(|u| commune(u.kind) && u.is_current() && in_scope(&u.code)) {
         if !rows.iter().any(|g| g.key == u.code) {
-            rows.push(Group { name: u.name.clone(), ..Group::empty(u.code.clone()) });
+            rows.push(Group { name: u.name.clone(), ..Group::empty(u.code.to_string()) });
         }
     }
     rows.sort_by(|a, b| {

@@ -176,7 +176,7 @@ async fn communes(state: &AppState) -> Result<Vec<(String, String)>, UiError> {
         .await?
         .into_iter()
         .filter(|u| u.level == Level::Commune && u.receives_dossiers() && u.is_current())
-        .map(|u| (u.code, u.name))
+        .map(|u| (u.code.into_string(), u.name))
         .collect();
     list.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(list)

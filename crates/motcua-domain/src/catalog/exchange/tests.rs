@@ -60,7 +60,7 @@ fn every_bad_row_is_reported_with_its_row_number() {
     rows[3][0] = "1.001195".to_owned(); // row 5: duplicate of row 4
     let errors = parse_rows(&header(), &rows).unwrap_err();
     let at: Vec<(usize, Option<&str>)> = errors.iter().map(|e| (e.row, e.column.as_deref())).collect();
-    assert_eq!(at, vec![(2, None), (3, Some("level")), (3, Some("fees")), (5, Some("code"))]);
+    assert_eq!(at, vec![(2, Some("code")), (3, Some("level")), (3, Some("fees")), (5, Some("code"))]);
     assert!(errors.iter().all(|e| !e.message.is_empty() && !e.message_vi.is_empty()));
 }
 

@@ -152,8 +152,8 @@ pub(super) async fn page(
         units.push((String::new(), "Toàn tỉnh".to_owned()));
     }
     for u in state.store.units().await? {
-        if matches!(&reach, Reach::All) || matches!(&reach, Reach::Units(own) if own.contains(&u.code)) {
-            units.push((u.code, u.name));
+        if matches!(&reach, Reach::All) || matches!(&reach, Reach::Units(own) if own.iter().any(|o| u.code == *o)) {
+            units.push((u.code.to_string(), u.name));
         }
     }
     let c = Chrome::new(

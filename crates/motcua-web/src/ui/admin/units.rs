@@ -70,7 +70,7 @@ fn row(u: Unit, lang: Lang) -> UnitRow {
         organ_id: dash(u.organ_id),
         successor: dash(u.successor),
         validity,
-        code: u.code,
+        code: u.code.to_string(),
         name: u.name,
     }
 }

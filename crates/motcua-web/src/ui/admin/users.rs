@@ -110,7 +110,7 @@ async fn grantable_units(state: &AppState, admin: &Admin) -> Result<Vec<(String,
         .await?
         .into_iter()
         .filter(|u| u.is_current() && admin.covers(&u.code))
-        .map(|u| (u.code.clone(), format!("{} ({})", u.name, u.code)))
+        .map(|u| (u.code.to_string(), format!("{} ({})", u.name, u.code)))
         .collect())
 }
 

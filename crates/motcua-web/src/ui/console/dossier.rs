@@ -358,7 +358,11 @@ async fn forms(state: &AppState, d: &Dossier, allowed: &[ActionKind]) -> Result<
                     .into_iter()
                     .filter(|u| u.is_current() && u.code != d.resolving_unit)
                     .filter(|u| u.kind == UnitKind::Agency || u.level == motcua_domain::catalog::Level::Commune)
-                    .map(|u| Opt { label: format!("{} ({})", u.name, u.code), value: u.code, selected: false })
+                    .map(|u| Opt {
+                        label: format!("{} ({})", u.name, u.code),
+                        value: u.code.to_string(),
+                        selected: false,
+                    })
                     .collect();
                 f.transfer = Some(targets);
             }

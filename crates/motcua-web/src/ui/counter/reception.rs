@@ -119,7 +119,7 @@ async fn reception_page(
         let mut c: Vec<(String, String)> = all
             .iter()
             .filter(|u| u.level == Level::Commune && u.receives_dossiers() && u.is_current())
-            .map(|u| (u.code.clone(), u.name.clone()))
+            .map(|u| (u.code.to_string(), u.name.clone()))
             .collect();
         c.sort_by(|a, b| a.1.cmp(&b.1));
         c
