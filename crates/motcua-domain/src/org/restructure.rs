@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::Unit;
-use crate::ids::UnitCode;
 use crate::error::DomainError;
+use crate::ids::UnitCode;
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
