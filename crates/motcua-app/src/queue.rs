@@ -90,10 +90,8 @@ pub async fn step(
         }
         None => None,
     };
-    let t = state
-        .store
-        .step_ticket(id, &c.id, actor.name(), &step, dossier.as_ref().map(|d| d.code.as_str()), state.now())
-        .await?;
+    let t =
+        state.store.step_ticket(id, &c.id, actor.name(), &step, dossier.as_ref().map(|d| &d.code), state.now()).await?;
     let mut rating_token = None;
     if dossier.as_ref().is_some_and(|d| d.status == Status::Returned && d.rating.is_none()) {
         let token = crate::auth::new_token();

@@ -75,7 +75,7 @@ pub fn search_text(d: &Document) -> String {
         parts.push(c.chars().take(2000).collect());
     }
     if let Some(c) = &d.dossier_code {
-        parts.push(c.clone());
+        parts.push(c.to_string());
     }
     fold(&parts.join(" "))
 }
@@ -175,7 +175,7 @@ impl Store {
                 Box::pin(async move {
                     if let Some(digest) = &digest {
                         let row = sqlx::query("SELECT data FROM documents WHERE unit = $1 AND package_digest = $2")
-                            .bind(first.unit.clone())
+                            .bind(first.unit.to_string())
                             .bind(digest.clone())
                             .fetch_optional(&mut **tx)
                             .await?;
@@ -505,7 +505,7 @@ impl Projection for Document {
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, $18, $19, $20, $21)",
                 )
                 .bind(doc.id.clone())
-                .bind(doc.unit.clone())
+                .bind(doc.unit.to_string())
                 .bind(doc.direction.as_str())
                 .bind(doc.status.as_str())
                 .bind(doc.register_year.map(i64::from))
@@ -517,7 +517,7 @@ impl Projection for Document {
                 .bind(doc.meta.sender.as_ref().map(|s| s.name.clone()))
                 .bind(doc.assignee.clone())
                 .bind(doc.handling_due.map(format_ts))
-                .bind(doc.dossier_code.clone())
+                .bind(doc.dossier_code.as_ref().map(ToString::to_string))
                 .bind(format_ts(entered_at(doc)))
                 .bind(search_text(doc))
                 .bind(doc.external_id.clone())
@@ -539,7 +539,7 @@ impl Projection for Document {
                 .bind(doc.meta.number_notation())
                 .bind(doc.assignee.clone())
                 .bind(doc.handling_due.map(format_ts))
-                .bind(doc.dossier_code.clone())
+                .bind(doc.dossier_code.as_ref().map(ToString::to_string))
                 .bind(format_ts(entered_at(doc)))
                 .bind(search_text(doc))
                 .bind(doc.external_id.clone())

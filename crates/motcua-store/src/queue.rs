@@ -11,6 +11,7 @@ use futures_util::future::BoxFuture;
 use motcua_domain::DomainError;
 use motcua_domain::ErrorCode;
 use motcua_domain::dossier::timeliness::Timeliness;
+use motcua_domain::ids::DossierCode;
 use motcua_domain::queue::rating::Rated;
 use motcua_domain::queue::{
     self, Counter, CounterGroup, Priority, Step, Ticket, TicketChange, TicketEvent, TicketState, order, ticket_day,
@@ -78,7 +79,10 @@ fn ticket_row(r: &AnyRow) -> Result<Ticket> {
         done_at: opt_ts(r.try_get("done_at")?)?,
         calls: u32::try_from(calls).unwrap_or(u32::MAX),
         transferred_from: r.try_get("transferred_from")?,
-        dossier: r.try_get("dossier_code")?,
+        dossier: r
+            .try_get::<Option<String>, _>("dossier_code")?
+            .map(|c| DossierCode::parse(&c).map_err(|e| corrupt("ticket dossier code", e)))
+            .transpose()?,
         version: r.try_get("version")?,
     })
 }
@@ -344,7 +348,7 @@ impl Store {
         counter: &str,
         officer: &str,
         step: &Step,
-        dossier: Option<&str>,
+        dossier: Option<&DossierCode>,
         now: OffsetDateTime,
     ) -> Result<Ticket> {
         let (c, unit) = self.counter(counter).await?;
@@ -359,8 +363,7 @@ impl Store {
                 )));
             }
         }
-        let (id, officer, step, dossier) =
-            (id.to_owned(), officer.to_owned(), step.clone(), dossier.map(str::to_owned));
+        let (id, officer, step, dossier) = (id.to_owned(), officer.to_owned(), step.clone(), dossier.cloned());
         self.writer
             .transact(move |tx| {
                 Box::pin(async move {
@@ -383,7 +386,7 @@ impl Store {
                                 "số thứ tự vừa được chuyển sang nhóm khác; vui lòng tải lại",
                             ));
                         }
-                        Ok(vec![queue::decide(current, &c, &officer, &step, dossier.as_deref(), now)?])
+                        Ok(vec![queue::decide(current, &c, &officer, &step, dossier.as_ref(), now)?])
                     })
                     .await
                 })
@@ -392,9 +395,8 @@ impl Store {
     }
 
     /// Links a dossier to a ticket (the dossier received from it), as an event of its history.
-    pub async fn link_ticket(&self, id: &str, dossier: &str, by: &str, at: OffsetDateTime) -> Result<Ticket> {
-        let e =
-            TicketEvent { at, by: by.to_owned(), what: TicketChange::LinkedDossier { dossier: dossier.to_owned() } };
+    pub async fn link_ticket(&self, id: &str, dossier: &DossierCode, by: &str, at: OffsetDateTime) -> Result<Ticket> {
+        let e = TicketEvent { at, by: by.to_owned(), what: TicketChange::LinkedDossier { dossier: dossier.clone() } };
         let id = id.to_owned();
         self.writer
             .transact(move |tx| {
@@ -655,7 +657,7 @@ impl Projection for Ticket {
                 .bind(t.done_at.map(format_ts))
                 .bind(i64::from(t.calls))
                 .bind(t.transferred_from.clone())
-                .bind(t.dossier.clone())
+                .bind(t.dossier.as_ref().map(ToString::to_string))
                 .bind(t.version)
                 .execute(&mut **tx)
                 .await?;
@@ -673,7 +675,7 @@ impl Projection for Ticket {
                 .bind(t.done_at.map(format_ts))
                 .bind(i64::from(t.calls))
                 .bind(t.transferred_from.clone())
-                .bind(t.dossier.clone())
+                .bind(t.dossier.as_ref().map(ToString::to_string))
                 .bind(t.version)
                 .bind(last_call(events))
                 .bind(t.id.clone())

@@ -105,7 +105,13 @@ pub async fn prepare_send(state: &Application, doc: &Document, at: time::OffsetD
         }),
     };
     let mut package = Package { header, attachments: attachments(state, &doc.id).await? };
-    out.package = Some(crate::exchange::new_package(state, &doc.unit, &mut package, doc.dossier_code.clone(), at)?);
+    out.package = Some(crate::exchange::new_package(
+        state,
+        &doc.unit,
+        &mut package,
+        doc.dossier_code.as_ref().map(ToString::to_string),
+        at,
+    )?);
     for r in &package.header.to {
         out.traces.push((r.id.as_str().to_owned(), TraceStatus::Queued, format!("Chờ gửi liên thông đến {}", r.name)));
     }

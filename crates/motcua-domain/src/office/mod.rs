@@ -24,6 +24,7 @@ use time::{Date, OffsetDateTime};
 use crate::DomainError;
 use crate::calendar::{Calendar, WorkingTime};
 use crate::dossier::{Actor, Role};
+use crate::ids::{DossierCode, UnitCode};
 
 pub use status::{EdxmlStatus, TraceStatus};
 
@@ -414,7 +415,7 @@ pub struct Document {
     /// Random id (UUID-like), stable across systems only through `external_id`.
     pub id: String,
     /// The unit whose register holds it.
-    pub unit: String,
+    pub unit: UnitCode,
     pub direction: Direction,
     pub status: Status,
     /// Calendar year of the register (Vietnam time) and the number in it (số đến / số đi).
@@ -440,7 +441,7 @@ pub struct Document {
     pub rejection_reason: Option<String>,
     /// The dossier (hồ sơ TTHC) this document belongs to.
     #[serde(default)]
-    pub dossier_code: Option<String>,
+    pub dossier_code: Option<DossierCode>,
     /// The edXML DocumentId (`{senderOrgId},{yyyy/MM/dd},{number}/{notation}`) when it came
     /// through or left by the exchange.
     #[serde(default)]
@@ -483,7 +484,7 @@ pub enum EventKind {
         reason: String,
     },
     LinkedDossier {
-        dossier_code: String,
+        dossier_code: DossierCode,
     },
     /// Outgoing, handed to `send_document` for these recipients.
     SendQueued {
@@ -660,10 +661,8 @@ impl Document {
             ));
         }
         let meta = new.meta.validate(Direction::Incoming)?;
-        let dossier_code = new.dossier_code.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
-        if let Some(c) = &dossier_code {
-            check_dossier_code(c)?;
-        }
+        let dossier_code = optional_dossier_code(new.dossier_code)?;
+        let unit = UnitCode::parse(&new.unit)?;
         if new.received_at.is_some_and(|r| r > at) {
             return Err(DomainError::invalid(
                 ErrorCode::ReceivedInFuture,
@@ -674,7 +673,7 @@ impl Document {
         let year = register_year(at);
         let doc = Document {
             id: new.id,
-            unit: new.unit,
+            unit,
             direction: Direction::Incoming,
             status: Status::Registered,
             register_year: Some(year),
@@ -712,10 +711,8 @@ impl Document {
             ));
         }
         let meta = meta.validate(Direction::Outgoing)?;
-        let dossier_code = dossier_code.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
-        if let Some(c) = &dossier_code {
-            check_dossier_code(c)?;
-        }
+        let dossier_code = optional_dossier_code(dossier_code)?;
+        let unit = UnitCode::parse(&unit)?;
         let doc = Document {
             id,
             unit,
@@ -799,7 +796,13 @@ impl Document {
     }
 }
 
-fn check_dossier_code(c: &str) -> Result<(), DomainError> {
+/// An optional dossier code as typed: blank is none.
+fn optional_dossier_code(c: Option<String>) -> Result<Option<DossierCode>, DomainError> {
+    c.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).map(|c| dossier_code_of(&c)).transpose()
+}
+
+/// `c` (trimmed, not empty) as a dossier code, or `invalid_dossier_code`.
+fn dossier_code_of(c: &str) -> Result<DossierCode, DomainError> {
     if c.len() > 64 || !c.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b)) {
         return Err(DomainError::invalid(
             ErrorCode::InvalidDossierCode,
@@ -807,7 +810,7 @@ fn check_dossier_code(c: &str) -> Result<(), DomainError> {
             format!("'{c}' không phải mã hồ sơ"),
         ));
     }
-    Ok(())
+    Ok(DossierCode::trusted(c))
 }
 
 /// What an officer asks to do with a document (`action` in the API).
@@ -1046,7 +1049,7 @@ pub fn decide(
                     "cần nhập mã hồ sơ",
                 ));
             }
-            check_dossier_code(&c)?;
+            let c = dossier_code_of(&c)?;
             if !actor.in_unit(unit) {
                 return Err(forbidden(
                     "only officers of the unit link documents",

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime, UtcOffset};
 
 use crate::error::DomainError;
+use crate::ids::DossierCode;
 
 /// Vietnam's offset: ticket numbers restart at local midnight.
 pub const VN: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
@@ -271,7 +272,7 @@ pub struct Ticket {
     /// The group it was transferred from, if any.
     pub transferred_from: Option<String>,
     /// The dossier received from this ticket.
-    pub dossier: Option<String>,
+    pub dossier: Option<DossierCode>,
     /// Number of events in its history (the optimistic version).
     #[serde(default)]
     pub version: i64,
@@ -315,10 +316,10 @@ pub enum TicketChange {
     },
     Done {
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        dossier: Option<String>,
+        dossier: Option<DossierCode>,
     },
     LinkedDossier {
-        dossier: String,
+        dossier: DossierCode,
     },
 }
 
@@ -488,7 +489,7 @@ pub fn decide(
     counter: &Counter,
     officer: &str,
     step: &Step,
-    dossier: Option<&str>,
+    dossier: Option<&DossierCode>,
     now: OffsetDateTime,
 ) -> Result<TicketEvent, DomainError> {
     let at_this_counter = t.counter.as_deref() == Some(counter.id.as_str());
@@ -509,7 +510,7 @@ pub fn decide(
         Step::Serve => return Err(wrong_state(t, "served", "bắt đầu phục vụ")),
         Step::Skip if active => TicketChange::Skipped,
         Step::Skip => return Err(wrong_state(t, "skipped", "bỏ qua")),
-        Step::Done if active => TicketChange::Done { dossier: dossier.map(str::to_owned) },
+        Step::Done if active => TicketChange::Done { dossier: dossier.cloned() },
         Step::Done => return Err(wrong_state(t, "finished", "kết thúc")),
         Step::Requeue if t.state == TicketState::Skipped && in_group => TicketChange::Requeued,
         Step::Requeue if t.state == TicketState::Skipped => return Err(not_yours()),
@@ -640,7 +641,15 @@ mod tests {
         events.push(call);
         for (i, step) in steps.iter().enumerate() {
             let at = t0 + time::Duration::minutes(10 + i as i64);
-            let e = decide(&live, &counter("Q1"), "tiepnhan", step, Some("C1-260525-0001"), at).unwrap();
+            let e = decide(
+                &live,
+                &counter("Q1"),
+                "tiepnhan",
+                step,
+                Some(&DossierCode::parse("C1-260525-0001").unwrap()),
+                at,
+            )
+            .unwrap();
             live = Ticket::fold(Some(live), &e).unwrap();
             events.push(e);
         }

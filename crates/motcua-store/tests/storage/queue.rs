@@ -45,7 +45,17 @@ async fn queue_numbers_restart_each_local_day_and_calls_follow_the_priority_rule
     assert_eq!(first.number, "A002", "the priority ticket goes first");
     let busy = store.call_next("Q1", "tiepnhan", now).await.unwrap_err();
     assert!(busy.to_string().contains("counter_busy"), "{busy}");
-    let done = store.step_ticket(&first.id, "Q1", "tiepnhan", &Step::Done, Some("C1-260525-0001"), now).await.unwrap();
+    let done = store
+        .step_ticket(
+            &first.id,
+            "Q1",
+            "tiepnhan",
+            &Step::Done,
+            Some(&motcua_domain::ids::DossierCode::parse("C1-260525-0001").unwrap()),
+            now,
+        )
+        .await
+        .unwrap();
     assert_eq!((done.state, done.dossier.as_deref()), (TicketState::Done, Some("C1-260525-0001")));
     assert_eq!(store.call_next("Q1", "tiepnhan", now).await.unwrap().unwrap().number, "A001");
     let m = store.queue_metrics(&["C1".into()], date!(2026 - 05 - 25)).await.unwrap();
@@ -130,7 +140,17 @@ async fn ratings_are_attributed_to_the_officer_who_served_the_ticket_or_returned
     let now = at("2025-07-07T10:00:00+07:00");
     store.issue_ticket("X-HT", None, now).await.unwrap();
     let t = store.call_next("XQ1", "quay.mot", now).await.unwrap().unwrap();
-    store.step_ticket(&t.id, "XQ1", "quay.mot", &Step::Done, Some(&served), now).await.unwrap();
+    store
+        .step_ticket(
+            &t.id,
+            "XQ1",
+            "quay.mot",
+            &Step::Done,
+            Some(&motcua_domain::ids::DossierCode::parse(&served).unwrap()),
+            now,
+        )
+        .await
+        .unwrap();
     let (from, to) = (at("2025-07-01T00:00:00+07:00"), at("2025-08-01T00:00:00+07:00"));
     let mut got = store.officer_ratings(&[COMMUNE.into()], from, to).await.unwrap();
     got.sort_by(|a, b| a.officer.cmp(&b.officer));
@@ -152,7 +172,10 @@ async fn a_ticket_keeps_a_verified_history(store: Store) {
     let served = store.step_ticket(&t.id, "Q1", "tiepnhan", &Step::Serve, None, t0).await.unwrap();
     let done = store.step_ticket(&t.id, "Q1", "tiepnhan", &Step::Done, None, t0).await.unwrap();
     assert_eq!((called.version, served.version, done.version), (2, 3, 4));
-    let linked = store.link_ticket(&t.id, "C1-260526-0001", "tiepnhan", t0).await.unwrap();
+    let linked = store
+        .link_ticket(&t.id, &motcua_domain::ids::DossierCode::parse("C1-260526-0001").unwrap(), "tiepnhan", t0)
+        .await
+        .unwrap();
     assert_eq!((linked.version, linked.dossier.as_deref()), (5, Some("C1-260526-0001")));
     assert_eq!(store.ticket(&t.id).await.unwrap(), linked);
     // Finishing twice is refused and writes nothing.

@@ -67,7 +67,7 @@ impl TicketView {
             done_at: t.done_at.map(motcua_store::format_ts),
             calls: t.calls,
             transferred_from: t.transferred_from.clone(),
-            dossier: t.dossier.clone(),
+            dossier: t.dossier.as_ref().map(ToString::to_string),
             waiting_before: None,
             rating_url: None,
         }

@@ -166,7 +166,7 @@ fn facts(d: &Document) -> Vec<(&'static str, String)> {
     push("Người xử lý", d.assignee.clone());
     push("Hạn xử lý", d.handling_due.map(local_display));
     push("Hạn trả lời (theo nơi gửi)", m.due_date.map(date));
-    push("Hồ sơ liên quan", d.dossier_code.clone());
+    push("Hồ sơ liên quan", d.dossier_code.as_ref().map(ToString::to_string));
     push("Lý do từ chối", d.rejection_reason.clone());
     push("Mã văn bản liên thông", d.external_id.clone());
     push("Nội dung", m.content.clone());
