@@ -101,6 +101,7 @@ async fn route(
     let receiving = match receiving {
         Some(r) => UnitCode::parse(&r)?,
         None if level == Level::Commune || agency == COMMUNE_AGENCY => resolving.clone(),
+        // A register without a provincial center leaves the code empty: refused as invalid.
         None => UnitCode::parse(&state.province_center)?,
     };
     Ok((receiving, resolving))

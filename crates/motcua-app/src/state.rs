@@ -5,6 +5,7 @@ use std::sync::{Arc, RwLock};
 
 use motcua_domain::calendar::{Calendar, OfficeHours};
 use motcua_domain::catalog::Level;
+use motcua_domain::ids::UnitCode;
 use motcua_domain::org::{Unit, UnitKind};
 use motcua_store::Store;
 
@@ -16,7 +17,7 @@ pub struct Application {
     pub store: Store,
     pub calendars: Arc<Calendars>,
     /// Code of the provincial one-stop center (receives province-level online dossiers).
-    pub province_center: String,
+    pub province_center: UnitCode,
     /// The key outgoing edXML packages are signed with (XML-DSig), when the system has one.
     pub signing_key: Option<Arc<motcua_edxml::dsig::SigningKey>>,
     /// Where "now" comes from (the system's clock, or a test's).
@@ -78,7 +79,7 @@ impl Application {
         let province_center = units
             .iter()
             .find(|u| u.kind == UnitKind::Center && u.level == Level::Province && u.is_current())
-            .map(|u| u.code.to_string())
+            .map(|u| u.code.clone())
             .unwrap_or_default();
         let calendars = Arc::new(Calendars::build(store.announcements().await?, &units));
         Ok(Application { store, calendars, province_center, signing_key: None, clock: Arc::new(clock::SystemClock) })

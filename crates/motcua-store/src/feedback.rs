@@ -6,6 +6,7 @@ use futures_util::future::BoxFuture;
 use motcua_domain::ErrorCode;
 use motcua_domain::feedback::score::FeedbackCounts;
 use motcua_domain::feedback::{Event, Feedback, FeedbackRules, Stage, Status};
+use motcua_domain::ids::UnitCode;
 use motcua_domain::text::fold;
 use sqlx::{AnyPool, Row};
 use time::OffsetDateTime;
@@ -287,7 +288,14 @@ impl Store {
             .filter_map(|fb| {
                 let (stage, due) = fb.current_deadline()?;
                 let unit = if fb.status == Status::Accepted || fb.status == Status::Submitted { None } else { fb.unit };
-                Some(OpenFeedback { code: fb.code, center: fb.center, unit, status: fb.status, stage, due })
+                Some(OpenFeedback {
+                    code: fb.code,
+                    center: fb.center.into_string(),
+                    unit: unit.map(UnitCode::into_string),
+                    status: fb.status,
+                    stage,
+                    due,
+                })
             })
             .collect())
     }
@@ -406,8 +414,8 @@ impl Projection for Feedback {
                      VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $9, $10, $11, $12, $13)",
                 )
                 .bind(fb.code.clone())
-                .bind(fb.center.clone())
-                .bind(fb.unit.clone())
+                .bind(fb.center.to_string())
+                .bind(fb.unit.as_ref().map(ToString::to_string))
                 .bind(fb.status.as_str())
                 .bind(fb.submission.subject_kind.as_str())
                 .bind(fb.category.as_str())
@@ -428,7 +436,7 @@ impl Projection for Feedback {
                      published_at = COALESCE($5, published_at), public_folded = $6, version = $7, \
                      data = $8, updated_at = COALESCE($9, updated_at) WHERE code = $10",
                 )
-                .bind(fb.unit.clone())
+                .bind(fb.unit.as_ref().map(ToString::to_string))
                 .bind(fb.status.as_str())
                 .bind(fb.category.as_str())
                 .bind(fb.current_deadline().map(|(_, d)| format_ts(d)))
@@ -474,7 +482,7 @@ pub(crate) fn upgrade_legacy(fb: &Feedback, mut events: Vec<serde_json::Value>) 
             Some("submitted") if !obj.contains_key("submission") => {
                 let due = motcua_domain::feedback::Deadlines { publish: None, ..fb.due };
                 obj.insert("code".into(), fb.code.clone().into());
-                obj.insert("center".into(), fb.center.clone().into());
+                obj.insert("center".into(), fb.center.to_string().into());
                 obj.insert("submission".into(), serde_json::to_value(&fb.submission).unwrap_or_default());
                 obj.insert("due".into(), serde_json::to_value(due).unwrap_or_default());
             }

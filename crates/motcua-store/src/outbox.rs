@@ -185,7 +185,7 @@ pub(crate) async fn notify_feedback_in(
             payload,
             template: Some(rendered.template.clone()),
             about: Some(fb.code.clone()),
-            unit: fb.unit.clone().or_else(|| Some(fb.center.clone())),
+            unit: Some(fb.unit.as_ref().unwrap_or(&fb.center).to_string()),
         };
         enqueue_in(tx, &m, event.at).await?;
     }

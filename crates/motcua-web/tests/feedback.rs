@@ -218,7 +218,9 @@ async fn deadlines_run_in_working_days_across_30_april_and_1_may() {
         .store
         .create_feedback(at, "h", {
             let (submission, cal, rules) = (submission.clone(), cal.clone(), rules);
-            move |code| Feedback::submit(code, "C1".into(), submission, at, &cal, &rules)
+            move |code| {
+                Feedback::submit(code, motcua_domain::ids::UnitCode::parse("C1").unwrap(), submission, at, &cal, &rules)
+            }
         })
         .await
         .unwrap();

@@ -25,6 +25,7 @@ use time::OffsetDateTime;
 use crate::DomainError;
 use crate::calendar::Calendar;
 use crate::dossier::{Actor, Role};
+use crate::ids::UnitCode;
 use crate::record::{self, Record};
 pub use deadlines::FeedbackRules;
 
@@ -338,7 +339,7 @@ pub enum EventKind {
     /// (so that folding the history never consults a calendar).
     Submitted {
         code: String,
-        center: String,
+        center: UnitCode,
         submission: Box<Submission>,
         due: Deadlines,
     },
@@ -347,7 +348,7 @@ pub enum EventKind {
         reason: String,
     },
     Assigned {
-        unit: String,
+        unit: UnitCode,
         category: Category,
     },
     Forwarded {
@@ -416,12 +417,12 @@ impl EventKind {
 pub struct Feedback {
     pub code: String,
     /// The one-stop center that received it (its calendar counts the days).
-    pub center: String,
+    pub center: UnitCode,
     pub submission: Submission,
     pub status: Status,
     pub category: Category,
     /// The unit assigned to answer.
-    pub unit: Option<String>,
+    pub unit: Option<UnitCode>,
     /// Where it was forwarded, or why it was rejected.
     pub outcome_note: Option<String>,
     pub answer: Option<String>,
@@ -490,7 +491,7 @@ impl Feedback {
     /// A new item: validates the submission and fixes its deadlines on `cal` (the center's).
     pub fn submit(
         code: String,
-        center: String,
+        center: UnitCode,
         submission: Submission,
         at: OffsetDateTime,
         cal: &Calendar,
@@ -728,7 +729,9 @@ pub fn decide(
     let what = match cmd {
         Command::Accept => EventKind::Accepted,
         Command::Reject { reason } => EventKind::Rejected { reason: text("reason", &reason, 2000)? },
-        Command::Assign { unit, category } => EventKind::Assigned { unit: text("unit", &unit, 64)?, category },
+        Command::Assign { unit, category } => {
+            EventKind::Assigned { unit: UnitCode::parse(&text("unit", &unit, 64)?)?, category }
+        }
         Command::Forward { to, reason } => {
             EventKind::Forwarded { to: text("to", &to, 300)?, reason: text("reason", &reason, 2000)? }
         }

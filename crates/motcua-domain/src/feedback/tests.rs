@@ -24,7 +24,7 @@ fn submission() -> Submission {
 fn new_at(at: OffsetDateTime) -> Feedback {
     Feedback::submit(
         "FB-260210-0001".into(),
-        "C1".into(),
+        crate::ids::UnitCode::parse("C1").unwrap(),
         submission(),
         at,
         &Calendar::vietnam_default(),
@@ -171,7 +171,7 @@ proptest! {
         ];
         let mut at = datetime!(2025-06-01 08:00 +7) + time::Duration::days(start_day);
         let (mut fb, first) = Feedback::submit(
-            "FB-260210-0001".into(), "C1".into(), submission(), at, &cal, &FeedbackRules::default(),
+            "FB-260210-0001".into(), crate::ids::UnitCode::parse("C1").unwrap(), submission(), at, &cal, &FeedbackRules::default(),
         ).unwrap();
         let mut history = vec![first];
         prop_assert!(fb.due.accept <= fb.due.forward && fb.due.forward <= fb.due.answer);

@@ -32,7 +32,9 @@ async fn create(store: &Store, title: &str, at: OffsetDateTime) -> Feedback {
     let rules = store.feedback_rules("C1").await.unwrap();
     let s = submission(title);
     store
-        .create_feedback(at, "hash", move |code| Feedback::submit(code, "C1".into(), s, at, &cal, &rules))
+        .create_feedback(at, "hash", move |code| {
+            Feedback::submit(code, motcua_domain::ids::UnitCode::parse("C1").unwrap(), s, at, &cal, &rules)
+        })
         .await
         .unwrap()
 }

@@ -104,7 +104,7 @@ impl PublishedFeedback {
             title: f.public_title(),
             content: f.public_content(),
             answer: f.public_answer.clone().unwrap_or_default(),
-            unit: f.unit.clone(),
+            unit: f.unit.as_ref().map(ToString::to_string),
             submitted_at: local(f.submitted_at),
             published_at: f.closed_at.filter(|_| f.status == Status::Published).map(local),
             likes: f.likes,

@@ -279,7 +279,7 @@ async fn console(
         .map(|f| QueueRow {
             title: f.submission.title.clone(),
             status: f.status,
-            unit: f.unit.clone().unwrap_or_default(),
+            unit: f.unit.as_ref().map(ToString::to_string).unwrap_or_default(),
             due: f.current_deadline().map(|(_, d)| local_display(d)).unwrap_or_default(),
             overdue: f.overdue_at(now),
             answer: f.answer.clone().unwrap_or_default(),

@@ -77,7 +77,7 @@ struct KioskPage {
 }
 
 async fn kiosk(State(state): State<AppState>, v: Visitor, ApiQuery(q): ApiQuery<UnitQ>) -> Result<Response, UiError> {
-    let unit = q.unit.filter(|u| !u.trim().is_empty()).unwrap_or_else(|| state.province_center.clone());
+    let unit = q.unit.filter(|u| !u.trim().is_empty()).unwrap_or_else(|| state.province_center.to_string());
     let groups = state.store.queue_groups(Some(&unit)).await.map_err(|e| ui(e, &v))?;
     let c = Chrome::new(&v, "/lay-so", "Lấy số thứ tự", "Take a queue number");
     Ok(render(&KioskPage { c, unit, groups, priorities: Priority::ALL.to_vec() }))
