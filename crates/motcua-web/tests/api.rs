@@ -509,9 +509,19 @@ async fn administrators_restructure_units_and_others_get_403() {
     let units = app.call("GET", "/api/v1/units", None, None, None).await.body;
     assert!(units.as_array().unwrap().iter().all(|u| u["code"] != "X9"), "a dry run writes nothing");
 
-    let r = app.call("POST", "/api/v1/restructures", Some(&gd), None, Some(merge(&["X1", "X2"], "X9"))).await;
+    let r = app.call("POST", "/api/v1/restructures", Some(&gd), None, Some(merge(&["X1", "X2"], "X 9"))).await;
+    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_unit_code")));
+
+    let mut real = merge(&["X1", "X2"], "X9");
+    real["operations"][0]["into"]["office_hours"] = json!("mon-fri 07:30-11:30,13:30-17:30; sat 07:30-11:30");
+    let r = app.call("POST", "/api/v1/restructures", Some(&gd), None, Some(real)).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["grants_moved"].as_array().map(Vec::len), Some(2));
+    // The new unit's deadlines count its own office hours at once (the calendars are rebuilt):
+    // Friday 17:00 + 2 working hours is half an hour on Friday and 1.5 hours on Saturday.
+    let uri = "/api/v1/calendar/deadline?start=2025-07-04T17:00:00%2B07:00&working_hours=2&unit=X9";
+    let r = app.call("GET", uri, None, None, None).await;
+    assert_eq!(r.body["due_at"], "2025-07-05T09:00:00+07:00", "{:?}", r.body);
     let units = app.call("GET", "/api/v1/units", None, None, None).await.body;
     let x1 = units.as_array().unwrap().iter().find(|u| u["code"] == "X1").unwrap();
     assert_eq!((x1["valid_to"].as_str(), x1["successor"].as_str()), (Some("2025-06-30"), Some("X9")));
