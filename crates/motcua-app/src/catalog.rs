@@ -36,19 +36,20 @@ impl UnknownAgency {
 
 impl std::fmt::Display for UnknownAgency {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "procedure {}: agency '{}' is not a known unit", self.procedure, self.agency)
+        f.write_str(&self.error(true).message)
     }
 }
 
-/// The procedures whose agency is neither a unit of the register nor the communes' placeholder.
+/// The procedures whose agency is neither a unit of the register nor the communes' placeholder
+/// (the register read once, however many procedures a file brings).
 async fn unknown_agencies(state: &Application, procedures: &[&Procedure]) -> AppResult<Vec<UnknownAgency>> {
-    let mut unknown = Vec::new();
-    for p in procedures.iter() {
-        if p.agency != COMMUNE_AGENCY && state.store.unit(&p.agency).await.is_err() {
-            unknown.push(UnknownAgency { procedure: p.code.clone(), agency: p.agency.clone() });
-        }
-    }
-    Ok(unknown)
+    let units = state.store.units().await?;
+    let known: std::collections::HashSet<&str> = units.iter().map(|u| u.code.as_str()).collect();
+    Ok(procedures
+        .iter()
+        .filter(|p| p.agency != COMMUNE_AGENCY && !known.contains(p.agency.as_str()))
+        .map(|p| UnknownAgency { procedure: p.code.clone(), agency: p.agency.clone() })
+        .collect())
 }
 
 /// Publishes `p` (validated here) as the procedure's next version, in force from today; `by`

@@ -9,26 +9,12 @@ use common::{App, setup};
 use motcua_domain::calendar::Calendar;
 use motcua_domain::dossier::{Actor, Role};
 use motcua_domain::office::{Document, Metadata, NewIncoming, Organ, Priority};
-use motcua_store::users::User;
 use serde_json::{Value, json};
 use time::macros::datetime;
 
 /// A clerk (văn thư) of `unit`, created through the store.
 async fn clerk(app: &App, name: &str, unit: &str) -> String {
-    app.store
-        .put_user(
-            &User {
-                username: name.into(),
-                full_name: name.into(),
-                password_hash: motcua_web::auth::hash_password("demo").unwrap(),
-                default_password: true,
-                active: true,
-                roles: vec![(unit.into(), Role::Clerk)],
-            },
-            time::OffsetDateTime::now_utc(),
-        )
-        .await
-        .unwrap();
+    common::add_clerk(app, name, unit).await;
     app.login(name).await
 }
 

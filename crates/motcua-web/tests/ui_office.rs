@@ -8,27 +8,12 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{App, Browser, setup, unit};
-use motcua_domain::dossier::Role;
-use motcua_store::users::User;
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
 
 /// A clerk (văn thư) of `unit`, created through the store.
 async fn clerk(app: &App, name: &str, unit: &str) {
-    app.store
-        .put_user(
-            &User {
-                username: name.into(),
-                full_name: name.into(),
-                password_hash: motcua_web::auth::hash_password("demo").unwrap(),
-                default_password: true,
-                active: true,
-                roles: vec![(unit.into(), Role::Clerk)],
-            },
-            time::OffsetDateTime::now_utc(),
-        )
-        .await
-        .unwrap();
+    common::add_clerk(app, name, unit).await;
 }
 
 /// The first `href` on the page that starts with `prefix`.

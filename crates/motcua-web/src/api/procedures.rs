@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use motcua_domain::ErrorCode;
-use motcua_domain::catalog::{Procedure, ProcedureCode};
+use motcua_domain::catalog::Procedure;
 use motcua_store::catalog::ProcedureQuery;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -80,13 +80,7 @@ pub async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery
 #[utoipa::path(get, path = "/api/v1/procedures/{code}", tag = "catalog", params(("code" = String, Path, description = "national procedure code")),
     responses((status = 200, body = ProcedureSchema), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get_one(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<Procedure>> {
-    ProcedureCode::parse(&code)?;
-    state.store.procedure(&code).await.map(Json).map_err(|e| match e {
-        motcua_store::StoreError::NotFound => {
-            ApiError::not_found(&format!("procedure {code}"), &format!("thủ tục {code}"))
-        }
-        e => e.into(),
-    })
+    Ok(Json(motcua_app::catalog::current(&state, &code).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/procedures", tag = "catalog", request_body = ProcedureSchema, security(("bearer" = [])),

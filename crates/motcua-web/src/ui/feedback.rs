@@ -294,7 +294,7 @@ async fn console(
         .await?
         .into_iter()
         .filter(|u| u.is_current())
-        .map(|u| (u.code.to_string(), u.name))
+        .map(|u| (u.code.into_string(), u.name))
         .collect();
     let c = Chrome::new(&s.visitor, "/can-bo/phan-anh", "Xử lý phản ánh, kiến nghị", "Feedback queue");
     let message = if q.ok.is_some() { lang.t("Đã ghi nhận.", "Done.").to_owned() } else { String::new() };

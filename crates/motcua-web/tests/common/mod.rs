@@ -328,6 +328,24 @@ pub fn multipart_body(fields: &[(&str, &str)], files: &[(&str, &str, &str, Vec<u
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// A clerk (văn thư) of `unit`, password `demo`, created through the store.
+pub async fn add_clerk(app: &App, name: &str, unit: &str) {
+    app.store
+        .put_user(
+            &User {
+                username: name.into(),
+                full_name: name.into(),
+                password_hash: motcua_web::auth::hash_password("demo").unwrap(),
+                default_password: true,
+                active: true,
+                roles: vec![(unit.into(), Role::Clerk)],
+            },
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+}
+
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| {
