@@ -190,3 +190,36 @@ async fn a_supplement_and_an_approval_carry_their_files_with_the_action() {
     assert_eq!(kinds.iter().filter(|k| *k == "result").count(), 1, "{kinds:?}");
     assert_eq!(orphans(&app).await, 0);
 }
+
+#[tokio::test]
+async fn concurrent_supplements_with_files_have_one_winner_and_store_only_its_file() {
+    let app = setup().await;
+    let (code, secret, v) = app.submit_online().await;
+    let tn = app.login("tiepnhan").await;
+    let ld = app.login("lanhdao").await;
+    let cv = app.login("chuyenvien").await;
+    let r = app.act(&tn, &code, v, json!({"action": "receive"})).await;
+    let r = app
+        .act(&ld, &code, r.body["version"].as_i64().unwrap(), json!({"action": "assign", "assignee": "chuyenvien"}))
+        .await;
+    let action = json!({"action": "request_supplement", "reason": "Thiếu bản sao CCCD", "items": ["Bản sao CCCD"]});
+    let r = app.act(&cv, &code, r.body["version"].as_i64().unwrap(), action).await;
+    let v = r.body["version"].as_i64().unwrap();
+    let uri = format!("/api/v1/dossiers/{code}/actions?secret={secret}");
+    let body = json!({"action": "supplement"}).to_string();
+    let send = |name: &'static str| {
+        let (uri, body) = (uri.clone(), body.clone());
+        let app = &app;
+        async move {
+            let files = [("files", name, "application/pdf", pdf())];
+            app.call_multipart(&uri, None, Some(v), &[("body", &body)], &files).await
+        }
+    };
+    let (a, b, c, d) = tokio::join!(send("a.pdf"), send("b.pdf"), send("c.pdf"), send("d.pdf"));
+    let statuses: Vec<StatusCode> = [&a, &b, &c, &d].iter().map(|r| r.status).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count(), 3, "{statuses:?}");
+    let files = app.store.files_of(&code).await.unwrap();
+    assert_eq!(files.len(), 1, "only the winner's file is stored");
+    assert_eq!(orphans(&app).await, 0);
+}
