@@ -5,6 +5,7 @@
 
 use motcua_domain::ErrorCode;
 use motcua_domain::dossier::Role;
+use motcua_domain::ids::UnitCode;
 use motcua_store::users::User;
 use time::{Duration, OffsetDateTime};
 
@@ -111,12 +112,12 @@ impl AdminScope {
     }
 
     /// The administration rights of these (unit, role) grants, if any.
-    pub fn of_grants(grants: &[(String, Role)]) -> Option<AdminScope> {
+    pub fn of_grants(grants: &[(UnitCode, Role)]) -> Option<AdminScope> {
         if grants.iter().any(|(_, r)| *r == Role::SystemAdmin) {
             return Some(AdminScope::System);
         }
         let mut units: Vec<String> =
-            grants.iter().filter(|(_, r)| *r == Role::CenterAdmin).map(|(u, _)| u.clone()).collect();
+            grants.iter().filter(|(_, r)| *r == Role::CenterAdmin).map(|(u, _)| u.to_string()).collect();
         units.sort();
         units.dedup();
         (!units.is_empty()).then_some(AdminScope::Center(units))
@@ -216,7 +217,7 @@ pub async fn save_account(state: &Application, by: &User, f: AccountInput) -> Ap
         );
     }
     let units = state.store.units().await?;
-    let mut roles: Vec<(String, Role)> = Vec::new();
+    let mut roles: Vec<(UnitCode, Role)> = Vec::new();
     for (unit, role) in &f.grants {
         if unit.is_empty() && role.is_empty() {
             continue;
@@ -228,9 +229,9 @@ pub async fn save_account(state: &Application, by: &User, f: AccountInput) -> Ap
                 "Mỗi dòng phân quyền cần chọn cả đơn vị và vai trò.",
             );
         };
-        if !units.iter().any(|u| &u.code == unit) {
+        let Some(code) = units.iter().find(|u| u.code == *unit).map(|u| u.code.clone()) else {
             return unprocessable(ErrorCode::UnknownUnit, "Unknown unit.", "Đơn vị không có trong danh mục.");
-        }
+        };
         if !admin.covers(unit) || !admin.may_grant(r) {
             return forbidden(
                 ErrorCode::GrantOutOfScope,
@@ -238,8 +239,8 @@ pub async fn save_account(state: &Application, by: &User, f: AccountInput) -> Ap
                 "Bạn chỉ được phân quyền tại đơn vị mình quản trị (quyền quản trị hệ thống chỉ do quản trị hệ thống cấp).",
             );
         }
-        if !roles.iter().any(|(u, x)| u == unit && *x == r) {
-            roles.push((unit.clone(), r));
+        if !roles.iter().any(|(u, x)| *u == code && *x == r) {
+            roles.push((code, r));
         }
     }
     if f.username == by.username && !f.active {

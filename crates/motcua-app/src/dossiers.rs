@@ -67,7 +67,7 @@ async fn route(
         (Channel::Online, _) => None,
         (_, Some(o)) => {
             let mine: Vec<String> =
-                o.roles.iter().filter(|(_, r)| *r == Role::Receiver).map(|(u, _)| u.clone()).collect();
+                o.roles.iter().filter(|(_, r)| *r == Role::Receiver).map(|(u, _)| u.to_string()).collect();
             match unit.filter(|u| mine.iter().any(|m| m == u)) {
                 Some(u) => Some(u.to_owned()),
                 None => Some(mine.into_iter().next().ok_or_else(|| {

@@ -40,9 +40,13 @@ fn units() -> Vec<Unit> {
     ]
 }
 
+fn code(s: &str) -> motcua_domain::ids::UnitCode {
+    motcua_domain::ids::UnitCode::parse(s).unwrap()
+}
+
 fn merge(from: &[&str], into: &str) -> Operation {
     Operation::Merge {
-        from: from.iter().map(|s| (*s).to_owned()).collect(),
+        from: from.iter().map(|s| code(s)).collect(),
         into: Box::new(unit(into, UnitKind::SpecialZone, Some("91"))),
     }
 }
@@ -92,8 +96,8 @@ fn a_merge_into_an_existing_unit_keeps_it_and_lists_its_predecessors() {
 #[test]
 fn renames_and_moves_apply_in_place() {
     let p = plan(vec![
-        Operation::Rename { code: "30003".into(), new_name: "Phường Rạch Giá".into() },
-        Operation::Move { code: "30001.TT".into(), new_parent: "30003".into() },
+        Operation::Rename { code: code("30003"), new_name: "Phường Rạch Giá".into() },
+        Operation::Move { code: code("30001.TT"), new_parent: code("30003") },
     ]);
     p.validate(&units()).unwrap_or_else(|e| panic!("{e}"));
     let after = p.apply_to_units(&units());
@@ -108,14 +112,14 @@ fn invalid_plans_are_refused_with_a_reason() {
     assert_eq!(refusal(&plan(vec![merge(&["30001", "30002"], "30001")])), "merge_into_itself");
     assert_eq!(refusal(&plan(vec![merge(&["30001"], "30002"), merge(&["30002"], "30003")])), "merge_target_merged");
     assert_eq!(
-        refusal(&plan(vec![Operation::Move { code: "91".into(), new_parent: "30001.TT".into() }])),
+        refusal(&plan(vec![Operation::Move { code: code("91"), new_parent: code("30001.TT") }])),
         "parent_cycle"
     );
     assert_eq!(
-        refusal(&plan(vec![Operation::Move { code: "30003".into(), new_parent: "nowhere".into() }])),
+        refusal(&plan(vec![Operation::Move { code: code("30003"), new_parent: code("nowhere") }])),
         "unknown_unit"
     );
-    assert_eq!(refusal(&plan(vec![Operation::Rename { code: "30003".into(), new_name: " ".into() }])), "name_required");
+    assert_eq!(refusal(&plan(vec![Operation::Rename { code: code("30003"), new_name: " ".into() }])), "name_required");
     assert_eq!(refusal(&plan(vec![])), "restructure_incomplete");
     let mut no_basis = plan(vec![merge(&["30001"], "31000")]);
     no_basis.legal_basis = "  ".into();

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use motcua_domain::dossier::{Dossier, Role, Status};
+use motcua_domain::ids::UnitCode;
 use sqlx::Row;
 use time::OffsetDateTime;
 
@@ -84,11 +85,10 @@ impl Store {
 
     /// Every account with its roles (by unit, then role name), ordered by username.
     pub async fn users(&self) -> Result<Vec<User>> {
-        let mut roles: BTreeMap<String, Vec<(String, Role)>> = BTreeMap::new();
+        let mut roles: BTreeMap<String, Vec<(UnitCode, Role)>> = BTreeMap::new();
         for r in sqlx::query("SELECT username, unit, role FROM user_roles").fetch_all(&self.pool).await? {
-            let role: String = r.try_get("role")?;
-            if let Some(role) = Role::parse(&role) {
-                roles.entry(r.try_get("username")?).or_default().push((r.try_get("unit")?, role));
+            if let Some(g) = crate::users::grant(&r.try_get::<String, _>("unit")?, &r.try_get::<String, _>("role")?) {
+                roles.entry(r.try_get("username")?).or_default().push(g);
             }
         }
         let rows = sqlx::query("SELECT username, full_name, password_hash, default_password, active FROM users")

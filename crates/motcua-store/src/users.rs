@@ -1,6 +1,7 @@
 //! Officer accounts, their roles per unit, and API tokens (stored hashed).
 
 use motcua_domain::dossier::Role;
+use motcua_domain::ids::UnitCode;
 use sqlx::Row;
 
 use crate::{Result, Store, format_ts};
@@ -14,7 +15,7 @@ pub struct User {
     pub default_password: bool,
     pub active: bool,
     /// (unit, role) pairs.
-    pub roles: Vec<(String, Role)>,
+    pub roles: Vec<(UnitCode, Role)>,
 }
 
 impl User {
@@ -32,11 +33,17 @@ impl User {
     }
     /// Distinct units.
     pub fn units(&self) -> Vec<String> {
-        let mut u: Vec<String> = self.roles.iter().map(|(u, _)| u.clone()).collect();
+        let mut u: Vec<String> = self.roles.iter().map(|(u, _)| u.to_string()).collect();
         u.sort();
         u.dedup();
         u
     }
+}
+
+/// A stored `user_roles` row as a grant; none for a row naming no unit code or no known role
+/// (only a hand-edited row), which grants nothing.
+pub(crate) fn grant(unit: &str, role: &str) -> Option<(UnitCode, Role)> {
+    Some((UnitCode::parse(unit).ok()?, Role::parse(role)?))
 }
 
 impl Store {
@@ -57,7 +64,7 @@ impl Store {
         for (unit, role) in &u.roles {
             sqlx::query("INSERT INTO user_roles (username, unit, role) VALUES ($1, $2, $3)")
                 .bind(u.username.clone())
-                .bind(unit.clone())
+                .bind(unit.to_string())
                 .bind(role.as_str())
                 .execute(&mut *tx)
                 .await?;
@@ -80,11 +87,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .filter_map(|r| {
-                let unit: String = r.try_get("unit").ok()?;
-                let role: String = r.try_get("role").ok()?;
-                Some((unit, Role::parse(&role)?))
-            })
+            .filter_map(|r| grant(&r.try_get::<String, _>("unit").ok()?, &r.try_get::<String, _>("role").ok()?))
             .collect();
         Ok(Some(User {
             username: row.try_get("username")?,

@@ -152,7 +152,7 @@ impl Officer {
     }
     /// Units where the officer holds `role`.
     pub fn units_with(&self, role: Role) -> Vec<String> {
-        self.0.roles.iter().filter(|(_, r)| *r == role).map(|(u, _)| u.clone()).collect()
+        self.0.roles.iter().filter(|(_, r)| *r == role).map(|(u, _)| u.to_string()).collect()
     }
 }
 

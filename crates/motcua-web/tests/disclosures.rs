@@ -44,7 +44,10 @@ async fn received_at(app: &App, received: &str) -> Dossier {
         })?;
         let first = Event { at, actor: "applicant".into(), data: EventData::Create(created) };
         let d = apply(None, &first).expect("the create event applies");
-        let receiver = Actor::Officer { username: "tiepnhan".into(), grants: vec![("C1".into(), Role::Receiver)] };
+        let receiver = Actor::Officer {
+            username: "tiepnhan".into(),
+            grants: vec![(motcua_domain::ids::UnitCode::parse("C1").unwrap(), Role::Receiver)],
+        };
         let cal = Calendar::vietnam_default();
         let second = decide(&d, &Action::Receive(Default::default()), &Ctx { calendar: &cal, at, actor: &receiver })?;
         Ok(vec![first, second])

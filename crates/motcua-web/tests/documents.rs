@@ -38,7 +38,10 @@ async fn register(app: &App, token: &str, subject: &str) -> Value {
 
 /// Registers straight through the store at a chosen instant (the API always uses now).
 async fn register_at(app: &App, id: &str, at: time::OffsetDateTime) -> Document {
-    let actor = Actor::Officer { username: "vanthu".into(), grants: vec![("A1".into(), Role::Clerk)] };
+    let actor = Actor::Officer {
+        username: "vanthu".into(),
+        grants: vec![(motcua_domain::ids::UnitCode::parse("A1").unwrap(), Role::Clerk)],
+    };
     let meta = Metadata {
         code_number: None,
         code_notation: Some("STP-VP".into()),

@@ -197,7 +197,7 @@ async fn dossier_at_consulted_step(a: &Instance) -> String {
             password_hash: hash.clone(),
             default_password: true,
             active: true,
-            roles: vec![("XA".into(), role)],
+            roles: vec![(motcua_domain::ids::UnitCode::parse("XA").unwrap(), role)],
         };
         a.store.put_user(&user, time::OffsetDateTime::now_utc()).await.unwrap();
     }

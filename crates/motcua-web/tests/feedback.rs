@@ -229,7 +229,10 @@ async fn deadlines_run_in_working_days_across_30_april_and_1_may() {
     assert_eq!(fb.due.accept, datetime!(2026-05-04 14:00 +7));
     // 15 working days (120h): 28/4 (3h), 29/4, 4–8/5, 11–15/5, 18–20/5 (115h) and 5h of 21/5.
     assert_eq!(fb.due.answer, datetime!(2026-05-21 14:00 +7));
-    let receiver = Actor::Officer { username: "tiepnhan".into(), grants: vec![("C1".into(), Role::Receiver)] };
+    let receiver = Actor::Officer {
+        username: "tiepnhan".into(),
+        grants: vec![(motcua_domain::ids::UnitCode::parse("C1").unwrap(), Role::Receiver)],
+    };
     // Accepted on 4/5 at 09:00: on time despite six calendar days.
     let e = feedback::decide(&fb, &receiver, Command::Accept, datetime!(2026-05-04 09:00 +7), &cal, &rules).unwrap();
     let fb = app.store.append_feedback(&fb.code, fb.version, &e).await.unwrap();

@@ -49,7 +49,10 @@ async fn received_ago(store: &Store, procedure: &str, ago: Duration) -> Dossier 
         })?;
         let first = Event { at, actor: "applicant".into(), data: EventData::Create(created) };
         let d = apply(None, &first).expect("the create event applies");
-        let receiver = Actor::Officer { username: "tiepnhan".into(), grants: vec![("C1".into(), Role::Receiver)] };
+        let receiver = Actor::Officer {
+            username: "tiepnhan".into(),
+            grants: vec![(motcua_domain::ids::UnitCode::parse("C1").unwrap(), Role::Receiver)],
+        };
         let cal = Calendar::vietnam_default();
         let ctx = Ctx { calendar: &cal, at: at + Duration::hours(1), actor: &receiver };
         let second = decide(&d, &Action::Receive(Default::default()), &ctx)?;

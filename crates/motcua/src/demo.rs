@@ -10,7 +10,7 @@ use anyhow::Context;
 use motcua_domain::calendar::Calendar;
 use motcua_domain::catalog::{COMMUNE_AGENCY, Level, Procedure};
 use motcua_domain::dossier::timeliness::VN_OFFSET;
-use motcua_domain::dossier::{Actor, Role};
+use motcua_domain::dossier::{Actor, Role, UnitCode};
 use motcua_domain::org::{Unit, UnitKind};
 use motcua_store::Store;
 use motcua_store::users::User;
@@ -49,8 +49,8 @@ impl Reference {
         self.units.iter().filter(|u| u.level == Level::Commune && u.is_current() && u.receives_dossiers()).collect()
     }
 
-    fn agencies(&self) -> Vec<String> {
-        self.units.iter().filter(|u| u.kind == UnitKind::Agency && u.is_current()).map(|u| u.code.to_string()).collect()
+    fn agencies(&self) -> Vec<UnitCode> {
+        self.units.iter().filter(|u| u.kind == UnitKind::Agency && u.is_current()).map(|u| u.code.clone()).collect()
     }
 }
 
@@ -58,20 +58,20 @@ impl Reference {
 pub struct DemoUser {
     pub username: String,
     pub full_name: String,
-    pub roles: Vec<(String, Role)>,
+    pub roles: Vec<(UnitCode, Role)>,
 }
 
 /// The demo officers: at the provincial center `admin`, `giamdoc`, `tiepnhan`, `chuyenvien`,
 /// `lanhdao`, `vanthu` (specialists and leaders work for the provincial agencies whose dossiers
 /// the center receives), and the same roles at each commune with a `.slug` suffix.
 pub fn demo_users(r: &Reference) -> anyhow::Result<Vec<DemoUser>> {
-    let center = r.center()?.code.to_string();
+    let center = r.center()?.code.clone();
     let agencies = r.agencies();
     let province = r
         .units
         .iter()
         .find(|u| u.kind == UnitKind::Province && u.is_current())
-        .map(|u| u.code.to_string())
+        .map(|u| u.code.clone())
         .unwrap_or_else(|| center.clone());
     let mut out = vec![
         DemoUser {
@@ -115,7 +115,7 @@ pub fn demo_users(r: &Reference) -> anyhow::Result<Vec<DemoUser>> {
             out.push(DemoUser {
                 username: format!("{base}.{slug}"),
                 full_name: format!("{title} — {}", c.name),
-                roles: vec![(c.code.to_string(), role)],
+                roles: vec![(c.code.clone(), role)],
             });
         }
     }

@@ -440,8 +440,8 @@ async fn user(database: &str, username: &str, full_name: &str, roles: &[String])
     for r in roles {
         let (unit, role) = r.split_once(':').ok_or_else(|| anyhow::anyhow!("--role {r}: expected UNIT:ROLE"))?;
         let role = Role::parse(role).ok_or_else(|| anyhow::anyhow!("--role {r}: unknown role {role}"))?;
-        store.unit(unit).await.map_err(|_| anyhow::anyhow!("--role {r}: unknown unit {unit}"))?;
-        parsed.push((unit.to_owned(), role));
+        let unit = store.unit(unit).await.map_err(|_| anyhow::anyhow!("--role {r}: unknown unit {unit}"))?;
+        parsed.push((unit.code, role));
     }
     let mut password = String::new();
     std::io::stdin().read_line(&mut password)?;

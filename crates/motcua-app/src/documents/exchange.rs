@@ -16,7 +16,7 @@
 //!
 //! Outgoing documents carry their attachments (`files` of kind `office`) in the package.
 
-use motcua_domain::dossier::{Actor, Role};
+use motcua_domain::dossier::{Actor, Role, UnitCode};
 use motcua_domain::office::{self, Document, NewIncoming, TraceStatus};
 use motcua_edxml::{
     Attachment, Business, DocumentCode, DocumentKind, DocumentType, Header, Organ, OrganId, OtherInfo, Package,
@@ -176,7 +176,8 @@ pub async fn register_incoming(state: &Application, unit: &str, package: &Packag
         dossier_code: None,
         external_id: Some(h.document_id()),
     };
-    let actor = Actor::Officer { username: format!("edxml:{unit}"), grants: vec![(unit.to_owned(), Role::Clerk)] };
+    let actor =
+        Actor::Officer { username: format!("edxml:{unit}"), grants: vec![(UnitCode::parse(unit)?, Role::Clerk)] };
     let decision = Document::register_incoming(new, &actor, state.now())?;
     // The attachments are stored with the registration (both or neither): a package whose
     // registration committed always has its files, so a redelivery finding it need not add them.

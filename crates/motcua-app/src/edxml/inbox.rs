@@ -43,7 +43,7 @@ pub async fn caller(state: &Application, token: Option<&str>) -> AppResult<Calle
 
 /// The units where `u` is a clerk (văn thư).
 pub fn clerk_units(u: &User) -> Vec<String> {
-    u.roles.iter().filter(|(_, r)| *r == Role::Clerk).map(|(unit, _)| unit.clone()).collect()
+    u.roles.iter().filter(|(_, r)| *r == Role::Clerk).map(|(unit, _)| unit.to_string()).collect()
 }
 
 /// What became of a delivery to the inbox.

@@ -136,7 +136,7 @@ pub enum Actor {
     /// `grants` are (unit, role) pairs: a role counts only in the unit it was granted in.
     Officer {
         username: String,
-        grants: Vec<(String, Role)>,
+        grants: Vec<(UnitCode, Role)>,
     },
     Applicant,
     /// Motcua itself, for changes no person decides case by case (re-homing after a restructure).

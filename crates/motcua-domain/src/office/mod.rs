@@ -589,7 +589,7 @@ pub struct NewIncoming {
     pub external_id: Option<String>,
 }
 
-fn grants(actor: &Actor) -> &[(String, Role)] {
+fn grants(actor: &Actor) -> &[(UnitCode, Role)] {
     match actor {
         Actor::Officer { grants, .. } => grants,
         _ => &[],

@@ -7,7 +7,7 @@ use time::macros::{date, datetime};
 use super::*;
 
 fn officer(name: &str, grants: &[(&str, Role)]) -> Actor {
-    Actor::Officer { username: name.into(), grants: grants.iter().map(|(u, r)| ((*u).to_owned(), *r)).collect() }
+    Actor::Officer { username: name.into(), grants: grants.iter().map(|(u, r)| (UnitCode::trusted(*u), *r)).collect() }
 }
 
 fn clerk() -> Actor {

@@ -35,11 +35,11 @@ pub struct RestructurePlan {
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Operation {
     /// Several units end and `into` (a new unit, or an existing one that absorbs them) succeeds.
-    Merge { from: Vec<String>, into: Box<Unit> },
+    Merge { from: Vec<UnitCode>, into: Box<Unit> },
     /// A unit keeps its code and gets a new name.
-    Rename { code: String, new_name: String },
+    Rename { code: UnitCode, new_name: String },
     /// A unit moves under another parent.
-    Move { code: String, new_parent: String },
+    Move { code: UnitCode, new_parent: UnitCode },
 }
 
 /// The first day as `YYYY-MM-DD`, the form units store their validity in.
@@ -63,7 +63,7 @@ impl RestructurePlan {
             .iter()
             .filter_map(|op| match op {
                 Operation::Merge { from, into } => {
-                    Some(from.iter().map(|f| (f.clone(), into.code.to_string())).collect())
+                    Some(from.iter().map(|f| (f.to_string(), into.code.to_string())).collect())
                 }
                 _ => None,
             })
@@ -218,7 +218,7 @@ impl RestructurePlan {
         for op in &self.operations {
             match op {
                 Operation::Merge { from, into } => {
-                    let preds = from.iter().cloned();
+                    let preds = from.iter().map(UnitCode::to_string);
                     match out.iter_mut().find(|u| u.code == into.code) {
                         Some(u) => u.predecessors.extend(preds),
                         None => out.push(Unit {
@@ -234,7 +234,7 @@ impl RestructurePlan {
                     out.iter_mut().filter(|u| u.code == *code).for_each(|u| u.name = new_name.trim().to_owned());
                 }
                 Operation::Move { code, new_parent } => {
-                    out.iter_mut().filter(|u| u.code == *code).for_each(|u| u.parent = Some(new_parent.clone()));
+                    out.iter_mut().filter(|u| u.code == *code).for_each(|u| u.parent = Some(new_parent.to_string()));
                 }
             }
         }

@@ -102,7 +102,10 @@ pub fn documents() -> Vec<DocumentRecord> {
 
 /// An officer with `roles` in `units`.
 pub fn officer(name: &str, roles: &[Role], units: &[&str]) -> Actor {
-    let grants = units.iter().flat_map(|u| roles.iter().map(move |r| ((*u).to_owned(), *r))).collect();
+    let grants = units
+        .iter()
+        .flat_map(|u| roles.iter().map(move |r| (motcua_domain::ids::UnitCode::parse(u).unwrap(), *r)))
+        .collect();
     Actor::Officer { username: name.into(), grants }
 }
 

@@ -90,7 +90,10 @@ fn step(name: &str, role: Role, unit: StepUnit, days: f64) -> ProcessStep {
 
 /// An officer holding `role` in `unit`.
 pub fn officer(username: &str, role: Role, unit: &str) -> Actor {
-    Actor::Officer { username: username.into(), grants: vec![(unit.into(), role)] }
+    Actor::Officer {
+        username: username.into(),
+        grants: vec![(motcua_domain::ids::UnitCode::parse(unit).unwrap(), role)],
+    }
 }
 
 /// The receiver (tiếp nhận) of `unit`.

@@ -110,7 +110,7 @@ fn account(name: &str, roles: &[(&str, Role)]) -> User {
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$x".into(),
         default_password: false,
         active: name != "nghihuu",
-        roles: roles.iter().map(|(u, r)| (u.to_string(), *r)).collect(),
+        roles: roles.iter().map(|(u, r)| (motcua_domain::ids::UnitCode::parse(u).unwrap(), *r)).collect(),
     }
 }
 
@@ -134,12 +134,34 @@ async fn every_account_is_listed_with_its_roles_per_unit(store: Store) {
     assert_eq!(
         users[1].roles,
         vec![
-            (CENTER.to_owned(), Role::Clerk),
-            (CENTER.to_owned(), Role::Receiver),
-            (COMMUNE.to_owned(), Role::Receiver)
+            (motcua_domain::ids::UnitCode::parse(CENTER).unwrap(), Role::Clerk),
+            (motcua_domain::ids::UnitCode::parse(CENTER).unwrap(), Role::Receiver),
+            (motcua_domain::ids::UnitCode::parse(COMMUNE).unwrap(), Role::Receiver)
         ]
     );
     assert_eq!(users[1].full_name, "Cán bộ tiepnhan");
-    assert_eq!(users[2].roles, vec![(COMMUNE.to_owned(), Role::Receiver)]);
+    assert_eq!(users[2].roles, vec![(motcua_domain::ids::UnitCode::parse(COMMUNE).unwrap(), Role::Receiver)]);
 }
 storage_test!(every_account_is_listed_with_its_roles_per_unit);
+
+/// A grant row whose unit is no unit code or whose role is unknown (only a hand-edited row)
+/// grants nothing, in the account list and at sign-in alike; the valid grants stay.
+async fn a_hand_edited_grant_row_grants_nothing(store: Store) {
+    store
+        .put_user(&account("tiepnhan", &[(CENTER, Role::Receiver)]), time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    for (unit, role) in [("Trung tâm tỉnh", "receiver"), (COMMUNE, "chief")] {
+        sqlx::query("INSERT INTO user_roles (username, unit, role) VALUES ($1, $2, $3)")
+            .bind("tiepnhan")
+            .bind(unit)
+            .bind(role)
+            .execute(&store.pool)
+            .await
+            .unwrap();
+    }
+    let only = vec![(motcua_domain::ids::UnitCode::parse(CENTER).unwrap(), Role::Receiver)];
+    assert_eq!(store.user("tiepnhan").await.unwrap().expect("stored").roles, only);
+    assert_eq!(store.users().await.unwrap()[0].roles, only);
+}
+storage_test!(a_hand_edited_grant_row_grants_nothing);

@@ -14,7 +14,10 @@ use crate::common::fixtures::at;
 use crate::storage_test;
 
 fn clerk(unit: &str) -> Actor {
-    Actor::Officer { username: format!("vanthu.{unit}"), grants: vec![(unit.to_owned(), Role::Clerk)] }
+    Actor::Officer {
+        username: format!("vanthu.{unit}"),
+        grants: vec![(motcua_domain::ids::UnitCode::parse(unit).unwrap(), Role::Clerk)],
+    }
 }
 
 fn meta(subject: &str) -> Metadata {
@@ -101,7 +104,10 @@ async fn concurrent_registrations_get_distinct_numbers_without_gaps(store: Store
 storage_test!(concurrent_registrations_get_distinct_numbers_without_gaps);
 
 async fn an_outgoing_document_is_numbered_when_issued_concurrently_and_drafts_share_no_number(store: Store) {
-    let specialist = Actor::Officer { username: "cv".into(), grants: vec![("U1".into(), Role::Specialist)] };
+    let specialist = Actor::Officer {
+        username: "cv".into(),
+        grants: vec![(motcua_domain::ids::UnitCode::parse("U1").unwrap(), Role::Specialist)],
+    };
     let mut ids = Vec::new();
     for i in 0..6 {
         let mut m = meta("Dự thảo công văn");
@@ -175,7 +181,10 @@ storage_test!(a_package_delivered_twice_is_registered_once);
 
 async fn history_traces_search_and_scopes(store: Store) {
     let doc = register(&store, "h1", "U1", "2026-03-02T09:00:00+07:00").await;
-    let leader = Actor::Officer { username: "ld".into(), grants: vec![("U1".into(), Role::Leader)] };
+    let leader = Actor::Officer {
+        username: "ld".into(),
+        grants: vec![(motcua_domain::ids::UnitCode::parse("U1").unwrap(), Role::Leader)],
+    };
     let cmd = Command::Assign { assignee: "cv".into(), working_days: Some(3.0), due_at: None, note: None };
     let d = decide(&doc, &leader, cmd, at("2026-03-02T10:00:00+07:00"), &Calendar::vietnam_default()).unwrap();
     let doc = store.append_document("h1", 1, d.clone()).await.unwrap();

@@ -40,7 +40,7 @@ async fn create(store: &Store, title: &str, at: OffsetDateTime) -> Feedback {
 }
 
 fn officer(name: &str, unit: &str, role: Role) -> Actor {
-    Actor::Officer { username: name.into(), grants: vec![(unit.into(), role)] }
+    Actor::Officer { username: name.into(), grants: vec![(motcua_domain::ids::UnitCode::parse(unit).unwrap(), role)] }
 }
 
 async fn step(store: &Store, fb: &Feedback, actor: &Actor, cmd: Command, at: OffsetDateTime) -> Feedback {

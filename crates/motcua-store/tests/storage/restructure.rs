@@ -43,7 +43,7 @@ fn account(username: &str, roles: &[(&str, Role)]) -> User {
         password_hash: "x".into(),
         default_password: false,
         active: true,
-        roles: roles.iter().map(|(u, r)| ((*u).to_owned(), *r)).collect(),
+        roles: roles.iter().map(|(u, r)| (motcua_domain::ids::UnitCode::parse(u).unwrap(), *r)).collect(),
     }
 }
 
@@ -52,7 +52,10 @@ fn plan() -> RestructurePlan {
         effective_on: date!(2025 - 07 - 01),
         legal_basis: "NQ 1654/NQ-UBTVQH15".into(),
         operations: vec![Operation::Merge {
-            from: vec![COMMUNE.into(), OTHER_COMMUNE.into()],
+            from: vec![
+                motcua_domain::ids::UnitCode::parse(COMMUNE).unwrap(),
+                motcua_domain::ids::UnitCode::parse(OTHER_COMMUNE).unwrap(),
+            ],
             into: Box::new(Unit { valid_from: None, ..unit(ZONE, UnitKind::SpecialZone, Level::Commune) }),
         }],
     }
@@ -151,9 +154,13 @@ async fn a_merge_of_two_communes_rehomes_open_dossiers_and_loses_nothing(store: 
         let u = u.to_owned();
         async move { store.user(&u).await.unwrap().unwrap().roles }
     };
-    assert_eq!(roles("tiepnhan.a").await, vec![(ZONE.to_owned(), Role::Receiver)]);
-    assert_eq!(roles("lanhdao.ab").await, vec![(ZONE.to_owned(), Role::Leader)], "no duplicate grant");
-    assert_eq!(roles("giamdoc").await, vec![(CENTER.to_owned(), Role::CenterAdmin)]);
+    assert_eq!(roles("tiepnhan.a").await, vec![(motcua_domain::ids::UnitCode::parse(ZONE).unwrap(), Role::Receiver)]);
+    assert_eq!(
+        roles("lanhdao.ab").await,
+        vec![(motcua_domain::ids::UnitCode::parse(ZONE).unwrap(), Role::Leader)],
+        "no duplicate grant"
+    );
+    assert_eq!(roles("giamdoc").await, vec![(motcua_domain::ids::UnitCode::parse(CENTER).unwrap(), Role::CenterAdmin)]);
 
     let again = store.apply_restructure(&plan(), false, time::OffsetDateTime::now_utc()).await.unwrap_err();
     assert!(again.to_string().contains("unit_already_ended"), "{again}");

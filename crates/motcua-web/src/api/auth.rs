@@ -53,7 +53,7 @@ pub async fn me(officer: Officer) -> Json<Me> {
     Json(Me {
         username: u.username,
         full_name: u.full_name,
-        roles: u.roles.into_iter().map(|(unit, r)| (unit, r.as_str().to_owned())).collect(),
+        roles: u.roles.into_iter().map(|(unit, r)| (unit.into_string(), r.as_str().to_owned())).collect(),
     })
 }
 

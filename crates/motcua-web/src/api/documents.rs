@@ -198,7 +198,7 @@ pub struct ListQuery {
 /// documents for other officers of the unit.
 pub fn filter_for(user: &motcua_store::users::User, q: &ListQuery) -> ApiResult<DocumentFilter> {
     let actor = user.actor();
-    let mut units: Vec<String> = user.roles.iter().map(|(u, _)| u.clone()).collect();
+    let mut units: Vec<String> = user.roles.iter().map(|(u, _)| u.to_string()).collect();
     units.sort();
     units.dedup();
     if let Some(u) = q.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {

@@ -255,7 +255,7 @@ pub async fn list(
             )
         })?),
     };
-    let units: Vec<String> = o.0.roles.iter().map(|(u, _)| u.clone()).collect();
+    let units: Vec<String> = o.0.roles.iter().map(|(u, _)| u.to_string()).collect();
     let items =
         state.store.feedback_list(&motcua_store::feedback::FeedbackFilter { units, status, limit: 500 }).await?;
     let t = state.now();

@@ -293,7 +293,8 @@ pub(crate) fn readable_units(o: &Officer, roles: &[Role]) -> ApiResult<Vec<Strin
     if o.has_role(Role::SystemAdmin) {
         return Ok(vec![]);
     }
-    let mut units: Vec<String> = o.0.roles.iter().filter(|(_, r)| roles.contains(r)).map(|(u, _)| u.clone()).collect();
+    let mut units: Vec<String> =
+        o.0.roles.iter().filter(|(_, r)| roles.contains(r)).map(|(u, _)| u.to_string()).collect();
     units.sort();
     units.dedup();
     if units.is_empty() {

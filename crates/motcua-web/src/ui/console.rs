@@ -63,7 +63,7 @@ pub(crate) fn work_units(s: &SignedIn) -> Vec<String> {
         .roles
         .iter()
         .filter(|(_, r)| matches!(r, Role::Receiver | Role::Specialist | Role::Leader | Role::Clerk))
-        .map(|(u, _)| u.clone())
+        .map(|(u, _)| u.to_string())
         .collect();
     units.sort();
     units.dedup();
@@ -72,7 +72,7 @@ pub(crate) fn work_units(s: &SignedIn) -> Vec<String> {
 
 /// Units where the officer holds `role`.
 pub(crate) fn units_with(s: &SignedIn, role: Role) -> Vec<String> {
-    let mut units: Vec<String> = s.user.roles.iter().filter(|(_, r)| *r == role).map(|(u, _)| u.clone()).collect();
+    let mut units: Vec<String> = s.user.roles.iter().filter(|(_, r)| *r == role).map(|(u, _)| u.to_string()).collect();
     units.sort();
     units.dedup();
     units

@@ -40,7 +40,7 @@ pub fn router() -> Router<AppState> {
 /// Units where the officer is a receiver; a 403 page when there are none.
 fn receiver_units(s: &SignedIn) -> Result<Vec<String>, UiError> {
     let mut units: Vec<String> =
-        s.user.roles.iter().filter(|(_, r)| *r == Role::Receiver).map(|(u, _)| u.clone()).collect();
+        s.user.roles.iter().filter(|(_, r)| *r == Role::Receiver).map(|(u, _)| u.to_string()).collect();
     units.sort();
     units.dedup();
     if units.is_empty() { Err(UiError::forbidden(s.visitor.lang)) } else { Ok(units) }

@@ -266,7 +266,7 @@ async fn console(
     ApiQuery(q): ApiQuery<ConsoleQuery>,
 ) -> Result<Response, UiError> {
     let lang = s.visitor.lang;
-    let units: Vec<String> = s.user.roles.iter().map(|(u, _)| u.clone()).collect();
+    let units: Vec<String> = s.user.roles.iter().map(|(u, _)| u.to_string()).collect();
     let items = state
         .store
         .feedback_list(&motcua_store::feedback::FeedbackFilter { units, status: None, limit: 200 })

@@ -155,7 +155,7 @@ struct CounterPage {
 
 fn receiver_units(s: &SignedIn) -> Result<Vec<String>, UiError> {
     let units: Vec<String> =
-        s.user.roles.iter().filter(|(_, r)| *r == Role::Receiver).map(|(u, _)| u.clone()).collect();
+        s.user.roles.iter().filter(|(_, r)| *r == Role::Receiver).map(|(u, _)| u.to_string()).collect();
     if units.is_empty() { Err(UiError::forbidden(s.visitor.lang)) } else { Ok(units) }
 }
 
@@ -331,7 +331,7 @@ async fn metrics_page(
 ) -> Result<Response, UiError> {
     let roles = [Role::Receiver, Role::Leader, Role::CenterAdmin];
     let mut units: Vec<String> =
-        s.user.roles.iter().filter(|(_, r)| roles.contains(r)).map(|(u, _)| u.clone()).collect();
+        s.user.roles.iter().filter(|(_, r)| roles.contains(r)).map(|(u, _)| u.to_string()).collect();
     if !s.has(Role::SystemAdmin) && units.is_empty() {
         return Err(UiError::forbidden(s.visitor.lang));
     }
@@ -354,7 +354,7 @@ async fn metrics_page(
             .roles
             .iter()
             .filter(|(_, r)| matches!(r, Role::Leader | Role::CenterAdmin))
-            .map(|(u, _)| u.clone())
+            .map(|(u, _)| u.to_string())
             .collect()
     };
     let ratings = if s.has(Role::SystemAdmin) || !rating_units.is_empty() {

@@ -113,7 +113,7 @@ pub async fn setup_with_clock(clock: std::sync::Arc<dyn motcua_web::clock::Clock
         ("lanhdao.x2", vec![("X2", Role::Leader)]),
         ("chuyenvien2", vec![("A1", Role::Specialist)]),
     ] {
-        let roles = roles.into_iter().map(|(u, r)| (u.to_owned(), r)).collect();
+        let roles = roles.into_iter().map(|(u, r)| (motcua_domain::ids::UnitCode::parse(u).unwrap(), r)).collect();
         store
             .put_user(
                 &User {
@@ -338,7 +338,7 @@ pub async fn add_clerk(app: &App, name: &str, unit: &str) {
                 password_hash: motcua_web::auth::hash_password("demo").unwrap(),
                 default_password: true,
                 active: true,
-                roles: vec![(unit.into(), Role::Clerk)],
+                roles: vec![(motcua_domain::ids::UnitCode::parse(unit).unwrap(), Role::Clerk)],
             },
             time::OffsetDateTime::now_utc(),
         )

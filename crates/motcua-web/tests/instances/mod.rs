@@ -74,7 +74,7 @@ pub async fn instance_with(name: &str, u: Unit, key: Option<motcua_edxml::dsig::
                 password_hash: hash,
                 default_password: true,
                 active: true,
-                roles: vec![(u.code.to_string(), Role::Clerk)],
+                roles: vec![(u.code.clone(), Role::Clerk)],
             },
             time::OffsetDateTime::now_utc(),
         )

@@ -54,7 +54,7 @@ impl Reach {
             .roles
             .iter()
             .filter(|(_, r)| matches!(r, Role::CenterAdmin | Role::Leader))
-            .map(|(u, _)| u.clone())
+            .map(|(u, _)| u.to_string())
             .collect();
         if own.is_empty() {
             return Err(UiError::forbidden(s.visitor.lang));

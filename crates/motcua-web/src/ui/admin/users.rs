@@ -153,7 +153,8 @@ async fn users_page(
                 .roles
                 .iter()
                 .map(|(unit, r)| {
-                    let unit = names.get(unit).map(|n| format!("{n} ({unit})")).unwrap_or_else(|| unit.clone());
+                    let unit =
+                        names.get(unit.as_str()).map(|n| format!("{n} ({unit})")).unwrap_or_else(|| unit.to_string());
                     format!("{unit}: {}", role_label(*r, lang))
                 })
                 .collect(),
@@ -197,7 +198,7 @@ pub(super) async fn page(
         if !admin.edits(&u) {
             return Err(UiError::forbidden(s.visitor.lang));
         }
-        let roles = u.roles.iter().map(|(unit, r)| (unit.clone(), r.as_str().to_owned())).collect();
+        let roles = u.roles.iter().map(|(unit, r)| (unit.to_string(), r.as_str().to_owned())).collect();
         fill = (u.username, u.full_name, u.active, roles);
         editing = true;
     }

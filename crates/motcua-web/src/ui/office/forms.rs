@@ -48,7 +48,7 @@ struct OutgoingPage {
 /// The officer's units as options (the API asks for one when there are several).
 async fn unit_options(state: &AppState, s: &SignedIn) -> Result<Vec<Opt>, UiError> {
     let names = crate::ui::console::unit_names(state).await?;
-    let mut codes: Vec<String> = s.user.roles.iter().map(|(u, _)| u.clone()).collect();
+    let mut codes: Vec<String> = s.user.roles.iter().map(|(u, _)| u.to_string()).collect();
     codes.sort();
     codes.dedup();
     Ok(codes
