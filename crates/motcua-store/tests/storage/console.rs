@@ -147,10 +147,7 @@ storage_test!(every_account_is_listed_with_its_roles_per_unit);
 /// A grant row whose unit is no unit code or whose role is unknown (only a hand-edited row)
 /// grants nothing, in the account list and at sign-in alike; the valid grants stay.
 async fn a_hand_edited_grant_row_grants_nothing(store: Store) {
-    store
-        .put_user(&account("tiepnhan", &[(CENTER, Role::Receiver)]), time::OffsetDateTime::now_utc())
-        .await
-        .unwrap();
+    store.put_user(&account("tiepnhan", &[(CENTER, Role::Receiver)]), time::OffsetDateTime::now_utc()).await.unwrap();
     for (unit, role) in [("Trung tâm tỉnh", "receiver"), (COMMUNE, "chief")] {
         sqlx::query("INSERT INTO user_roles (username, unit, role) VALUES ($1, $2, $3)")
             .bind("tiepnhan")
