@@ -16,6 +16,7 @@ use crate::calendar::{Calendar, WORKING_DAY_SECONDS, WorkingTime};
 use crate::dossier::Role;
 use crate::dossier::Status;
 use crate::dossier::timeliness::VN_OFFSET;
+use crate::ids::UnitCode;
 
 /// What an alert is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -189,16 +190,17 @@ pub fn escalation_targets(
     holder_unit: &str,
     parent: Option<&str>,
     receiving_unit: &str,
-) -> Vec<(String, Role)> {
+) -> Vec<(UnitCode, Role)> {
+    // The units are an alert's, taken from its dossier's typed codes.
     let mut out = Vec::new();
     if level >= Escalation::UnitLeader {
-        out.push((holder_unit.to_owned(), Role::Leader));
+        out.push((UnitCode::trusted(holder_unit), Role::Leader));
     }
     if level >= Escalation::Parent {
         if let Some(p) = parent {
-            out.push((p.to_owned(), Role::Leader));
+            out.push((UnitCode::trusted(p), Role::Leader));
         }
-        out.push((receiving_unit.to_owned(), Role::CenterAdmin));
+        out.push((UnitCode::trusted(receiving_unit), Role::CenterAdmin));
     }
     out
 }
@@ -341,11 +343,15 @@ mod tests {
         assert!(escalation_targets(Escalation::None, "A1", Some("91"), "C1").is_empty());
         assert_eq!(
             escalation_targets(Escalation::UnitLeader, "A1", Some("91"), "C1"),
-            vec![("A1".into(), Role::Leader)]
+            vec![(UnitCode::trusted("A1"), Role::Leader)]
         );
         assert_eq!(
             escalation_targets(Escalation::Parent, "A1", Some("91"), "C1"),
-            vec![("A1".into(), Role::Leader), ("91".into(), Role::Leader), ("C1".into(), Role::CenterAdmin)]
+            vec![
+                (UnitCode::trusted("A1"), Role::Leader),
+                (UnitCode::trusted("91"), Role::Leader),
+                (UnitCode::trusted("C1"), Role::CenterAdmin)
+            ]
         );
     }
 

@@ -173,7 +173,7 @@ impl Snapshot {
         }
         let parent = self.parents.get(&a.unit).cloned().flatten();
         let targets = escalation_targets(a.escalation, &a.unit, parent.as_deref(), &a.receiving_unit);
-        user.roles.iter().any(|(u, r)| targets.iter().any(|(tu, tr)| u == tu && r == tr)).then_some("escalation")
+        targets.iter().any(|t| user.roles.contains(t)).then_some("escalation")
     }
 }
 

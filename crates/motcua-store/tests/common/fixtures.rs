@@ -89,11 +89,13 @@ fn step(name: &str, role: Role, unit: StepUnit, days: f64) -> ProcessStep {
 }
 
 /// An officer holding `role` in `unit`.
+/// A unit code the test knows to be well formed.
+pub fn unit_code(s: &str) -> motcua_domain::ids::UnitCode {
+    motcua_domain::ids::UnitCode::parse(s).unwrap()
+}
+
 pub fn officer(username: &str, role: Role, unit: &str) -> Actor {
-    Actor::Officer {
-        username: username.into(),
-        grants: vec![(motcua_domain::ids::UnitCode::parse(unit).unwrap(), role)],
-    }
+    Actor::Officer { username: username.into(), grants: vec![(unit_code(unit), role)] }
 }
 
 /// The receiver (tiếp nhận) of `unit`.

@@ -110,7 +110,7 @@ fn account(name: &str, roles: &[(&str, Role)]) -> User {
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$x".into(),
         default_password: false,
         active: name != "nghihuu",
-        roles: roles.iter().map(|(u, r)| (motcua_domain::ids::UnitCode::parse(u).unwrap(), *r)).collect(),
+        roles: roles.iter().map(|(u, r)| (unit_code(u), *r)).collect(),
     }
 }
 
@@ -134,13 +134,13 @@ async fn every_account_is_listed_with_its_roles_per_unit(store: Store) {
     assert_eq!(
         users[1].roles,
         vec![
-            (motcua_domain::ids::UnitCode::parse(CENTER).unwrap(), Role::Clerk),
-            (motcua_domain::ids::UnitCode::parse(CENTER).unwrap(), Role::Receiver),
-            (motcua_domain::ids::UnitCode::parse(COMMUNE).unwrap(), Role::Receiver)
+            (unit_code(CENTER), Role::Clerk),
+            (unit_code(CENTER), Role::Receiver),
+            (unit_code(COMMUNE), Role::Receiver)
         ]
     );
     assert_eq!(users[1].full_name, "Cán bộ tiepnhan");
-    assert_eq!(users[2].roles, vec![(motcua_domain::ids::UnitCode::parse(COMMUNE).unwrap(), Role::Receiver)]);
+    assert_eq!(users[2].roles, vec![(unit_code(COMMUNE), Role::Receiver)]);
 }
 storage_test!(every_account_is_listed_with_its_roles_per_unit);
 
@@ -157,7 +157,7 @@ async fn a_hand_edited_grant_row_grants_nothing(store: Store) {
             .await
             .unwrap();
     }
-    let only = vec![(motcua_domain::ids::UnitCode::parse(CENTER).unwrap(), Role::Receiver)];
+    let only = vec![(unit_code(CENTER), Role::Receiver)];
     assert_eq!(store.user("tiepnhan").await.unwrap().expect("stored").roles, only);
     assert_eq!(store.users().await.unwrap()[0].roles, only);
 }

@@ -16,7 +16,7 @@ use crate::storage_test;
 fn clerk(unit: &str) -> Actor {
     Actor::Officer {
         username: format!("vanthu.{unit}"),
-        grants: vec![(motcua_domain::ids::UnitCode::parse(unit).unwrap(), Role::Clerk)],
+        grants: vec![(crate::common::fixtures::unit_code(unit), Role::Clerk)],
     }
 }
 
@@ -106,7 +106,7 @@ storage_test!(concurrent_registrations_get_distinct_numbers_without_gaps);
 async fn an_outgoing_document_is_numbered_when_issued_concurrently_and_drafts_share_no_number(store: Store) {
     let specialist = Actor::Officer {
         username: "cv".into(),
-        grants: vec![(motcua_domain::ids::UnitCode::parse("U1").unwrap(), Role::Specialist)],
+        grants: vec![(crate::common::fixtures::unit_code("U1"), Role::Specialist)],
     };
     let mut ids = Vec::new();
     for i in 0..6 {
@@ -183,7 +183,7 @@ async fn history_traces_search_and_scopes(store: Store) {
     let doc = register(&store, "h1", "U1", "2026-03-02T09:00:00+07:00").await;
     let leader = Actor::Officer {
         username: "ld".into(),
-        grants: vec![(motcua_domain::ids::UnitCode::parse("U1").unwrap(), Role::Leader)],
+        grants: vec![(crate::common::fixtures::unit_code("U1"), Role::Leader)],
     };
     let cmd = Command::Assign { assignee: "cv".into(), working_days: Some(3.0), due_at: None, note: None };
     let d = decide(&doc, &leader, cmd, at("2026-03-02T10:00:00+07:00"), &Calendar::vietnam_default()).unwrap();

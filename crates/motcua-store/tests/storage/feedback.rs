@@ -33,14 +33,14 @@ async fn create(store: &Store, title: &str, at: OffsetDateTime) -> Feedback {
     let s = submission(title);
     store
         .create_feedback(at, "hash", move |code| {
-            Feedback::submit(code, motcua_domain::ids::UnitCode::parse("C1").unwrap(), s, at, &cal, &rules)
+            Feedback::submit(code, crate::common::fixtures::unit_code("C1"), s, at, &cal, &rules)
         })
         .await
         .unwrap()
 }
 
 fn officer(name: &str, unit: &str, role: Role) -> Actor {
-    Actor::Officer { username: name.into(), grants: vec![(motcua_domain::ids::UnitCode::parse(unit).unwrap(), role)] }
+    Actor::Officer { username: name.into(), grants: vec![(crate::common::fixtures::unit_code(unit), role)] }
 }
 
 async fn step(store: &Store, fb: &Feedback, actor: &Actor, cmd: Command, at: OffsetDateTime) -> Feedback {

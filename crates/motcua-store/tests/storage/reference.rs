@@ -90,7 +90,7 @@ storage_test!(catalog_search_ignores_vietnamese_diacritics_and_filters_by_field_
 
 fn unit(code: &str, name: &str, kind: UnitKind, level: Level) -> Unit {
     Unit {
-        code: motcua_domain::ids::UnitCode::parse(code).unwrap(),
+        code: unit_code(code),
         name: name.into(),
         kind,
         level,
@@ -137,7 +137,7 @@ fn user(name: &str, roles: &[(&str, Role)], default_password: bool, active: bool
         password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1${name}"),
         default_password,
         active,
-        roles: roles.iter().map(|(u, r)| (motcua_domain::ids::UnitCode::parse(u).unwrap(), *r)).collect(),
+        roles: roles.iter().map(|(u, r)| (unit_code(u), *r)).collect(),
     }
 }
 
@@ -174,9 +174,9 @@ async fn officers_keep_their_roles_per_unit_and_default_passwords_are_counted(st
     assert_eq!(
         u.roles,
         vec![
-            (motcua_domain::ids::UnitCode::parse(CENTER).unwrap(), Role::Receiver),
-            (motcua_domain::ids::UnitCode::parse(COMMUNE).unwrap(), Role::Clerk),
-            (motcua_domain::ids::UnitCode::parse(COMMUNE).unwrap(), Role::Receiver)
+            (unit_code(CENTER), Role::Receiver),
+            (unit_code(COMMUNE), Role::Clerk),
+            (unit_code(COMMUNE), Role::Receiver)
         ]
     );
     assert_eq!(u.role_set(), vec![Role::Receiver, Role::Clerk]);
@@ -195,7 +195,7 @@ async fn officers_keep_their_roles_per_unit_and_default_passwords_are_counted(st
         .await
         .unwrap();
     let u = store.user("tiepnhan").await.unwrap().unwrap();
-    assert_eq!(u.roles, vec![(motcua_domain::ids::UnitCode::parse(CENTER).unwrap(), Role::Receiver)]);
+    assert_eq!(u.roles, vec![(unit_code(CENTER), Role::Receiver)]);
     assert_eq!(store.users_with_role(COMMUNE, Role::Receiver).await.unwrap(), ["an", "nghihuu"]);
     assert_eq!(store.default_password_accounts().await.unwrap(), 1);
 }
@@ -218,7 +218,7 @@ async fn a_token_opens_its_account_until_it_expires(store: Store) {
 
     let u = store.token_user("live", now).await.unwrap().expect("a live token");
     assert_eq!(u.username, "tiepnhan");
-    assert_eq!(u.roles, vec![(motcua_domain::ids::UnitCode::parse(COMMUNE).unwrap(), Role::Receiver)]);
+    assert_eq!(u.roles, vec![(unit_code(COMMUNE), Role::Receiver)]);
     assert!(store.token_user("expired", now).await.unwrap().is_none(), "an expired token is refused");
     assert!(store.token_user("inactive", now).await.unwrap().is_none(), "a disabled account's token is refused");
     assert!(store.token_user("orphan", now).await.unwrap().is_none());

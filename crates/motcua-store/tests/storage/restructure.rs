@@ -20,7 +20,7 @@ const ZONE: &str = "000.31.00.H01";
 
 fn unit(code: &str, kind: UnitKind, level: Level) -> Unit {
     Unit {
-        code: motcua_domain::ids::UnitCode::parse(code).unwrap(),
+        code: unit_code(code),
         name: format!("Đơn vị {code}"),
         kind,
         level,
@@ -43,7 +43,7 @@ fn account(username: &str, roles: &[(&str, Role)]) -> User {
         password_hash: "x".into(),
         default_password: false,
         active: true,
-        roles: roles.iter().map(|(u, r)| (motcua_domain::ids::UnitCode::parse(u).unwrap(), *r)).collect(),
+        roles: roles.iter().map(|(u, r)| (unit_code(u), *r)).collect(),
     }
 }
 
@@ -52,10 +52,7 @@ fn plan() -> RestructurePlan {
         effective_on: date!(2025 - 07 - 01),
         legal_basis: "NQ 1654/NQ-UBTVQH15".into(),
         operations: vec![Operation::Merge {
-            from: vec![
-                motcua_domain::ids::UnitCode::parse(COMMUNE).unwrap(),
-                motcua_domain::ids::UnitCode::parse(OTHER_COMMUNE).unwrap(),
-            ],
+            from: vec![unit_code(COMMUNE), unit_code(OTHER_COMMUNE)],
             into: Box::new(Unit { valid_from: None, ..unit(ZONE, UnitKind::SpecialZone, Level::Commune) }),
         }],
     }
@@ -154,13 +151,9 @@ async fn a_merge_of_two_communes_rehomes_open_dossiers_and_loses_nothing(store: 
         let u = u.to_owned();
         async move { store.user(&u).await.unwrap().unwrap().roles }
     };
-    assert_eq!(roles("tiepnhan.a").await, vec![(motcua_domain::ids::UnitCode::parse(ZONE).unwrap(), Role::Receiver)]);
-    assert_eq!(
-        roles("lanhdao.ab").await,
-        vec![(motcua_domain::ids::UnitCode::parse(ZONE).unwrap(), Role::Leader)],
-        "no duplicate grant"
-    );
-    assert_eq!(roles("giamdoc").await, vec![(motcua_domain::ids::UnitCode::parse(CENTER).unwrap(), Role::CenterAdmin)]);
+    assert_eq!(roles("tiepnhan.a").await, vec![(unit_code(ZONE), Role::Receiver)]);
+    assert_eq!(roles("lanhdao.ab").await, vec![(unit_code(ZONE), Role::Leader)], "no duplicate grant");
+    assert_eq!(roles("giamdoc").await, vec![(unit_code(CENTER), Role::CenterAdmin)]);
 
     let again = store.apply_restructure(&plan(), false, time::OffsetDateTime::now_utc()).await.unwrap_err();
     assert!(again.to_string().contains("unit_already_ended"), "{again}");
