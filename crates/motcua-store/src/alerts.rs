@@ -59,7 +59,7 @@ impl Store {
         if exists.is_none() {
             return Err(StoreError::NotFound);
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::begin_write(&self.pool).await?;
         sqlx::query("DELETE FROM officer_contacts WHERE username = $1")
             .bind(username.to_owned())
             .execute(&mut *tx)

@@ -9,7 +9,7 @@ impl Store {
     /// Stores (or replaces) the announcement for its year.
     pub async fn put_announcement(&self, a: &Announcement) -> Result<()> {
         let data = serde_json::to_string(a).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::begin_write(&self.pool).await?;
         sqlx::query("DELETE FROM holiday_announcements WHERE year = $1").bind(a.year).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO holiday_announcements (year, data) VALUES ($1, $2)")
             .bind(a.year)

@@ -37,7 +37,7 @@ impl Store {
     /// Stores a new version of a procedure (validated by the caller), effective from `from`
     /// (the caller's today). Returns the version number given.
     pub async fn put_procedure(&self, p: &Procedure, from: Date) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::begin_write(&self.pool).await?;
         let version = insert_version(&mut tx, p, &format_date(from), None, "published").await?;
         tx.commit().await?;
         Ok(version)

@@ -15,7 +15,7 @@ impl Store {
     /// status `abolished`). `at` is when it is recorded. Returns the decision with the version
     /// numbers given.
     pub async fn apply_decision(&self, d: &Decision, at: time::OffsetDateTime) -> Result<Decision> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::begin_write(&self.pool).await?;
         let inserted = sqlx::query(
             "INSERT INTO decisions (number, signed_on, effective_from, signer, new_codes, amended_codes, abolished_codes, data, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (number) DO NOTHING",

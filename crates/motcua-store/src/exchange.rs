@@ -17,7 +17,7 @@ impl Store {
         mut progress: impl FnMut(usize),
     ) -> Result<usize> {
         let today = format_date(from);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::begin_write(&self.pool).await?;
         for (i, p) in procedures.iter().enumerate() {
             insert_version(&mut tx, p, &today, None, "published").await?;
             progress(i + 1);

@@ -73,7 +73,7 @@ impl Store {
             .into());
         }
         let name = answer_days_setting(center);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::begin_write(&self.pool).await?;
         sqlx::query("DELETE FROM settings WHERE name = $1").bind(name.clone()).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO settings (name, value) VALUES ($1, $2)")
             .bind(name)

@@ -37,7 +37,7 @@ impl Store {
         .await?;
         let mut version = 0i64;
         while (version as u64) < rows {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = crate::begin_write(&self.pool).await?;
             for _ in 0..batch.min(rows - version as u64) {
                 let hash = format!("{version:064}");
                 sqlx::query(

@@ -157,6 +157,20 @@ impl Store {
     }
 }
 
+/// Begins a transaction that writes. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`), waiting up to `busy_timeout` while another connection writes. A deferred `BEGIN`
+/// that reads first cannot wait: once another connection commits in between, its first write
+/// fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT), which is a 500 for a request
+/// that did nothing wrong. PostgreSQL's `BEGIN` needs nothing more (row locks and constraints).
+pub(crate) async fn begin_write(pool: &AnyPool) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    let t = if pool.connect_options().database_url.scheme() == "sqlite" {
+        pool.begin_with("BEGIN IMMEDIATE").await?
+    } else {
+        pool.begin().await?
+    };
+    Ok(t)
+}
+
 /// A database URL with its password replaced, for logs and errors.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

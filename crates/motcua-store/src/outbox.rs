@@ -214,7 +214,7 @@ fn message(r: &AnyRow) -> Result<Message> {
 impl Store {
     /// Enqueues one message in its own transaction. Answers false when the key exists.
     pub async fn enqueue(&self, m: &NewMessage, now: OffsetDateTime) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::begin_write(&self.pool).await?;
         let fresh = enqueue_in(&mut tx, m, now).await?;
         tx.commit().await?;
         Ok(fresh)

@@ -305,7 +305,7 @@ pub async fn verify<R: Projection>(pool: &AnyPool, repair: bool) -> Result<KindA
         let same = stored.as_ref().is_some_and(|s| json(&s.audited()) == json(&folded.audited()));
         if !same {
             if repair && stored.is_some() {
-                let mut tx = pool.begin().await?;
+                let mut tx = crate::begin_write(pool).await?;
                 R::repair(&mut tx, &folded).await?;
                 tx.commit().await?;
             }
@@ -335,7 +335,7 @@ pub(crate) async fn adopt_legacy<R: Projection>(
     if ids.is_empty() {
         return Ok((0, 0));
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::begin_write(pool).await?;
     let mut drifted = 0;
     let by_id = format!("SELECT data FROM {legacy_table} WHERE {id_column} = $1 ORDER BY seq");
     for id in &ids {
@@ -385,7 +385,7 @@ pub(crate) async fn adopt_untracked<R: Projection>(
     if ids.is_empty() {
         return Ok(0);
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::begin_write(pool).await?;
     for id in &ids {
         let Some(projection) = R::load(&mut tx, id).await? else { continue };
         let (state, links, last_hash) = chain::<R>(id, None, GENESIS, &[opening(&projection)])?;

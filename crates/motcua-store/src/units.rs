@@ -9,7 +9,7 @@ use crate::{Result, Store, StoreError};
 impl Store {
     /// Inserts or replaces a unit.
     pub async fn put_unit(&self, u: &Unit) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::begin_write(&self.pool).await?;
         put_unit_in(&mut tx, u).await?;
         tx.commit().await?;
         Ok(())

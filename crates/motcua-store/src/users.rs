@@ -49,7 +49,7 @@ pub(crate) fn grant(unit: &str, role: &str) -> Option<(UnitCode, Role)> {
 impl Store {
     /// Creates or replaces an account with its roles, stamped `at`.
     pub async fn put_user(&self, u: &User, at: time::OffsetDateTime) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::begin_write(&self.pool).await?;
         sqlx::query("DELETE FROM user_roles WHERE username = $1").bind(u.username.clone()).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM users WHERE username = $1").bind(u.username.clone()).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO users (username, full_name, password_hash, default_password, active, created_at) VALUES ($1, $2, $3, $4, $5, $6)")

@@ -102,7 +102,7 @@ pub struct FileMeta {
 impl Store {
     /// Creates or replaces a session, opened at `at`.
     pub async fn put_session(&self, s: &WebSession, at: OffsetDateTime) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::begin_write(&self.pool).await?;
         sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1").bind(s.id_hash.clone()).execute(&mut *tx).await?;
         sqlx::query(
             "INSERT INTO web_sessions (id_hash, username, csrf, lang, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",

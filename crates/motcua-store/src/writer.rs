@@ -266,7 +266,7 @@ enum Pending {
 async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
     let mut pending = Vec::with_capacity(batch.len());
     let outcome: Result<()> = async {
-        let mut tx = pool.begin().await?;
+        let mut tx = crate::begin_write(pool).await?;
         // The rollups' open month for this batch (indicators::follow); a roll-over or a rebuild
         // in the batch moves it for the jobs after it.
         let mut open = horizon(&mut tx).await?.unwrap_or_else(|| YearMonth::of(OffsetDateTime::now_utc()));

@@ -130,7 +130,7 @@ impl Store {
         messages: &[NewMessage],
         now: OffsetDateTime,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::begin_write(&self.pool).await?;
         if !move_recall(&mut tx, id, None, REQUESTED).await? {
             return Ok(false);
         }
@@ -153,7 +153,7 @@ impl Store {
         dedup: &str,
         now: OffsetDateTime,
     ) -> Result<usize> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::begin_write(&self.pool).await?;
         let ids = ids_of(&mut tx, "in", None, document_id, from_organ).await?;
         for id in &ids {
             if trace_in(&mut tx, id, "status:13", Some(from_organ), reason, Some(&format!("{dedup}:{id}")), None, now)
@@ -176,7 +176,7 @@ impl Store {
         reply: &NewMessage,
         now: OffsetDateTime,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::begin_write(&self.pool).await?;
         let to = if accept { ACCEPTED } else { REFUSED };
         if !move_recall(&mut tx, id, Some(REQUESTED), to).await? {
             return Ok(false);

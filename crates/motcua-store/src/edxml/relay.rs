@@ -18,7 +18,7 @@ impl Store {
     /// Stores package `p` for relaying (once per relaying unit and digest) and queues its
     /// delivery to each organ of `to` not queued before. Answers the relay row's id.
     pub async fn relay_package(&self, p: &NewPackage, to: &[String], now: OffsetDateTime) -> Result<String> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::begin_write(&self.pool).await?;
         let (id, _) = insert_package(&mut tx, "relay", p, DeliveryState::Queued, now).await?;
         queue_deliveries_in(&mut tx, &id, &p.unit, &p.document_id, to, now).await?;
         tx.commit().await?;
@@ -39,7 +39,7 @@ impl Store {
         message: &NewMessage,
         now: OffsetDateTime,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::begin_write(&self.pool).await?;
         let event = format!("status:{code}");
         let state = DeliveryState::from_status_code(code);
         let fresh = trace_in(&mut tx, relay_id, &event, Some(from_organ), description, Some(dedup), state, now).await?;

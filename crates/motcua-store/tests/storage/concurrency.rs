@@ -224,3 +224,55 @@ async fn a_panicking_dossier_decision_fails_only_its_request(store: Store) {
     assert_eq!(later.version, 3);
 }
 storage_test!(a_panicking_dossier_decision_fails_only_its_request);
+
+/// Writes outside the dossier writer (an edXML package received, a message queued) run at the
+/// same moment as the writer's batches and none of them fails: on SQLite every write
+/// transaction takes the write lock when it begins and waits its turn, instead of failing with
+/// "database is locked" when another connection commits between its first read and its first
+/// write (a CI run lost a received document that way).
+async fn writes_beside_the_writer_wait_their_turn_instead_of_failing(store: Store) {
+    let mut dossiers = Vec::new();
+    for i in 0..24 {
+        dossiers.push(received(&store, i).await);
+    }
+    let now = at("2026-03-02T08:00:00+07:00");
+    let mut tasks = Vec::new();
+    for (i, d) in dossiers.into_iter().enumerate() {
+        let s = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let a = action(json!({"action": "assign", "assignee": "chuyenvien"}));
+            act(&s, &d.code, 2, leader(COMMUNE), a, at("2025-07-07T10:00:00+07:00"))
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }));
+        let s = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let p = motcua_store::edxml::NewPackage {
+                unit: "A1".into(),
+                idem: format!("busy-{i}"),
+                document_id: format!("000.01.01.H08,2026/03/02,{i}/CV"),
+                from_organ: "000.01.01.H08".into(),
+                to_organs: vec!["000.00.12.H08".into()],
+                subject: "Công văn".into(),
+                xml: "<edXML/>".into(),
+                ..Default::default()
+            };
+            let reply = motcua_store::outbox::NewMessage {
+                kind: "edxml-status".into(),
+                idempotency_key: format!("edxml-status:A1:busy-{i}:03"),
+                recipient: "000.01.01.H08".into(),
+                payload: "<edXML/>".into(),
+                template: None,
+                about: None,
+                unit: None,
+            };
+            s.register_incoming(&p, &[reply], now).await.map(|_| ()).map_err(|e| e.to_string())
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task").expect("no write fails because another one runs");
+    }
+    assert_eq!(store.edxml_packages("in", &["A1".to_owned()], None).await.unwrap().len(), 24);
+}
+storage_test!(writes_beside_the_writer_wait_their_turn_instead_of_failing);
