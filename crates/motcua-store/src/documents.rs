@@ -167,38 +167,33 @@ impl Store {
         package_digest: Option<&str>,
         files: Vec<NewFile>,
     ) -> Result<(Document, bool)> {
-        let first =
-            Document::from_first(&decision.event).ok_or_else(|| corrupt("the first event must create the document"))?;
         let digest = package_digest.map(str::to_owned);
+        self.writer.transact(move |tx| Box::pin(register_document_in(tx, decision, digest, files))).await
+    }
+
+    /// An edXML package received (see [`Store::register_incoming`]) together with its entry in
+    /// the unit's incoming register (`entry`: the registration decision and the attachments),
+    /// in ONE transaction through the writer: the "03 registered" answer is never queued for a
+    /// package whose register entry is missing, and a crash leaves neither. The entry is made
+    /// once per package digest, so a redelivery answers the document registered the first time.
+    pub async fn receive_package(
+        &self,
+        p: crate::edxml::NewPackage,
+        replies: Vec<crate::outbox::NewMessage>,
+        entry: Option<(Decision, Vec<NewFile>)>,
+        now: OffsetDateTime,
+    ) -> Result<(String, bool, Option<Document>)> {
         self.writer
             .transact(move |tx| {
                 Box::pin(async move {
-                    if let Some(digest) = &digest {
-                        let row = sqlx::query("SELECT data FROM documents WHERE unit = $1 AND package_digest = $2")
-                            .bind(first.unit.to_string())
-                            .bind(digest.clone())
-                            .fetch_optional(&mut **tx)
-                            .await?;
-                        if let Some(existing) = row_to_document(row)? {
-                            return Ok((existing, false));
+                    let (id, fresh) = crate::edxml::register_incoming_in(tx, &p, &replies, now).await?;
+                    let doc = match entry {
+                        Some((decision, files)) => {
+                            Some(register_document_in(tx, decision, Some(p.idem.clone()), files).await?.0)
                         }
-                    }
-                    let event = match decision.numbering {
-                        Some(year) => {
-                            decision.event.numbered(next_number(tx, &first.unit, first.direction, year).await?)
-                        }
-                        None => decision.event,
+                        None => None,
                     };
-                    let doc = records::create_in::<Document>(tx, std::slice::from_ref(&event)).await?;
-                    insert_files_in(tx, &files, &doc.id).await?;
-                    if let Some(digest) = digest {
-                        sqlx::query("UPDATE documents SET package_digest = $1 WHERE id = $2")
-                            .bind(digest)
-                            .bind(doc.id.clone())
-                            .execute(&mut **tx)
-                            .await?;
-                    }
-                    Ok((doc, true))
+                    Ok((id, fresh, doc))
                 })
             })
             .await
@@ -585,4 +580,40 @@ pub(crate) fn upgrade_legacy(doc: &Document, mut events: Vec<serde_json::Value>)
         obj.insert("external_id".into(), external_id.clone().into());
     }
     events
+}
+
+/// Records a new document in `tx` (see [`Store::register_document`]): with `digest`, a package
+/// already registered at the same unit is answered as it is, with `false`.
+async fn register_document_in(
+    tx: &mut Tx,
+    decision: Decision,
+    digest: Option<String>,
+    files: Vec<NewFile>,
+) -> Result<(Document, bool)> {
+    let first =
+        Document::from_first(&decision.event).ok_or_else(|| corrupt("the first event must create the document"))?;
+    if let Some(digest) = &digest {
+        let row = sqlx::query("SELECT data FROM documents WHERE unit = $1 AND package_digest = $2")
+            .bind(first.unit.to_string())
+            .bind(digest.clone())
+            .fetch_optional(&mut **tx)
+            .await?;
+        if let Some(existing) = row_to_document(row)? {
+            return Ok((existing, false));
+        }
+    }
+    let event = match decision.numbering {
+        Some(year) => decision.event.numbered(next_number(tx, &first.unit, first.direction, year).await?),
+        None => decision.event,
+    };
+    let doc = records::create_in::<Document>(tx, std::slice::from_ref(&event)).await?;
+    insert_files_in(tx, &files, &doc.id).await?;
+    if let Some(digest) = digest {
+        sqlx::query("UPDATE documents SET package_digest = $1 WHERE id = $2")
+            .bind(digest)
+            .bind(doc.id.clone())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok((doc, true))
 }

@@ -181,6 +181,24 @@ async fn insert_package(
     Ok((existing, false))
 }
 
+/// [`Store::register_incoming`] in `tx`.
+pub(crate) async fn register_incoming_in(
+    tx: &mut Transaction<'static, Any>,
+    p: &NewPackage,
+    replies: &[NewMessage],
+    now: OffsetDateTime,
+) -> Result<(String, bool)> {
+    let (id, fresh) = insert_package(tx, "in", p, DeliveryState::Registered, now).await?;
+    if fresh {
+        trace_in(tx, &id, "registered", Some(&p.from_organ), None, None, None, now).await?;
+        recall::concerning_received_in(tx, &id, p, now).await?;
+        for m in replies {
+            enqueue_in(tx, m, now).await?;
+        }
+    }
+    Ok((id, fresh))
+}
+
 /// Appends a trace row (dropped when `dedup` was seen) and advances the package's state.
 #[allow(clippy::too_many_arguments)]
 /// Answers false for a duplicate.
@@ -319,7 +337,7 @@ impl Store {
     /// Stores a package to send later, when its dossier event is written (liên thông): nothing
     /// is queued yet. Idempotent like [`record_outgoing_in`].
     pub async fn store_draft(&self, p: &NewPackage, now: OffsetDateTime) -> Result<(String, bool)> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::begin_write(&self.pool).await?;
         let out = insert_package(&mut tx, "out", p, DeliveryState::Draft, now).await?;
         tx.commit().await?;
         Ok(out)
@@ -344,7 +362,7 @@ impl Store {
 
     /// Adds or replaces a peer.
     pub async fn put_peer(&self, p: &Peer, now: OffsetDateTime) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::begin_write(&self.pool).await?;
         sqlx::query("DELETE FROM edxml_peers WHERE pattern = $1").bind(p.pattern.clone()).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO edxml_peers (pattern, name, endpoint, token, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(p.pattern.clone())
@@ -392,7 +410,7 @@ impl Store {
     /// Records an outgoing package and its deliveries in one transaction (see
     /// [`record_outgoing_in`]).
     pub async fn send_package(&self, p: &NewPackage, now: OffsetDateTime) -> Result<(String, bool)> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::begin_write(&self.pool).await?;
         let out = record_outgoing_in(&mut tx, p, now).await?;
         tx.commit().await?;
         Ok(out)
@@ -401,23 +419,15 @@ impl Store {
     /// Registers an incoming package for `p.unit`, once: a repeat (same unit, same digest)
     /// answers the registered id and `false`. On first registration `replies` (e.g. the "03
     /// registered" status message back to the sender) are enqueued in the same transaction.
+    /// With its entry in the incoming register: [`Store::receive_package`].
     pub async fn register_incoming(
         &self,
         p: &NewPackage,
         replies: &[NewMessage],
         now: OffsetDateTime,
     ) -> Result<(String, bool)> {
-        let mut tx = self.pool.begin().await?;
-        let (id, fresh) = insert_package(&mut tx, "in", p, DeliveryState::Registered, now).await?;
-        if fresh {
-            trace_in(&mut tx, &id, "registered", Some(&p.from_organ), None, None, None, now).await?;
-            recall::concerning_received_in(&mut tx, &id, p, now).await?;
-            for m in replies {
-                enqueue_in(&mut tx, m, now).await?;
-            }
-        }
-        tx.commit().await?;
-        Ok((id, fresh))
+        let (p, replies) = (p.clone(), replies.to_vec());
+        self.writer.transact(move |tx| Box::pin(async move { register_incoming_in(tx, &p, &replies, now).await })).await
     }
 
     /// Records a local status change of an incoming package and enqueues its status message
@@ -430,7 +440,7 @@ impl Store {
         reply: &NewMessage,
         now: OffsetDateTime,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::begin_write(&self.pool).await?;
         let fresh = trace_in(
             &mut tx,
             package_id,
@@ -461,7 +471,7 @@ impl Store {
         dedup: &str,
         now: OffsetDateTime,
     ) -> Result<(usize, usize)> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::begin_write(&self.pool).await?;
         let ids: Vec<String> = sqlx::query_scalar(
             "SELECT id FROM edxml_packages WHERE document_id = $1 AND direction = 'out' ORDER BY id",
         )
@@ -498,7 +508,7 @@ impl Store {
         description: Option<&str>,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::begin_write(&self.pool).await?;
         trace_in(&mut tx, package_id, state.as_str(), Some(to), description, None, Some(state), now).await?;
         tx.commit().await?;
         Ok(())

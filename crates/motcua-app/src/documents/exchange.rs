@@ -10,9 +10,10 @@
 //! - Delivery outcomes and status messages of a package are copied to the trace of the
 //!   outgoing documents with that DocumentId ([`crate::exchange::mirror_trace`]), so the sender
 //!   sees them in the office.
-//! - [`register_incoming`]: a package received for a unit is entered in its incoming register
-//!   (idempotent on the package digest), as the exchange acting for the unit's clerk; the
-//!   package's attachments become the document's attachments.
+//! - [`incoming_entry`]: a package received for a unit is entered in its incoming register, as
+//!   the exchange acting for the unit's clerk, in the transaction that registers the package
+//!   (`Store::receive_package`, idempotent on the package digest); the package's attachments
+//!   become the document's attachments.
 //!
 //! Outgoing documents carry their attachments (`files` of kind `office`) in the package.
 
@@ -23,6 +24,7 @@ use motcua_edxml::{
     PromulgationInfo, SignerInfo, SteeringType,
 };
 use motcua_store::documents::Outgoing;
+use motcua_store::web::NewFile;
 
 use crate::Application;
 use crate::error::{AppResult, Error};
@@ -138,9 +140,14 @@ async fn attachments(state: &Application, document_id: &str) -> AppResult<Vec<At
     Ok(out)
 }
 
-/// Enters a received package in `unit`'s incoming register, once per package digest `idem`.
-/// Answers the document's id. The exchange acts as the unit's clerk (`edxml:<unit>`).
-pub async fn register_incoming(state: &Application, unit: &str, package: &Package, idem: &str) -> AppResult<String> {
+/// The entry of a received package in `unit`'s incoming register: the registration decision
+/// (the exchange acts as the unit's clerk, `edxml:<unit>`) and the package's attachments, for
+/// `Store::receive_package` to write with the package.
+pub fn incoming_entry(
+    state: &Application,
+    unit: &str,
+    package: &Package,
+) -> AppResult<(office::Decision, Vec<NewFile>)> {
     let h = &package.header;
     let meta = office::Metadata {
         code_number: Some(h.code.number.clone()),
@@ -190,7 +197,5 @@ pub async fn register_incoming(state: &Application, unit: &str, package: &Packag
             data: a.content.clone(),
         })
         .collect();
-    let files = super::attachment_files(files);
-    let (doc, _) = state.store.register_document_with_files(decision, Some(idem), files).await?;
-    Ok(doc.id)
+    Ok((decision, super::attachment_files(files)))
 }

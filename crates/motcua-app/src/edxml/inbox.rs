@@ -134,16 +134,17 @@ pub async fn receive(state: &Application, caller: &Caller, body: &[u8]) -> AppRe
                 tracing::error!(error = %e.reason, "status message not built");
                 Error::internal()
             })?;
-    let (id, fresh) = state.store.register_incoming(&new, &[reply], t).await?;
-    // The office's incoming register gets the document too (idempotent on the same digest).
-    let register_document =
-        match crate::documents::exchange::register_incoming(state, &unit.code, &package, &idem).await {
-            Ok(d) => Some(d),
-            Err(e) => {
-                tracing::error!(code = %e.code, error = %e.message, "package not entered in the incoming register");
-                None
-            }
-        };
+    // The office's incoming register gets the document in the same transaction (once per
+    // digest). A package the register refuses (a domain rule) is still received, and logged.
+    let entry = match crate::documents::exchange::incoming_entry(state, &unit.code, &package) {
+        Ok(e) => Some(e),
+        Err(e) => {
+            tracing::error!(code = %e.code, error = %e.message, "package not entered in the incoming register");
+            None
+        }
+    };
+    let (id, fresh, doc) = state.store.receive_package(new, vec![reply], entry, t).await?;
+    let register_document = doc.map(|d| d.id);
     // An answer to a liên thông step completes it (again on a repeat, which changes nothing); if
     // that cannot be written now, 503 makes the sender deliver again.
     if let Err(e) = super::liaison::result_arrived(state, &package, &id).await {

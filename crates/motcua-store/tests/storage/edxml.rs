@@ -189,3 +189,62 @@ async fn trusted_signers_are_kept_by_fingerprint(store: Store) {
     assert_eq!(store.trusted_signer("ef").await.unwrap(), None);
 }
 storage_test!(trusted_signers_are_kept_by_fingerprint);
+
+/// A received package and its entry in the incoming register commit together: a redelivery
+/// answers both as first registered, and an entry that cannot be written leaves no package and
+/// no "03 registered" answer behind (the sender delivers again).
+async fn a_received_package_and_its_register_entry_commit_together(store: Store) {
+    use motcua_domain::dossier::{Actor, Role};
+    use motcua_domain::office::{Document, Metadata, NewIncoming, Organ, Priority};
+    let now = at("2026-03-02T08:00:00+07:00");
+    let entry = |id: &str| {
+        let clerk = Actor::Officer { username: "edxml:A1".into(), grants: vec![(unit_code("A1"), Role::Clerk)] };
+        let meta = Metadata {
+            code_number: Some("7".into()),
+            code_notation: Some("UBND-VP".into()),
+            document_type: "Công văn".into(),
+            subject: "Công văn phối hợp".into(),
+            content: None,
+            promulgation_place: None,
+            promulgation_date: None,
+            signer: None,
+            sender: Some(Organ { organ_id: Some("000.01.01.H08".into()), name: "UBND xã An Bình".into() }),
+            recipients: vec![],
+            due_date: None,
+            priority: Priority::Normal,
+            steering_type: 0,
+        };
+        let new = NewIncoming {
+            id: id.into(),
+            unit: "A1".into(),
+            meta,
+            received_at: Some(now),
+            dossier_code: None,
+            external_id: None,
+        };
+        (Document::register_incoming(new, &clerk, now).unwrap(), Vec::new())
+    };
+    let reply = |idem: &str| NewMessage {
+        kind: "edxml-status".into(),
+        idempotency_key: format!("edxml-status:A1:{idem}:03"),
+        recipient: "000.01.01.H08".into(),
+        payload: "<edXML/>".into(),
+        template: None,
+        about: None,
+        unit: None,
+    };
+    let (id, fresh, doc) =
+        store.receive_package(package("A1", "e1"), vec![reply("e1")], Some(entry("VB-1")), now).await.unwrap();
+    assert!(fresh);
+    assert_eq!(doc.as_ref().map(|d| d.id.as_str()), Some("VB-1"));
+    let (again, fresh, doc) =
+        store.receive_package(package("A1", "e1"), vec![reply("e1")], Some(entry("VB-2")), now).await.unwrap();
+    assert_eq!((again.as_str(), fresh, doc.map(|d| d.id)), (id.as_str(), false, Some("VB-1".to_owned())));
+    // The entry's document id is taken: the package is not received either.
+    let err = store.receive_package(package("A1", "e2"), vec![reply("e2")], Some(entry("VB-1")), now).await;
+    assert!(err.is_err(), "{err:?}");
+    assert_eq!(store.edxml_packages("in", &["A1".to_owned()], None).await.unwrap().len(), 1);
+    assert!(store.outbox_message("edxml-status:A1:e2:03").await.unwrap().is_none(), "no 03 for what is not registered");
+    assert!(store.outbox_message("edxml-status:A1:e1:03").await.unwrap().is_some());
+}
+storage_test!(a_received_package_and_its_register_entry_commit_together);
