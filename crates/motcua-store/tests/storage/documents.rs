@@ -13,7 +13,7 @@ use motcua_store::documents::{DocumentFilter, RegisterScope};
 use crate::common::fixtures::at;
 use crate::storage_test;
 
-fn clerk(unit: &str) -> Actor {
+pub(crate) fn clerk(unit: &str) -> Actor {
     Actor::Officer {
         username: format!("vanthu.{unit}"),
         grants: vec![(crate::common::fixtures::unit_code(unit), Role::Clerk)],
@@ -40,7 +40,7 @@ fn meta(subject: &str) -> Metadata {
     }
 }
 
-fn new_doc(id: &str, unit: &str, subject: &str) -> NewIncoming {
+pub(crate) fn new_doc(id: &str, unit: &str, subject: &str) -> NewIncoming {
     NewIncoming {
         id: id.into(),
         unit: unit.into(),

@@ -194,35 +194,11 @@ storage_test!(trusted_signers_are_kept_by_fingerprint);
 /// answers both as first registered, and an entry that cannot be written leaves no package and
 /// no "03 registered" answer behind (the sender delivers again).
 async fn a_received_package_and_its_register_entry_commit_together(store: Store) {
-    use motcua_domain::dossier::{Actor, Role};
-    use motcua_domain::office::{Document, Metadata, NewIncoming, Organ, Priority};
+    use motcua_domain::office::Document;
     let now = at("2026-03-02T08:00:00+07:00");
     let entry = |id: &str| {
-        let clerk = Actor::Officer { username: "edxml:A1".into(), grants: vec![(unit_code("A1"), Role::Clerk)] };
-        let meta = Metadata {
-            code_number: Some("7".into()),
-            code_notation: Some("UBND-VP".into()),
-            document_type: "Công văn".into(),
-            subject: "Công văn phối hợp".into(),
-            content: None,
-            promulgation_place: None,
-            promulgation_date: None,
-            signer: None,
-            sender: Some(Organ { organ_id: Some("000.01.01.H08".into()), name: "UBND xã An Bình".into() }),
-            recipients: vec![],
-            due_date: None,
-            priority: Priority::Normal,
-            steering_type: 0,
-        };
-        let new = NewIncoming {
-            id: id.into(),
-            unit: "A1".into(),
-            meta,
-            received_at: Some(now),
-            dossier_code: None,
-            external_id: None,
-        };
-        (Document::register_incoming(new, &clerk, now).unwrap(), Vec::new())
+        let new = crate::documents::new_doc(id, "A1", "Công văn phối hợp");
+        (Document::register_incoming(new, &crate::documents::clerk("A1"), now).unwrap(), Vec::new())
     };
     let reply = |idem: &str| NewMessage {
         kind: "edxml-status".into(),
