@@ -44,6 +44,11 @@ pub struct ProcessStep {
     /// The consulted agency's code; required for [`StepUnit::Consulted`], refused otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_code: Option<String>,
+    /// The procedure allows the leader's approval while this step still runs (a shortcut the
+    /// process must declare, issue 14): the step is then recorded as skipped, never as done in
+    /// someone else's name. Only a step before the approval step can be optional.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
 }
 
 impl ProcessStep {
@@ -87,6 +92,22 @@ pub fn groups<T>(steps: &[T], label: impl Fn(&T) -> Option<&str>) -> Vec<std::op
     out
 }
 
+/// Index of the one-stop's return step: a receiver step closing a process of more than one
+/// step (NĐ 61/2018 Art. 20: the one-stop returns the result), if the process has one.
+pub fn return_index<T>(steps: &[T], role: impl Fn(&T) -> Role) -> Option<usize> {
+    steps.iter().rposition(|s| role(s) == Role::Receiver).filter(|i| *i + 1 == steps.len() && *i > 0)
+}
+
+/// Index of the approval step (phê duyệt, ký kết quả): the last leader step before the return
+/// step (NĐ 61/2018 Art. 19.3: the competent person decides the result). `None` when the
+/// process names no leader step; the resolving unit's leader then approves once every
+/// processing step is done. Steps after it and before the return step (the clerk's issuing
+/// step) run after the result is ready.
+pub fn approval_index<T>(steps: &[T], role: impl Fn(&T) -> Role) -> Option<usize> {
+    let end = return_index(steps, &role).unwrap_or(steps.len());
+    steps.get(..end)?.iter().rposition(|s| role(s) == Role::Leader)
+}
+
 /// Time the process takes: a parallel group counts as its longest step, others add up
 /// (TT 01/2018 Art. 8; domain.md §6 "Rule tying steps to the legal limit").
 pub fn total_time(steps: &[ProcessStep]) -> Result<WorkingTime, DomainError> {
@@ -126,12 +147,30 @@ fn check_step(s: &ProcessStep) -> Result<(), DomainError> {
     Ok(())
 }
 
+/// An optional step lies between the reception and the approval step and is not a reception
+/// step: only work before the decision can be passed over (issue 14), never the decision, the
+/// issuing after it, or the one-stop's reception and return.
+fn check_optional(steps: &[ProcessStep]) -> Result<(), DomainError> {
+    let approval = approval_index(steps, |s| s.role);
+    for (i, s) in steps.iter().enumerate().filter(|(_, s)| s.optional) {
+        if s.role == Role::Receiver || approval.is_none_or(|a| i >= a) {
+            return Err(DomainError::invalid(
+                ErrorCode::InvalidOptionalStep,
+                format!("step '{}': only a processing step before the approval step can be optional", s.name),
+                format!("bước '{}': chỉ bước xử lý trước bước phê duyệt mới được đánh dấu có thể bỏ qua", s.name),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Σ step budgets ≤ legal time, a parallel group counting as its longest step (TT 01/2018
 /// Art. 8; domain.md §6). An empty process is allowed (the dossier then has no step deadlines).
 pub fn validate_steps(steps: &[ProcessStep], legal: WorkingTime) -> Result<(), DomainError> {
     for s in steps {
         check_step(s)?;
     }
+    check_optional(steps)?;
     let total = total_time(steps)?;
     if total > legal {
         return Err(DomainError::rule(
@@ -164,6 +203,7 @@ mod tests {
             hours: None,
             parallel: None,
             unit_code: None,
+            optional: false,
         }
     }
 
@@ -173,5 +213,36 @@ mod tests {
         assert!(validate_steps(&[step(1.0), step(2.0)], legal).is_ok());
         let err = validate_steps(&[step(1.0), step(2.5)], legal).unwrap_err();
         assert_eq!(err.code, "process_exceeds_legal_time");
+    }
+
+    fn with_role(role: Role, optional: bool) -> ProcessStep {
+        ProcessStep { role, optional, ..step(0.5) }
+    }
+
+    #[test]
+    fn the_approval_step_is_the_last_leader_step_before_the_return() {
+        let roles = [Role::Receiver, Role::Leader, Role::Specialist, Role::Leader, Role::Clerk, Role::Receiver];
+        assert_eq!(return_index(&roles, |r| *r), Some(5));
+        assert_eq!(approval_index(&roles, |r| *r), Some(3));
+        assert_eq!(approval_index(&[Role::Receiver, Role::Specialist], |r| *r), None);
+        assert_eq!(return_index(&[Role::Receiver], |r| *r), None);
+    }
+
+    #[test]
+    fn only_a_processing_step_before_the_approval_can_be_optional() {
+        let legal = WorkingTime::from_days(5.0).unwrap();
+        let ok = [
+            with_role(Role::Receiver, false),
+            with_role(Role::Specialist, true),
+            with_role(Role::Leader, false),
+            with_role(Role::Receiver, false),
+        ];
+        assert!(validate_steps(&ok, legal).is_ok());
+        for bad in [0, 2, 3] {
+            let mut steps = ok.clone();
+            steps[bad].optional = true;
+            let err = validate_steps(&steps, legal).unwrap_err();
+            assert_eq!(err.code, "invalid_optional_step", "step {bad}");
+        }
     }
 }

@@ -25,10 +25,12 @@ fn step(name: &str, role: Role, unit: StepUnit, days: f64, code: Option<&str>) -
         hours: None,
         parallel: None,
         unit_code: code.map(str::to_owned),
+        optional: false,
     }
 }
 
-/// Received, assigned, and at the consulted step (index 2, the tax office).
+/// Received, assigned, the leader's step completed, and at the consulted step (index 2, the tax
+/// office).
 fn at_consulted_step() -> Story {
     let steps = vec![
         step("Tiếp nhận", Role::Receiver, StepUnit::Center, 0.5, None),
@@ -40,6 +42,7 @@ fn at_consulted_step() -> Story {
     let mut s = Story::submit_with(&procedure_with(4.0, steps), motcua_domain::dossier::Channel::Online, AT);
     s.act(&receiver(), AT, common::receive());
     s.act(&leader(), AT + time::Duration::hours(1), common::assign("chuyenvien"));
+    s.act(&leader(), AT + time::Duration::hours(1), common::complete());
     assert_eq!(s.d.current_step().unwrap().name, "Lấy ý kiến Chi cục Thuế");
     s
 }
@@ -109,7 +112,7 @@ fn the_agency_result_completes_the_step_keeps_the_deadline_and_is_recorded_once(
     assert!(s.d.steps[step + 1].due_at.is_some());
     assert_eq!(s.d.due_at, due, "the legal due instant is untouched");
     assert_eq!(s.d.status, Status::InProgress);
-    assert_eq!(s.events.len(), 5, "create, receive, assign, sent, result: history intact");
+    assert_eq!(s.events.len(), 6, "create, receive, assign, step, sent, result: history intact");
     assert_eq!(s.replayed(), s.d);
     // The same result delivered again is refused (and the caller treats it as done).
     assert_eq!(result(&s, at + time::Duration::hours(1)).unwrap_err().code, "agency_result_already_received");

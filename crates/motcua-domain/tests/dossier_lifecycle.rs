@@ -40,6 +40,8 @@ fn an_online_dossier_goes_from_submission_to_a_rated_returned_result() {
     let d = s.act(&leader(), datetime!(2025-03-10 14:00 +7), assign("chuyenvien"));
     assert_eq!(d.status, Status::InProgress);
     assert_eq!(d.assignee.as_deref(), Some("chuyenvien"));
+    assert_eq!(s.d.current_step().map(|x| x.name.as_str()), Some("Phân công"), "assigning completes no step");
+    s.act(&leader(), datetime!(2025-03-10 14:05 +7), complete());
     assert_eq!(s.d.current_step().map(|x| x.name.as_str()), Some("Thẩm định"));
     s.act(&specialist(), datetime!(2025-03-11 16:00 +7), complete());
     assert_eq!(s.d.current_step().map(|x| x.name.as_str()), Some("Phê duyệt"));
@@ -65,11 +67,14 @@ fn an_online_dossier_goes_from_submission_to_a_rated_returned_result() {
     let err = s.refused(&Actor::Applicant, datetime!(2025-03-12 10:06 +7), rate(4));
     assert_eq!(err.code, "already_rated");
 
-    assert_eq!(s.d.version, 7);
+    assert_eq!(s.d.version, 8);
     assert_eq!(s.d.version, s.events.len() as i64);
     assert_eq!(s.replayed(), s.d);
     let actions: Vec<&str> = s.events.iter().map(|e| e.data.action()).collect();
-    assert_eq!(actions, ["create", "receive", "assign", "complete_step", "approve", "return_result", "rate"]);
+    assert_eq!(
+        actions,
+        ["create", "receive", "assign", "complete_step", "complete_step", "approve", "return_result", "rate"]
+    );
     assert_eq!(s.events[1].actor, "tiepnhan");
     assert_eq!(classify(&s.d, LATER), Some(Timeliness::Early));
 }
@@ -188,9 +193,6 @@ fn the_wrong_role_or_the_wrong_unit_is_forbidden() {
     forbidden(&s, officer("tiepnhan.stp", &[Role::Receiver], &[AGENCY]), receive());
 
     let s = Story::received(at);
-    forbidden(&s, specialist(), approve());
-    forbidden(&s, other_leader(), approve());
-    forbidden(&s, receiver(), approve());
     forbidden(&s, specialist(), assign("chuyenvien"));
     forbidden(&s, other_leader(), transfer(OTHER_AGENCY));
     forbidden(&s, receiver(), request_supplement());
@@ -198,7 +200,10 @@ fn the_wrong_role_or_the_wrong_unit_is_forbidden() {
     forbidden(&s, specialist(), complete());
     forbidden(&s, clerk(), complete());
 
-    let mut s = Story::received(at);
+    let mut s = Story::at_approval(at);
+    forbidden(&s, specialist(), approve());
+    forbidden(&s, other_leader(), approve());
+    forbidden(&s, receiver(), approve());
     s.act(&leader(), at, approve());
     forbidden(&s, other_receiver(), return_result(true));
     forbidden(&s, leader(), return_result(true));
@@ -252,14 +257,14 @@ fn states() -> Vec<Story> {
     let mut s = Story::received(t(0));
     s.act(&leader(), t(1), transfer(OTHER_AGENCY));
     out.push(s);
-    let mut s = Story::received(t(0));
+    let mut s = Story::at_approval(t(0));
     s.act(&leader(), t(1), approve());
     out.push(s);
-    let mut s = Story::received(t(0));
+    let mut s = Story::at_approval(t(0));
     s.act(&leader(), t(1), approve());
     s.act(&receiver(), t(2), return_result(true));
     out.push(s);
-    let mut s = Story::received(t(0));
+    let mut s = Story::at_approval(t(0));
     s.act(&leader(), t(1), approve());
     s.act(&receiver(), t(2), return_result(true));
     s.act(&Actor::Applicant, t(3), rate(4));
@@ -314,12 +319,13 @@ fn each_role_sees_the_buttons_its_job_needs() {
     assert_eq!(by(1, receiver()), [Supplement, Withdraw]);
     assert_eq!(by(1, Actor::Applicant), [Supplement, Withdraw]);
     assert_eq!(by(1, leader()), NONE);
-    // Received, current step "Phân công" (leader).
-    assert_eq!(by(2, leader()), [RequestSupplement, Assign, CompleteStep, Transfer, Approve, Reject, Extend]);
+    // Received, current step "Phân công" (leader): no approval before the process gets there.
+    assert_eq!(by(2, leader()), [RequestSupplement, Assign, CompleteStep, Transfer, Reject, Extend]);
     assert_eq!(by(2, specialist()), [RequestSupplement]);
     assert_eq!(by(2, receiver()), [Withdraw]);
-    // In progress, current step "Thẩm định" (specialist).
-    assert_eq!(by(3, specialist()), [RequestSupplement, CompleteStep]);
+    // Assigned: the leader's step still runs until the leader completes it.
+    assert_eq!(by(3, specialist()), [RequestSupplement]);
+    assert_eq!(by(3, leader()), [RequestSupplement, Assign, CompleteStep, Transfer, Reject, Extend]);
     // In progress, current step "Phê duyệt": finished by approve, not by complete_step.
     assert_eq!(by(4, specialist()), [RequestSupplement]);
     assert_eq!(by(4, leader()), [RequestSupplement, Assign, Transfer, Approve, Reject, Extend]);
@@ -331,7 +337,7 @@ fn each_role_sees_the_buttons_its_job_needs() {
     assert!(!by(6, leader()).contains(&Extend));
     // Transferred: the new agency's leader holds it.
     assert_eq!(by(7, leader()), NONE);
-    assert!(by(7, other_leader()).contains(&Approve));
+    assert!(by(7, other_leader()).contains(&CompleteStep));
     // Result ready, returned, rated.
     assert_eq!(by(8, receiver()), [ReturnResult]);
     assert_eq!(by(8, leader()), NONE);
@@ -366,15 +372,75 @@ fn a_process_without_a_return_step_ends_its_last_step_at_approval() {
 }
 
 #[test]
-fn a_leader_may_approve_before_every_step_is_done_and_the_skipped_steps_close_at_approval() {
+fn a_leader_cannot_approve_before_the_approval_step_nor_complete_a_step_of_another_role() {
+    let at = datetime!(2025-03-11 09:00 +7);
     let mut s = Story::received(datetime!(2025-03-10 09:00 +7));
+    assert_eq!(s.refused(&leader(), at, approve()).code, "not_approval_step");
+    s.act(&leader(), at, assign("chuyenvien"));
+    assert_eq!(s.d.step, 1, "assigning is not completing the leader's step");
+    s.act(&leader(), at, complete());
+    // The specialist's step: the leader may not complete it in the specialist's name.
+    let e = s.refused(&leader(), at, complete());
+    assert_eq!(e.kind, ErrorKind::Forbidden);
+    assert_eq!(s.refused(&leader(), at, approve()).code, "not_approval_step");
+    let officer_of_both = officer("ca.hai", &[Role::Leader, Role::Specialist], &[AGENCY]);
+    s.act(&officer_of_both, at, complete());
+    assert_eq!(s.events.last().map(|e| e.actor.as_str()), Some("ca.hai"));
+}
+
+#[test]
+fn a_step_the_process_declares_optional_is_skipped_by_the_approval_not_completed() {
+    let mut steps = five_steps();
+    steps[2].optional = true;
+    let mut s = Story::submit_with(&procedure_with(3.0, steps), Channel::Online, datetime!(2025-03-10 08:00 +7));
+    s.act(&receiver(), datetime!(2025-03-10 08:00 +7), receive());
+    assert_eq!(s.refused(&leader(), datetime!(2025-03-10 09:00 +7), approve()).code, "not_approval_step");
+    s.act(&leader(), datetime!(2025-03-10 09:00 +7), complete());
     let d = s.act(&leader(), datetime!(2025-03-11 09:00 +7), approve());
-    for x in &d.steps[1..4] {
-        assert_eq!(x.completed_at, Some(datetime!(2025-03-11 09:00 +7)), "{}", x.name);
-    }
+    assert_eq!(d.steps[2].completed_at, None, "nobody did the appraisal");
+    assert_eq!(d.steps[2].skipped_at, Some(datetime!(2025-03-11 09:00 +7)));
+    assert_eq!(d.steps[3].completed_at, Some(datetime!(2025-03-11 09:00 +7)));
     assert_eq!(d.step, 4);
     assert_eq!(d.steps[4].started_at, Some(datetime!(2025-03-11 09:00 +7)));
-    assert_eq!(d.steps[4].completed_at, None);
+    assert_eq!(s.replayed(), s.d);
+}
+
+#[test]
+fn the_clerks_step_after_the_approval_runs_before_the_result_is_returned() {
+    let mut steps = five_steps();
+    let clerk_step =
+        motcua_domain::process::ProcessStep {
+            name: "Vào sổ, đóng dấu".into(), role: Role::Clerk, ..steps[3].clone()
+        };
+    steps.insert(4, clerk_step);
+    let mut s = Story::submit_with(&procedure_with(3.0, steps), Channel::Online, datetime!(2025-03-10 08:00 +7));
+    s.act(&receiver(), datetime!(2025-03-10 08:00 +7), receive());
+    s.act(&leader(), datetime!(2025-03-10 09:00 +7), complete());
+    s.act(&specialist(), datetime!(2025-03-10 10:00 +7), complete());
+    let d = s.act(&leader(), datetime!(2025-03-10 11:00 +7), approve()).clone();
+    assert_eq!((d.status, d.step), (Status::ResultReady, 4));
+    assert_eq!(d.finished_at, Some(datetime!(2025-03-10 11:00 +7)));
+    assert_eq!(d.steps[4].completed_at, None, "the approval completes its own step only");
+    assert_eq!(d.holder_unit(), Some(AGENCY), "the clerk holds it");
+    assert_eq!(s.refused(&receiver(), datetime!(2025-03-10 11:10 +7), return_result(true)).code, "steps_still_open");
+    assert_eq!(s.refused(&leader(), datetime!(2025-03-10 11:10 +7), complete()).kind, ErrorKind::Forbidden);
+    let d = s.act(&clerk(), datetime!(2025-03-10 11:20 +7), complete());
+    assert_eq!((d.status, d.step), (Status::ResultReady, 5));
+    assert_eq!(d.holder_unit(), Some(CENTER));
+    s.act(&receiver(), datetime!(2025-03-10 14:00 +7), return_result(true));
+    assert_eq!(s.replayed(), s.d);
+}
+
+#[test]
+fn a_sunday_reception_completes_the_reception_step_when_it_happens_not_on_monday() {
+    let sunday = datetime!(2025-03-09 10:00 +7);
+    let mut s = Story::online(datetime!(2025-03-08 10:00 +7));
+    let d = s.act(&receiver(), sunday, receive());
+    assert_eq!(d.clock_started_at, Some(datetime!(2025-03-10 07:00 +7)), "the clock starts on Monday");
+    assert_eq!(d.steps[0].completed_at, Some(sunday), "not at Monday 07:00, a time still to come");
+    assert_eq!(d.steps[1].started_at, Some(sunday));
+    let due = d.steps[1].due_at;
+    assert_eq!(due, Some(calendar().add(datetime!(2025-03-10 07:00 +7), d.steps[1].budget)));
 }
 
 #[test]
@@ -383,7 +449,7 @@ fn every_step_started_by_a_hand_over_is_due_its_budget_of_working_time_later() {
     let mut s = Story::online(datetime!(2025-03-07 16:00 +7));
     // Received Friday 16:30: the assign step starts with the clock.
     s.act(&receiver(), datetime!(2025-03-07 16:30 +7), receive());
-    s.act(&leader(), datetime!(2025-03-10 08:00 +7), assign("chuyenvien"));
+    s.act(&leader(), datetime!(2025-03-10 08:00 +7), complete());
     s.act(&specialist(), datetime!(2025-03-11 15:40 +7), complete());
     s.act(&leader(), datetime!(2025-03-12 07:30 +7), approve());
     let d = &s.d;
@@ -415,6 +481,7 @@ fn every_step_started_by_a_hand_over_is_due_its_budget_of_working_time_later() {
 fn a_transfer_keeps_the_code_the_due_instant_and_the_history_and_moves_the_remaining_agency_steps() {
     let mut s = Story::received(datetime!(2025-03-10 10:00 +7));
     s.act(&leader(), datetime!(2025-03-10 11:00 +7), assign("chuyenvien"));
+    s.act(&leader(), datetime!(2025-03-10 11:00 +7), complete());
     let before = s.d.clone();
     let history = s.events.clone();
     let d = s.act(&leader(), datetime!(2025-03-11 09:00 +7), transfer(OTHER_AGENCY)).clone();
@@ -434,7 +501,7 @@ fn a_transfer_keeps_the_code_the_due_instant_and_the_history_and_moves_the_remai
     assert_eq!(units, [CENTER, AGENCY, OTHER_AGENCY, OTHER_AGENCY, CENTER]);
     assert_eq!(d.steps[2].due_at, before.steps[2].due_at, "the running step keeps its deadline");
 
-    assert_eq!(s.refused(&leader(), datetime!(2025-03-11 10:00 +7), approve()).kind, ErrorKind::Forbidden);
+    assert_eq!(s.refused(&leader(), datetime!(2025-03-11 10:00 +7), complete()).kind, ErrorKind::Forbidden);
     s.act(&other_specialist(), datetime!(2025-03-11 10:00 +7), complete());
     s.act(&other_leader(), datetime!(2025-03-11 11:00 +7), approve());
     s.act(&receiver(), datetime!(2025-03-11 14:00 +7), return_result(true));
@@ -468,6 +535,7 @@ fn a_commune_dossier_transferred_to_an_agency_is_still_returned_by_the_commune_o
             hours: None,
             parallel: None,
             unit_code: None,
+            optional: false,
         },
         motcua_domain::process::ProcessStep {
             name: "Giải quyết".into(),
@@ -477,6 +545,7 @@ fn a_commune_dossier_transferred_to_an_agency_is_still_returned_by_the_commune_o
             hours: None,
             parallel: None,
             unit_code: None,
+            optional: false,
         },
         motcua_domain::process::ProcessStep {
             name: "Trả kết quả".into(),
@@ -486,6 +555,7 @@ fn a_commune_dossier_transferred_to_an_agency_is_still_returned_by_the_commune_o
             hours: None,
             parallel: None,
             unit_code: None,
+            optional: false,
         },
     ];
     let commune_receiver = officer("tiepnhan.xa", &[Role::Receiver], &[OTHER_CENTER]);
@@ -538,6 +608,7 @@ fn verify(rows: &[Row]) -> Result<(), i64> {
 fn returned_story() -> Story {
     let mut s = Story::received(datetime!(2025-03-10 10:00 +7));
     s.act(&leader(), datetime!(2025-03-10 11:00 +7), assign("chuyenvien"));
+    s.act(&leader(), datetime!(2025-03-10 11:00 +7), complete());
     s.act(&specialist(), datetime!(2025-03-11 11:00 +7), complete());
     s.act(&leader(), datetime!(2025-03-11 14:00 +7), approve());
     s.act(&receiver(), datetime!(2025-03-11 15:00 +7), return_result(true));
@@ -548,7 +619,7 @@ fn returned_story() -> Story {
 fn the_hash_chain_of_an_untouched_history_verifies() {
     let s = returned_story();
     let rows = chain(&s.d.code, &s.events);
-    assert_eq!(rows.len(), 6);
+    assert_eq!(rows.len(), 7);
     assert_eq!(verify(&rows), Ok(()));
     assert_eq!(rows[0].prev_hash, GENESIS);
     assert!(rows.iter().all(|r| r.hash.len() == 64 && r.hash.bytes().all(|b| b.is_ascii_hexdigit())));
@@ -777,6 +848,7 @@ fn an_internal_process_may_use_the_whole_legal_time_but_not_more() {
         hours: Some(8.5),
         parallel: None,
         unit_code: None,
+        optional: false,
     }];
     assert_eq!(by_hours.validate().err().map(|e| e.code.as_str()), Some("process_exceeds_legal_time"));
     by_hours.steps[0].hours = Some(8.0);
@@ -809,6 +881,8 @@ fn a_procedure_without_fees_returns_its_result_without_payment() {
     p.fees.clear();
     let mut s = Story::submit_with(&p, Channel::Counter, datetime!(2025-03-10 08:00 +7));
     s.act(&receiver(), datetime!(2025-03-10 08:00 +7), receive());
+    s.act(&leader(), datetime!(2025-03-10 09:00 +7), complete());
+    s.act(&specialist(), datetime!(2025-03-10 09:00 +7), complete());
     s.act(&leader(), datetime!(2025-03-10 09:00 +7), approve());
     let d = s.act(&receiver(), datetime!(2025-03-10 10:00 +7), return_result(false));
     assert_eq!(d.status, Status::Returned);

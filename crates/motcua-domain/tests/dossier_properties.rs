@@ -36,8 +36,9 @@ const STARTS: [OffsetDateTime; 7] = [
 ];
 
 /// The procedures histories are drawn from: the five-step fixture, a one-day procedure without
-/// an internal process, and a process without a return step.
-fn procedures() -> [Procedure; 3] {
+/// an internal process, a process without a return step, and one with an optional step and a
+/// clerk's step after the approval.
+fn procedures() -> [Procedure; 4] {
     let agency_only = vec![
         ProcessStep {
             name: "Phân công".into(),
@@ -47,6 +48,7 @@ fn procedures() -> [Procedure; 3] {
             hours: None,
             parallel: None,
             unit_code: None,
+            optional: false,
         },
         ProcessStep {
             name: "Thẩm định".into(),
@@ -56,6 +58,7 @@ fn procedures() -> [Procedure; 3] {
             hours: Some(8.0),
             parallel: None,
             unit_code: None,
+            optional: false,
         },
         ProcessStep {
             name: "Phê duyệt".into(),
@@ -65,9 +68,15 @@ fn procedures() -> [Procedure; 3] {
             hours: None,
             parallel: None,
             unit_code: None,
+            optional: false,
         },
     ];
-    [procedure(), procedure_with(1.0, vec![]), procedure_with(2.0, agency_only)]
+    // Reception, assignment, an optional appraisal, approval, the clerk's issuing, return.
+    let mut with_clerk = five_steps();
+    with_clerk[2].optional = true;
+    let clerk_step = ProcessStep { name: "Vào sổ, đóng dấu".into(), role: Role::Clerk, ..with_clerk[3].clone() };
+    with_clerk.insert(4, clerk_step);
+    [procedure(), procedure_with(1.0, vec![]), procedure_with(2.0, agency_only), procedure_with(4.0, with_clerk)]
 }
 
 /// One attempted action.
@@ -115,7 +124,7 @@ struct Setup {
 
 fn a_setup() -> impl Strategy<Value = Setup> {
     (
-        0..3usize,
+        0..4usize,
         0..STARTS.len(),
         0..(4 * 24 * 60i64),
         prop::sample::select(vec![Channel::Online, Channel::Counter, Channel::Postal]),
@@ -172,6 +181,7 @@ fn may_lead_to(from: Status, kind: ActionKind, received: bool) -> &'static [Stat
         (ActionKind::Supplement, SupplementRequested) if received => &[InProgress],
         (ActionKind::Supplement, SupplementRequested) => &[Submitted],
         (ActionKind::Assign | ActionKind::CompleteStep, Received | InProgress) => &[InProgress],
+        (ActionKind::CompleteStep, ResultReady) => &[ResultReady],
         (ActionKind::Transfer | ActionKind::Extend, Received) => &[Received],
         (ActionKind::Transfer | ActionKind::Extend, InProgress) => &[InProgress],
         (ActionKind::Approve, Received | InProgress) => &[ResultReady],
@@ -284,7 +294,14 @@ fn count(story: &Story, f: impl Fn(&str) -> bool) -> usize {
 }
 
 /// Invariants of one accepted step from `before` to the story's current projection.
-fn check_step(story: &Story, before: &Dossier, kind: ActionKind, at: OffsetDateTime) -> Result<(), TestCaseError> {
+fn check_step(
+    story: &Story,
+    before: &Dossier,
+    actor: &Actor,
+    kind: ActionKind,
+    at: OffsetDateTime,
+) -> Result<(), TestCaseError> {
+    check_process(story, before, actor, kind, at)?;
     let d = &story.d;
     let event = story.events.last().ok_or_else(|| TestCaseError::fail("no event"))?;
     prop_assert_eq!(event.at, at);
@@ -333,6 +350,56 @@ fn check_step(story: &Story, before: &Dossier, kind: ActionKind, at: OffsetDateT
     Ok(())
 }
 
+/// The internal process is a rule (issue 14): a step is completed only by an officer holding its
+/// role in its unit, only once every earlier run is behind it, only at the instant of the action
+/// (nothing recorded in the future); a skipped step is one the process declares optional; the
+/// result is ready only once every step up to the approval is done, and returned only once
+/// every step is.
+fn check_process(
+    story: &Story,
+    before: &Dossier,
+    actor: &Actor,
+    kind: ActionKind,
+    at: OffsetDateTime,
+) -> Result<(), TestCaseError> {
+    let d = &story.d;
+    let group_of = |i: usize| {
+        motcua_domain::process::groups(&d.steps, |s| s.parallel.as_deref()).into_iter().find(|g| g.contains(&i))
+    };
+    for (i, (was, now)) in before.steps.iter().zip(&d.steps).enumerate() {
+        if was.completed_at.is_none() && now.completed_at.is_some() {
+            prop_assert_eq!(now.completed_at, Some(at), "step {} completed at another instant", i);
+            prop_assert!(
+                actor.is(was.role, &was.unit),
+                "{kind:?} by {} completed step {i} '{}' of role {:?} in {}",
+                actor.name(),
+                was.name,
+                was.role,
+                was.unit
+            );
+            let run = group_of(i).unwrap_or(i..i + 1);
+            prop_assert!(
+                d.steps.iter().take(run.start).all(|s| s.is_done()),
+                "step {i} completed before an earlier step"
+            );
+        }
+        if was.skipped_at.is_none() && now.skipped_at.is_some() {
+            prop_assert!(now.optional && kind == ActionKind::Approve, "step {i} skipped by {kind:?}");
+        }
+        for t in [now.started_at, now.completed_at, now.skipped_at].into_iter().flatten() {
+            prop_assert!(t <= at, "step {i} records {t}, after the action at {at}");
+        }
+    }
+    if d.status == Status::ResultReady && before.status != Status::ResultReady {
+        let until = d.approval_step().map_or(d.return_step().unwrap_or(d.steps.len()), |a| a + 1);
+        prop_assert!(d.steps.iter().take(until).all(|s| s.is_done()), "result ready with a step undone");
+    }
+    if d.status == Status::Returned {
+        prop_assert!(d.steps.iter().all(|s| s.is_done()), "returned with a step undone");
+    }
+    Ok(())
+}
+
 /// The (actor, action) pairs `allowed_actions` offers on `d`, side exits only if `exits`.
 fn offered<'a>(d: &Dossier, roster: &'a [Actor], exits: bool) -> Vec<(&'a Actor, ActionKind)> {
     let side_exit = |k: &ActionKind| matches!(k, ActionKind::Refuse | ActionKind::Reject | ActionKind::Withdraw);
@@ -361,7 +428,7 @@ fn play(setup: &Setup, moves: &[Move]) -> Result<Story, TestCaseError> {
         match story.try_act(actor, at, action) {
             Ok(_) => {
                 prop_assert!(!m.sloppy, "{kind:?} accepted a sloppy input");
-                check_step(&story, &before, kind, at)?;
+                check_step(&story, &before, actor, kind, at)?;
                 check_projection(&story)?;
             }
             Err(_) => {
@@ -398,6 +465,18 @@ proptest! {
         moves in prop::collection::vec(a_move(), 0..40),
     ) {
         play(&setup, &moves)?;
+    }
+
+    #[test]
+    fn no_random_history_reaches_a_result_without_every_step_done_by_its_own_role_in_order(
+        setup in a_setup(),
+        moves in prop::collection::vec(a_move(), 0..60),
+    ) {
+        // Every accepted action went through `check_process`; in addition, the history shows
+        // each completed step's completion at or after the previous run's.
+        let story = play(&setup, &moves)?;
+        let done: Vec<_> = story.d.steps.iter().filter_map(|s| s.completed_at).collect();
+        prop_assert!(done.windows(2).all(|w| w[0] <= w[1]), "steps completed out of order: {done:?}");
     }
 
     #[test]

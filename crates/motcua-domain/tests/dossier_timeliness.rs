@@ -126,7 +126,7 @@ fn a_dossier_finished_after_its_original_due_but_within_the_paused_time_is_on_ti
     assert_eq!(before, DUE);
     // Paused 8 h: due Friday 14/3 10:00.
     assert_eq!(s.d.due_at, Some(datetime!(2025-03-14 10:00 +7)));
-    s.act(&leader(), datetime!(2025-03-14 09:00 +7), approve());
+    s.approve_at(datetime!(2025-03-14 09:00 +7));
     assert_eq!(classify(&s.d, LATER), Some(Timeliness::OnTime));
 }
 
@@ -138,7 +138,7 @@ fn two_supplementation_rounds_during_processing_make_the_dossier_late_even_when_
     s.act(&specialist(), datetime!(2025-03-10 14:00 +7), request_supplement());
     s.act(&Actor::Applicant, datetime!(2025-03-10 15:00 +7), supplement());
     assert_eq!(s.d.supplement_rounds, 2);
-    let d = s.act(&leader(), datetime!(2025-03-10 16:00 +7), approve());
+    let d = s.approve_at(datetime!(2025-03-10 16:00 +7));
     assert!(d.finished_at < d.due_at);
     assert_eq!(classify_instant(datetime!(2025-03-10 16:00 +7), DUE), Timeliness::Early);
     assert_eq!(classify(d, LATER), Some(Timeliness::Late));
@@ -152,7 +152,7 @@ fn one_round_at_reception_and_one_during_processing_is_not_two_rounds() {
     s.act(&receiver(), MONDAY_10, receive());
     s.act(&specialist(), datetime!(2025-03-10 11:00 +7), request_supplement());
     s.act(&Actor::Applicant, datetime!(2025-03-10 13:00 +7), supplement());
-    let d = s.act(&leader(), datetime!(2025-03-11 09:00 +7), approve());
+    let d = s.approve_at(datetime!(2025-03-11 09:00 +7));
     assert_eq!((d.reception_supplements, d.supplement_rounds), (1, 1));
     assert_eq!(classify(d, LATER), Some(Timeliness::Early));
 }
@@ -214,7 +214,7 @@ fn a_new_appointment_must_be_later_than_the_current_one() {
 fn an_extended_dossier_finished_after_its_original_due_is_late() {
     let mut s = received_monday();
     s.act(&leader(), datetime!(2025-03-11 10:00 +7), extend(datetime!(2025-03-17 17:00 +7)));
-    let d = s.act(&leader(), datetime!(2025-03-14 09:00 +7), approve());
+    let d = s.approve_at(datetime!(2025-03-14 09:00 +7));
     assert!(d.finished_at < d.appointment_at, "kept the new appointment");
     assert_eq!(classify(d, LATER), Some(Timeliness::Late), "an apologised dossier is a late dossier");
 }
@@ -236,7 +236,7 @@ fn a_pause_after_an_extension_moves_the_appointment_and_the_due_instant_alike() 
 fn finishing_after_the_due_instant_is_late_before_its_date_early_and_on_its_date_on_time() {
     let at = |t: OffsetDateTime| {
         let mut s = received_monday();
-        s.act(&leader(), t, approve());
+        s.approve_at(t);
         classify(&s.d, LATER)
     };
     assert_eq!(at(datetime!(2025-03-13 10:00:01 +7)), Some(Timeliness::Late));
@@ -266,7 +266,7 @@ fn early_is_judged_on_the_vietnamese_calendar_date_not_the_utc_date() {
 #[test]
 fn the_finish_instant_is_the_approval_not_the_return() {
     let mut s = received_monday();
-    s.act(&leader(), datetime!(2025-03-13 09:00 +7), approve());
+    s.approve_at(datetime!(2025-03-13 09:00 +7));
     let d = s.act(&receiver(), datetime!(2025-03-20 09:00 +7), return_result(true));
     assert_eq!(d.finished_at, Some(datetime!(2025-03-13 09:00 +7)));
     assert_eq!(classify(d, LATER), Some(Timeliness::OnTime));
@@ -323,13 +323,13 @@ fn an_unfinished_dossier_is_late_once_the_as_of_instant_passes_its_due_instant()
 #[test]
 fn a_dossier_finished_after_the_reporting_period_is_judged_by_the_period_end() {
     let mut s = received_monday();
-    s.act(&leader(), datetime!(2025-04-02 09:00 +7), approve());
+    s.approve_at(datetime!(2025-04-02 09:00 +7));
     // March report: unfinished at the end of March and past due.
     assert_eq!(classify(&s.d, datetime!(2025-03-31 23:59:59 +7)), Some(Timeliness::Late));
     // A report ending before the due instant: still running.
     assert_eq!(classify(&s.d, datetime!(2025-03-12 23:59:59 +7)), None);
     let mut s = received_monday();
-    s.act(&leader(), datetime!(2025-03-12 09:00 +7), approve());
+    s.approve_at(datetime!(2025-03-12 09:00 +7));
     assert_eq!(classify(&s.d, datetime!(2025-03-11 23:59:59 +7)), None, "finished after that report");
     assert_eq!(classify(&s.d, datetime!(2025-03-12 09:00 +7)), Some(Timeliness::Early));
 }

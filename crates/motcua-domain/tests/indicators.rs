@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use motcua_domain::dossier::Actor;
-use motcua_domain::dossier::actions::{Action, approve, receive as receive_action};
+use motcua_domain::dossier::actions::{Action, receive as receive_action};
 use motcua_domain::dossier::timeliness::Timeliness;
 use motcua_domain::indicators::{DossierFacts, Indicators, Period, RowKey, Tally, YearMonth, contributions};
 use proptest::prelude::*;
@@ -65,7 +65,7 @@ fn a_dossier_contributes_to_its_resolving_unit_procedure_field_and_level_in_each
     assert_eq!((k.unit.as_str(), k.procedure_code.as_str()), (AGENCY, "1.001193"));
     assert_eq!((k.field.as_str(), k.level.as_str()), ("Lý lịch tư pháp", "province"));
     assert_eq!((rows[0].1.received, rows[1].1.carried_in, rows[1].1.received), (1, 1, 0));
-    s.act(&leader(), datetime!(2025-04-01 09:00 +7), approve());
+    s.approve_at(datetime!(2025-04-01 09:00 +7));
     let rows = contributions(&s.d, YearMonth { year: 2025, month: 9 });
     assert_eq!(rows.len(), 2, "nothing after the month it finished in");
     assert_eq!(rows[1].1.finished, 1);
@@ -88,7 +88,7 @@ fn two_supplementation_rounds_make_a_dossier_finished_early_count_late() {
         s.act(&specialist(), datetime!(2025-03-10 00:00 +7) + time::Duration::hours(ask), request_supplement());
         s.act(&Actor::Applicant, datetime!(2025-03-10 00:00 +7) + time::Duration::hours(answer), supplement());
     }
-    s.act(&leader(), datetime!(2025-03-10 16:00 +7), approve());
+    s.approve_at(datetime!(2025-03-10 16:00 +7));
     let f = facts(&s);
     assert_eq!((f.supplement_rounds, f.timeliness), (2, Some(Timeliness::Late)));
     let i = indicators(&[f]);
@@ -99,7 +99,7 @@ fn two_supplementation_rounds_make_a_dossier_finished_early_count_late() {
 fn an_extended_dossier_is_judged_on_its_original_due_instant() {
     let mut s = Story::received(MONDAY_10);
     s.act(&leader(), datetime!(2025-03-11 10:00 +7), extend(datetime!(2025-03-17 17:00 +7)));
-    s.act(&leader(), datetime!(2025-03-14 09:00 +7), approve());
+    s.approve_at(datetime!(2025-03-14 09:00 +7));
     let f = facts(&s);
     assert!(f.extended);
     assert_eq!(f.timeliness, Some(Timeliness::Late), "finished before the new appointment, after the due");
@@ -109,7 +109,7 @@ fn an_extended_dossier_is_judged_on_its_original_due_instant() {
 #[test]
 fn an_unfinished_dossier_past_due_at_the_period_end_is_late_in_that_period() {
     let mut s = Story::received(MONDAY_10);
-    s.act(&leader(), datetime!(2025-04-02 09:00 +7), approve());
+    s.approve_at(datetime!(2025-04-02 09:00 +7));
     let f = facts(&s);
     assert!(f.processed && !f.finished, "the April result is not seen in March");
     assert_eq!(f.timeliness, Some(Timeliness::Late));
@@ -122,12 +122,12 @@ fn an_unfinished_dossier_past_due_at_the_period_end_is_late_in_that_period() {
 #[test]
 fn a_dossier_carried_over_from_last_month_is_processed_but_not_received_in_this_one() {
     let mut s = Story::received(datetime!(2025-02-24 10:00 +7));
-    s.act(&leader(), datetime!(2025-03-03 09:00 +7), approve());
+    s.approve_at(datetime!(2025-03-03 09:00 +7));
     let f = facts(&s);
     assert!(f.processed && !f.received && f.finished);
     assert_eq!(f.timeliness, Some(Timeliness::Late));
     let mut done_in_feb = Story::received(datetime!(2025-02-24 10:00 +7));
-    done_in_feb.act(&leader(), datetime!(2025-02-25 09:00 +7), approve());
+    done_in_feb.approve_at(datetime!(2025-02-25 09:00 +7));
     assert!(!facts(&done_in_feb).processed, "finished before the period began");
 }
 
@@ -135,11 +135,7 @@ fn a_dossier_carried_over_from_last_month_is_processed_but_not_received_in_this_
 fn digitized_input_output_reuse_online_payment_and_rating_are_read_from_the_dossier() {
     let mut s = Story::online(MONDAY_10);
     s.act(&receiver(), MONDAY_10, Action::Receive(receive_action::Receive { digitized: vec!["Tờ khai".into()] }));
-    s.act(
-        &leader(),
-        datetime!(2025-03-11 09:00 +7),
-        Action::Approve(approve::Approve { result_digitized: true, note: String::new() }),
-    );
+    s.approve_at(datetime!(2025-03-11 09:00 +7));
     s.act(&receiver(), datetime!(2025-03-12 09:00 +7), return_result(true));
     s.act(&Actor::Applicant, datetime!(2025-03-12 10:00 +7), rate(4));
     let f = facts(&s);
@@ -291,7 +287,7 @@ fn rows_that_need_data_beyond_the_dossier_are_not_computed_here() {
 #[test]
 fn tallies_per_group_roll_up_to_the_tally_of_the_whole() {
     let mut late = Story::received(MONDAY_10);
-    late.act(&leader(), datetime!(2025-03-20 09:00 +7), approve());
+    late.approve_at(datetime!(2025-03-20 09:00 +7));
     let stories = [Story::received(datetime!(2025-03-28 09:00 +7)), late, {
         let mut s =
             Story::submit_to(&procedure(), motcua_domain::dossier::Channel::Counter, MONDAY_10, CENTER, OTHER_AGENCY);

@@ -22,6 +22,7 @@ fn step(name: &str, role: Role, unit: StepUnit, days: f64, group: Option<&str>) 
         hours: None,
         parallel: group.map(Into::into),
         unit_code: (unit == StepUnit::Consulted).then(|| CONSULTED.to_owned()),
+        optional: false,
     }
 }
 
@@ -72,6 +73,7 @@ fn parallel_steps_start_together_and_the_process_moves_on_when_all_are_done() {
     let mut s = Story::submit_with(&p, Channel::Online, at);
     s.act(&receiver(), at, receive());
     s.act(&leader(), datetime!(2025-03-10 09:00 +7), assign("chuyenvien"));
+    s.act(&leader(), datetime!(2025-03-10 09:00 +7), complete());
     assert_eq!(s.d.step, 2);
     assert_eq!(s.d.current_group(), 2..4);
     for i in 2..4 {
@@ -100,6 +102,7 @@ fn a_supplementation_pause_moves_every_deadline_of_the_running_group() {
     let mut s = Story::submit_with(&p, Channel::Online, at);
     s.act(&receiver(), at, receive());
     s.act(&leader(), at, assign("chuyenvien"));
+    s.act(&leader(), at, complete());
     let before: Vec<_> = s.d.steps[2..4].iter().map(|st| st.due_at).collect();
     s.act(&specialist(), datetime!(2025-03-10 09:00 +7), request_supplement());
     s.act(&Actor::Applicant, datetime!(2025-03-11 09:00 +7), supplement());
@@ -115,12 +118,16 @@ fn an_officer_outside_the_group_cannot_complete_its_steps() {
     let at = datetime!(2025-03-10 08:00 +7);
     let mut s = Story::submit_with(&p, Channel::Online, at);
     s.act(&receiver(), at, receive());
-    s.act(&leader(), at, assign("chuyenvien"));
+    s.act(&leader(), at, complete());
     let err = s.refused(&other_specialist(), at, complete());
     assert_eq!(err.code, "forbidden");
-    s.act(&leader(), at, complete());
-    s.act(&leader(), at, complete());
-    assert_eq!(s.d.step, 4, "the leader of the resolving unit may complete any group step");
+    let err = s.refused(&leader(), at, complete());
+    assert_eq!(err.code, "forbidden", "not even the leader completes a step in someone else's name");
+    s.act(&specialist(), at, complete());
+    assert_eq!(s.d.step, 2, "the consulted agency's step still runs");
+    let consulted = officer("chuyenvien.sct", &[Role::Specialist], &[CONSULTED]);
+    s.act(&consulted, at, complete());
+    assert_eq!(s.d.step, 4);
 }
 
 #[test]

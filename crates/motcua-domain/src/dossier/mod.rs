@@ -224,6 +224,19 @@ pub struct StepState {
     /// The step went to another agency as an edXML package (liên thông, issue 7 part 4).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange: Option<AgencyExchange>,
+    /// The process declares the step optional ([`crate::process::ProcessStep::optional`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
+    /// The leader approved while this optional step ran: it was passed over, not done.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub skipped_at: Option<OffsetDateTime>,
+}
+
+impl StepState {
+    /// The step is behind the dossier: completed, or skipped under the process's shortcut.
+    pub fn is_done(&self) -> bool {
+        self.completed_at.is_some() || self.skipped_at.is_some()
+    }
 }
 
 /// A step performed by another agency through an edXML package (`send_to_agency`), and its
@@ -374,10 +387,25 @@ impl Dossier {
     pub fn holder_unit(&self) -> Option<&str> {
         match self.status {
             Status::Returned | Status::Refused | Status::Rejected | Status::Withdrawn => None,
-            Status::Submitted | Status::ResultReady => Some(&self.receiving_unit),
+            // A step after the approval (the clerk's issuing step) runs in its own unit first.
+            Status::ResultReady => match self.current_step() {
+                Some(s) if Some(self.step) != self.return_step() => Some(&s.unit),
+                _ => Some(&self.receiving_unit),
+            },
+            Status::Submitted => Some(&self.receiving_unit),
             Status::SupplementRequested if self.received_at.is_none() => Some(&self.receiving_unit),
             _ => Some(&self.resolving_unit),
         }
+    }
+
+    /// Index of the one-stop's return step, if the process has one ([`crate::process::return_index`]).
+    pub fn return_step(&self) -> Option<usize> {
+        crate::process::return_index(&self.steps, |s| s.role)
+    }
+
+    /// Index of the approval step, if the process has one ([`crate::process::approval_index`]).
+    pub fn approval_step(&self) -> Option<usize> {
+        crate::process::approval_index(&self.steps, |s| s.role)
     }
 
     /// The step currently running, if any.

@@ -45,7 +45,16 @@ pub fn hours(n: f64) -> WorkingTime {
 }
 
 fn step(name: &str, role: Role, unit: StepUnit, days: f64) -> ProcessStep {
-    ProcessStep { name: name.into(), role, unit, days: Some(days), hours: None, parallel: None, unit_code: None }
+    ProcessStep {
+        name: name.into(),
+        role,
+        unit,
+        days: Some(days),
+        hours: None,
+        parallel: None,
+        unit_code: None,
+        optional: false,
+    }
 }
 
 /// The five steps of the fixture process (3 working days in all).
@@ -286,6 +295,26 @@ impl Story {
         let mut s = Story::online(at);
         s.act(&receiver(), at, receive());
         s
+    }
+
+    /// The fixture procedure received at `at`, its leader's and specialist's steps completed by
+    /// them: the approval step runs.
+    pub fn at_approval(at: OffsetDateTime) -> Story {
+        let mut s = Story::received(at);
+        s.act(&leader(), at, complete());
+        s.act(&specialist(), at, complete());
+        s
+    }
+
+    /// The leader approves at `at`, after the leader's and the specialist's open steps are
+    /// completed by them at that instant (for tests about time, not about the process).
+    pub fn approve_at(&mut self, at: OffsetDateTime) -> &Dossier {
+        for actor in [leader(), specialist()] {
+            if self.attempt(&actor, at, &complete()).is_ok() {
+                self.act(&actor, at, complete());
+            }
+        }
+        self.act(&leader(), at, approve())
     }
 
     /// What `decide` answers, without changing anything.

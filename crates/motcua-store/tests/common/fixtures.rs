@@ -85,7 +85,16 @@ pub fn land() -> Procedure {
 }
 
 fn step(name: &str, role: Role, unit: StepUnit, days: f64) -> ProcessStep {
-    ProcessStep { name: name.into(), role, unit, days: Some(days), hours: None, parallel: None, unit_code: None }
+    ProcessStep {
+        name: name.into(),
+        role,
+        unit,
+        days: Some(days),
+        hours: None,
+        parallel: None,
+        unit_code: None,
+        optional: false,
+    }
 }
 
 /// An officer holding `role` in `unit`.

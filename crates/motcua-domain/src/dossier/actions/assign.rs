@@ -1,12 +1,13 @@
 //! `assign` (phân công): the head of the resolving body assigns a handler (NĐ 61/2018 Art. 19.1).
-//! When the current internal-process step is the leader's assignment step (a leader step with
-//! processing still to follow), assigning completes it and starts the next step.
+//! Assigning is not a step completion (issue 14): the leader's own step is completed with
+//! `complete_step`, so the history says when the leader handed the dossier on. Events written
+//! before issue 14 may carry `completes_step: true`; they fold as they were decided.
 
 use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{ActionKind, Ctx, Due, advance_step, more_step_dues, next_step_due, require_officer, require_status};
+use super::{ActionKind, Ctx, Due, advance_step, require_officer, require_status};
 use crate::dossier::{Actor, Dossier, Role, Status};
 use crate::error::DomainError;
 
@@ -20,7 +21,7 @@ pub struct Assign {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assigned {
     pub assignee: String,
-    /// The assignment step was completed by this action.
+    /// The assignment step was completed by this action (only in events before issue 14).
     #[serde(default)]
     pub completes_step: bool,
     #[serde(default, with = "time::serde::rfc3339::option")]
@@ -30,20 +31,13 @@ pub struct Assigned {
     pub more_step_dues: Vec<Due>,
 }
 
-/// The current step is an assignment: a lone leader step that is not the last processing step.
-fn is_assignment_step(d: &Dossier) -> bool {
-    d.current_group().len() == 1
-        && d.current_step().is_some_and(|s| s.role == Role::Leader)
-        && d.step + 2 < d.steps.len()
-}
-
 pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
     require_status(d, &[Status::Received, Status::InProgress], ActionKind::Assign)?;
     require_officer(actor, &[Role::Leader], &d.resolving_unit, ActionKind::Assign)
 }
 
 impl Assign {
-    pub(crate) fn decide(&self, d: &Dossier, ctx: &Ctx) -> Result<Assigned, DomainError> {
+    pub(crate) fn decide(&self, _d: &Dossier, _ctx: &Ctx) -> Result<Assigned, DomainError> {
         let a = self.assignee.trim();
         if a.is_empty() || a.len() > 64 {
             return Err(DomainError::invalid(
@@ -52,10 +46,7 @@ impl Assign {
                 "cần chọn cán bộ được phân công",
             ));
         }
-        let completes_step = is_assignment_step(d);
-        let next_step_due = if completes_step { next_step_due(d, ctx, ctx.at) } else { None };
-        let more_step_dues = if completes_step { more_step_dues(d, ctx, ctx.at) } else { Vec::new() };
-        Ok(Assigned { assignee: a.to_owned(), completes_step, next_step_due, more_step_dues })
+        Ok(Assigned { assignee: a.to_owned(), completes_step: false, next_step_due: None, more_step_dues: Vec::new() })
     }
 }
 

@@ -3,15 +3,18 @@
 //! "every handler must perform the receive/transfer/return actions at each step", Hà Tĩnh 2025).
 //! In a parallel group (liên thông consultations, domain.md §1.5) each step is completed on its
 //! own and the process moves on once every step of the group is done.
+//!
+//! Only an officer holding the step's role in the step's unit completes it (issue 14): nobody,
+//! a leader included, completes a step on someone else's behalf. The approval step is completed
+//! by `approve` (or the dossier closed by `reject`), the return step by `return_result`; the
+//! steps after the approval (the clerk's issuing step) are completed here while the result waits.
 
 use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{
-    ActionKind, Ctx, Due, advance_step, approve, more_step_dues, next_step_due, require_officer, require_status,
-};
-use crate::dossier::{Actor, Dossier, Role, Status};
+use super::{ActionKind, Ctx, Due, advance_step, more_step_dues, next_step_due, require_officer, require_status};
+use crate::dossier::{Actor, Dossier, Status};
 use crate::error::DomainError;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -36,33 +39,34 @@ pub struct StepCompleted {
     pub index: Option<usize>,
 }
 
-/// The step of the current run the actor completes: the first unfinished one whose role and
-/// unit the actor holds, or, for the leader of the resolving unit, the first unfinished one.
+/// The open steps of the current run this action may complete: not the approval step before the
+/// result exists, not the return step.
+fn completable(d: &Dossier) -> impl Iterator<Item = usize> + '_ {
+    let approval = d.approval_step().filter(|_| d.result.is_none());
+    let ret = d.return_step();
+    d.current_group()
+        .filter(move |i| Some(*i) != approval && Some(*i) != ret && d.steps.get(*i).is_some_and(|s| !s.is_done()))
+}
+
+/// The step of the current run the actor completes: the first completable one whose role and
+/// unit the actor holds.
 fn actor_step(d: &Dossier, actor: &Actor) -> Option<usize> {
-    let open = || d.current_group().filter(|i| d.steps.get(*i).is_some_and(|s| s.completed_at.is_none()));
-    open()
-        .find(|i| d.steps.get(*i).is_some_and(|s| actor.is(s.role, &s.unit)))
-        .or_else(|| open().find(|_| actor.is(Role::Leader, &d.resolving_unit)))
+    completable(d).find(|i| d.steps.get(*i).is_some_and(|s| actor.is(s.role, &s.unit)))
 }
 
 pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
-    require_status(d, &[Status::Received, Status::InProgress], ActionKind::CompleteStep)?;
-    // The last processing step (the one before the return step, if any) is finished by
-    // `approve` or `reject`: completing it would hand the dossier to the one-stop's return step
-    // before a result exists.
-    let last = approve::return_step(d).unwrap_or(d.steps.len());
-    let group = d.current_group();
-    if d.current_step().filter(|s| s.role != Role::Receiver && group.end < last).is_none() {
+    require_status(d, &[Status::Received, Status::InProgress, Status::ResultReady], ActionKind::CompleteStep)?;
+    let Some(first) = completable(d).next() else {
         return Err(DomainError::rule(
             ErrorCode::NoStepToComplete,
-            "no processing step is left to complete; approve or reject the dossier",
-            "không còn bước xử lý nào; hãy phê duyệt hoặc trả lại hồ sơ",
+            "no processing step is left to complete; approve, reject or return the dossier",
+            "không còn bước xử lý nào; hãy phê duyệt, trả lại hoặc trả kết quả hồ sơ",
         ));
+    };
+    match (actor_step(d, actor), d.steps.get(first)) {
+        (None, Some(s)) => require_officer(actor, &[s.role], &s.unit, ActionKind::CompleteStep),
+        _ => Ok(()),
     }
-    if actor_step(d, actor).is_some() {
-        return Ok(());
-    }
-    require_officer(actor, &[Role::Leader], &d.resolving_unit, ActionKind::CompleteStep)
 }
 
 impl CompleteStep {
@@ -100,7 +104,9 @@ impl CompleteStep {
 }
 
 pub(crate) fn apply(d: &mut Dossier, e: &StepCompleted, at: OffsetDateTime) {
-    d.status = Status::InProgress;
+    if d.status != Status::ResultReady {
+        d.status = Status::InProgress;
+    }
     let group = d.current_group();
     if let Some(s) = e.index.filter(|i| group.contains(i)).and_then(|i| d.steps.get_mut(i)) {
         s.completed_at.get_or_insert(at);

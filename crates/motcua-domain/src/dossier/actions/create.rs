@@ -69,6 +69,8 @@ pub fn decide(n: NewDossier) -> Result<Created, DomainError> {
             completed_at: None,
             parallel: s.parallel.clone(),
             exchange: None,
+            optional: s.optional,
+            skipped_at: None,
         });
     }
     let dossier = Dossier {

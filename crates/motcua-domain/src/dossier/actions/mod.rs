@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::event::{Event, EventData};
-use super::{Actor, Dossier, Role, Status, StepState};
+use super::{Actor, Dossier, Role, Status};
 use crate::calendar::Calendar;
 use crate::error::DomainError;
 
@@ -261,25 +261,41 @@ pub(crate) fn advance_step(d: &mut Dossier, at: OffsetDateTime, next_due: Option
         }
         d.step = current.end;
     }
+    start_run(d, at, next_due, more);
+}
+
+/// Starts the run at the current step: its first step due at `due`, the rest of a parallel
+/// group due at `more`.
+pub(crate) fn start_run(d: &mut Dossier, at: OffsetDateTime, due: Option<OffsetDateTime>, more: &[Due]) {
     let next = d.group_at(d.step);
-    let dues = std::iter::once(next_due).chain(more.iter().map(|m| Some(m.0)));
+    let dues = std::iter::once(due).chain(more.iter().map(|m| Some(m.0)));
     for (s, due) in d.steps.iter_mut().take(next.end).skip(next.start).zip(dues) {
-        start_step(s, at, due);
+        s.started_at = Some(at);
+        s.due_at = due;
     }
 }
 
-fn start_step(s: &mut StepState, at: OffsetDateTime, due: Option<OffsetDateTime>) {
-    s.started_at = Some(at);
-    s.due_at = due;
+/// Due instants of the run starting at step `start` if it starts at `from`: its first step's,
+/// and those of the other steps of its parallel group.
+pub(crate) fn run_dues(
+    d: &Dossier,
+    ctx: &Ctx,
+    from: OffsetDateTime,
+    start: usize,
+) -> (Option<OffsetDateTime>, Vec<Due>) {
+    let run = d.group_at(start);
+    let first = d.steps.get(start).filter(|_| !run.is_empty()).map(|s| ctx.calendar.add(from, s.budget));
+    let more =
+        d.steps.iter().take(run.end).skip(run.start + 1).map(|s| Due(ctx.calendar.add(from, s.budget))).collect();
+    (first, more)
 }
 
 /// Due instant of the step that starts after the current run, if any.
 pub(crate) fn next_step_due(d: &Dossier, ctx: &Ctx, from: OffsetDateTime) -> Option<OffsetDateTime> {
-    d.steps.get(d.current_group().end).map(|s| ctx.calendar.add(from, s.budget))
+    run_dues(d, ctx, from, d.current_group().end).0
 }
 
 /// Due instants of the other steps of the parallel group that starts after the current run.
 pub(crate) fn more_step_dues(d: &Dossier, ctx: &Ctx, from: OffsetDateTime) -> Vec<Due> {
-    let next = d.group_at(d.current_group().end);
-    d.steps.iter().take(next.end).skip(next.start + 1).map(|s| Due(ctx.calendar.add(from, s.budget))).collect()
+    run_dues(d, ctx, from, d.current_group().end).1
 }

@@ -2,12 +2,18 @@
 //! (domain.md Decisions 2: at acceptance, not submission; an instant outside office hours counts
 //! from the start of the next working period). The due instant is the legal time walked through
 //! office hours (Decisions 3). NĐ 61/2018 Art. 15–17, NĐ 118/2025 Art. 17.
+//!
+//! Reception completes the process's reception step (a receiver step of the receiving unit at
+//! its head) at the instant it happens, and the next step starts then (issue 14: no step is
+//! recorded as done at a time still to come, such as Monday 07:00 for a Sunday reception); the
+//! deadlines still count from the clock's start. A process without a reception step starts its
+//! first step instead.
 
 use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{ActionKind, Ctx, Due, advance_step, more_step_dues, next_step_due, require_officer, require_status};
+use super::{ActionKind, Ctx, Due, advance_step, require_officer, require_status, run_dues, start_run};
 use crate::dossier::{Actor, Dossier, Role, Status};
 use crate::error::DomainError;
 
@@ -33,6 +39,24 @@ pub struct Received {
     pub more_step_dues: Vec<Due>,
     #[serde(default)]
     pub digitized: Vec<String>,
+    /// The first step is the reception step and this action completes it. Events before issue
+    /// 14 lack the field and always completed the first step.
+    #[serde(default = "yes")]
+    pub completes_step: bool,
+    /// When the reception step was completed and the next one started: the reception instant.
+    /// Events before issue 14 lack it and used the clock's start.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub handed_over_at: Option<OffsetDateTime>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The first step is the one-stop's reception step.
+fn is_reception_step(d: &Dossier) -> bool {
+    d.current_group().len() == 1
+        && d.current_step().is_some_and(|s| s.role == Role::Receiver && s.unit == d.receiving_unit.as_str())
 }
 
 pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
@@ -52,12 +76,17 @@ impl Receive {
             }
         }
         let start = ctx.calendar.receipt_instant(ctx.at);
+        let completes_step = is_reception_step(d);
+        let next = if completes_step { d.current_group().end } else { d.step };
+        let (next_step_due, more_step_dues) = run_dues(d, ctx, start, next);
         Ok(Received {
             clock_started_at: start,
             due_at: ctx.calendar.add(start, d.legal_time),
-            next_step_due: next_step_due(d, ctx, start),
-            more_step_dues: more_step_dues(d, ctx, start),
+            next_step_due,
+            more_step_dues,
             digitized: self.digitized.clone(),
+            completes_step,
+            handed_over_at: Some(ctx.at),
         })
     }
 }
@@ -71,5 +100,10 @@ pub(crate) fn apply(d: &mut Dossier, e: &Received, at: OffsetDateTime) {
     for doc in d.documents.iter_mut().filter(|doc| e.digitized.contains(&doc.name)) {
         doc.digitized = true;
     }
-    advance_step(d, e.clock_started_at, e.next_step_due, &e.more_step_dues);
+    let handed_over = e.handed_over_at.unwrap_or(e.clock_started_at);
+    if e.completes_step {
+        advance_step(d, handed_over, e.next_step_due, &e.more_step_dues);
+    } else {
+        start_run(d, handed_over, e.next_step_due, &e.more_step_dues);
+    }
 }

@@ -28,6 +28,14 @@ pub struct Returned {
 
 pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
     require_status(d, &[Status::ResultReady], ActionKind::ReturnResult)?;
+    // The steps after the approval (the clerk issues and stamps the result) come first.
+    if let Some(s) = d.current_step().filter(|_| Some(d.step) != d.return_step()) {
+        return Err(DomainError::rule(
+            ErrorCode::StepsStillOpen,
+            format!("the result is not ready to return: step '{}' is still running", s.name),
+            format!("chưa thể trả kết quả: bước '{}' chưa hoàn thành", s.name),
+        ));
+    }
     require_officer(actor, &[Role::Receiver], &d.receiving_unit, ActionKind::ReturnResult)
 }
 

@@ -202,6 +202,7 @@ fn parse_rows(fields: &[(String, String)], lang: Lang) -> (Vec<ProcessStep>, Vec
                 hours: None,
                 parallel: Some(group).filter(|g| !g.is_empty()),
                 unit_code: Some(code).filter(|c| !c.is_empty()),
+                optional: false,
             }),
             _ => errors.push(format!(
                 "{} '{name}': {}",
