@@ -62,8 +62,8 @@ pub struct DemoUser {
 }
 
 /// The demo officers: at the provincial center `admin`, `giamdoc`, `tiepnhan`, `chuyenvien`,
-/// `lanhdao`, `vanthu` (specialists and leaders work for the provincial agencies whose dossiers
-/// the center receives), and the same roles at each commune with a `.slug` suffix.
+/// `lanhdao`, `vanthu` (specialists, leaders and the clerk work for the provincial agencies whose
+/// dossiers the center receives), and the same roles at each commune with a `.slug` suffix.
 pub fn demo_users(r: &Reference) -> anyhow::Result<Vec<DemoUser>> {
     let center = r.center()?.code.clone();
     let agencies = r.agencies();
@@ -99,8 +99,12 @@ pub fn demo_users(r: &Reference) -> anyhow::Result<Vec<DemoUser>> {
             full_name: "Lãnh đạo phê duyệt".into(),
             roles: agencies.iter().map(|a| (a.clone(), Role::Leader)).collect(),
         },
+        // The clerk registers the center's documents and issues the agencies' results (the
+        // clerk's step after the approval in their processes).
         DemoUser {
-            username: "vanthu".into(), full_name: "Văn thư".into(), roles: vec![(center.clone(), Role::Clerk)]
+            username: "vanthu".into(),
+            full_name: "Văn thư".into(),
+            roles: std::iter::once(&center).chain(agencies.iter()).map(|u| (u.clone(), Role::Clerk)).collect(),
         },
     ];
     for c in r.communes() {
@@ -191,7 +195,12 @@ pub(crate) fn staff_for(users: &[DemoUser], suffix: &str) -> Staff {
         let u = users.iter().find(|u| u.username == name);
         Actor::Officer { username: name, grants: u.map(|u| u.roles.clone()).unwrap_or_default() }
     };
-    Staff { receiver: actor("tiepnhan"), specialist: actor("chuyenvien"), leader: actor("lanhdao") }
+    Staff {
+        receiver: actor("tiepnhan"),
+        specialist: actor("chuyenvien"),
+        leader: actor("lanhdao"),
+        clerk: actor("vanthu"),
+    }
 }
 
 /// Generates `per_day` dossiers a working day at the provincial center (and a third as many at

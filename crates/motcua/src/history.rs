@@ -145,6 +145,7 @@ pub struct Staff {
     pub receiver: Actor,
     pub specialist: Actor,
     pub leader: Actor,
+    pub clerk: Actor,
 }
 
 impl Staff {
@@ -152,6 +153,7 @@ impl Staff {
         match role {
             Role::Receiver => &self.receiver,
             Role::Specialist => &self.specialist,
+            Role::Clerk => &self.clerk,
             _ => &self.leader,
         }
     }
@@ -267,17 +269,24 @@ pub fn generate(rng: &mut Rng, cal: &Calendar, staff: &Staff, spec: Spec) -> Opt
     let factor = if rng.chance(rates.late) { 1.0 + rng.unit() * 0.4 } else { 0.25 + rng.unit() * 0.7 };
     let finish_at = cal.add(start, WorkingTime((legal.seconds() as f64 * factor) as i64));
     let supplement = rng.chance(rates.supplement);
-    // Walk the internal process steps up to approval.
+    // Walk the internal process steps up to approval, each completed by its own role.
     while let Some(d) = run.d.as_ref() {
         let Some(step) = d.current_step().cloned() else { break };
-        if step.role == Role::Receiver || d.step + 2 >= d.steps.len() {
+        if step.role == Role::Receiver || Some(d.step) == d.approval_step() {
             break;
         }
         let actor = staff.actor_for(step.role);
         let budget = WorkingTime((step.budget.seconds() as f64 * factor * 0.8) as i64);
-        let ok = if step.role == Role::Leader && d.assignee.is_none() {
-            run.act(actor, budget, Action::Assign(assign::Assign { assignee: staff.specialist.name().to_owned() }))
-        } else {
+        // The leader assigns halfway through the own step, then completes it.
+        let mut wait = budget;
+        if step.role == Role::Leader && d.assignee.is_none() {
+            wait = WorkingTime(budget.seconds() / 2);
+            let assign = Action::Assign(assign::Assign { assignee: staff.specialist.name().to_owned() });
+            if !run.act(actor, WorkingTime(budget.seconds() - wait.seconds()), assign) {
+                return Some(run.finish(code.to_string()));
+            }
+        }
+        let ok = {
             if supplement && step.role == Role::Specialist {
                 let reason = "Bổ sung bản sao giấy tờ tùy thân còn hiệu lực".to_owned();
                 if !run.act(
@@ -295,7 +304,7 @@ pub fn generate(rng: &mut Rng, cal: &Calendar, staff: &Staff, spec: Spec) -> Opt
                     return Some(run.finish(code.to_string()));
                 }
             }
-            run.act(actor, budget, Action::CompleteStep(complete_step::CompleteStep::default()))
+            run.act(actor, wait, Action::CompleteStep(complete_step::CompleteStep::default()))
         };
         if !ok {
             return Some(run.finish(code.to_string()));
@@ -310,6 +319,13 @@ pub fn generate(rng: &mut Rng, cal: &Calendar, staff: &Staff, spec: Spec) -> Opt
     });
     if !run.act(&staff.leader, until_finish, approve) {
         return Some(run.finish(code.to_string()));
+    }
+    // The steps after the approval (the clerk issues the result), then the return.
+    while let Some(step) = run.d.as_ref().and_then(|d| d.current_step().filter(|s| s.role != Role::Receiver).cloned()) {
+        let issue = WorkingTime((step.budget.seconds() as f64 * 0.5) as i64);
+        if !run.act(staff.actor_for(step.role), issue, Action::CompleteStep(complete_step::CompleteStep::default())) {
+            return Some(run.finish(code.to_string()));
+        }
     }
     let pickup = WorkingTime::from_hours(rng.unit() * 16.0).ok()?;
     let paid_online = online && rng.chance(rates.paid_online);

@@ -30,6 +30,7 @@ fn through_to_result(unit: &str, day: u32) -> Vec<(Actor, Value, OffsetDateTime)
     vec![
         (receiver(unit), json!({"action": "receive"}), t(8)),
         (leader(unit), json!({"action": "assign", "assignee": "chuyenvien"}), t(9)),
+        (specialist(unit), json!({"action": "complete_step"}), t(13)),
         (leader(unit), json!({"action": "approve"}), t(14)),
     ]
 }
@@ -167,7 +168,7 @@ async fn verify_audit_reports_edited_and_deleted_events_as_broken_chains(store: 
     .await;
     let clean = store.verify_audit(false).await.unwrap();
     assert!(clean.broken.is_empty() && clean.drifted.is_empty(), "{clean:?}");
-    assert_eq!((clean.dossiers, clean.events), (5, 20));
+    assert_eq!((clean.dossiers, clean.events), (5, 25));
 
     // Someone rewrites the applicant's name in the first event.
     sqlx::query("UPDATE dossier_events SET payload = REPLACE(payload, $1, $2) WHERE dossier_code = $3 AND seq = 1")
@@ -183,9 +184,9 @@ async fn verify_audit_reports_edited_and_deleted_events_as_broken_chains(store: 
         .execute(&store.pool)
         .await
         .unwrap();
-    // Someone deletes the last event (the approval): what is left is a valid prefix, but no
+    // Someone deletes the approval (seq 5, the last event): what is left is a valid prefix, but no
     // longer reaches the projection's anchor.
-    sqlx::query("DELETE FROM dossier_events WHERE dossier_code = $1 AND seq = 4")
+    sqlx::query("DELETE FROM dossier_events WHERE dossier_code = $1 AND seq = 5")
         .bind(truncated.code.to_string())
         .execute(&store.pool)
         .await
@@ -209,7 +210,7 @@ async fn verify_audit_reports_edited_and_deleted_events_as_broken_chains(store: 
         (edited.code.to_string(), 1),
         (deleted.code.to_string(), 4),
         (relinked.code.to_string(), 3),
-        (truncated.code.to_string(), 4),
+        (truncated.code.to_string(), 5),
     ];
     want.sort();
     assert_eq!(broken, want, "{report:?}");
@@ -309,8 +310,9 @@ async fn verifying_while_the_writer_works_reports_and_repairs_nothing(store: Sto
             for (actor, a, version) in [
                 (receiver(COMMUNE), json!({"action": "receive"}), 1),
                 (leader(COMMUNE), json!({"action": "assign", "assignee": "chuyenvien"}), 2),
-                (leader(COMMUNE), json!({"action": "approve"}), 3),
-                (receiver(COMMUNE), json!({"action": "return_result"}), 4),
+                (specialist(COMMUNE), json!({"action": "complete_step"}), 3),
+                (leader(COMMUNE), json!({"action": "approve"}), 4),
+                (receiver(COMMUNE), json!({"action": "return_result"}), 5),
             ] {
                 for code in &codes {
                     act(&store, code, version, actor.clone(), action(a.clone()), at("2025-07-08T09:00:00+07:00"))
@@ -329,7 +331,7 @@ async fn verifying_while_the_writer_works_reports_and_repairs_nothing(store: Sto
     writing.await.unwrap();
     assert_rebuild_equals_live(&store).await;
     let r = store.verify_audit(false).await.unwrap();
-    assert_eq!((r.dossiers, r.events), (20, 100));
+    assert_eq!((r.dossiers, r.events), (20, 120));
 }
 storage_test!(verifying_while_the_writer_works_reports_and_repairs_nothing);
 

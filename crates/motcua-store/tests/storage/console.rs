@@ -75,6 +75,7 @@ async fn open_work_is_counted_per_unit_and_status_with_the_dossiers_past_their_a
         "2025-07-07T08:00:00+07:00",
         &[
             (receiver, receive()),
+            (specialist, json!({"action": "complete_step"})),
             (leader, json!({"action": "approve"})),
             (receiver, json!({"action": "return_result"})),
         ],

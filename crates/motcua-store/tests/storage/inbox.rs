@@ -60,7 +60,11 @@ async fn populate(store: &Store) -> Vec<Dossier> {
         dossier(
             store,
             commune(14, 8),
-            &[(receiver, COMMUNE, receive()), (leader, COMMUNE, json!({"action": "approve"}))],
+            &[
+                (receiver, COMMUNE, receive()),
+                (specialist, COMMUNE, json!({"action": "complete_step"})),
+                (leader, COMMUNE, json!({"action": "approve"})),
+            ],
         )
         .await,
     );
@@ -71,6 +75,7 @@ async fn populate(store: &Store) -> Vec<Dossier> {
             commune(7, 14),
             &[
                 (receiver, COMMUNE, receive()),
+                (specialist, COMMUNE, json!({"action": "complete_step"})),
                 (leader, COMMUNE, json!({"action": "approve"})),
                 (receiver, COMMUNE, json!({"action": "return_result"})),
             ],
@@ -128,8 +133,16 @@ async fn populate(store: &Store) -> Vec<Dossier> {
         .await,
     );
     all.push(
-        dossier(store, land_at(10), &[(receiver, CENTER, receive()), (leader, AGENCY, json!({"action": "approve"}))])
-            .await,
+        dossier(
+            store,
+            land_at(10),
+            &[
+                (receiver, CENTER, receive()),
+                (specialist, AGENCY, json!({"action": "complete_step"})),
+                (leader, AGENCY, json!({"action": "approve"})),
+            ],
+        )
+        .await,
     );
     all
 }

@@ -36,7 +36,10 @@ async fn story(
 }
 
 fn approve_at(when: OffsetDateTime) -> Vec<(Actor, Value, OffsetDateTime)> {
-    vec![(leader(COMMUNE), json!({"action": "approve"}), when)]
+    vec![
+        (specialist(COMMUNE), json!({"action": "complete_step"}), when),
+        (leader(COMMUNE), json!({"action": "approve"}), when),
+    ]
 }
 
 /// What the domain says for the dossiers resolved in `scope` over `period` (the store must agree).
@@ -81,6 +84,7 @@ async fn period_counts_split_finished_dossiers_by_timeliness_and_count_overdue_o
         on,
         "2025-07-07T08:00:00+07:00",
         vec![
+            (specialist(COMMUNE), json!({"action": "complete_step"}), at("2025-07-16T10:00:00+07:00")),
             (leader(COMMUNE), json!({"action": "approve"}), at("2025-07-16T10:00:00+07:00")),
             (receiver(COMMUNE), json!({"action": "return_result"}), at("2025-07-17T10:00:00+07:00")),
         ],

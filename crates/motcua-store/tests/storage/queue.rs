@@ -106,8 +106,9 @@ async fn returned_and_rated(store: &Store, score: i64) -> String {
     let n = NewDossier::online(marriage(), COMMUNE, COMMUNE, at("2025-07-07T08:00:00+07:00"));
     let mut d = create_dossier(store, &n).await;
     let mut t = n.at;
-    let steps: [(Who, serde_json::Value); 4] = [
+    let steps: [(Who, serde_json::Value); 5] = [
         (receiver, json!({"action": "receive"})),
+        (specialist, json!({"action": "complete_step"})),
         (leader, json!({"action": "approve"})),
         (receiver, json!({"action": "return_result"})),
         (|_| Actor::Applicant, json!({"action": "rate", "score": score})),
