@@ -29,7 +29,7 @@ async fn a_citizen_submits_online_and_follows_the_dossier_until_the_result_is_re
 
     let ld = app.login("lanhdao").await;
     let cv = app.login("chuyenvien").await;
-    let r = app.act(&ld, &code, v, json!({"action": "assign", "assignee": "chuyenvien"})).await;
+    let r = app.assign(&ld, &code, v, "chuyenvien").await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let r = app
         .act(
@@ -112,6 +112,7 @@ async fn a_citizen_submits_online_and_follows_the_dossier_until_the_result_is_re
             "create",
             "receive",
             "assign",
+            "complete_step",
             "request_supplement",
             "supplement",
             "complete_step",

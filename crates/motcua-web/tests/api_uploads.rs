@@ -126,9 +126,7 @@ async fn a_supplement_and_an_approval_carry_their_files_with_the_action() {
     let ld = app.login("lanhdao").await;
     let cv = app.login("chuyenvien").await;
     let r = app.act(&tn, &code, v, json!({"action": "receive"})).await;
-    let r = app
-        .act(&ld, &code, r.body["version"].as_i64().unwrap(), json!({"action": "assign", "assignee": "chuyenvien"}))
-        .await;
+    let r = app.assign(&ld, &code, r.body["version"].as_i64().unwrap(), "chuyenvien").await;
     let action = json!({"action": "request_supplement", "reason": "Thiếu bản sao CCCD", "items": ["Bản sao CCCD"]});
     let r = app.act(&cv, &code, r.body["version"].as_i64().unwrap(), action).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
@@ -199,9 +197,7 @@ async fn concurrent_supplements_with_files_have_one_winner_and_store_only_its_fi
     let ld = app.login("lanhdao").await;
     let cv = app.login("chuyenvien").await;
     let r = app.act(&tn, &code, v, json!({"action": "receive"})).await;
-    let r = app
-        .act(&ld, &code, r.body["version"].as_i64().unwrap(), json!({"action": "assign", "assignee": "chuyenvien"}))
-        .await;
+    let r = app.assign(&ld, &code, r.body["version"].as_i64().unwrap(), "chuyenvien").await;
     let action = json!({"action": "request_supplement", "reason": "Thiếu bản sao CCCD", "items": ["Bản sao CCCD"]});
     let r = app.act(&cv, &code, r.body["version"].as_i64().unwrap(), action).await;
     let v = r.body["version"].as_i64().unwrap();

@@ -214,9 +214,11 @@ async fn dossier_at_consulted_step(a: &Instance) -> String {
     assert_eq!(res.status(), StatusCode::CREATED);
     let v: Value = serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
     let code = v["code"].as_str().unwrap().to_owned();
-    for (user, action) in
-        [("tiepnhan", json!({"action": "receive"})), ("lanhdao", json!({"action": "assign", "assignee": "chuyenvien"}))]
-    {
+    for (user, action) in [
+        ("tiepnhan", json!({"action": "receive"})),
+        ("lanhdao", json!({"action": "assign", "assignee": "chuyenvien"})),
+        ("lanhdao", json!({"action": "complete_step"})),
+    ] {
         let token = login_as(a, user).await;
         let (d, _) = a.store.dossier(&code).await.unwrap();
         let req = Request::post(format!("/api/v1/dossiers/{code}/actions"))
@@ -300,7 +302,7 @@ async fn a_consulted_step_goes_to_b_with_its_attachment_and_b_result_completes_i
     assert_eq!(d.status, motcua_domain::dossier::Status::InProgress);
     let actions: Vec<String> =
         a.store.events(&code).await.unwrap().iter().map(|e| e.event.data.action().to_owned()).collect();
-    assert_eq!(actions, ["create", "receive", "assign", "sent_to_agency", "agency_result_received"]);
+    assert_eq!(actions, ["create", "receive", "assign", "complete_step", "sent_to_agency", "agency_result_received"]);
     // B's 06 reaches A's trace, and the answer delivered again changes nothing.
     let ta = a.login().await;
     let (_, out) = a.call("GET", "/api/v1/edxml/packages?direction=out&q=Li%C3%AAn", &ta, None).await;
@@ -309,7 +311,7 @@ async fn a_consulted_step_goes_to_b_with_its_attachment_and_b_result_completes_i
     let answer = b.store.edxml_packages("out", &["SB".to_owned()], None).await.unwrap();
     let (s, _) = a.post_xml("/api/v1/edxml/inbox", &ta, answer[0].xml.clone()).await;
     assert_eq!(s, 200);
-    assert_eq!(a.store.events(&code).await.unwrap().len(), 5, "a repeated result is recorded once");
+    assert_eq!(a.store.events(&code).await.unwrap().len(), 6, "a repeated result is recorded once");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -100,7 +100,7 @@ async fn the_steps_of_a_parallel_group_start_together_with_their_own_deadlines()
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let ld = app.login("lanhdao").await;
     let v = r.body["version"].as_i64().unwrap_or_default();
-    let r = app.act(&ld, &code, v, json!({"action": "assign", "assignee": "chuyenvien"})).await;
+    let r = app.assign(&ld, &code, v, "chuyenvien").await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let d = app.call("GET", &format!("/api/v1/dossiers/{code}"), Some(&ld), None, None).await.body;
     let steps = d["dossier"]["steps"].as_array().or_else(|| d["steps"].as_array()).cloned().unwrap_or_default();

@@ -75,7 +75,16 @@ async fn received(app: &App) -> (String, i64) {
 async fn assigned(app: &App) -> (String, i64) {
     let (code, v) = received(app).await;
     let token = app.login("lanhdao").await;
-    let r = app.act(&token, &code, v, json!({"action": "assign", "assignee": "chuyenvien"})).await;
+    let r = app.assign(&token, &code, v, "chuyenvien").await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    (code, r.body["version"].as_i64().unwrap())
+}
+
+/// Assigned, then the specialist's appraisal completed: the leader's approval step.
+async fn at_approval(app: &App) -> (String, i64) {
+    let (code, v) = assigned(app).await;
+    let token = app.login("chuyenvien").await;
+    let r = app.act(&token, &code, v, json!({"action": "complete_step"})).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     (code, r.body["version"].as_i64().unwrap())
 }
@@ -243,13 +252,21 @@ async fn the_dossier_page_shows_only_the_forms_of_actions_the_domain_allows() {
 
     let mut leader = browser(&app, "lanhdao").await;
     let p = leader.get(&format!("/can-bo/ho-so/{code}")).await;
-    for form in ["approve", "assign", "reject", "extend", "transfer", "request_supplement", "complete_step"] {
+    for form in ["assign", "reject", "extend", "transfer", "request_supplement"] {
         assert!(has_form(&p.html, form), "the leader has the {form} form");
     }
-    assert!(p.html.contains("enctype=\"multipart/form-data\""), "approve carries the result file");
+    for not in ["approve", "complete_step"] {
+        assert!(!has_form(&p.html, not), "no {not} form for the leader during the specialist's step");
+    }
     assert!(p.html.contains("<option value=\"chuyenvien\" selected>"), "specialists of the resolving unit");
     assert!(p.html.contains("<option value=\"A2\">") && !p.html.contains("<option value=\"A1\">"), "other agencies");
     assert!(p.html.contains("<label for=\"new-due\">"), "inputs are labelled");
+
+    // At the approval step the leader approves, with the result file.
+    let (at_approval, _) = at_approval(&app).await;
+    let p = leader.get(&format!("/can-bo/ho-so/{at_approval}")).await;
+    assert!(has_form(&p.html, "approve") && !has_form(&p.html, "complete_step"));
+    assert!(p.html.contains("enctype=\"multipart/form-data\""), "approve carries the result file");
 
     // Another unit's officer: not found.
     let mut other = browser(&app, "tiepnhan.x1").await;
@@ -355,7 +372,7 @@ async fn the_specialist_completes_the_step_or_asks_for_a_supplement_and_is_sent_
 #[tokio::test]
 async fn approving_with_a_result_file_makes_it_downloadable_by_officers_of_the_dossier() {
     let app = setup().await;
-    let (code, v) = assigned(&app).await;
+    let (code, v) = at_approval(&app).await;
     let mut leader = browser(&app, "lanhdao").await;
     let page = leader.get(&format!("/can-bo/ho-so/{code}")).await;
     let csrf = page.csrf();

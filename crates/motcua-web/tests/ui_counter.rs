@@ -53,9 +53,7 @@ async fn result_ready(app: &App) -> String {
     let (code, _, v) = app.submit_online().await;
     let (tn, ld, cv) = (app.login("tiepnhan").await, app.login("lanhdao").await, app.login("chuyenvien").await);
     let r = app.act(&tn, &code, v, json!({"action": "receive"})).await;
-    let r = app
-        .act(&ld, &code, r.body["version"].as_i64().unwrap(), json!({"action": "assign", "assignee": "chuyenvien"}))
-        .await;
+    let r = app.assign(&ld, &code, r.body["version"].as_i64().unwrap(), "chuyenvien").await;
     let r = app.act(&cv, &code, r.body["version"].as_i64().unwrap(), json!({"action": "complete_step"})).await;
     let r = app.act(&ld, &code, r.body["version"].as_i64().unwrap(), json!({"action": "approve"})).await;
     assert_eq!(r.body["status"], "result_ready", "{:?}", r.body);

@@ -251,9 +251,7 @@ async fn the_applicant_answers_a_supplement_request_with_a_file_and_processing_r
     let (tn, ld, cv) = (app.login("tiepnhan").await, app.login("lanhdao").await, app.login("chuyenvien").await);
     let r = app.act(&tn, &code, 1, json!({"action": "receive"})).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    let r = app
-        .act(&ld, &code, r.body["version"].as_i64().unwrap(), json!({"action": "assign", "assignee": "chuyenvien"}))
-        .await;
+    let r = app.assign(&ld, &code, r.body["version"].as_i64().unwrap(), "chuyenvien").await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let ask =
         json!({"action": "request_supplement", "reason": "Thiếu bản sao CCCD", "items": ["Bản sao CCCD còn hạn"]});
@@ -328,9 +326,8 @@ async fn the_result_downloads_only_with_the_right_secret_once_the_dossier_has_a_
 
     let p = b.get(&url("r0000000000000000000000000000001", &secret)).await;
     assert_eq!(p.status, StatusCode::NOT_FOUND, "no download before the result is approved");
-    let r = app
-        .act(&ld, &code, r.body["version"].as_i64().unwrap(), json!({"action": "approve", "result_digitized": true}))
-        .await;
+    let v = app.to_approval(&code, r.body["version"].as_i64().unwrap()).await;
+    let r = app.act(&ld, &code, v, json!({"action": "approve", "result_digitized": true})).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
 
     let look = b.get(&format!("/tra-cuu?code={code}&secret={secret}")).await;
@@ -364,7 +361,8 @@ async fn a_returned_dossier_can_be_rated_once() {
     let (code, secret, v) = app.submit_online().await;
     let (tn, ld) = (app.login("tiepnhan").await, app.login("lanhdao").await);
     let r = app.act(&tn, &code, v, json!({"action": "receive"})).await;
-    let r = app.act(&ld, &code, r.body["version"].as_i64().unwrap(), json!({"action": "approve"})).await;
+    let v = app.to_approval(&code, r.body["version"].as_i64().unwrap()).await;
+    let r = app.act(&ld, &code, v, json!({"action": "approve"})).await;
     let lookup = format!("/tra-cuu?code={code}&secret={secret}");
     assert!(!b.get(&lookup).await.html.contains("/danh-gia"), "no rating before the result is returned");
     let r = app

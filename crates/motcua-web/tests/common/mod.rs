@@ -205,6 +205,28 @@ impl App {
         self.call("POST", &format!("/api/v1/dossiers/{code}/actions"), Some(token), Some(version), Some(body)).await
     }
 
+    /// The leader assigns `assignee` and completes the own assignment step (assigning alone
+    /// completes no step): the answer of the second action.
+    pub async fn assign(&self, token: &str, code: &str, version: i64, assignee: &str) -> Res {
+        let r = self.act(token, code, version, json!({"action": "assign", "assignee": assignee})).await;
+        assert_eq!(r.status, StatusCode::OK, "assign: {:?}", r.body);
+        let v = r.body["version"].as_i64().unwrap_or_default();
+        self.act(token, code, v, json!({"action": "complete_step"})).await
+    }
+
+    /// From a received dossier of the five-step procedure: the leader's and the specialist's
+    /// steps completed by them; the version at the approval step.
+    pub async fn to_approval(&self, code: &str, version: i64) -> i64 {
+        let mut v = version;
+        for user in ["lanhdao", "chuyenvien"] {
+            let token = self.login(user).await;
+            let r = self.act(&token, code, v, json!({"action": "complete_step"})).await;
+            assert_eq!(r.status, StatusCode::OK, "{user}: {:?}", r.body);
+            v = r.body["version"].as_i64().unwrap_or_default();
+        }
+        v
+    }
+
     pub async fn submit_online(&self) -> (String, String, i64) {
         let r = self
             .call(
