@@ -1,5 +1,6 @@
 // The whole journey in a real browser (issue 3): a citizen submits online → the receiver receives →
-// the specialist requests a supplement → the citizen answers it → the leader approves → the counter
+// the specialist requests a supplement → the citizen answers it → the leader hands on, the
+// specialist completes the appraisal, the leader approves, the clerk issues → the counter
 // returns the result → the citizen sees "Đã trả kết quả" and rates. Screenshots of the key pages go
 // to docs/screenshots (shown in the README).
 import { test, before, after } from "node:test";
@@ -106,8 +107,16 @@ test("a dossier goes from online submission to a returned, rated result through 
   await citizen.waitForLoadState();
   assert.match(await citizen.locator("main").textContent(), /Đang giải quyết/);
 
-  // 5. The leader approves, attaching the electronic result.
+  // 5. Each step by its own role: the leader hands the dossier on, the specialist completes the
+  // appraisal, the leader approves with the electronic result, the clerk issues it.
   const leader = await officer("lanhdao");
+  await leader.goto(`${server.base}/can-bo/ho-so/${code}`);
+  assert.equal(await leader.getByRole("button", { name: "Phê duyệt" }).count(), 0, "no approval before the approval step");
+  await leader.getByRole("button", { name: "Hoàn thành bước" }).click();
+  await leader.waitForLoadState();
+  await specialist.goto(`${server.base}/can-bo/ho-so/${code}`);
+  await specialist.getByRole("button", { name: "Hoàn thành bước" }).click();
+  await specialist.waitForLoadState();
   await leader.goto(`${server.base}/can-bo/ho-so/${code}`);
   await checkPage(leader, "leader dossier page");
   await shot(leader, "10-dossier-page-leader");
@@ -115,6 +124,10 @@ test("a dossier goes from online submission to a returned, rated result through 
   await leader.getByRole("button", { name: "Phê duyệt" }).click();
   await leader.waitForLoadState();
   assert.match(await leader.locator("main").textContent(), /Có kết quả, chờ trả/);
+  const clerk = await officer("vanthu");
+  await clerk.goto(`${server.base}/can-bo/ho-so/${code}`);
+  await clerk.getByRole("button", { name: "Hoàn thành bước" }).click();
+  await clerk.waitForLoadState();
 
   // 6. The counter returns the result and records the fee.
   await receiver.goto(`${server.base}/quay/ho-so/${code}`);
