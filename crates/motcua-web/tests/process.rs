@@ -159,6 +159,29 @@ async fn the_designer_page_saves_through_the_same_rules() {
     assert_eq!(r.body["steps"].as_array().map(Vec::len), Some(4), "the empty row was ignored");
     assert_eq!(r.body["total_days"].as_f64(), Some(2.75));
 
+    // A step before the approval may be declared optional; a reception step may not.
+    for (optional_row, status) in [(1, StatusCode::SEE_OTHER), (0, StatusCode::UNPROCESSABLE_ENTITY)] {
+        let p = b.get("/quan-tri/quy-trinh/1.000001").await;
+        let csrf = p.csrf();
+        let mut fields: Vec<(String, &str)> = vec![("csrf".into(), csrf.as_str())];
+        for r in [
+            row(0, "Tiếp nhận", "receiver", "CENTER", "0,25", ""),
+            row(1, "Thẩm định", "specialist", "AGENCY", "1", ""),
+            row(2, "Phê duyệt", "leader", "AGENCY", "0.5", ""),
+            row(3, "Trả kết quả", "receiver", "CENTER", "0.25", ""),
+        ] {
+            fields.extend(r);
+        }
+        fields.push((format!("optional_{optional_row}"), "1"));
+        let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        let p = b.post_form("/quan-tri/quy-trinh/1.000001", &form).await;
+        assert_eq!(p.status, status, "{}", p.html);
+    }
+    let r = app.call("GET", PROCESS, None, None, None).await;
+    assert_eq!(r.body["steps"][1]["optional"], true, "{:?}", r.body);
+    let page = b.get("/quan-tri/quy-trinh/1.000001").await;
+    assert!(page.html.contains("name=\"optional_1\" value=\"1\"") && page.html.contains(" checked>"));
+
     let p = b.get("/quan-tri/quy-trinh/1.000001").await;
     let csrf = p.csrf();
     let mut fields: Vec<(String, &str)> = vec![("csrf".into(), csrf.as_str())];

@@ -52,7 +52,7 @@ pub struct ProcedureSchema {
     pub legal_basis: Vec<String>,
     /// full | partial | none
     pub online_level: String,
-    /// Internal process: [{"name", "role", "unit": CENTER|AGENCY|COMMUNE|CONSULTED, "days"|"hours", "parallel"?, "unit_code"?}]
+    /// Internal process: [{"name", "role", "unit": CENTER|AGENCY|COMMUNE|CONSULTED, "days"|"hours", "parallel"?, "unit_code"?, "optional"?}]
     #[schema(value_type = Vec<Object>)]
     pub steps: Vec<()>,
 }

@@ -23,7 +23,7 @@ pub struct ProcessView {
     pub code: String,
     /// The procedure version this process belongs to.
     pub version: i64,
-    /// [{"name", "role", "unit": CENTER|AGENCY|COMMUNE|CONSULTED, "days"|"hours", "parallel"?, "unit_code"?}]
+    /// [{"name", "role", "unit": CENTER|AGENCY|COMMUNE|CONSULTED, "days"|"hours", "parallel"?, "unit_code"?, "optional"?}]
     #[schema(value_type = Vec<Object>)]
     pub steps: Vec<ProcessStep>,
     /// Working days the process takes.

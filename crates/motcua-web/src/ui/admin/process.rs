@@ -42,6 +42,7 @@ struct Row {
     code: String,
     days: String,
     group: String,
+    optional: bool,
 }
 
 #[derive(Template)]
@@ -93,7 +94,7 @@ fn days_text(d: f64) -> String {
 
 /// A row of the table from its values `[name, role, unit, code, days, group]`, with the
 /// selects' options in the page language.
-fn row(i: usize, [name, role, unit, code, days, group]: [&str; 6], lang: Lang) -> Row {
+fn row(i: usize, [name, role, unit, code, days, group]: [&str; 6], optional: bool, lang: Lang) -> Row {
     Row {
         i,
         name: name.to_owned(),
@@ -108,6 +109,7 @@ fn row(i: usize, [name, role, unit, code, days, group]: [&str; 6], lang: Lang) -
         code: code.to_owned(),
         days: days.to_owned(),
         group: group.to_owned(),
+        optional,
     }
 }
 
@@ -119,11 +121,11 @@ fn rows_of(steps: &[ProcessStep], lang: Lang) -> Vec<Row> {
             let days = s.budget().map(|b| days_text(b.days())).unwrap_or_default();
             let code = s.unit_code.as_deref().unwrap_or_default();
             let group = s.parallel.as_deref().unwrap_or_default();
-            row(i, [&s.name, s.role.as_str(), unit_str(s.unit), code, &days, group], lang)
+            row(i, [&s.name, s.role.as_str(), unit_str(s.unit), code, &days, group], s.optional, lang)
         })
         .collect();
     let n = rows.len();
-    rows.extend((n..n + BLANK_ROWS).map(|i| row(i, ["", "specialist", "AGENCY", "", "", ""], lang)));
+    rows.extend((n..n + BLANK_ROWS).map(|i| row(i, ["", "specialist", "AGENCY", "", "", ""], false, lang)));
     rows
 }
 
@@ -180,7 +182,8 @@ fn parse_rows(fields: &[(String, String)], lang: Lang) -> (Vec<ProcessStep>, Vec
     for i in (0..MAX_ROWS).take_while(|i| fields.iter().any(|(f, _)| *f == format!("name_{i}"))) {
         let (name, role, unit) = (get(format!("name_{i}")), get(format!("role_{i}")), get(format!("unit_{i}")));
         let (code, days, group) = (get(format!("code_{i}")), get(format!("days_{i}")), get(format!("group_{i}")));
-        rows.push(row(i, [&name, &role, &unit, &code, &days, &group], lang));
+        let optional = !get(format!("optional_{i}")).is_empty();
+        rows.push(row(i, [&name, &role, &unit, &code, &days, &group], optional, lang));
         if name.is_empty() {
             continue;
         }
@@ -202,7 +205,7 @@ fn parse_rows(fields: &[(String, String)], lang: Lang) -> (Vec<ProcessStep>, Vec
                 hours: None,
                 parallel: Some(group).filter(|g| !g.is_empty()),
                 unit_code: Some(code).filter(|c| !c.is_empty()),
-                optional: false,
+                optional,
             }),
             _ => errors.push(format!(
                 "{} '{name}': {}",
