@@ -80,6 +80,16 @@ pub struct RequiredDocument {
     pub form: Option<String>,
 }
 
+impl RequiredDocument {
+    /// Required only in the cases it names: the national procedure database writes such a
+    /// component with "(nếu có)" or "(trường hợp …)" after its name (e.g. "Giấy tờ về quyền sở
+    /// hữu tài sản gắn liền với đất (nếu có)"), so the receiver judges it case by case.
+    pub fn is_conditional(&self) -> bool {
+        let n = self.name.to_lowercase();
+        n.contains("(nếu có") || n.contains("(trường hợp")
+    }
+}
+
 fn one() -> u32 {
     1
 }

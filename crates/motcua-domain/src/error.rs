@@ -103,6 +103,7 @@ error_codes! {
     DisclosureConflict = "disclosure_conflict",
     DisclosureUnchanged = "disclosure_unchanged",
     DocumentTypeRequired = "document_type_required",
+    DocumentsMissing = "documents_missing",
     DossierCodeRequired = "dossier_code_required",
     DossierOtherUnit = "dossier_other_unit",
     DtdRefused = "dtd_refused",

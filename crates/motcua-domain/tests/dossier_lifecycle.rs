@@ -12,7 +12,7 @@ use motcua_domain::catalog::{OnlineLevel, ProcedureCode};
 use motcua_domain::dossier::actions::{ActionKind, allowed_actions, create};
 use motcua_domain::dossier::event::Event;
 use motcua_domain::dossier::timeliness::{Timeliness, classify};
-use motcua_domain::dossier::{Actor, Applicant, Channel, Role, Status};
+use motcua_domain::dossier::{Actor, Applicant, Channel, DocumentRecord, Role, Status};
 use motcua_domain::dossier::{DossierCode, UnitCode};
 use time::macros::datetime;
 
@@ -792,6 +792,35 @@ fn creating_a_dossier_checks_the_applicant_the_documents_and_the_online_channel(
     );
     let n = create::NewDossier { procedure: &paper_only, ..new(Channel::Counter, applicant(), documents()) };
     assert!(create::decide(n).is_ok());
+}
+
+#[test]
+fn a_counter_dossier_missing_a_required_document_is_not_received_and_says_what_is_missing() {
+    use motcua_domain::catalog::RequiredDocument;
+    let doc = |name: &str| RequiredDocument { name: name.into(), original: true, copies: 1, form: None };
+    let mut p = procedure();
+    p.documents = vec![doc("Tờ khai"), doc("Bản sao CCCD"), doc("Giấy ủy quyền (nếu có)")];
+    let new = |channel, names: &[&str]| create::NewDossier {
+        code: DossierCode::parse("C1-250310-0001").unwrap(),
+        procedure: &p,
+        channel,
+        applicant: applicant(),
+        documents: names
+            .iter()
+            .map(|n| DocumentRecord { name: (*n).into(), digitized: false, reused: false, file: None })
+            .collect(),
+        receiving_unit: UnitCode::parse(CENTER).unwrap(),
+        resolving_unit: UnitCode::parse(AGENCY).unwrap(),
+        at: datetime!(2025-03-10 08:00 +7),
+    };
+    let err = create::decide(new(Channel::Counter, &["Tờ khai"])).unwrap_err();
+    assert_eq!((err.code.as_str(), err.kind), ("documents_missing", ErrorKind::Unprocessable));
+    assert!(err.message.contains("Bản sao CCCD") && !err.message.contains("Tờ khai"), "{}", err.message);
+    assert!(err.message_vi.contains("còn thiếu: Bản sao CCCD"), "{}", err.message_vi);
+    assert_eq!(create::decide(new(Channel::Postal, &[])).unwrap_err().code, "documents_missing");
+    assert!(create::decide(new(Channel::Counter, &["Tờ khai", "Bản sao CCCD"])).is_ok(), "conditional ones may lack");
+    assert!(create::decide(new(Channel::Online, &["Tờ khai"])).is_ok(), "online: the receiver checks at reception");
+    assert!(doc("Giấy tờ về quyền sở hữu (trường hợp có tài sản)").is_conditional());
 }
 
 #[test]

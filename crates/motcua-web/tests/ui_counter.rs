@@ -151,10 +151,19 @@ async fn a_commune_level_dossier_entered_at_the_provincial_center_names_its_comm
     let p = b.post_form("/quay/tiep-nhan", &[("csrf", &csrf), ("thu_tuc", "1.000002"), ("name", "Lê Văn C")]).await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.html.contains("thủ tục cấp xã"), "{}", p.html);
+    // A required document not ticked: not received, the form says what is missing.
     let p = b
         .post_form(
             "/quay/tiep-nhan",
             &[("csrf", &csrf), ("thu_tuc", "1.000002"), ("name", "Lê Văn C"), ("commune", "X1")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.html.contains("còn thiếu: Tờ khai") && p.html.contains("value=\"Lê Văn C\""), "{}", p.html);
+    let p = b
+        .post_form(
+            "/quay/tiep-nhan",
+            &[("csrf", &csrf), ("thu_tuc", "1.000002"), ("name", "Lê Văn C"), ("commune", "X1"), ("nhan_0", "1")],
         )
         .await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.html);

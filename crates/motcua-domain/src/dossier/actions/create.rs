@@ -41,6 +41,27 @@ pub fn decide(n: NewDossier) -> Result<Created, DomainError> {
             "mỗi giấy tờ cần có tên (tối đa 100 giấy tờ)",
         ));
     }
+    // At the counter or by post the dossier is received at once, so it must be complete: a
+    // component missing is not received but returned to the applicant with the list of what to
+    // add (NĐ 61/2018 Art. 15.2.b, kept by NĐ 118/2025 Art. 17: "hướng dẫn … bổ sung, hoàn
+    // thiện hồ sơ", form 02). Components the catalog marks conditional are the receiver's call.
+    if n.channel != Channel::Online {
+        let missing: Vec<&str> = n
+            .procedure
+            .documents
+            .iter()
+            .filter(|r| !r.is_conditional() && !n.documents.iter().any(|d| d.name.trim() == r.name.trim()))
+            .map(|r| r.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            let list = missing.join("; ");
+            return Err(DomainError::rule(
+                ErrorCode::DocumentsMissing,
+                format!("the dossier is incomplete and cannot be received; missing: {list}"),
+                format!("hồ sơ chưa đầy đủ, chưa thể tiếp nhận; còn thiếu: {list}"),
+            ));
+        }
+    }
     if n.channel == Channel::Online && !n.procedure.online_level.accepts_online() {
         return Err(DomainError::rule(
             ErrorCode::ProcedureNotOnline,
