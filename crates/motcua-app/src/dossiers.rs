@@ -11,9 +11,9 @@ use motcua_domain::dossier::event::{Event, EventData};
 use motcua_domain::dossier::timeliness::VN_OFFSET;
 use motcua_domain::dossier::{Actor, Applicant, Channel, DocumentRecord, Dossier, DossierCode, Role, UnitCode};
 use motcua_domain::org::Unit;
-use motcua_store::CreateJob;
 use motcua_store::users::User;
 use motcua_store::web::NewFile;
+use motcua_store::{CreateJob, StoreError, SubmissionKey};
 
 use crate::error::{AppResult, Error};
 use crate::{Application, Calendars};
@@ -138,6 +138,47 @@ pub async fn submit(state: &Application, officer: Option<&User>, req: Submission
     submit_with_files(state, officer, req, Vec::new()).await
 }
 
+/// What an idempotent submission did.
+#[derive(Debug)]
+pub enum Submitted {
+    /// Created now: the dossier and its lookup secret (shown once).
+    New(Box<Dossier>, String),
+    /// The same key was already used by this officer: the code of the dossier it created.
+    Already(String),
+}
+
+/// [`submit`] with an idempotency key (the counter form's): a refresh, a double click or a
+/// re-sent form with the same key creates nothing and answers the first dossier's code.
+#[tracing::instrument(skip_all, fields(procedure = %req.procedure_code))]
+pub async fn submit_once(state: &Application, officer: &User, req: Submission, key: &str) -> AppResult<Submitted> {
+    let key = key.trim();
+    if key.len() < 16 || key.len() > 64 || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(Error::bad_request(
+            ErrorCode::InvalidQuery,
+            "the form's submission key is missing or malformed; open the form again",
+            "mã biểu mẫu bị thiếu hoặc không hợp lệ; vui lòng mở lại biểu mẫu",
+        ));
+    }
+    let k = SubmissionKey { key: key.to_owned(), username: officer.username.clone() };
+    match create_dossier(state, Some(officer), req, Vec::new(), Some(k)).await {
+        Ok((d, secret)) => Ok(Submitted::New(Box::new(d), secret)),
+        Err(CreateError::Already(code)) => Ok(Submitted::Already(code)),
+        Err(CreateError::App(e)) => Err(e),
+    }
+}
+
+/// Why a creation did not create.
+enum CreateError {
+    Already(String),
+    App(Error),
+}
+
+impl<E: Into<Error>> From<E> for CreateError {
+    fn from(e: E) -> Self {
+        CreateError::App(e.into())
+    }
+}
+
 /// [`submit`] with the uploaded files its documents name, stored in the same transaction as the
 /// new dossier (both or neither).
 #[tracing::instrument(skip_all, fields(procedure = %req.procedure_code))]
@@ -147,11 +188,25 @@ pub async fn submit_with_files(
     req: Submission,
     files: Vec<NewFile>,
 ) -> AppResult<(Dossier, String)> {
+    match create_dossier(state, officer, req, files, None).await {
+        Ok(r) => Ok(r),
+        Err(CreateError::Already(code)) => Err(StoreError::AlreadySubmitted { code }.into()),
+        Err(CreateError::App(e)) => Err(e),
+    }
+}
+
+async fn create_dossier(
+    state: &Application,
+    officer: Option<&User>,
+    req: Submission,
+    files: Vec<NewFile>,
+    key: Option<SubmissionKey>,
+) -> Result<(Dossier, String), CreateError> {
     let channel = req.channel;
     ProcedureCode::parse(&req.procedure_code)?;
     let procedure = match state.store.procedure(&req.procedure_code).await {
         Ok(p) => p,
-        Err(_) => return Err(refusal(state, &req.procedure_code).await),
+        Err(_) => return Err(CreateError::App(refusal(state, &req.procedure_code).await)),
     };
     let (receiving, resolving) =
         route(state, procedure.level, &procedure.agency, channel, req.unit.as_deref(), officer).await?;
@@ -212,10 +267,15 @@ pub async fn submit_with_files(
                 day: local_date.to_string(),
                 secret_hash: crate::auth::secret_hash(&secret),
                 build,
+                key,
             },
             files,
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            StoreError::AlreadySubmitted { code } => CreateError::Already(code),
+            e => CreateError::App(e.into()),
+        })?;
     Ok((d, secret))
 }
 

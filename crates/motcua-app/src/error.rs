@@ -113,6 +113,18 @@ impl From<StoreError> for Error {
                 format!("the dossier changed meanwhile; it is now at version {current}: reload and try again"),
                 format!("hồ sơ vừa được cập nhật (phiên bản {current}); vui lòng tải lại và thử lại"),
             ),
+            StoreError::AlreadySubmitted { code } => Error::new(
+                Kind::Conflict,
+                ErrorCode::AlreadySubmitted,
+                format!("this submission was already made: dossier {code}"),
+                format!("hồ sơ này đã được nộp: mã hồ sơ {code}"),
+            ),
+            StoreError::KeyTaken => Error::new(
+                Kind::Conflict,
+                ErrorCode::SubmissionKeyUsed,
+                "the form was already used by another officer; open a new form",
+                "biểu mẫu đã được cán bộ khác sử dụng; vui lòng mở biểu mẫu mới",
+            ),
             // A bug in one decision (logged where it happened): this request fails, nothing was
             // written, and the writer goes on serving the others.
             StoreError::Panicked => Error::new(

@@ -60,7 +60,7 @@ use sqlx::{AnyPool, Connection};
 
 pub use motcua_domain::DomainError;
 pub use timefmt::{date_vn, format_date, format_ts, parse_ts, today_vn};
-pub use writer::{CreateJob, Writer};
+pub use writer::{CreateJob, SubmissionKey, Writer};
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +89,13 @@ pub enum StoreError {
     /// is written, and the writer goes on.
     #[error("the request failed inside a decision")]
     Panicked,
+    /// A submission with this idempotency key was already made (by the same user): it created
+    /// `code`, and nothing new was written.
+    #[error("already submitted as {code}")]
+    AlreadySubmitted { code: String },
+    /// The idempotency key belongs to another user's submission.
+    #[error("the submission key is already used")]
+    KeyTaken,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -37,6 +37,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "procedure_snapshots", include_str!("../migrations/0012_procedure_snapshots.sql")),
     (13, "record_events", include_str!("../migrations/0013_record_events.sql")),
     (14, "ticket_histories", include_str!("../migrations/0014_ticket_histories.sql")),
+    (15, "submission_keys", include_str!("../migrations/0015_submission_keys.sql")),
 ];
 
 /// Number of migrations the code knows.

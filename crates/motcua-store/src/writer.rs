@@ -43,6 +43,16 @@ pub struct CreateJob {
     /// SHA-256 of the lookup secret.
     pub secret_hash: String,
     pub build: Build,
+    /// Makes the creation idempotent: a second job with the same key writes nothing and answers
+    /// [`StoreError::AlreadySubmitted`] (issue 14: a refresh never creates a second dossier).
+    pub key: Option<SubmissionKey>,
+}
+
+/// An idempotency key of a submission and the user who sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmissionKey {
+    pub key: String,
+    pub username: String,
 }
 
 /// A dossier with its whole history, written as is (demo data, benchmarks, imports).
@@ -396,6 +406,19 @@ async fn create_with_files(
     files: Vec<NewFile>,
     open: YearMonth,
 ) -> Result<Dossier> {
+    // The writer is the only creator, so the check and the insert below cannot interleave.
+    if let Some(k) = &job.key {
+        let used: Option<(String, String)> =
+            sqlx::query_as("SELECT username, dossier_code FROM submission_keys WHERE key = $1")
+                .bind(k.key.clone())
+                .fetch_optional(&mut **tx)
+                .await?;
+        match used {
+            Some((user, code)) if user == k.username => return Err(StoreError::AlreadySubmitted { code }),
+            Some(_) => return Err(StoreError::KeyTaken),
+            None => {}
+        }
+    }
     let seq: i64 = sqlx::query_scalar(
         "INSERT INTO dossier_seq (unit, day, last_seq) VALUES ($1, $2, 1) \
          ON CONFLICT (unit, day) DO UPDATE SET last_seq = dossier_seq.last_seq + 1 RETURNING last_seq",
@@ -407,6 +430,15 @@ async fn create_with_files(
     let build = job.build;
     let events = crate::records::guarded("dossier creation", move || build(u64::try_from(seq).unwrap_or(0)))??;
     let d = insert_history(tx, &job.secret_hash, &events, open).await?;
+    if let Some(k) = job.key {
+        sqlx::query("INSERT INTO submission_keys (key, username, dossier_code, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(k.key)
+            .bind(k.username)
+            .bind(d.code.to_string())
+            .bind(crate::format_ts(d.submitted_at))
+            .execute(&mut **tx)
+            .await?;
+    }
     insert_files_in(tx, &files, &d.code).await?;
     crate::outbox::notify_citizen_in(tx, &d, 1, &events).await?;
     Ok(d)

@@ -47,6 +47,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Recently verified bearer tokens.
     pub tokens: Arc<auth::TokenCache>,
+    /// Lookup secrets of dossiers just entered at the counter, until their receipt is printed.
+    pub receipts: Arc<ui::counter::receipts::Receipts>,
 }
 
 impl std::ops::Deref for AppState {
@@ -58,7 +60,12 @@ impl std::ops::Deref for AppState {
 
 impl From<Application> for AppState {
     fn from(app: Application) -> AppState {
-        AppState { app, metrics: Arc::new(metrics::Metrics::default()), tokens: Arc::default() }
+        AppState {
+            app,
+            metrics: Arc::new(metrics::Metrics::default()),
+            tokens: Arc::default(),
+            receipts: Arc::default(),
+        }
     }
 }
 

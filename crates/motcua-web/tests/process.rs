@@ -219,7 +219,7 @@ async fn received_ago(app: &App, ago: Duration) -> Dossier {
         let second = decide(&d, &Action::Receive(Default::default()), &Ctx { calendar: &cal, at, actor: &receiver })?;
         Ok(vec![first, second])
     });
-    let job = CreateJob { seq_unit: "C1".into(), day: day.to_string(), secret_hash: "x".into(), build };
+    let job = CreateJob { seq_unit: "C1".into(), day: day.to_string(), secret_hash: "x".into(), build, key: None };
     app.store.writer.create(job).await.unwrap()
 }
 

@@ -58,7 +58,7 @@ async fn received_ago(store: &Store, procedure: &str, ago: Duration) -> Dossier 
         let second = decide(&d, &Action::Receive(Default::default()), &ctx)?;
         Ok(vec![first, second])
     });
-    let job = CreateJob { seq_unit: "C1".into(), day: day.to_string(), secret_hash: "x".into(), build };
+    let job = CreateJob { seq_unit: "C1".into(), day: day.to_string(), secret_hash: "x".into(), build, key: None };
     store.writer.create(job).await.unwrap()
 }
 

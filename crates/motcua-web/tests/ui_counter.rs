@@ -74,34 +74,46 @@ async fn a_receiver_enters_a_counter_dossier_and_gets_a_receipt_slip_with_code_s
     );
     assert!(form.html.contains("<label for=\"name\">") && !form.html.contains("name=\"commune\""));
     let csrf = form.csrf();
+    let idem = hidden(&form, "idem");
+    assert_eq!(idem.len(), 64, "the form carries its idempotency key");
 
     // A wrong phone number: the form comes back with 422, the message and what was typed.
     let bad = b
         .post_form(
             "/quay/tiep-nhan",
-            &[("csrf", &csrf), ("thu_tuc", "1.000001"), ("name", "Trần Thị Bình"), ("phone", "12345"), ("nhan_0", "1")],
+            &[
+                ("csrf", &csrf),
+                ("idem", &idem),
+                ("thu_tuc", "1.000001"),
+                ("name", "Trần Thị Bình"),
+                ("phone", "12345"),
+                ("nhan_0", "1"),
+            ],
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.html.contains("số điện thoại không hợp lệ"), "{}", bad.html);
     assert!(bad.html.contains("value=\"Trần Thị Bình\"") && bad.html.contains("name=\"nhan_0\" value=\"1\" checked"));
+    assert_eq!(hidden(&bad, "idem"), idem, "the corrected form keeps its key");
 
-    let p = b
-        .post_form(
-            "/quay/tiep-nhan",
-            &[
-                ("csrf", &csrf),
-                ("thu_tuc", "1.000001"),
-                ("name", "Trần Thị Bình"),
-                ("id_number", "091234567891"),
-                ("phone", "0912345679"),
-                ("address", "Rạch Giá, An Giang"),
-                ("nhan_0", "1"),
-                ("so_0", "1"),
-                ("other", "Bản sao sổ hộ khẩu\n"),
-            ],
-        )
-        .await;
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("idem", idem.as_str()),
+        ("thu_tuc", "1.000001"),
+        ("name", "Trần Thị Bình"),
+        ("id_number", "091234567891"),
+        ("phone", "0912345679"),
+        ("address", "Rạch Giá, An Giang"),
+        ("nhan_0", "1"),
+        ("so_0", "1"),
+        ("other", "Bản sao sổ hộ khẩu\n"),
+    ];
+    // Post/Redirect/Get: the answer is a redirect to the receipt.
+    let posted = b.post_form("/quay/tiep-nhan", &fields).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.html);
+    let slip = posted.location.clone().unwrap_or_default();
+    assert!(slip.starts_with("/quay/ho-so/C1-") && slip.ends_with("/phieu/01"), "{slip}");
+    let p = b.get(&slip).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.html);
     let code = text_after(&p, "id=\"code\">");
     let secret = text_after(&p, "id=\"secret\" class=\"secret\">");
@@ -134,11 +146,34 @@ async fn a_receiver_enters_a_counter_dossier_and_gets_a_receipt_slip_with_code_s
     let look = b.get(&format!("/tra-cuu?code={code}&secret={secret}")).await;
     assert!(look.html.contains("Đã tiếp nhận"), "the printed secret opens the public lookup");
 
-    // The reprint never shows the secret, and says so.
+    // The reprint (a refresh included) never shows the secret, and says so.
     let again = b.get(&format!("/quay/ho-so/{code}/phieu/01")).await;
     assert_eq!(again.status, StatusCode::OK);
     assert!(!again.html.contains(&secret) && again.html.contains("Bản in lại"));
     assert!(again.html.contains(&code) && again.html.contains("<svg"));
+
+    // The same form sent again (back button and resend, a double click): the same dossier.
+    let count = || async {
+        let now = time::OffsetDateTime::now_utc();
+        app.store.counts_by_status(&["C1".to_owned()], now).await.unwrap().iter().map(|c| c.count).sum::<i64>()
+    };
+    let before = count().await;
+    let resent = b.post_form("/quay/tiep-nhan", &fields).await;
+    assert_eq!(resent.status, StatusCode::SEE_OTHER);
+    assert_eq!(resent.location.as_deref(), Some(slip.as_str()), "no second dossier");
+    assert_eq!(count().await, before);
+    // Another officer cannot replay this form; a form without its key comes back with a new one.
+    let mut other = desk(&app, "tiepnhan.x1").await;
+    let form = other.get("/quay/tiep-nhan?thu_tuc=1.000001").await;
+    let mut theirs = fields;
+    let other_csrf = form.csrf();
+    theirs[0].1 = other_csrf.as_str();
+    let p = other.post_form("/quay/tiep-nhan", &theirs).await;
+    assert_eq!(p.status, StatusCode::CONFLICT, "{}", p.html);
+    theirs[1].1 = "";
+    let p = other.post_form("/quay/tiep-nhan", &theirs).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.html);
+    assert!(p.html.contains("mã biểu mẫu bị thiếu") && hidden(&p, "idem").len() == 64, "a new form to send");
 }
 
 #[tokio::test]
@@ -148,14 +183,20 @@ async fn a_commune_level_dossier_entered_at_the_provincial_center_names_its_comm
     let form = b.get("/quay/tiep-nhan?thu_tuc=1.000002").await;
     assert!(form.html.contains("name=\"commune\"") && form.html.contains("Phường Rạch Giá"));
     let csrf = form.csrf();
-    let p = b.post_form("/quay/tiep-nhan", &[("csrf", &csrf), ("thu_tuc", "1.000002"), ("name", "Lê Văn C")]).await;
+    let idem = hidden(&form, "idem");
+    let p = b
+        .post_form(
+            "/quay/tiep-nhan",
+            &[("csrf", &csrf), ("idem", &idem), ("thu_tuc", "1.000002"), ("name", "Lê Văn C")],
+        )
+        .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.html.contains("thủ tục cấp xã"), "{}", p.html);
     // A required document not ticked: not received, the form says what is missing.
     let p = b
         .post_form(
             "/quay/tiep-nhan",
-            &[("csrf", &csrf), ("thu_tuc", "1.000002"), ("name", "Lê Văn C"), ("commune", "X1")],
+            &[("csrf", &csrf), ("idem", &idem), ("thu_tuc", "1.000002"), ("name", "Lê Văn C"), ("commune", "X1")],
         )
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -163,9 +204,18 @@ async fn a_commune_level_dossier_entered_at_the_provincial_center_names_its_comm
     let p = b
         .post_form(
             "/quay/tiep-nhan",
-            &[("csrf", &csrf), ("thu_tuc", "1.000002"), ("name", "Lê Văn C"), ("commune", "X1"), ("nhan_0", "1")],
+            &[
+                ("csrf", &csrf),
+                ("idem", &idem),
+                ("thu_tuc", "1.000002"),
+                ("name", "Lê Văn C"),
+                ("commune", "X1"),
+                ("nhan_0", "1"),
+            ],
         )
         .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    let p = b.get(p.location.as_deref().unwrap_or_default()).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.html);
     let code = text_after(&p, "id=\"code\">");
     let d = api_dossier(&app, "tiepnhan", &code).await;

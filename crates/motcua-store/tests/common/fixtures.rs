@@ -181,6 +181,7 @@ impl NewDossier {
                 let code = render(DEFAULT_TEMPLATE, &this.receiving, this.at.to_offset(VN_OFFSET).date(), seq)?;
                 Ok(vec![this.event(code.to_string())?])
             }),
+            key: None,
         }
     }
 }

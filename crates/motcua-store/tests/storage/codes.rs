@@ -79,3 +79,33 @@ async fn imported_histories_advance_the_sequence_and_codes_grow_past_four_digits
     assert_eq!(last, 10001);
 }
 storage_test!(imported_histories_advance_the_sequence_and_codes_grow_past_four_digits);
+
+/// A submission key makes creation idempotent (issue 14): 16 concurrent sendings of one form
+/// create one dossier and use one sequence number; the others learn its code; another officer's
+/// sending with the same key is refused.
+async fn one_submission_key_creates_one_dossier_however_often_it_is_sent(store: Store) {
+    use motcua_store::{StoreError, SubmissionKey};
+    let n = NewDossier::online(marriage(), COMMUNE, COMMUNE, at("2025-07-07T08:00:00+07:00"));
+    let key = |user: &str| Some(SubmissionKey { key: "k".repeat(32), username: user.to_owned() });
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let (store, job) = (store.clone(), motcua_store::CreateJob { key: key("tiepnhan"), ..n.job() });
+        tasks.push(tokio::spawn(async move { store.writer.create(job).await }));
+    }
+    let (mut created, mut already) = (Vec::new(), Vec::new());
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(d) => created.push(d.code.to_string()),
+            Err(StoreError::AlreadySubmitted { code }) => already.push(code),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(created, [format!("{COMMUNE}-250707-0001")]);
+    assert_eq!(already.len(), 15);
+    assert!(already.iter().all(|c| *c == created[0]));
+    let other = store.writer.create(motcua_store::CreateJob { key: key("tiepnhan.khac"), ..n.job() }).await;
+    assert!(matches!(other, Err(StoreError::KeyTaken)), "{other:?}");
+    // Without a key, or with another, a new dossier and the next number.
+    assert_eq!(code(&store, COMMUNE, "2025-07-07T08:00:00+07:00").await, format!("{COMMUNE}-250707-0002"));
+}
+storage_test!(one_submission_key_creates_one_dossier_however_often_it_is_sent);

@@ -11,6 +11,7 @@
 //! The dossier rules stay in the domain: pages go through [`crate::service`] only.
 
 mod desk;
+pub mod receipts;
 mod reception;
 mod slips;
 mod worklist;

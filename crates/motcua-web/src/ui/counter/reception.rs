@@ -1,15 +1,17 @@
 //! `GET|POST /quay/tiep-nhan`: a dossier handed in at the counter. The receiver chooses the
 //! procedure, enters the applicant, ticks each document received and each one scanned, and the
-//! dossier is created and received at once ([`motcua_app::dossiers::submit`] with `Channel::Counter`;
-//! NĐ 61/2018 Art. 15–17, domain.md §1.3). The answer is the receipt slip (form 01), the only
-//! page that ever shows the lookup secret.
+//! dossier is created and received at once ([`motcua_app::dossiers::submit_once`] with
+//! `Channel::Counter`; NĐ 61/2018 Art. 15–17, domain.md §1.3). Post/Redirect/Get: the answer
+//! redirects to the receipt slip (form 01), which shows the lookup secret once; the form's
+//! idempotency key makes a re-sent form (F5 on an old answer, a double click, the back button)
+//! lead to the same dossier instead of a second one.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use motcua_domain::catalog::{COMMUNE_AGENCY, Level, Procedure};
 use motcua_domain::dossier::{Applicant, Channel, DocumentRecord};
 use motcua_store::catalog::ProcedureQuery;
@@ -20,7 +22,7 @@ use crate::AppState;
 use crate::extract::ApiQuery;
 use crate::ui::error::UiError;
 use crate::ui::{Chrome, SignedIn, render, render_status};
-use motcua_app::dossiers::{Submission, submit as service_submit};
+use motcua_app::dossiers::{Submission, Submitted, submit_once};
 
 const PATH: &str = "/quay/tiep-nhan";
 
@@ -77,6 +79,8 @@ struct ReceptionPage {
     v: Entered,
     docs: Vec<DocRow>,
     error: Option<String>,
+    /// The form's idempotency key (kept when the form comes back with an error).
+    key: String,
 }
 
 pub(super) async fn form(
@@ -140,13 +144,19 @@ async fn reception_page(
         })
         .collect();
     let c = Chrome::new(&s.visitor, PATH, "Tiếp nhận hồ sơ tại quầy", "Receive a dossier at the counter");
-    Ok(ReceptionPage { c, fee_total: p.fee_total(), p, units, communes, v, docs, error })
+    let key =
+        ticks.map(|f| f.get("idem").to_owned()).filter(|k| !k.is_empty()).unwrap_or_else(motcua_app::auth::new_token);
+    Ok(ReceptionPage { c, fee_total: p.fee_total(), p, units, communes, v, docs, error, key })
+}
+
+/// 303 to the receipt slip of `code`.
+fn see_other(code: &str) -> Response {
+    axum::response::Redirect::to(&format!("/quay/ho-so/{code}/phieu/01")).into_response()
 }
 
 pub(super) async fn submit(
     State(state): State<AppState>,
     s: SignedIn,
-    headers: HeaderMap,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, UiError> {
     let lang = s.visitor.lang;
@@ -206,13 +216,13 @@ pub(super) async fn submit(
         documents,
         unit,
     };
-    match service_submit(&state, Some(&s.user), submission).await.map_err(crate::error::ApiError::from) {
-        // The receipt is this answer itself: the secret exists nowhere else in clear, so a failed
-        // read must not hide it (the officer is known, no history needed).
-        Ok((d, secret)) => {
-            let officer = Some(s.user.full_name.clone());
-            super::slips::receipt(&state, &s, &headers, d, Some(secret), officer).await
+    match submit_once(&state, &s.user, submission, f.get("idem")).await.map_err(crate::error::ApiError::from) {
+        Ok(Submitted::New(d, secret)) => {
+            state.receipts.put(&s.user.username, &d.code, secret);
+            Ok(see_other(&d.code))
         }
+        // Sent again: the dossier the first sending created.
+        Ok(Submitted::Already(code)) => Ok(see_other(&code)),
         Err(e) if is_form_error(&e) => {
             let page = reception_page(&state, &s, p, v, Some(&f), Some(message(&e, lang))).await?;
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))

@@ -146,7 +146,12 @@ pub(super) async fn slip(
     let d = load(&state, &s, &code).await?;
     let not_found = || UiError::not_found(lang);
     match form.as_str() {
-        "01" if d.received_at.is_some() => receipt(&state, &s, &headers, d, None, None).await,
+        "01" if d.received_at.is_some() => {
+            // Right after entry (the reception form redirects here) the secret is shown once.
+            let secret = state.receipts.take(&s.user.username, &d.code);
+            let officer = secret.as_ref().map(|_| s.user.full_name.clone());
+            receipt(&state, &s, &headers, d, secret, officer).await
+        }
         "02" => {
             let events = state.store.events(&d.code).await?;
             let e = last(&events, "request_supplement").ok_or_else(not_found)?;
