@@ -47,6 +47,16 @@ async fn a_submission_carries_its_documents_files_in_the_same_request() {
     assert_eq!(docs[1]["file"], files[0].id.as_str(), "{docs}");
     assert_eq!(docs[1]["digitized"], true);
     assert!(docs[0]["file"].is_null(), "{docs}");
+
+    // The receiver opens the uploaded file from the counter page before receiving.
+    let mut b = common::Browser::new(&app);
+    b.sign_in("tiepnhan").await;
+    let page = b.get(&format!("/quay/ho-so/{code}")).await;
+    let href = format!("/can-bo/tep/{}", files[0].id);
+    assert!(page.html.contains(&format!("href=\"{href}\"")) && page.html.contains("cccd.pdf"), "{}", page.html);
+    let file = b.get(&href).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert!(file.html.starts_with("%PDF-"));
 }
 
 #[tokio::test]

@@ -23,6 +23,7 @@ pub mod console;
 pub mod counter;
 pub mod dashboard;
 pub mod disclosures;
+mod dossier_files;
 pub mod error;
 pub mod feedback;
 pub mod office;

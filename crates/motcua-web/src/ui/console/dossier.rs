@@ -19,6 +19,7 @@ use time::OffsetDateTime;
 use super::{Opt, role_label, specialists, status_label, ui, unit_names, urgency_text, working_days};
 use crate::AppState;
 use crate::extract::ApiQuery;
+use crate::ui::dossier_files::{DocRow, FileRow, document_rows, file_rows};
 use crate::ui::error::UiError;
 use crate::ui::session::SignedIn;
 use crate::ui::{Chrome, Lang, render};
@@ -64,21 +65,6 @@ struct EventRow {
     label: String,
     actor: String,
     details: String,
-}
-
-/// A document of the dossier.
-struct DocRow {
-    name: String,
-    digitized: bool,
-    href: Option<String>,
-}
-
-/// A stored file of the dossier.
-struct FileRow {
-    name: String,
-    kind: &'static str,
-    size: String,
-    href: String,
 }
 
 /// What the action forms need; `None`/`false` means the domain does not allow the action now.
@@ -151,28 +137,8 @@ pub(super) async fn page(
         urgency_class,
         urgency_label,
         facts: facts(&d, &units, lang),
-        documents: d
-            .documents
-            .iter()
-            .map(|doc| DocRow {
-                name: doc.name.clone(),
-                digitized: doc.digitized,
-                href: doc.file.as_ref().filter(|id| files.iter().any(|f| &f.id == *id)).map(|id| file_href(id)),
-            })
-            .collect(),
-        files: files
-            .iter()
-            .map(|f| FileRow {
-                name: f.name.clone(),
-                kind: if f.kind == "result" {
-                    lang.t("Kết quả", "Result")
-                } else {
-                    lang.t("Giấy tờ", "Document")
-                },
-                size: size_label(f.size),
-                href: file_href(&f.id),
-            })
-            .collect(),
+        documents: document_rows(&d, &files),
+        files: file_rows(&files, lang),
         steps: steps(&d, &units, at, lang),
         timeline: events.iter().map(|e| event_row(&e.event, &units, &c)).collect(),
         forms,
@@ -197,18 +163,6 @@ pub(super) fn action_label(k: ActionKind, lang: Lang) -> &'static str {
             ActionKind::Transfer => "Transfer to another agency",
             other => other.as_str(),
         },
-    }
-}
-
-fn file_href(id: &str) -> String {
-    format!("/can-bo/tep/{id}")
-}
-
-fn size_label(bytes: i64) -> String {
-    match bytes {
-        b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
-        b if b >= 1024 => format!("{} KB", b / 1024),
-        b => format!("{b} B"),
     }
 }
 

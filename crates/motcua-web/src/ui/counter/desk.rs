@@ -24,6 +24,7 @@ use super::{Fields, is_form_error, legal_time, load, message, ui};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
+use crate::ui::dossier_files::{DocRow, FileRow, document_rows, file_rows};
 use crate::ui::error::UiError;
 use crate::ui::{Chrome, Lang, SignedIn, render, render_status, see_other};
 
@@ -104,6 +105,10 @@ struct DossierPage {
     can: Can,
     /// Slips that apply: (number, title).
     slips: Vec<(&'static str, String)>,
+    /// The documents with links to their files, and every stored file: the receiver opens
+    /// what was uploaded before accepting.
+    documents: Vec<DocRow>,
+    files: Vec<FileRow>,
     notice: Option<String>,
     error: Option<String>,
     echo: Echo,
@@ -181,6 +186,8 @@ async fn page_for(
     let slips =
         super::slips::applicable(&d, &events).into_iter().map(|(n, vi, en)| (n, lang.t(vi, en).to_owned())).collect();
     let can = Can::of(&counter_actions(&d, &s.actor()));
+    let stored = state.store.files_of(&d.code).await?;
+    let (documents, files) = (document_rows(&d, &stored), file_rows(&stored, lang));
     let title = format!("{} {}", lang.t("Hồ sơ", "Dossier"), d.code);
     let c = Chrome::new(&s.visitor, &format!("/quay/ho-so/{}", d.code), &title, &title);
     Ok(DossierPage {
@@ -191,6 +198,8 @@ async fn page_for(
         lines,
         can,
         slips,
+        documents,
+        files,
         notice,
         error,
         echo,
