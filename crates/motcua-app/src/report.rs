@@ -193,13 +193,18 @@ pub async fn build(store: &Store, from: Date, to: Date, unit: Option<&str>, now:
     let (found, units) = units_of(store, unit, true).await?;
     let unit_name = match &found {
         Some(u) => u.name.clone(),
-        None => store
-            .units()
-            .await?
-            .into_iter()
-            .find(|u| u.kind == UnitKind::Province)
-            .map(|u| u.name)
-            .unwrap_or_else(|| "Toàn tỉnh".to_owned()),
+        // The province as it stood on the period's last day (before 1/7/2025 the province before
+        // the arrangement, after it the merged one), else the current one.
+        None => {
+            let all = store.units().await?;
+            let provinces = || all.iter().filter(|u| u.kind == UnitKind::Province);
+            let last_day = iso(to);
+            provinces()
+                .find(|u| u.valid_on(&last_day))
+                .or_else(|| provinces().find(|u| u.is_current()))
+                .map(|u| u.name.clone())
+                .unwrap_or_else(|| "Toàn tỉnh".to_owned())
+        }
     };
     let commune = found.as_ref().is_some_and(|u| u.level == Level::Commune);
     let reach = CatalogReach { agencies: units.clone(), commune };

@@ -70,6 +70,11 @@ impl Unit {
     pub fn is_current(&self) -> bool {
         self.valid_to.is_none()
     }
+    /// In existence on `day` (`YYYY-MM-DD`): from its first day of validity through its last
+    /// (the 2025 arrangement: the old province's last day is 30/06/2025, NQ 202/2025/QH15).
+    pub fn valid_on(&self, day: &str) -> bool {
+        self.valid_from.as_deref().is_none_or(|f| f <= day) && self.valid_to.as_deref().is_none_or(|t| day <= t)
+    }
 }
 
 /// What an administrator may change on a unit (the administration's unit page), as typed.
@@ -169,5 +174,23 @@ mod settings_tests {
             let shape = organ.len() <= 35 && organ.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'.');
             prop_assert_eq!(refused, !shape);
         }
+    }
+}
+
+#[cfg(test)]
+mod validity_tests {
+    use super::*;
+
+    #[test]
+    fn a_unit_is_valid_from_its_first_through_its_last_day() {
+        let old: Unit = serde_json::from_value(serde_json::json!({"code": "90", "name": "Tỉnh cũ", "kind": "province",
+            "level": "province", "valid_to": "2025-06-30"}))
+        .unwrap();
+        let new: Unit =
+            serde_json::from_value(serde_json::json!({"code": "91", "name": "Tỉnh mới", "kind": "province",
+            "level": "province", "valid_from": "2025-07-01"}))
+            .unwrap();
+        assert!(old.valid_on("2025-06-30") && !old.valid_on("2025-07-01") && !old.is_current());
+        assert!(!new.valid_on("2025-06-30") && new.valid_on("2025-07-01") && new.valid_on("2030-01-01"));
     }
 }

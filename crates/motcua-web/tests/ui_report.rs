@@ -76,17 +76,16 @@ async fn the_report_needs_a_sign_in_and_a_center_administrator_or_leader() {
 }
 
 #[tokio::test]
-async fn with_no_data_the_report_shows_every_section_for_the_last_half_year() {
+async fn with_no_data_the_report_shows_every_section_for_the_last_complete_month() {
     let app = setup().await;
     let mut admin = browser(&app, "giamdoc").await;
     let p = admin.get("/quan-tri/bao-cao").await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.html);
     let today = OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).date();
-    let (from, to) = if u8::from(today.month()) <= 6 {
-        (format!("{}-07-01", today.year() - 1), format!("{}-12-31", today.year() - 1))
-    } else {
-        (format!("{}-01-01", today.year()), format!("{}-06-30", today.year()))
-    };
+    let first = today.replace_day(1).unwrap().previous_day().unwrap().replace_day(1).unwrap();
+    let last = today.replace_day(1).unwrap().previous_day().unwrap();
+    let iso = |d: time::Date| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
+    let (from, to) = (iso(first), iso(last));
     assert!(p.html.contains(&format!("value=\"{from}\"")) && p.html.contains(&format!("value=\"{to}\"")), "{}", p.html);
     for heading in [
         "Báo cáo tình hình, kết quả giải quyết thủ tục hành chính",
@@ -205,4 +204,33 @@ async fn the_print_version_is_a_standalone_a4_page_with_every_section() {
     assert!(p.html.contains("Tiếp nhận 3 hồ sơ"));
     let csp = p.headers["content-security-policy"].to_str().unwrap();
     assert!(!csp.contains("script-src"), "{csp}");
+}
+
+#[tokio::test]
+async fn the_report_opens_on_the_officers_unit_with_work_and_the_province_as_it_stood() {
+    let app = setup().await;
+    // The province before the 2025 arrangement, dissolved on 30/06/2025, listed first.
+    let old: motcua_domain::org::Unit =
+        serde_json::from_value(json!({"code": "90", "name": "Tỉnh Kiên Giang (trước sắp xếp)",
+        "kind": "province", "level": "province", "valid_to": "2025-06-30", "successor": "91"}))
+        .unwrap();
+    app.store.put_unit(&old).await.unwrap();
+    let mut director = browser(&app, "giamdoc").await;
+    let p = director.get("/quan-tri/bao-cao").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.html.contains("Tỉnh An Giang") && !p.html.contains("Kiên Giang (trước sắp xếp)</h"), "{}", p.html);
+    let p = director.get("/quan-tri/bao-cao?from=2025-01-01&to=2025-06-30").await;
+    assert!(p.html.contains("Tỉnh Kiên Giang (trước sắp xếp)"), "the first half of 2025 belongs to the old province");
+
+    // The leader of A1 and A2: the report opens on the agency holding open dossiers.
+    let (code, _, v) = app.submit_online().await;
+    let tn = app.login("tiepnhan").await;
+    let r = app.act(&tn, &code, v, json!({"action": "receive"})).await;
+    let ld = app.login("lanhdao").await;
+    let v = r.body["version"].as_i64().unwrap();
+    let r = app.act(&ld, &code, v, json!({"action": "transfer", "to_unit": "A2", "reason": "Thuộc thẩm quyền"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let mut leader = browser(&app, "lanhdao").await;
+    let p = leader.get("/quan-tri/bao-cao").await;
+    assert!(p.html.contains("<option value=\"A2\" selected"), "{}", p.html);
 }

@@ -1,8 +1,8 @@
 //! The progress report pages (issue 5 item 5), for center administrators, leaders and system
 //! administrators; anyone else gets 403:
 //!
-//! - `GET /quan-tri/bao-cao?from=&to=&unit=`: the form (by default the last full half-year) and
-//!   the report;
+//! - `GET /quan-tri/bao-cao?from=&to=&unit=`: the form (by default the last complete month and
+//!   the officer's own current unit, issue 14) and the report;
 //! - `GET /quan-tri/bao-cao.xlsx?…`: the workbook;
 //! - `GET /quan-tri/bao-cao.html?…`: the standalone print version (A4).
 //!
@@ -19,6 +19,7 @@ use motcua_domain::catalog::Level;
 use motcua_domain::dossier::Role;
 use motcua_domain::dossier::timeliness::VN_OFFSET;
 use motcua_domain::indicators::YearMonth;
+use motcua_domain::org::Unit;
 use serde::Deserialize;
 use time::{Date, OffsetDateTime};
 
@@ -69,27 +70,40 @@ impl Reach {
         Ok(if provincial_admin { Reach::All } else { Reach::Units(own) })
     }
 
-    /// The unit to report on: the one asked for if allowed, else a 403; by default the whole
-    /// province or the officer's first unit.
-    fn pick(&self, asked: Option<&str>, s: &SignedIn) -> Result<Option<String>, UiError> {
+    /// The unit to report on: the one asked for if allowed, else a 403. By default (issue 14)
+    /// the whole province for those who report on all of it (titled with the province as it
+    /// stood in the period); for the others their own current unit: a one-stop they work at
+    /// first, else the one with the most open dossiers.
+    async fn pick(&self, state: &AppState, asked: Option<&str>, s: &SignedIn) -> Result<Option<String>, UiError> {
         let asked = asked.map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
-        match (self, asked) {
-            (Reach::All, asked) => Ok(asked),
-            (Reach::Units(own), None) => Ok(own.first().cloned()),
-            (Reach::Units(own), Some(u)) if own.contains(&u) => Ok(Some(u)),
-            (Reach::Units(_), Some(_)) => Err(UiError::forbidden(s.visitor.lang)),
+        let own = match (self, asked) {
+            (Reach::All, asked) => return Ok(asked),
+            (Reach::Units(own), Some(u)) if own.contains(&u) => return Ok(Some(u)),
+            (Reach::Units(_), Some(_)) => return Err(UiError::forbidden(s.visitor.lang)),
+            (Reach::Units(own), None) => own,
+        };
+        let units = state.store.units().await?;
+        let mut mine: Vec<&Unit> =
+            units.iter().filter(|u| u.is_current() && own.iter().any(|o| u.code == *o)).collect();
+        if let Some(one_stop) = mine.iter().find(|u| u.receives_dossiers()) {
+            return Ok(Some(one_stop.code.to_string()));
         }
+        let codes: Vec<String> = mine.iter().map(|u| u.code.to_string()).collect();
+        let counts = state.store.counts_by_status(&codes, state.now()).await?;
+        let open = |code: &str| counts.iter().filter(|c| c.unit == code).map(|c| c.count).sum::<i64>();
+        mine.sort_by(|a, b| open(&b.code).cmp(&open(&a.code)).then(a.code.cmp(&b.code)));
+        Ok(mine.first().map(|u| u.code.to_string()).or_else(|| own.first().cloned()))
     }
 }
 
-/// The last full half-year before `now` (UTC+7).
-fn last_half_year(now: OffsetDateTime) -> (YearMonth, YearMonth) {
+/// The last complete month before `now` (UTC+7).
+fn last_month(now: OffsetDateTime) -> (YearMonth, YearMonth) {
     let today = now.to_offset(VN_OFFSET).date();
-    if u8::from(today.month()) <= 6 {
-        (YearMonth { year: today.year() - 1, month: 7 }, YearMonth { year: today.year() - 1, month: 12 })
-    } else {
-        (YearMonth { year: today.year(), month: 1 }, YearMonth { year: today.year(), month: 6 })
-    }
+    let m = match u8::from(today.month()) {
+        1 => YearMonth { year: today.year() - 1, month: 12 },
+        m => YearMonth { year: today.year(), month: m - 1 },
+    };
+    (m, m)
 }
 
 fn iso(d: Date) -> String {
@@ -100,7 +114,7 @@ fn iso(d: Date) -> String {
 fn period(q: &ReportQuery, now: OffsetDateTime) -> Result<(Date, Date), UiError> {
     let blank = |v: &Option<String>| v.as_deref().is_none_or(|v| v.trim().is_empty());
     let (first, last) = if blank(&q.from) && blank(&q.to) {
-        last_half_year(now)
+        last_month(now)
     } else {
         parse_period(q.from.as_deref().unwrap_or(""), q.to.as_deref().unwrap_or(""))?
     };
@@ -117,7 +131,7 @@ fn period(q: &ReportQuery, now: OffsetDateTime) -> Result<(Date, Date), UiError>
 async fn prepare(state: &AppState, s: &SignedIn, q: &ReportQuery) -> Result<(Report, String, Reach), UiError> {
     let lang = s.visitor.lang;
     let reach = Reach::of(state, s).await?;
-    let unit = reach.pick(q.unit.as_deref(), s)?;
+    let unit = reach.pick(state, q.unit.as_deref(), s).await?;
     let now = state.now();
     let (from, to) = period(q, now).map_err(|e| e.in_lang(lang))?;
     let r = report::build(&state.store, from, to, unit.as_deref(), now)
