@@ -341,6 +341,21 @@ fn arb_tally() -> impl Strategy<Value = Tally> {
 }
 
 proptest! {
+    /// Issue 14: every summary total equals the sum of its parts — the finished dossiers are
+    /// early + on time + finished late, and the 766 "late" is finished late + overdue open.
+    #[test]
+    fn the_finished_and_the_late_dossiers_are_exactly_the_sum_of_their_parts(
+        fs in prop::collection::vec(arb_facts(), 0..40),
+    ) {
+        // A finished dossier is always judged (`classify` of a finished received dossier).
+        let fs: Vec<DossierFacts> = fs.into_iter().filter(|f| !f.finished || f.timeliness.is_some()).collect();
+        let t = Tally::of(&fs);
+        prop_assert_eq!(t.early + t.on_time + t.finished_late(), t.finished);
+        prop_assert_eq!(t.finished_late() + t.overdue_open(), t.late);
+        let open_late = fs.iter().filter(|f| f.processed && !f.finished && f.timeliness == Some(Timeliness::Late));
+        prop_assert_eq!(t.overdue_open(), open_late.count() as u64);
+    }
+
     #[test]
     fn merge_is_commutative_and_associative(a in arb_tally(), b in arb_tally(), c in arb_tally()) {
         prop_assert_eq!(a.merge(&b), b.merge(&a));

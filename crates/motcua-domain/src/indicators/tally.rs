@@ -95,6 +95,19 @@ macro_rules! add_finished {
 }
 
 impl Tally {
+    /// Of `finished`: finished after the due instant. `finished` = `early` + `on_time` +
+    /// `finished_late` exactly, so a summary of the finished dossiers adds up (issue 14).
+    pub fn finished_late(&self) -> u64 {
+        self.finished.saturating_sub(self.early + self.on_time)
+    }
+
+    /// Of `processed`: not finished and past due at the period end. QĐ 766 row 2.1 counts them
+    /// late with the finished-late ones (`late` = `finished_late` + `overdue_open`; domain.md
+    /// §2.4), so they are shown beside the finished dossiers, not among them.
+    pub fn overdue_open(&self) -> u64 {
+        self.late.saturating_sub(self.finished_late())
+    }
+
     /// Counts one dossier.
     pub fn add(&mut self, f: &DossierFacts) {
         if f.processed {

@@ -111,7 +111,7 @@ pub struct Section {
 }
 
 /// Columns of the dossier tables, after the group's name.
-pub const DOSSIER_COLUMNS: [&str; 13] = [
+pub const DOSSIER_COLUMNS: [&str; 14] = [
     "Tiếp nhận",
     "Trực tuyến",
     "Tỷ lệ trực tuyến (%)",
@@ -120,6 +120,7 @@ pub const DOSSIER_COLUMNS: [&str; 13] = [
     "Trước hạn",
     "Đúng hạn",
     "Trễ hạn",
+    "Quá hạn chưa giải quyết",
     "Tỷ lệ đúng hạn (%)",
     "Số hóa đầu vào (%)",
     "Số hóa kết quả (%)",
@@ -138,7 +139,8 @@ fn dossier_row(label: String, g: &Group) -> Vec<Cell> {
         Cell::Int(t.finished),
         Cell::Int(t.early),
         Cell::Int(t.on_time),
-        Cell::Int(t.late),
+        Cell::Int(t.finished_late()),
+        Cell::Int(t.overdue_open()),
         Cell::Percent(i.on_time_rate),
         Cell::Percent(i.digitized_input_rate),
         Cell::Percent(i.digitized_output_rate),
@@ -286,7 +288,8 @@ impl ReportText for Report {
             ("Hồ sơ đã giải quyết".into(), Cell::Int(t.finished)),
             ("  – trước hạn".into(), Cell::Int(t.early)),
             ("  – đúng hạn".into(), Cell::Int(t.on_time)),
-            ("  – trễ hạn".into(), Cell::Int(t.late)),
+            ("  – trễ hạn".into(), Cell::Int(t.finished_late())),
+            ("Hồ sơ quá hạn chưa giải quyết".into(), Cell::Int(t.overdue_open())),
             ("Tỷ lệ giải quyết đúng hạn (%)".into(), Cell::Percent(i.on_time_rate)),
             ("Tỷ lệ số hóa hồ sơ đầu vào (%)".into(), Cell::Percent(i.digitized_input_rate)),
             ("Tỷ lệ số hóa kết quả (%)".into(), Cell::Percent(i.digitized_output_rate)),
@@ -455,8 +458,8 @@ impl ReportText for Report {
         );
         let dossiers = format!(
             "Tiếp nhận {} hồ sơ, trong đó {} hồ sơ trực tuyến (tỷ lệ {}). Trong kỳ xử lý {} hồ sơ (kể cả hồ sơ kỳ \
-             trước chuyển sang), đã giải quyết {} hồ sơ: {} trước hạn, {} đúng hạn, {} trễ hạn; tỷ lệ giải quyết \
-             đúng hạn {}.",
+             trước chuyển sang), đã giải quyết {} hồ sơ: {} trước hạn, {} đúng hạn, {} trễ hạn; {} hồ sơ quá hạn \
+             chưa giải quyết; tỷ lệ giải quyết đúng hạn {}.",
             vn_int(t.received),
             vn_int(t.online),
             vn_percent(i.online_rate),
@@ -464,7 +467,8 @@ impl ReportText for Report {
             vn_int(t.finished),
             vn_int(t.early),
             vn_int(t.on_time),
-            vn_int(t.late),
+            vn_int(t.finished_late()),
+            vn_int(t.overdue_open()),
             vn_percent(i.on_time_rate),
         );
         let digitization = format!(

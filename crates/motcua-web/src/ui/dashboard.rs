@@ -262,8 +262,13 @@ fn figures(g: &Group, lang: Lang, n: Num) -> Vec<Figure> {
         },
         Figure {
             label: lang.t("Trước hạn / đúng hạn / trễ hạn", "Early / on time / late"),
-            value: format!("{} / {} / {}", n.count(&t.early), n.count(&t.on_time), n.count(&t.late)),
+            value: format!("{} / {} / {}", n.count(&t.early), n.count(&t.on_time), n.count(&t.finished_late())),
             note: of(t.finished, "hồ sơ đã giải quyết", "dossiers finished"),
+        },
+        Figure {
+            label: lang.t("Quá hạn chưa giải quyết", "Overdue, not finished"),
+            value: n.count(&t.overdue_open()),
+            note: of(t.processed.saturating_sub(t.finished), "hồ sơ đang giải quyết", "dossiers in progress"),
         },
         Figure {
             label: lang.t("Số hóa đầu vào / kết quả / cả hai", "Digitized input / result / both"),
@@ -394,7 +399,8 @@ fn unit_cells(g: &Group, n: Num) -> Vec<String> {
         n.count(&t.finished),
         n.count(&t.early),
         n.count(&t.on_time),
-        n.count(&t.late),
+        n.count(&t.finished_late()),
+        n.count(&t.overdue_open()),
         n.pct(&r.on_time_rate),
         n.pct(&r.digitized_input_rate),
         n.pct(&r.digitized_output_rate),
