@@ -262,15 +262,69 @@ pub async fn save_account(state: &Application, by: &User, f: AccountInput) -> Ap
         }
     };
     roles.sort_by(|a, b| (&a.0, a.1.as_str()).cmp(&(&b.0, b.1.as_str())));
+    // A password set by someone else (a new account, an administrator's reset) is temporary:
+    // its owner chooses their own at the next sign-in (issue 14).
+    let must_change_password = match (&existing, f.password.is_empty()) {
+        (Some(u), true) => u.must_change_password,
+        _ => f.username != by.username,
+    };
     let user = User {
         username: f.username,
         full_name: f.full_name,
         password_hash,
         default_password: false,
+        must_change_password,
         active: f.active,
         roles,
     };
     state.store.put_user(&user, state.now()).await?;
     tracing::info!(by = %by.username, "account saved");
     Ok(user)
+}
+
+/// An officer changes their own password: the current one proves it is them, the new one is
+/// typed twice, at least [`MIN_PASSWORD`] characters and different from the current one. It
+/// clears a temporary password's "change at next sign-in" and a default password's flag.
+#[tracing::instrument(skip_all)]
+pub async fn change_password(state: &Application, user: &User, current: &str, new: &str, again: &str) -> AppResult<()> {
+    let unprocessable = |code, en: &str, vi: &str| Err(Error::new(Kind::Unprocessable, code, en, vi));
+    if authenticate(state, &user.username, current).await.is_err() {
+        return unprocessable(
+            ErrorCode::WrongPassword,
+            "The current password is wrong.",
+            "Mật khẩu hiện tại không đúng.",
+        );
+    }
+    if new != again {
+        return unprocessable(
+            ErrorCode::PasswordMismatch,
+            "The two new passwords differ.",
+            "Hai lần nhập mật khẩu mới không khớp nhau.",
+        );
+    }
+    if !(MIN_PASSWORD..=256).contains(&new.chars().count()) {
+        return unprocessable(
+            ErrorCode::WeakPassword,
+            "The password must have at least 10 characters.",
+            "Mật khẩu phải có ít nhất 10 ký tự.",
+        );
+    }
+    if new == current {
+        return unprocessable(
+            ErrorCode::PasswordUnchanged,
+            "Choose a password different from the current one.",
+            "Hãy chọn mật khẩu khác mật khẩu hiện tại.",
+        );
+    }
+    let plain = new.to_owned();
+    let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&plain))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or_else(Error::internal)?;
+    if !state.store.set_password(&user.username, &hash, false).await? {
+        return Err(Error::not_found("account", "tài khoản"));
+    }
+    tracing::info!("password changed");
+    Ok(())
 }

@@ -221,6 +221,8 @@ error_codes! {
     OrganIdRequired = "organ_id_required",
     OtherUnit = "other_unit",
     ParentCycle = "parent_cycle",
+    PasswordMismatch = "password_mismatch",
+    PasswordUnchanged = "password_unchanged",
     PayloadTooLarge = "payload_too_large",
     PeriodNotMonthly = "period_not_monthly",
     PeriodTooLong = "period_too_long",
@@ -280,6 +282,7 @@ error_codes! {
     VersionConflict = "version_conflict",
     WeakPassword = "weak_password",
     WrongNamespace = "wrong_namespace",
+    WrongPassword = "wrong_password",
     WrongRoot = "wrong_root",
 }
 

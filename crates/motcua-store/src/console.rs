@@ -91,9 +91,11 @@ impl Store {
                 roles.entry(r.try_get("username")?).or_default().push(g);
             }
         }
-        let rows = sqlx::query("SELECT username, full_name, password_hash, default_password, active FROM users")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT username, full_name, password_hash, default_password, must_change_password, active FROM users",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         let mut users = rows
             .iter()
             .map(|row| {
@@ -106,6 +108,7 @@ impl Store {
                     full_name: row.try_get("full_name")?,
                     password_hash: row.try_get("password_hash")?,
                     default_password: row.try_get::<i16, _>("default_password")? != 0,
+                    must_change_password: row.try_get::<i16, _>("must_change_password")? != 0,
                     active: row.try_get::<i16, _>("active")? != 0,
                 })
             })

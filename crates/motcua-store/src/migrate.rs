@@ -38,6 +38,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (13, "record_events", include_str!("../migrations/0013_record_events.sql")),
     (14, "ticket_histories", include_str!("../migrations/0014_ticket_histories.sql")),
     (15, "submission_keys", include_str!("../migrations/0015_submission_keys.sql")),
+    (16, "password_change", include_str!("../migrations/0016_password_change.sql")),
 ];
 
 /// Number of migrations the code knows.

@@ -13,6 +13,9 @@ pub struct User {
     pub full_name: String,
     pub password_hash: String,
     pub default_password: bool,
+    /// Set by an administrator's reset: the officer must choose a new password at the next
+    /// sign-in before doing anything else.
+    pub must_change_password: bool,
     pub active: bool,
     /// (unit, role) pairs.
     pub roles: Vec<(UnitCode, Role)>,
@@ -52,13 +55,14 @@ impl Store {
         let mut tx = crate::begin_write(&self.pool).await?;
         sqlx::query("DELETE FROM user_roles WHERE username = $1").bind(u.username.clone()).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM users WHERE username = $1").bind(u.username.clone()).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO users (username, full_name, password_hash, default_password, active, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        sqlx::query("INSERT INTO users (username, full_name, password_hash, default_password, active, created_at, must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(u.username.clone())
             .bind(u.full_name.clone())
             .bind(u.password_hash.clone())
             .bind(i16::from(u.default_password))
             .bind(i16::from(u.active))
             .bind(format_ts(at))
+            .bind(i16::from(u.must_change_password))
             .execute(&mut *tx)
             .await?;
         for (unit, role) in &u.roles {
@@ -73,10 +77,28 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces an account's password hash (the argon2id PHC string). `must_change`: a
+    /// temporary password an administrator set, to be changed at the next sign-in. Either way
+    /// the account no longer carries a default password. Its API tokens stay valid.
+    pub async fn set_password(&self, username: &str, hash: &str, must_change: bool) -> Result<bool> {
+        let mut tx = crate::begin_write(&self.pool).await?;
+        let n = sqlx::query(
+            "UPDATE users SET password_hash = $1, default_password = 0, must_change_password = $2 WHERE username = $3",
+        )
+        .bind(hash.to_owned())
+        .bind(i16::from(must_change))
+        .bind(username.to_owned())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(n == 1)
+    }
+
     /// An account by username.
     pub async fn user(&self, username: &str) -> Result<Option<User>> {
         let row = sqlx::query(
-            "SELECT username, full_name, password_hash, default_password, active FROM users WHERE username = $1",
+            "SELECT username, full_name, password_hash, default_password, must_change_password, active FROM users WHERE username = $1",
         )
         .bind(username)
         .fetch_optional(&self.pool)
@@ -94,6 +116,7 @@ impl Store {
             full_name: row.try_get("full_name")?,
             password_hash: row.try_get("password_hash")?,
             default_password: row.try_get::<i16, _>("default_password")? != 0,
+            must_change_password: row.try_get::<i16, _>("must_change_password")? != 0,
             active: row.try_get::<i16, _>("active")? != 0,
             roles,
         }))

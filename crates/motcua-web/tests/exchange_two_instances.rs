@@ -196,6 +196,7 @@ async fn dossier_at_consulted_step(a: &Instance) -> String {
             full_name: name.into(),
             password_hash: hash.clone(),
             default_password: true,
+            must_change_password: false,
             active: true,
             roles: vec![(motcua_domain::ids::UnitCode::parse("XA").unwrap(), role)],
         };

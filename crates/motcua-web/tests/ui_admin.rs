@@ -276,3 +276,67 @@ async fn a_center_administrator_sets_office_hours_for_their_center_and_the_deadl
     // Another unit's page is not the center administrator's to edit.
     assert_eq!(b.get("/quan-tri/don-vi/X1").await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_officer_changes_the_password_and_an_administrators_reset_is_changed_at_the_next_sign_in() {
+    let app = setup().await;
+    let mut b = browser(&app, "tiepnhan").await;
+    let page = b.get("/can-bo/mat-khau").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("autocomplete=\"new-password\"") && page.html.contains("href=\"/can-bo/mat-khau\""));
+    let csrf = page.csrf();
+    let change = |current: &'static str, new: &'static str, again: &'static str| {
+        vec![("csrf", csrf.clone()), ("current", current.into()), ("new", new.into()), ("again", again.into())]
+    };
+    for (fields, message) in [
+        (change("sai-mat-khau", "mat-khau-moi-2026", "mat-khau-moi-2026"), "Mật khẩu hiện tại không đúng"),
+        (change("demo", "mat-khau-moi-2026", "mat-khau-khac-2026"), "không khớp"),
+        (change("demo", "ngan", "ngan"), "ít nhất 10 ký tự"),
+    ] {
+        let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let p = b.post_form("/can-bo/mat-khau", &form).await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{message}");
+        assert!(p.html.contains(message), "{}", p.html);
+    }
+    assert_eq!(sign_in_with(&app, "tiepnhan", "demo").await, StatusCode::SEE_OTHER, "unchanged after refusals");
+    let fields = change("demo", "mat-khau-moi-2026", "mat-khau-moi-2026");
+    let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = b.post_form("/can-bo/mat-khau", &form).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(b.get(p.location.as_deref().unwrap_or_default()).await.html.contains("Đã đổi mật khẩu"));
+    assert_eq!(sign_in_with(&app, "tiepnhan", "demo").await, StatusCode::UNAUTHORIZED);
+    assert_eq!(sign_in_with(&app, "tiepnhan", "mat-khau-moi-2026").await, StatusCode::SEE_OTHER);
+
+    // The center administrator resets it: a temporary password, changed at the next sign-in.
+    let mut admin = browser(&app, "giamdoc").await;
+    let reset =
+        [("username", "tiepnhan"), ("full_name", "Cán bộ tiếp nhận"), ("password", "tam-thoi-2026"), ("active", "1")];
+    let p = save_account(&mut admin, "update", &reset, &[("C1", "receiver")]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    let mut t = Browser::new(&app);
+    let form = t.get("/dang-nhap").await;
+    let p = t
+        .post_form("/dang-nhap", &[("csrf", &form.csrf()), ("username", "tiepnhan"), ("password", "tam-thoi-2026")])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let p = t.get("/can-bo").await;
+    assert_eq!((p.status, p.location.as_deref()), (StatusCode::SEE_OTHER, Some("/can-bo/mat-khau")));
+    let p = t.get("/quay").await;
+    assert_eq!(p.location.as_deref(), Some("/can-bo/mat-khau"), "every officer page waits for the change");
+    let page = t.get("/can-bo/mat-khau").await;
+    assert!(page.html.contains("do quản trị viên đặt"), "{}", page.html);
+    let csrf = page.csrf();
+    let p = t
+        .post_form(
+            "/can-bo/mat-khau",
+            &[
+                ("csrf", &csrf),
+                ("current", "tam-thoi-2026"),
+                ("new", "cua-rieng-toi-2026"),
+                ("again", "cua-rieng-toi-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(t.get("/can-bo").await.status, StatusCode::OK);
+}

@@ -179,6 +179,7 @@ pub(crate) async fn seed_reference(store: &Store, r: &Reference) -> anyhow::Resu
                     full_name: u.full_name.clone(),
                     password_hash: hash.clone(),
                     default_password: true,
+                    must_change_password: false,
                     active: true,
                     roles: u.roles.clone(),
                 },

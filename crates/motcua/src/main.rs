@@ -460,6 +460,7 @@ async fn user(database: &str, username: &str, full_name: &str, roles: &[String])
                 full_name,
                 password_hash: hash,
                 default_password: false,
+                must_change_password: false,
                 active: true,
                 roles: parsed,
             },

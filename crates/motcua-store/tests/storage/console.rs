@@ -110,6 +110,7 @@ fn account(name: &str, roles: &[(&str, Role)]) -> User {
         full_name: format!("Cán bộ {name}"),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$x".into(),
         default_password: false,
+        must_change_password: false,
         active: name != "nghihuu",
         roles: roles.iter().map(|(u, r)| (unit_code(u), *r)).collect(),
     }

@@ -174,6 +174,7 @@ async fn officers_e_mail_addresses_are_set_and_listed_for_the_digest(store: Stor
         full_name: "Lãnh đạo".into(),
         password_hash: "x".into(),
         default_password: false,
+        must_change_password: false,
         active: true,
         roles: vec![],
     };

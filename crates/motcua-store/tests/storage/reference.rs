@@ -136,6 +136,7 @@ fn user(name: &str, roles: &[(&str, Role)], default_password: bool, active: bool
         full_name: format!("Cán bộ {name}"),
         password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1${name}"),
         default_password,
+        must_change_password: false,
         active,
         roles: roles.iter().map(|(u, r)| (unit_code(u), *r)).collect(),
     }

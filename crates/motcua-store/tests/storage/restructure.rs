@@ -42,6 +42,7 @@ fn account(username: &str, roles: &[(&str, Role)]) -> User {
         full_name: username.into(),
         password_hash: "x".into(),
         default_password: false,
+        must_change_password: false,
         active: true,
         roles: roles.iter().map(|(u, r)| (unit_code(u), *r)).collect(),
     }

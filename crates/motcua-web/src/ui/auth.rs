@@ -118,4 +118,5 @@ pub fn router() -> Router<AppState> {
         .route("/dang-nhap", get(login_form).post(login))
         .route("/dang-xuat", post(logout))
         .route("/ngon-ngu", get(switch_lang))
+        .route(super::session::PASSWORD_PATH, get(super::password::form).post(super::password::change))
 }

@@ -27,6 +27,7 @@ mod dossier_files;
 pub mod error;
 pub mod feedback;
 pub mod office;
+pub mod password;
 pub mod portal;
 pub mod queue;
 pub mod session;

@@ -144,12 +144,19 @@ impl SignedIn {
     }
 }
 
+/// The officer's own password page ([`crate::ui::password`]).
+pub const PASSWORD_PATH: &str = "/can-bo/mat-khau";
+
 impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let visitor = Visitor::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
         match visitor.user.clone() {
+            // A password an administrator set is changed before anything else (issue 14).
+            Some(user) if user.must_change_password && parts.uri.path() != PASSWORD_PATH => {
+                Err(super::see_other(PASSWORD_PATH))
+            }
             Some(user) => Ok(SignedIn { visitor, user }),
             None => {
                 let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");

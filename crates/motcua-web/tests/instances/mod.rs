@@ -73,6 +73,7 @@ pub async fn instance_with(name: &str, u: Unit, key: Option<motcua_edxml::dsig::
                 full_name: "Văn thư".into(),
                 password_hash: hash,
                 default_password: true,
+                must_change_password: false,
                 active: true,
                 roles: vec![(u.code.clone(), Role::Clerk)],
             },
