@@ -4,7 +4,7 @@
 //! PostgreSQL.
 
 use motcua_domain::catalog::Procedure;
-use motcua_domain::text::fold;
+use motcua_domain::text::{collate, fold};
 use serde::Serialize;
 use sqlx::Row;
 use time::Date;
@@ -143,7 +143,8 @@ impl Store {
             }
             out.push((r.try_get::<String, _>("name")?, parse(&r.try_get::<String, _>("data")?)?));
         }
-        out.sort_by(|a, b| (&a.0, &a.1.code).cmp(&(&b.0, &b.1.code)));
+        // Vietnamese alphabetical order, not byte order ("Cấp" before "Chứng", "Đ" after "D").
+        out.sort_by(|a, b| collate(&a.0, &b.0).then_with(|| a.1.code.cmp(&b.1.code)));
         Ok(out.into_iter().map(|(_, p)| p).collect())
     }
 
@@ -167,7 +168,7 @@ impl Store {
     pub async fn fields(&self) -> Result<Vec<String>> {
         let mut fields: Vec<String> =
             self.procedures(&ProcedureQuery::default()).await?.into_iter().map(|p| p.field).collect();
-        fields.sort();
+        fields.sort_by(|a, b| collate(a, b));
         fields.dedup();
         Ok(fields)
     }

@@ -82,11 +82,28 @@ async fn catalog_search_ignores_vietnamese_diacritics_and_filters_by_field_and_l
 
     let all = store.procedures(&search(None, None, None)).await.unwrap();
     assert_eq!(all.iter().find(|p| p.code == "1.004227").unwrap().level, Level::Province);
-    let mut fields = store.fields().await.unwrap();
-    fields.sort();
-    assert_eq!(fields, ["Hộ tịch", "Đất đai"]);
+    assert_eq!(store.fields().await.unwrap(), ["Đất đai", "Hộ tịch"], "in Vietnamese order, Đ after D");
 }
 storage_test!(catalog_search_ignores_vietnamese_diacritics_and_filters_by_field_and_level);
+
+/// Issue 14: the catalog lists procedures in Vietnamese alphabetical order on both backends
+/// ("Cấp" before "Chứng", "Đ" right after "D"), not by character code.
+async fn the_catalog_is_listed_in_vietnamese_alphabetical_order(store: Store) {
+    for (i, name) in ["Đăng ký kết hôn", "Chứng thực bản sao", "Cấp phiếu lý lịch tư pháp", "Dịch thuật", "Xác nhận"]
+        .into_iter()
+        .enumerate()
+    {
+        let mut p = marriage();
+        p.code = motcua_domain::catalog::ProcedureCode::parse(&format!("1.00100{i}")).unwrap();
+        p.name = name.into();
+        store.put_procedure(&p, motcua_store::today_vn()).await.unwrap();
+    }
+    assert_eq!(
+        names(&store, search(None, None, None)).await,
+        ["Cấp phiếu lý lịch tư pháp", "Chứng thực bản sao", "Dịch thuật", "Đăng ký kết hôn", "Xác nhận"]
+    );
+}
+storage_test!(the_catalog_is_listed_in_vietnamese_alphabetical_order);
 
 fn unit(code: &str, name: &str, kind: UnitKind, level: Level) -> Unit {
     Unit {

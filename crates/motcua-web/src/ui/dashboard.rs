@@ -209,7 +209,9 @@ async fn load(
         .into_iter()
         .map(|(key, tally)| Group { name: name(&key), indicators: Rates::from(&tally), tally, key })
         .collect();
-    unit_groups.sort_by(|a, b| b.tally.received.cmp(&a.tally.received).then_with(|| a.name.cmp(&b.name)));
+    unit_groups.sort_by(|a, b| {
+        b.tally.received.cmp(&a.tally.received).then_with(|| motcua_domain::text::collate(&a.name, &b.name))
+    });
 
     let total = Group { key: String::new(), name: String::new(), indicators: Rates::from(&total), tally: total };
     let has_data = total.tally.received > 0 || total.tally.processed > 0;
@@ -431,7 +433,7 @@ fn ranking(sel: &Selection, units: &[Unit], groups: &[Group], lang: Lang, n: Num
             .cmp(&(a.tally.processed > 0))
             .then(b.indicators.on_time_rate.total_cmp(&a.indicators.on_time_rate))
             .then(b.tally.received.cmp(&a.tally.received))
-            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| motcua_domain::text::collate(&a.name, &b.name))
     });
     let rate = |g: &Group| if g.tally.processed > 0 { n.pct(&g.indicators.on_time_rate) } else { "—".into() };
     let bars: Vec<Bar> = rows

@@ -178,7 +178,7 @@ async fn communes(state: &AppState) -> Result<Vec<(String, String)>, UiError> {
         .filter(|u| u.level == Level::Commune && u.receives_dossiers() && u.is_current())
         .map(|u| (u.code.into_string(), u.name))
         .collect();
-    list.sort_by(|a, b| a.1.cmp(&b.1));
+    list.sort_by(|a, b| motcua_domain::text::collate(&a.1, &b.1));
     Ok(list)
 }
 

@@ -125,7 +125,7 @@ async fn reception_page(
             .filter(|u| u.level == Level::Commune && u.receives_dossiers() && u.is_current())
             .map(|u| (u.code.to_string(), u.name.clone()))
             .collect();
-        c.sort_by(|a, b| a.1.cmp(&b.1));
+        c.sort_by(|a, b| motcua_domain::text::collate(&a.1, &b.1));
         c
     } else {
         Vec::new()
