@@ -1,0 +1,183 @@
+// The counter and the officer's account in a real browser (issue 14): a required document not
+// ticked is not received and the page says what is missing; Post/Redirect/Get and the form's key
+// mean a refresh or a re-sent form never creates a second dossier; the receipt (form 01) prints
+// on one A4 page; the receiver opens an uploaded file from the counter page; an officer changes
+// their password.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, startBrowser } from "./lib.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+async function signIn(username, password = "demo") {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.base}/dang-nhap`);
+  await page.getByLabel("Tên đăng nhập").fill(username);
+  await page.getByLabel("Mật khẩu").fill(password);
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+  await page.waitForURL(/\/can-bo/);
+  return page;
+}
+
+/** Pages of a PDF: its page objects (`/Type /Page`, not `/Pages`). */
+function pdfPages(buf) {
+  return (buf.toString("latin1").match(/\/Type\s*\/Page(?![a-z])/g) || []).length;
+}
+
+test("a missing document is refused with its name, a refresh or a resent form makes no second dossier, the receipt fits one A4 page", async () => {
+  const page = await signIn("tiepnhan");
+  await page.goto(`${server.base}/quay/tiep-nhan?thu_tuc=1.012786`);
+  await page.getByLabel("Họ và tên").fill("Lê Thị Hoa");
+  await page.getByLabel(/Số định danh cá nhân/).fill("091234567892");
+  await page.getByLabel("Số điện thoại").fill("0912345670");
+  // Only the first of the two required documents.
+  await page.locator('input[name="nhan_0"]').check();
+  await page.getByRole("button", { name: "Tiếp nhận và in giấy hẹn" }).click();
+  await page.waitForLoadState();
+  const alert = await page.getByRole("alert").textContent();
+  assert.match(alert, /còn thiếu: Giấy xác nhận của UBND cấp xã/, alert);
+  assert.equal(await page.getByLabel("Họ và tên").inputValue(), "Lê Thị Hoa", "what was typed is kept");
+
+  await page.locator('input[name="nhan_1"]').check();
+  // Ten documents in all: the slip must still fit one page.
+  const others = Array.from({ length: 8 }, (_, i) => `Bản sao giấy tờ kèm theo số ${i + 1} (giấy tờ chứng minh quyền sử dụng đất)`);
+  await page.getByLabel(/Giấy tờ khác đã nhận/).fill(others.join("\n"));
+  const csrf = await page.locator('input[name="csrf"]').first().inputValue();
+  const idem = await page.locator('input[name="idem"]').inputValue();
+  await page.getByRole("button", { name: "Tiếp nhận và in giấy hẹn" }).click();
+  await page.waitForURL(/\/quay\/ho-so\/.+\/phieu\/01$/);
+  const slipUrl = page.url();
+  const code = (await page.locator("#code").textContent()).trim();
+  assert.equal((await page.locator("#secret").textContent()).trim().length, 12, "the secret is on the first view");
+
+  // F5 on the receipt re-reads it (GET): the same dossier, shown as a reprint.
+  await page.reload();
+  assert.equal(page.url(), slipUrl);
+  assert.match(await page.locator("main").textContent(), /Bản in lại/);
+
+  // The same form sent again (a double click, the back button and resend): the first dossier.
+  const resent = await page.request.post(`${server.base}/quay/tiep-nhan`, {
+    form: {
+      csrf,
+      idem,
+      thu_tuc: "1.012786",
+      name: "Lê Thị Hoa",
+      id_number: "091234567892",
+      phone: "0912345670",
+      nhan_0: "1",
+      nhan_1: "1",
+    },
+    maxRedirects: 0,
+  });
+  assert.equal(resent.status(), 303);
+  assert.equal(new URL(resent.headers()["location"], server.base).href, slipUrl, "no second dossier");
+
+  // Form 01 of this ten-document dossier prints on one A4 page, signature included.
+  await page.goto(slipUrl);
+  await page.emulateMedia({ media: "print" });
+  const pdf = await page.pdf({ format: "A4", preferCSSPageSize: true });
+  assert.equal(pdfPages(pdf), 1, `form 01 of ${code} takes ${pdfPages(pdf)} pages`);
+});
+
+test("the receiver opens a file the citizen uploaded, from the counter page", async () => {
+  const body = JSON.stringify({
+    procedure_code: "1.012786",
+    channel: "online",
+    applicant: { name: "Ngô Văn Tài", id_number: "091234567893", phone: "0912345671" },
+    documents: [
+      "Đơn đăng ký biến động đất đai, tài sản gắn liền với đất",
+      "Giấy xác nhận của UBND cấp xã về việc đã niêm yết thông báo mất Giấy chứng nhận",
+    ],
+  });
+  const form = new FormData();
+  form.append("body", body);
+  const pdf = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+  form.append("documents[0]", new Blob([pdf], { type: "application/pdf" }), "don-dang-ky.pdf");
+  const r = await fetch(`${server.base}/api/v1/dossiers`, { method: "POST", body: form });
+  assert.equal(r.status, 201, await r.clone().text());
+  const { code } = await r.json();
+
+  const page = await signIn("tiepnhan");
+  await page.goto(`${server.base}/quay/ho-so/${code}`);
+  const link = page.getByRole("link", { name: "don-dang-ky.pdf" }).first();
+  const href = await link.getAttribute("href");
+  assert.match(href, /^\/can-bo\/tep\//);
+  const file = await page.request.get(`${server.base}${href}`);
+  assert.equal(file.status(), 200);
+  assert.equal(file.headers()["content-type"], "application/pdf");
+  assert.ok((await file.body()).toString().startsWith("%PDF-"));
+});
+
+test("an officer changes the password and signs in with the new one", async () => {
+  const page = await signIn("chuyenvien");
+  await page.getByRole("link", { name: "Đổi mật khẩu" }).click();
+  await page.getByLabel("Mật khẩu hiện tại").fill("demo");
+  await page.getByLabel(/Mật khẩu mới/).fill("mat-khau-rieng-2026");
+  await page.getByLabel("Nhập lại mật khẩu mới").fill("mat-khau-rieng-2026");
+  await page.getByRole("button", { name: "Đổi mật khẩu" }).click();
+  await page.waitForLoadState();
+  assert.match(await page.locator("main").textContent(), /Đã đổi mật khẩu/);
+  await page.getByRole("button", { name: "Đăng xuất" }).click();
+  await page.waitForLoadState();
+  const again = await signIn("chuyenvien", "mat-khau-rieng-2026");
+  assert.match(again.url(), /\/can-bo/);
+});
+
+test("the supplement request, refusal and apology slips (forms 02–04) each print on one A4 page", async () => {
+  const api = async (path, { token, version, body } = {}) => {
+    const headers = { "content-type": "application/json" };
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (version !== undefined) headers["if-match"] = String(version);
+    const r = await fetch(`${server.base}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
+    const json = await r.json();
+    assert.ok(r.ok, `${path}: ${JSON.stringify(json)}`);
+    return json;
+  };
+  const token = async (username) => (await api("/api/v1/auth/login", { body: { username, password: "demo" } })).token;
+  const docs = [
+    "Đơn đăng ký biến động đất đai, tài sản gắn liền với đất",
+    "Giấy xác nhận của UBND cấp xã về việc đã niêm yết thông báo mất Giấy chứng nhận",
+  ];
+  const submit = () =>
+    api("/api/v1/dossiers", {
+      body: {
+        procedure_code: "1.012786",
+        channel: "online",
+        applicant: { name: "Trịnh Văn Bảo", id_number: "091234567894", phone: "0912345672" },
+        documents: docs,
+      },
+    });
+  const [tn, ld] = [await token("tiepnhan"), await token("lanhdao")];
+  const act = (t, d, body) => api(`/api/v1/dossiers/${d.code}/actions`, { token: t, version: d.version, body });
+
+  const items = Array.from({ length: 10 }, (_, i) => `Bản sao giấy tờ còn thiếu số ${i + 1} (có chứng thực)`);
+  const asked = await submit();
+  await act(tn, asked, { action: "request_supplement", reason: "Hồ sơ chưa đầy đủ theo quy định", items });
+  const refused = await submit();
+  await act(tn, refused, { action: "refuse", reason: "Yêu cầu không thuộc thẩm quyền giải quyết của cơ quan" });
+  const extended = await submit();
+  const received = await act(tn, extended, { action: "receive" });
+  const due = new Date(Date.parse(received.appointment_at ?? received.due_at) + 20 * 86400_000).toISOString();
+  await act(ld, received, { action: "extend", new_due_at: due, reason: "Cần xác minh thêm nguồn gốc đất" });
+
+  const page = await signIn("tiepnhan");
+  await page.emulateMedia({ media: "print" });
+  for (const [form, d] of [["02", asked], ["03", refused], ["04", extended]]) {
+    const r = await page.goto(`${server.base}/quay/ho-so/${d.code}/phieu/${form}`);
+    assert.equal(r.status(), 200, `form ${form}`);
+    const pdf = await page.pdf({ format: "A4", preferCSSPageSize: true });
+    assert.equal(pdfPages(pdf), 1, `form ${form} takes ${pdfPages(pdf)} pages`);
+  }
+});
