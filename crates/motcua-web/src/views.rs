@@ -212,6 +212,81 @@ impl PublicView {
     }
 }
 
+/// Page language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Vi,
+    En,
+}
+
+impl Lang {
+    /// Vietnamese or English text.
+    pub fn t<'a>(self, vi: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Vi => vi,
+            Lang::En => en,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+    /// (thousands separator, decimal mark): `1.234,5` in Vietnamese, `1,234.5` in English.
+    fn marks(self) -> (char, char) {
+        match self {
+            Lang::Vi => ('.', ','),
+            Lang::En => (',', '.'),
+        }
+    }
+}
+
+fn group(digits: &str, sep: char) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A count the page language's way: `195.026` / `195,026`. The one number formatter of every
+/// page, report and export (issue 14), with [`decimal`] and [`percent`].
+pub fn count(n: u64, lang: Lang) -> String {
+    group(&n.to_string(), lang.marks().0)
+}
+
+/// A number rounded to two decimals, trailing zeros dropped, thousands grouped: 96.53 →
+/// `96,53`, 90.1 → `90,1`, 88 → `88`, 1234.5 → `1.234,5` (English: `1,234.5`); `—` when it is
+/// not a number.
+pub fn decimal(x: f64, lang: Lang) -> String {
+    if !x.is_finite() {
+        return "—".to_owned();
+    }
+    let (sep, mark) = lang.marks();
+    let fixed = format!("{:.2}", x.abs());
+    let (int, frac) = fixed.split_once('.').unwrap_or((&fixed, ""));
+    let frac = frac.trim_end_matches('0');
+    let mut out = String::new();
+    if x < 0.0 && (int != "0" || !frac.is_empty()) {
+        out.push('-');
+    }
+    out.push_str(&group(int, sep));
+    if !frac.is_empty() {
+        out.push(mark);
+        out.push_str(frac);
+    }
+    out
+}
+
+/// A percentage, written one way everywhere: `67,74%` / `67.74%`.
+pub fn percent(x: f64, lang: Lang) -> String {
+    format!("{}%", decimal(x, lang))
+}
+
 /// `dd/mm/yyyy HH:MM` in UTC+7, as on Vietnamese slips.
 pub fn local_display(t: OffsetDateTime) -> String {
     let t = t.to_offset(VN_OFFSET);
@@ -220,15 +295,26 @@ pub fn local_display(t: OffsetDateTime) -> String {
 
 /// Formats đồng with dot thousands separators: 1.234.567 đ.
 pub fn dong(amount: i64) -> String {
-    let digits = amount.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
+    format!("{}{} đ", if amount < 0 { "-" } else { "" }, group(&amount.unsigned_abs().to_string(), '.'))
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_percentages_are_written_one_way_per_language() {
+        assert_eq!(count(195_026, Lang::Vi), "195.026");
+        assert_eq!(count(195_026, Lang::En), "195,026");
+        assert_eq!(decimal(1234.5, Lang::Vi), "1.234,5");
+        assert_eq!(decimal(1234.5, Lang::En), "1,234.5");
+        assert_eq!(decimal(12.0, Lang::Vi), "12");
+        assert_eq!(decimal(0.781, Lang::Vi), "0,78");
+        assert_eq!(decimal(f64::NAN, Lang::Vi), "—");
+        assert_eq!(percent(67.744, Lang::Vi), "67,74%");
+        assert_eq!(percent(67.85, Lang::En), "67.85%");
+        assert_eq!(dong(-1_234_567), "-1.234.567 đ");
     }
-    format!("{}{out} đ", if amount < 0 { "-" } else { "" })
 }
 
 #[cfg(test)]

@@ -10,45 +10,17 @@ use motcua_app::indicators::Group;
 
 /// 195026 → `195.026`.
 pub fn vn_int(n: u64) -> String {
-    group_thousands(&n.to_string())
+    crate::views::count(n, crate::views::Lang::Vi)
 }
 
-fn group_thousands(digits: &str) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A decimal number the Vietnamese way, rounded to 2 decimals, trailing zeros dropped:
-/// 96.53 → `96,53`, 90.1 → `90,1`, 88 → `88`, 1234.5 → `1.234,5`.
+/// A decimal number the Vietnamese way ([`crate::views::decimal`]).
 pub fn vn_decimal(x: f64) -> String {
-    if !x.is_finite() {
-        return "—".to_owned();
-    }
-    let fixed = format!("{:.2}", x.abs());
-    let (int, frac) = fixed.split_once('.').unwrap_or((&fixed, ""));
-    let frac = frac.trim_end_matches('0');
-    let negative = x < 0.0 && (int != "0" || !frac.is_empty());
-    let mut out = String::new();
-    if negative {
-        out.push('-');
-    }
-    out.push_str(&group_thousands(int));
-    if !frac.is_empty() {
-        out.push(',');
-        out.push_str(frac);
-    }
-    out
+    crate::views::decimal(x, crate::views::Lang::Vi)
 }
 
-/// A percentage: 96.53 → `96,53%`.
+/// A percentage: 96.53 → `96,53%` ([`crate::views::percent`]).
 pub fn vn_percent(x: f64) -> String {
-    format!("{}%", vn_decimal(x))
+    crate::views::percent(x, crate::views::Lang::Vi)
 }
 
 /// `dd/mm/yyyy`.

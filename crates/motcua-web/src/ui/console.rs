@@ -111,12 +111,7 @@ pub(crate) fn urgency_text(u: Urgency, lang: Lang) -> (&'static str, &'static st
 
 /// Working time in days, as on process tables: `0,25 ngày làm việc`.
 pub(crate) fn working_days(w: WorkingTime, lang: Lang) -> String {
-    let d = (w.days() * 100.0).round() / 100.0;
-    let n = if d.fract() == 0.0 { format!("{d:.0}") } else { format!("{d}") };
-    match lang {
-        Lang::Vi => format!("{} ngày làm việc", n.replace('.', ",")),
-        Lang::En => format!("{n} working days"),
-    }
+    format!("{} {}", crate::views::decimal(w.days(), lang), lang.t("ngày làm việc", "working days"))
 }
 
 /// `dd/mm/yyyy HH:MM` (UTC+7) of a stored instant, or a dash.

@@ -220,7 +220,7 @@ async fn officer_name(state: &AppState, username: &str) -> String {
 /// Legal processing time as people read it: "3 ngày làm việc" / "4 giờ làm việc".
 fn legal_time(d: &Dossier, lang: Lang) -> String {
     let secs = d.legal_time.seconds();
-    let n = |x: f64| if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x:.2}").replace('.', ",") };
+    let n = |x: f64| crate::views::decimal(x, lang);
     if secs % (8 * 3600) == 0 {
         format!("{} {}", n(d.legal_time.days()), lang.t("ngày làm việc", "working days"))
     } else {

@@ -48,27 +48,15 @@ pub struct Num(Lang);
 impl Num {
     /// A count with thousands separators.
     pub fn count(&self, n: &u64) -> String {
-        let digits = n.to_string();
-        let sep = self.0.t(".", ",");
-        let mut out = String::new();
-        for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push_str(sep);
-            }
-            out.push(ch);
-        }
-        out
+        crate::views::count(*n, self.0)
     }
     /// A number with at most 2 decimals, trailing zeros dropped.
     pub fn dec(&self, v: &f64) -> String {
-        let v = if v.is_finite() { *v } else { 0.0 };
-        let s = format!("{v:.2}");
-        let s = s.trim_end_matches('0').trim_end_matches('.');
-        if self.0 == Lang::Vi { s.replace('.', ",") } else { s.to_owned() }
+        crate::views::decimal(*v, self.0)
     }
     /// A percentage.
     pub fn pct(&self, v: &f64) -> String {
-        format!("{}%", self.dec(v))
+        crate::views::percent(*v, self.0)
     }
 }
 
@@ -511,6 +499,6 @@ mod tests {
         let (vi, en) = (Num(Lang::Vi), Num(Lang::En));
         assert_eq!((vi.count(&1_234_567), en.count(&1_234_567)), ("1.234.567".to_owned(), "1,234,567".to_owned()));
         assert_eq!((vi.pct(&95.5), en.pct(&95.5), vi.pct(&100.0)), ("95,5%".into(), "95.5%".into(), "100%".into()));
-        assert_eq!((vi.count(&0), vi.dec(&f64::NAN)), ("0".into(), "0".into()));
+        assert_eq!((vi.count(&0), vi.dec(&f64::NAN)), ("0".into(), "—".into()), "not a number is a dash");
     }
 }

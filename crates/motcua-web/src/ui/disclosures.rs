@@ -70,14 +70,9 @@ struct Row {
     points: String,
 }
 
-fn number(lang: Lang, x: f64) -> String {
-    let s = format!("{x:.2}");
-    if lang == Lang::Vi { s.replace('.', ",") } else { s }
-}
-
 impl Row {
     fn of(r: &RowView, lang: Lang) -> Row {
-        let pct = |x: f64| format!("{} %", number(lang, x));
+        let pct = |x: f64| crate::views::percent(x, lang);
         Row {
             name: r.name.clone(),
             key: r.key.clone(),
@@ -91,7 +86,7 @@ impl Row {
             digitized_output_rate: pct(r.digitized_output_rate),
             digitized_both_rate: pct(r.digitized_both_rate),
             satisfaction_rate: pct(r.satisfaction_rate),
-            points: number(lang, r.points.computed_total),
+            points: crate::views::decimal(r.points.computed_total, lang),
         }
     }
 }

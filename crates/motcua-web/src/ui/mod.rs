@@ -78,6 +78,15 @@ impl Chrome {
     pub fn dt(&self, t: &OffsetDateTime) -> String {
         crate::views::local_display(*t)
     }
+    /// Who acted, as people read it: the applicant and Motcua itself by name, officers by
+    /// their account (the event log keeps `applicant` / `system`).
+    pub fn actor(&self, name: &str) -> String {
+        match name {
+            "applicant" => self.t("Người nộp hồ sơ", "Applicant").to_owned(),
+            "system" => self.t("Hệ thống", "System").to_owned(),
+            other => other.to_owned(),
+        }
+    }
     /// Optional instant, or a dash.
     pub fn dt_opt(&self, t: &Option<OffsetDateTime>) -> String {
         t.map(crate::views::local_display).unwrap_or_else(|| "—".into())

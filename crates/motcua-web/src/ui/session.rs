@@ -21,28 +21,7 @@ pub const LANG: &str = "motcua_lang";
 /// Lifetime of a session, seconds.
 pub const SESSION_SECONDS: i64 = 12 * 3600;
 
-/// Page language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Vi,
-    En,
-}
-
-impl Lang {
-    /// Vietnamese or English text.
-    pub fn t<'a>(self, vi: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Vi => vi,
-            Lang::En => en,
-        }
-    }
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Vi => "vi",
-            Lang::En => "en",
-        }
-    }
-}
+pub use crate::views::Lang;
 
 /// Who is looking at the page.
 #[derive(Clone)]

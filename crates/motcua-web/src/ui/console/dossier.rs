@@ -284,7 +284,7 @@ fn event_row(e: &Event, units: &HashMap<String, String>, c: &Chrome) -> EventRow
     EventRow {
         at: local_display(e.at),
         label: c.event_label(e.data.action()),
-        actor: e.actor.clone(),
+        actor: c.actor(&e.actor),
         details: parts.join(" · "),
     }
 }
