@@ -166,6 +166,27 @@ pub(crate) async fn seed_reference(store: &Store, r: &Reference) -> anyhow::Resu
             store.put_counter(&motcua_domain::queue::Counter { id, name, group: group.clone() }).await?;
         }
     }
+    // Each commune's one-stop: one counter group for every field, two counters (its kiosk and
+    // board work the same way as the province's).
+    for c in r.communes() {
+        let group = format!("{}-MC", c.code);
+        store
+            .put_queue_group(&motcua_domain::queue::CounterGroup {
+                code: group.clone(),
+                unit: c.code.to_string(),
+                name: "Tiếp nhận và trả kết quả".into(),
+                fields: Vec::new(),
+                prefix: "A".into(),
+                max_priority_run: motcua_domain::queue::default_max_priority_run(),
+            })
+            .await?;
+        for n in 1..=2 {
+            let id = format!("{}-Q{n:02}", c.code);
+            store
+                .put_counter(&motcua_domain::queue::Counter { id, name: format!("Quầy {n}"), group: group.clone() })
+                .await?;
+        }
+    }
     let users = demo_users(r)?;
     // One argon2id hash for the shared demo password: they are all "demo" anyway.
     let hash = tokio::task::spawn_blocking(|| motcua_app::auth::hash_password("demo"))

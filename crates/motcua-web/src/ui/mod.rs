@@ -78,6 +78,12 @@ impl Chrome {
     pub fn dt(&self, t: &OffsetDateTime) -> String {
         crate::views::local_display(*t)
     }
+    /// Officer work pages use the screen's width (issue 14: codes and dates no longer wrap on
+    /// a 1366 px screen); citizen pages keep a reading width.
+    pub fn wide(&self) -> bool {
+        ["/can-bo", "/quay", "/quan-tri", "/chi-so", "/van-ban"].iter().any(|p| self.path.starts_with(p))
+            && !self.path.contains("/phieu/")
+    }
     /// Who acted, as people read it: the applicant and Motcua itself by name, officers by
     /// their account (the event log keeps `applicant` / `system`).
     pub fn actor(&self, name: &str) -> String {
