@@ -115,6 +115,13 @@ async fn recall_skip_requeue_and_transfer_keep_the_ticket_fair_and_the_board_sho
     assert_eq!(call(&app, &t, "Q3").await.body["number"], "A001");
     let page = Browser::new(&app).get("/bang-goi-so?unit=C1").await;
     assert!(page.html.contains("http-equiv=\"refresh\"") && page.html.contains("A001"), "{}", page.html);
+    // A full-screen TV page: the one-stop's name, the time in UTC+7, the latest call in large type.
+    assert!(page.html.contains("class=\"screen-unit\">Trung tâm Phục vụ hành chính công tỉnh"), "{}", page.html);
+    let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7));
+    assert!(page.html.contains(&format!("{:02}/{:02}/{:04}", now.day(), u8::from(now.month()), now.year())));
+    assert!(page.html.contains("class=\"screen-now-number\">A001"), "{}", page.html);
+    let kiosk = Browser::new(&app).get("/lay-so?unit=C1").await;
+    assert!(kiosk.html.contains("class=\"screen-unit\">") && kiosk.html.contains("<time>"));
 }
 
 #[tokio::test]

@@ -71,6 +71,7 @@ struct UnitQ {
 #[template(path = "queue/kiosk.html")]
 struct KioskPage {
     c: Chrome,
+    head: ScreenHead,
     unit: String,
     groups: Vec<CounterGroup>,
     priorities: Vec<Priority>,
@@ -80,7 +81,28 @@ async fn kiosk(State(state): State<AppState>, v: Visitor, ApiQuery(q): ApiQuery<
     let unit = q.unit.filter(|u| !u.trim().is_empty()).unwrap_or_else(|| state.province_center.to_string());
     let groups = state.store.queue_groups(Some(&unit)).await.map_err(|e| ui(e, &v))?;
     let c = Chrome::new(&v, "/lay-so", "Lấy số thứ tự", "Take a queue number");
-    Ok(render(&KioskPage { c, unit, groups, priorities: Priority::ALL.to_vec() }))
+    let head = ScreenHead::of(&state, &unit).await;
+    Ok(render(&KioskPage { c, head, unit, groups, priorities: Priority::ALL.to_vec() }))
+}
+
+/// The head of a full-screen page (TV board, touch kiosk): the one-stop's name and the time in
+/// UTC+7, written by the server (the board reloads itself every 5 s, without JavaScript).
+struct ScreenHead {
+    unit_name: String,
+    clock: String,
+    date: String,
+}
+
+impl ScreenHead {
+    async fn of(state: &AppState, unit: &str) -> ScreenHead {
+        let unit_name = state.store.unit(unit).await.map(|u| u.name).unwrap_or_else(|_| unit.to_owned());
+        let now = state.now().to_offset(motcua_domain::dossier::timeliness::VN_OFFSET);
+        ScreenHead {
+            unit_name,
+            clock: format!("{:02}:{:02}", now.hour(), now.minute()),
+            date: format!("{:02}/{:02}/{:04}", now.day(), u8::from(now.month()), now.year()),
+        }
+    }
 }
 
 async fn take(State(state): State<AppState>, v: Visitor, form: Fields) -> Result<Response, UiError> {
@@ -125,13 +147,15 @@ async fn ticket_page(
 #[template(path = "queue/board.html")]
 struct BoardPage {
     c: Chrome,
+    head: ScreenHead,
     b: Board,
 }
 
 async fn board(State(state): State<AppState>, v: Visitor, ApiQuery(q): ApiQuery<UnitQ>) -> Result<Response, UiError> {
     let b = crate::api::queue::board_of(&state, q.unit.as_deref()).await.map_err(|e| ui(e, &v))?;
     let c = Chrome::new(&v, "/bang-goi-so", "Bảng gọi số", "Queue board");
-    Ok(render(&BoardPage { c, b }))
+    let head = ScreenHead::of(&state, &b.unit).await;
+    Ok(render(&BoardPage { c, head, b }))
 }
 
 #[derive(Deserialize)]
