@@ -42,6 +42,11 @@ test("the dashboard and the disclosures fit a 360 px phone and pass the accessib
     assert.deepEqual(await accessibilityProblems(page), [], path);
     assert.ok(await fitsWidth(page), `${path} scrolls sideways at 360 px`);
   }
+  // Chart labels stay legible on the phone (the chart scrolls inside its frame instead).
+  await page.goto(`${server.base}/chi-so`);
+  const heights = await page.$$eval("svg.chart text", (ts) => ts.map((t) => t.getBoundingClientRect().height));
+  assert.ok(heights.length > 0, "the dashboard draws charts");
+  assert.ok(Math.min(...heights) >= 9, `chart labels as small as ${Math.min(...heights)} px at 360 px`);
   await page.close();
 });
 
