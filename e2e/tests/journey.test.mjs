@@ -91,6 +91,8 @@ test("a dossier goes from online submission to a returned, rated result through 
   await shot(specialist, "08-officer-inbox");
   await specialist.goto(`${server.base}/can-bo/ho-so/${code}`);
   assert.equal(await specialist.getByRole("button", { name: "Phê duyệt" }).count(), 0, "no approve button for a specialist");
+  // The step's own action is open; the others open with one click (no JavaScript needed).
+  await specialist.locator("summary", { hasText: "Yêu cầu bổ sung hồ sơ" }).click();
   await specialist.getByLabel("Lý do", { exact: true }).fill("Bản sao giấy tờ tùy thân bị mờ, cần nộp lại");
   await specialist.getByLabel(/Giấy tờ cần bổ sung/).fill("Bản sao căn cước công dân rõ nét");
   await specialist.getByRole("button", { name: "Gửi yêu cầu bổ sung" }).click();
