@@ -234,6 +234,56 @@ async fn an_invalid_announcement_gets_422_and_a_valid_2027_one_shows_in_the_holi
 }
 
 #[tokio::test]
+async fn holidays_are_entered_as_a_form_prefilled_with_the_years_days() {
+    let app = setup().await;
+    let mut admin = browser(&app, "giamdoc").await;
+    let p = admin.get("/quan-tri/lich?year=2026").await;
+    assert!(p.html.contains("type=\"date\" name=\"date_0\"") && p.html.contains("value=\"2026-02-17\""), "prefilled");
+    let csrf = p.csrf();
+    let row = |i: usize, date: &'static str, name: &'static str, kind: &'static str| {
+        [(format!("date_{i}"), date), (format!("name_{i}"), name), (format!("kind_{i}"), kind)]
+    };
+    let post = |rows: Vec<[(String, &'static str); 3]>| {
+        let mut f: Vec<(String, &str)> = vec![
+            ("csrf".into(), csrf.as_str()),
+            ("year".into(), "2028"),
+            ("source".into(), "Thông báo thử 02/TB-2028"),
+        ];
+        f.extend(rows.into_iter().flatten());
+        f
+    };
+    // A date that is not a date, and a weekday "working day": refused with the reasons, rows kept.
+    let bad = post(vec![row(0, "2028-13-40", "Tết Dương lịch", "holiday")]);
+    let form: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let p = admin.post_form("/quan-tri/lich", &form).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.html.contains("2028-13-40") && p.html.contains("value=\"Tết Dương lịch\""), "{}", p.html);
+    let bad = post(vec![row(0, "2028-01-01", "Tết Dương lịch", "holiday"), row(1, "2028-01-05", "Làm bù", "workday")]);
+    let form: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let p = admin.post_form("/quan-tri/lich", &form).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.html.contains("working_days"), "{}", p.html);
+
+    let good = post(vec![
+        row(0, "2028-01-01", "Tết Dương lịch", "holiday"),
+        row(1, "", "", "holiday"),
+        row(2, "2028-01-08", "Làm bù thứ Bảy", "workday"),
+    ]);
+    let form: Vec<(&str, &str)> = good.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let p = admin.post_form("/quan-tri/lich", &form).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    assert_eq!(p.location.as_deref(), Some("/quan-tri/lich?year=2028"));
+    let p = admin.get("/quan-tri/lich?year=2028").await;
+    assert!(
+        p.html.contains("Thông báo thử 02/TB-2028")
+            && p.html.contains("08/01/2028")
+            && p.html.contains("Làm bù thứ Bảy")
+    );
+    let r = app.call("GET", "/api/v1/calendar/holidays?year=2028", None, None, None).await;
+    assert!(r.body.to_string().contains("Làm bù thứ Bảy"));
+}
+
+#[tokio::test]
 async fn a_center_administrator_sets_office_hours_for_their_center_and_the_deadlines_follow() {
     let app = setup().await;
     let mut b = browser(&app, "giamdoc").await;

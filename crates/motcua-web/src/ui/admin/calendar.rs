@@ -1,8 +1,9 @@
 //! `GET /quan-tri/lich?year=YYYY`: the year's days off and swapped working days as the default
 //! calendar knows them (the official announcement when there is one, the computed statutory
 //! holidays otherwise); `POST /quan-tri/lich` adds (or replaces) a yearly announcement written
-//! in the TOML of `data/holidays/YYYY.toml`, then rebuilds every calendar (domain.md
-//! Decisions 9). An invalid announcement is shown back with its problems (422).
+//! as a form (issue 14: one row per day off or swapped working day, prefilled with the year's
+//! days) or pasted in the TOML of `data/holidays/YYYY.toml`, then rebuilds every calendar
+//! (domain.md Decisions 9). An invalid announcement is shown back with its problems (422).
 
 use askama::Template;
 use axum::Form;
@@ -11,10 +12,11 @@ use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_domain::ErrorCode;
-use motcua_domain::calendar::DayKind;
+use motcua_domain::calendar::{Announcement, DayKind, HolidayEntry};
 use motcua_domain::dossier::timeliness::VN_OFFSET;
 use serde::Deserialize;
-use time::Weekday;
+use time::macros::format_description;
+use time::{Date, Weekday};
 
 use super::admin_of;
 use crate::AppState;
@@ -50,6 +52,27 @@ struct CalendarPage {
     source: Option<String>,
     toml: String,
     error: Option<String>,
+    /// The announcement form: its source and one row per day (with blank rows to add).
+    form_source: String,
+    rows: Vec<DayInput>,
+}
+
+/// One row of the announcement form.
+struct DayInput {
+    i: usize,
+    /// `YYYY-MM-DD` (an `<input type="date">` value).
+    date: String,
+    name: String,
+    working: bool,
+}
+
+/// Blank rows offered under the year's days.
+const BLANK_ROWS: usize = 4;
+
+fn rows_with_blanks(mut rows: Vec<DayInput>) -> Vec<DayInput> {
+    let n = rows.len();
+    rows.extend((n..n + BLANK_ROWS).map(|i| DayInput { i, date: String::new(), name: String::new(), working: false }));
+    rows
 }
 
 fn weekday(w: Weekday, lang: Lang) -> &'static str {
@@ -87,8 +110,20 @@ fn calendar_page(state: &AppState, s: &SignedIn, year: i32, toml: String, error:
         })
         .collect();
     let source = cal.announcements.get(&year).map(|a| a.source.clone());
+    let rows = rows_with_blanks(
+        cal.holidays(year)
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| DayInput {
+                i,
+                date: format!("{:04}-{:02}-{:02}", e.date.year(), u8::from(e.date.month()), e.date.day()),
+                name: e.name,
+                working: e.kind == DayKind::Workday,
+            })
+            .collect(),
+    );
     let c = Chrome::new(&s.visitor, "/quan-tri/lich", "Lịch làm việc", "Working calendar");
-    CalendarPage { c, year, days, source, toml, error }
+    CalendarPage { c, year, days, form_source: source.clone().unwrap_or_default(), source, toml, error, rows }
 }
 
 pub(super) async fn page(
@@ -110,33 +145,87 @@ pub(super) async fn page(
     Ok(render_status(StatusCode::OK, &calendar_page(&state, &s, year, String::new(), None)))
 }
 
-#[derive(Deserialize)]
-pub struct AnnouncementForm {
-    csrf: String,
-    toml: String,
+/// The announcement the form's rows describe, or the problems with its dates.
+fn from_rows(f: &[(String, String)], year: i32) -> Result<Announcement, String> {
+    let get = |k: String| f.iter().find(|(n, _)| *n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    let mut a = Announcement { year, source: get("source".into()), days_off: Vec::new(), working_days: Vec::new() };
+    let mut bad = Vec::new();
+    for i in (0..400).take_while(|i| f.iter().any(|(n, _)| *n == format!("date_{i}"))) {
+        let (date, name) = (get(format!("date_{i}")), get(format!("name_{i}")));
+        if date.is_empty() && name.is_empty() {
+            continue;
+        }
+        let Ok(date) = Date::parse(&date, &format_description!("[year]-[month]-[day]")) else {
+            bad.push(format!("'{date}' ({name})"));
+            continue;
+        };
+        let working = get(format!("kind_{i}")) == "workday";
+        let kind = if working { DayKind::Workday } else { DayKind::Holiday };
+        let entry = HolidayEntry { date, name, kind };
+        if working { a.working_days.push(entry) } else { a.days_off.push(entry) }
+    }
+    if bad.is_empty() { Ok(a) } else { Err(bad.join(", ")) }
+}
+
+/// The rows as sent, shown back with the problems.
+fn rows_as_sent(f: &[(String, String)]) -> Vec<DayInput> {
+    let get = |k: String| f.iter().find(|(n, _)| *n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    let rows = (0..400)
+        .take_while(|i| f.iter().any(|(n, _)| *n == format!("date_{i}")))
+        .map(|i| DayInput {
+            i,
+            date: get(format!("date_{i}")),
+            name: get(format!("name_{i}")),
+            working: get(format!("kind_{i}")) == "workday",
+        })
+        .filter(|r| !r.date.is_empty() || !r.name.is_empty())
+        .enumerate()
+        .map(|(i, r)| DayInput { i, ..r })
+        .collect();
+    rows_with_blanks(rows)
 }
 
 pub(super) async fn add(
     State(state): State<AppState>,
     s: SignedIn,
-    form: Result<Form<AnnouncementForm>, FormRejection>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, UiError> {
     admin_of(&s)?;
     let lang = s.visitor.lang;
     let Form(f) =
         form.map_err(|_| crate::ui::console::bad_request(lang, "Biểu mẫu không hợp lệ.", "The form is malformed."))?;
-    s.visitor.check_csrf(&f.csrf)?;
-    let a = match motcua_app::calendar::add_announcement(
-        &state,
-        motcua_app::accounts::Authority::Account(&s.user),
-        &f.toml,
-    )
-    .await
-    {
+    let field = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or_default();
+    s.visitor.check_csrf(field("csrf"))?;
+    let by = motcua_app::accounts::Authority::Account(&s.user);
+    let toml = field("toml").to_owned();
+    let year =
+        field("year").trim().parse::<i32>().ok().filter(|y| YEARS.contains(y)).unwrap_or_else(|| this_year(&state));
+    let result = if !toml.trim().is_empty() {
+        motcua_app::calendar::add_announcement(&state, by, &toml).await
+    } else {
+        match from_rows(&f, year) {
+            Ok(a) => motcua_app::calendar::save_announcement(&state, by, a).await,
+            Err(bad) => {
+                let error = lang
+                    .t("Ngày không hợp lệ (cần dạng năm-tháng-ngày): ", "Invalid dates (year-month-day expected): ");
+                let mut page = calendar_page(&state, &s, year, toml, Some(format!("{error}{bad}")));
+                page.rows = rows_as_sent(&f);
+                page.form_source = field("source").to_owned();
+                return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+            }
+        }
+    };
+    let a = match result {
         Ok(a) => a,
         Err(e) if e.code == ErrorCode::InvalidAnnouncement => {
             let error = lang.t(&e.message_vi, &e.message).to_owned();
-            let page = calendar_page(&state, &s, this_year(&state), f.toml, Some(error));
+            let from_form = toml.trim().is_empty();
+            let shown = if from_form { year } else { this_year(&state) };
+            let mut page = calendar_page(&state, &s, shown, toml, Some(error));
+            if from_form {
+                page.rows = rows_as_sent(&f);
+                page.form_source = field("source").to_owned();
+            }
             return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
         Err(e) => return Err(UiError::from(e).in_lang(lang)),
