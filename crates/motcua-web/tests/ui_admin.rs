@@ -390,3 +390,36 @@ async fn an_officer_changes_the_password_and_an_administrators_reset_is_changed_
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert_eq!(t.get("/can-bo").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_account_list_is_searched_without_diacritics_and_paged() {
+    let app = setup().await;
+    let mut admin = browser(&app, "giamdoc").await;
+    let p = admin.get("/quan-tri/nguoi-dung?q=tiep+nhan").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.html);
+    assert!(p.html.contains("<td>tiepnhan</td>") && !p.html.contains("<td>giamdoc</td>"), "{}", p.html);
+    let p = admin.get("/quan-tri/nguoi-dung?q=khong-co-ai").await;
+    assert!(p.html.contains("0 tài khoản"));
+    // 60 more accounts: two pages of 50.
+    for i in 0..60 {
+        let u = motcua_store::users::User {
+            username: format!("canbo.{i:02}"),
+            full_name: format!("Cán bộ thử {i:02}"),
+            password_hash: "x".into(),
+            default_password: false,
+            must_change_password: false,
+            active: true,
+            roles: vec![(motcua_domain::ids::UnitCode::parse("C1").unwrap(), motcua_domain::dossier::Role::Receiver)],
+        };
+        app.store.put_user(&u, time::OffsetDateTime::now_utc()).await.unwrap();
+    }
+    let p = admin.get("/quan-tri/nguoi-dung?q=can+bo+thu").await;
+    assert!(p.html.contains("60 tài khoản") && p.html.contains("trang 1/2") && p.html.contains("rel=\"next\""));
+    let p = admin.get("/quan-tri/nguoi-dung?q=can+bo+thu&trang=2").await;
+    assert!(p.html.contains("<td>canbo.59</td>") && !p.html.contains("<td>canbo.00</td>"), "{}", p.html);
+    assert_eq!(
+        admin.get("/quan-tri/nguoi-dung?trang=99").await.status,
+        StatusCode::OK,
+        "a page past the end shows the last"
+    );
+}

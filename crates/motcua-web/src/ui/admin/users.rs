@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use motcua_app::accounts::{AccountInput, valid_username};
 use motcua_app::error::Kind;
+use motcua_domain::text::fold;
 
 use super::{Admin, admin_of};
 use crate::AppState;
@@ -35,6 +36,21 @@ pub struct UsersQuery {
     sua: Option<String>,
     /// Account just saved.
     xong: Option<String>,
+    /// Search words (username or name, without diacritics).
+    q: Option<String>,
+    /// Page of the list, from 1.
+    trang: Option<String>,
+}
+
+/// Accounts per page of the list.
+const PAGE: usize = 50;
+
+/// Which accounts the list shows (search words and a page), and the account just saved.
+#[derive(Default)]
+struct ListQuery {
+    q: String,
+    page: usize,
+    saved: Option<String>,
 }
 
 /// One account in the list.
@@ -68,6 +84,11 @@ struct UserForm {
 struct UsersPage {
     c: Chrome,
     users: Vec<UserRow>,
+    /// The search words, the page shown, the number of pages and of accounts found.
+    q: String,
+    page: usize,
+    pages: usize,
+    found: usize,
     form: UserForm,
     error: Option<String>,
     saved: Option<String>,
@@ -138,16 +159,29 @@ async fn users_page(
     editing: bool,
     fill: (String, String, bool, Vec<(String, String)>),
     error: Option<String>,
-    saved: Option<String>,
+    list: ListQuery,
 ) -> Result<UsersPage, UiError> {
     let lang = s.visitor.lang;
     let names = unit_names(state).await?;
-    let users = state
+    let words: Vec<String> = fold(&list.q).split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
+    let matching: Vec<_> = state
         .store
         .users()
         .await?
         .into_iter()
         .filter(|u| admin.sees(u))
+        .filter(|u| {
+            let text = fold(&format!("{} {}", u.username, u.full_name));
+            words.iter().all(|w| text.contains(w.as_str()))
+        })
+        .collect();
+    let found = matching.len();
+    let pages = found.div_ceil(PAGE).max(1);
+    let page = list.page.clamp(1, pages);
+    let users = matching
+        .into_iter()
+        .skip((page - 1) * PAGE)
+        .take(PAGE)
         .map(|u| UserRow {
             roles: u
                 .roles
@@ -177,7 +211,17 @@ async fn users_page(
         lines.push(role_line(lines.len() + 1, &units, admin, "", "", lang));
     }
     let c = Chrome::new(&s.visitor, "/quan-tri/nguoi-dung", "Tài khoản và vai trò", "Accounts and roles");
-    Ok(UsersPage { c, users, form: UserForm { editing, username, full_name, active, lines }, error, saved })
+    Ok(UsersPage {
+        c,
+        users,
+        q: list.q,
+        page,
+        pages,
+        found,
+        form: UserForm { editing, username, full_name, active, lines },
+        error,
+        saved: list.saved,
+    })
 }
 
 pub(super) async fn page(
@@ -203,7 +247,12 @@ pub(super) async fn page(
         editing = true;
     }
     let saved = q.xong.filter(|u| valid_username(u));
-    let page = users_page(&state, &s, &admin, editing, fill, None, saved).await?;
+    let list = ListQuery {
+        q: q.q.unwrap_or_default().chars().take(100).collect(),
+        page: q.trang.as_deref().and_then(|p| p.trim().parse().ok()).unwrap_or(1),
+        saved,
+    };
+    let page = users_page(&state, &s, &admin, editing, fill, None, list).await?;
     Ok(render_status(StatusCode::OK, &page))
 }
 
@@ -237,7 +286,9 @@ pub(super) async fn save(
             let status = crate::error::status_of(e.kind);
             let message = lang.t(&e.message_vi, &e.message).to_owned();
             let fill = (input.username, input.full_name, input.active, input.pairs);
-            let page = users_page(&state, &s, &admin, input.mode == "update", fill, Some(message), None).await?;
+            let page =
+                users_page(&state, &s, &admin, input.mode == "update", fill, Some(message), ListQuery::default())
+                    .await?;
             Ok(render_status(status, &page))
         }
         Err(e) => Err(UiError::from(e).in_lang(lang)),
