@@ -423,3 +423,69 @@ async fn the_account_list_is_searched_without_diacritics_and_paged() {
         "a page past the end shows the last"
     );
 }
+
+#[tokio::test]
+async fn an_administrator_publishes_a_procedure_with_its_decision_and_amends_it() {
+    let app = setup().await;
+    let mut admin = browser(&app, "giamdoc").await;
+    let p = admin.get("/quan-tri/thu-tuc/moi").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.html);
+    assert!(p.html.contains("<option value=\"A1\"") && p.html.contains("<label for=\"number\">"));
+    let csrf = p.csrf();
+    let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).date();
+    let iso = format!("{:04}-{:02}-{:02}", today.year(), u8::from(today.month()), today.day());
+    let fields = |number: &'static str, fees: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("code", "1.009999".to_owned()),
+            ("name", "Cấp giấy phép thử nghiệm".to_owned()),
+            ("field", "Xây dựng".to_owned()),
+            ("level", "province".to_owned()),
+            ("agency", "A2".to_owned()),
+            ("days", "7".to_owned()),
+            ("online", "full".to_owned()),
+            ("fees", fees.to_owned()),
+            ("documents", "Đơn đề nghị\nBản vẽ thiết kế (nếu có)".to_owned()),
+            ("results", "Giấy phép".to_owned()),
+            ("legal_basis", "Luật Xây dựng 2014".to_owned()),
+            ("number", number.to_owned()),
+            ("signed_on", iso.clone()),
+            ("effective_from", iso.clone()),
+            ("signer", "Chủ tịch UBND tỉnh".to_owned()),
+        ]
+    };
+    for (f, message) in
+        [(fields("", "Lệ phí: 100.000"), "số"), (fields("99/QĐ-UBND", "một trăm nghìn"), "Tên: số tiền")]
+    {
+        let form: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let p = admin.post_form("/quan-tri/thu-tuc/moi", &form).await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.html);
+        assert!(p.html.contains("role=\"alert\"") && p.html.contains(message), "{message}: {}", p.html);
+        assert!(p.html.contains("value=\"Cấp giấy phép thử nghiệm\""), "what was typed is kept");
+    }
+    let f = fields("99/QĐ-UBND", "Lệ phí cấp phép: 100.000");
+    let form: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = admin.post_form("/quan-tri/thu-tuc/moi", &form).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    assert_eq!(p.location.as_deref(), Some("/quan-tri/thu-tuc/1.009999/phien-ban"));
+    let r = app.call("GET", "/api/v1/procedures/1.009999", None, None, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["fees"][0]["amount"], 100000);
+    assert_eq!(r.body["agency"], "A2");
+    let decisions = admin.get("/quan-tri/quyet-dinh").await;
+    assert!(decisions.html.contains("99/QĐ-UBND") && decisions.html.contains("1.009999"));
+
+    // Amend it: the form opens filled; the new decision makes version 2.
+    let p = admin.get("/quan-tri/thu-tuc/moi?sua=1.009999").await;
+    assert!(p.html.contains("value=\"Cấp giấy phép thử nghiệm\"") && p.html.contains("readonly"));
+    let mut f = fields("100/QĐ-UBND", "Lệ phí cấp phép: 150.000");
+    f[0].1 = p.csrf();
+    let form: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = admin.post_form("/quan-tri/thu-tuc/moi", &form).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    let r = app.call("GET", "/api/v1/procedures/1.009999", None, None, None).await;
+    assert_eq!((r.body["version"].as_i64(), r.body["fees"][0]["amount"].as_i64()), (Some(2), Some(150000)));
+    // Officers without an administrator role cannot.
+    let mut other = browser(&app, "chuyenvien").await;
+    assert_eq!(other.get("/quan-tri/thu-tuc/moi").await.status, StatusCode::FORBIDDEN);
+}

@@ -8,6 +8,8 @@
 //!   `GET/POST /quan-tri/don-vi/{code}` — a unit's name, office hours, code template, organ id.
 //! - [`process`]: `GET/POST /quan-tri/quy-trinh/{code}` — a procedure's internal process (steps,
 //!   roles, units, budgets, parallel liên thông groups), saved as a new procedure version.
+//! - [`procedure`]: `GET/POST /quan-tri/thu-tuc/moi[?sua=<code>]` — publish a procedure or a new
+//!   version of one with its publication decision.
 //! - [`decisions`]: `GET /quan-tri/quyet-dinh` — publication decisions, latest first;
 //!   `GET /quan-tri/thu-tuc/{code}/phien-ban` — a procedure's versions and the diff of two.
 //! - [`report`]: `GET /quan-tri/bao-cao[.xlsx|.html]` — the progress report (also open to
@@ -17,6 +19,7 @@
 
 mod calendar;
 mod decisions;
+mod procedure;
 mod process;
 mod report;
 mod units;
@@ -40,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/quan-tri/don-vi/{code}", get(units::edit).post(units::save))
         .route("/quan-tri/lich", get(calendar::page).post(calendar::add))
         .route("/quan-tri/quyet-dinh", get(decisions::list))
+        .route("/quan-tri/thu-tuc/moi", get(procedure::form).post(procedure::save))
         .route("/quan-tri/thu-tuc/{code}/phien-ban", get(decisions::versions))
         .route("/quan-tri/quy-trinh", get(process::open))
         .route("/quan-tri/quy-trinh/{code}", get(process::edit).post(process::save_form))
