@@ -1,8 +1,8 @@
 // The counter and the officer's account in a real browser (issue 14): a required document not
 // ticked is not received and the page says what is missing; Post/Redirect/Get and the form's key
 // mean a refresh or a re-sent form never creates a second dossier; the receipt (form 01) prints
-// on one A4 page; the receiver opens an uploaded file from the counter page; an officer changes
-// their password.
+// on one A4 page (forms 01–04); the receiver opens an uploaded file from the counter page; an
+// officer changes their password; an administrator publishes a procedure with its decision.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, startBrowser } from "./lib.mjs";
@@ -180,4 +180,31 @@ test("the supplement request, refusal and apology slips (forms 02–04) each pri
     const pdf = await page.pdf({ format: "A4", preferCSSPageSize: true });
     assert.equal(pdfPages(pdf), 1, `form ${form} takes ${pdfPages(pdf)} pages`);
   }
+});
+
+test("an administrator publishes a procedure with its decision, and it is in the catalog", async () => {
+  const page = await signIn("giamdoc");
+  await page.goto(`${server.base}/quan-tri`);
+  await page.getByRole("link", { name: "Công bố thủ tục và quyết định" }).click();
+  const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+  await page.getByLabel(/Mã thủ tục/).fill("1.099901");
+  await page.getByLabel("Tên thủ tục").fill("Cấp giấy phép thử nghiệm trên trình duyệt");
+  await page.getByLabel("Lĩnh vực").fill("Xây dựng");
+  await page.getByLabel("Cơ quan giải quyết").selectOption({ index: 1 });
+  await page.getByLabel(/Thời hạn giải quyết/).fill("7");
+  await page.getByLabel(/Phí, lệ phí/).fill("Lệ phí cấp phép: 100.000");
+  await page.getByLabel(/Thành phần hồ sơ/).fill("Đơn đề nghị cấp phép\nBản vẽ thiết kế (nếu có)");
+  await page.getByLabel(/Kết quả giải quyết/).fill("Giấy phép");
+  await page.getByLabel(/Căn cứ pháp lý/).fill("Luật Xây dựng 2014");
+  await page.getByLabel("Số quyết định").fill("999/QĐ-UBND (thử nghiệm)");
+  await page.getByLabel("Ngày ký").fill(today);
+  await page.getByLabel("Ngày có hiệu lực").fill(today);
+  await page.getByLabel("Người ký").fill("Chủ tịch UBND tỉnh");
+  await page.getByRole("button", { name: /Ghi nhận quyết định và công bố/ }).click();
+  await page.waitForURL(/\/quan-tri\/thu-tuc\/1\.099901\/phien-ban$/);
+  await page.goto(`${server.base}/quan-tri/quyet-dinh`);
+  assert.match(await page.locator("main").textContent(), /999\/QĐ-UBND \(thử nghiệm\)/);
+  const catalog = await page.request.get(`${server.base}/thu-tuc/1.099901`);
+  assert.equal(catalog.status(), 200);
+  assert.match(await catalog.text(), /Cấp giấy phép thử nghiệm trên trình duyệt/);
 });
