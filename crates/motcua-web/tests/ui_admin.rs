@@ -489,3 +489,52 @@ async fn an_administrator_publishes_a_procedure_with_its_decision_and_amends_it(
     let mut other = browser(&app, "chuyenvien").await;
     assert_eq!(other.get("/quan-tri/thu-tuc/moi").await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_administrator_sets_up_counter_groups_and_counters_of_their_one_stop() {
+    let app = setup().await;
+    let mut admin = browser(&app, "giamdoc").await;
+    let p = admin.get("/quan-tri/hang-doi").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.html);
+    assert!(
+        p.html.contains("<option value=\"C1\">") && !p.html.contains("<option value=\"X1\">"),
+        "only their one-stops"
+    );
+    let csrf = p.csrf();
+    let group = |code: &'static str, unit: &'static str, prefix: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("code", code.into()),
+            ("unit", unit.into()),
+            ("name", "Tư pháp – Hộ tịch".into()),
+            ("prefix", prefix.into()),
+            ("fields", "Hộ tịch\nChứng thực".into()),
+        ]
+    };
+    let send = |f: &Vec<(&'static str, String)>| f.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    let post = async |b: &mut Browser<'_>, path: &str, f: Vec<(&'static str, String)>| {
+        let form: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        b.post_form(path, &form).await
+    };
+    let p = post(&mut admin, "/quan-tri/hang-doi/nhom", send(&group("C1-TP", "C1", "12"))).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.html.contains("một chữ cái in hoa"), "{}", p.html);
+    let p = post(&mut admin, "/quan-tri/hang-doi/nhom", send(&group("X1-MC", "X1", "A"))).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "another unit's one-stop");
+    let p = post(&mut admin, "/quan-tri/hang-doi/nhom", send(&group("C1-TP", "C1", "b"))).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    let counter =
+        vec![("csrf", csrf.clone()), ("id", "C1-TP-Q01".into()), ("name", "Quầy B1".into()), ("group", "C1-TP".into())];
+    let p = post(&mut admin, "/quan-tri/hang-doi/quay", counter).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    let p = admin.get("/quan-tri/hang-doi?xong=1").await;
+    assert!(
+        p.html.contains("Đã lưu") && p.html.contains("Tư pháp – Hộ tịch") && p.html.contains("Quầy B1"),
+        "{}",
+        p.html
+    );
+    let kiosk = Browser::new(&app).get("/lay-so?unit=C1").await;
+    assert!(kiosk.html.contains("Tư pháp – Hộ tịch") && kiosk.html.contains("Hộ tịch, Chứng thực"));
+    let mut other = browser(&app, "tiepnhan").await;
+    assert_eq!(other.get("/quan-tri/hang-doi").await.status, StatusCode::FORBIDDEN);
+}

@@ -14,10 +14,13 @@
 //!   `GET /quan-tri/thu-tuc/{code}/phien-ban` — a procedure's versions and the diff of two.
 //! - [`report`]: `GET /quan-tri/bao-cao[.xlsx|.html]` — the progress report (also open to
 //!   leaders).
+//! - [`counters`]: `GET /quan-tri/hang-doi`, `POST /quan-tri/hang-doi/nhom|quay` — counter groups
+//!   and counters of the one-stops.
 //! - [`calendar`]: `GET/POST /quan-tri/lich` — a year's days off and swapped working days, and a
 //!   new yearly announcement in TOML.
 
 mod calendar;
+mod counters;
 mod decisions;
 mod procedure;
 mod process;
@@ -42,6 +45,9 @@ pub fn router() -> Router<AppState> {
         .route("/quan-tri/don-vi", get(units::page))
         .route("/quan-tri/don-vi/{code}", get(units::edit).post(units::save))
         .route("/quan-tri/lich", get(calendar::page).post(calendar::add))
+        .route("/quan-tri/hang-doi", get(counters::list))
+        .route("/quan-tri/hang-doi/nhom", axum::routing::post(counters::save_group))
+        .route("/quan-tri/hang-doi/quay", axum::routing::post(counters::save_counter))
         .route("/quan-tri/quyet-dinh", get(decisions::list))
         .route("/quan-tri/thu-tuc/moi", get(procedure::form).post(procedure::save))
         .route("/quan-tri/thu-tuc/{code}/phien-ban", get(decisions::versions))
