@@ -538,3 +538,34 @@ async fn an_administrator_sets_up_counter_groups_and_counters_of_their_one_stop(
     let mut other = browser(&app, "tiepnhan").await;
     assert_eq!(other.get("/quan-tri/hang-doi").await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_administrator_publishes_a_month_and_a_correction_is_only_a_new_revision() {
+    let app = setup().await;
+    let mut admin = browser(&app, "giamdoc").await;
+    let p = admin.get("/quan-tri/cong-khai").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.html);
+    let csrf = p.csrf();
+    let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).date();
+    let this_month = format!("{:04}-{:02}", today.year(), u8::from(today.month()));
+    let last = today.replace_day(1).unwrap().previous_day().unwrap();
+    let last_month = format!("{:04}-{:02}", last.year(), u8::from(last.month()));
+    let p = admin.post_form("/quan-tri/cong-khai", &[("csrf", &csrf), ("month", &this_month), ("note", "")]).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "a month not ended: {}", p.html);
+    assert!(p.html.contains("role=\"alert\""));
+    let p = admin
+        .post_form("/quan-tri/cong-khai", &[("csrf", &csrf), ("month", &last_month), ("note", "Công khai tháng")])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    assert_eq!(p.location.as_deref(), Some(format!("/cong-khai/{last_month}").as_str()));
+    let list = admin.get("/quan-tri/cong-khai").await;
+    assert!(list.html.contains(&format!("href=\"/cong-khai/{last_month}\"")) && list.html.contains("Công khai tháng"));
+    // The same figures again: no new revision (a correction needs changed figures).
+    let p = admin
+        .post_form("/quan-tri/cong-khai", &[("csrf", &csrf), ("month", &last_month), ("note", "Đính chính")])
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.html);
+    assert!(p.html.contains("value=\"") && p.html.contains("Đính chính"), "the form keeps what was typed");
+    let mut other = browser(&app, "lanhdao").await;
+    assert_eq!(other.get("/quan-tri/cong-khai").await.status, StatusCode::FORBIDDEN);
+}

@@ -14,6 +14,8 @@
 //!   `GET /quan-tri/thu-tuc/{code}/phien-ban` — a procedure's versions and the diff of two.
 //! - [`report`]: `GET /quan-tri/bao-cao[.xlsx|.html]` — the progress report (also open to
 //!   leaders).
+//! - [`disclosures`]: `GET/POST /quan-tri/cong-khai` — publish a month's indicators or a
+//!   correction (a new revision).
 //! - [`counters`]: `GET /quan-tri/hang-doi`, `POST /quan-tri/hang-doi/nhom|quay` — counter groups
 //!   and counters of the one-stops.
 //! - [`calendar`]: `GET/POST /quan-tri/lich` — a year's days off and swapped working days, and a
@@ -22,6 +24,7 @@
 mod calendar;
 mod counters;
 mod decisions;
+mod disclosures;
 mod procedure;
 mod process;
 mod report;
@@ -45,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .route("/quan-tri/don-vi", get(units::page))
         .route("/quan-tri/don-vi/{code}", get(units::edit).post(units::save))
         .route("/quan-tri/lich", get(calendar::page).post(calendar::add))
+        .route("/quan-tri/cong-khai", get(disclosures::list).post(disclosures::publish))
         .route("/quan-tri/hang-doi", get(counters::list))
         .route("/quan-tri/hang-doi/nhom", axum::routing::post(counters::save_group))
         .route("/quan-tri/hang-doi/quay", axum::routing::post(counters::save_counter))
