@@ -569,3 +569,32 @@ async fn an_administrator_publishes_a_month_and_a_correction_is_only_a_new_revis
     let mut other = browser(&app, "lanhdao").await;
     assert_eq!(other.get("/quan-tri/cong-khai").await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_restructure_is_run_dry_first_and_then_applied_from_the_administration() {
+    let app = setup().await;
+    let mut admin = browser(&app, "giamdoc").await;
+    let p = admin.get("/quan-tri/sap-xep").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.html);
+    let csrf = p.csrf();
+    let plan = r#"{"effective_on": "2025-07-01", "legal_basis": "NQ 1654/NQ-UBTVQH15", "operations": [
+      {"op": "merge", "from": ["X1", "X2"], "into": {"code": "X9", "name": "Phường Hợp Nhất", "kind": "ward", "level": "commune"}}]}"#;
+    let p =
+        admin.post_form("/quan-tri/sap-xep", &[("csrf", &csrf), ("plan", "{không phải JSON"), ("run", "dry")]).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.html.contains("JSON"), "{}", p.html);
+    let p = admin.post_form("/quan-tri/sap-xep", &[("csrf", &csrf), ("plan", plan), ("run", "dry")]).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.html);
+    assert!(
+        p.html.contains("Chạy thử — chưa ghi gì") && p.html.contains("X1, X2") && p.html.contains("tiepnhan.x1"),
+        "{}",
+        p.html
+    );
+    let r = app.call("GET", "/api/v1/units", None, None, None).await;
+    assert!(!r.body.to_string().contains("Phường Hợp Nhất"), "a dry run writes nothing");
+    let p = admin.post_form("/quan-tri/sap-xep", &[("csrf", &csrf), ("plan", plan), ("run", "apply")]).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.html);
+    assert!(p.html.contains("Đã thực hiện sắp xếp"));
+    let r = app.call("GET", "/api/v1/units", None, None, None).await;
+    assert!(r.body.to_string().contains("Phường Hợp Nhất"), "{:?}", r.body);
+}

@@ -14,6 +14,7 @@
 //!   `GET /quan-tri/thu-tuc/{code}/phien-ban` — a procedure's versions and the diff of two.
 //! - [`report`]: `GET /quan-tri/bao-cao[.xlsx|.html]` — the progress report (also open to
 //!   leaders).
+//! - [`restructure`]: `GET/POST /quan-tri/sap-xep` — a restructure plan of units, dry run first.
 //! - [`disclosures`]: `GET/POST /quan-tri/cong-khai` — publish a month's indicators or a
 //!   correction (a new revision).
 //! - [`counters`]: `GET /quan-tri/hang-doi`, `POST /quan-tri/hang-doi/nhom|quay` — counter groups
@@ -28,6 +29,7 @@ mod disclosures;
 mod procedure;
 mod process;
 mod report;
+mod restructure;
 mod units;
 mod users;
 
@@ -49,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/quan-tri/don-vi/{code}", get(units::edit).post(units::save))
         .route("/quan-tri/lich", get(calendar::page).post(calendar::add))
         .route("/quan-tri/cong-khai", get(disclosures::list).post(disclosures::publish))
+        .route("/quan-tri/sap-xep", get(restructure::form).post(restructure::run))
         .route("/quan-tri/hang-doi", get(counters::list))
         .route("/quan-tri/hang-doi/nhom", axum::routing::post(counters::save_group))
         .route("/quan-tri/hang-doi/quay", axum::routing::post(counters::save_counter))

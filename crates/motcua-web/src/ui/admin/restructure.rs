@@ -1,0 +1,75 @@
+//! `GET|POST /quan-tri/sap-xep`: a restructure of units (merges, renames, moves; the 2025
+//! two-level local government, domain.md §13) from the administration (issue 14), with the dry
+//! run the CLI has. The plan is the JSON of `POST /api/v1/restructures` and of `motcua
+//! restructure FILE`; "Chạy thử" reports what would move and writes nothing, "Thực hiện" applies
+//! it. Both go through [`motcua_app::units::restructure`]; a refusal comes back with its reason.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::extract::rejection::FormRejection;
+use axum::http::StatusCode;
+use axum::response::Response;
+use motcua_domain::org::RestructurePlan;
+use motcua_store::restructure::RestructureReport;
+
+use super::admin_of;
+use crate::AppState;
+use crate::ui::error::UiError;
+use crate::ui::session::SignedIn;
+use crate::ui::{Chrome, render_status};
+
+const PATH: &str = "/quan-tri/sap-xep";
+
+#[derive(Template)]
+#[template(path = "admin/restructure.html")]
+struct RestructurePage {
+    c: Chrome,
+    plan: String,
+    report: Option<RestructureReport>,
+    error: Option<String>,
+}
+
+fn page(s: &SignedIn, plan: String, report: Option<RestructureReport>, error: Option<String>) -> RestructurePage {
+    let c = Chrome::new(&s.visitor, PATH, "Sắp xếp đơn vị hành chính", "Restructure units");
+    RestructurePage { c, plan, report, error }
+}
+
+pub(super) async fn form(s: SignedIn) -> Result<Response, UiError> {
+    admin_of(&s)?;
+    Ok(render_status(StatusCode::OK, &page(&s, String::new(), None, None)))
+}
+
+pub(super) async fn run(
+    State(state): State<AppState>,
+    s: SignedIn,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<Response, UiError> {
+    admin_of(&s)?;
+    let lang = s.visitor.lang;
+    let Form(f) =
+        form.map_err(|_| crate::ui::console::bad_request(lang, "Biểu mẫu không hợp lệ.", "The form is malformed."))?;
+    let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    s.visitor.check_csrf(&get("csrf"))?;
+    let text = get("plan");
+    let dry_run = get("run") != "apply";
+    let plan: RestructurePlan = match serde_json::from_str(&text) {
+        Ok(p) => p,
+        Err(e) => {
+            let msg = format!("{}: {e}", lang.t("Kế hoạch không đúng dạng JSON", "The plan is not valid JSON"));
+            return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&s, text, None, Some(msg))));
+        }
+    };
+    let by = motcua_app::accounts::Authority::Account(&s.user);
+    match motcua_app::units::restructure(&state, by, &plan, dry_run).await {
+        Ok(report) => Ok(render_status(StatusCode::OK, &page(&s, text, Some(report), None))),
+        Err(e) if e.kind == motcua_app::error::Kind::Forbidden => Err(UiError::forbidden(lang)),
+        Err(e) if e.kind == motcua_app::error::Kind::Internal => {
+            Err(UiError::from(crate::error::ApiError::from(e)).in_lang(lang))
+        }
+        Err(e) => {
+            let msg = lang.t(&e.message_vi, &e.message).to_owned();
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&s, text, None, Some(msg))))
+        }
+    }
+}
