@@ -1,0 +1,97 @@
+// Every administration page in a real browser (issue 14): each opens for the center's director,
+// passes the accessibility basics and fits a 360 px phone; the holiday form, the counter group
+// form and a restructure's dry run work through the pages.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, startBrowser, accessibilityProblems, fitsWidth } from "./lib.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+async function signIn(username, viewport) {
+  const context = await browser.newContext(viewport ? { viewport } : {});
+  const page = await context.newPage();
+  page.on("dialog", (d) => d.accept());
+  await page.goto(`${server.base}/dang-nhap`);
+  await page.getByLabel("Tên đăng nhập").fill(username);
+  await page.getByLabel("Mật khẩu").fill("demo");
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+  await page.waitForURL(/\/can-bo/);
+  return page;
+}
+
+const PAGES = [
+  "/quan-tri",
+  "/quan-tri/nguoi-dung",
+  "/quan-tri/nguoi-dung?q=tiep+nhan",
+  "/quan-tri/don-vi",
+  "/quan-tri/lich",
+  "/quan-tri/quyet-dinh",
+  "/quan-tri/thu-tuc/moi",
+  "/quan-tri/thu-tuc/moi?sua=1.012786",
+  "/quan-tri/thu-tuc/1.012786/phien-ban",
+  "/quan-tri/quy-trinh/1.012786",
+  "/quan-tri/bao-cao",
+  "/quan-tri/hang-doi",
+  "/quan-tri/cong-khai",
+  "/quan-tri/sap-xep",
+];
+
+test("every administration page opens, passes the accessibility basics and fits a 360 px phone", async () => {
+  const page = await signIn("giamdoc", { width: 360, height: 740 });
+  for (const path of PAGES) {
+    const r = await page.goto(`${server.base}${path}`);
+    assert.equal(r.status(), 200, path);
+    assert.deepEqual(await accessibilityProblems(page), [], path);
+    assert.ok(await fitsWidth(page), `${path} scrolls sideways at 360 px`);
+  }
+});
+
+test("the holiday form, the counter group form and a restructure's dry run work through the pages", async () => {
+  const page = await signIn("giamdoc");
+  // Holidays: the 2027 announcement entered as rows.
+  await page.goto(`${server.base}/quan-tri/lich?year=2027`);
+  await page.getByLabel(/Căn cứ/).fill("Thông báo thử nghiệm 2027");
+  for (let i = 0; ; i++) {
+    const date = page.locator(`input[name="date_${i}"]`);
+    if ((await date.count()) === 0) break;
+    await date.fill("");
+    await page.locator(`input[name="name_${i}"]`).fill("");
+  }
+  await page.locator('input[name="date_0"]').fill("2027-01-01");
+  await page.locator('input[name="name_0"]').fill("Tết Dương lịch");
+  await page.getByRole("button", { name: "Lưu thông báo", exact: true }).click();
+  await page.waitForURL(/\/quan-tri\/lich\?year=2027$/);
+  assert.match(await page.locator("main").textContent(), /Thông báo thử nghiệm 2027/);
+
+  // A counter group and a counter of the provincial center.
+  await page.goto(`${server.base}/quan-tri/hang-doi`);
+  await page.getByLabel(/Mã nhóm/).fill("TT-TN");
+  await page.getByLabel("Tên nhóm").fill("Tài nguyên – Môi trường");
+  await page.getByLabel(/Ký hiệu số/).fill("C");
+  await page.getByRole("button", { name: "Lưu nhóm quầy" }).click();
+  await page.waitForURL(/xong=1/);
+  await page.getByLabel("Mã quầy").fill("TT-TN-Q01");
+  await page.getByLabel("Tên quầy").fill("Quầy C1");
+  await page.locator("#q-group").selectOption("TT-TN");
+  await page.getByRole("button", { name: "Lưu quầy" }).click();
+  await page.waitForURL(/xong=1/);
+  assert.match(await page.locator("main").textContent(), /Quầy C1/);
+
+  // A restructure plan that is refused shows its reason; nothing is written.
+  await page.goto(`${server.base}/quan-tri/sap-xep`);
+  await page.getByLabel("Kế hoạch (JSON)").fill('{"effective_on": "2025-07-01", "legal_basis": "", "operations": []}');
+  await page.getByRole("button", { name: "Chạy thử" }).click();
+  await page.waitForLoadState();
+  assert.ok((await page.getByRole("alert").count()) > 0, "an empty plan is refused with its reason");
+});
