@@ -69,6 +69,17 @@ pub fn router() -> Router<AppState> {
 pub(crate) use motcua_app::accounts::AdminScope as Admin;
 
 /// The signed-in officer's administration rights, or a 403 page.
+/// What an administration form shows of a refused use case: the reason in the page language, to
+/// show beside the form (422); a 403 or a 5xx page for a refusal that is not about the form.
+pub(crate) fn form_refusal(e: motcua_app::error::Error, lang: super::Lang) -> Result<String, UiError> {
+    use motcua_app::error::Kind;
+    match e.kind {
+        Kind::Forbidden => Err(UiError::forbidden(lang)),
+        Kind::Internal => Err(UiError::from(crate::error::ApiError::from(e)).in_lang(lang)),
+        _ => Ok(lang.t(&e.message_vi, &e.message).to_owned()),
+    }
+}
+
 pub(crate) fn admin_of(s: &SignedIn) -> Result<Admin, UiError> {
     Admin::of(&s.user).ok_or_else(|| UiError::forbidden(s.visitor.lang))
 }

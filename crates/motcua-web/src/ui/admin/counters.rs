@@ -113,12 +113,8 @@ where
     s.visitor.check_csrf(field(&f, "csrf"))?;
     match save(&state, &s, &f).await {
         Ok(()) => Ok(see_other(&format!("{PATH}?xong=1"))),
-        Err(e) if e.kind == motcua_app::error::Kind::Forbidden => Err(UiError::forbidden(lang)),
-        Err(e) if e.kind == motcua_app::error::Kind::Internal => {
-            Err(UiError::from(crate::error::ApiError::from(e)).in_lang(lang))
-        }
         Err(e) => {
-            let msg = lang.t(&e.message_vi, &e.message).to_owned();
+            let msg = super::form_refusal(e, lang)?;
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&state, &s, &admin, Some(msg), false).await?))
         }
     }

@@ -63,12 +63,8 @@ pub(super) async fn publish(
     let by = motcua_app::accounts::Authority::Account(&s.user);
     match motcua_app::disclosures::publish(&state, by, &month, &note).await {
         Ok(d) => Ok(see_other(&format!("/cong-khai/{}", d.meta.month))),
-        Err(e) if e.kind == motcua_app::error::Kind::Forbidden => Err(UiError::forbidden(lang)),
-        Err(e) if e.kind == motcua_app::error::Kind::Internal => {
-            Err(UiError::from(crate::error::ApiError::from(e)).in_lang(lang))
-        }
         Err(e) => {
-            let msg = lang.t(&e.message_vi, &e.message).to_owned();
+            let msg = super::form_refusal(e, lang)?;
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&state, &s, month, note, Some(msg)).await?))
         }
     }

@@ -261,11 +261,7 @@ pub(super) async fn save(
             let by = motcua_app::accounts::Authority::Account(&s.user);
             match motcua_app::catalog::record_decision(&state, by, d).await {
                 Ok(_) => return Ok(see_other(&format!("/quan-tri/thu-tuc/{}/phien-ban", v.code.trim()))),
-                Err(e) if e.kind == motcua_app::error::Kind::Forbidden => return Err(UiError::forbidden(lang)),
-                Err(e) if e.kind == motcua_app::error::Kind::Internal => {
-                    return Err(UiError::from(crate::error::ApiError::from(e)).in_lang(lang));
-                }
-                Err(e) => lang.t(&e.message_vi, &e.message).to_owned(),
+                Err(e) => super::form_refusal(e, lang)?,
             }
         }
     };

@@ -63,12 +63,8 @@ pub(super) async fn run(
     let by = motcua_app::accounts::Authority::Account(&s.user);
     match motcua_app::units::restructure(&state, by, &plan, dry_run).await {
         Ok(report) => Ok(render_status(StatusCode::OK, &page(&s, text, Some(report), None))),
-        Err(e) if e.kind == motcua_app::error::Kind::Forbidden => Err(UiError::forbidden(lang)),
-        Err(e) if e.kind == motcua_app::error::Kind::Internal => {
-            Err(UiError::from(crate::error::ApiError::from(e)).in_lang(lang))
-        }
         Err(e) => {
-            let msg = lang.t(&e.message_vi, &e.message).to_owned();
+            let msg = super::form_refusal(e, lang)?;
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&s, text, None, Some(msg))))
         }
     }
