@@ -598,3 +598,36 @@ async fn a_restructure_is_run_dry_first_and_then_applied_from_the_administration
     let r = app.call("GET", "/api/v1/units", None, None, None).await;
     assert!(r.body.to_string().contains("Phường Hợp Nhất"), "{:?}", r.body);
 }
+
+#[tokio::test]
+async fn an_administrator_creates_a_new_unit_under_one_they_administer() {
+    let app = setup().await;
+    let mut admin = browser(&app, "giamdoc").await;
+    let p = admin.get("/quan-tri/don-vi").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.html.contains("<label for=\"u-code\">") && p.html.contains("value=\"counter\""));
+    let csrf = p.csrf();
+    let unit = |code: &'static str, parent: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("code", code.into()),
+            ("name", "Điểm tiếp nhận số 2".into()),
+            ("kind", "counter".into()),
+            ("parent", parent.into()),
+            ("organ_id", String::new()),
+        ]
+    };
+    let post = async |b: &mut Browser<'_>, f: Vec<(&'static str, String)>| {
+        let form: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        b.post_form("/quan-tri/don-vi", &form).await
+    };
+    let p = post(&mut admin, unit("C1", "C1")).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "an existing code");
+    assert!(p.html.contains("đã có đơn vị mang mã này") && p.html.contains("value=\"Điểm tiếp nhận số 2\""));
+    assert_eq!(post(&mut admin, unit("C1Q2", "A1")).await.status, StatusCode::FORBIDDEN, "not their unit");
+    let p = post(&mut admin, unit("C1Q2", "C1")).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    assert_eq!(p.location.as_deref(), Some("/quan-tri/don-vi/C1Q2"));
+    let r = app.call("GET", "/api/v1/units", None, None, None).await;
+    assert!(r.body.to_string().contains("Điểm tiếp nhận số 2"), "{:?}", r.body);
+}

@@ -47,7 +47,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/quan-tri", get(home))
         .route("/quan-tri/nguoi-dung", get(users::page).post(users::save))
-        .route("/quan-tri/don-vi", get(units::page))
+        .route("/quan-tri/don-vi", get(units::page).post(units::create))
         .route("/quan-tri/don-vi/{code}", get(units::edit).post(units::save))
         .route("/quan-tri/lich", get(calendar::page).post(calendar::add))
         .route("/quan-tri/cong-khai", get(disclosures::list).post(disclosures::publish))

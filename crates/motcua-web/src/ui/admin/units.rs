@@ -2,7 +2,8 @@
 //! organ identifier, validity and successor (units ended by the 2025 reform stay listed, so old
 //! dossiers keep their names). `GET/POST /quan-tri/don-vi/{code}`: a unit's name, office hours
 //! (its working calendar), dossier-code template and electronic organ identifier. Merges,
-//! renames with history and moves are restructures (effective-dated), not edits.
+//! renames with history and moves are restructures (effective-dated), not edits. `POST
+//! /quan-tri/don-vi` creates a unit that did not exist (issue 14; `motcua_app::units::create`).
 
 use askama::Template;
 use axum::Form;
@@ -37,6 +38,103 @@ struct UnitRow {
 struct UnitsPage {
     c: Chrome,
     units: Vec<UnitRow>,
+    /// The "new unit" form: kinds, parents to choose from, and what was typed.
+    kinds: Vec<(&'static str, &'static str)>,
+    parents: Vec<(String, String)>,
+    new: NewUnit,
+    error: Option<String>,
+}
+
+/// The "new unit" form as typed.
+#[derive(Default, Deserialize)]
+pub struct NewUnit {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    parent: String,
+    #[serde(default)]
+    organ_id: String,
+}
+
+const KINDS: [UnitKind; 8] = [
+    UnitKind::Agency,
+    UnitKind::Center,
+    UnitKind::Commune,
+    UnitKind::Ward,
+    UnitKind::SpecialZone,
+    UnitKind::Counter,
+    UnitKind::Province,
+    UnitKind::District,
+];
+
+fn kind_code(k: UnitKind) -> &'static str {
+    match k {
+        UnitKind::Province => "province",
+        UnitKind::Center => "center",
+        UnitKind::Agency => "agency",
+        UnitKind::District => "district",
+        UnitKind::Commune => "commune",
+        UnitKind::Ward => "ward",
+        UnitKind::SpecialZone => "special_zone",
+        UnitKind::Counter => "counter",
+    }
+}
+
+async fn units_page(state: &AppState, s: &SignedIn, new: NewUnit, error: Option<String>) -> Result<UnitsPage, UiError> {
+    let lang = s.visitor.lang;
+    let all = state.store.units().await?;
+    let mut parents: Vec<(String, String)> =
+        all.iter().filter(|u| u.is_current()).map(|u| (u.code.to_string(), u.name.clone())).collect();
+    parents.sort_by(|a, b| motcua_domain::text::collate(&a.1, &b.1));
+    let units = all.into_iter().map(|u| row(u, lang)).collect();
+    let kinds = KINDS.iter().map(|k| (kind_code(*k), kind_label(*k, lang))).collect();
+    let c = Chrome::new(&s.visitor, "/quan-tri/don-vi", "Đơn vị", "Units");
+    Ok(UnitsPage { c, units, kinds, parents, new, error })
+}
+
+/// `POST /quan-tri/don-vi`: creates a unit ([`motcua_app::units::create`]).
+pub(super) async fn create(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Form(f): Form<NewUnit>,
+) -> Result<Response, UiError> {
+    admin_of(&s)?;
+    s.visitor.check_csrf(&f.csrf)?;
+    let lang = s.visitor.lang;
+    let kind = KINDS.into_iter().find(|k| kind_code(*k) == f.kind.trim());
+    let level = match kind {
+        Some(UnitKind::Province | UnitKind::Center | UnitKind::Agency) => "province",
+        Some(UnitKind::District) => "district",
+        _ => "commune",
+    };
+    let parsed: Result<Unit, _> = serde_json::from_value(serde_json::json!({
+        "code": f.code.trim(), "name": f.name.trim(), "kind": f.kind.trim(), "level": level,
+        "parent": Some(f.parent.trim()).filter(|p| !p.is_empty()),
+        "organ_id": Some(f.organ_id.trim()).filter(|o| !o.is_empty()),
+    }));
+    let result = match (parsed, kind) {
+        (Ok(u), Some(_)) => {
+            motcua_app::units::create(&state, motcua_app::accounts::Authority::Account(&s.user), u).await
+        }
+        _ => {
+            let msg =
+                lang.t("Mã đơn vị hoặc loại đơn vị không hợp lệ.", "The unit code or kind is invalid.").to_owned();
+            return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &units_page(&state, &s, f, Some(msg)).await?));
+        }
+    };
+    match result {
+        Ok(u) => Ok(see_other(&format!("/quan-tri/don-vi/{}", u.code))),
+        Err(e) => {
+            let msg = super::form_refusal(e, lang)?;
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &units_page(&state, &s, f, Some(msg)).await?))
+        }
+    }
 }
 
 fn kind_label(k: UnitKind, lang: Lang) -> &'static str {
@@ -77,10 +175,7 @@ fn row(u: Unit, lang: Lang) -> UnitRow {
 
 pub(super) async fn page(State(state): State<AppState>, s: SignedIn) -> Result<Response, UiError> {
     admin_of(&s)?;
-    let lang = s.visitor.lang;
-    let units = state.store.units().await?.into_iter().map(|u| row(u, lang)).collect();
-    let c = Chrome::new(&s.visitor, "/quan-tri/don-vi", "Đơn vị", "Units");
-    Ok(render(&UnitsPage { c, units }))
+    Ok(render(&units_page(&state, &s, NewUnit { kind: "agency".into(), ..NewUnit::default() }, None).await?))
 }
 
 #[derive(Template)]
