@@ -3,7 +3,7 @@
 // form and a restructure's dry run work through the pages.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, startBrowser, accessibilityProblems, fitsWidth } from "./lib.mjs";
+import { startServer, startBrowser, accessibilityProblems, fitsWidth, signIn as officerSignIn } from "./lib.mjs";
 
 let server;
 let browser;
@@ -18,17 +18,7 @@ after(async () => {
   server?.stop();
 });
 
-async function signIn(username, viewport) {
-  const context = await browser.newContext(viewport ? { viewport } : {});
-  const page = await context.newPage();
-  page.on("dialog", (d) => d.accept());
-  await page.goto(`${server.base}/dang-nhap`);
-  await page.getByLabel("Tên đăng nhập").fill(username);
-  await page.getByLabel("Mật khẩu").fill("demo");
-  await page.getByRole("button", { name: "Đăng nhập" }).click();
-  await page.waitForURL(/\/can-bo/);
-  return page;
-}
+const signIn = (username, viewport) => officerSignIn(browser, server, username, { viewport });
 
 const PAGES = [
   "/quan-tri",

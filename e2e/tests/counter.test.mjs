@@ -5,7 +5,7 @@
 // officer changes their password; an administrator publishes a procedure with its decision.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, startBrowser } from "./lib.mjs";
+import { startServer, startBrowser, signIn as officerSignIn } from "./lib.mjs";
 
 let server;
 let browser;
@@ -20,16 +20,7 @@ after(async () => {
   server?.stop();
 });
 
-async function signIn(username, password = "demo") {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(`${server.base}/dang-nhap`);
-  await page.getByLabel("Tên đăng nhập").fill(username);
-  await page.getByLabel("Mật khẩu").fill(password);
-  await page.getByRole("button", { name: "Đăng nhập" }).click();
-  await page.waitForURL(/\/can-bo/);
-  return page;
-}
+const signIn = (username, password = "demo") => officerSignIn(browser, server, username, { password });
 
 /** Pages of a PDF: its page objects (`/Type /Page`, not `/Pages`). */
 function pdfPages(buf) {

@@ -131,3 +131,16 @@ export async function accessibilityProblems(page) {
 export async function fitsWidth(page) {
   return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
 }
+
+/** An officer signed in, in a browser context of their own (`viewport` optional). */
+export async function signIn(browser, server, username, { password = "demo", viewport } = {}) {
+  const context = await browser.newContext(viewport ? { viewport } : {});
+  const page = await context.newPage();
+  page.on("dialog", (d) => d.accept());
+  await page.goto(`${server.base}/dang-nhap`);
+  await page.getByLabel("Tên đăng nhập").fill(username);
+  await page.getByLabel("Mật khẩu").fill(password);
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+  await page.waitForURL(/\/can-bo/);
+  return page;
+}

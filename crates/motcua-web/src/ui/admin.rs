@@ -69,6 +69,35 @@ pub fn router() -> Router<AppState> {
 pub(crate) use motcua_app::accounts::AdminScope as Admin;
 
 /// The signed-in officer's administration rights, or a 403 page.
+/// A posted administration form whose CSRF token was checked; values are read trimmed.
+pub(crate) struct Posted(Vec<(String, String)>);
+
+impl Posted {
+    /// The first value of `name`, trimmed, or "".
+    pub(crate) fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim()).unwrap_or_default()
+    }
+    /// The field is present (even empty).
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(n, _)| n == name)
+    }
+}
+
+/// The administrator's posted form: 403 for anyone else, 400 for a malformed body, the CSRF
+/// token checked.
+pub(crate) fn posted(
+    s: &SignedIn,
+    form: Result<axum::Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>,
+) -> Result<(Admin, Posted), UiError> {
+    let admin = admin_of(s)?;
+    let lang = s.visitor.lang;
+    let axum::Form(f) =
+        form.map_err(|_| super::console::bad_request(lang, "Biểu mẫu không hợp lệ.", "The form is malformed."))?;
+    let f = Posted(f);
+    s.visitor.check_csrf(f.get("csrf"))?;
+    Ok((admin, f))
+}
+
 /// What an administration form shows of a refused use case: the reason in the page language, to
 /// show beside the form (422); a 403 or a 5xx page for a refusal that is not about the form.
 pub(crate) fn form_refusal(e: motcua_app::error::Error, lang: super::Lang) -> Result<String, UiError> {

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use time::macros::format_description;
 use time::{Date, Weekday};
 
-use super::admin_of;
+use super::{Posted, admin_of, posted};
 use crate::AppState;
 use crate::extract::ApiQuery;
 use crate::ui::error::UiError;
@@ -146,12 +146,12 @@ pub(super) async fn page(
 }
 
 /// The announcement the form's rows describe, or the problems with its dates.
-fn from_rows(f: &[(String, String)], year: i32) -> Result<Announcement, String> {
-    let get = |k: String| f.iter().find(|(n, _)| *n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
-    let mut a = Announcement { year, source: get("source".into()), days_off: Vec::new(), working_days: Vec::new() };
+fn from_rows(f: &Posted, year: i32) -> Result<Announcement, String> {
+    let mut a =
+        Announcement { year, source: f.get("source").to_owned(), days_off: Vec::new(), working_days: Vec::new() };
     let mut bad = Vec::new();
-    for i in (0..400).take_while(|i| f.iter().any(|(n, _)| *n == format!("date_{i}"))) {
-        let (date, name) = (get(format!("date_{i}")), get(format!("name_{i}")));
+    for i in (0..400).take_while(|i| f.has(&format!("date_{i}"))) {
+        let (date, name) = (f.get(&format!("date_{i}")).to_owned(), f.get(&format!("name_{i}")).to_owned());
         if date.is_empty() && name.is_empty() {
             continue;
         }
@@ -159,7 +159,7 @@ fn from_rows(f: &[(String, String)], year: i32) -> Result<Announcement, String> 
             bad.push(format!("'{date}' ({name})"));
             continue;
         };
-        let working = get(format!("kind_{i}")) == "workday";
+        let working = f.get(&format!("kind_{i}")) == "workday";
         let kind = if working { DayKind::Workday } else { DayKind::Holiday };
         let entry = HolidayEntry { date, name, kind };
         if working { a.working_days.push(entry) } else { a.days_off.push(entry) }
@@ -168,15 +168,14 @@ fn from_rows(f: &[(String, String)], year: i32) -> Result<Announcement, String> 
 }
 
 /// The rows as sent, shown back with the problems.
-fn rows_as_sent(f: &[(String, String)]) -> Vec<DayInput> {
-    let get = |k: String| f.iter().find(|(n, _)| *n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+fn rows_as_sent(f: &Posted) -> Vec<DayInput> {
     let rows = (0..400)
-        .take_while(|i| f.iter().any(|(n, _)| *n == format!("date_{i}")))
+        .take_while(|i| f.has(&format!("date_{i}")))
         .map(|i| DayInput {
             i,
-            date: get(format!("date_{i}")),
-            name: get(format!("name_{i}")),
-            working: get(format!("kind_{i}")) == "workday",
+            date: f.get(&format!("date_{i}")).to_owned(),
+            name: f.get(&format!("name_{i}")).to_owned(),
+            working: f.get(&format!("kind_{i}")) == "workday",
         })
         .filter(|r| !r.date.is_empty() || !r.name.is_empty())
         .enumerate()
@@ -190,12 +189,9 @@ pub(super) async fn add(
     s: SignedIn,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, UiError> {
-    admin_of(&s)?;
+    let (_, f) = posted(&s, form)?;
     let lang = s.visitor.lang;
-    let Form(f) =
-        form.map_err(|_| crate::ui::console::bad_request(lang, "Biểu mẫu không hợp lệ.", "The form is malformed."))?;
-    let field = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or_default();
-    s.visitor.check_csrf(field("csrf"))?;
+    let field = |k: &str| f.get(k);
     let by = motcua_app::accounts::Authority::Account(&s.user);
     let toml = field("toml").to_owned();
     let year =

@@ -13,7 +13,7 @@ use axum::response::Response;
 use motcua_domain::queue::{Counter, CounterGroup, default_max_priority_run};
 use serde::Deserialize;
 
-use super::{Admin, admin_of};
+use super::{Admin, Posted, admin_of};
 use crate::AppState;
 use crate::extract::ApiQuery;
 use crate::ui::error::UiError;
@@ -92,10 +92,6 @@ pub(super) async fn list(
 
 type Fields = Vec<(String, String)>;
 
-fn field<'a>(f: &'a Fields, k: &str) -> &'a str {
-    f.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim()).unwrap_or_default()
-}
-
 /// Saves through `save`, answering a redirect, or the page with the refusal.
 async fn saving<F>(
     state: AppState,
@@ -104,13 +100,10 @@ async fn saving<F>(
     save: F,
 ) -> Result<Response, UiError>
 where
-    F: AsyncFnOnce(&AppState, &SignedIn, &Fields) -> Result<(), motcua_app::error::Error>,
+    F: AsyncFnOnce(&AppState, &SignedIn, &Posted) -> Result<(), motcua_app::error::Error>,
 {
-    let admin = admin_of(&s)?;
+    let (admin, f) = super::posted(&s, form)?;
     let lang = s.visitor.lang;
-    let Form(f) =
-        form.map_err(|_| crate::ui::console::bad_request(lang, "Biểu mẫu không hợp lệ.", "The form is malformed."))?;
-    s.visitor.check_csrf(field(&f, "csrf"))?;
     match save(&state, &s, &f).await {
         Ok(()) => Ok(see_other(&format!("{PATH}?xong=1"))),
         Err(e) => {
@@ -126,16 +119,16 @@ pub(super) async fn save_group(
     form: Result<Form<Fields>, FormRejection>,
 ) -> Result<Response, UiError> {
     saving(state, s, form, async |state, s, f| {
-        let fields = field(f, "fields").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
+        let fields = f.get("fields").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
         let g = CounterGroup {
             code: String::new(),
-            unit: field(f, "unit").to_owned(),
-            name: field(f, "name").to_owned(),
+            unit: f.get("unit").to_owned(),
+            name: f.get("name").to_owned(),
             fields,
-            prefix: field(f, "prefix").to_uppercase(),
+            prefix: f.get("prefix").to_uppercase(),
             max_priority_run: default_max_priority_run(),
         };
-        motcua_app::queue::put_group(state, &s.actor(), field(f, "code"), g).await.map(|_| ())
+        motcua_app::queue::put_group(state, &s.actor(), f.get("code"), g).await.map(|_| ())
     })
     .await
 }
@@ -146,8 +139,8 @@ pub(super) async fn save_counter(
     form: Result<Form<Fields>, FormRejection>,
 ) -> Result<Response, UiError> {
     saving(state, s, form, async |state, s, f| {
-        let c = Counter { id: String::new(), name: field(f, "name").to_owned(), group: field(f, "group").to_owned() };
-        motcua_app::queue::put_counter(state, &s.actor(), field(f, "id"), c).await.map(|_| ())
+        let c = Counter { id: String::new(), name: f.get("name").to_owned(), group: f.get("group").to_owned() };
+        motcua_app::queue::put_counter(state, &s.actor(), f.get("id"), c).await.map(|_| ())
     })
     .await
 }

@@ -53,13 +53,9 @@ pub(super) async fn publish(
     s: SignedIn,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, UiError> {
-    admin_of(&s)?;
+    let (_, f) = super::posted(&s, form)?;
     let lang = s.visitor.lang;
-    let Form(f) =
-        form.map_err(|_| crate::ui::console::bad_request(lang, "Biểu mẫu không hợp lệ.", "The form is malformed."))?;
-    let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
-    s.visitor.check_csrf(&get("csrf"))?;
-    let (month, note) = (get("month"), get("note"));
+    let (month, note) = (f.get("month").to_owned(), f.get("note").to_owned());
     let by = motcua_app::accounts::Authority::Account(&s.user);
     match motcua_app::disclosures::publish(&state, by, &month, &note).await {
         Ok(d) => Ok(see_other(&format!("/cong-khai/{}", d.meta.month))),

@@ -230,12 +230,9 @@ pub(super) async fn save(
     s: SignedIn,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, UiError> {
-    admin_of(&s)?;
+    let (_, f) = super::posted(&s, form)?;
     let lang = s.visitor.lang;
-    let Form(f) =
-        form.map_err(|_| crate::ui::console::bad_request(lang, "Biểu mẫu không hợp lệ.", "The form is malformed."))?;
-    let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    s.visitor.check_csrf(&get("csrf"))?;
+    let get = |k: &str| f.get(k).to_owned();
     let v = Values {
         code: get("code"),
         name: get("name"),

@@ -45,14 +45,10 @@ pub(super) async fn run(
     s: SignedIn,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, UiError> {
-    admin_of(&s)?;
+    let (_, f) = super::posted(&s, form)?;
     let lang = s.visitor.lang;
-    let Form(f) =
-        form.map_err(|_| crate::ui::console::bad_request(lang, "Biểu mẫu không hợp lệ.", "The form is malformed."))?;
-    let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    s.visitor.check_csrf(&get("csrf"))?;
-    let text = get("plan");
-    let dry_run = get("run") != "apply";
+    let text = f.get("plan").to_owned();
+    let dry_run = f.get("run") != "apply";
     let plan: RestructurePlan = match serde_json::from_str(&text) {
         Ok(p) => p,
         Err(e) => {
