@@ -72,6 +72,10 @@ async fn the_dashboard_shows_the_figures_charts_and_ranking_of_received_dossiers
     assert_eq!(p.status, StatusCode::OK);
     assert!(!p.html.contains("id=\"no-data\""), "there is data");
     assert!(p.html.contains("<strong>3</strong>"), "three dossiers received");
+    assert!(
+        p.html.contains("<tfoot><tr class=\"total\"><th scope=\"row\">Tổng cộng</th><td class=\"num\">3</td>"),
+        "the unit table ends on the total of its rows"
+    );
     assert!(p.html.contains("<strong>100%</strong>"), "all online");
     for id in ["trend", "units", "ranking"] {
         assert!(p.html.contains(&format!("aria-labelledby=\"{id}-t {id}-d\"")), "{id} chart");

@@ -359,7 +359,12 @@ impl ReportText for Report {
 
     fn month_table(&self) -> Table {
         let d = &self.dossiers;
-        dossier_table("Kết quả giải quyết hồ sơ theo tháng", "Tháng", &d.by_month, |g| vn_month(&g.key), Some(&d.total))
+        // A dossier carried over is processed in every month it is open, so those two columns of
+        // the period's row are not the sum of the months; the other counts are.
+        let title = "Kết quả giải quyết hồ sơ theo tháng (hồ sơ chuyển sang tháng sau được tính ở mỗi tháng \
+                     xử lý, nên cột “Xử lý trong kỳ” và “Quá hạn chưa giải quyết” của dòng Cả kỳ không phải \
+                     tổng các tháng)";
+        dossier_table(title, "Tháng", &d.by_month, |g| vn_month(&g.key), Some(&d.total))
     }
 
     fn field_table(&self) -> Table {

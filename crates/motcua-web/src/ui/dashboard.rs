@@ -99,6 +99,8 @@ struct View {
     units_svg: Option<String>,
     /// Every unit's indicators, cells as text (see the template's header).
     units: Vec<Vec<String>>,
+    /// The same cells for the whole selection: every count is the sum of the units' above.
+    units_total: Vec<String>,
     ranking_svg: Option<String>,
     ranking: Vec<RankRow>,
     downloads: Vec<(&'static str, String)>,
@@ -217,6 +219,7 @@ async fn load(
         trend: Vec::new(),
         units_svg: units_chart(&unit_groups, lang, n),
         units: unit_groups.iter().map(|g| unit_cells(g, n)).collect(),
+        units_total: unit_cells(&Group { name: lang.t("Tổng cộng", "Total").into(), ..total.clone() }, n),
         ranking_svg: None,
         ranking: Vec::new(),
         downloads: downloads(&sel, lang),
@@ -360,21 +363,28 @@ fn units_chart(groups: &[Group], lang: Lang, n: Num) -> Option<String> {
             label: g.name.clone(),
             value: g.tally.received as f64,
             part: g.tally.late as f64,
-            text: format!("{} ({} {})", n.count(&g.tally.received), n.count(&g.tally.late), lang.t("trễ hạn", "late")),
+            text: format!(
+                "{} ({} {})",
+                n.count(&g.tally.received),
+                n.count(&g.tally.late),
+                lang.t("trễ hạn, quá hạn", "late or overdue")
+            ),
         })
         .collect();
     charts::bars(
         "units",
         lang.t("Hồ sơ tiếp nhận theo đơn vị", "Dossiers received by unit"),
         lang.t(
-            "Số hồ sơ tiếp nhận của từng đơn vị trong kỳ; phần màu đỏ là số hồ sơ trễ hạn. \
+            "Số hồ sơ tiếp nhận của từng đơn vị trong kỳ; phần màu đỏ là số hồ sơ giải quyết trễ hạn và \
+             quá hạn chưa giải quyết. \
              Bảng chỉ số theo đơn vị bên dưới có đầy đủ số liệu.",
-            "Dossiers received by each unit in the period; the red part is the late dossiers. \
+            "Dossiers received by each unit in the period; the red part is the dossiers finished late and \
+             those overdue, not finished. \
              The table of units below has all the figures.",
         ),
         &bars,
         None,
-        (lang.t("Tiếp nhận", "Received"), lang.t("Trễ hạn", "Late")),
+        (lang.t("Tiếp nhận", "Received"), lang.t("Trễ hạn, quá hạn", "Late or overdue")),
     )
 }
 
