@@ -199,3 +199,29 @@ test("an administrator publishes a procedure with its decision, and it is in the
   assert.equal(catalog.status(), 200);
   assert.match(await catalog.text(), /Cấp giấy phép thử nghiệm trên trình duyệt/);
 });
+
+test("the dossier page shows the leader what they can do on the first screen, and nothing else", async () => {
+  const viewport = { width: 1366, height: 768 };
+  const page = await officerSignIn(browser, server, "lanhdao", { viewport });
+  await page.goto(`${server.base}/can-bo`);
+  const links = await page.$$eval('a[href^="/can-bo/ho-so/"]', (as) => as.map((a) => a.getAttribute("href")));
+  assert.ok(links.length > 0, "the leader's inbox lists dossiers");
+  for (const href of links.slice(0, 8)) {
+    await page.goto(`${server.base}${href}`);
+    const actions = page.locator("#actions-h");
+    const top = (await actions.boundingBox()).y;
+    assert.ok(top < viewport.height, `${href}: the actions start at ${top} px, below the first screen`);
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    assert.ok(height <= 3200, `${href}: the page is ${height} px tall`);
+    // A leader neither completes the specialist's step nor approves before the approval step.
+    const forms = await page.$$eval(".console-actions input[name=action]", (is) => is.map((i) => i.value));
+    const step = await page.locator("tr.step-current td.step-role").first().textContent().catch(() => "");
+    if (forms.includes("complete_step")) assert.match(step, /Lãnh đạo/, `${href}: completes only a leader's step`);
+    // The step table's dates and states stay on one line.
+    const lines = await page.$$eval("table.steps .tag", (ts) => ts.map((t) => t.getClientRects().length));
+    assert.ok(lines.every((n) => n === 1), `${href}: a step's state wraps`);
+    // People by name, not by username.
+    assert.doesNotMatch(await page.locator(".timeline").textContent(), /— (tiepnhan|lanhdao|chuyenvien)\b/);
+  }
+  await page.context().close();
+});

@@ -130,23 +130,55 @@ pub(super) async fn page(
         .done
         .and_then(|k| ActionKind::ALL.into_iter().find(|a| a.as_str() == k))
         .map(|k| action_label(k, lang).to_owned());
+    let assigned: Vec<String> = events
+        .iter()
+        .filter_map(|e| serde_json::to_value(&e.event.data).ok()?.get("assignee")?.as_str().map(str::to_owned))
+        .collect();
+    let people =
+        People::of(&state, d.assignee.iter().chain(&assigned).chain(events.iter().map(|e| &e.event.actor))).await;
     let c = Chrome::new(&s.visitor, &format!("/can-bo/ho-so/{}", d.code), "Hồ sơ", "Dossier");
     let c = Chrome { title: format!("{} {}", c.title, d.code), ..c };
     let page = DossierPage {
         status: status_label(d.status, lang),
         urgency_class,
         urgency_label,
-        facts: facts(&d, &units, lang),
+        facts: facts(&d, &units, &people, lang),
         documents: document_rows(&d, &files),
         files: file_rows(&files, lang),
         steps: steps(&d, &units, at, lang),
-        timeline: events.iter().map(|e| event_row(&e.event, &units, &c)).collect(),
+        timeline: events.iter().map(|e| event_row(&e.event, &units, &people, &c)).collect(),
         forms,
         done,
         d,
         c,
     };
     Ok(render(&page))
+}
+
+/// Officers' full names by username, for the people a page names: an audit trail shows who
+/// acted, and a username is not a name. A name that cannot be found shows as the username.
+pub(super) struct People(HashMap<String, String>);
+
+impl People {
+    pub(super) async fn of<'a>(state: &AppState, usernames: impl Iterator<Item = &'a String>) -> People {
+        let mut names = HashMap::new();
+        for u in usernames {
+            if names.contains_key(u) || matches!(u.as_str(), "applicant" | "system") {
+                continue;
+            }
+            if let Ok(Some(user)) =
+                state.store.user(u).await.inspect_err(|e| tracing::warn!(error = %e, "officer name"))
+                && !user.full_name.trim().is_empty()
+            {
+                names.insert(u.clone(), user.full_name);
+            }
+        }
+        People(names)
+    }
+
+    pub(super) fn name(&self, username: &str) -> String {
+        self.0.get(username).cloned().unwrap_or_else(|| username.to_owned())
+    }
 }
 
 /// The button label of an action in the page language.
@@ -171,7 +203,7 @@ fn unit_name(units: &HashMap<String, String>, code: &str) -> String {
 }
 
 /// The summary lines: deadlines, times, rounds, extension, assignee, units.
-fn facts(d: &Dossier, units: &HashMap<String, String>, lang: Lang) -> Vec<(String, String)> {
+fn facts(d: &Dossier, units: &HashMap<String, String>, people: &People, lang: Lang) -> Vec<(String, String)> {
     let t = |vi: &str, en: &str| lang.t(vi, en).to_owned();
     let dt = |x: Option<OffsetDateTime>| x.map(local_display).unwrap_or_else(|| "—".into());
     let paused_hours = d.paused.seconds() as f64 / 3600.0;
@@ -184,10 +216,7 @@ fn facts(d: &Dossier, units: &HashMap<String, String>, lang: Lang) -> Vec<(Strin
         (t("Thời hạn giải quyết", "Legal processing time"), working_days(d.legal_time, lang)),
         (
             t("Thời gian tạm dừng (chờ bổ sung)", "Time paused (supplementation)"),
-            match lang {
-                Lang::Vi => format!("{} giờ làm việc", format!("{paused_hours:.1}").replace('.', ",")),
-                Lang::En => format!("{paused_hours:.1} working hours"),
-            },
+            format!("{} {}", crate::views::decimal(paused_hours, lang), t("giờ làm việc", "working hours")),
         ),
         (t("Số lần yêu cầu bổ sung", "Supplement rounds"), d.supplement_rounds.to_string()),
         (
@@ -197,7 +226,10 @@ fn facts(d: &Dossier, units: &HashMap<String, String>, lang: Lang) -> Vec<(Strin
                 None => t("Chưa gia hạn", "None"),
             },
         ),
-        (t("Cán bộ được phân công", "Assignee"), d.assignee.clone().unwrap_or_else(|| "—".into())),
+        (
+            t("Cán bộ được phân công", "Assignee"),
+            d.assignee.as_deref().map(|a| people.name(a)).unwrap_or_else(|| "—".into()),
+        ),
         (t("Nơi tiếp nhận", "Receiving one-stop"), unit_name(units, &d.receiving_unit)),
         (t("Cơ quan giải quyết", "Resolving authority"), unit_name(units, &d.resolving_unit)),
     ];
@@ -254,7 +286,7 @@ fn step_state(d: &Dossier, i: usize, s: &StepState, now: OffsetDateTime, lang: L
 }
 
 /// A timeline line: when, what, who, and the event's own words (reason, note, assignee...).
-fn event_row(e: &Event, units: &HashMap<String, String>, c: &Chrome) -> EventRow {
+fn event_row(e: &Event, units: &HashMap<String, String>, people: &People, c: &Chrome) -> EventRow {
     let v = serde_json::to_value(&e.data).unwrap_or_default();
     let text = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::trim).filter(|x| !x.is_empty());
     let mut parts: Vec<String> = Vec::new();
@@ -262,7 +294,7 @@ fn event_row(e: &Event, units: &HashMap<String, String>, c: &Chrome) -> EventRow
         parts.push(format!("{}: {step}", c.t("Bước", "Step")));
     }
     if let Some(a) = text("assignee") {
-        parts.push(format!("{}: {a}", c.t("Phân công cho", "Assigned to")));
+        parts.push(format!("{}: {}", c.t("Phân công cho", "Assigned to"), people.name(a)));
     }
     if let Some(u) = text("to_unit") {
         parts.push(format!("{}: {}", c.t("Chuyển đến", "To"), unit_name(units, u)));
@@ -284,7 +316,10 @@ fn event_row(e: &Event, units: &HashMap<String, String>, c: &Chrome) -> EventRow
     EventRow {
         at: local_display(e.at),
         label: c.event_label(e.data.action()),
-        actor: c.actor(&e.actor),
+        actor: match e.actor.as_str() {
+            "applicant" | "system" => c.actor(&e.actor),
+            officer => people.name(officer),
+        },
         details: parts.join(" · "),
     }
 }
