@@ -287,6 +287,23 @@ pub fn percent(x: f64, lang: Lang) -> String {
     format!("{}%", decimal(x, lang))
 }
 
+/// A date `dd/mm/yyyy`, as Vietnamese documents write it (the one date formatter of the pages).
+pub fn date(d: time::Date) -> String {
+    format!("{:02}/{:02}/{:04}", d.day(), u8::from(d.month()), d.year())
+}
+
+/// The local (UTC+7) date of an instant, `dd/mm/yyyy`.
+pub fn local_date(t: OffsetDateTime) -> String {
+    date(t.to_offset(VN_OFFSET).date())
+}
+
+/// A stored `YYYY-MM-DD` shown as `dd/mm/yyyy` (as stored if it is not a date).
+pub fn iso_date(s: &str) -> String {
+    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        .map(date)
+        .unwrap_or_else(|_| s.to_owned())
+}
+
 /// `dd/mm/yyyy HH:MM` in UTC+7, as on Vietnamese slips.
 pub fn local_display(t: OffsetDateTime) -> String {
     let t = t.to_offset(VN_OFFSET);

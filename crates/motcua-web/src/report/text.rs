@@ -25,7 +25,7 @@ pub fn vn_percent(x: f64) -> String {
 
 /// `dd/mm/yyyy`.
 pub fn vn_date(d: Date) -> String {
-    format!("{:02}/{:02}/{:04}", d.day(), u8::from(d.month()), d.year())
+    crate::views::date(d)
 }
 
 /// `YYYY-MM` → `mm/yyyy`.

@@ -12,13 +12,26 @@ use axum::routing::get;
 use crate::AppState;
 use crate::notify::alerts::{AlertItem, officer_alerts};
 use crate::ui::error::UiError;
+use crate::ui::people::People;
 use crate::ui::session::SignedIn;
 use crate::ui::{Chrome, render};
+use crate::views::{decimal, local_display};
+
+/// One alert as the page shows it: people by name, instants `dd/mm/yyyy HH:MM` (UTC+7), days
+/// in the page's number format.
+struct Row {
+    kind: String,
+    code: String,
+    assignee: Option<String>,
+    at: Option<String>,
+    elapsed_days: String,
+    escalation: String,
+}
 
 /// One kind's alerts within a unit.
 struct KindRows {
     label: String,
-    items: Vec<AlertItem>,
+    items: Vec<Row>,
 }
 
 /// One unit's alerts.
@@ -40,13 +53,23 @@ async fn page(State(state): State<AppState>, s: SignedIn) -> Result<Response, Ui
     let lang = s.visitor.lang;
     let groups = officer_alerts(&state, &s.user, state.now()).await?;
     let names = crate::ui::console::unit_names(&state).await?;
+    let assignees: Vec<String> = groups.iter().flat_map(|g| &g.items).filter_map(|i| i.assignee.clone()).collect();
+    let people = People::of(&state, assignees.iter()).await;
+    let row = |i: AlertItem| Row {
+        at: i.at.as_deref().and_then(|t| motcua_store::parse_ts(t).ok()).map(local_display).or(i.at),
+        assignee: i.assignee.as_deref().map(|a| people.name(a)),
+        elapsed_days: decimal(i.elapsed_days, lang),
+        kind: i.kind,
+        code: i.code,
+        escalation: i.escalation,
+    };
     let mut by_unit: BTreeMap<String, Vec<KindRows>> = BTreeMap::new();
     let mut total = 0;
     for g in groups {
-        let mut per_unit: BTreeMap<String, Vec<AlertItem>> = BTreeMap::new();
+        let mut per_unit: BTreeMap<String, Vec<Row>> = BTreeMap::new();
         for i in g.items {
             total += 1;
-            per_unit.entry(i.unit.clone()).or_default().push(i);
+            per_unit.entry(i.unit.clone()).or_default().push(row(i));
         }
         for (unit, items) in per_unit {
             let label = lang.t(&g.label_vi, &g.label).to_owned();

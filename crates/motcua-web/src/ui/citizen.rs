@@ -66,7 +66,7 @@ impl Chrome {
 
 /// Processing time as people read it.
 pub fn processing_time(p: &Procedure, c: &Chrome) -> String {
-    let n = |x: f64| if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x}").replace('.', ",") };
+    let n = |x: f64| crate::views::decimal(x, c.lang);
     match (p.processing_days, p.processing_hours) {
         (Some(d), _) => format!("{} {}", n(d), c.t("ngày làm việc", "working days")),
         (_, Some(h)) => format!("{} {}", n(h), c.t("giờ làm việc", "working hours")),

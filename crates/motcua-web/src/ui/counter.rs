@@ -211,10 +211,8 @@ fn place_name(name: &str) -> String {
 
 /// An officer's full name for signature blocks (the username when the account is gone).
 async fn officer_name(state: &AppState, username: &str) -> String {
-    match state.store.user(username).await {
-        Ok(Some(u)) if !u.full_name.trim().is_empty() => u.full_name,
-        _ => username.to_owned(),
-    }
+    let username = username.to_owned();
+    crate::ui::people::People::of(state, std::iter::once(&username)).await.name(&username)
 }
 
 /// Legal processing time as people read it: "3 ngày làm việc" / "4 giờ làm việc".

@@ -28,6 +28,7 @@ pub mod error;
 pub mod feedback;
 pub mod office;
 pub mod password;
+pub mod people;
 pub mod portal;
 pub mod queue;
 pub mod session;

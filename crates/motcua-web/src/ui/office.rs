@@ -22,7 +22,6 @@ mod register;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use motcua_domain::dossier::timeliness::VN_OFFSET;
 use motcua_domain::office::{Direction, Document, Status};
 use time::OffsetDateTime;
 
@@ -100,15 +99,7 @@ pub(crate) fn status_label(s: Status, lang: Lang) -> String {
     }
 }
 
-/// `dd/mm/yyyy`.
-pub(crate) fn date(d: time::Date) -> String {
-    format!("{:02}/{:02}/{:04}", d.day(), u8::from(d.month()), d.year())
-}
-
-/// The local (UTC+7) date of an instant, `dd/mm/yyyy`.
-pub(crate) fn local_date(t: OffsetDateTime) -> String {
-    date(t.to_offset(VN_OFFSET).date())
-}
+pub(crate) use crate::views::{date, local_date};
 
 /// One line of a register as shown (list and print).
 pub(crate) struct Row {

@@ -33,6 +33,7 @@ use crate::api::queue::{Board, TicketAction, TicketView};
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
 use crate::ui::error::UiError;
+use crate::ui::people::People;
 use crate::ui::{Chrome, SignedIn, Visitor, render, render_status, see_other};
 
 pub fn router() -> Router<AppState> {
@@ -100,7 +101,7 @@ impl ScreenHead {
         ScreenHead {
             unit_name,
             clock: format!("{:02}:{:02}", now.hour(), now.minute()),
-            date: format!("{:02}/{:02}/{:04}", now.day(), u8::from(now.month()), now.year()),
+            date: crate::views::date(now.date()),
         }
     }
 }
@@ -335,16 +336,36 @@ struct MetricsQ {
 #[template(path = "queue/metrics.html")]
 struct MetricsPage {
     c: Chrome,
+    /// The chosen day: `YYYY-MM-DD` for the date field, `dd/mm/yyyy` to read.
     date: String,
+    date_shown: String,
     m: QueueMetrics,
-    ratings: Vec<OfficerRating>,
+    /// Officers by name, in the page's number format.
+    ratings: Vec<RatingRow>,
+    /// The day's officers by username → full name.
+    people: People,
     month: String,
 }
 
+/// One officer's ratings as the page shows them.
+struct RatingRow {
+    officer: String,
+    ratings: u64,
+    average: String,
+    satisfied: u64,
+    satisfaction_rate: String,
+    disliked: u64,
+    attitude_points: u64,
+    attitude_max: u64,
+}
+
 impl MetricsPage {
-    /// Seconds as minutes with one decimal, or a dash.
+    /// Seconds as minutes (at most two decimals), or a dash.
     fn min(&self, s: &Option<u64>) -> String {
-        s.map(|s| format!("{:.1}", s as f64 / 60.0)).unwrap_or_else(|| "—".into())
+        s.map(|s| crate::views::decimal(s as f64 / 60.0, self.c.lang)).unwrap_or_else(|| "—".into())
+    }
+    fn officer(&self, username: &str) -> String {
+        self.people.name(username)
     }
 }
 
@@ -386,10 +407,29 @@ async fn metrics_page(
     } else {
         vec![]
     };
+    let lang = s.visitor.lang;
+    let usernames: Vec<String> =
+        m.by_officer.keys().cloned().chain(ratings.iter().map(|r| r.officer.clone())).collect();
+    let people = People::of(&state, usernames.iter()).await;
+    let ratings = ratings
+        .into_iter()
+        .map(|r: OfficerRating| RatingRow {
+            officer: people.name(&r.officer),
+            ratings: r.ratings,
+            average: crate::views::decimal(r.average, lang),
+            satisfied: r.satisfied,
+            satisfaction_rate: crate::views::percent(r.satisfaction_rate, lang),
+            disliked: r.disliked,
+            attitude_points: r.attitude_points,
+            attitude_max: r.attitude_max,
+        })
+        .collect();
     let c = Chrome::new(&s.visitor, "/can-bo/hang-doi", "Số thứ tự và đánh giá", "Queue and ratings");
     Ok(render(&MetricsPage {
         c,
         date: motcua_store::format_date(day),
+        date_shown: crate::views::date(day),
+        people,
         m,
         ratings,
         month: format!("{:02}/{}", u8::from(first.month()), first.year()),

@@ -99,7 +99,7 @@ fn calendar_page(state: &AppState, s: &SignedIn, year: i32, toml: String, error:
         .holidays(year)
         .into_iter()
         .map(|e| DayRow {
-            date: format!("{:02}/{:02}/{:04}", e.date.day(), u8::from(e.date.month()), e.date.year()),
+            date: crate::views::date(e.date),
             weekday: weekday(e.date.weekday(), lang),
             name: e.name,
             kind: match e.kind {

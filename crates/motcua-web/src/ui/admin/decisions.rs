@@ -14,7 +14,6 @@ use motcua_domain::catalog::ProcedureCode;
 use motcua_domain::catalog::decision::Decision;
 use motcua_store::StoreError;
 use serde::Deserialize;
-use time::Date;
 
 use super::admin_of;
 use crate::AppState;
@@ -24,10 +23,7 @@ use crate::ui::error::UiError;
 use crate::ui::session::{Lang, SignedIn};
 use crate::ui::{Chrome, render};
 
-/// `dd/mm/yyyy`.
-fn day(d: Date) -> String {
-    format!("{:02}/{:02}/{:04}", d.day(), u8::from(d.month()), d.year())
-}
+use crate::views::date as day;
 
 /// A stored `YYYY-MM-DD` as `dd/mm/yyyy`; a dash for versions stored before decisions existed.
 fn stored_day(s: &str, lang: Lang) -> String {

@@ -154,7 +154,11 @@ fn row(u: Unit, lang: Lang) -> UnitRow {
     let dash = |s: Option<String>| s.filter(|s| !s.is_empty()).unwrap_or_else(|| "—".into());
     let validity = match (&u.valid_from, &u.valid_to) {
         (None, None) => lang.t("Đang hoạt động", "Current").to_owned(),
-        (from, to) => format!("{} – {}", from.as_deref().unwrap_or("…"), to.as_deref().unwrap_or(lang.t("nay", "now"))),
+        (from, to) => format!(
+            "{} – {}",
+            from.as_deref().map(crate::views::iso_date).unwrap_or_else(|| "…".into()),
+            to.as_deref().map(crate::views::iso_date).unwrap_or_else(|| lang.t("nay", "now").into())
+        ),
     };
     UnitRow {
         current: u.is_current(),

@@ -21,6 +21,7 @@ use crate::AppState;
 use crate::extract::ApiQuery;
 use crate::ui::dossier_files::{DocRow, FileRow, document_rows, file_rows};
 use crate::ui::error::UiError;
+use crate::ui::people::People;
 use crate::ui::session::SignedIn;
 use crate::ui::{Chrome, Lang, render};
 use crate::views::{local_display, urgency};
@@ -153,32 +154,6 @@ pub(super) async fn page(
         c,
     };
     Ok(render(&page))
-}
-
-/// Officers' full names by username, for the people a page names: an audit trail shows who
-/// acted, and a username is not a name. A name that cannot be found shows as the username.
-pub(super) struct People(HashMap<String, String>);
-
-impl People {
-    pub(super) async fn of<'a>(state: &AppState, usernames: impl Iterator<Item = &'a String>) -> People {
-        let mut names = HashMap::new();
-        for u in usernames {
-            if names.contains_key(u) || matches!(u.as_str(), "applicant" | "system") {
-                continue;
-            }
-            if let Ok(Some(user)) =
-                state.store.user(u).await.inspect_err(|e| tracing::warn!(error = %e, "officer name"))
-                && !user.full_name.trim().is_empty()
-            {
-                names.insert(u.clone(), user.full_name);
-            }
-        }
-        People(names)
-    }
-
-    pub(super) fn name(&self, username: &str) -> String {
-        self.0.get(username).cloned().unwrap_or_else(|| username.to_owned())
-    }
 }
 
 /// The button label of an action in the page language.
