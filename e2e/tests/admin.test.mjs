@@ -47,7 +47,7 @@ test("every administration page opens, passes the accessibility basics and fits 
   }
 });
 
-test("the holiday form, the counter group form and a restructure's dry run work through the pages", async () => {
+test("the holiday form, the counter group form, a refused JSON plan and a guided restructure (dry run, then apply) work through the pages", async () => {
   const page = await signIn("giamdoc");
   // Holidays: the 2027 announcement entered as rows.
   await page.goto(`${server.base}/quan-tri/lich?year=2027`);
@@ -81,7 +81,29 @@ test("the holiday form, the counter group form and a restructure's dry run work 
   // A restructure plan that is refused shows its reason; nothing is written.
   await page.goto(`${server.base}/quan-tri/sap-xep`);
   await page.getByLabel("Kế hoạch (JSON)").fill('{"effective_on": "2025-07-01", "legal_basis": "", "operations": []}');
-  await page.getByRole("button", { name: "Chạy thử" }).click();
+  await page.locator("#plan-form").getByRole("button", { name: "Chạy thử" }).click();
   await page.waitForLoadState();
   assert.ok((await page.getByRole("alert").count()) > 0, "an empty plan is refused with its reason");
+
+  // The guided form: two communes merge into a new ward; dry run, then apply the plan it built.
+  await page.goto(`${server.base}/quan-tri/sap-xep`);
+  const communes = await page.$$eval("#g-from option", (os) =>
+    os.filter((o) => /^(Xã|Phường) /.test(o.textContent)).map((o) => o.value),
+  );
+  assert.ok(communes.length >= 2, "communes to choose from");
+  await page.getByLabel("Ngày có hiệu lực").fill("2026-01-01");
+  await page.getByLabel(/Căn cứ pháp lý/).fill("NQ 9/NQ-HĐND");
+  await page.getByLabel(/Các đơn vị được hợp nhất/).selectOption(communes.slice(0, 2));
+  await page.getByLabel("Mã đơn vị sau hợp nhất").fill("39999");
+  await page.getByLabel("Tên đơn vị mới").fill("Phường Thử Nghiệm");
+  await page.getByLabel("Loại đơn vị mới").selectOption("ward");
+  await page.locator("#guided").getByRole("button", { name: "Chạy thử" }).click();
+  await page.waitForLoadState();
+  assert.match(await page.locator("#rep-h").textContent(), /Chạy thử — chưa ghi gì/);
+  assert.match(await page.getByLabel("Kế hoạch (JSON)").inputValue(), /"merge"/);
+  await page.locator("#plan-form").getByRole("button", { name: "Thực hiện" }).click();
+  await page.waitForLoadState();
+  assert.match(await page.locator("#rep-h").textContent(), /Đã thực hiện sắp xếp/);
+  await page.goto(`${server.base}/quan-tri/don-vi`);
+  assert.match(await page.locator("table.units").textContent(), /Phường Thử Nghiệm/);
 });

@@ -600,6 +600,78 @@ async fn a_restructure_is_run_dry_first_and_then_applied_from_the_administration
 }
 
 #[tokio::test]
+async fn the_guided_restructure_form_builds_the_plan_runs_it_dry_and_hands_it_to_apply() {
+    let app = setup().await;
+    let mut admin = browser(&app, "giamdoc").await;
+    let p = admin.get("/quan-tri/sap-xep").await;
+    assert!(p.html.contains("id=\"guided\"") && p.html.contains("<select id=\"g-from\" name=\"from\" multiple"));
+    let csrf = p.csrf();
+    let merge = |date: &'static str, from: &[&'static str]| {
+        let mut f = vec![
+            ("csrf", csrf.clone()),
+            ("effective_on", date.to_owned()),
+            ("legal_basis", "NQ 1654/NQ-UBTVQH15".to_owned()),
+            ("op", "merge".to_owned()),
+            ("into_code", "X9".to_owned()),
+            ("into_name", "Phường Hợp Nhất".to_owned()),
+            ("into_kind", "ward".to_owned()),
+            ("into_parent", String::new()),
+            ("run", "dry".to_owned()),
+        ];
+        f.extend(from.iter().map(|c| ("from", (*c).to_owned())));
+        f
+    };
+    let post = async |b: &mut Browser<'_>, f: Vec<(&'static str, String)>| {
+        let form: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        b.post_form("/quan-tri/sap-xep", &form).await
+    };
+    // Bad forms come back with the reason and what was typed.
+    let p = post(&mut admin, merge("", &["X1", "X2"])).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.html.contains("Chọn ngày có hiệu lực") && p.html.contains("value=\"Phường Hợp Nhất\""), "{}", p.html);
+    let p = post(&mut admin, merge("2025-07-01", &["X1"])).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.html.contains("ít nhất hai đơn vị"), "{}", p.html);
+    // A good one is run dry; the plan it built is shown for "Apply".
+    let p = post(&mut admin, merge("2025-07-01", &["X1", "X2"])).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.html);
+    assert!(p.html.contains("Chạy thử — chưa ghi gì") && p.html.contains("X1, X2"), "{}", p.html);
+    assert!(
+        p.html.contains("&#34;op&#34;: &#34;merge&#34;") || p.html.contains("&quot;op&quot;: &quot;merge&quot;"),
+        "{}",
+        p.html
+    );
+    assert!(p.html.contains("<option value=\"X1\" selected>"), "the chosen units stay chosen");
+    assert!(!p.html.contains(">receiver<"), "roles by name in the report");
+    let r = app.call("GET", "/api/v1/units", None, None, None).await;
+    assert!(!r.body.to_string().contains("Phường Hợp Nhất"), "a dry run writes nothing");
+    let plan = p
+        .html
+        .split("name=\"plan\"")
+        .nth(1)
+        .and_then(|t| t.split('>').nth(1))
+        .and_then(|t| t.split("</textarea").next());
+    let plan = plan.expect("the plan's textarea").replace("&#34;", "\"").replace("&quot;", "\"");
+    let p = admin.post_form("/quan-tri/sap-xep", &[("csrf", &csrf), ("plan", &plan), ("run", "apply")]).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.html);
+    assert!(p.html.contains("Đã thực hiện sắp xếp"));
+    let r = app.call("GET", "/api/v1/units", None, None, None).await;
+    assert!(r.body.to_string().contains("Phường Hợp Nhất"), "{:?}", r.body);
+    // A rename of a unit that ended is refused by the same rules as the API's.
+    let rename = vec![
+        ("csrf", csrf.clone()),
+        ("effective_on", "2025-08-01".to_owned()),
+        ("legal_basis", "QĐ 1/QĐ-UBND".to_owned()),
+        ("op", "rename".to_owned()),
+        ("unit", "X1".to_owned()),
+        ("new_name", "Xã Mới".to_owned()),
+        ("run", "dry".to_owned()),
+    ];
+    let p = post(&mut admin, rename).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.html);
+}
+
+#[tokio::test]
 async fn an_administrator_creates_a_new_unit_under_one_they_administer() {
     let app = setup().await;
     let mut admin = browser(&app, "giamdoc").await;

@@ -68,7 +68,6 @@ pub fn router() -> Router<AppState> {
 /// Who administers what (the application's rule).
 pub(crate) use motcua_app::accounts::AdminScope as Admin;
 
-/// The signed-in officer's administration rights, or a 403 page.
 /// A posted administration form whose CSRF token was checked; values are read trimmed.
 pub(crate) struct Posted(Vec<(String, String)>);
 
@@ -76,6 +75,10 @@ impl Posted {
     /// The first value of `name`, trimmed, or "".
     pub(crate) fn get(&self, name: &str) -> &str {
         self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim()).unwrap_or_default()
+    }
+    /// Every non-empty value of `name` (a multiple select), trimmed.
+    pub(crate) fn all(&self, name: &str) -> Vec<&str> {
+        self.0.iter().filter(|(n, _)| n == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect()
     }
     /// The field is present (even empty).
     pub(crate) fn has(&self, name: &str) -> bool {
@@ -109,6 +112,7 @@ pub(crate) fn form_refusal(e: motcua_app::error::Error, lang: super::Lang) -> Re
     }
 }
 
+/// The signed-in officer's administration rights, or a 403 page.
 pub(crate) fn admin_of(s: &SignedIn) -> Result<Admin, UiError> {
     Admin::of(&s.user).ok_or_else(|| UiError::forbidden(s.visitor.lang))
 }

@@ -89,11 +89,9 @@ fn kind_code(k: UnitKind) -> &'static str {
 async fn units_page(state: &AppState, s: &SignedIn, new: NewUnit, error: Option<String>) -> Result<UnitsPage, UiError> {
     let lang = s.visitor.lang;
     let all = state.store.units().await?;
-    let mut parents: Vec<(String, String)> =
-        all.iter().filter(|u| u.is_current()).map(|u| (u.code.to_string(), u.name.clone())).collect();
-    parents.sort_by(|a, b| motcua_domain::text::collate(&a.1, &b.1));
+    let parents = current_options(&all);
     let units = all.into_iter().map(|u| row(u, lang)).collect();
-    let kinds = KINDS.iter().map(|k| (kind_code(*k), kind_label(*k, lang))).collect();
+    let kinds = kind_options(lang);
     let c = Chrome::new(&s.visitor, "/quan-tri/don-vi", "Đơn vị", "Units");
     Ok(UnitsPage { c, units, kinds, parents, new, error })
 }
@@ -107,22 +105,9 @@ pub(super) async fn create(
     admin_of(&s)?;
     s.visitor.check_csrf(&f.csrf)?;
     let lang = s.visitor.lang;
-    let kind = KINDS.into_iter().find(|k| kind_code(*k) == f.kind.trim());
-    let level = match kind {
-        Some(UnitKind::Province | UnitKind::Center | UnitKind::Agency) => "province",
-        Some(UnitKind::District) => "district",
-        _ => "commune",
-    };
-    let parsed: Result<Unit, _> = serde_json::from_value(serde_json::json!({
-        "code": f.code.trim(), "name": f.name.trim(), "kind": f.kind.trim(), "level": level,
-        "parent": Some(f.parent.trim()).filter(|p| !p.is_empty()),
-        "organ_id": Some(f.organ_id.trim()).filter(|o| !o.is_empty()),
-    }));
-    let result = match (parsed, kind) {
-        (Ok(u), Some(_)) => {
-            motcua_app::units::create(&state, motcua_app::accounts::Authority::Account(&s.user), u).await
-        }
-        _ => {
+    let result = match unit_from_form(&f.code, &f.name, &f.kind, &f.parent, &f.organ_id) {
+        Some(u) => motcua_app::units::create(&state, motcua_app::accounts::Authority::Account(&s.user), u).await,
+        None => {
             let msg =
                 lang.t("Mã đơn vị hoặc loại đơn vị không hợp lệ.", "The unit code or kind is invalid.").to_owned();
             return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &units_page(&state, &s, f, Some(msg)).await?));
@@ -135,6 +120,35 @@ pub(super) async fn create(
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &units_page(&state, &s, f, Some(msg)).await?))
         }
     }
+}
+
+/// The kinds a unit form offers: (code, label).
+pub(super) fn kind_options(lang: Lang) -> Vec<(&'static str, &'static str)> {
+    KINDS.iter().map(|k| (kind_code(*k), kind_label(*k, lang))).collect()
+}
+
+/// Units in force for a select: (code, name), in Vietnamese order.
+pub(super) fn current_options(all: &[Unit]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> =
+        all.iter().filter(|u| u.is_current()).map(|u| (u.code.to_string(), u.name.clone())).collect();
+    out.sort_by(|a, b| motcua_domain::text::collate(&a.1, &b.1));
+    out
+}
+
+/// A unit from a form's fields (its level follows from its kind); `None` when the code or the
+/// kind is not valid.
+pub(super) fn unit_from_form(code: &str, name: &str, kind: &str, parent: &str, organ_id: &str) -> Option<Unit> {
+    let level = match KINDS.into_iter().find(|k| kind_code(*k) == kind.trim())? {
+        UnitKind::Province | UnitKind::Center | UnitKind::Agency => "province",
+        UnitKind::District => "district",
+        _ => "commune",
+    };
+    serde_json::from_value(serde_json::json!({
+        "code": code.trim(), "name": name.trim(), "kind": kind.trim(), "level": level,
+        "parent": Some(parent.trim()).filter(|p| !p.is_empty()),
+        "organ_id": Some(organ_id.trim()).filter(|o| !o.is_empty()),
+    }))
+    .ok()
 }
 
 fn kind_label(k: UnitKind, lang: Lang) -> &'static str {
