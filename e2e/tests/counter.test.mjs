@@ -1,5 +1,6 @@
 // The counter and the officer's account in a real browser (issue 14): a required document not
-// ticked is not received and the page says what is missing; Post/Redirect/Get and the form's key
+// ticked is not received, the page says what is missing and prints the guidance slip (form 02)
+// listing it; Post/Redirect/Get and the form's key
 // mean a refresh or a re-sent form never creates a second dossier; the receipt (form 01) prints
 // on one A4 page (forms 01–04); the receiver opens an uploaded file from the counter page; an
 // officer changes their password; an administrator publishes a procedure with its decision.
@@ -27,7 +28,7 @@ function pdfPages(buf) {
   return (buf.toString("latin1").match(/\/Type\s*\/Page(?![a-z])/g) || []).length;
 }
 
-test("a missing document is refused with its name, a refresh or a resent form makes no second dossier, the receipt fits one A4 page", async () => {
+test("a missing document is refused with its name and form 02 lists it, a refresh or a resent form makes no second dossier, the receipt fits one A4 page", async () => {
   const page = await signIn("tiepnhan");
   await page.goto(`${server.base}/quay/tiep-nhan?thu_tuc=1.012786`);
   await page.getByLabel("Họ và tên").fill("Lê Thị Hoa");
@@ -41,6 +42,25 @@ test("a missing document is refused with its name, a refresh or a resent form ma
   assert.match(alert, /còn thiếu: Giấy xác nhận của UBND cấp xã/, alert);
   assert.equal(await page.getByLabel("Họ và tên").inputValue(), "Lê Thị Hoa", "what was typed is kept");
 
+  // The receiver hands the applicant form 02 listing what to add (NĐ 61/2018 Art. 15.2.b).
+  await page.getByRole("button", { name: "In phiếu hướng dẫn bổ sung (Mẫu 02)" }).click();
+  await page.waitForURL(/\/quay\/tiep-nhan\/phieu-02$/);
+  const guidance = await page.locator("main").textContent();
+  assert.match(guidance, /Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ/);
+  assert.match(guidance, /Giấy xác nhận của UBND cấp xã/);
+  assert.match(guidance, /Lê Thị Hoa/);
+  assert.doesNotMatch(guidance, /Mã hồ sơ/, "nothing was received");
+  await page.emulateMedia({ media: "print" });
+  const guidancePdf = await page.pdf({ format: "A4", preferCSSPageSize: true });
+  assert.equal(pdfPages(guidancePdf), 1, "the guidance slip prints on one A4 page");
+  await page.emulateMedia({ media: "screen" });
+
+  // The applicant comes back with everything.
+  await page.goto(`${server.base}/quay/tiep-nhan?thu_tuc=1.012786`);
+  await page.getByLabel("Họ và tên").fill("Lê Thị Hoa");
+  await page.getByLabel(/Số định danh cá nhân/).fill("091234567892");
+  await page.getByLabel("Số điện thoại").fill("0912345670");
+  await page.locator('input[name="nhan_0"]').check();
   await page.locator('input[name="nhan_1"]').check();
   // Ten documents in all: the slip must still fit one page.
   const others = Array.from({ length: 8 }, (_, i) => `Bản sao giấy tờ kèm theo số ${i + 1} (giấy tờ chứng minh quyền sử dụng đất)`);

@@ -201,6 +201,22 @@ async fn a_commune_level_dossier_entered_at_the_provincial_center_names_its_comm
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.html.contains("còn thiếu: Tờ khai") && p.html.contains("value=\"Lê Văn C\""), "{}", p.html);
+    // The receiver guides the applicant on form 02 instead (NĐ 61/2018 Art. 15.2.b); nothing is stored.
+    assert!(p.html.contains("formaction=\"/quay/tiep-nhan/phieu-02\""), "{}", p.html);
+    let incomplete = [("csrf", csrf.as_str()), ("thu_tuc", "1.000002"), ("name", "Lê Văn C"), ("commune", "X1")];
+    let slip = b.post_form("/quay/tiep-nhan/phieu-02", &incomplete).await;
+    assert_eq!(slip.status, StatusCode::OK, "{}", slip.html);
+    assert!(
+        slip.html.contains("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ") && slip.html.contains("<li>Tờ khai"),
+        "{}",
+        slip.html
+    );
+    assert!(slip.html.contains("Lê Văn C") && !slip.html.contains("Mã hồ sơ"), "no dossier code: nothing was received");
+    let complete = [("csrf", csrf.as_str()), ("thu_tuc", "1.000002"), ("name", "Lê Văn C"), ("nhan_0", "1")];
+    let p2 = b.post_form("/quay/tiep-nhan/phieu-02", &complete).await;
+    assert_eq!(p2.status, StatusCode::UNPROCESSABLE_ENTITY, "a complete dossier is received, not sent away");
+    let forged = b.post_form("/quay/tiep-nhan/phieu-02", &[("csrf", "x"), ("thu_tuc", "1.000002")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
     let p = b
         .post_form(
             "/quay/tiep-nhan",

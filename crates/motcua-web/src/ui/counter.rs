@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/quay", get(worklist::page))
         .route("/quay/tim", get(worklist::find))
         .route("/quay/tiep-nhan", get(reception::form).post(reception::submit))
+        .route("/quay/tiep-nhan/phieu-02", post(reception::guidance))
         .route("/quay/ho-so/{code}", get(desk::page))
         .route("/quay/ho-so/{code}/thao-tac", post(desk::act))
         .route("/quay/ho-so/{code}/phieu/{form}", get(slips::slip))

@@ -31,6 +31,19 @@ pub struct Created {
     pub dossier: Box<Dossier>,
 }
 
+/// The procedure's required components not among `documents` (by name), in the catalog's
+/// order: what the receiver lists on the guidance slip (form 02) when a dossier handed in is
+/// incomplete (NĐ 61/2018 Art. 15.2.b). Components the catalog marks conditional ("nếu có",
+/// "trường hợp …") are not required.
+pub fn missing_documents<'a>(procedure: &'a Procedure, documents: &[DocumentRecord]) -> Vec<&'a str> {
+    procedure
+        .documents
+        .iter()
+        .filter(|r| !r.is_conditional() && !documents.iter().any(|d| d.name.trim() == r.name.trim()))
+        .map(|r| r.name.as_str())
+        .collect()
+}
+
 /// Validates the submission and produces the `create` event data.
 pub fn decide(n: NewDossier) -> Result<Created, DomainError> {
     validate_applicant(&n.applicant)?;
@@ -46,13 +59,7 @@ pub fn decide(n: NewDossier) -> Result<Created, DomainError> {
     // add (NĐ 61/2018 Art. 15.2.b, kept by NĐ 118/2025 Art. 17: "hướng dẫn … bổ sung, hoàn
     // thiện hồ sơ", form 02). Components the catalog marks conditional are the receiver's call.
     if n.channel != Channel::Online {
-        let missing: Vec<&str> = n
-            .procedure
-            .documents
-            .iter()
-            .filter(|r| !r.is_conditional() && !n.documents.iter().any(|d| d.name.trim() == r.name.trim()))
-            .map(|r| r.name.as_str())
-            .collect();
+        let missing = missing_documents(n.procedure, &n.documents);
         if !missing.is_empty() {
             let list = missing.join("; ");
             return Err(DomainError::rule(

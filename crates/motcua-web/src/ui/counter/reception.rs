@@ -12,7 +12,9 @@ use axum::extract::State;
 use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use motcua_domain::ErrorCode;
 use motcua_domain::catalog::{COMMUNE_AGENCY, Level, Procedure};
+use motcua_domain::dossier::actions::create::missing_documents;
 use motcua_domain::dossier::{Applicant, Channel, DocumentRecord};
 use motcua_store::catalog::ProcedureQuery;
 use serde::Deserialize;
@@ -21,7 +23,7 @@ use super::{Fields, is_form_error, message, receiver_units, ui};
 use crate::AppState;
 use crate::extract::ApiQuery;
 use crate::ui::error::UiError;
-use crate::ui::{Chrome, SignedIn, render, render_status};
+use crate::ui::{Chrome, Lang, SignedIn, render, render_status};
 use motcua_app::dossiers::{Submission, Submitted, submit_once};
 
 const PATH: &str = "/quay/tiep-nhan";
@@ -79,6 +81,8 @@ struct ReceptionPage {
     v: Entered,
     docs: Vec<DocRow>,
     error: Option<String>,
+    /// Refused as incomplete: the page offers the guidance slip (form 02).
+    incomplete: bool,
     /// The form's idempotency key (kept when the form comes back with an error).
     key: String,
 }
@@ -146,23 +150,12 @@ async fn reception_page(
     let c = Chrome::new(&s.visitor, PATH, "Tiếp nhận hồ sơ tại quầy", "Receive a dossier at the counter");
     let key =
         ticks.map(|f| f.get("idem").to_owned()).filter(|k| !k.is_empty()).unwrap_or_else(motcua_app::auth::new_token);
-    Ok(ReceptionPage { c, fee_total: p.fee_total(), p, units, communes, v, docs, error, key })
+    Ok(ReceptionPage { c, fee_total: p.fee_total(), p, units, communes, v, docs, error, incomplete: false, key })
 }
 
-/// 303 to the receipt slip of `code`.
-fn see_other(code: &str) -> Response {
-    axum::response::Redirect::to(&format!("/quay/ho-so/{code}/phieu/01")).into_response()
-}
-
-pub(super) async fn submit(
-    State(state): State<AppState>,
-    s: SignedIn,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
-) -> Result<Response, UiError> {
-    let lang = s.visitor.lang;
-    let f = Fields::parse(form, lang)?;
-    s.visitor.check_csrf(f.get("csrf"))?;
-    receiver_units(&s)?;
+/// The posted form: the procedure, what was typed, and the documents ticked (received or
+/// scanned) with the other documents typed one per line.
+async fn read(state: &AppState, f: &Fields, lang: Lang) -> Result<(Procedure, Entered, Vec<DocumentRecord>), UiError> {
     let p = state.store.procedure(f.get("thu_tuc").trim()).await.map_err(|_| {
         UiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -200,6 +193,54 @@ pub(super) async fn submit(
         reused: false,
         file: None,
     }));
+    Ok((p, v, documents))
+}
+
+/// `POST /quay/tiep-nhan/phieu-02`: the guidance slip (form 02, "Phiếu yêu cầu bổ sung, hoàn
+/// thiện hồ sơ") for an incomplete dossier handed in at the counter. NĐ 61/2018 Art. 15.2.b
+/// (kept by NĐ 118/2025): the receiver does not receive it, but guides the applicant in writing,
+/// on form 02, listing every component to add. Nothing is stored: no dossier exists yet, and
+/// the same form, completed, is received as usual.
+pub(super) async fn guidance(
+    State(state): State<AppState>,
+    s: SignedIn,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<Response, UiError> {
+    let lang = s.visitor.lang;
+    let f = Fields::parse(form, lang)?;
+    s.visitor.check_csrf(f.get("csrf"))?;
+    let mine = receiver_units(&s)?;
+    let (p, v, documents) = read(&state, &f, lang).await?;
+    let missing: Vec<String> = missing_documents(&p, &documents).into_iter().map(str::to_owned).collect();
+    if missing.is_empty() || v.name.trim().is_empty() {
+        let error = if missing.is_empty() {
+            lang.t("Hồ sơ đã đủ thành phần: hãy tiếp nhận.", "The dossier is complete: receive it.")
+        } else {
+            lang.t("Nhập họ và tên người nộp để in phiếu.", "Enter the applicant's name to print the slip.")
+        };
+        let page = reception_page(&state, &s, p, v, Some(&f), Some(error.to_owned())).await?;
+        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    }
+    // The one-stop the receiver chose (or works at) issues the slip.
+    let unit = Some(v.unit.clone()).filter(|u| mine.contains(u)).or_else(|| mine.first().cloned()).unwrap_or_default();
+    super::slips::guidance(&state, &s, &unit, &p, v.name.trim(), missing).await
+}
+
+/// 303 to the receipt slip of `code`.
+fn see_other(code: &str) -> Response {
+    axum::response::Redirect::to(&format!("/quay/ho-so/{code}/phieu/01")).into_response()
+}
+
+pub(super) async fn submit(
+    State(state): State<AppState>,
+    s: SignedIn,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<Response, UiError> {
+    let lang = s.visitor.lang;
+    let f = Fields::parse(form, lang)?;
+    s.visitor.check_csrf(f.get("csrf"))?;
+    receiver_units(&s)?;
+    let (p, v, documents) = read(&state, &f, lang).await?;
     let unit = Some(if p.agency == COMMUNE_AGENCY && !v.commune.is_empty() { &v.commune } else { &v.unit })
         .filter(|u| !u.is_empty())
         .cloned();
@@ -224,7 +265,8 @@ pub(super) async fn submit(
         // Sent again: the dossier the first sending created.
         Ok(Submitted::Already(code)) => Ok(see_other(&code)),
         Err(e) if is_form_error(&e) => {
-            let page = reception_page(&state, &s, p, v, Some(&f), Some(message(&e, lang))).await?;
+            let mut page = reception_page(&state, &s, p, v, Some(&f), Some(message(&e, lang))).await?;
+            page.incomplete = e.body.code == ErrorCode::DocumentsMissing.as_str();
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(ui(e, lang)),

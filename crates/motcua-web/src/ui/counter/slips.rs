@@ -48,7 +48,13 @@ struct SupplementSlip {
     form_no: &'static str,
     head: SlipHead,
     date_line: String,
-    d: Dossier,
+    /// The dossier's code; none for the guidance given at the counter to a dossier not received.
+    code: Option<String>,
+    applicant: String,
+    /// `name (code)` of the procedure.
+    procedure: String,
+    /// When it was handed in (a dossier's submission; the counter's guidance is dated now).
+    submitted: String,
     officer: String,
     reason: String,
     items: Vec<String>,
@@ -136,6 +142,42 @@ pub(super) async fn receipt(
     }))
 }
 
+/// Form 02 for a dossier handed in incomplete at the counter and so not received (NĐ 61/2018
+/// Art. 15.2.b): the components to add, signed by the receiving officer.
+pub(super) async fn guidance(
+    state: &AppState,
+    s: &SignedIn,
+    unit: &str,
+    p: &motcua_domain::catalog::Procedure,
+    applicant: &str,
+    missing: Vec<String>,
+) -> Result<Response, UiError> {
+    let lang = s.visitor.lang;
+    let now = state.now();
+    let head = SlipHead::of(state, unit, lang).await;
+    let c = Chrome::new(&s.visitor, "/quay/tiep-nhan", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", "Supplement request");
+    Ok(render(&SupplementSlip {
+        c,
+        form_no: "02",
+        date_line: head.date_line(&now, lang),
+        head,
+        code: None,
+        applicant: applicant.to_owned(),
+        procedure: format!("{} ({})", p.name, p.code),
+        submitted: crate::views::local_display(now),
+        officer: s.user.full_name.clone(),
+        reason: lang
+            .t(
+                "Hồ sơ chưa có đủ thành phần theo quy định của thủ tục, chưa thể tiếp nhận.",
+                "The dossier lacks components the procedure requires and cannot be received yet.",
+            )
+            .to_owned(),
+        items: missing,
+        during_processing: false,
+        pending: true,
+    }))
+}
+
 pub(super) async fn slip(
     State(state): State<AppState>,
     s: SignedIn,
@@ -170,7 +212,10 @@ pub(super) async fn slip(
                 items: r.items.clone(),
                 during_processing: r.during_processing,
                 pending: d.pending_supplement.is_some(),
-                d,
+                code: Some(d.code.to_string()),
+                applicant: d.applicant.name.clone(),
+                procedure: format!("{} ({})", d.procedure_name, d.procedure_code),
+                submitted: crate::views::local_display(d.submitted_at),
             }))
         }
         "03" => {
