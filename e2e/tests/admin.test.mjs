@@ -25,11 +25,13 @@ const PAGES = [
   "/quan-tri/nguoi-dung",
   "/quan-tri/nguoi-dung?q=tiep+nhan",
   "/quan-tri/don-vi",
+  "/quan-tri/don-vi/H01.001",
   "/quan-tri/lich",
   "/quan-tri/quyet-dinh",
   "/quan-tri/thu-tuc/moi",
   "/quan-tri/thu-tuc/moi?sua=1.012786",
   "/quan-tri/thu-tuc/1.012786/phien-ban",
+  "/quan-tri/quy-trinh",
   "/quan-tri/quy-trinh/1.012786",
   "/quan-tri/bao-cao",
   "/quan-tri/hang-doi",
@@ -106,4 +108,40 @@ test("the holiday form, the counter group form, a refused JSON plan and a guided
   assert.match(await page.locator("#rep-h").textContent(), /Đã thực hiện sắp xếp/);
   await page.goto(`${server.base}/quan-tri/don-vi`);
   assert.match(await page.locator("table.units").textContent(), /Phường Thử Nghiệm/);
+});
+
+test("an administrator resets a password and the officer must change it at the next sign-in", async () => {
+  const admin = await signIn("giamdoc");
+  await admin.goto(`${server.base}/quan-tri/nguoi-dung?q=tiepnhan`);
+  await admin.getByRole("link", { name: /^Sửa tiepnhan$/ }).first().click();
+  await admin.waitForURL(/sua=tiepnhan\b/);
+  await admin.getByLabel("Mật khẩu", { exact: true }).fill("tam-thoi-2026-12");
+  await admin.getByRole("button", { name: "Lưu thay đổi" }).click();
+  await admin.waitForLoadState();
+  assert.doesNotMatch(await admin.locator("main").textContent(), /không hợp lệ|invalid/i);
+
+  // The old password no longer works; the new one leads to the password page, and nowhere else.
+  const old = await fetch(`${server.base}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "tiepnhan", password: "demo" }),
+  });
+  assert.equal(old.status, 401);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.base}/dang-nhap`);
+  await page.getByLabel("Tên đăng nhập").fill("tiepnhan");
+  await page.getByLabel("Mật khẩu").fill("tam-thoi-2026-12");
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+  await page.waitForURL(/\/can-bo\/mat-khau/);
+  await page.goto(`${server.base}/can-bo`);
+  assert.match(page.url(), /\/can-bo\/mat-khau/, "every officer page leads to the password change first");
+  await page.getByLabel("Mật khẩu hiện tại").fill("tam-thoi-2026-12");
+  await page.getByLabel(/Mật khẩu mới/).fill("cua-rieng-toi-2026");
+  await page.getByLabel("Nhập lại mật khẩu mới").fill("cua-rieng-toi-2026");
+  await page.getByRole("button", { name: "Đổi mật khẩu" }).click();
+  await page.waitForLoadState();
+  await page.goto(`${server.base}/can-bo`);
+  assert.match(page.url(), /\/can-bo$/, "after the change the inbox opens");
+  await context.close();
 });

@@ -255,6 +255,10 @@ pub(super) async fn open(
 ) -> Result<Response, UiError> {
     admin_of(&s)?;
     let code = q.code.unwrap_or_default();
+    if code.trim().is_empty() {
+        // Nothing chosen yet: the administration home has the procedure field.
+        return Ok(see_other("/quan-tri"));
+    }
     let code =
         motcua_domain::catalog::ProcedureCode::parse(code.trim()).map_err(|_| UiError::not_found(s.visitor.lang))?;
     Ok(see_other(&format!("/quan-tri/quy-trinh/{}", code.as_str())))
