@@ -50,8 +50,18 @@ pub async fn authenticate(state: &Application, username: &str, password: &str) -
     }
 }
 
-/// A new bearer token for `user` (stored as its hash), and when it expires.
+/// A new bearer token for `user` (stored as its hash), and when it expires. None while the
+/// account's password is a temporary one an administrator set: its owner changes it first
+/// ([`change_password`]; the page `/can-bo/mat-khau` or `POST /api/v1/auth/password`).
 pub async fn issue_token(state: &Application, user: &User) -> AppResult<(String, OffsetDateTime)> {
+    if user.must_change_password {
+        return Err(Error::new(
+            Kind::Forbidden,
+            ErrorCode::PasswordChangeRequired,
+            "this password was set by an administrator: change it first (POST /api/v1/auth/password)",
+            "mật khẩu này do quản trị viên đặt: hãy đổi mật khẩu trước (POST /api/v1/auth/password)",
+        ));
+    }
     let token = crate::auth::new_token();
     let expires = state.now() + Duration::hours(TOKEN_HOURS);
     state.store.put_token(&crate::auth::token_hash(&token), &user.username, state.now(), expires).await?;
@@ -278,6 +288,11 @@ pub async fn save_account(state: &Application, by: &User, f: AccountInput) -> Ap
         roles,
     };
     state.store.put_user(&user, state.now()).await?;
+    // A new password set by an administrator, or an account disabled: whoever was signed in
+    // with the old one is signed out (a reset usually answers a leaked password).
+    if existing.is_some() && (!f.password.is_empty() || !user.active) && user.username != by.username {
+        state.store.revoke_sign_ins(&user.username).await?;
+    }
     tracing::info!(by = %by.username, "account saved");
     Ok(user)
 }

@@ -103,6 +103,14 @@ impl TokenCache {
         map.get(hash).filter(|(_, at)| fresh(*at, now)).map(|(u, _)| u.clone())
     }
 
+    /// Forgets every token of `username`: its account just changed (roles, password, disabled),
+    /// so the next request reads it again.
+    pub fn forget_user(&self, username: &str) {
+        if let Ok(mut map) = self.map.lock() {
+            map.retain(|_, (u, _)| u.username != username);
+        }
+    }
+
     /// Remembers a token verified at `now`; drops stale entries when the map grows.
     pub fn put(&self, hash: String, user: motcua_store::users::User, now: time::OffsetDateTime) {
         if let Ok(mut map) = self.map.lock() {

@@ -221,6 +221,7 @@ error_codes! {
     OrganIdRequired = "organ_id_required",
     OtherUnit = "other_unit",
     ParentCycle = "parent_cycle",
+    PasswordChangeRequired = "password_change_required",
     PasswordMismatch = "password_mismatch",
     PasswordUnchanged = "password_unchanged",
     PayloadTooLarge = "payload_too_large",

@@ -156,6 +156,16 @@ impl Store {
         Ok(())
     }
 
+    /// Ends every sign-in of `username`: its API tokens and its web sessions (after an
+    /// administrator sets a new password, whoever held the old one is out).
+    pub async fn revoke_sign_ins(&self, username: &str) -> Result<()> {
+        let mut tx = crate::begin_write(&self.pool).await?;
+        sqlx::query("DELETE FROM api_tokens WHERE username = $1").bind(username.to_owned()).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM web_sessions WHERE username = $1").bind(username.to_owned()).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The account behind a token still live at `now`.
     pub async fn token_user(&self, token_hash: &str, now: time::OffsetDateTime) -> Result<Option<User>> {
         let username: Option<String> =

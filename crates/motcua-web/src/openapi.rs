@@ -26,6 +26,7 @@ impl Modify for Bearer {
     info(title = "Motcua API", description = "Public administrative service center (một cửa): catalog, dossiers, working calendar, indicators. Errors are {code, message, message_vi}."),
     paths(
         api::auth::login,
+        api::auth::change_password,
         api::auth::me,
         api::calendar::deadline,
         api::calendar::holidays,

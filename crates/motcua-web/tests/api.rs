@@ -585,6 +585,7 @@ async fn no_client_can_send_the_systems_rehome_action() {
 async fn every_endpoint_is_in_the_openapi_document() {
     const ROUTES: &[(&str, &str)] = &[
         ("post", "/api/v1/auth/login"),
+        ("post", "/api/v1/auth/password"),
         ("get", "/api/v1/me"),
         ("get", "/api/v1/calendar/deadline"),
         ("get", "/api/v1/calendar/holidays"),

@@ -110,7 +110,34 @@ async fn an_administrator_creates_an_account_that_can_then_sign_in() {
             Some(serde_json::json!({"username": "tiepnhan.moi", "password": "mat-khau-moi-2026"})),
         )
         .await;
-    assert_eq!(token.status, StatusCode::OK);
+    // The password an administrator set is temporary: no API token until its owner changes it.
+    assert_eq!((token.status, token.body["code"].as_str()), (StatusCode::FORBIDDEN, Some("password_change_required")));
+    let change = |new: &str| {
+        Some(serde_json::json!({"username": "tiepnhan.moi", "password": "mat-khau-moi-2026", "new_password": new}))
+    };
+    let r = app.call("POST", "/api/v1/auth/password", None, None, change("ngan")).await;
+    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("weak_password")));
+    let wrong = serde_json::json!({"username": "tiepnhan.moi", "password": "sai", "new_password": "cua-toi-2026-12"});
+    let r = app.call("POST", "/api/v1/auth/password", None, None, Some(wrong)).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = app.call("POST", "/api/v1/auth/password", None, None, change("cua-toi-2026-12")).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    let login = serde_json::json!({"username": "tiepnhan.moi", "password": "cua-toi-2026-12"});
+    let token = app.call("POST", "/api/v1/auth/login", None, None, Some(login)).await;
+    assert_eq!(token.status, StatusCode::OK, "{:?}", token.body);
+    let bearer = token.body["token"].as_str().unwrap().to_owned();
+    assert_eq!(app.call("GET", "/api/v1/me", Some(&bearer), None, None).await.status, StatusCode::OK);
+
+    // An administrator's reset signs out whoever held the old password.
+    let reset = [
+        ("username", "tiepnhan.moi"),
+        ("full_name", "Phạm Thị Dung"),
+        ("password", "tam-thoi-2026-12"),
+        ("active", "1"),
+    ];
+    let p = save_account(&mut admin, "update", &reset, &[("C1", "receiver")]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    assert_eq!(app.call("GET", "/api/v1/me", Some(&bearer), None, None).await.status, StatusCode::UNAUTHORIZED);
 
     // Refusals are shown with the form kept (422).
     let p = save_account(&mut admin, "create", &account, &[("C1", "receiver")]).await;

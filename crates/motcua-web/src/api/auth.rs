@@ -1,4 +1,4 @@
-//! `POST /api/v1/auth/login` and `GET /api/v1/me`.
+//! `POST /api/v1/auth/login`, `POST /api/v1/auth/password` and `GET /api/v1/me`.
 
 use axum::extract::State;
 use axum::routing::{get, post};
@@ -26,6 +26,16 @@ pub struct LoginResponse {
     pub username: String,
 }
 
+/// An officer's own new password, proved by the current one.
+#[derive(Deserialize, ToSchema)]
+pub struct PasswordChange {
+    pub username: String,
+    /// The current password (a temporary one an administrator set, or the officer's own).
+    pub password: String,
+    /// At least 10 characters, different from the current one.
+    pub new_password: String,
+}
+
 /// An officer and where they work.
 #[derive(Serialize, ToSchema)]
 pub struct Me {
@@ -36,7 +46,8 @@ pub struct Me {
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = LoginResponse), (status = 401, body = crate::error::ErrorBody),
+        (status = 403, description = "`password_change_required`: a temporary password; change it first", body = crate::error::ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
@@ -44,6 +55,20 @@ pub async fn login(
     let user = motcua_app::accounts::authenticate(&state, &req.username, &req.password).await?;
     let (token, expires) = motcua_app::accounts::issue_token(&state, &user).await?;
     Ok(Json(LoginResponse { token, expires_at: crate::views::local(expires), username: user.username }))
+}
+
+/// Changes the officer's password. The way an integration's account leaves a temporary password
+/// (login answers 403 `password_change_required` until then); the officer's other sign-ins stay.
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange,
+    responses((status = 204, description = "Changed; sign in with the new password"),
+        (status = 401, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<PasswordChange>,
+) -> ApiResult<axum::http::StatusCode> {
+    let user = motcua_app::accounts::authenticate(&state, &req.username, &req.password).await?;
+    motcua_app::accounts::change_password(&state, &user, &req.password, &req.new_password, &req.new_password).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
@@ -58,5 +83,8 @@ pub async fn me(officer: Officer) -> Json<Me> {
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/auth/login", post(login)).route("/api/v1/me", get(me))
+    Router::new()
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/password", post(change_password))
+        .route("/api/v1/me", get(me))
 }

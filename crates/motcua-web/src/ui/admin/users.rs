@@ -281,7 +281,11 @@ pub(super) async fn save(
         grants: input.pairs.clone(),
     };
     match motcua_app::accounts::save_account(&state, &s.user, account).await {
-        Ok(user) => Ok(see_other(&format!("/quan-tri/nguoi-dung?xong={}", user.username))),
+        Ok(user) => {
+            // The cached account of its tokens is stale now (roles, password, disabled).
+            state.tokens.forget_user(&user.username);
+            Ok(see_other(&format!("/quan-tri/nguoi-dung?xong={}", user.username)))
+        }
         Err(e) if matches!(e.kind, Kind::Unprocessable | Kind::Forbidden) => {
             let status = crate::error::status_of(e.kind);
             let message = lang.t(&e.message_vi, &e.message).to_owned();
