@@ -26,6 +26,8 @@ pub struct Submission {
     pub documents: Vec<DocumentRecord>,
     /// Commune for commune-level procedures; receiving unit for officers working at several.
     pub unit: Option<String>,
+    /// At the counter or by post (received at once): the facts the fee schedule needs.
+    pub fees: Vec<motcua_domain::catalog::fees::FeeFact>,
 }
 
 /// `online` | `counter` | `postal`.
@@ -231,6 +233,11 @@ async fn create_dossier(
         resolving_unit: resolving.clone(),
         at,
     })?;
+    let fees = req.fees;
+    if channel != Channel::Online {
+        // Received at once: the fees are assessed now, from the facts the receiver stated.
+        motcua_domain::catalog::fees::assess(&procedure.fees, &fees, false)?;
+    }
     let secret = crate::auth::new_secret();
     let actor = officer.map(User::actor).unwrap_or(Actor::Applicant);
     let calendars = state.calendars.clone();
@@ -254,7 +261,11 @@ async fn create_dossier(
             let d = motcua_domain::dossier::event::apply(None, &events[0])
                 .map_err(|e| motcua_domain::DomainError::rule(ErrorCode::Corrupt, e.to_string(), e.to_string()))?;
             let cal = calendars.get(Some(&d.resolving_unit));
-            events.push(decide(&d, &Action::Receive(Default::default()), &Ctx { calendar: &cal, at, actor: &actor })?);
+            let receive = Action::Receive(motcua_domain::dossier::actions::receive::Receive {
+                digitized: Vec::new(),
+                fees: fees.clone(),
+            });
+            events.push(decide(&d, &receive, &Ctx { calendar: &cal, at, actor: &actor })?);
         }
         Ok(events)
     });

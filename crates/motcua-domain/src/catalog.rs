@@ -5,6 +5,7 @@
 pub mod decision;
 pub mod diff;
 pub mod exchange;
+pub mod fees;
 pub mod reference;
 
 use crate::ErrorCode;
@@ -58,13 +59,7 @@ impl OnlineLevel {
     }
 }
 
-/// A fee or charge (phí, lệ phí) in đồng.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Fee {
-    pub name: String,
-    /// Amount in đồng (VND has no minor unit in practice).
-    pub amount: i64,
-}
+pub use fees::Fee;
 
 /// One component of the dossier (thành phần hồ sơ) with its count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,9 +157,9 @@ impl Procedure {
         self.results.iter().any(|r| !r.trim().is_empty())
     }
 
-    /// Total of all fees in đồng.
-    pub fn fee_total(&self) -> i64 {
-        self.fees.iter().map(|f| f.amount).sum()
+    /// The procedure charges a fee or a charge (some line above 0 đồng).
+    pub fn has_fees(&self) -> bool {
+        self.fees.iter().any(|f| f.amount > 0 || f.tiers.iter().any(|t| t.amount > 0))
     }
 
     /// Checks the mandatory components and the internal process against the legal time.
@@ -177,13 +172,7 @@ impl Procedure {
                 format!("thủ tục {}: bắt buộc có tên, lĩnh vực và cơ quan thực hiện", self.code),
             ));
         }
-        if self.fees.iter().any(|f| f.amount < 0) {
-            return Err(DomainError::invalid(
-                ErrorCode::InvalidFee,
-                format!("procedure {}: fees cannot be negative", self.code),
-                format!("thủ tục {}: phí, lệ phí không được âm", self.code),
-            ));
-        }
+        fees::validate_schedule(&self.fees)?;
         let legal = self.legal_time()?;
         crate::process::validate_steps(&self.steps, legal)
     }

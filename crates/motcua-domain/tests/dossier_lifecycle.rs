@@ -120,11 +120,13 @@ fn receiving_scans_the_named_documents_and_refuses_unknown_names() {
     let s = Story::online(datetime!(2025-03-10 08:00 +7));
     let unknown = motcua_domain::dossier::actions::Action::Receive(motcua_domain::dossier::actions::receive::Receive {
         digitized: vec!["Sổ hộ khẩu".into()],
+        ..Default::default()
     });
     assert_eq!(s.refused(&receiver(), datetime!(2025-03-10 09:00 +7), unknown).code, "unknown_document");
     let mut s = s;
     let scan = motcua_domain::dossier::actions::Action::Receive(motcua_domain::dossier::actions::receive::Receive {
         digitized: vec!["Tờ khai".into()],
+        ..Default::default()
     });
     let d = s.act(&receiver(), datetime!(2025-03-10 09:00 +7), scan);
     assert!(d.documents.iter().all(|x| x.digitized));

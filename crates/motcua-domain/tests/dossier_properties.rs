@@ -142,7 +142,7 @@ fn a_setup() -> impl Strategy<Value = Setup> {
 fn sloppy_payload(kind: ActionKind, d: &Dossier) -> Action {
     let blank = || "  ".to_owned();
     match kind {
-        ActionKind::Receive => Action::Receive(receive::Receive { digitized: vec!["Không có".into()] }),
+        ActionKind::Receive => Action::Receive(receive::Receive { digitized: vec!["Không có".into()], fees: vec![] }),
         ActionKind::Refuse => Action::Refuse(refuse::Refuse { reason: blank() }),
         ActionKind::RequestSupplement => {
             Action::RequestSupplement(request_supplement::RequestSupplement { reason: blank(), items: vec![] })

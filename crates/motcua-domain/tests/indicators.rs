@@ -134,7 +134,11 @@ fn a_dossier_carried_over_from_last_month_is_processed_but_not_received_in_this_
 #[test]
 fn digitized_input_output_reuse_online_payment_and_rating_are_read_from_the_dossier() {
     let mut s = Story::online(MONDAY_10);
-    s.act(&receiver(), MONDAY_10, Action::Receive(receive_action::Receive { digitized: vec!["Tờ khai".into()] }));
+    s.act(
+        &receiver(),
+        MONDAY_10,
+        Action::Receive(receive_action::Receive { digitized: vec!["Tờ khai".into()], ..Default::default() }),
+    );
     s.approve_at(datetime!(2025-03-11 09:00 +7));
     s.act(&receiver(), datetime!(2025-03-12 09:00 +7), return_result(true));
     s.act(&Actor::Applicant, datetime!(2025-03-12 10:00 +7), rate(4));

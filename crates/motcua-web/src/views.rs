@@ -304,6 +304,121 @@ pub fn iso_date(s: &str) -> String {
         .unwrap_or_else(|_| s.to_owned())
 }
 
+/// A schedule line as the law writes it: "2.000 đ/trang; từ trang thứ 3: 1.000 đ/trang; tối đa
+/// 200.000 đ/bản", "100.000 đ (trường hợp được chọn)", never the sum of its figures.
+pub fn fee_rule(f: &motcua_domain::catalog::Fee, lang: Lang) -> String {
+    use motcua_domain::catalog::fees::FeeApplies;
+    let mut parts = Vec::new();
+    match &f.per {
+        Some(per) => {
+            parts.push(format!("{}/{per}", dong(f.amount)));
+            for t in &f.tiers {
+                parts.push(match lang {
+                    Lang::Vi => format!("từ {per} thứ {}: {}/{per}", t.from, dong(t.amount)),
+                    Lang::En => format!("from {per} {}: {}/{per}", t.from, dong(t.amount)),
+                });
+            }
+        }
+        None => parts.push(dong(f.amount)),
+    }
+    let each = f.group.as_deref().map(|g| format!("/{g}")).unwrap_or_default();
+    if let Some(m) = f.min {
+        parts.push(format!("{} {}{each}", lang.t("tối thiểu", "at least"), dong(m)));
+    }
+    if let Some(m) = f.max {
+        parts.push(format!("{} {}{each}", lang.t("tối đa", "at most"), dong(m)));
+    }
+    match f.applies {
+        FeeApplies::Always => {}
+        FeeApplies::WhenChosen => {
+            parts.push(lang.t("chỉ thu trong trường hợp nêu ở tên khoản thu", "only in the case named").into())
+        }
+        FeeApplies::NotOnline => parts.push(lang.t("miễn khi nộp trực tuyến", "waived online").into()),
+    }
+    parts.join("; ")
+}
+
+/// A procedure's fees in a few words, for a list: "Không thu phí", the one line's rule, or the
+/// number of lines.
+pub fn fees_summary(p: &motcua_domain::catalog::Procedure, lang: Lang) -> String {
+    match p.fees.as_slice() {
+        [] => lang.t("Không thu phí", "Free").to_owned(),
+        [one] => fee_rule(one, lang),
+        many => format!("{} {}", many.len(), lang.t("khoản phí, lệ phí", "fee lines")),
+    }
+}
+
+/// Reads a schedule line as [`fee_rule`] writes it in Vietnamese, the form an administrator
+/// types: `2.000 đ/trang; từ trang thứ 3: 1.000 đ/trang; tối đa 200.000 đ/bản`. Parts after the
+/// amount: `từ <đơn vị> thứ N: <số tiền>`, `tối thiểu <số tiền>[/<nhóm>]`, `tối đa <số
+/// tiền>[/<nhóm>]`, `chỉ thu trong trường hợp …`, `miễn khi nộp trực tuyến`.
+pub fn parse_fee_rule(name: &str, rule: &str) -> Result<motcua_domain::catalog::Fee, String> {
+    use motcua_domain::catalog::Fee;
+    use motcua_domain::catalog::fees::{FeeApplies, FeeTier};
+    // "2.000 đ/trang" → (2000, Some("trang")).
+    let money = |s: &str| -> Option<(i64, Option<String>)> {
+        let s = s.trim();
+        let digits_end = s.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ' ')).unwrap_or(s.len());
+        let amount: String = s[..digits_end].chars().filter(char::is_ascii_digit).collect();
+        let amount = amount.parse::<i64>().ok()?;
+        let rest = s[digits_end..].trim();
+        let rest = rest.strip_prefix("đồng").or_else(|| rest.strip_prefix('đ')).unwrap_or(rest).trim();
+        let unit = rest.strip_prefix('/').map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
+        (rest.is_empty() || unit.is_some()).then_some((amount, unit))
+    };
+    let bad = |part: &str| format!("không hiểu '{part}' / cannot read '{part}'");
+    let mut parts = rule.split(';').map(str::trim).filter(|p| !p.is_empty());
+    let first = parts.next().ok_or_else(|| bad(rule))?;
+    let (amount, per) = money(first).ok_or_else(|| bad(first))?;
+    let mut fee = Fee { name: name.trim().to_owned(), amount, per, ..Fee::default() };
+    for part in parts {
+        let lower = part.to_lowercase();
+        if let Some(rest) = lower.strip_prefix("từ ") {
+            let (head, price) = rest.split_once(':').ok_or_else(|| bad(part))?;
+            let from = head.rsplit(' ').next().and_then(|n| n.parse::<u32>().ok()).ok_or_else(|| bad(part))?;
+            let (amount, _) = money(price).ok_or_else(|| bad(part))?;
+            fee.tiers.push(FeeTier { from, amount });
+        } else if let Some(rest) = lower.strip_prefix("tối thiểu ").or_else(|| lower.strip_prefix("tối đa ")) {
+            let (amount, group) = money(rest).ok_or_else(|| bad(part))?;
+            if lower.starts_with("tối thiểu") {
+                fee.min = Some(amount);
+            } else {
+                fee.max = Some(amount);
+            }
+            if group.is_some() {
+                fee.group = group;
+            }
+        } else if lower.starts_with("chỉ thu trong trường hợp") {
+            fee.applies = FeeApplies::WhenChosen;
+        } else if lower.starts_with("miễn khi nộp trực tuyến") {
+            fee.applies = FeeApplies::NotOnline;
+        } else {
+            return Err(bad(part));
+        }
+    }
+    Ok(fee)
+}
+
+/// One line of what a dossier owes: "10 trang × 2 bản: 24.000 đ", "miễn (lý do)".
+pub fn fee_due(a: &motcua_domain::catalog::fees::AssessedFee, lang: Lang) -> String {
+    let mut out = String::new();
+    if let Some(per) = &a.per {
+        out.push_str(&format!("{} {per}", count(u64::from(a.quantity), lang)));
+        if let Some(g) = &a.group {
+            out.push_str(&format!(" × {} {g}", count(u64::from(a.groups), lang)));
+        }
+        out.push_str(": ");
+    }
+    match &a.relief {
+        Some(r) if r.percent >= 100 => {
+            out.push_str(&format!("{} ({}) — {}", dong(a.amount), r.reason, lang.t("miễn", "exempt")))
+        }
+        Some(r) => out.push_str(&format!("{} − {}% ({}) = {}", dong(a.amount), r.percent, r.reason, dong(a.due))),
+        None => out.push_str(&dong(a.due)),
+    }
+    out
+}
+
 /// `dd/mm/yyyy HH:MM` in UTC+7, as on Vietnamese slips.
 pub fn local_display(t: OffsetDateTime) -> String {
     let t = t.to_offset(VN_OFFSET);
@@ -318,6 +433,28 @@ pub fn dong(amount: i64) -> String {
 #[cfg(test)]
 mod number_tests {
     use super::*;
+
+    #[test]
+    fn every_fee_line_of_the_catalog_reads_back_from_the_words_it_is_shown_in() {
+        let catalog: Vec<motcua_domain::catalog::Procedure> =
+            serde_json::from_str(include_str!("../../../data/demo/procedures.json")).unwrap();
+        let mut n = 0;
+        for f in catalog.iter().flat_map(|p| &p.fees) {
+            let shown = fee_rule(f, Lang::Vi);
+            assert_eq!(parse_fee_rule(&f.name, &shown).as_ref(), Ok(f), "{shown}");
+            n += 1;
+        }
+        assert!(n > 20);
+        assert_eq!(
+            fee_rule(
+                &parse_fee_rule("Phí", "2.000 đ/trang; từ trang thứ 3: 1.000 đ/trang; tối đa 200.000 đ/bản").unwrap(),
+                Lang::Vi
+            ),
+            "2.000 đ/trang; từ trang thứ 3: 1.000 đ/trang; tối đa 200.000 đ/bản"
+        );
+        assert!(parse_fee_rule("Phí", "hai nghìn").is_err());
+        assert!(parse_fee_rule("Phí", "2.000 đ; giảm một nửa").is_err());
+    }
 
     #[test]
     fn numbers_and_percentages_are_written_one_way_per_language() {

@@ -481,9 +481,11 @@ async fn an_administrator_publishes_a_procedure_with_its_decision_and_amends_it(
             ("signer", "Chủ tịch UBND tỉnh".to_owned()),
         ]
     };
-    for (f, message) in
-        [(fields("", "Lệ phí: 100.000"), "số"), (fields("99/QĐ-UBND", "một trăm nghìn"), "Tên: số tiền")]
-    {
+    for (f, message) in [
+        (fields("", "Lệ phí: 100.000"), "số"),
+        (fields("99/QĐ-UBND", "một trăm nghìn"), "cần dạng"),
+        (fields("99/QĐ-UBND", "Phí: 2.000 đ/trang; giảm một nửa"), "giảm một nửa"),
+    ] {
         let form: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let p = admin.post_form("/quan-tri/thu-tuc/moi", &form).await;
         assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.html);
@@ -505,13 +507,26 @@ async fn an_administrator_publishes_a_procedure_with_its_decision_and_amends_it(
     // Amend it: the form opens filled; the new decision makes version 2.
     let p = admin.get("/quan-tri/thu-tuc/moi?sua=1.009999").await;
     assert!(p.html.contains("value=\"Cấp giấy phép thử nghiệm\"") && p.html.contains("readonly"));
-    let mut f = fields("100/QĐ-UBND", "Lệ phí cấp phép: 150.000");
+    let mut f = fields(
+        "100/QĐ-UBND",
+        "Lệ phí cấp phép: 150.000\nPhí chứng thực bản vẽ: 2.000 đ/trang; từ trang thứ 3: 1.000 đ/trang; tối đa 200.000 đ/bản",
+    );
     f[0].1 = p.csrf();
     let form: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let p = admin.post_form("/quan-tri/thu-tuc/moi", &form).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
     let r = app.call("GET", "/api/v1/procedures/1.009999", None, None, None).await;
     assert_eq!((r.body["version"].as_i64(), r.body["fees"][0]["amount"].as_i64()), (Some(2), Some(150000)));
+    let per_page = &r.body["fees"][1];
+    assert_eq!((per_page["per"].as_str(), per_page["max"].as_i64()), (Some("trang"), Some(200_000)), "{per_page}");
+    assert_eq!(per_page["tiers"][0]["from"], 3);
+    // The form and the public page write the rule as the law does, not as a sum.
+    let p = admin.get("/quan-tri/thu-tuc/moi?sua=1.009999").await;
+    assert!(
+        p.html.contains("Phí chứng thực bản vẽ: 2.000 đ/trang; từ trang thứ 3: 1.000 đ/trang; tối đa 200.000 đ/bản")
+    );
+    let page = admin.get("/thu-tuc/1.009999").await;
+    assert!(page.html.contains("2.000 đ/trang; từ trang thứ 3: 1.000 đ/trang; tối đa 200.000 đ/bản"), "{}", page.html);
     // Officers without an administrator role cannot.
     let mut other = browser(&app, "chuyenvien").await;
     assert_eq!(other.get("/quan-tri/thu-tuc/moi").await.status, StatusCode::FORBIDDEN);

@@ -475,3 +475,98 @@ async fn an_extended_dossier_prints_the_apology_slip_04_with_the_old_and_new_dat
     assert!(slip.html.contains(reason) && slip.html.contains("Sở Nông nghiệp và Môi trường"));
     assert!(slip.html.contains("Phiếu xin lỗi và hẹn lại ngày trả kết quả"));
 }
+
+/// A commune procedure charged as TT 226/2016 writes it: per page with a tier and a cap per copy,
+/// plus a line due only in the case it names.
+async fn per_page_procedure(app: &App) {
+    let p: motcua_domain::catalog::Procedure = serde_json::from_value(json!({
+        "code": "1.000015", "name": "Chứng thực bản sao từ bản chính", "field": "Chứng thực", "level": "commune",
+        "agency": "COMMUNE", "processing_hours": 4.0, "online_level": "partial",
+        "documents": [{"name": "Bản chính giấy tờ", "original": true, "copies": 1}],
+        "fees": [
+            {"name": "Phí chứng thực bản sao từ bản chính", "amount": 2000, "per": "trang",
+             "tiers": [{"from": 3, "amount": 1000}], "max": 200000, "group": "bản"},
+            {"name": "Phí gửi kết quả qua bưu chính (trường hợp đăng ký)", "amount": 30000, "applies": "when_chosen"}
+        ],
+        "steps": [
+            {"name": "Tiếp nhận", "role": "receiver", "unit": "CENTER", "hours": 0.5},
+            {"name": "Chứng thực", "role": "specialist", "unit": "COMMUNE", "hours": 3.0},
+            {"name": "Trả kết quả", "role": "receiver", "unit": "CENTER", "hours": 0.5}
+        ]
+    }))
+    .unwrap();
+    app.store.put_procedure(&p, motcua_store::today_vn()).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_receiver_states_pages_and_copies_and_the_receipt_shows_the_fee_the_law_sets() {
+    let app = setup().await;
+    per_page_procedure(&app).await;
+    let mut b = desk(&app, "tiepnhan.x1").await;
+    let form = b.get("/quay/tiep-nhan?thu_tuc=1.000015").await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.html);
+    assert!(form.html.contains("2.000 đ/trang; từ trang thứ 3: 1.000 đ/trang; tối đa 200.000 đ/bản"), "{}", form.html);
+    assert!(form.html.contains("name=\"phi_0_sl\"") && form.html.contains("name=\"phi_1_chon\""));
+    assert!(!form.html.contains("232.000"), "the schedule is never summed");
+    let (csrf, idem) = (form.csrf(), hidden(&form, "idem"));
+    let base = [("csrf", csrf.as_str()), ("thu_tuc", "1.000015"), ("name", "Trần Văn Bình"), ("nhan_0", "1")];
+    // Without the page count the fee cannot be set: refused, nothing received.
+    let mut fields = base.to_vec();
+    fields.push(("idem", idem.as_str()));
+    let p = b.post_form("/quay/tiep-nhan", &fields).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.html);
+    assert!(p.html.contains("cần nhập số lượng"), "{}", p.html);
+    // Ten pages, two copies, sent by post: 2 × (2 × 2.000 + 8 × 1.000) + 30.000.
+    fields.extend([("phi_0_sl", "10"), ("phi_0_ban", "2"), ("phi_1_chon", "1")]);
+    let p = b.post_form("/quay/tiep-nhan", &fields).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    let slip = b.get(p.location.as_deref().unwrap_or_default()).await;
+    assert!(slip.html.contains("10 trang × 2 bản: 24.000 đ"), "{}", slip.html);
+    assert!(slip.html.contains("tổng cộng 54.000 đ"), "{}", slip.html);
+    let code = text_after(&slip, "id=\"code\">");
+    let d = api_dossier(&app, "tiepnhan.x1", &code).await;
+    assert_eq!(d["fee_total"], 54_000);
+    assert_eq!(d["dossier"]["fee_assessment"][0]["quantity"], 10, "{}", d["dossier"]);
+    // An exemption needs its reason; with it, the line is listed at 0 đ.
+    let form = b.get("/quay/tiep-nhan?thu_tuc=1.000015").await;
+    let idem2 = hidden(&form, "idem");
+    let mut exempt = base.to_vec();
+    exempt.extend([
+        ("idem", idem2.as_str()),
+        ("phi_0_sl", "3"),
+        ("phi_0_mien", "Người có công với cách mạng"),
+        ("phi_0_giam", "100"),
+    ]);
+    let p = b.post_form("/quay/tiep-nhan", &exempt).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    let slip = b.get(p.location.as_deref().unwrap_or_default()).await;
+    assert!(slip.html.contains("Người có công với cách mạng") && slip.html.contains("miễn"), "{}", slip.html);
+    assert!(slip.html.contains("tổng cộng 0 đ"), "{}", slip.html);
+}
+
+#[tokio::test]
+async fn an_online_dossier_gets_its_fee_set_when_the_counter_receives_it_and_the_api_takes_the_same_facts() {
+    let app = setup().await;
+    per_page_procedure(&app).await;
+    let body =
+        json!({"procedure_code": "1.000015", "channel": "online", "unit": "X1", "applicant": {"name": "Lê Thị Cúc"}});
+    let r = app.call("POST", "/api/v1/dossiers", None, None, Some(body)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let (code, version) = (r.body["code"].as_str().unwrap().to_owned(), r.body["version"].as_i64().unwrap());
+    let token = app.login("tiepnhan.x1").await;
+    let r = app.act(&token, &code, version, json!({"action": "receive"})).await;
+    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("fee_quantity_required")));
+    let facts = json!({"action": "receive", "fees": [{"line": 0, "quantity": 250, "groups": 1}]});
+    let r = app.act(&token, &code, version, facts).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["fee_total"], 200_000, "capped at 200.000 đ a copy");
+    let bad = json!({"procedure_code": "1.000015", "channel": "counter", "unit": "X1", "applicant": {"name": "Lê Cúc"},
+        "documents": [{"name": "Bản chính giấy tờ"}], "fees": [{"line": 7, "quantity": 1}]});
+    let r = app.call("POST", "/api/v1/dossiers", Some(&token), None, Some(bad)).await;
+    assert_eq!(
+        (r.status, r.body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_fee_facts")),
+        "{:?}",
+        r.body
+    );
+}

@@ -159,6 +159,23 @@ impl Staff {
     }
 }
 
+/// What a receiver states about the fee schedule of a generated dossier: 1–10 pages and 1–3
+/// copies for a per-unit line, the optional case one time in four.
+fn fee_facts(rng: &mut Rng, p: &Procedure) -> Vec<motcua_domain::catalog::fees::FeeFact> {
+    use motcua_domain::catalog::fees::{FeeApplies, FeeFact};
+    p.fees
+        .iter()
+        .enumerate()
+        .map(|(line, f)| FeeFact {
+            line,
+            quantity: f.is_per_unit().then(|| 1 + rng.below(10) as u32),
+            groups: f.group.is_some().then(|| 1 + rng.below(3) as u32),
+            chosen: f.applies == FeeApplies::WhenChosen && rng.maybe(0.25),
+            relief: None,
+        })
+        .collect()
+}
+
 /// One generated dossier.
 pub struct Generated {
     pub events: Vec<Event>,
@@ -254,7 +271,11 @@ pub fn generate(rng: &mut Rng, cal: &Calendar, staff: &Staff, spec: Spec) -> Opt
         run.act(&staff.receiver, wait, Action::Refuse(refuse::Refuse { reason }));
         return Some(run.finish(code.to_string()));
     }
-    if !run.act(&staff.receiver, wait, Action::Receive(Default::default())) {
+    let receive = Action::Receive(motcua_domain::dossier::actions::receive::Receive {
+        digitized: Vec::new(),
+        fees: fee_facts(rng, p),
+    });
+    if !run.act(&staff.receiver, wait, receive) {
         return Some(run.finish(code.to_string()));
     }
     if rng.maybe(rates.withdrawn) {

@@ -368,8 +368,13 @@ pub struct Dossier {
     /// Refusal / rejection / withdrawal reason.
     #[serde(default)]
     pub reason: Option<String>,
+    /// The procedure's fee schedule, frozen at submission.
     #[serde(default)]
     pub fees: Vec<Fee>,
+    /// What the dossier owes, computed at reception from its facts (issue 15). Dossiers received
+    /// before it have none and owe the sum of their schedule, as they always did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_assessment: Option<Vec<crate::catalog::fees::AssessedFee>>,
     #[serde(default)]
     pub fee_paid: bool,
     #[serde(default)]
@@ -451,6 +456,9 @@ impl Dossier {
 
     /// Total fees in đồng.
     pub fn fee_total(&self) -> i64 {
-        self.fees.iter().map(|f| f.amount).sum()
+        match &self.fee_assessment {
+            Some(lines) => crate::catalog::fees::total(lines),
+            None => self.fees.iter().map(|f| f.amount).sum(),
+        }
     }
 }

@@ -79,7 +79,7 @@ pub fn procedure_with(days: f64, steps: Vec<ProcessStep>) -> Procedure {
         agency: AGENCY.into(),
         processing_days: Some(days),
         processing_hours: None,
-        fees: vec![Fee { name: "Phí cung cấp thông tin lý lịch tư pháp".into(), amount: FEE }],
+        fees: vec![Fee::fixed("Phí cung cấp thông tin lý lịch tư pháp", FEE)],
         documents: vec![],
         results: vec!["Phiếu lý lịch tư pháp".into()],
         legal_basis: vec!["Luật Lý lịch tư pháp 2009".into()],

@@ -70,7 +70,7 @@ pub fn land() -> Procedure {
         agency: AGENCY.into(),
         processing_days: Some(10.0),
         processing_hours: None,
-        fees: vec![Fee { name: "Lệ phí".into(), amount: 100_000 }],
+        fees: vec![Fee::fixed("Lệ phí", 100_000)],
         documents: vec![],
         results: vec![],
         legal_basis: vec![],

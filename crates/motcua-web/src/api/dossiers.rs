@@ -66,6 +66,13 @@ pub struct CreateDossier {
     /// For commune-level procedures: the commune (ward, special zone) that resolves it. For
     /// counter dossiers: the receiving unit, when the receiver works at several.
     pub unit: Option<String>,
+    /// Counter and postal dossiers (received at once): the facts the procedure's fee schedule
+    /// needs, one per line that needs one: `{"line": 0, "quantity": 10, "groups": 2}` (pages,
+    /// copies), `{"line": 1, "chosen": true}` (a line due only in the case it names),
+    /// `{"line": 0, "relief": {"percent": 100, "reason": "…"}}` (an exemption with its basis).
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub fees: Vec<motcua_domain::catalog::fees::FeeFact>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -129,6 +136,7 @@ pub async fn create_dossier(
         applicant: req.applicant,
         documents,
         unit: req.unit,
+        fees: req.fees,
     };
     let (d, secret) = dossiers::submit_with_files(&state, officer.as_ref().map(|o| &o.0), submission, files).await?;
     let body = Created {

@@ -107,6 +107,67 @@ impl Fields {
     }
 }
 
+/// One line of the fee schedule on a reception form: what the receiver states for it (pages,
+/// copies, the case it names, an exemption or reduction with its reason), echoed back.
+struct FeeRow {
+    index: usize,
+    name: String,
+    rule: String,
+    per: Option<String>,
+    group: Option<String>,
+    /// Due only in the case its name gives: a checkbox.
+    optional: bool,
+    quantity: String,
+    groups: String,
+    chosen: bool,
+    reason: String,
+    percent: String,
+}
+
+/// The fee rows of `schedule`, with what was typed in `f` if the form comes back.
+fn fee_rows(schedule: &[motcua_domain::catalog::Fee], f: Option<&Fields>, lang: Lang) -> Vec<FeeRow> {
+    let get = |k: String| f.map(|f| f.get(&k).trim().to_owned()).unwrap_or_default();
+    schedule
+        .iter()
+        .enumerate()
+        .map(|(i, fee)| FeeRow {
+            index: i,
+            name: fee.name.clone(),
+            rule: crate::views::fee_rule(fee, lang),
+            per: fee.per.clone(),
+            group: fee.group.clone(),
+            optional: fee.applies == motcua_domain::catalog::fees::FeeApplies::WhenChosen,
+            quantity: get(format!("phi_{i}_sl")),
+            groups: Some(get(format!("phi_{i}_ban"))).filter(|g| !g.is_empty()).unwrap_or_else(|| "1".into()),
+            chosen: f.is_some_and(|f| f.on(&format!("phi_{i}_chon"))),
+            reason: get(format!("phi_{i}_mien")),
+            percent: Some(get(format!("phi_{i}_giam"))).filter(|g| !g.is_empty()).unwrap_or_else(|| "100".into()),
+        })
+        .collect()
+}
+
+/// The facts of the fee rows as posted ([`motcua_domain::catalog::fees::assess`] checks them):
+/// a count that is not a number is left out, so the refusal says it is needed.
+fn fee_facts(f: &Fields, schedule: &[motcua_domain::catalog::Fee]) -> Vec<motcua_domain::catalog::fees::FeeFact> {
+    use motcua_domain::catalog::fees::{FeeFact, Relief};
+    let number = |k: String| f.get(&k).trim().parse::<u32>().ok();
+    (0..schedule.len())
+        .map(|i| {
+            let reason = f.get(&format!("phi_{i}_mien")).trim().to_owned();
+            FeeFact {
+                line: i,
+                quantity: number(format!("phi_{i}_sl")),
+                groups: number(format!("phi_{i}_ban")),
+                chosen: f.on(&format!("phi_{i}_chon")),
+                relief: (!reason.is_empty()).then(|| Relief {
+                    percent: number(format!("phi_{i}_giam")).map_or(100, |p| p.min(255) as u8),
+                    reason,
+                }),
+            }
+        })
+        .collect()
+}
+
 /// The public lookup address printed (and encoded as QR) on slips: absolute when the request
 /// names its host, so a phone can open it; the secret only on the first print.
 fn lookup_url(headers: &HeaderMap, code: &str, secret: Option<&str>) -> String {

@@ -102,6 +102,18 @@ impl Chrome {
     pub fn dong(&self, amount: &i64) -> String {
         crate::views::dong(*amount)
     }
+    /// A fee schedule line as the law writes it ([`crate::views::fee_rule`]).
+    pub fn fee_rule(&self, f: &motcua_domain::catalog::Fee) -> String {
+        crate::views::fee_rule(f, self.lang)
+    }
+    /// A procedure's fees in a few words ([`crate::views::fees_summary`]).
+    pub fn fees_summary(&self, p: &motcua_domain::catalog::Procedure) -> String {
+        crate::views::fees_summary(p, self.lang)
+    }
+    /// An assessed fee line ([`crate::views::fee_due`]).
+    pub fn fee_due(&self, a: &motcua_domain::catalog::fees::AssessedFee) -> String {
+        crate::views::fee_due(a, self.lang)
+    }
     pub fn signed_in(&self) -> bool {
         self.user.is_some()
     }

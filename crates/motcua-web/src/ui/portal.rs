@@ -417,6 +417,7 @@ async fn submit(
         applicant,
         documents,
         unit: needs_commune(&p).then(|| values.unit.clone()),
+        fees: Vec::new(),
     };
     let uploaded = accepted.len();
     let files = accepted.into_iter().map(|a| a.into_file(upload::DOCUMENT)).collect();

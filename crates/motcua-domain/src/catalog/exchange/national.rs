@@ -53,13 +53,58 @@ pub struct Duration {
     pub hours: Option<f64>,
 }
 
-/// A fee in đồng.
+/// A fee in đồng. `TENPHI` and `MUCPHI` are the national record's; the rule of a per-unit line
+/// (`DONVITINH`, `BACGIA`, `MUCTOITHIEU`, `MUCTOIDA`, `NHOMTINH`, `APDUNG`: Motcua's, see
+/// [`crate::catalog::fees::Fee`]) is written only when the line has one, and a record without
+/// them reads as a fixed amount.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NationalFee {
     #[serde(rename = "TENPHI")]
     pub name: String,
     #[serde(rename = "MUCPHI")]
     pub amount: i64,
+    #[serde(rename = "DONVITINH", default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<String>,
+    #[serde(rename = "BACGIA", default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<crate::catalog::fees::FeeTier>,
+    #[serde(rename = "MUCTOITHIEU", default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    #[serde(rename = "MUCTOIDA", default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    #[serde(rename = "NHOMTINH", default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(rename = "APDUNG", default, skip_serializing_if = "crate::catalog::fees::FeeApplies::is_always")]
+    pub applies: crate::catalog::fees::FeeApplies,
+}
+
+impl From<&Fee> for NationalFee {
+    fn from(f: &Fee) -> Self {
+        NationalFee {
+            name: f.name.clone(),
+            amount: f.amount,
+            per: f.per.clone(),
+            tiers: f.tiers.clone(),
+            min: f.min,
+            max: f.max,
+            group: f.group.clone(),
+            applies: f.applies,
+        }
+    }
+}
+
+impl From<NationalFee> for Fee {
+    fn from(f: NationalFee) -> Self {
+        Fee {
+            name: f.name,
+            amount: f.amount,
+            per: f.per,
+            tiers: f.tiers,
+            min: f.min,
+            max: f.max,
+            group: f.group,
+            applies: f.applies,
+        }
+    }
 }
 
 /// A dossier component.
@@ -101,7 +146,7 @@ impl From<&Procedure> for NationalProcedure {
             .to_owned(),
             COQUANTHUCHIEN: p.agency.clone(),
             THOIGIANGIAIQUYET: Duration { days: p.processing_days, hours: p.processing_hours },
-            PHILEPHI: p.fees.iter().map(|f| NationalFee { name: f.name.clone(), amount: f.amount }).collect(),
+            PHILEPHI: p.fees.iter().map(NationalFee::from).collect(),
             THANHPHANHOSO: p
                 .documents
                 .iter()
@@ -165,7 +210,7 @@ impl NationalProcedure {
             agency: self.COQUANTHUCHIEN,
             processing_days: self.THOIGIANGIAIQUYET.days,
             processing_hours: self.THOIGIANGIAIQUYET.hours,
-            fees: self.PHILEPHI.into_iter().map(|f| Fee { name: f.name, amount: f.amount }).collect(),
+            fees: self.PHILEPHI.into_iter().map(Fee::from).collect(),
             documents: self
                 .THANHPHANHOSO
                 .into_iter()

@@ -12,7 +12,7 @@ fn sample(code: &str) -> Procedure {
         agency: "COMMUNE".to_owned(),
         processing_days: Some(0.5),
         processing_hours: None,
-        fees: vec![Fee { name: "Lệ phí, \"bản sao\"".to_owned(), amount: 8000 }],
+        fees: vec![Fee::fixed("Lệ phí, \"bản sao\"", 8000)],
         documents: vec![RequiredDocument { name: "Tờ khai".to_owned(), original: true, copies: 1, form: None }],
         results: vec!["Giấy khai sinh".to_owned()],
         legal_basis: vec!["Luật Hộ tịch số 60/2014/QH13".to_owned()],

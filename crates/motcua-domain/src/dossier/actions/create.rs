@@ -135,6 +135,7 @@ pub fn decide(n: NewDossier) -> Result<Created, DomainError> {
         result: None,
         reason: None,
         fees: n.procedure.fees.clone(),
+        fee_assessment: None,
         fee_paid: false,
         paid_online: false,
         rating: None,

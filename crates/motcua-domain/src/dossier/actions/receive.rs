@@ -14,16 +14,21 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{ActionKind, Ctx, Due, advance_step, require_officer, require_status, run_dues, start_run};
+use crate::catalog::fees::{AssessedFee, FeeFact};
 use crate::dossier::{Actor, Dossier, Role, Status};
 use crate::error::DomainError;
 
-/// Input: which documents were digitized at the counter (names), if any.
+/// Input: which documents were digitized at the counter (names), if any, and the facts the
+/// fee schedule needs (pages, copies, the case that applies, exemptions).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Receive {
     /// Names of documents scanned at reception; they become `digitized`.
     #[serde(default)]
     pub digitized: Vec<String>,
+    /// One fact per schedule line that needs one ([`crate::catalog::fees::assess`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fees: Vec<FeeFact>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,6 +52,10 @@ pub struct Received {
     /// Events before issue 14 lack it and used the clock's start.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
     pub handed_over_at: Option<OffsetDateTime>,
+    /// What the dossier owes, computed from the schedule and the facts (issue 15). Events
+    /// before it lack it: those dossiers owe the sum of their schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fees: Option<Vec<AssessedFee>>,
 }
 
 fn yes() -> bool {
@@ -75,6 +84,13 @@ impl Receive {
                 ));
             }
         }
+        // The amount due is fixed at reception, from the facts stated now (TT 226/2016 and the
+        // procedure's schedule; catalog::fees).
+        let fees = if d.fees.is_empty() && self.fees.is_empty() {
+            None
+        } else {
+            Some(crate::catalog::fees::assess(&d.fees, &self.fees, d.channel == crate::dossier::Channel::Online)?)
+        };
         let start = ctx.calendar.receipt_instant(ctx.at);
         let completes_step = is_reception_step(d);
         let next = if completes_step { d.current_group().end } else { d.step };
@@ -87,6 +103,7 @@ impl Receive {
             digitized: self.digitized.clone(),
             completes_step,
             handed_over_at: Some(ctx.at),
+            fees,
         })
     }
 }
@@ -99,6 +116,9 @@ pub(crate) fn apply(d: &mut Dossier, e: &Received, at: OffsetDateTime) {
     d.appointment_at = Some(e.due_at);
     for doc in d.documents.iter_mut().filter(|doc| e.digitized.contains(&doc.name)) {
         doc.digitized = true;
+    }
+    if e.fees.is_some() {
+        d.fee_assessment = e.fees.clone();
     }
     let handed_over = e.handed_over_at.unwrap_or(e.clock_started_at);
     if e.completes_step {

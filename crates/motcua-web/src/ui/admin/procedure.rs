@@ -13,7 +13,7 @@ use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_domain::catalog::decision::Decision;
-use motcua_domain::catalog::{COMMUNE_AGENCY, Fee, Level, OnlineLevel, Procedure, ProcedureCode, RequiredDocument};
+use motcua_domain::catalog::{COMMUNE_AGENCY, Level, OnlineLevel, Procedure, ProcedureCode, RequiredDocument};
 use motcua_domain::org::UnitKind;
 use serde::Deserialize;
 use time::Date;
@@ -80,7 +80,12 @@ fn values_of(p: &Procedure) -> Values {
         agency: p.agency.clone(),
         days: p.processing_days.map(|d| d.to_string()).unwrap_or_default(),
         online: p.online_level.as_str().to_owned(),
-        fees: p.fees.iter().map(|f| format!("{}: {}", f.name, f.amount)).collect::<Vec<_>>().join("\n"),
+        fees: p
+            .fees
+            .iter()
+            .map(|f| format!("{}: {}", f.name, crate::views::fee_rule(f, crate::views::Lang::Vi)))
+            .collect::<Vec<_>>()
+            .join("\n"),
         documents: lines(&p.documents.iter().map(|d| d.name.clone()).collect::<Vec<_>>()),
         results: lines(&p.results),
         legal_basis: lines(&p.legal_basis),
@@ -169,14 +174,22 @@ fn build(v: &Values, current: Option<Procedure>, lang: Lang) -> Result<Decision,
     })?;
     let mut fees = Vec::new();
     for line in split_lines(&v.fees) {
-        let (name, amount) = line.rsplit_once(':').unwrap_or(("", &line));
-        let digits: String = amount.chars().filter(char::is_ascii_digit).collect();
-        match (name.trim(), digits.parse::<i64>()) {
-            (n, Ok(a)) if !n.is_empty() => fees.push(Fee { name: n.to_owned(), amount: a }),
-            _ => {
+        // "Name: rule", the rule starting with its amount (the name may hold a colon too).
+        let split = line
+            .match_indices(':')
+            .map(|(i, _)| i)
+            .find(|&i| line[i + 1..].trim_start().starts_with(|c: char| c.is_ascii_digit()));
+        let parsed = split.map(|i| (&line[..i], &line[i + 1..])).filter(|(n, _)| !n.trim().is_empty());
+        match parsed.map(|(name, rule)| crate::views::parse_fee_rule(name, rule)) {
+            Some(Ok(fee)) => fees.push(fee),
+            Some(Err(why)) => return Err(format!("'{line}': {why}")),
+            None => {
                 return Err(format!(
                     "{} '{line}'",
-                    lang.t("Mỗi dòng phí, lệ phí cần dạng 'Tên: số tiền':", "Each fee line needs 'Name: amount':")
+                    lang.t(
+                        "Mỗi dòng phí, lệ phí cần dạng 'Tên: 2.000 đ/trang; tối đa 200.000 đ/bản':",
+                        "Each fee line needs 'Name: 2.000 đ/trang; tối đa 200.000 đ/bản':"
+                    )
                 ));
             }
         }

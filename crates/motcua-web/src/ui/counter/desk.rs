@@ -83,6 +83,8 @@ struct Echo {
     items: String,
     documents: String,
     note: String,
+    /// The fee fields of a reception (`phi_…`).
+    fees: Vec<(String, String)>,
 }
 
 /// One line of the timeline.
@@ -100,6 +102,8 @@ struct DossierPage {
     d: Dossier,
     /// Total fees in đồng.
     fee_total: i64,
+    /// The fee schedule's lines for a reception, with what was typed.
+    fee_rows: Vec<super::FeeRow>,
     ptime: String,
     lines: Vec<Line>,
     can: Can,
@@ -194,6 +198,7 @@ async fn page_for(
         c,
         ptime: legal_time(&d, lang),
         fee_total: d.fee_total(),
+        fee_rows: super::fee_rows(&d.fees, (!echo.fees.is_empty()).then(|| Fields(echo.fees.clone())).as_ref(), lang),
         d,
         lines,
         can,
@@ -235,6 +240,7 @@ fn action_from(kind: ActionKind, f: &Fields, d: &Dossier) -> Option<Action> {
                 .filter(|(i, _)| f.on(&format!("so_{i}")))
                 .map(|(_, doc)| doc.name.clone())
                 .collect(),
+            fees: super::fee_facts(f, &d.fees),
         }),
         ActionKind::Refuse => Action::Refuse(Refuse { reason }),
         ActionKind::RequestSupplement => {
@@ -281,6 +287,7 @@ pub(super) async fn act(
         items: f.get("items").to_owned(),
         documents: f.get("documents").to_owned(),
         note: f.get("note").to_owned(),
+        fees: f.0.iter().filter(|(k, _)| k.starts_with("phi_")).cloned().collect(),
     };
     let Ok(version) = f.get("version").trim().parse::<i64>() else {
         return Err(UiError::new(

@@ -72,8 +72,8 @@ struct DocRow {
 struct ReceptionPage {
     c: Chrome,
     p: Procedure,
-    /// Total fees in đồng.
-    fee_total: i64,
+    /// The fee schedule's lines, with what the receiver stated.
+    fee_rows: Vec<super::FeeRow>,
     /// Receiving one-stops to choose from (only when the receiver works at several).
     units: Vec<(String, String)>,
     /// Communes to choose from (commune-level procedures entered outside a commune).
@@ -150,7 +150,8 @@ async fn reception_page(
     let c = Chrome::new(&s.visitor, PATH, "Tiếp nhận hồ sơ tại quầy", "Receive a dossier at the counter");
     let key =
         ticks.map(|f| f.get("idem").to_owned()).filter(|k| !k.is_empty()).unwrap_or_else(motcua_app::auth::new_token);
-    Ok(ReceptionPage { c, fee_total: p.fee_total(), p, units, communes, v, docs, error, incomplete: false, key })
+    let fee_rows = super::fee_rows(&p.fees, ticks, s.visitor.lang);
+    Ok(ReceptionPage { c, fee_rows, p, units, communes, v, docs, error, incomplete: false, key })
 }
 
 /// The posted form: the procedure, what was typed, and the documents ticked (received or
@@ -254,6 +255,7 @@ pub(super) async fn submit(
             email: v.email.clone(),
             address: v.address.clone(),
         },
+        fees: super::fee_facts(&f, &p.fees),
         documents,
         unit,
     };
