@@ -245,3 +245,19 @@ test("the dossier page shows the leader what they can do on the first screen, an
   }
   await page.context().close();
 });
+
+test("a certified copy is charged per page with the cap per copy, as TT 226/2016 writes it", async () => {
+  const page = await signIn("tiepnhan.rachgia");
+  await page.goto(`${server.base}/quay/tiep-nhan?thu_tuc=2.000815`);
+  assert.match(await page.locator("fieldset.fees").textContent(), /2\.000 đ\/trang; từ trang thứ 3: 1\.000 đ\/trang; tối đa 200\.000 đ\/bản/);
+  await page.getByLabel("Họ và tên").fill("Ngô Văn Tài");
+  for (const box of await page.locator('input[name^="nhan_"]').all()) await box.check();
+  await page.getByLabel(/Số trang mỗi bản/).fill("10");
+  await page.getByLabel(/^Số bản$/).fill("2");
+  await page.getByRole("button", { name: "Tiếp nhận và in giấy hẹn" }).click();
+  await page.waitForURL(/\/phieu\/01$/);
+  const slip = await page.locator("main").textContent();
+  assert.match(slip, /10 trang × 2 bản: 24\.000 đ/);
+  assert.match(slip, /tổng cộng 24\.000 đ/);
+  assert.doesNotMatch(slip, /203\.000/);
+});
