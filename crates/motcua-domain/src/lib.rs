@@ -32,6 +32,7 @@ pub mod exchange;
 pub mod feedback;
 pub mod ids;
 pub mod indicators;
+pub mod national;
 pub mod notify;
 pub mod office;
 pub mod org;

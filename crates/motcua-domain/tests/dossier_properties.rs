@@ -479,6 +479,31 @@ proptest! {
         prop_assert!(done.windows(2).all(|w| w[0] <= w[1]), "steps completed out of order: {done:?}");
     }
 
+    /// The national portal accepts the sync record after every event of any history (its field
+    /// checks), and each sync moves the dossier along a transition the portal allows.
+    #[test]
+    fn every_prefix_of_a_random_history_makes_a_sync_record_the_portal_accepts(
+        setup in a_setup(),
+        moves in prop::collection::vec(a_move(), 0..40),
+    ) {
+        use motcua_domain::national::{Officer, record, transition_allowed, validate};
+        let story = play(&setup, &moves)?;
+        let who = |u: &str| Officer { name: format!("Cán bộ {u}"), title: "Chuyên viên".into(), department: "Phòng".into() };
+        let url = |f: &str| format!("https://motcua.example/tep/{f}");
+        let mut last: Option<u8> = None;
+        for n in 1..=story.events.len() {
+            let r = record(&story.events[..n], &who, &url);
+            prop_assert!(r.is_some(), "a history that folds makes a record");
+            let r = r.unwrap();
+            let errors = validate(&r);
+            prop_assert!(errors.is_empty(), "after {:?}: {errors:?}", story.events[n - 1].data.action());
+            prop_assert_eq!(r.progress.len(), n, "one history line per event");
+            let now = r.dossier.TrangThaiHoSo;
+            prop_assert!(transition_allowed(last, now), "{last:?} → {now} after {}", story.events[n - 1].data.action());
+            last = Some(now);
+        }
+    }
+
     #[test]
     fn allowed_actions_agree_with_decide_for_every_role_along_random_histories(
         setup in a_setup(),
