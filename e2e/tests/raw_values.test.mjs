@@ -27,6 +27,8 @@ const RAW = [
   [/\b\d{1,3},\d{3}\b/g, "comma thousands"],
   [/\((applicant|system)\)|— (applicant|system)\b/g, "raw actor"],
   [/\d %/g, "spaced percent"],
+  // An officer named by the username in a timeline or a table ("— tiepnhan", "(chuyenvien)").
+  [/(\(|— )(tiepnhan|chuyenvien|lanhdao|vanthu|giamdoc)(\.[a-z]+)?\b/g, "username for a name"],
 ];
 
 const START = [
@@ -41,6 +43,10 @@ const START = [
 async function visibleText(page) {
   return page.evaluate(() => {
     const body = document.body.cloneNode(true);
+    // The header names the signed-in account with its username, on purpose.
+    // The header names the signed-in account with its username, on purpose; so do the pickers
+    // that choose an officer ("Name (username)" tells two namesakes apart).
+    for (const h of body.querySelectorAll("header, select")) h.remove();
     for (const td of body.querySelectorAll(".report-table td:first-child")) {
       if (/^\d\.\d$/.test(td.textContent.trim())) td.remove();
     }

@@ -178,12 +178,14 @@ async fn page_for(
 ) -> Result<DossierPage, UiError> {
     let lang = s.visitor.lang;
     let events: Vec<StoredEvent> = state.store.events(&d.code).await?;
+    let people = crate::ui::people::People::of(state, events.iter().map(|e| &e.event.actor)).await;
     let lines = events
         .iter()
         .map(|e| Line {
             at: e.event.at,
             action: e.event.data.action(),
-            actor: e.event.actor.clone(),
+            // The applicant and the system by their role, officers by name.
+            actor: people.name(&e.event.actor),
             detail: detail(&e.event.data),
         })
         .collect();
