@@ -11,3 +11,15 @@ pub mod inbox;
 pub mod liaison;
 pub mod outbox;
 pub mod recall;
+
+/// The limits packages that arrive (and packages an officer composes) are read with: QCVN 102
+/// packages without Motcua's `ContentHash` are accepted, a present hash is checked; with
+/// `MOTCUA_EDXML_STRICT=1` (or `true`) every attachment must carry it. Read once.
+pub fn limits() -> &'static motcua_edxml::limits::Limits {
+    static LIMITS: std::sync::OnceLock<motcua_edxml::limits::Limits> = std::sync::OnceLock::new();
+    LIMITS.get_or_init(|| {
+        let strict = std::env::var("MOTCUA_EDXML_STRICT")
+            .is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"));
+        if strict { motcua_edxml::limits::Limits::strict() } else { motcua_edxml::limits::Limits::default() }
+    })
+}

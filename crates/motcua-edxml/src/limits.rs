@@ -35,8 +35,9 @@ pub struct Limits {
     /// `max_attachment_bytes` instead.
     pub max_text_bytes: usize,
     /// Whether each attachment must carry its `ContentHash` (Motcua's extension, see
-    /// docs/EDXML.md). `true` by default: two Motcua instances always send it; set `false` to
-    /// accept packages from systems that do not (a present hash is still checked).
+    /// docs/EDXML.md). `false` by default: QCVN 102 has no such element, so packages from other
+    /// systems are accepted, and a hash that is present is still checked (issue 15 item 6).
+    /// [`Limits::strict`] requires it (two Motcua instances always send it).
     pub require_attachment_hash: bool,
 }
 
@@ -49,7 +50,14 @@ impl Default for Limits {
             max_depth: MAX_DEPTH,
             max_elements: MAX_ELEMENTS,
             max_text_bytes: MAX_TEXT_BYTES,
-            require_attachment_hash: true,
+            require_attachment_hash: false,
         }
+    }
+}
+
+impl Limits {
+    /// The default limits, and every attachment must carry its `ContentHash`.
+    pub fn strict() -> Limits {
+        Limits { require_attachment_hash: true, ..Limits::default() }
     }
 }

@@ -88,15 +88,18 @@ fn an_attachment_whose_hash_differs_is_refused() {
 }
 
 #[test]
-fn a_missing_hash_is_refused_unless_the_limits_allow_it() {
+fn a_qcvn_102_package_without_the_hash_is_accepted_unless_strict() {
     let s = sample();
     let start = s.find("<ContentHash>").unwrap();
     let end = s.find("</ContentHash>").unwrap() + "</ContentHash>".len();
-    let mut bad = s.clone();
-    bad.replace_range(start..end, "");
-    assert_eq!(err(&bad), ("edXML/AttachmentEncoded/Attachment[1]/ContentHash".into(), "missing_element"));
-    let lenient = Limits { require_attachment_hash: false, ..Limits::default() };
-    assert_eq!(Package::from_xml_with(bad.as_bytes(), &lenient).unwrap().attachments.len(), 1);
+    let mut plain = s.clone();
+    plain.replace_range(start..end, "");
+    assert_eq!(Package::from_xml(plain.as_bytes()).unwrap().attachments.len(), 1, "QCVN 102 has no ContentHash");
+    let strict = Package::from_xml_with(plain.as_bytes(), &Limits::strict()).unwrap_err();
+    assert_eq!(
+        (strict.path.as_str(), strict.code.as_str()),
+        ("edXML/AttachmentEncoded/Attachment[1]/ContentHash", "missing_element")
+    );
 }
 
 #[test]

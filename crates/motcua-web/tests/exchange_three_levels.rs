@@ -202,3 +202,20 @@ async fn a_tampered_signed_package_is_refused_with_the_element_path_and_an_untru
     assert!(v["signer"].as_str().unwrap().starts_with(&a_key().fingerprint_sha256()), "{v}");
     let _ = &a;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_qcvn_102_package_without_motcuas_content_hash_is_registered() {
+    let (_a, _p, c) = three().await;
+    let now = time::OffsetDateTime::now_utc();
+    let token = motcua_web::auth::new_token();
+    c.store.add_peer_token(&motcua_web::auth::token_hash(&token), "hệ thống khác", now).await.unwrap();
+    // The same package as a QCVN 102 system writes it: the attachment without its ContentHash.
+    let xml = package("501", C_ORGAN).to_xml();
+    let open = xml.find("ContentHash>").and_then(|i| xml[..i].rfind('<')).expect("a ContentHash element");
+    let close = xml[open..].find("</").map(|i| open + i).expect("its end tag");
+    let end = xml[close..].find('>').map(|i| close + i + 1).expect("the end tag closes");
+    let plain = format!("{}{}", &xml[..open], &xml[end..]);
+    assert!(!plain.contains("ContentHash"), "the package has no ContentHash now");
+    let (s, v) = c.post_xml("/api/v1/edxml/inbox", &token, plain).await;
+    assert_eq!(s, 201, "{v}");
+}

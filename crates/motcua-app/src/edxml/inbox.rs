@@ -65,7 +65,7 @@ pub enum Received {
 #[tracing::instrument(skip_all)]
 pub async fn receive(state: &Application, caller: &Caller, body: &[u8]) -> AppResult<Received> {
     let t = state.now();
-    let package = match Package::from_xml(body) {
+    let package = match Package::from_xml_with(body, super::limits()) {
         Ok(p) => p,
         Err(package_error) => {
             return match StatusMessage::from_xml(body) {

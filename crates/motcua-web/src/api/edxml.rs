@@ -169,7 +169,7 @@ pub async fn inbox(State(state): State<AppState>, headers: HeaderMap, body: Byte
     responses((status = 201, body = PackageView), (status = 200, body = PackageView),
         (status = 403, body = crate::error::ErrorBody), (status = 422, body = EdxmlErrorBody)))]
 pub async fn outbox(State(state): State<AppState>, officer: Officer, body: Bytes) -> Result<Response, ApiError> {
-    let package = match Package::from_xml(&body) {
+    let package = match Package::from_xml_with(&body, motcua_app::edxml::limits()) {
         Ok(p) => p,
         Err(e) => return Ok(invalid(e)),
     };
