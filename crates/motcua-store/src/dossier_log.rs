@@ -60,6 +60,9 @@ pub(crate) async fn act(
     follow(tx, Some(&before), &chain.dossier, open).await?;
     crate::outbox::notify_citizen_in(tx, &chain.dossier, version + 1, &events).await?;
     crate::edxml::dossier_events_in(tx, &events).await?;
+    if let Some(last) = events.last() {
+        crate::national_sync::want_in(tx, code, chain.dossier.version, last.at).await?;
+    }
     Ok(chain.dossier)
 }
 

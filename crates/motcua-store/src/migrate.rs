@@ -39,6 +39,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (14, "ticket_histories", include_str!("../migrations/0014_ticket_histories.sql")),
     (15, "submission_keys", include_str!("../migrations/0015_submission_keys.sql")),
     (16, "password_change", include_str!("../migrations/0016_password_change.sql")),
+    (17, "national_sync", include_str!("../migrations/0017_national_sync.sql")),
 ];
 
 /// Number of migrations the code knows.

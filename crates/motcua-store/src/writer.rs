@@ -441,6 +441,7 @@ async fn create_with_files(
     }
     insert_files_in(tx, &files, &d.code).await?;
     crate::outbox::notify_citizen_in(tx, &d, 1, &events).await?;
+    crate::national_sync::want_in(tx, d.code.as_str(), d.version, d.submitted_at).await?;
     Ok(d)
 }
 

@@ -51,6 +51,8 @@ mod inbox;
 mod indicators;
 #[path = "storage/lifecycle.rs"]
 mod lifecycle;
+#[path = "storage/national_sync.rs"]
+mod national_sync;
 #[path = "storage/outbox.rs"]
 mod outbox;
 #[path = "storage/queue.rs"]

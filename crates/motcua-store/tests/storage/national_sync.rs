@@ -1,0 +1,74 @@
+//! What the national portal has of each dossier: the writer marks every change in its own
+//! transaction, workers claim with leases they never share, acknowledgements catch up with the
+//! version, failures back off and a newer version makes a failed dossier due again.
+
+use motcua_store::Store;
+use motcua_store::outbox::{MAX_ATTEMPTS, backoff};
+use serde_json::json;
+use time::Duration;
+
+use crate::common::fixtures::*;
+use crate::storage_test;
+
+async fn every_change_is_due_until_the_portal_acknowledges_its_version(store: Store) {
+    let t0 = at("2025-07-07T08:00:00+07:00");
+    let d = create_dossier(&store, &NewDossier::online(marriage(), COMMUNE, COMMUNE, t0)).await;
+    let code = d.code.to_string();
+    let s = store.national_sync_state(&code).await.unwrap().expect("marked at creation");
+    assert_eq!((s.wanted_version, s.acked_version, s.state.as_str()), (1, 0, "pending"));
+
+    // Two workers: one gets it, the other nothing while the lease runs.
+    let claimed = store.claim_national("a", t0, Duration::minutes(5), 10).await.unwrap();
+    assert_eq!(claimed, vec![(code.clone(), 1)]);
+    assert!(store.claim_national("b", t0, Duration::minutes(5), 10).await.unwrap().is_empty());
+    assert!(!store.ack_national(&code, 1, "b", t0).await.unwrap(), "only the holder records the answer");
+
+    // The dossier changes while version 1 is on its way: acknowledging 1 leaves it due for 2.
+    let t1 = t0 + Duration::minutes(1);
+    act(&store, &code, 1, receiver(COMMUNE), action(json!({"action": "receive"})), t1).await.unwrap();
+    assert!(store.ack_national(&code, 1, "a", t1).await.unwrap());
+    let s = store.national_sync_state(&code).await.unwrap().unwrap();
+    assert_eq!((s.wanted_version, s.acked_version, s.state.as_str()), (2, 1, "pending"));
+    assert!(s.first_acked_at.is_some());
+    let claimed = store.claim_national("a", t1, Duration::minutes(5), 10).await.unwrap();
+    assert_eq!(claimed, vec![(code.clone(), 2)]);
+    assert!(store.ack_national(&code, 2, "a", t1).await.unwrap());
+    let s = store.national_sync_state(&code).await.unwrap().unwrap();
+    assert_eq!((s.acked_version, s.state.as_str()), (2, "synced"));
+    assert!(store.claim_national("a", t1 + Duration::hours(1), Duration::minutes(5), 10).await.unwrap().is_empty());
+    let c = store.national_sync_counts().await.unwrap();
+    assert_eq!((c.tracked, c.acknowledged, c.up_to_date, c.pending, c.failed), (1, 1, 1, 0, 0));
+}
+storage_test!(every_change_is_due_until_the_portal_acknowledges_its_version);
+
+async fn failures_back_off_and_a_refused_record_waits_for_the_next_change(store: Store) {
+    let t0 = at("2025-07-07T08:00:00+07:00");
+    let d = create_dossier(&store, &NewDossier::online(marriage(), COMMUNE, COMMUNE, t0)).await;
+    let code = d.code.to_string();
+    store.claim_national("w", t0, Duration::minutes(5), 10).await.unwrap();
+    assert!(store.fail_national(&code, "w", "HTTP 503", false, t0).await.unwrap());
+    assert!(store.claim_national("w", t0 + Duration::seconds(30), Duration::minutes(5), 10).await.unwrap().is_empty());
+    let retry = t0 + backoff(1);
+    assert_eq!(store.claim_national("w", retry, Duration::minutes(5), 10).await.unwrap().len(), 1);
+    // A lease that ran out (a crashed worker) makes it claimable again.
+    let later = retry + Duration::minutes(6);
+    assert_eq!(store.claim_national("v", later, Duration::minutes(5), 10).await.unwrap().len(), 1);
+    assert!(store.fail_national(&code, "v", "error_code 1: NgayHenTra", true, later).await.unwrap());
+    let s = store.national_sync_state(&code).await.unwrap().unwrap();
+    assert_eq!((s.state.as_str(), s.last_error.as_deref()), ("failed", Some("error_code 1: NgayHenTra")));
+    assert!(store.claim_national("w", later + Duration::days(1), Duration::minutes(5), 10).await.unwrap().is_empty());
+    assert_eq!(store.national_sync_failures(10).await.unwrap().len(), 1);
+    // The next change rebuilds the record: due again.
+    act(&store, &code, 1, receiver(COMMUNE), action(json!({"action": "receive"})), later).await.unwrap();
+    assert_eq!(store.claim_national("w", later, Duration::minutes(5), 10).await.unwrap(), vec![(code.clone(), 2)]);
+    // Attempts run out into `failed`.
+    let mut now = later;
+    for _ in 0..MAX_ATTEMPTS {
+        store.claim_national("w", now, Duration::minutes(5), 10).await.unwrap();
+        store.fail_national(&code, "w", "timeout", false, now).await.unwrap();
+        now += Duration::hours(7);
+    }
+    assert_eq!(store.national_sync_state(&code).await.unwrap().unwrap().state, "failed");
+    assert_eq!(store.national_sync_counts().await.unwrap().failed, 1);
+}
+storage_test!(failures_back_off_and_a_refused_record_waits_for_the_next_change);
