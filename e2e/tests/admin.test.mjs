@@ -37,6 +37,7 @@ const PAGES = [
   "/quan-tri/hang-doi",
   "/quan-tri/cong-khai",
   "/quan-tri/sap-xep",
+  "/quan-tri/dong-bo",
 ];
 
 test("every administration page opens, passes the accessibility basics and fits a 360 px phone", async () => {

@@ -61,24 +61,42 @@ pub async fn post_xml(url: &str, token: &str, body: String) -> Result<Answer, St
 /// Sends one POST within [`TIMEOUT`]. Errors are connection-level (bad URL, refused, TLS,
 /// timeout); any HTTP status is an [`Answer`].
 pub async fn post(p: Post<'_>) -> Result<Answer, String> {
-    match tokio::time::timeout(TIMEOUT, post_once(p)).await {
+    request(hyper::Method::POST, p).await
+}
+
+/// One GET of `url` with a bearer `token` (reading a peer's or the portal's state), as [`post`].
+pub async fn get(url: &str, token: &str) -> Result<Answer, String> {
+    request(
+        hyper::Method::GET,
+        Post { url, token, content_type: "application/json", headers: &[], body: String::new() },
+    )
+    .await
+}
+
+async fn request(method: hyper::Method, p: Post<'_>) -> Result<Answer, String> {
+    match tokio::time::timeout(TIMEOUT, request_once(method, p)).await {
         Ok(r) => r,
         Err(_) => Err(format!("no answer within {} s", TIMEOUT.as_secs())),
     }
 }
 
-async fn post_once(p: Post<'_>) -> Result<Answer, String> {
+async fn request_once(method: hyper::Method, p: Post<'_>) -> Result<Answer, String> {
     let uri = endpoint(p.url)?;
     let https = uri.scheme_str() == Some("https");
     let host = uri.host().unwrap_or_default().to_owned();
     let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
     let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
     let authority = uri.authority().map_or(host.clone(), |a| a.as_str().to_owned());
-    let mut req = Request::post(path)
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
         .header(hyper::header::HOST, authority)
-        .header(hyper::header::AUTHORIZATION, format!("Bearer {}", p.token))
         .header(hyper::header::CONTENT_TYPE, p.content_type)
         .header(hyper::header::ACCEPT, "application/json");
+    // No token, no Authorization header (a public endpoint).
+    if !p.token.is_empty() {
+        req = req.header(hyper::header::AUTHORIZATION, format!("Bearer {}", p.token));
+    }
     for (name, value) in p.headers {
         req = req.header(*name, *value);
     }

@@ -43,6 +43,7 @@ pub mod files;
 pub mod http_client;
 pub mod indicators;
 pub mod input;
+pub mod national;
 pub mod notify;
 pub mod queue;
 pub mod report;

@@ -6,7 +6,8 @@
 //! - edXML deliveries to peer systems ([`crate::exchange::Deliverer`]);
 //! - the 07:00 daily digest to leaders ([`crate::notify::digest::run_daily`]);
 //! - the month-end disclosure of the QĐ 766 indicators ([`disclose_at_month_end`], hourly);
-//! - collection of orphaned files ([`collect_orphan_files`], hourly).
+//! - collection of orphaned files ([`collect_orphan_files`], hourly);
+//! - the national portal's sync, when configured ([`crate::national::Syncer`], every 2 s).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,12 +27,18 @@ pub struct WorkerConfig {
     pub notify: NotifyConfig,
     /// Delivery polling and backoff.
     pub exchange: ExchangeConfig,
+    /// The national portal's sync (`MOTCUA_DVCQG_URL`, `MOTCUA_DVCQG_TOKEN`); none: no sync.
+    pub portal: Option<crate::national::PortalConfig>,
 }
 
 impl WorkerConfig {
     /// Notifications configured from the environment; default exchange timings.
     pub fn from_env() -> WorkerConfig {
-        WorkerConfig { notify: NotifyConfig::from_env(), exchange: ExchangeConfig::default() }
+        WorkerConfig {
+            notify: NotifyConfig::from_env(),
+            exchange: ExchangeConfig::default(),
+            portal: crate::national::PortalConfig::from_env(),
+        }
     }
 }
 
@@ -47,13 +54,16 @@ impl Workers {
         let clock = app.clock.clone();
         let dispatcher = Dispatcher::new(store.clone(), &config.notify).with_clock(clock.clone());
         let deliverer = Deliverer::new(store.clone(), config.exchange).with_clock(clock.clone());
-        let tasks = vec![
+        let mut tasks = vec![
             tokio::spawn(dispatcher.run(Duration::from_secs(15))),
             tokio::spawn(deliverer.run()),
             tokio::spawn(crate::notify::digest::run_daily(app.clone())),
             tokio::spawn(disclose_at_month_end(store.clone(), clock.clone())),
-            tokio::spawn(collect_orphan_files(store, clock)),
         ];
+        if let Some(portal) = &config.portal {
+            tasks.push(tokio::spawn(crate::national::Syncer::new(store.clone(), clock.clone(), portal.clone()).run()));
+        }
+        tasks.push(tokio::spawn(collect_orphan_files(store, clock)));
         Workers { tasks }
     }
 }

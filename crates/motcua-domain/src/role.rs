@@ -31,6 +31,18 @@ impl Role {
         }
     }
 
+    /// The role's name in Vietnamese, as pages and the national portal's history show it.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Role::Receiver => "Tiếp nhận, trả kết quả",
+            Role::Specialist => "Chuyên viên xử lý",
+            Role::Leader => "Lãnh đạo",
+            Role::CenterAdmin => "Quản trị trung tâm",
+            Role::Clerk => "Văn thư",
+            Role::SystemAdmin => "Quản trị hệ thống",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }

@@ -6,16 +6,26 @@
 //! the answer. Like the outbox ([`crate::outbox`]): a claim is a guarded UPDATE with a lease, so
 //! two workers never send the same dossier at once; an expired lease makes it claimable again
 //! (at-least-once; the portal drops a version it already has by the idempotency key); failures
-//! back off ([`crate::outbox::backoff`]) and end `failed` after [`MAX_ATTEMPTS`] or at once when
-//! the portal refuses the record as invalid. A newer version makes a failed dossier due again:
+//! back off ([`backoff`]: the portal's scores are read daily, so a short outage must not delay a
+//! dossier by hours) and end `failed` after [`MAX_ATTEMPTS`] or at once when the portal refuses
+//! the record as invalid. A newer version makes a failed dossier due again:
 //! the record is rebuilt in full, so it may now pass.
 
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use time::{Duration, OffsetDateTime};
 
-use crate::outbox::{MAX_ATTEMPTS, backoff};
 use crate::{Result, Store, format_ts};
+
+/// Attempts before a dossier's sync is given up as `failed` (about a day of retries).
+pub const MAX_ATTEMPTS: i64 = 24;
+
+/// Wait before attempt `attempts + 1` after `attempts` failures: 5, 10, 20 s … doubling, capped
+/// at one hour.
+pub fn backoff(attempts: i64) -> Duration {
+    let exp = u32::try_from(attempts.clamp(1, 30) - 1).unwrap_or(0);
+    Duration::seconds(5i64.saturating_mul(2i64.saturating_pow(exp)).min(3600))
+}
 
 /// One dossier's sync state.
 #[derive(Debug, Clone, PartialEq, Eq)]

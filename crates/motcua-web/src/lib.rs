@@ -49,6 +49,8 @@ pub struct AppState {
     pub tokens: Arc<auth::TokenCache>,
     /// Lookup secrets of dossiers just entered at the counter, until their receipt is printed.
     pub receipts: Arc<ui::counter::receipts::Receipts>,
+    /// A national-portal sync worker runs (set by [`server::start`]).
+    pub portal_sync: bool,
 }
 
 impl std::ops::Deref for AppState {
@@ -65,6 +67,7 @@ impl From<Application> for AppState {
             metrics: Arc::new(metrics::Metrics::default()),
             tokens: Arc::default(),
             receipts: Arc::default(),
+            portal_sync: false,
         }
     }
 }

@@ -27,6 +27,7 @@ impl Modify for Bearer {
     paths(
         api::auth::login,
         api::auth::change_password,
+        api::national::national_sync,
         api::auth::me,
         api::calendar::deadline,
         api::calendar::holidays,

@@ -20,7 +20,8 @@ pub struct Running {
 }
 
 /// Binds `addr`, starts the workers and serves `state`'s router.
-pub async fn start(state: AppState, addr: &str, config: &WorkerConfig) -> std::io::Result<Running> {
+pub async fn start(mut state: AppState, addr: &str, config: &WorkerConfig) -> std::io::Result<Running> {
+    state.portal_sync = config.portal.is_some();
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let workers = Workers::start(&state, config);

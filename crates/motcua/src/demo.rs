@@ -381,7 +381,24 @@ pub async fn run(addr: &str, data: &str, per_day: u32, database: Option<&str>) -
     } else {
         println!("Using the existing demo database {shown} (delete it to start over)");
     }
-    crate::serve::serve_store(store, addr, true, |local| {
+    // The demo syncs to a national-portal simulator of its own (issue 15), unless
+    // MOTCUA_DVCQG_URL names a real endpoint.
+    let mut workers = motcua_app::workers::WorkerConfig::from_env();
+    let mut portal_line = None;
+    if workers.portal.is_none() {
+        let token = motcua_app::auth::new_token();
+        let config = crate::portal_sim::SimConfig {
+            token: token.clone(),
+            data: Path::new(data).join("portal-sim"),
+            fail_rate: 0.0,
+            delay_ms: 0,
+        };
+        let sim = crate::portal_sim::spawn("127.0.0.1:0", config).await?;
+        let url = format!("http://{sim}/dvcqg/hoso");
+        workers.portal = Some(motcua_app::national::PortalConfig::new(&url, &token));
+        portal_line = Some(format!("http://{sim}/dvcqg/thong-ke"));
+    }
+    crate::serve::serve_store(store, addr, true, workers, |local| {
         println!();
         println!("Motcua demo is running:");
         println!("  Home (procedures):  http://{local}/");
@@ -392,6 +409,9 @@ pub async fn run(addr: &str, data: &str, per_day: u32, database: Option<&str>) -
         println!("  Officers:           http://{local}/dang-nhap (inbox, alerts, documents, report)");
         println!("  API (OpenAPI):      http://{local}/api/openapi.json");
         println!("  Health:             http://{local}/healthz");
+        if let Some(sim) = &portal_line {
+            println!("  National portal:    simulator, counts at {sim} (sync state: /quan-tri/dong-bo)");
+        }
         println!();
         println!("Demo logins (password: demo) — POST /api/v1/auth/login {{\"username\",\"password\"}}:");
         println!("  provincial center: admin (system_admin), giamdoc (center_admin), tiepnhan (receiver), chuyenvien (specialist), lanhdao (leader), vanthu (clerk)");

@@ -111,25 +111,37 @@ fn report(what: &str, n: usize, elapsed: Duration, mut lat: Vec<Duration>) {
 pub async fn transitions(addr: &str, concurrency: usize, seconds: u64, procedure: &str) -> anyhow::Result<()> {
     let receiver = login(addr, "tiepnhan").await?;
     let specialist = login(addr, "chuyenvien").await?;
+    // A counter dossier is received at once, so it is complete: every required document, and
+    // the facts a per-unit fee needs (one page, one copy).
+    let p = Conn::open(addr).await?.send("GET", &format!("/api/v1/procedures/{procedure}"), None, None, None).await?;
+    if p.status != 200 {
+        bail!("procedure {procedure}: {} {}", p.status, p.body);
+    }
+    let documents: Vec<serde_json::Value> = p.body["documents"]
+        .as_array()
+        .map(|ds| ds.iter().filter_map(|d| d["name"].as_str()).map(|n| json!({"name": n})).collect())
+        .unwrap_or_default();
+    let fees: Vec<serde_json::Value> = p.body["fees"]
+        .as_array()
+        .map(|fs| {
+            fs.iter()
+                .enumerate()
+                .filter(|(_, f)| f.get("per").is_some_and(|p| !p.is_null()))
+                .map(|(i, _)| json!({"line": i, "quantity": 1, "groups": 1}))
+                .collect()
+        })
+        .unwrap_or_default();
+    let submission = json!({"procedure_code": procedure, "channel": "counter", "applicant": {"name": "Bench"},
+        "documents": documents, "fees": fees});
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
-        let (addr, receiver, specialist, procedure) =
-            (addr.to_owned(), receiver.clone(), specialist.clone(), procedure.to_owned());
+        let (addr, receiver, specialist, submission) =
+            (addr.to_owned(), receiver.clone(), specialist.clone(), submission.clone());
         tasks.push(tokio::spawn(async move {
             let mut c = Conn::open(&addr).await?;
             let mut dossiers = Vec::new();
             for _ in 0..4 {
-                let r = c
-                    .send(
-                        "POST",
-                        "/api/v1/dossiers",
-                        Some(&receiver),
-                        None,
-                        Some(
-                            &json!({"procedure_code": procedure, "channel": "counter", "applicant": {"name": "Bench"}}),
-                        ),
-                    )
-                    .await?;
+                let r = c.send("POST", "/api/v1/dossiers", Some(&receiver), None, Some(&submission)).await?;
                 if r.status != 201 {
                     bail!("create: {} {}", r.status, r.body);
                 }

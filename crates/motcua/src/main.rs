@@ -23,6 +23,7 @@ mod history;
 mod indicators_cli;
 mod loadgen;
 mod peer;
+mod portal_sim;
 mod restructure;
 mod serve;
 mod simulate;
@@ -84,6 +85,24 @@ enum Command {
         /// Run the demo on this database instead (e.g. an empty PostgreSQL database).
         #[arg(long)]
         database: Option<String>,
+    },
+    /// A simulator of the national public-service portal's dossier sync (DVCQG), for tests and
+    /// trials: validates every record and transition, answers like the portal, can fail and lag.
+    PortalSim {
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        addr: String,
+        /// The bearer token the province sends (MOTCUA_DVCQG_TOKEN on Motcua's side).
+        #[arg(long, env = "MOTCUA_DVCQG_TOKEN")]
+        token: String,
+        /// Folder where accepted records are kept (kept across restarts).
+        #[arg(long, default_value = "./portal-sim-data")]
+        data: String,
+        /// Share of calls answered 503 (0 to 1).
+        #[arg(long, default_value_t = 0.0)]
+        fail_rate: f64,
+        /// Milliseconds to wait before each answer.
+        #[arg(long, default_value_t = 0)]
+        delay_ms: u64,
     },
     /// Serve an existing database.
     Serve {
@@ -371,6 +390,13 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Demo { addr, data, per_day, database } => demo::run(&addr, &data, per_day, database.as_deref()).await,
         Command::Serve { database, addr } => serve::serve(&database, &addr, false).await,
+        Command::PortalSim { addr, token, data, fail_rate, delay_ms } => {
+            if !(0.0..=1.0).contains(&fail_rate) {
+                anyhow::bail!("--fail-rate is a share between 0 and 1");
+            }
+            let config = portal_sim::SimConfig { token, data: data.into(), fail_rate, delay_ms };
+            portal_sim::run(&addr, config).await
+        }
         Command::Peer { action: PeerCmd::Add { pattern, endpoint, name, database } } => {
             peer::add(&database, &pattern, &name, &endpoint).await
         }

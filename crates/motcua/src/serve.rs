@@ -11,11 +11,18 @@ use motcua_web::server::start;
 /// Serves `database` on `addr`. `demo` allows demo accounts with default passwords.
 pub async fn serve(database: &str, addr: &str, demo: bool) -> anyhow::Result<()> {
     let store = Store::open(database).await.with_context(|| format!("opening {}", motcua_store::redact(database)))?;
-    serve_store(store, addr, demo, |_| {}).await
+    serve_store(store, addr, demo, WorkerConfig::from_env(), |_| {}).await
 }
 
-/// Serves an open store; `ready` runs once the socket is bound (to print URLs).
-pub async fn serve_store(store: Store, addr: &str, demo: bool, ready: impl FnOnce(&str)) -> anyhow::Result<()> {
+/// Serves an open store with `workers` configured; `ready` runs once the socket is bound (to
+/// print URLs).
+pub async fn serve_store(
+    store: Store,
+    addr: &str,
+    demo: bool,
+    workers: WorkerConfig,
+    ready: impl FnOnce(&str),
+) -> anyhow::Result<()> {
     if !demo {
         let n = store.default_password_accounts().await?;
         if n > 0 {
@@ -30,7 +37,7 @@ pub async fn serve_store(store: Store, addr: &str, demo: bool, ready: impl FnOnc
     }
     // The HTTP server and every background worker (docs/ARCHITECTURE.md), on the application's
     // clock; notifications configured by MOTCUA_SMTP_*/MOTCUA_SMS_*.
-    let running = start(state, addr, &WorkerConfig::from_env()).await.with_context(|| format!("binding {addr}"))?;
+    let running = start(state, addr, &workers).await.with_context(|| format!("binding {addr}"))?;
     ready(&running.addr.to_string());
     running
         .run_until(async {

@@ -3,7 +3,7 @@
 //! version, failures back off and a newer version makes a failed dossier due again.
 
 use motcua_store::Store;
-use motcua_store::outbox::{MAX_ATTEMPTS, backoff};
+use motcua_store::national_sync::{MAX_ATTEMPTS, backoff};
 use serde_json::json;
 use time::Duration;
 
@@ -47,7 +47,11 @@ async fn failures_back_off_and_a_refused_record_waits_for_the_next_change(store:
     let code = d.code.to_string();
     store.claim_national("w", t0, Duration::minutes(5), 10).await.unwrap();
     assert!(store.fail_national(&code, "w", "HTTP 503", false, t0).await.unwrap());
-    assert!(store.claim_national("w", t0 + Duration::seconds(30), Duration::minutes(5), 10).await.unwrap().is_empty());
+    assert!(store.claim_national("w", t0 + Duration::seconds(4), Duration::minutes(5), 10).await.unwrap().is_empty());
+    assert_eq!(
+        (backoff(1), backoff(2), backoff(3), backoff(40)),
+        (Duration::seconds(5), Duration::seconds(10), Duration::seconds(20), Duration::hours(1))
+    );
     let retry = t0 + backoff(1);
     assert_eq!(store.claim_national("w", retry, Duration::minutes(5), 10).await.unwrap().len(), 1);
     // A lease that ran out (a crashed worker) makes it claimable again.
@@ -66,7 +70,7 @@ async fn failures_back_off_and_a_refused_record_waits_for_the_next_change(store:
     for _ in 0..MAX_ATTEMPTS {
         store.claim_national("w", now, Duration::minutes(5), 10).await.unwrap();
         store.fail_national(&code, "w", "timeout", false, now).await.unwrap();
-        now += Duration::hours(7);
+        now += Duration::hours(2);
     }
     assert_eq!(store.national_sync_state(&code).await.unwrap().unwrap().state, "failed");
     assert_eq!(store.national_sync_counts().await.unwrap().failed, 1);

@@ -15,6 +15,7 @@ pub mod feedback;
 pub mod inbox;
 pub mod indicators;
 pub mod indicators_export;
+pub mod national;
 pub mod open311;
 pub mod procedures;
 pub mod process;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(dossiers::router())
         .merge(inbox::router())
         .merge(alerts::router())
+        .merge(national::router())
         .merge(feedback::router())
         .merge(documents::router())
         .merge(open311::router())

@@ -26,6 +26,7 @@ mod calendar;
 mod counters;
 mod decisions;
 mod disclosures;
+mod national;
 mod procedure;
 mod process;
 mod report;
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .route("/quan-tri/lich", get(calendar::page).post(calendar::add))
         .route("/quan-tri/cong-khai", get(disclosures::list).post(disclosures::publish))
         .route("/quan-tri/sap-xep", get(restructure::form).post(restructure::run))
+        .route("/quan-tri/dong-bo", get(national::page))
         .route("/quan-tri/hang-doi", get(counters::list))
         .route("/quan-tri/hang-doi/nhom", axum::routing::post(counters::save_group))
         .route("/quan-tri/hang-doi/quay", axum::routing::post(counters::save_counter))

@@ -80,13 +80,16 @@ pub(crate) fn units_with(s: &SignedIn, role: Role) -> Vec<String> {
 
 /// A role as people read it.
 pub(crate) fn role_label(role: Role, lang: Lang) -> &'static str {
-    match role {
-        Role::Receiver => lang.t("Tiếp nhận, trả kết quả", "Receiver"),
-        Role::Specialist => lang.t("Chuyên viên xử lý", "Specialist"),
-        Role::Leader => lang.t("Lãnh đạo", "Leader"),
-        Role::CenterAdmin => lang.t("Quản trị trung tâm", "Center administrator"),
-        Role::Clerk => lang.t("Văn thư", "Clerk"),
-        Role::SystemAdmin => lang.t("Quản trị hệ thống", "System administrator"),
+    match lang {
+        Lang::Vi => role.label_vi(),
+        Lang::En => match role {
+            Role::Receiver => "Receiver",
+            Role::Specialist => "Specialist",
+            Role::Leader => "Leader",
+            Role::CenterAdmin => "Center administrator",
+            Role::Clerk => "Clerk",
+            Role::SystemAdmin => "System administrator",
+        },
     }
 }
 

@@ -1,0 +1,275 @@
+//! The sync to the national public-service portal (DVCQG; issue 15 item 1, docs/NATIONAL_PORTAL.md).
+//!
+//! The writer marks every dossier change ([`motcua_store::national_sync`]); the [`Syncer`] claims
+//! the dossiers the portal is behind on, rebuilds each one's whole record from its events
+//! ([`motcua_domain::national::record`]) and POSTs it with an `Idempotency-Key` of
+//! `<code>:<version>`, so a record sent twice (a lost answer, a crashed worker) is one update
+//! for the portal. The portal's answer decides:
+//!
+//! - `error_code` `0`: acknowledged — the dossier is up to date, or due again if it changed
+//!   meanwhile;
+//! - another `error_code`, or HTTP 400/409/422: the portal refused the record (a field, a state
+//!   transition) — `failed` until the dossier changes again, shown to officers with the reason;
+//! - no answer, HTTP 401/403/429/5xx: retried with back-off.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use motcua_domain::national::{Officer, record};
+use motcua_store::Store;
+use serde::Deserialize;
+
+use crate::clock::Clock;
+use crate::http_client::{Post, post};
+
+/// Where the portal is and how to reach it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalConfig {
+    /// The portal's sync endpoint (`…/dvcqg/hoso` on the simulator).
+    pub url: String,
+    /// The province's bearer token for it.
+    pub token: String,
+    /// How often due dossiers are looked for.
+    pub poll: Duration,
+    /// Most dossiers sent per round.
+    pub batch: i64,
+}
+
+impl PortalConfig {
+    /// From `MOTCUA_DVCQG_URL` and `MOTCUA_DVCQG_TOKEN`; `None` (no sync) without the URL.
+    pub fn from_env() -> Option<PortalConfig> {
+        let url = std::env::var("MOTCUA_DVCQG_URL").ok().filter(|u| !u.trim().is_empty())?;
+        let token = std::env::var("MOTCUA_DVCQG_TOKEN").unwrap_or_default();
+        Some(PortalConfig::new(url.trim(), token.trim()))
+    }
+
+    /// `url` and `token` with the default timings (every 2 s, 200 dossiers a round).
+    pub fn new(url: &str, token: &str) -> PortalConfig {
+        PortalConfig { url: url.to_owned(), token: token.to_owned(), poll: Duration::from_secs(2), batch: 200 }
+    }
+}
+
+/// The portal's answer body.
+#[derive(Debug, Deserialize)]
+struct PortalAnswer {
+    error_code: serde_json::Value,
+    #[serde(default)]
+    message: String,
+}
+
+/// What one attempt came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Acknowledged,
+    /// Refused as invalid: not retried until the dossier changes.
+    Refused(String),
+    /// Worth retrying.
+    Retry(String),
+}
+
+/// Reads the portal's HTTP answer.
+pub fn outcome(status: u16, body: &str) -> Outcome {
+    let short = |s: &str| s.chars().take(300).collect::<String>();
+    match status {
+        200 | 201 => match serde_json::from_str::<PortalAnswer>(body) {
+            Ok(a) => {
+                let code = match &a.error_code {
+                    serde_json::Value::String(s) => s.trim().to_owned(),
+                    other => other.to_string(),
+                };
+                if code == "0" {
+                    Outcome::Acknowledged
+                } else {
+                    Outcome::Refused(short(&format!("error_code {code}: {}", a.message)))
+                }
+            }
+            Err(_) => Outcome::Retry("the portal's answer is not the expected JSON".to_owned()),
+        },
+        400 | 409 | 422 => Outcome::Refused(short(&format!("HTTP {status}: {body}"))),
+        _ => Outcome::Retry(format!("HTTP {status}")),
+    }
+}
+
+/// The background sync.
+pub struct Syncer {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    config: PortalConfig,
+    owner: String,
+}
+
+impl Syncer {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, config: PortalConfig) -> Syncer {
+        Syncer { store, clock, config, owner: format!("sync-{}-{}", std::process::id(), crate::auth::new_secret()) }
+    }
+
+    /// Forever: a round, then a pause.
+    pub async fn run(self) {
+        loop {
+            match self.round().await {
+                Ok(n) if n > 0 => tracing::debug!(sent = n, "national portal sync round"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "national portal sync round failed"),
+            }
+            tokio::time::sleep(self.config.poll).await;
+        }
+    }
+
+    /// Sends every due dossier once (at most `batch`); answers how many were tried.
+    pub async fn round(&self) -> Result<usize, motcua_store::StoreError> {
+        let now = self.clock.now();
+        let due = self.store.claim_national(&self.owner, now, time::Duration::minutes(2), self.config.batch).await?;
+        let n = due.len();
+        for (code, _) in due {
+            let (version, result) = self.send(&code).await?;
+            let now = self.clock.now();
+            match result {
+                Outcome::Acknowledged => {
+                    self.store.ack_national(&code, version, &self.owner, now).await?;
+                }
+                Outcome::Refused(why) => {
+                    tracing::warn!(dossier = %code, reason = %why, "the national portal refused a record");
+                    self.store.fail_national(&code, &self.owner, &why, true, now).await?;
+                }
+                Outcome::Retry(why) => {
+                    self.store.fail_national(&code, &self.owner, &why, false, now).await?;
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    /// Rebuilds and POSTs one dossier's record: (the version sent, the outcome).
+    async fn send(&self, code: &str) -> Result<(i64, Outcome), motcua_store::StoreError> {
+        let stored = self.store.events(code).await?;
+        let events: Vec<_> = stored.into_iter().map(|e| e.event).collect();
+        let version = i64::try_from(events.len()).unwrap_or(i64::MAX);
+        let mut officers = std::collections::HashMap::new();
+        for e in &events {
+            if officers.contains_key(&e.actor) || matches!(e.actor.as_str(), "applicant" | "system") {
+                continue;
+            }
+            let o = match self.store.user(&e.actor).await? {
+                Some(u) => {
+                    let first = u.roles.first();
+                    Officer {
+                        name: if u.full_name.trim().is_empty() { u.username.clone() } else { u.full_name.clone() },
+                        title: first.map(|(_, r)| r.label_vi().to_owned()).unwrap_or_default(),
+                        department: first.map(|(unit, _)| unit.to_string()).unwrap_or_default(),
+                    }
+                }
+                None => Officer { name: e.actor.clone(), ..Officer::default() },
+            };
+            officers.insert(e.actor.clone(), o);
+        }
+        let who =
+            |u: &str| officers.get(u).cloned().unwrap_or_else(|| Officer { name: u.to_owned(), ..Officer::default() });
+        let Some(r) = record(&events, &who, &|_| String::new()) else {
+            return Ok((version, Outcome::Refused("the dossier's history does not fold".to_owned())));
+        };
+        let body = serde_json::to_string(&r).unwrap_or_default();
+        let key = format!("{code}:{version}");
+        let answer = post(Post {
+            url: &self.config.url,
+            token: &self.config.token,
+            content_type: "application/json",
+            headers: &[("Idempotency-Key", key.as_str())],
+            body,
+        })
+        .await;
+        Ok((
+            version,
+            match answer {
+                Ok(a) => outcome(a.status, &a.body),
+                Err(e) => Outcome::Retry(e),
+            },
+        ))
+    }
+}
+
+/// What administrators see of the sync: counts, the share the portal acknowledged (QĐ 766 row
+/// 1.4 as the portal's answers show it) and the dossiers it refused or that are retrying.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Overview {
+    /// Whether a portal endpoint is configured (`MOTCUA_DVCQG_URL`, or the demo's simulator).
+    pub configured: bool,
+    /// Dossiers the sync knows (created or changed since it exists).
+    pub tracked: i64,
+    /// Acknowledged by the portal at least once.
+    pub acknowledged: i64,
+    /// The portal has their latest version.
+    pub up_to_date: i64,
+    pub pending: i64,
+    pub failed: i64,
+    /// acknowledged ÷ tracked, percent (two decimals); none while nothing is tracked.
+    pub acknowledged_rate: Option<f64>,
+    /// The most recent refusals and errors.
+    pub problems: Vec<Problem>,
+}
+
+/// A dossier the portal refused or that is waiting for a retry.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    pub dossier_code: String,
+    /// `pending` (retrying) or `failed` (refused, or out of attempts).
+    pub state: String,
+    pub attempts: i64,
+    pub error: Option<String>,
+    /// The version the portal should have and the one it acknowledged.
+    pub wanted_version: i64,
+    pub acked_version: i64,
+    /// When the state last changed, UTC (RFC 3339).
+    pub updated_at: String,
+}
+
+/// The sync's [`Overview`]; for administrators (the caller checks).
+pub async fn overview(state: &crate::Application, configured: bool) -> crate::error::AppResult<Overview> {
+    let c = state.store.national_sync_counts().await?;
+    let problems = state
+        .store
+        .national_sync_failures(50)
+        .await?
+        .into_iter()
+        .map(|s| Problem {
+            dossier_code: s.dossier_code,
+            state: s.state,
+            attempts: s.attempts,
+            error: s.last_error,
+            wanted_version: s.wanted_version,
+            acked_version: s.acked_version,
+            updated_at: s.updated_at,
+        })
+        .collect();
+    let rate = (c.tracked > 0).then(|| (c.acknowledged as f64 * 10_000.0 / c.tracked as f64).round() / 100.0);
+    Ok(Overview {
+        configured,
+        tracked: c.tracked,
+        acknowledged: c.acknowledged,
+        up_to_date: c.up_to_date,
+        pending: c.pending,
+        failed: c.failed,
+        acknowledged_rate: rate,
+        problems,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_portals_answers_are_read_as_the_integration_documents_give_them() {
+        assert_eq!(outcome(200, r#"{"error_code": "0", "message": "Thành công"}"#), Outcome::Acknowledged);
+        assert_eq!(outcome(200, r#"{"error_code": 0}"#), Outcome::Acknowledged);
+        assert!(
+            matches!(outcome(200, r#"{"error_code": "1", "message": "NgayHenTra"}"#), Outcome::Refused(m) if m.contains("NgayHenTra"))
+        );
+        assert!(matches!(outcome(422, "bad"), Outcome::Refused(_)));
+        assert!(matches!(outcome(503, ""), Outcome::Retry(_)));
+        assert!(
+            matches!(outcome(401, ""), Outcome::Retry(_)),
+            "a token problem is fixed by configuration, not by the record"
+        );
+        assert!(matches!(outcome(200, "<html>"), Outcome::Retry(_)));
+    }
+}

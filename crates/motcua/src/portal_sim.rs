@@ -1,0 +1,233 @@
+//! `motcua portal-sim`: a simulator of the national public-service portal's dossier sync
+//! (DVCQG; issue 15 item 3), for the demo and the tests. It is an outside system to Motcua and
+//! behaves like one:
+//!
+//! - `POST /dvcqg/hoso` with `Authorization: Bearer <token>` and an `Idempotency-Key` takes one
+//!   dossier's record (`hoSo` + `tienTrinhDongBo`), checks every field
+//!   ([`motcua_domain::national::validate`]) and the state transition from what it has
+//!   ([`motcua_domain::national::transition_allowed`]), and answers as the portal does: HTTP 200
+//!   with `{"error_code": "0", "message"}` when accepted, another `error_code` with the reason when
+//!   refused (1 a field, 2 not the record's JSON, 3 a transition); 401 without the token, 400
+//!   without the key. A key it has seen is acknowledged again and changes nothing.
+//! - `--fail-rate` answers that share of calls 503 before looking at them, `--delay-ms` waits
+//!   before answering: the faults a worker must survive.
+//! - What it accepted is appended to `accepted.jsonl` in `--data` before it answers, and read
+//!   back at start, so a restart loses and duplicates nothing.
+//! - `GET /dvcqg/hoso/{MaHoSo}` shows what it holds of a dossier; `GET /dvcqg/thong-ke` counts.
+//!
+//! Written here rather than taken from a crate: it is the portal's behaviour, not plumbing.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use motcua_domain::national::{SyncRecord, transition_allowed, validate};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// How the simulator runs.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// The province's bearer token.
+    pub token: String,
+    /// Where accepted records are kept.
+    pub data: PathBuf,
+    /// Share of calls answered 503 (0–1).
+    pub fail_rate: f64,
+    /// Wait before each answer.
+    pub delay_ms: u64,
+}
+
+/// One accepted update, as kept on disk.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Accepted {
+    key: String,
+    code: String,
+    status: u8,
+    record: serde_json::Value,
+}
+
+#[derive(Default)]
+struct Held {
+    /// MaHoSo → (last state, accepted updates, last record).
+    dossiers: HashMap<String, (u8, u64, serde_json::Value)>,
+    keys: HashSet<String>,
+    duplicates: u64,
+    refused: u64,
+    injected: u64,
+    rng: u64,
+}
+
+struct Sim {
+    config: SimConfig,
+    held: Mutex<Held>,
+}
+
+fn log_path(data: &Path) -> PathBuf {
+    data.join("accepted.jsonl")
+}
+
+fn answer(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({"error_code": code, "message": message}))).into_response()
+}
+
+impl Sim {
+    fn open(config: SimConfig) -> anyhow::Result<Sim> {
+        std::fs::create_dir_all(&config.data).with_context(|| format!("creating {}", config.data.display()))?;
+        let mut held = Held { rng: 0x9E37_79B9_7F4A_7C15, ..Held::default() };
+        if let Ok(text) = std::fs::read_to_string(log_path(&config.data)) {
+            // A line cut by a crash mid-write is the last one and was never acknowledged.
+            for a in text.lines().filter_map(|l| serde_json::from_str::<Accepted>(l).ok()) {
+                held.keys.insert(a.key);
+                let entry = held.dossiers.entry(a.code).or_insert((a.status, 0, serde_json::Value::Null));
+                *entry = (a.status, entry.1 + 1, a.record);
+            }
+        }
+        Ok(Sim { config, held: Mutex::new(held) })
+    }
+
+    fn authorized(&self, headers: &HeaderMap) -> bool {
+        let given = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        given.strip_prefix("Bearer ").is_some_and(|t| t == self.config.token)
+    }
+
+    /// xorshift64*: enough to spread injected failures; no need for a crate.
+    fn roll(held: &mut Held) -> f64 {
+        let mut x = held.rng;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        held.rng = x;
+        (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+async fn sync(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: String) -> Response {
+    if sim.config.delay_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(sim.config.delay_ms)).await;
+    }
+    if !sim.authorized(&headers) {
+        return answer(StatusCode::UNAUTHORIZED, "401", "Sai hoặc thiếu mã xác thực (token)");
+    }
+    let Some(key) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned) else {
+        return answer(StatusCode::BAD_REQUEST, "400", "Thiếu Idempotency-Key");
+    };
+    let mut held = match sim.held.lock() {
+        Ok(h) => h,
+        Err(_) => return answer(StatusCode::INTERNAL_SERVER_ERROR, "500", "Lỗi hệ thống"),
+    };
+    if sim.config.fail_rate > 0.0 && Sim::roll(&mut held) < sim.config.fail_rate {
+        held.injected += 1;
+        return answer(StatusCode::SERVICE_UNAVAILABLE, "503", "Hệ thống đang bận, vui lòng thử lại");
+    }
+    if held.keys.contains(&key) {
+        held.duplicates += 1;
+        return answer(StatusCode::OK, "0", "Đã nhận trước đó");
+    }
+    let record: SyncRecord = match serde_json::from_str(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            held.refused += 1;
+            return answer(StatusCode::OK, "2", &format!("Dữ liệu không đúng định dạng: {e}"));
+        }
+    };
+    let errors = validate(&record);
+    if !errors.is_empty() {
+        held.refused += 1;
+        let list: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+        return answer(StatusCode::OK, "1", &list.join("; "));
+    }
+    let code = record.dossier.MaHoSo.clone();
+    let to = record.dossier.TrangThaiHoSo;
+    let from = held.dossiers.get(&code).map(|(s, _, _)| *s);
+    if !transition_allowed(from, to) {
+        held.refused += 1;
+        return answer(StatusCode::OK, "3", &format!("Không chuyển được trạng thái từ {from:?} sang {to}"));
+    }
+    let value = serde_json::to_value(&record).unwrap_or_default();
+    let line = Accepted { key: key.clone(), code: code.clone(), status: to, record: value.clone() };
+    // On disk before the answer: an acknowledged update survives a restart.
+    let written =
+        std::fs::OpenOptions::new().create(true).append(true).open(log_path(&sim.config.data)).and_then(|mut f| {
+            f.write_all(format!("{}\n", serde_json::to_string(&line).unwrap_or_default()).as_bytes())?;
+            f.sync_data()
+        });
+    if written.is_err() {
+        return answer(StatusCode::SERVICE_UNAVAILABLE, "503", "Không ghi được dữ liệu, vui lòng thử lại");
+    }
+    held.keys.insert(key);
+    let entry = held.dossiers.entry(code).or_insert((to, 0, serde_json::Value::Null));
+    *entry = (to, entry.1 + 1, value);
+    answer(StatusCode::OK, "0", "Thành công")
+}
+
+async fn dossier(State(sim): State<Arc<Sim>>, headers: HeaderMap, UrlPath(code): UrlPath<String>) -> Response {
+    if !sim.authorized(&headers) {
+        return answer(StatusCode::UNAUTHORIZED, "401", "Sai hoặc thiếu mã xác thực (token)");
+    }
+    let held = match sim.held.lock() {
+        Ok(h) => h,
+        Err(_) => return answer(StatusCode::INTERNAL_SERVER_ERROR, "500", "Lỗi hệ thống"),
+    };
+    match held.dossiers.get(&code) {
+        Some((status, updates, record)) => {
+            Json(json!({"MaHoSo": code, "TrangThaiHoSo": status, "updates": updates, "record": record})).into_response()
+        }
+        None => answer(StatusCode::NOT_FOUND, "404", "Không có hồ sơ này"),
+    }
+}
+
+async fn counts(State(sim): State<Arc<Sim>>) -> Response {
+    let held = match sim.held.lock() {
+        Ok(h) => h,
+        Err(_) => return answer(StatusCode::INTERNAL_SERVER_ERROR, "500", "Lỗi hệ thống"),
+    };
+    let updates: u64 = held.dossiers.values().map(|(_, n, _)| n).sum();
+    Json(json!({
+        "dossiers": held.dossiers.len(),
+        "updates": updates,
+        "duplicates": held.duplicates,
+        "refused": held.refused,
+        "failures_injected": held.injected,
+    }))
+    .into_response()
+}
+
+/// The simulator's routes over its state (read from `config.data`).
+pub fn router(config: SimConfig) -> anyhow::Result<Router> {
+    let sim = Arc::new(Sim::open(config)?);
+    Ok(Router::new()
+        .route("/dvcqg/hoso", post(sync))
+        .route("/dvcqg/hoso/{code}", get(dossier))
+        .route("/dvcqg/thong-ke", get(counts))
+        .with_state(sim))
+}
+
+/// Binds `addr` and serves the simulator in the background; answers the bound address.
+pub async fn spawn(addr: &str, config: SimConfig) -> anyhow::Result<std::net::SocketAddr> {
+    let app = router(config)?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    let local = listener.local_addr()?;
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "the national portal simulator stopped");
+        }
+    });
+    Ok(local)
+}
+
+/// `motcua portal-sim`: serves until Ctrl-C.
+pub async fn run(addr: &str, config: SimConfig) -> anyhow::Result<()> {
+    let data = config.data.clone();
+    let local = spawn(addr, config).await?;
+    println!("National portal (DVCQG) simulator on http://{local}/dvcqg/hoso — data in {}", data.display());
+    let _ = tokio::signal::ctrl_c().await;
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! The national portal's sync end to end, as a province runs it (issue 15 items 1 and 3): the
+//! portal simulator and a Motcua server as separate processes; dossiers submitted and received
+//! through the API reach the portal with their whole history; the portal is killed mid-run
+//! (SIGKILL) and restarted on the same data, and afterwards it holds every dossier in its latest
+//! state, once, with nothing lost or duplicated.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use motcua_app::http_client::{Post, get, post};
+use serde_json::{Value, json};
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("motcua-sync-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Kills the process when dropped (a failed assertion must not leave servers behind).
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+const TOKEN: &str = "tinh-an-giang-dvcqg-thu-nghiem";
+
+fn portal(port: u16, data: &PathBuf) -> Proc {
+    let child = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["portal-sim", "--addr", &format!("127.0.0.1:{port}"), "--token", TOKEN, "--data"])
+        .arg(data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the portal simulator");
+    Proc(child)
+}
+
+async fn wait_for<T, F, Fut>(what: &str, within: Duration, mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(start.elapsed() < within, "{what}: not within {within:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn call(base: &str, path: &str, token: &str, body: Value) -> (u16, Value) {
+    let url = format!("{base}{path}");
+    let a = post(Post { url: &url, token, content_type: "application/json", headers: &[], body: body.to_string() })
+        .await
+        .expect("the server answers");
+    (a.status, serde_json::from_str(&a.body).unwrap_or(Value::Null))
+}
+
+async fn at_portal(port: u16, code: &str) -> Option<Value> {
+    let a = get(&format!("http://127.0.0.1:{port}/dvcqg/hoso/{code}"), TOKEN).await.ok()?;
+    (a.status == 200).then(|| serde_json::from_str(&a.body).ok()).flatten()
+}
+
+/// Submits an online dossier and receives it; answers its code.
+async fn submit_and_receive(base: &str, receiver: &str) -> String {
+    let body = json!({"procedure_code": "1.012786", "channel": "online",
+        "applicant": {"name": "Phạm Văn Đồng Bộ", "id_number": "091234567890"},
+        "documents": [{"name": "Đơn đăng ký biến động đất đai, tài sản gắn liền với đất"},
+                      {"name": "Giấy xác nhận của UBND cấp xã về việc đã niêm yết thông báo mất Giấy chứng nhận"}]});
+    let (s, v) = call(base, "/api/v1/dossiers", "", body).await;
+    assert_eq!(s, 201, "{v}");
+    let code = v["code"].as_str().expect("a code").to_owned();
+    let version = v["version"].as_i64().expect("a version");
+    let url = format!("{base}/api/v1/dossiers/{code}/actions");
+    let if_match = format!("\"{version}\"");
+    let a = post(Post {
+        url: &url,
+        token: receiver,
+        content_type: "application/json",
+        headers: &[("If-Match", if_match.as_str())],
+        body: json!({"action": "receive"}).to_string(),
+    })
+    .await
+    .expect("the server answers");
+    assert_eq!(a.status, 200, "{}", a.body);
+    code
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dossiers_reach_the_portal_and_a_portal_restart_loses_and_duplicates_nothing() {
+    let (portal_port, server_port) = (free_port(), free_port());
+    let portal_data = temp_dir("portal");
+    let mut sim = portal(portal_port, &portal_data);
+    let server_data = temp_dir("server");
+    let _server = Proc(
+        Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(["demo", "--addr", &format!("127.0.0.1:{server_port}"), "--per-day", "1", "--data"])
+            .arg(&server_data)
+            .env("MOTCUA_DVCQG_URL", format!("http://127.0.0.1:{portal_port}/dvcqg/hoso"))
+            .env("MOTCUA_DVCQG_TOKEN", TOKEN)
+            .env_remove("MOTCUA_DATABASE")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the server"),
+    );
+    let base = format!("http://127.0.0.1:{server_port}");
+    wait_for("the server", Duration::from_secs(120), || async {
+        get(&format!("{base}/healthz"), "").await.ok().filter(|a| a.status == 200)
+    })
+    .await;
+    let (s, login) = call(&base, "/api/v1/auth/login", "", json!({"username": "tiepnhan", "password": "demo"})).await;
+    assert_eq!(s, 200, "{login}");
+    let receiver = login["token"].as_str().expect("a token").to_owned();
+
+    // A dossier reaches the portal: submitted (1), then received (2), with its history.
+    let first = submit_and_receive(&base, &receiver).await;
+    let held = wait_for("the first dossier at the portal", Duration::from_secs(30), || async {
+        at_portal(portal_port, &first).await.filter(|v| v["TrangThaiHoSo"] == 2)
+    })
+    .await;
+    assert_eq!(held["record"]["tienTrinhDongBo"].as_array().map(Vec::len), Some(2), "{held}");
+    assert_eq!(held["record"]["hoSo"]["DanhSachLePhi"][0]["Gia"], 50_000);
+
+    // The portal dies; the province goes on working.
+    let _ = sim.0.kill();
+    let _ = sim.0.wait();
+    let second = submit_and_receive(&base, &receiver).await;
+    let third = submit_and_receive(&base, &receiver).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    // Back on the same data: it catches up, and holds each dossier once, in its latest state.
+    sim = portal(portal_port, &portal_data);
+    for code in [&first, &second, &third] {
+        let held = wait_for("every dossier at the portal after the restart", Duration::from_secs(60), || async {
+            at_portal(portal_port, code).await.filter(|v| v["TrangThaiHoSo"] == 2)
+        })
+        .await;
+        assert_eq!(held["record"]["tienTrinhDongBo"].as_array().map(Vec::len), Some(2), "{code}: {held}");
+        assert!(held["updates"].as_u64().unwrap_or(0) <= 2, "{code}: one update per version at most: {held}");
+    }
+    let counts = get(&format!("http://127.0.0.1:{portal_port}/dvcqg/thong-ke"), TOKEN).await.expect("counts");
+    let counts: Value = serde_json::from_str(&counts.body).expect("JSON");
+    assert_eq!(counts["dossiers"], 3, "{counts}");
+    assert_eq!(counts["refused"], 0, "every record passed the portal's checks: {counts}");
+
+    // The administrators see it.
+    let (s, admin) = call(&base, "/api/v1/auth/login", "", json!({"username": "giamdoc", "password": "demo"})).await;
+    assert_eq!(s, 200);
+    let state =
+        get(&format!("{base}/api/v1/national-sync"), admin["token"].as_str().unwrap_or_default()).await.unwrap();
+    let state: Value = serde_json::from_str(&state.body).expect("JSON");
+    assert_eq!((state["configured"].as_bool(), state["tracked"].as_i64()), (Some(true), Some(3)), "{state}");
+    let done = wait_for("all acknowledged", Duration::from_secs(30), || async {
+        let a = get(&format!("{base}/api/v1/national-sync"), admin["token"].as_str().unwrap_or_default()).await.ok()?;
+        let v: Value = serde_json::from_str(&a.body).ok()?;
+        (v["up_to_date"] == 3).then_some(v)
+    })
+    .await;
+    assert_eq!(done["acknowledged_rate"], 100.0, "{done}");
+    // A caller without the token is refused by the portal.
+    let a = get(&format!("http://127.0.0.1:{portal_port}/dvcqg/hoso/{first}"), "sai").await.expect("answers");
+    assert_eq!(a.status, 401);
+    drop(sim);
+}
