@@ -157,11 +157,6 @@ impl Procedure {
         self.results.iter().any(|r| !r.trim().is_empty())
     }
 
-    /// The procedure charges a fee or a charge (some line above 0 đồng).
-    pub fn has_fees(&self) -> bool {
-        self.fees.iter().any(|f| f.amount > 0 || f.tiers.iter().any(|t| t.amount > 0))
-    }
-
     /// Checks the mandatory components and the internal process against the legal time.
     pub fn validate(&self) -> Result<(), DomainError> {
         ProcedureCode::parse(&self.code)?;

@@ -10,8 +10,8 @@
 //! `TrangThai`). The shape follows what provincial systems send (the public DVCQG sync models of
 //! provincial portals; OpenCPS's DVCQG integration), which sent empty fee, supplement and
 //! extension lists and only the latest action (domain.md "Pitfalls"): this record carries all of
-//! them and the whole history, rebuilt from the events every time, so a later sync repairs an
-//! earlier one.
+//! the fee and supplement lists and the whole history (an extension is a history line with its
+//! reason), rebuilt from the events every time, so a later sync repairs an earlier one.
 //!
 //! Instants are written as the portal reads them: `yyyyMMddHHmmss` in Vietnam time (UTC+7).
 //! Pure: the caller passes the events and who the officers are.
@@ -287,10 +287,20 @@ pub fn record(
     }
     let d = d?;
     let id = d.applicant.id_number.as_str().to_owned();
-    let organization = id.len() == 10 || id.len() == 13 || id.len() == 14;
+    // Motcua's applicants are citizens (a 9- or 12-digit identity number) until organization
+    // accounts exist (issue 16); a tax code would make it 2.
+    let organization = false;
+    // As assessed at reception; before it, only the fixed lines due on every dossier (per-unit
+    // lines and lines due in a case wait for the facts).
+    let online = d.channel == crate::dossier::Channel::Online;
     let fee_lines = match &d.fee_assessment {
         Some(lines) => lines.iter().map(|l| (l.name.clone(), l.due)).collect::<Vec<_>>(),
-        None => d.fees.iter().map(|f| (f.name.clone(), f.amount)).collect(),
+        None => d
+            .fees
+            .iter()
+            .filter(|f| crate::catalog::fees::known_before_reception(std::slice::from_ref(*f), online) > 0)
+            .map(|f| (f.name.clone(), f.amount))
+            .collect(),
     };
     Some(SyncRecord {
         dossier: NationalDossier {
@@ -325,7 +335,9 @@ pub fn record(
                     DuongDanTaiTepTin: c.file.as_deref().map(file_url).unwrap_or_default(),
                     DuocSoHoa: u8::from(c.digitized),
                     DuocTaiSuDung: u8::from(c.reused),
-                    DuocLayTuKhoDMQG: u8::from(c.reused),
+                    // Taken from the national data store: not known until the citizen's
+                    // electronic store exists (issue 16); a reused copy is not necessarily one.
+                    DuocLayTuKhoDMQG: 0,
                 })
                 .collect(),
             DanhSachLePhi: fee_lines
@@ -338,12 +350,9 @@ pub fn record(
                 })
                 .collect(),
             DanhSachHoSoBoSung: supplements,
-            DanhSachGiayToKetQua: match &d.result {
-                Some(r) if r.digitized => {
-                    vec![ResultDocument { TenGiayTo: d.procedure_name.clone(), DuongDanTepTinKetQua: String::new() }]
-                }
-                _ => Vec::new(),
-            },
+            // An electronic result is listed with its file's address; results do not carry a
+            // stored file yet (issue 16), so none is claimed.
+            DanhSachGiayToKetQua: Vec::new(),
         },
         progress,
     })

@@ -328,6 +328,9 @@ pub fn fee_rule(f: &motcua_domain::catalog::Fee, lang: Lang) -> String {
     if let Some(m) = f.max {
         parts.push(format!("{} {}{each}", lang.t("tối đa", "at most"), dong(m)));
     }
+    if let (Some(g), None, None) = (&f.group, f.min, f.max) {
+        parts.push(format!("{} {g}", lang.t("tính cho mỗi", "for each")));
+    }
     match f.applies {
         FeeApplies::Always => {}
         FeeApplies::WhenChosen => {
@@ -373,13 +376,17 @@ pub fn parse_fee_rule(name: &str, rule: &str) -> Result<motcua_domain::catalog::
     let mut fee = Fee { name: name.trim().to_owned(), amount, per, ..Fee::default() };
     for part in parts {
         let lower = part.to_lowercase();
+        // Matched on the lower-case text, read from the text as typed (a unit keeps its case).
+        let typed =
+            |prefix: &str| if lower.len() == part.len() { &part[prefix.len()..] } else { &lower[prefix.len()..] };
         if let Some(rest) = lower.strip_prefix("từ ") {
             let (head, price) = rest.split_once(':').ok_or_else(|| bad(part))?;
             let from = head.rsplit(' ').next().and_then(|n| n.parse::<u32>().ok()).ok_or_else(|| bad(part))?;
             let (amount, _) = money(price).ok_or_else(|| bad(part))?;
             fee.tiers.push(FeeTier { from, amount });
-        } else if let Some(rest) = lower.strip_prefix("tối thiểu ").or_else(|| lower.strip_prefix("tối đa ")) {
-            let (amount, group) = money(rest).ok_or_else(|| bad(part))?;
+        } else if lower.starts_with("tối thiểu ") || lower.starts_with("tối đa ") {
+            let prefix = if lower.starts_with("tối thiểu ") { "tối thiểu " } else { "tối đa " };
+            let (amount, group) = money(typed(prefix)).ok_or_else(|| bad(part))?;
             if lower.starts_with("tối thiểu") {
                 fee.min = Some(amount);
             } else {
@@ -388,6 +395,12 @@ pub fn parse_fee_rule(name: &str, rule: &str) -> Result<motcua_domain::catalog::
             if group.is_some() {
                 fee.group = group;
             }
+        } else if lower.starts_with("tính cho mỗi ") {
+            let group = typed("tính cho mỗi ").trim();
+            if group.is_empty() {
+                return Err(bad(part));
+            }
+            fee.group = Some(group.to_owned());
         } else if lower.starts_with("chỉ thu trong trường hợp") {
             fee.applies = FeeApplies::WhenChosen;
         } else if lower.starts_with("miễn khi nộp trực tuyến") {
@@ -452,6 +465,16 @@ mod number_tests {
             ),
             "2.000 đ/trang; từ trang thứ 3: 1.000 đ/trang; tối đa 200.000 đ/bản"
         );
+        // A group without a floor or a cap is written on its own, and the unit keeps its case.
+        let per_copy = motcua_domain::catalog::Fee {
+            name: "Phí".into(),
+            amount: 2000,
+            per: Some("trang".into()),
+            group: Some("Bản".into()),
+            ..Default::default()
+        };
+        assert_eq!(fee_rule(&per_copy, Lang::Vi), "2.000 đ/trang; tính cho mỗi Bản");
+        assert_eq!(parse_fee_rule("Phí", &fee_rule(&per_copy, Lang::Vi)), Ok(per_copy));
         assert!(parse_fee_rule("Phí", "hai nghìn").is_err());
         assert!(parse_fee_rule("Phí", "2.000 đ; giảm một nửa").is_err());
     }

@@ -23,6 +23,10 @@ use crate::error::DomainError;
 /// Most units counted on one line (pages of one copy, copies): beyond it the input is a typo.
 pub const MAX_QUANTITY: u32 = 100_000;
 
+/// Largest amount of a schedule line (a thousand billion đồng): keeps every sum far from
+/// overflowing.
+pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
+
 /// One line of a fee schedule. A line with neither `per` nor tiers is a fixed amount; older
 /// catalogs (name and amount only) read as fixed lines.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,7 +133,23 @@ pub struct AssessedFee {
 
 /// The total due of an assessment.
 pub fn total(lines: &[AssessedFee]) -> i64 {
-    lines.iter().map(|l| l.due).sum()
+    lines.iter().fold(0i64, |sum, l| sum.saturating_add(l.due))
+}
+
+/// What a dossier not yet received can be said to owe: the fixed lines due on every dossier
+/// (minus a line waived online, for an online one). Per-unit lines and lines due only in a case
+/// wait for the facts stated at reception. For a schedule of fixed "always" lines only (every
+/// catalog before issue 15) this is the sum of the schedule, as it always was.
+pub fn known_before_reception(schedule: &[Fee], online: bool) -> i64 {
+    schedule
+        .iter()
+        .filter(|f| !f.is_per_unit())
+        .filter(|f| match f.applies {
+            FeeApplies::Always => true,
+            FeeApplies::WhenChosen => false,
+            FeeApplies::NotOnline => !online,
+        })
+        .fold(0i64, |sum, f| sum.saturating_add(f.amount))
 }
 
 impl Fee {
@@ -180,10 +200,10 @@ pub fn validate_schedule(fees: &[Fee]) -> Result<(), DomainError> {
             return Err(invalid("a fee line needs a name".into(), "mỗi dòng phí, lệ phí cần có tên".into()));
         }
         let amounts = std::iter::once(f.amount).chain(f.tiers.iter().map(|t| t.amount)).chain(f.min).chain(f.max);
-        if amounts.into_iter().any(|a| a < 0) {
+        if amounts.into_iter().any(|a| !(0..=MAX_AMOUNT).contains(&a)) {
             return Err(invalid(
-                format!("fee '{name}': amounts cannot be negative"),
-                format!("phí, lệ phí '{name}': số tiền không được âm"),
+                format!("fee '{name}': amounts are from 0 to {MAX_AMOUNT} đồng"),
+                format!("phí, lệ phí '{name}': số tiền từ 0 đến {MAX_AMOUNT} đồng"),
             ));
         }
         if !f.is_per_unit() && (!f.tiers.is_empty() || f.group.is_some()) {
@@ -225,12 +245,14 @@ pub fn assess(schedule: &[Fee], facts: &[FeeFact], online: bool) -> Result<Vec<A
                 format!("dòng phí, lệ phí số {} không có hoặc được khai hai lần", f.line),
             ));
         }
-        let too_many = |n: Option<u32>| n.is_some_and(|n| n > MAX_QUANTITY);
-        if too_many(f.quantity) || too_many(f.groups) {
+        // A count of 0 would make the line free without saying why: that is a relief, with its
+        // reason.
+        let out_of_range = |n: Option<u32>| n.is_some_and(|n| n == 0 || n > MAX_QUANTITY);
+        if out_of_range(f.quantity) || out_of_range(f.groups) {
             return Err(DomainError::invalid(
                 ErrorCode::InvalidFeeFacts,
-                format!("fee line {}: at most {MAX_QUANTITY} units", f.line),
-                format!("dòng phí, lệ phí số {}: tối đa {MAX_QUANTITY} đơn vị", f.line),
+                format!("fee line {}: from 1 to {MAX_QUANTITY} units", f.line),
+                format!("dòng phí, lệ phí số {}: từ 1 đến {MAX_QUANTITY} đơn vị", f.line),
             ));
         }
         if let Some(r) = &f.relief
@@ -290,12 +312,6 @@ pub fn assess(schedule: &[Fee], facts: &[FeeFact], online: bool) -> Result<Vec<A
     Ok(out)
 }
 
-/// The facts a schedule needs when nobody stated any: possible only when no line is per unit
-/// (quantities cannot be guessed) — then every "always" line is due, none of the optional ones.
-pub fn needs_facts(schedule: &[Fee]) -> bool {
-    schedule.iter().any(Fee::is_per_unit)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,6 +356,8 @@ mod tests {
         assert_eq!(assess(&s, &twice, false).unwrap_err().code, "invalid_fee_facts");
         assert_eq!(assess(&s, &[fact(3, 1, 1)], false).unwrap_err().code, "invalid_fee_facts");
         assert_eq!(assess(&s, &[fact(0, MAX_QUANTITY + 1, 1)], false).unwrap_err().code, "invalid_fee_facts");
+        assert_eq!(assess(&s, &[fact(0, 0, 1)], false).unwrap_err().code, "invalid_fee_facts", "no free pages");
+        assert_eq!(assess(&s, &[fact(0, 3, 0)], false).unwrap_err().code, "invalid_fee_facts", "no free copies");
         let no_reason = FeeFact { relief: Some(Relief { percent: 100, reason: " ".into() }), ..fact(0, 1, 1) };
         assert_eq!(assess(&s, &[no_reason], false).unwrap_err().code, "invalid_fee_facts");
         let over = FeeFact { relief: Some(Relief { percent: 101, reason: "x".into() }), ..fact(0, 1, 1) };
@@ -403,6 +421,7 @@ mod tests {
         let fixed_with_group = Fee { group: Some("bản".into()), ..Fee::fixed("L", 1) };
         assert!(validate_schedule(&[fixed_with_group]).is_err());
         assert!(validate_schedule(&[Fee::fixed("L", -1)]).is_err());
+        assert!(validate_schedule(&[Fee::fixed("L", MAX_AMOUNT + 1)]).is_err());
         // An old catalog line (name and amount) reads as a fixed line.
         let old: Fee = serde_json::from_str(r#"{"name": "Lệ phí", "amount": 5000}"#).unwrap();
         assert_eq!(old, Fee::fixed("Lệ phí", 5000));
@@ -427,7 +446,7 @@ mod tests {
         /// A capped line never exceeds its cap per copy; one more page never costs less; a
         /// tierless line is the page price times the pages (below the cap).
         #[test]
-        fn per_unit_amounts_respect_caps_and_grow_with_the_count(fee in schedule(), pages in 0u32..5_000, copies in 1u32..20) {
+        fn per_unit_amounts_respect_caps_and_grow_with_the_count(fee in schedule(), pages in 1u32..5_000, copies in 1u32..20) {
             let s = [fee.clone()];
             let due = |p: u32| total(&assess(&s, &[fact(0, p, copies)], false).unwrap());
             if let Some(max) = fee.max {

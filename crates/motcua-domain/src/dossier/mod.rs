@@ -454,11 +454,12 @@ impl Dossier {
         self.steps.iter().filter(|s| s.started_at.is_some() && s.completed_at.is_none()).filter_map(|s| s.due_at).min()
     }
 
-    /// Total fees in đồng.
+    /// Total fees in đồng: as assessed at reception, or what is known before it
+    /// ([`crate::catalog::fees::known_before_reception`]).
     pub fn fee_total(&self) -> i64 {
         match &self.fee_assessment {
             Some(lines) => crate::catalog::fees::total(lines),
-            None => self.fees.iter().map(|f| f.amount).sum(),
+            None => crate::catalog::fees::known_before_reception(&self.fees, self.channel == Channel::Online),
         }
     }
 }

@@ -12,8 +12,10 @@ pub struct People(HashMap<String, String>);
 impl People {
     pub async fn of<'a>(state: &AppState, usernames: impl Iterator<Item = &'a String>) -> People {
         let mut names = HashMap::new();
+        // Each account is looked up once, found or not (a timeline repeats its actors).
+        let mut asked = std::collections::HashSet::new();
         for u in usernames {
-            if names.contains_key(u) || matches!(u.as_str(), "applicant" | "system") {
+            if matches!(u.as_str(), "applicant" | "system") || !asked.insert(u.clone()) {
                 continue;
             }
             if let Ok(Some(user)) =
