@@ -298,7 +298,7 @@ pub fn record(
         None => d
             .fees
             .iter()
-            .filter(|f| crate::catalog::fees::known_before_reception(std::slice::from_ref(*f), online) > 0)
+            .filter(|f| f.due_before_reception(online) && f.amount > 0)
             .map(|f| (f.name.clone(), f.amount))
             .collect(),
     };

@@ -299,9 +299,7 @@ pub fn local_date(t: OffsetDateTime) -> String {
 
 /// A stored `YYYY-MM-DD` shown as `dd/mm/yyyy` (as stored if it is not a date).
 pub fn iso_date(s: &str) -> String {
-    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
-        .map(date)
-        .unwrap_or_else(|_| s.to_owned())
+    motcua_domain::org::restructure::parse_day(s).map(date).unwrap_or_else(|| s.to_owned())
 }
 
 /// A schedule line as the law writes it: "2.000 đ/trang; từ trang thứ 3: 1.000 đ/trang; tối đa

@@ -141,21 +141,24 @@ pub fn total(lines: &[AssessedFee]) -> i64 {
 /// wait for the facts stated at reception. For a schedule of fixed "always" lines only (every
 /// catalog before issue 15) this is the sum of the schedule, as it always was.
 pub fn known_before_reception(schedule: &[Fee], online: bool) -> i64 {
-    schedule
-        .iter()
-        .filter(|f| !f.is_per_unit())
-        .filter(|f| match f.applies {
-            FeeApplies::Always => true,
-            FeeApplies::WhenChosen => false,
-            FeeApplies::NotOnline => !online,
-        })
-        .fold(0i64, |sum, f| sum.saturating_add(f.amount))
+    schedule.iter().filter(|f| f.due_before_reception(online)).fold(0i64, |sum, f| sum.saturating_add(f.amount))
 }
 
 impl Fee {
     /// A fixed line of `amount` đồng.
     pub fn fixed(name: &str, amount: i64) -> Fee {
         Fee { name: name.to_owned(), amount, ..Fee::default() }
+    }
+
+    /// Known to be due before reception: a fixed line due on every dossier (not waived online
+    /// for an `online` one). See [`known_before_reception`].
+    pub fn due_before_reception(&self, online: bool) -> bool {
+        !self.is_per_unit()
+            && match self.applies {
+                FeeApplies::Always => true,
+                FeeApplies::WhenChosen => false,
+                FeeApplies::NotOnline => !online,
+            }
     }
 
     /// Counts units (a per-unit line) rather than being a fixed amount.

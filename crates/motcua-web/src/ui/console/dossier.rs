@@ -133,7 +133,10 @@ pub(super) async fn page(
         .map(|k| action_label(k, lang).to_owned());
     let assigned: Vec<String> = events
         .iter()
-        .filter_map(|e| serde_json::to_value(&e.event.data).ok()?.get("assignee")?.as_str().map(str::to_owned))
+        .filter_map(|e| match &e.event.data {
+            motcua_domain::dossier::event::EventData::Assign(a) => Some(a.assignee.clone()),
+            _ => None,
+        })
         .collect();
     let people =
         People::of(&state, d.assignee.iter().chain(&assigned).chain(events.iter().map(|e| &e.event.actor))).await;
