@@ -303,13 +303,13 @@ pub async fn save_account(state: &Application, by: &User, f: AccountInput) -> Ap
 #[tracing::instrument(skip_all)]
 pub async fn change_password(state: &Application, user: &User, current: &str, new: &str, again: &str) -> AppResult<()> {
     let unprocessable = |code, en: &str, vi: &str| Err(Error::new(Kind::Unprocessable, code, en, vi));
-    if authenticate(state, &user.username, current).await.is_err() {
+    let Ok(verified) = authenticate(state, &user.username, current).await else {
         return unprocessable(
             ErrorCode::WrongPassword,
             "The current password is wrong.",
             "Mật khẩu hiện tại không đúng.",
         );
-    }
+    };
     if new != again {
         return unprocessable(
             ErrorCode::PasswordMismatch,
@@ -337,8 +337,13 @@ pub async fn change_password(state: &Application, user: &User, current: &str, ne
         .ok()
         .and_then(Result::ok)
         .ok_or_else(Error::internal)?;
-    if !state.store.set_password(&user.username, &hash, false).await? {
-        return Err(Error::not_found("account", "tài khoản"));
+    if !state.store.replace_password(&user.username, &verified.password_hash, &hash).await? {
+        return Err(Error::new(
+            Kind::Conflict,
+            ErrorCode::PasswordChangedMeanwhile,
+            "The password was changed meanwhile; sign in with the new one.",
+            "Mật khẩu vừa được đổi ở nơi khác; hãy đăng nhập bằng mật khẩu mới.",
+        ));
     }
     tracing::info!("password changed");
     Ok(())

@@ -224,6 +224,7 @@ error_codes! {
     OtherUnit = "other_unit",
     ParentCycle = "parent_cycle",
     PasswordChangeRequired = "password_change_required",
+    PasswordChangedMeanwhile = "password_changed_meanwhile",
     PasswordMismatch = "password_mismatch",
     PasswordUnchanged = "password_unchanged",
     PayloadTooLarge = "payload_too_large",

@@ -77,17 +77,19 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces an account's password hash (the argon2id PHC string). `must_change`: a
-    /// temporary password an administrator set, to be changed at the next sign-in. Either way
-    /// the account no longer carries a default password. Its API tokens stay valid.
-    pub async fn set_password(&self, username: &str, hash: &str, must_change: bool) -> Result<bool> {
+    /// Replaces an account's password hash (the argon2id PHC string) with `hash`, if it is still
+    /// `expected` (the one its owner just proved): of two changes at once, one wins and the other
+    /// answers false. Clears the default password's and the temporary password's flags. Its API
+    /// tokens stay valid.
+    pub async fn replace_password(&self, username: &str, expected: &str, hash: &str) -> Result<bool> {
         let mut tx = crate::begin_write(&self.pool).await?;
         let n = sqlx::query(
-            "UPDATE users SET password_hash = $1, default_password = 0, must_change_password = $2 WHERE username = $3",
+            "UPDATE users SET password_hash = $1, default_password = 0, must_change_password = 0 \
+             WHERE username = $2 AND password_hash = $3",
         )
         .bind(hash.to_owned())
-        .bind(i16::from(must_change))
         .bind(username.to_owned())
+        .bind(expected.to_owned())
         .execute(&mut *tx)
         .await?
         .rows_affected();

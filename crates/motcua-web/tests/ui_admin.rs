@@ -745,3 +745,30 @@ async fn an_administrator_creates_a_new_unit_under_one_they_administer() {
     let r = app.call("GET", "/api/v1/units", None, None, None).await;
     assert!(r.body.to_string().contains("Điểm tiếp nhận số 2"), "{:?}", r.body);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_password_changes_at_once_have_one_winner_and_no_server_error() {
+    let app = setup().await;
+    let change = |new: &'static str| {
+        let app = &app;
+        async move {
+            let body = serde_json::json!({"username": "tiepnhan", "password": "demo", "new_password": new});
+            app.call("POST", "/api/v1/auth/password", None, None, Some(body)).await
+        }
+    };
+    let (a, b) = tokio::join!(change("mat-khau-thu-nhat-1"), change("mat-khau-thu-hai-22"));
+    let statuses = [a.status, b.status];
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::NO_CONTENT).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| !s.is_server_error()), "{statuses:?}");
+    let loser = if a.status == StatusCode::NO_CONTENT { &b } else { &a };
+    assert!(
+        matches!(loser.body["code"].as_str(), Some("password_changed_meanwhile" | "invalid_credentials")),
+        "{:?}",
+        loser.body
+    );
+    let winner = if a.status == StatusCode::NO_CONTENT { "mat-khau-thu-nhat-1" } else { "mat-khau-thu-hai-22" };
+    let login = serde_json::json!({"username": "tiepnhan", "password": winner});
+    assert_eq!(app.call("POST", "/api/v1/auth/login", None, None, Some(login)).await.status, StatusCode::OK);
+    let old = serde_json::json!({"username": "tiepnhan", "password": "demo"});
+    assert_eq!(app.call("POST", "/api/v1/auth/login", None, None, Some(old)).await.status, StatusCode::UNAUTHORIZED);
+}

@@ -61,7 +61,8 @@ pub async fn login(
 /// (login answers 403 `password_change_required` until then); the officer's other sign-ins stay.
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange,
     responses((status = 204, description = "Changed; sign in with the new password"),
-        (status = 401, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+        (status = 401, body = crate::error::ErrorBody), (status = 409, description = "`password_changed_meanwhile`: another change won", body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)))]
 pub async fn change_password(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<PasswordChange>,

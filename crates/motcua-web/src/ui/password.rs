@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -64,9 +63,9 @@ pub(super) async fn change(
     s.visitor.check_csrf(&f.csrf)?;
     match motcua_app::accounts::change_password(&state, &s.user, &f.current, &f.new, &f.again).await {
         Ok(()) => Ok(see_other(&format!("{PATH}?xong=1"))),
-        Err(e) if e.kind == Kind::Unprocessable => {
+        Err(e) if matches!(e.kind, Kind::Unprocessable | Kind::Conflict) => {
             let msg = s.visitor.lang.t(&e.message_vi, &e.message).to_owned();
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&s, false, Some(msg))))
+            Ok(render_status(crate::error::status_of(e.kind), &page(&s, false, Some(msg))))
         }
         Err(e) => Err(UiError::from(crate::error::ApiError::from(e)).in_lang(s.visitor.lang)),
     }
