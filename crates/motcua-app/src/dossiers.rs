@@ -162,7 +162,7 @@ pub async fn submit_once(state: &Application, officer: &User, req: Submission, k
         ));
     }
     let k = SubmissionKey { key: key.to_owned(), username: officer.username.clone() };
-    match create_dossier(state, Some(officer), req, Vec::new(), Some(k)).await {
+    match create_dossier(state, Some(officer), req, Vec::new(), Some(k), None).await {
         Ok((d, secret)) => Ok(Submitted::New(Box::new(d), secret)),
         Err(CreateError::Already(code)) => Ok(Submitted::Already(code)),
         Err(CreateError::App(e)) => Err(e),
@@ -190,9 +190,49 @@ pub async fn submit_with_files(
     req: Submission,
     files: Vec<NewFile>,
 ) -> AppResult<(Dossier, String)> {
-    match create_dossier(state, officer, req, files, None).await {
+    match create_dossier(state, officer, req, files, None, None).await {
         Ok(r) => Ok(r),
         Err(CreateError::Already(code)) => Err(StoreError::AlreadySubmitted { code }.into()),
+        Err(CreateError::App(e)) => Err(e),
+    }
+}
+
+/// Where a dossier submitted elsewhere comes from: the national portal's code, when the citizen
+/// submitted, and the fee facts they declared.
+pub struct Origin {
+    pub national_ref: String,
+    pub submitted_at: time::OffsetDateTime,
+    pub declared_fees: Vec<motcua_domain::catalog::fees::FeeFact>,
+}
+
+/// What an import from the national portal did.
+#[derive(Debug)]
+pub enum Imported {
+    /// Created now, waiting for reception.
+    New(Box<Dossier>),
+    /// The portal's dossier came before: the code of the dossier it made.
+    Already(String),
+}
+
+/// Creates the online dossier a citizen submitted on the national portal (issue 15 item 2),
+/// waiting for the one-stop's reception like one submitted here, with its files in the same
+/// transaction. Keyed by the portal's code ([`motcua_store::national_inbound::key`]): the same
+/// record twice is one dossier. The declared fee facts are checked against the schedule now, so a
+/// record that could never be received is refused rather than imported.
+#[tracing::instrument(skip_all, fields(procedure = %req.procedure_code))]
+pub async fn submit_from_portal(
+    state: &Application,
+    req: Submission,
+    files: Vec<NewFile>,
+    origin: Origin,
+) -> AppResult<Imported> {
+    let key = SubmissionKey {
+        key: motcua_store::national_inbound::key(&origin.national_ref),
+        username: motcua_store::national_inbound::PORTAL.to_owned(),
+    };
+    match create_dossier(state, None, req, files, Some(key), Some(origin)).await {
+        Ok((d, _secret)) => Ok(Imported::New(Box::new(d))),
+        Err(CreateError::Already(code)) => Ok(Imported::Already(code)),
         Err(CreateError::App(e)) => Err(e),
     }
 }
@@ -203,6 +243,7 @@ async fn create_dossier(
     req: Submission,
     files: Vec<NewFile>,
     key: Option<SubmissionKey>,
+    origin: Option<Origin>,
 ) -> Result<(Dossier, String), CreateError> {
     let channel = req.channel;
     ProcedureCode::parse(&req.procedure_code)?;
@@ -219,7 +260,7 @@ async fn create_dossier(
         .ok()
         .and_then(|u| u.code_template)
         .unwrap_or_else(|| DEFAULT_TEMPLATE.to_owned());
-    let at = state.now();
+    let at = origin.as_ref().map_or_else(|| state.now(), |o| o.submitted_at);
     let applicant = req.applicant.trimmed();
     let documents = req.documents;
     // Validate before taking a sequence number, so refusals never consume codes.
@@ -238,6 +279,9 @@ async fn create_dossier(
         // Received at once: the fees are assessed now, from the facts the receiver stated.
         motcua_domain::catalog::fees::assess(&procedure.fees, &fees, false)?;
     }
+    if let Some(o) = origin.as_ref().filter(|o| !o.declared_fees.is_empty()) {
+        motcua_domain::catalog::fees::assess(&procedure.fees, &o.declared_fees, true)?;
+    }
     let secret = crate::auth::new_secret();
     let actor = officer.map(User::actor).unwrap_or(Actor::Applicant);
     let calendars = state.calendars.clone();
@@ -245,7 +289,7 @@ async fn create_dossier(
     let (seq_unit, resolving_for_cal) = (receiving.clone(), resolving.clone());
     let build = Box::new(move |seq: u64| {
         let code = render(&template, &seq_unit, local_date, seq)?;
-        let created = create::decide(create::NewDossier {
+        let mut created = create::decide(create::NewDossier {
             code,
             procedure: &procedure,
             channel,
@@ -255,6 +299,10 @@ async fn create_dossier(
             resolving_unit: resolving_for_cal,
             at,
         })?;
+        if let Some(o) = &origin {
+            created.dossier.national_ref = Some(o.national_ref.clone());
+            created.dossier.declared_fees = o.declared_fees.clone();
+        }
         let first = Event { at, actor: actor.name().to_owned(), data: EventData::Create(created.clone()) };
         let mut events = vec![first];
         if channel != Channel::Online {

@@ -73,14 +73,23 @@ pub async fn get(url: &str, token: &str) -> Result<Answer, String> {
     .await
 }
 
+/// A GET whose answer may be up to `limit` bytes (a page of records with their files).
+pub async fn get_large(url: &str, token: &str, limit: usize) -> Result<Answer, String> {
+    let p = Post { url, token, content_type: "application/json", headers: &[], body: String::new() };
+    match tokio::time::timeout(TIMEOUT * 4, request_once(hyper::Method::GET, p, limit)).await {
+        Ok(r) => r,
+        Err(_) => Err(format!("no answer within {} s", TIMEOUT.as_secs() * 4)),
+    }
+}
+
 async fn request(method: hyper::Method, p: Post<'_>) -> Result<Answer, String> {
-    match tokio::time::timeout(TIMEOUT, request_once(method, p)).await {
+    match tokio::time::timeout(TIMEOUT, request_once(method, p, MAX_ANSWER)).await {
         Ok(r) => r,
         Err(_) => Err(format!("no answer within {} s", TIMEOUT.as_secs())),
     }
 }
 
-async fn request_once(method: hyper::Method, p: Post<'_>) -> Result<Answer, String> {
+async fn request_once(method: hyper::Method, p: Post<'_>, limit: usize) -> Result<Answer, String> {
     let uri = endpoint(p.url)?;
     let https = uri.scheme_str() == Some("https");
     let host = uri.host().unwrap_or_default().to_owned();
@@ -117,13 +126,13 @@ async fn request_once(method: hyper::Method, p: Post<'_>) -> Result<Answer, Stri
             .connect(name, tcp)
             .await
             .map_err(|e| format!("TLS: {e}"))?;
-        send(TokioIo::new(tls), req).await
+        send(TokioIo::new(tls), req, limit).await
     } else {
-        send(TokioIo::new(tcp), req).await
+        send(TokioIo::new(tcp), req, limit).await
     }
 }
 
-async fn send<S>(io: S, req: Request<Full<Bytes>>) -> Result<Answer, String>
+async fn send<S>(io: S, req: Request<Full<Bytes>>, limit: usize) -> Result<Answer, String>
 where
     S: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
@@ -139,7 +148,7 @@ where
     let out = match res {
         Ok(res) => {
             let status = res.status().as_u16();
-            let body = match Limited::new(res.into_body(), MAX_ANSWER).collect().await {
+            let body = match Limited::new(res.into_body(), limit).collect().await {
                 Ok(b) => String::from_utf8_lossy(&b.to_bytes()).into_owned(),
                 Err(_) => String::new(),
             };

@@ -12,6 +12,8 @@
 //!   transition) — `failed` until the dossier changes again, shown to officers with the reason;
 //! - no answer, HTTP 401/403/429/5xx: retried with back-off.
 
+pub mod inbound;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,20 +35,51 @@ pub struct PortalConfig {
     pub poll: Duration,
     /// Most dossiers sent per round.
     pub batch: i64,
+    /// The scheduled pull of dossiers submitted on the portal; none: push only.
+    pub pull: Option<inbound::PullConfig>,
+    /// The token the portal must present to push dossiers (`MOTCUA_DVCQG_INBOUND_TOKEN`); none:
+    /// the push endpoint is closed.
+    pub inbound_token: Option<String>,
 }
 
 impl PortalConfig {
-    /// From `MOTCUA_DVCQG_URL` and `MOTCUA_DVCQG_TOKEN`; `None` (no sync) without the URL.
+    /// From `MOTCUA_DVCQG_URL` and `MOTCUA_DVCQG_TOKEN`; `None` (no sync) without the URL. The
+    /// pull reads `MOTCUA_DVCQG_PULL_URL` (default: the sync URL's `…/hoso-moi`) every
+    /// `MOTCUA_DVCQG_PULL_SECONDS` (default 60; 0 turns it off); pushes need
+    /// `MOTCUA_DVCQG_INBOUND_TOKEN`.
     pub fn from_env() -> Option<PortalConfig> {
-        let url = std::env::var("MOTCUA_DVCQG_URL").ok().filter(|u| !u.trim().is_empty())?;
-        let token = std::env::var("MOTCUA_DVCQG_TOKEN").unwrap_or_default();
-        Some(PortalConfig::new(url.trim(), token.trim()))
+        let env = |k: &str| std::env::var(k).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let url = env("MOTCUA_DVCQG_URL")?;
+        let token = env("MOTCUA_DVCQG_TOKEN").unwrap_or_default();
+        let mut c = PortalConfig::new(&url, &token);
+        let every = env("MOTCUA_DVCQG_PULL_SECONDS").and_then(|s| s.parse::<u64>().ok()).unwrap_or(60);
+        c.pull = match (env("MOTCUA_DVCQG_PULL_URL").or_else(|| pull_url(&url)), every) {
+            (Some(url), 1..) => {
+                Some(inbound::PullConfig { url, token: token.clone(), every: Duration::from_secs(every) })
+            }
+            _ => None,
+        };
+        c.inbound_token = env("MOTCUA_DVCQG_INBOUND_TOKEN");
+        Some(c)
     }
 
-    /// `url` and `token` with the default timings (every 2 s, 200 dossiers a round).
+    /// `url` and `token` with the default timings (every 2 s, 200 dossiers a round), no pull and
+    /// no push.
     pub fn new(url: &str, token: &str) -> PortalConfig {
-        PortalConfig { url: url.to_owned(), token: token.to_owned(), poll: Duration::from_secs(2), batch: 200 }
+        PortalConfig {
+            url: url.to_owned(),
+            token: token.to_owned(),
+            poll: Duration::from_secs(2),
+            batch: 200,
+            pull: None,
+            inbound_token: None,
+        }
     }
+}
+
+/// The list of new dossiers next to a sync endpoint `…/hoso` (the simulator's layout).
+pub fn pull_url(sync_url: &str) -> Option<String> {
+    sync_url.trim_end_matches('/').strip_suffix("/hoso").map(|base| format!("{base}/hoso-moi"))
 }
 
 /// The portal's answer body.
@@ -205,6 +238,8 @@ pub struct Overview {
     pub acknowledged_rate: Option<f64>,
     /// The most recent refusals and errors.
     pub problems: Vec<Problem>,
+    /// What came in from the portal (dossiers submitted there).
+    pub intake: inbound::IntakeOverview,
 }
 
 /// A dossier the portal refused or that is waiting for a retry.
@@ -250,6 +285,7 @@ pub async fn overview(state: &crate::Application, configured: bool) -> crate::er
         failed: c.failed,
         acknowledged_rate: rate,
         problems,
+        intake: inbound::overview(state).await?,
     })
 }
 

@@ -62,6 +62,9 @@ impl Workers {
         ];
         if let Some(portal) = &config.portal {
             tasks.push(tokio::spawn(crate::national::Syncer::new(store.clone(), clock.clone(), portal.clone()).run()));
+            if let Some(pull) = &portal.pull {
+                tasks.push(tokio::spawn(crate::national::inbound::Intake::new(app.clone(), pull.clone()).run()));
+            }
         }
         tasks.push(tokio::spawn(collect_orphan_files(store, clock)));
         Workers { tasks }

@@ -166,6 +166,7 @@ error_codes! {
     InvalidLimit = "invalid_limit",
     InvalidMonth = "invalid_month",
     InvalidName = "invalid_name",
+    InvalidNationalRecord = "invalid_national_record",
     InvalidNewDueAt = "invalid_new_due_at",
     InvalidOfficeHours = "invalid_office_hours",
     InvalidOptionalStep = "invalid_optional_step",

@@ -16,6 +16,8 @@
 //! Instants are written as the portal reads them: `yyyyMMddHHmmss` in Vietnam time (UTC+7).
 //! Pure: the caller passes the events and who the officers are.
 
+pub mod inbound;
+
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -78,6 +80,10 @@ pub struct SyncRecord {
 #[allow(non_snake_case)]
 pub struct NationalDossier {
     pub MaHoSo: String,
+    /// The portal's own code of a dossier submitted on the portal ([`inbound`]); absent for
+    /// dossiers submitted to the province.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub MaHoSoQG: String,
     pub MaTTHC: String,
     pub TenTTHC: String,
     pub TenLinhVuc: String,
@@ -305,6 +311,7 @@ pub fn record(
     Some(SyncRecord {
         dossier: NationalDossier {
             MaHoSo: d.code.to_string(),
+            MaHoSoQG: d.national_ref.clone().unwrap_or_default(),
             MaTTHC: d.procedure_code.to_string(),
             TenTTHC: d.procedure_name.clone(),
             TenLinhVuc: d.field.clone(),
@@ -366,7 +373,24 @@ pub struct FieldError {
 }
 
 fn is_portal_time(s: &str) -> bool {
-    s.len() == 14 && s.bytes().all(|b| b.is_ascii_digit())
+    parse_portal_time(s).is_some()
+}
+
+/// Reads a portal instant (`yyyyMMddHHmmss`, Vietnam time; [`portal_time`]'s inverse).
+pub fn parse_portal_time(s: &str) -> Option<OffsetDateTime> {
+    if s.len() != 14 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| s[r].parse::<u16>().ok();
+    let month = time::Month::try_from(u8::try_from(n(4..6)?).ok()?).ok()?;
+    let date = time::Date::from_calendar_date(i32::from(n(0..4)?), month, u8::try_from(n(6..8)?).ok()?).ok()?;
+    let t = time::Time::from_hms(
+        u8::try_from(n(8..10)?).ok()?,
+        u8::try_from(n(10..12)?).ok()?,
+        u8::try_from(n(12..14)?).ok()?,
+    )
+    .ok()?;
+    Some(time::PrimitiveDateTime::new(date, t).assume_offset(VN_OFFSET).to_offset(time::UtcOffset::UTC))
 }
 
 /// The portal's checks of a record: required fields, code lists, instants, and the history in
@@ -468,5 +492,9 @@ mod tests {
         let t = time::macros::datetime!(2025-07-01 01:02:03 UTC);
         assert_eq!(portal_time(Some(t)), "20250701080203");
         assert_eq!(portal_time(None), "");
+        assert_eq!(parse_portal_time("20250701080203"), Some(t));
+        for bad in ["2025070108020", "20251301080203", "20250230080203", "20250701250203", "2025-7-01080203"] {
+            assert_eq!(parse_portal_time(bad), None, "{bad}");
+        }
     }
 }

@@ -40,6 +40,7 @@ pub mod feedback;
 pub mod floor;
 pub mod indicators;
 pub mod migrate;
+pub mod national_inbound;
 pub mod national_sync;
 pub mod outbox;
 pub mod queue;

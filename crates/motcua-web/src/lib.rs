@@ -51,6 +51,9 @@ pub struct AppState {
     pub receipts: Arc<ui::counter::receipts::Receipts>,
     /// A national-portal sync worker runs (set by [`server::start`]).
     pub portal_sync: bool,
+    /// The token the national portal presents to push dossiers (set by [`server::start`]);
+    /// none: pushes are refused.
+    pub portal_inbound_token: Option<Arc<str>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -68,6 +71,7 @@ impl From<Application> for AppState {
             tokens: Arc::default(),
             receipts: Arc::default(),
             portal_sync: false,
+            portal_inbound_token: None,
         }
     }
 }

@@ -28,6 +28,7 @@ impl Modify for Bearer {
         api::auth::login,
         api::auth::change_password,
         api::national::national_sync,
+        api::national::inbound,
         api::auth::me,
         api::calendar::deadline,
         api::calendar::holidays,

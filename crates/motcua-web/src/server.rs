@@ -3,6 +3,7 @@
 //! start the same one on port 0.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use motcua_app::workers::{WorkerConfig, Workers};
 use tokio::sync::oneshot;
@@ -22,6 +23,7 @@ pub struct Running {
 /// Binds `addr`, starts the workers and serves `state`'s router.
 pub async fn start(mut state: AppState, addr: &str, config: &WorkerConfig) -> std::io::Result<Running> {
     state.portal_sync = config.portal.is_some();
+    state.portal_inbound_token = config.portal.as_ref().and_then(|p| p.inbound_token.as_deref()).map(Arc::from);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let workers = Workers::start(&state, config);

@@ -81,6 +81,9 @@ pub struct DossierView {
     pub status_label: String,
     /// National portal TrangThaiHoSo code (1–10).
     pub national_status: u8,
+    /// The national portal's code of a dossier submitted there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub national_ref: Option<String>,
     pub version: i64,
     pub procedure_code: String,
     pub procedure_version: i64,
@@ -130,6 +133,7 @@ impl DossierView {
             status: d.status.as_str().to_owned(),
             status_label: d.status.label_vi().to_owned(),
             national_status: d.status.national_code(),
+            national_ref: d.national_ref.clone(),
             version: d.version,
             procedure_code: d.procedure_code.to_string(),
             procedure_version: d.procedure_version,

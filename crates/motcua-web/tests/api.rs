@@ -587,6 +587,7 @@ async fn every_endpoint_is_in_the_openapi_document() {
         ("post", "/api/v1/auth/login"),
         ("post", "/api/v1/auth/password"),
         ("get", "/api/v1/national-sync"),
+        ("post", "/api/v1/national/inbound"),
         ("get", "/api/v1/me"),
         ("get", "/api/v1/calendar/deadline"),
         ("get", "/api/v1/calendar/holidays"),

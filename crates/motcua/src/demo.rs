@@ -392,11 +392,24 @@ pub async fn run(addr: &str, data: &str, per_day: u32, database: Option<&str>) -
             data: Path::new(data).join("portal-sim"),
             fail_rate: 0.0,
             delay_ms: 0,
+            push: None,
         };
+        let first_start = !Path::new(data).join("portal-sim").join("submitted.jsonl").exists();
         let sim = crate::portal_sim::spawn("127.0.0.1:0", config).await?;
         let url = format!("http://{sim}/dvcqg/hoso");
-        workers.portal = Some(motcua_app::national::PortalConfig::new(&url, &token));
-        portal_line = Some(format!("http://{sim}/dvcqg/thong-ke"));
+        let mut portal = motcua_app::national::PortalConfig::new(&url, &token);
+        // Dossiers citizens submit on the simulated portal are pulled every 5 s.
+        portal.pull = motcua_app::national::pull_url(&url).map(|url| motcua_app::national::inbound::PullConfig {
+            url,
+            token: token.clone(),
+            every: std::time::Duration::from_secs(5),
+        });
+        workers.portal = Some(portal);
+        if first_start {
+            // One dossier already waits on the portal, so the intake shows one at once.
+            crate::portal_sim::submit_sample(sim).await;
+        }
+        portal_line = Some(format!("http://{sim}"));
     }
     crate::serve::serve_store(store, addr, true, workers, |local| {
         println!();
@@ -410,7 +423,8 @@ pub async fn run(addr: &str, data: &str, per_day: u32, database: Option<&str>) -
         println!("  API (OpenAPI):      http://{local}/api/openapi.json");
         println!("  Health:             http://{local}/healthz");
         if let Some(sim) = &portal_line {
-            println!("  National portal:    simulator, counts at {sim} (sync state: /quan-tri/dong-bo)");
+            println!("  National portal:    simulator, counts at {sim}/dvcqg/thong-ke (sync state: /quan-tri/dong-bo);");
+            println!("                      a citizen submits there with POST {sim}/dvcqg/mo-phong/nop-ho-so (docs/NATIONAL_PORTAL.md)");
         }
         println!();
         println!("Demo logins (password: demo) — POST /api/v1/auth/login {{\"username\",\"password\"}}:");

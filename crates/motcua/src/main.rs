@@ -103,6 +103,13 @@ enum Command {
         /// Milliseconds to wait before each answer.
         #[arg(long, default_value_t = 0)]
         delay_ms: u64,
+        /// Push dossiers citizens submit on the simulated portal to this endpoint (Motcua's
+        /// `…/api/v1/national/inbound`); without it they wait in the list the province pulls.
+        #[arg(long)]
+        push_url: Option<String>,
+        /// The token pushes carry (MOTCUA_DVCQG_INBOUND_TOKEN on Motcua's side).
+        #[arg(long, env = "MOTCUA_DVCQG_INBOUND_TOKEN", default_value = "")]
+        push_token: String,
     },
     /// Serve an existing database.
     Serve {
@@ -390,11 +397,12 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Demo { addr, data, per_day, database } => demo::run(&addr, &data, per_day, database.as_deref()).await,
         Command::Serve { database, addr } => serve::serve(&database, &addr, false).await,
-        Command::PortalSim { addr, token, data, fail_rate, delay_ms } => {
+        Command::PortalSim { addr, token, data, fail_rate, delay_ms, push_url, push_token } => {
             if !(0.0..=1.0).contains(&fail_rate) {
                 anyhow::bail!("--fail-rate is a share between 0 and 1");
             }
-            let config = portal_sim::SimConfig { token, data: data.into(), fail_rate, delay_ms };
+            let push = push_url.map(|url| (url, push_token));
+            let config = portal_sim::SimConfig { token, data: data.into(), fail_rate, delay_ms, push };
             portal_sim::run(&addr, config).await
         }
         Command::Peer { action: PeerCmd::Add { pattern, endpoint, name, database } } => {

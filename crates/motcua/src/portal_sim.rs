@@ -14,6 +14,13 @@
 //! - What it accepted is appended to `accepted.jsonl` in `--data` before it answers, and read
 //!   back at start, so a restart loses and duplicates nothing.
 //! - `GET /dvcqg/hoso/{MaHoSo}` shows what it holds of a dossier; `GET /dvcqg/thong-ke` counts.
+//! - The inbound road (issue 15 item 2): `POST /dvcqg/mo-phong/nop-ho-so` stands for a citizen
+//!   submitting a dossier on the portal (the record as the portal hands it on, see
+//!   [`motcua_domain::national::inbound`]; the simulator gives it a portal code and a submission
+//!   time when they are missing and otherwise passes it on as it is, so tests can send the
+//!   province malformed records, which the real portal may also do). Submissions are kept in
+//!   `submitted.jsonl`, listed to the province with Bearer token at
+//!   `GET /dvcqg/hoso-moi?sau=<seq>&soluong=<n>`, and pushed to `--push-url` when set.
 //!
 //! Written here rather than taken from a crate: it is the portal's behaviour, not plumbing.
 
@@ -43,6 +50,8 @@ pub struct SimConfig {
     pub fail_rate: f64,
     /// Wait before each answer.
     pub delay_ms: u64,
+    /// Where submitted dossiers are pushed, with which token; none: pulled only.
+    pub push: Option<(String, String)>,
 }
 
 /// One accepted update, as kept on disk.
@@ -59,6 +68,10 @@ struct Held {
     /// MaHoSo → (last state, accepted updates, last record).
     dossiers: HashMap<String, (u8, u64, serde_json::Value)>,
     keys: HashSet<String>,
+    /// Dossiers citizens submitted on the portal, in order (position from 1).
+    submitted: Vec<serde_json::Value>,
+    pushed: u64,
+    push_failures: u64,
     duplicates: u64,
     refused: u64,
     injected: u64,
@@ -72,6 +85,17 @@ struct Sim {
 
 fn log_path(data: &Path) -> PathBuf {
     data.join("accepted.jsonl")
+}
+
+fn submitted_path(data: &Path) -> PathBuf {
+    data.join("submitted.jsonl")
+}
+
+/// Appends one line and waits for the disk: acknowledged means kept.
+fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    f.write_all(format!("{line}\n").as_bytes())?;
+    f.sync_data()
 }
 
 fn answer(status: StatusCode, code: &str, message: &str) -> Response {
@@ -89,6 +113,9 @@ impl Sim {
                 let entry = held.dossiers.entry(a.code).or_insert((a.status, 0, serde_json::Value::Null));
                 *entry = (a.status, entry.1 + 1, a.record);
             }
+        }
+        if let Ok(text) = std::fs::read_to_string(submitted_path(&config.data)) {
+            held.submitted = text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
         }
         Ok(Sim { config, held: Mutex::new(held) })
     }
@@ -154,11 +181,7 @@ async fn sync(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: String) -> 
     let value = serde_json::to_value(&record).unwrap_or_default();
     let line = Accepted { key: key.clone(), code: code.clone(), status: to, record: value.clone() };
     // On disk before the answer: an acknowledged update survives a restart.
-    let written =
-        std::fs::OpenOptions::new().create(true).append(true).open(log_path(&sim.config.data)).and_then(|mut f| {
-            f.write_all(format!("{}\n", serde_json::to_string(&line).unwrap_or_default()).as_bytes())?;
-            f.sync_data()
-        });
+    let written = append_line(&log_path(&sim.config.data), &serde_json::to_string(&line).unwrap_or_default());
     if written.is_err() {
         return answer(StatusCode::SERVICE_UNAVAILABLE, "503", "Không ghi được dữ liệu, vui lòng thử lại");
     }
@@ -166,6 +189,86 @@ async fn sync(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: String) -> 
     let entry = held.dossiers.entry(code).or_insert((to, 0, serde_json::Value::Null));
     *entry = (to, entry.1 + 1, value);
     answer(StatusCode::OK, "0", "Thành công")
+}
+
+/// A citizen submits a dossier on the portal: it gets a portal code and a time when missing, is
+/// kept, and is pushed to the province when a push endpoint is set.
+async fn submit(State(sim): State<Arc<Sim>>, body: String) -> Response {
+    let Ok(serde_json::Value::Object(mut record)) = serde_json::from_str::<serde_json::Value>(&body) else {
+        return answer(StatusCode::BAD_REQUEST, "2", "Hồ sơ phải là một đối tượng JSON");
+    };
+    let (seq, value) = {
+        let mut held = match sim.held.lock() {
+            Ok(h) => h,
+            Err(_) => return answer(StatusCode::INTERNAL_SERVER_ERROR, "500", "Lỗi hệ thống"),
+        };
+        let seq = held.submitted.len() + 1;
+        let now = time::OffsetDateTime::now_utc();
+        let stamp = motcua_domain::national::portal_time(Some(now));
+        record.entry("MaHoSo").or_insert_with(|| json!(format!("G22.99-{}-{seq:04}", &stamp[2..8])));
+        record.entry("NgayNopHoSo").or_insert_with(|| json!(stamp));
+        let value = serde_json::Value::Object(record);
+        if append_line(&submitted_path(&sim.config.data), &value.to_string()).is_err() {
+            return answer(StatusCode::SERVICE_UNAVAILABLE, "503", "Không ghi được dữ liệu, vui lòng thử lại");
+        }
+        held.submitted.push(value.clone());
+        (seq, value)
+    };
+    let code = value.get("MaHoSo").cloned().unwrap_or_default();
+    let mut pushed = serde_json::Value::Null;
+    if let Some((url, token)) = &sim.config.push {
+        let sent = motcua_app::http_client::post(motcua_app::http_client::Post {
+            url,
+            token,
+            content_type: "application/json",
+            headers: &[],
+            body: value.to_string(),
+        })
+        .await;
+        let ok = matches!(&sent, Ok(a) if a.status == 200 || a.status == 201);
+        if let Ok(mut held) = sim.held.lock() {
+            if ok {
+                held.pushed += 1;
+            } else {
+                held.push_failures += 1;
+            }
+        }
+        pushed = match sent {
+            Ok(a) => {
+                json!({"status": a.status, "body": serde_json::from_str::<serde_json::Value>(&a.body).unwrap_or(json!(a.body))})
+            }
+            Err(e) => json!({"error": e}),
+        };
+    }
+    Json(json!({"error_code": "0", "MaHoSo": code, "seq": seq, "push": pushed})).into_response()
+}
+
+#[derive(Deserialize)]
+struct After {
+    #[serde(default)]
+    sau: usize,
+    #[serde(default)]
+    soluong: Option<usize>,
+}
+
+/// The province reads the dossiers submitted after position `sau` (at most `soluong`, 50 by
+/// default, 200 at most).
+async fn new_dossiers(
+    State(sim): State<Arc<Sim>>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<After>,
+) -> Response {
+    if !sim.authorized(&headers) {
+        return answer(StatusCode::UNAUTHORIZED, "401", "Sai hoặc thiếu mã xác thực (token)");
+    }
+    let held = match sim.held.lock() {
+        Ok(h) => h,
+        Err(_) => return answer(StatusCode::INTERNAL_SERVER_ERROR, "500", "Lỗi hệ thống"),
+    };
+    let n = q.soluong.unwrap_or(50).clamp(1, 200);
+    let data: Vec<serde_json::Value> =
+        held.submitted.iter().enumerate().skip(q.sau).take(n).map(|(i, r)| json!({"seq": i + 1, "hoSo": r})).collect();
+    Json(json!({"error_code": "0", "data": data, "tong": held.submitted.len()})).into_response()
 }
 
 async fn dossier(State(sim): State<Arc<Sim>>, headers: HeaderMap, UrlPath(code): UrlPath<String>) -> Response {
@@ -196,8 +299,44 @@ async fn counts(State(sim): State<Arc<Sim>>) -> Response {
         "duplicates": held.duplicates,
         "refused": held.refused,
         "failures_injected": held.injected,
+        "submitted": held.submitted.len(),
+        "pushed": held.pushed,
+        "push_failures": held.push_failures,
     }))
     .into_response()
+}
+
+/// Submits one sample dossier on the simulated portal at `sim` (a certified copy at Phường Long
+/// Xuyên, with a one-page PDF): what the demo shows in the intake on its first start.
+pub async fn submit_sample(sim: std::net::SocketAddr) {
+    // The smallest PDF a viewer opens: a catalog and a trailer.
+    let pdf = b"%PDF-1.4\n1 0 obj\n<</Type/Catalog>>\nendobj\ntrailer\n<</Root 1 0 R>>\n%%EOF\n";
+    use base64::Engine;
+    let file = base64::engine::general_purpose::STANDARD.encode(pdf);
+    let record = json!({
+        "MaTTHC": "2.000815",
+        "MaDonViTiepNhan": "30307",
+        "ChuHoSo": "Lê Thị Mẫu",
+        "SoGiayToChuHoSo": "089190000001",
+        "SoDienThoai": "0912000001",
+        "TaiLieuNop": [
+            {"TenGiayTo": "Bản chính giấy tờ, văn bản làm cơ sở để chứng thực bản sao",
+             "TenTepDinhKem": "ban-chinh.pdf", "NoiDungTep": file, "DuocLayTuKhoDMQG": 1}
+        ],
+        "DanhSachLePhi": [{"STT": 1, "SoLuong": 4, "SoBan": 3}]
+    });
+    let url = format!("http://{sim}/dvcqg/mo-phong/nop-ho-so");
+    let sent = motcua_app::http_client::post(motcua_app::http_client::Post {
+        url: &url,
+        token: "",
+        content_type: "application/json",
+        headers: &[],
+        body: record.to_string(),
+    })
+    .await;
+    if !matches!(sent, Ok(ref a) if a.status == 200) {
+        tracing::warn!("the sample dossier was not submitted to the portal simulator");
+    }
 }
 
 /// The simulator's routes over its state (read from `config.data`).
@@ -207,6 +346,8 @@ pub fn router(config: SimConfig) -> anyhow::Result<Router> {
         .route("/dvcqg/hoso", post(sync))
         .route("/dvcqg/hoso/{code}", get(dossier))
         .route("/dvcqg/thong-ke", get(counts))
+        .route("/dvcqg/mo-phong/nop-ho-so", post(submit))
+        .route("/dvcqg/hoso-moi", get(new_dossiers))
         .with_state(sim))
 }
 

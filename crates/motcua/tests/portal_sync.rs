@@ -176,3 +176,178 @@ async fn dossiers_reach_the_portal_and_a_portal_restart_loses_and_duplicates_not
     assert_eq!(a.status, 401);
     drop(sim);
 }
+
+const INBOUND: &str = "cong-dvcqg-day-ho-so-ve-tinh";
+
+/// A PDF as the portal hands it on (base64).
+const PDF_B64: &str =
+    "JVBERi0xLjQKJcOkw7zDtsOfCjEgMCBvYmoKPDwvVHlwZS9DYXRhbG9nPj4KZW5kb2JqCnRyYWlsZXIKPDwvUm9vdCAxIDAgUj4+CiUlRU9G";
+
+fn portal_record(code: Option<&str>) -> Value {
+    let mut r = json!({
+        "MaTTHC": "2.000815",
+        "MaDonViTiepNhan": "30307",
+        "ChuHoSo": "Trần Thị Cổng Quốc Gia",
+        "SoGiayToChuHoSo": "089123456789",
+        "SoDienThoai": "0912345678",
+        "TaiLieuNop": [
+            {"TenGiayTo": "Bản chính giấy tờ, văn bản làm cơ sở để chứng thực bản sao",
+             "TenTepDinhKem": "ban-chinh.pdf", "NoiDungTep": PDF_B64, "DuocLayTuKhoDMQG": 1},
+            {"TenGiayTo": "Bản sao cần chứng thực (nếu người yêu cầu tự chụp)",
+             "TenTepDinhKem": "ban-sao.pdf", "NoiDungTep": PDF_B64}
+        ],
+        // 5 pages, 2 copies: 2 × (2 × 2,000 + 3 × 1,000) = 14,000 đ.
+        "DanhSachLePhi": [{"STT": 1, "SoLuong": 5, "SoBan": 2}]
+    });
+    if let Some(c) = code {
+        r["MaHoSo"] = json!(c);
+    }
+    r
+}
+
+/// Issue 15 item 2: dossiers submitted on the portal come in by push and by the scheduled pull,
+/// with their applicant, files and fee facts, as online dossiers waiting for reception; the
+/// same dossier by both roads (and pushed again) is one dossier; a malformed record is refused
+/// whole and shown to administrators; a push without the token is refused; the imported
+/// dossier is synced back to the portal naming the portal's code, and at reception its fee is
+/// assessed from the facts the citizen declared.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dossiers_submitted_on_the_portal_come_in_once_by_push_or_pull_and_bad_records_are_refused() {
+    let (portal_port, server_port) = (free_port(), free_port());
+    let portal_data = temp_dir("inbound-portal");
+    let base = format!("http://127.0.0.1:{server_port}");
+    let push_url = format!("{base}/api/v1/national/inbound");
+    let _sim = Proc(
+        Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(["portal-sim", "--addr", &format!("127.0.0.1:{portal_port}"), "--token", TOKEN, "--push-url"])
+            .arg(&push_url)
+            .args(["--push-token", INBOUND, "--data"])
+            .arg(&portal_data)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the portal simulator"),
+    );
+    let server_data = temp_dir("inbound-server");
+    let _server = Proc(
+        Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(["demo", "--addr", &format!("127.0.0.1:{server_port}"), "--per-day", "1", "--data"])
+            .arg(&server_data)
+            .env("MOTCUA_DVCQG_URL", format!("http://127.0.0.1:{portal_port}/dvcqg/hoso"))
+            .env("MOTCUA_DVCQG_TOKEN", TOKEN)
+            .env("MOTCUA_DVCQG_INBOUND_TOKEN", INBOUND)
+            .env("MOTCUA_DVCQG_PULL_SECONDS", "1")
+            .env_remove("MOTCUA_DATABASE")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the server"),
+    );
+    wait_for("the server", Duration::from_secs(120), || async {
+        get(&format!("{base}/healthz"), "").await.ok().filter(|a| a.status == 200)
+    })
+    .await;
+    let sim = format!("http://127.0.0.1:{portal_port}");
+
+    // A citizen submits on the portal; the portal pushes it: one new online dossier.
+    let (s, pushed) = call(&sim, "/dvcqg/mo-phong/nop-ho-so", "", portal_record(None)).await;
+    assert_eq!(s, 200, "{pushed}");
+    assert_eq!(pushed["push"]["status"], 201, "{pushed}");
+    let portal_code = pushed["MaHoSo"].as_str().expect("a portal code").to_owned();
+    let dossier = pushed["push"]["body"]["dossier_code"].as_str().expect("a dossier code").to_owned();
+    assert_eq!(pushed["push"]["body"]["created"], true);
+
+    // The same record pushed again, and pulled on the schedule: still that one dossier.
+    let mut again = portal_record(Some(&portal_code));
+    again["NgayNopHoSo"] = json!(motcua_domain::national::portal_time(Some(time::OffsetDateTime::now_utc())));
+    let (s, v) = call(&base, "/api/v1/national/inbound", INBOUND, again.clone()).await;
+    assert_eq!(
+        (s, v["dossier_code"].as_str(), v["created"].as_bool()),
+        (200, Some(dossier.as_str()), Some(false)),
+        "{v}"
+    );
+
+    // Without the province's token, nothing.
+    let (s, v) = call(&base, "/api/v1/national/inbound", "sai", again).await;
+    assert_eq!(s, 401, "{v}");
+
+    // A malformed record: refused whole, with every reason, and listed for administrators.
+    let mut bad = portal_record(Some("G22.99-BAD-0001"));
+    bad["NgayNopHoSo"] = json!("07/12/2026");
+    bad["TaiLieuNop"][0]["NoiDungTep"] = json!("không phải base64");
+    let (s, v) = call(&base, "/api/v1/national/inbound", INBOUND, bad).await;
+    assert_eq!((s, v["code"].as_str()), (422, Some("invalid_national_record")), "{v}");
+    assert!(v["message"].as_str().unwrap_or_default().contains("NgayNopHoSo"), "{v}");
+    // A record whose file is not a PDF, JPEG or PNG: refused, nothing stored.
+    let mut not_pdf = portal_record(Some("G22.99-BAD-0002"));
+    not_pdf["NgayNopHoSo"] = json!(motcua_domain::national::portal_time(Some(time::OffsetDateTime::now_utc())));
+    not_pdf["TaiLieuNop"][1]["NoiDungTep"] = json!("aGVsbG8gd29ybGQ=");
+    let (s, v) = call(&base, "/api/v1/national/inbound", INBOUND, not_pdf).await;
+    assert_eq!((s, v["code"].as_str()), (422, Some("file_type_not_accepted")), "{v}");
+
+    // A second citizen's dossier, pushed too; the pull then reads the portal's whole list (both
+    // dossiers) and adds nothing.
+    let (s, second) = call(&sim, "/dvcqg/mo-phong/nop-ho-so", "", portal_record(None)).await;
+    assert_eq!(s, 200, "{second}");
+    let (s, login) = call(&base, "/api/v1/auth/login", "", json!({"username": "giamdoc", "password": "demo"})).await;
+    assert_eq!(s, 200, "{login}");
+    let admin = login["token"].as_str().unwrap_or_default().to_owned();
+    let overview = wait_for("the pull has read the portal's list", Duration::from_secs(30), || async {
+        let a = get(&format!("{base}/api/v1/national-sync"), &admin).await.ok()?;
+        let v: Value = serde_json::from_str(&a.body).ok()?;
+        (v["intake"]["imported"] == 2).then_some(v)
+    })
+    .await;
+    assert_eq!(overview["intake"]["refused"], 2, "{overview}");
+    let reasons = overview["intake"]["refusals"].to_string();
+    assert!(reasons.contains("G22.99-BAD-0001") && reasons.contains("NgayNopHoSo"), "{reasons}");
+    assert!(!reasons.contains("Trần Thị"), "no personal data in the refusal log: {reasons}");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let a = get(&format!("{base}/api/v1/national-sync"), &admin).await.expect("answers");
+    let v: Value = serde_json::from_str(&a.body).expect("JSON");
+    assert_eq!(v["intake"]["imported"], 2, "pulled again, still two: {v}");
+
+    // The dossier waits for the commune's reception, with its files and the portal's code.
+    let (s, login) =
+        call(&base, "/api/v1/auth/login", "", json!({"username": "tiepnhan.longxuyen", "password": "demo"})).await;
+    assert_eq!(s, 200, "{login}");
+    let receiver = login["token"].as_str().unwrap_or_default().to_owned();
+    let a = get(&format!("{base}/api/v1/dossiers/{dossier}"), &receiver).await.expect("answers");
+    let d: Value = serde_json::from_str(&a.body).expect("JSON");
+    assert_eq!(
+        (a.status, d["status"].as_str(), d["channel"].as_str()),
+        (200, Some("submitted"), Some("online")),
+        "{d}"
+    );
+    assert_eq!(d["national_ref"], json!(portal_code), "{d}");
+    assert_eq!(d["dossier"]["applicant"]["name"], "Trần Thị Cổng Quốc Gia");
+    let docs = d["dossier"]["documents"].as_array().cloned().unwrap_or_default();
+    assert_eq!(docs.len(), 2, "{d}");
+    assert!(docs.iter().all(|x| x["digitized"] == true && x["file"].is_string()), "{d}");
+    assert_eq!(docs[0]["reused"], true, "taken from the national data store: {d}");
+
+    // Received without stating facts: the declared ones give 14,000 đ.
+    let url = format!("{base}/api/v1/dossiers/{dossier}/actions");
+    let if_match = format!("\"{}\"", d["version"]);
+    let a = post(Post {
+        url: &url,
+        token: &receiver,
+        content_type: "application/json",
+        headers: &[("If-Match", if_match.as_str())],
+        body: json!({"action": "receive"}).to_string(),
+    })
+    .await
+    .expect("answers");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let d: Value = serde_json::from_str(&a.body).expect("JSON");
+    assert_eq!(d["fee_total"], 14_000, "{d}");
+
+    // The portal hears of it under both codes.
+    let held = wait_for("the imported dossier synced back", Duration::from_secs(30), || async {
+        at_portal(portal_port, &dossier).await.filter(|v| v["TrangThaiHoSo"] == 2)
+    })
+    .await;
+    assert_eq!(held["record"]["hoSo"]["MaHoSoQG"], json!(portal_code), "{held}");
+    assert_eq!(held["record"]["hoSo"]["KenhThucHien"], 2);
+    assert_eq!(held["record"]["hoSo"]["DanhSachLePhi"][0]["Gia"], 14_000, "{held}");
+}

@@ -381,6 +381,14 @@ pub struct Dossier {
     pub paid_online: bool,
     #[serde(default)]
     pub rating: Option<u8>,
+    /// The national portal's code of a dossier submitted there (`MaHoSo` on DVCQG; issue 15
+    /// item 2): the province's record names it back to the portal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub national_ref: Option<String>,
+    /// The fee facts the applicant declared with an online submission (pages, copies, the case
+    /// that applies): used at reception when the receiver states none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub declared_fees: Vec<crate::catalog::fees::FeeFact>,
     /// Number of events applied; the optimistic-concurrency version.
     pub version: i64,
 }

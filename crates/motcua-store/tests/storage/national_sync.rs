@@ -76,3 +76,44 @@ async fn failures_back_off_and_a_refused_record_waits_for_the_next_change(store:
     assert_eq!(store.national_sync_counts().await.unwrap().failed, 1);
 }
 storage_test!(failures_back_off_and_a_refused_record_waits_for_the_next_change);
+
+/// Issue 15 item 2: a portal dossier created under its portal key is one dossier however often
+/// it comes, even from concurrent requests; refusals are kept once per portal code with a count;
+/// the pull's cursor moves on.
+async fn a_portal_dossier_is_created_once_and_refusals_and_the_cursor_are_kept(store: Store) {
+    use motcua_store::national_inbound::{PORTAL, key};
+    use motcua_store::{StoreError, SubmissionKey};
+    let t0 = at("2025-07-07T08:00:00+07:00");
+    let n = NewDossier::online(marriage(), COMMUNE, COMMUNE, t0);
+    let job = || {
+        let mut j = n.job();
+        j.key = Some(SubmissionKey { key: key("G22.99-250707-0001"), username: PORTAL.into() });
+        j
+    };
+    let (a, b) = tokio::join!(store.writer.create(job()), store.writer.create(job()));
+    let (made, again) = match (a, b) {
+        (Ok(d), Err(StoreError::AlreadySubmitted { code })) | (Err(StoreError::AlreadySubmitted { code }), Ok(d)) => {
+            (d, code)
+        }
+        other => panic!("one creation and one refusal, got {other:?}"),
+    };
+    assert_eq!(made.code.to_string(), again);
+    assert_eq!(store.inbound_dossier("G22.99-250707-0001").await.unwrap(), Some(again.clone()));
+    assert_eq!(store.inbound_dossier("G22.99-250707-0002").await.unwrap(), None);
+
+    store.refuse_inbound("G22.99-250707-0009", "push", "NgayNopHoSo: yyyyMMddHHmmss", t0).await.unwrap();
+    store.refuse_inbound("G22.99-250707-0009", "pull", "ChuHoSo: required", t0 + Duration::minutes(1)).await.unwrap();
+    let r = store.inbound_refusals(10).await.unwrap();
+    assert_eq!(r.len(), 1);
+    assert_eq!((r[0].via.as_str(), r[0].error.as_str(), r[0].times), ("pull", "ChuHoSo: required", 2));
+    let c = store.inbound_counts().await.unwrap();
+    assert_eq!((c.imported, c.refused), (1, 1));
+    store.forget_inbound_refusal("G22.99-250707-0009").await.unwrap();
+    assert_eq!(store.inbound_counts().await.unwrap().refused, 0);
+
+    assert_eq!(store.national_cursor("dvcqg-inbound").await.unwrap(), None);
+    store.set_national_cursor("dvcqg-inbound", "7", t0).await.unwrap();
+    store.set_national_cursor("dvcqg-inbound", "9", t0).await.unwrap();
+    assert_eq!(store.national_cursor("dvcqg-inbound").await.unwrap().as_deref(), Some("9"));
+}
+storage_test!(a_portal_dossier_is_created_once_and_refusals_and_the_cursor_are_kept);

@@ -138,6 +138,8 @@ pub fn decide(n: NewDossier) -> Result<Created, DomainError> {
         fee_assessment: None,
         fee_paid: false,
         paid_online: false,
+        national_ref: None,
+        declared_fees: Vec::new(),
         rating: None,
         version: 0,
     };

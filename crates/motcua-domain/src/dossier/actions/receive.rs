@@ -86,10 +86,12 @@ impl Receive {
         }
         // The amount due is fixed at reception, from the facts stated now (TT 226/2016 and the
         // procedure's schedule; catalog::fees).
-        let fees = if d.fees.is_empty() && self.fees.is_empty() {
+        // Facts the receiver states win; without them, those the applicant declared online.
+        let facts = if self.fees.is_empty() { &d.declared_fees } else { &self.fees };
+        let fees = if d.fees.is_empty() && facts.is_empty() {
             None
         } else {
-            Some(crate::catalog::fees::assess(&d.fees, &self.fees, d.channel == crate::dossier::Channel::Online)?)
+            Some(crate::catalog::fees::assess(&d.fees, facts, d.channel == crate::dossier::Channel::Online)?)
         };
         let start = ctx.calendar.receipt_instant(ctx.at);
         let completes_step = is_reception_step(d);
