@@ -104,6 +104,9 @@ pub struct Rates {
     pub online_payment_rate: f64,
     pub satisfaction_rate: f64,
     pub receiving_satisfaction_rate: f64,
+    /// QĐ 766 row 1.4: received dossiers the national portal acknowledged ÷ received, percent;
+    /// `null` when nothing was received.
+    pub synced_rate: Option<f64>,
     /// The QĐ 766 points of the rows computed from dossiers (`null` rows need other data).
     #[schema(value_type = Object)]
     pub points: motcua_domain::indicators::Points,
@@ -130,6 +133,7 @@ impl From<&Tally> for Rates {
             online_payment_rate: i.online_payment_rate,
             satisfaction_rate: i.satisfaction_rate,
             receiving_satisfaction_rate: i.receiving_satisfaction_rate,
+            synced_rate: None,
             points: i.points,
         }
     }
@@ -146,6 +150,8 @@ pub async fn groups(
     now: OffsetDateTime,
 ) -> AppResult<Vec<Group>> {
     let rows = store.indicator_tallies(scope, first, last, by, now).await?;
+    let synced: std::collections::HashMap<String, i64> =
+        store.national_synced(scope, first, last, by).await?.into_iter().collect();
     let names: std::collections::HashMap<String, String> = match by {
         By::Unit => store.units().await?.into_iter().map(|u| (u.code.into_string(), u.name)).collect(),
         By::Procedure => store.procedure_names().await?.into_iter().collect(),
@@ -153,11 +159,14 @@ pub async fn groups(
     };
     Ok(rows
         .into_iter()
-        .map(|(key, tally)| Group {
-            name: names.get(&key).cloned().unwrap_or_else(|| key.clone()),
-            indicators: Rates::from(&tally),
-            tally,
-            key,
+        .map(|(key, tally)| {
+            let mut indicators = Rates::from(&tally);
+            let n = u64::try_from(synced.get(&key).copied().unwrap_or(0)).unwrap_or(0);
+            if let Some((rate, points)) = motcua_domain::indicators::rates::dossier_sync(n, tally.received) {
+                indicators.synced_rate = Some(rate);
+                indicators.points.dossier_sync = Some(points);
+            }
+            Group { name: names.get(&key).cloned().unwrap_or_else(|| key.clone()), indicators, tally, key }
         })
         .collect())
 }

@@ -17,6 +17,8 @@ pub mod inbound;
 use std::sync::Arc;
 use std::time::Duration;
 
+use motcua_domain::indicators::RowKey;
+use motcua_domain::indicators::rollup::reception_key;
 use motcua_domain::national::{Officer, record};
 use motcua_store::Store;
 use serde::Deserialize;
@@ -154,11 +156,11 @@ impl Syncer {
         let due = self.store.claim_national(&self.owner, now, time::Duration::minutes(2), self.config.batch).await?;
         let n = due.len();
         for (code, _) in due {
-            let (version, result) = self.send(&code).await?;
+            let (version, received, result) = self.send(&code).await?;
             let now = self.clock.now();
             match result {
                 Outcome::Acknowledged => {
-                    self.store.ack_national(&code, version, &self.owner, now).await?;
+                    self.store.ack_national(&code, version, &self.owner, now, received.as_ref()).await?;
                 }
                 Outcome::Refused(why) => {
                     tracing::warn!(dossier = %code, reason = %why, "the national portal refused a record");
@@ -172,11 +174,18 @@ impl Syncer {
         Ok(n)
     }
 
-    /// Rebuilds and POSTs one dossier's record: (the version sent, the outcome).
-    async fn send(&self, code: &str) -> Result<(i64, Outcome), motcua_store::StoreError> {
+    /// Rebuilds and POSTs one dossier's record: (the version sent, its reception row for row
+    /// 1.4 if it was received, the outcome).
+    async fn send(&self, code: &str) -> Result<(i64, Option<RowKey>, Outcome), motcua_store::StoreError> {
         let stored = self.store.events(code).await?;
         let events: Vec<_> = stored.into_iter().map(|e| e.event).collect();
         let version = i64::try_from(events.len()).unwrap_or(i64::MAX);
+        let received = events
+            .iter()
+            .try_fold(None, |d, e| motcua_domain::dossier::event::apply(d, e).map(Some))
+            .ok()
+            .flatten()
+            .and_then(|d| reception_key(&d));
         let mut officers = std::collections::HashMap::new();
         for e in &events {
             if officers.contains_key(&e.actor) || matches!(e.actor.as_str(), "applicant" | "system") {
@@ -198,7 +207,7 @@ impl Syncer {
         let who =
             |u: &str| officers.get(u).cloned().unwrap_or_else(|| Officer { name: u.to_owned(), ..Officer::default() });
         let Some(r) = record(&events, &who, &|_| String::new()) else {
-            return Ok((version, Outcome::Refused("the dossier's history does not fold".to_owned())));
+            return Ok((version, None, Outcome::Refused("the dossier's history does not fold".to_owned())));
         };
         let body = serde_json::to_string(&r).unwrap_or_default();
         let key = format!("{code}:{version}");
@@ -212,6 +221,7 @@ impl Syncer {
         .await;
         Ok((
             version,
+            received,
             match answer {
                 Ok(a) => outcome(a.status, &a.body),
                 Err(e) => Outcome::Retry(e),

@@ -16,3 +16,16 @@ CREATE TABLE national_cursors (
     value TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
+-- QĐ 766 row 1.4 (dossiers synced ÷ received, by reception month) from the portal's
+-- acknowledgements: a dossier counts once, at the first acknowledgement of a version in which it
+-- had been received, under its reception month and the indicator dimensions it had then.
+ALTER TABLE national_sync ADD COLUMN counted_month TEXT;
+CREATE TABLE national_sync_rollups (
+    month TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    procedure_code TEXT NOT NULL,
+    field TEXT NOT NULL,
+    level TEXT NOT NULL,
+    synced BIGINT NOT NULL,
+    PRIMARY KEY (month, unit, procedure_code, field, level)
+);

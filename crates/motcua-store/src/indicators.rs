@@ -47,7 +47,7 @@ pub enum By {
 }
 
 impl By {
-    fn column(self) -> &'static str {
+    pub(crate) fn column(self) -> &'static str {
         match self {
             By::Total => "''",
             By::Unit => "unit",
@@ -527,7 +527,7 @@ impl Store {
 }
 
 /// ` AND …` conditions of a scope (units in `unit_column`), with parameters numbered from `from`.
-fn scope_filter(scope: &Scope, unit_column: &str, from: usize) -> (String, Vec<String>) {
+pub(crate) fn scope_filter(scope: &Scope, unit_column: &str, from: usize) -> (String, Vec<String>) {
     let mut sql = String::new();
     let mut binds = Vec::new();
     let next = |v: &str, binds: &mut Vec<String>| {

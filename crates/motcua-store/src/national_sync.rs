@@ -15,6 +15,8 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use time::{Duration, OffsetDateTime};
 
+use motcua_domain::indicators::{RowKey, YearMonth};
+
 use crate::{Result, Store, format_ts};
 
 /// Attempts before a dossier's sync is given up as `failed` (about a day of retries).
@@ -140,9 +142,20 @@ impl Store {
     }
 
     /// The portal acknowledged `version` of `code`, which `owner` holds. The dossier stays due
-    /// when it changed meanwhile. False when the lease was lost.
-    pub async fn ack_national(&self, code: &str, version: i64, owner: &str, now: OffsetDateTime) -> Result<bool> {
+    /// when it changed meanwhile. False when the lease was lost. `received` is the dossier's
+    /// reception row in that version ([`motcua_domain::indicators::rollup::reception_key`]): the
+    /// first acknowledgement of a received version counts it in QĐ 766 row 1.4
+    /// ([`Store::national_synced`]), once, in the same transaction.
+    pub async fn ack_national(
+        &self,
+        code: &str,
+        version: i64,
+        owner: &str,
+        now: OffsetDateTime,
+        received: Option<&RowKey>,
+    ) -> Result<bool> {
         let now = format_ts(now);
+        let mut tx = crate::begin_write(&self.pool).await?;
         let res = sqlx::query(
             "UPDATE national_sync SET acked_version = CASE WHEN acked_version > $1 THEN acked_version ELSE $1 END, \
              state = CASE WHEN wanted_version > $1 THEN 'pending' ELSE 'synced' END, attempts = 0, last_error = NULL, \
@@ -153,9 +166,65 @@ impl Store {
         .bind(now)
         .bind(code.to_owned())
         .bind(owner.to_owned())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(res.rows_affected() == 1)
+        if res.rows_affected() != 1 {
+            return Ok(false);
+        }
+        if let Some(k) = received {
+            let first = sqlx::query(
+                "UPDATE national_sync SET counted_month = $1 WHERE dossier_code = $2 AND counted_month IS NULL",
+            )
+            .bind(k.month.to_string())
+            .bind(code.to_owned())
+            .execute(&mut *tx)
+            .await?;
+            if first.rows_affected() == 1 {
+                sqlx::query(
+                    "INSERT INTO national_sync_rollups (month, unit, procedure_code, field, level, synced) \
+                     VALUES ($1, $2, $3, $4, $5, 1) ON CONFLICT (month, unit, procedure_code, field, level) \
+                     DO UPDATE SET synced = national_sync_rollups.synced + 1",
+                )
+                .bind(k.month.to_string())
+                .bind(k.unit.clone())
+                .bind(k.procedure_code.clone())
+                .bind(k.field.clone())
+                .bind(k.level.clone())
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Received dossiers the portal acknowledged (QĐ 766 row 1.4's numerator), by reception month
+    /// in `first..=last` within `scope`, grouped `by`.
+    pub async fn national_synced(
+        &self,
+        scope: &crate::indicators::Scope,
+        first: YearMonth,
+        last: YearMonth,
+        by: crate::indicators::By,
+    ) -> Result<Vec<(String, i64)>> {
+        let (filter, binds) = crate::indicators::scope_filter(scope, "unit", 3);
+        let sql = format!(
+            "SELECT {g} AS g, CAST(SUM(synced) AS BIGINT) AS n FROM national_sync_rollups \
+             WHERE month >= $1 AND month <= $2{filter}{group}",
+            g = by.column(),
+            // The total is one group: no GROUP BY (PostgreSQL refuses a constant in it), and no
+            // row at all when nothing counts.
+            group = if by == crate::indicators::By::Total {
+                " HAVING COUNT(*) > 0".to_owned()
+            } else {
+                format!(" GROUP BY {}", by.column())
+            },
+        );
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(first.to_string()).bind(last.to_string());
+        for b in &binds {
+            q = q.bind(b.clone());
+        }
+        Ok(q.fetch_all(&self.pool).await?)
     }
 
     /// A failed attempt on `code`, which `owner` holds: retried after [`backoff`], or `failed`

@@ -114,6 +114,17 @@ pub struct Points {
     pub citizen_data_dossiers: Option<f64>,
 }
 
+/// QĐ 766 row 1.4 (`DOSSIER_SYNC`, max 6, linear): dossiers synced to the national portal with a
+/// reception date in the period ÷ dossiers received in the period (domain.md §3 [S27-formula]),
+/// as (percent, points); `None` when nothing was received. The portal takes the larger of its own
+/// and the national reporting system's received counts; a province sees its own count here.
+pub fn dossier_sync(synced: u64, received: u64) -> Option<(f64, f64)> {
+    (received > 0).then(|| {
+        let r = ratio(synced, received);
+        (pct(r), curve(6.0, r, 1.0))
+    })
+}
+
 /// Maximum of the rows computed here: 20 + 6 + 6 + 6 + 4 + 2 + 6.
 pub const COMPUTED_MAX: f64 = 50.0;
 
@@ -208,5 +219,19 @@ impl From<&Tally> for Indicators {
                 citizen_data_dossiers: None,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod sync_tests {
+    use super::dossier_sync;
+
+    #[test]
+    fn row_1_4_is_linear_in_the_synced_share_and_absent_without_receptions() {
+        assert_eq!(dossier_sync(0, 0), None);
+        assert_eq!(dossier_sync(50, 100), Some((50.0, 3.0)));
+        assert_eq!(dossier_sync(100, 100), Some((100.0, 6.0)));
+        assert_eq!(dossier_sync(120, 100), Some((100.0, 6.0)), "never above the received count");
+        assert_eq!(dossier_sync(1, 3), Some((33.33, 2.0)));
     }
 }

@@ -48,6 +48,13 @@ pub fn contributions(d: &Dossier, open: YearMonth) -> Vec<(RowKey, MonthRow)> {
     out
 }
 
+/// The row a received dossier counts in by its reception month: where QĐ 766 row 1.4 (dossiers
+/// synced with a reception date in the period ÷ received in the period; domain.md §3) counts it
+/// once the portal acknowledges it. `None` before reception.
+pub fn reception_key(d: &Dossier) -> Option<RowKey> {
+    d.received_at.map(|t| key(d, YearMonth::of(t)))
+}
+
 fn key(d: &Dossier, month: YearMonth) -> RowKey {
     RowKey {
         month,

@@ -21,18 +21,18 @@ async fn every_change_is_due_until_the_portal_acknowledges_its_version(store: St
     let claimed = store.claim_national("a", t0, Duration::minutes(5), 10).await.unwrap();
     assert_eq!(claimed, vec![(code.clone(), 1)]);
     assert!(store.claim_national("b", t0, Duration::minutes(5), 10).await.unwrap().is_empty());
-    assert!(!store.ack_national(&code, 1, "b", t0).await.unwrap(), "only the holder records the answer");
+    assert!(!store.ack_national(&code, 1, "b", t0, None).await.unwrap(), "only the holder records the answer");
 
     // The dossier changes while version 1 is on its way: acknowledging 1 leaves it due for 2.
     let t1 = t0 + Duration::minutes(1);
     act(&store, &code, 1, receiver(COMMUNE), action(json!({"action": "receive"})), t1).await.unwrap();
-    assert!(store.ack_national(&code, 1, "a", t1).await.unwrap());
+    assert!(store.ack_national(&code, 1, "a", t1, None).await.unwrap());
     let s = store.national_sync_state(&code).await.unwrap().unwrap();
     assert_eq!((s.wanted_version, s.acked_version, s.state.as_str()), (2, 1, "pending"));
     assert!(s.first_acked_at.is_some());
     let claimed = store.claim_national("a", t1, Duration::minutes(5), 10).await.unwrap();
     assert_eq!(claimed, vec![(code.clone(), 2)]);
-    assert!(store.ack_national(&code, 2, "a", t1).await.unwrap());
+    assert!(store.ack_national(&code, 2, "a", t1, None).await.unwrap());
     let s = store.national_sync_state(&code).await.unwrap().unwrap();
     assert_eq!((s.acked_version, s.state.as_str()), (2, "synced"));
     assert!(store.claim_national("a", t1 + Duration::hours(1), Duration::minutes(5), 10).await.unwrap().is_empty());
@@ -117,3 +117,32 @@ async fn a_portal_dossier_is_created_once_and_refusals_and_the_cursor_are_kept(s
     assert_eq!(store.national_cursor("dvcqg-inbound").await.unwrap().as_deref(), Some("9"));
 }
 storage_test!(a_portal_dossier_is_created_once_and_refusals_and_the_cursor_are_kept);
+
+/// QĐ 766 row 1.4's numerator: a received dossier counts once, under its reception month, at the
+/// first acknowledgement of a received version; acknowledgements before reception and later
+/// ones add nothing.
+async fn a_received_dossier_counts_once_as_synced_in_its_reception_month(store: Store) {
+    use motcua_domain::indicators::YearMonth;
+    use motcua_domain::indicators::rollup::reception_key;
+    use motcua_store::indicators::{By, Scope};
+    let t0 = at("2025-07-31T16:00:00+07:00");
+    let d = create_dossier(&store, &NewDossier::online(marriage(), COMMUNE, COMMUNE, t0)).await;
+    let code = d.code.to_string();
+    store.claim_national("a", t0, Duration::minutes(5), 10).await.unwrap();
+    assert!(store.ack_national(&code, 1, "a", t0, reception_key(&d).as_ref()).await.unwrap());
+    let july = YearMonth { year: 2025, month: 7 };
+    let all = Scope::default();
+    assert!(store.national_synced(&all, july, july, By::Total).await.unwrap().is_empty(), "not received yet");
+    let t1 = at("2025-08-01T09:00:00+07:00");
+    let r = act(&store, &code, 1, receiver(COMMUNE), action(json!({"action": "receive"})), t1).await.unwrap();
+    for _ in 0..2 {
+        store.claim_national("a", t1, Duration::minutes(5), 10).await.unwrap();
+        store.ack_national(&code, 2, "a", t1, reception_key(&r).as_ref()).await.unwrap();
+    }
+    let august = YearMonth { year: 2025, month: 8 };
+    assert_eq!(store.national_synced(&all, august, august, By::Total).await.unwrap(), vec![(String::new(), 1)]);
+    assert_eq!(store.national_synced(&all, july, august, By::Unit).await.unwrap(), vec![(COMMUNE.to_owned(), 1)]);
+    let other = Scope { units: Some(vec!["H01.004".into()]), ..Scope::default() };
+    assert!(store.national_synced(&other, july, august, By::Total).await.unwrap().is_empty());
+}
+storage_test!(a_received_dossier_counts_once_as_synced_in_its_reception_month);
