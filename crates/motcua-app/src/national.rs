@@ -37,6 +37,8 @@ pub struct PortalConfig {
     pub poll: Duration,
     /// Most dossiers sent per round.
     pub batch: i64,
+    /// Records in flight at once (`MOTCUA_DVCQG_PARALLEL`, default 8).
+    pub parallel: usize,
     /// The scheduled pull of dossiers submitted on the portal; none: push only.
     pub pull: Option<inbound::PullConfig>,
     /// The token the portal must present to push dossiers (`MOTCUA_DVCQG_INBOUND_TOKEN`); none:
@@ -62,6 +64,9 @@ impl PortalConfig {
             _ => None,
         };
         c.inbound_token = env("MOTCUA_DVCQG_INBOUND_TOKEN");
+        if let Some(n) = env("MOTCUA_DVCQG_PARALLEL").and_then(|s| s.parse::<usize>().ok()) {
+            c.parallel = n.clamp(1, 64);
+        }
         Some(c)
     }
 
@@ -73,6 +78,7 @@ impl PortalConfig {
             token: token.to_owned(),
             poll: Duration::from_secs(2),
             batch: 200,
+            parallel: 8,
             pull: None,
             inbound_token: None,
         }
@@ -138,25 +144,50 @@ impl Syncer {
         Syncer { store, clock, config, owner: format!("sync-{}-{}", std::process::id(), crate::auth::new_secret()) }
     }
 
-    /// Forever: a round, then a pause.
+    /// Forever: a round, then a pause — none after a full round, so a backlog (a province
+    /// connecting with its past dossiers, the portal back after an outage) drains at full speed.
     pub async fn run(self) {
+        // Dossiers the portal was never told of (written in bulk, or from before the sync was
+        // configured) are marked once at start: every dossier reaches the portal.
+        match self.store.mark_all_national(self.clock.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(dossiers = n, "dossiers marked for their first national portal sync"),
+            Err(e) => tracing::warn!(error = %e, "marking dossiers for the national portal sync failed"),
+        }
         loop {
-            match self.round().await {
-                Ok(n) if n > 0 => tracing::debug!(sent = n, "national portal sync round"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "national portal sync round failed"),
+            let full = match self.round().await {
+                Ok(n) if n > 0 => {
+                    tracing::debug!(sent = n, "national portal sync round");
+                    i64::try_from(n).unwrap_or(i64::MAX) >= self.config.batch
+                }
+                Ok(_) => false,
+                Err(e) => {
+                    tracing::warn!(error = %e, "national portal sync round failed");
+                    false
+                }
+            };
+            if !full {
+                tokio::time::sleep(self.config.poll).await;
             }
-            tokio::time::sleep(self.config.poll).await;
         }
     }
 
-    /// Sends every due dossier once (at most `batch`); answers how many were tried.
+    /// Sends every due dossier once (at most `batch`, `parallel` at a time); answers how many
+    /// were tried.
     pub async fn round(&self) -> Result<usize, motcua_store::StoreError> {
+        use futures_util::StreamExt;
         let now = self.clock.now();
         let due = self.store.claim_national(&self.owner, now, time::Duration::minutes(2), self.config.batch).await?;
         let n = due.len();
-        for (code, _) in due {
-            let (version, received, result) = self.send(&code).await?;
+        let sent: Vec<_> = futures_util::stream::iter(due.into_iter().map(|(code, _)| async move {
+            let r = self.send(&code).await;
+            (code, r)
+        }))
+        .buffer_unordered(self.config.parallel.max(1))
+        .collect()
+        .await;
+        for (code, r) in sent {
+            let (version, received, result) = r?;
             let now = self.clock.now();
             match result {
                 Outcome::Acknowledged => {

@@ -104,6 +104,21 @@ pub struct SyncCounts {
 }
 
 impl Store {
+    /// Marks every dossier the portal has not been told of (dossiers written in bulk: an import
+    /// from an earlier system, the demo's seeded history) for its first sync, at its current
+    /// version: what a province does when it connects to the portal. Answers how many.
+    pub async fn mark_all_national(&self, now: OffsetDateTime) -> Result<u64> {
+        let res = sqlx::query(
+            "INSERT INTO national_sync (dossier_code, wanted_version, acked_version, state, attempts, \
+             next_attempt_at, updated_at) SELECT code, version, 0, 'pending', 0, $1, $1 FROM dossiers \
+             WHERE NOT EXISTS (SELECT 1 FROM national_sync s WHERE s.dossier_code = dossiers.code)",
+        )
+        .bind(format_ts(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(res.rows_affected())
+    }
+
     /// Claims up to `limit` dossiers due at `now` for `owner` until `now + lease`: each is the
     /// (code, version wanted) to send.
     pub async fn claim_national(

@@ -154,8 +154,8 @@ async fn dossiers_reach_the_portal_and_a_portal_restart_loses_and_duplicates_not
     }
     let counts = get(&format!("http://127.0.0.1:{portal_port}/dvcqg/thong-ke"), TOKEN).await.expect("counts");
     let counts: Value = serde_json::from_str(&counts.body).expect("JSON");
-    assert_eq!(counts["dossiers"], 3, "{counts}");
-    assert_eq!(counts["refused"], 0, "every record passed the portal's checks: {counts}");
+    // The demo's seeded history (written in bulk) is marked at start and synced too.
+    assert!(counts["dossiers"].as_u64().unwrap_or(0) >= 3, "{counts}");
 
     // The administrators see it.
     let (s, admin) = call(&base, "/api/v1/auth/login", "", json!({"username": "giamdoc", "password": "demo"})).await;
@@ -163,14 +163,19 @@ async fn dossiers_reach_the_portal_and_a_portal_restart_loses_and_duplicates_not
     let state =
         get(&format!("{base}/api/v1/national-sync"), admin["token"].as_str().unwrap_or_default()).await.unwrap();
     let state: Value = serde_json::from_str(&state.body).expect("JSON");
-    assert_eq!((state["configured"].as_bool(), state["tracked"].as_i64()), (Some(true), Some(3)), "{state}");
-    let done = wait_for("all acknowledged", Duration::from_secs(30), || async {
+    assert_eq!(state["configured"].as_bool(), Some(true), "{state}");
+    let done = wait_for("all acknowledged", Duration::from_secs(60), || async {
         let a = get(&format!("{base}/api/v1/national-sync"), admin["token"].as_str().unwrap_or_default()).await.ok()?;
         let v: Value = serde_json::from_str(&a.body).ok()?;
-        (v["up_to_date"] == 3).then_some(v)
+        (v["pending"] == 0 && v["tracked"].as_i64() > Some(3)).then_some(v)
     })
     .await;
-    assert_eq!(done["acknowledged_rate"], 100.0, "{done}");
+    assert_eq!((done["failed"].as_i64(), done["acknowledged_rate"].as_f64()), (Some(0), Some(100.0)), "{done}");
+    assert_eq!(done["up_to_date"], done["tracked"], "{done}");
+    let counts = get(&format!("http://127.0.0.1:{portal_port}/dvcqg/thong-ke"), TOKEN).await.expect("counts");
+    let counts: Value = serde_json::from_str(&counts.body).expect("JSON");
+    assert_eq!(counts["refused"], 0, "every record, the seeded year's too, passed the portal's checks: {counts}");
+    assert_eq!(counts["dossiers"], done["tracked"], "each dossier once: {counts}");
     // A caller without the token is refused by the portal.
     let a = get(&format!("http://127.0.0.1:{portal_port}/dvcqg/hoso/{first}"), "sai").await.expect("answers");
     assert_eq!(a.status, 401);
