@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sync throughput to the national portal (issue 15): a database of N dossiers written in bulk
-# (seed-bench), a Motcua server that marks them all for their first sync at start and sends
+# (seed-bench), a Motcua server (`demo` on that database, with the portal configured) that marks them all for their first sync at start and sends
 # them, and the portal simulator as a separate process checking every record (fields and
 # transitions) and keeping each one on disk (fsync) before it answers. Loopback only.
 # Usage: bash bench/national_sync.sh [dossiers] [parallel]
@@ -29,10 +29,11 @@ field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 start=$(date +%s.%N)
 MOTCUA_DVCQG_URL=http://$sim_addr/dvcqg/hoso MOTCUA_DVCQG_TOKEN=bench MOTCUA_DVCQG_PULL_SECONDS=0 \
   MOTCUA_DVCQG_PARALLEL=$parallel RUST_LOG=warn \
-  $bin serve --database "sqlite://$dir/motcua.db" --addr $addr >/dev/null 2>&1 &
+  $bin demo --data "$dir" --addr $addr >/dev/null 2>&1 &
 server=$!
 echo "== $(nproc) cores, $(date -u +%F), $n dossiers, $parallel in flight"
 while :; do
+  kill -0 "$server" 2>/dev/null || { echo "the server stopped"; exit 1; }
   c=$(counts)
   done_n=$(( $(echo "$c" | field dossiers) + $(echo "$c" | field refused) ))
   [ "$done_n" -ge "$n" ] && break
@@ -45,7 +46,7 @@ import json, sys
 start, end, n, c = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), json.loads(sys.argv[4])
 s = end - start
 print(f"synced {c['dossiers']} dossiers ({c['refused']} refused, {c['duplicates']} duplicates) in {s:.1f} s "
-      f"from the server's start: {n / s:,.0f} records/s")
+      f"from the server's start: {c['dossiers'] / s:,.0f} records/s")
 PY
 rss=$(ps -o rss= -p "$server" | tr -d ' ')
 echo "server RSS after the run: $((rss / 1024)) MB"

@@ -60,7 +60,8 @@ pub fn transition_allowed(from: Option<u8>, to: u8) -> bool {
             matches!(to, SUBMITTED | RECEIVED | IN_PROGRESS | WITHDRAWAL_ASKED | STOPPED | REFUSED | RESOLVED)
         }
         AWAITING_FEES => matches!(to, IN_PROGRESS | RESOLVED | RETURNED | STOPPED | WITHDRAWAL_ASKED),
-        WITHDRAWAL_ASKED => matches!(to, STOPPED | IN_PROGRESS),
+        // Stopped, or declined back to the state it was in.
+        WITHDRAWAL_ASKED => matches!(to, STOPPED | RECEIVED | IN_PROGRESS | SUPPLEMENT),
         RESOLVED => matches!(to, RETURNED | AWAITING_FEES),
         _ => false,
     }
@@ -221,7 +222,9 @@ fn what(data: &EventData) -> String {
         EventData::Reject(r) => format!("Không giải quyết: {}", r.reason),
         EventData::Extend(e) => format!("Gia hạn, xin lỗi và hẹn lại: {}", e.reason),
         EventData::ReturnResult(_) => "Trả kết quả".into(),
+        EventData::Withdraw(w) if w.requested => format!("Công dân đề nghị rút hồ sơ: {}", w.reason),
         EventData::Withdraw(w) => format!("Dừng xử lý theo đề nghị rút hồ sơ: {}", w.reason),
+        EventData::DeclineWithdrawal(w) => format!("Không dừng giải quyết hồ sơ: {}", w.reason),
         EventData::Rate(_) => "Đánh giá mức độ hài lòng".into(),
         EventData::Rehome(_) => "Chuyển đơn vị theo sắp xếp đơn vị hành chính".into(),
         EventData::SentToAgency(_) => "Chuyển liên thông".into(),

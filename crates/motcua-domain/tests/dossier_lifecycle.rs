@@ -280,6 +280,10 @@ fn states() -> Vec<Story> {
     let mut s = Story::received(t(0));
     s.act(&Actor::Applicant, t(1), withdraw());
     out.push(s);
+    let mut s = Story::received(t(0));
+    s.act(&Actor::Applicant, t(1), withdraw());
+    s.act(&receiver(), t(2), withdraw());
+    out.push(s);
     out
 }
 
@@ -346,6 +350,43 @@ fn each_role_sees_the_buttons_its_job_needs() {
     assert_eq!(by(9, Actor::Applicant), [Rate]);
     assert_eq!(by(9, receiver()), [Rate]);
     assert_eq!(by(10, Actor::Applicant), NONE);
+    // The applicant asked to withdraw a received dossier: the one-stop answers, nobody works on.
+    assert_eq!(by(13, receiver()), [Withdraw, DeclineWithdrawal]);
+    assert_eq!(by(13, Actor::Applicant), NONE);
+    assert_eq!(by(13, leader()), NONE);
+    assert_eq!(by(13, specialist()), NONE);
+    assert_eq!(by(14, receiver()), NONE);
+}
+
+/// NĐ 118/2025 Art. 21, TT 03/2025 Art. 7: an applicant's withdrawal of a received dossier is a
+/// request (national state 7) the one-stop confirms with the stop notice or declines when a result
+/// exists; a dossier not yet received is withdrawn at once.
+#[test]
+fn a_withdrawal_asked_online_waits_for_the_one_stop_which_confirms_or_declines_it() {
+    let mut s = Story::online(datetime!(2025-03-10 08:00 +7));
+    let d = s.act(&Actor::Applicant, datetime!(2025-03-10 08:30 +7), withdraw());
+    assert_eq!((d.status, d.finished_at), (Status::Withdrawn, None), "not received: withdrawn at once");
+
+    let mut s = Story::received(datetime!(2025-03-10 08:00 +7));
+    let due = s.act(&leader(), datetime!(2025-03-10 09:00 +7), assign("chuyenvien")).due_at;
+    let d = s.act(&Actor::Applicant, datetime!(2025-03-10 10:00 +7), withdraw());
+    assert_eq!((d.status, d.status.national_code()), (Status::WithdrawalRequested, 7));
+    assert_eq!(d.pending_withdrawal.as_ref().map(|p| p.from), Some(Status::InProgress));
+    assert_eq!(d.holder_unit(), Some(CENTER), "the one-stop answers the request");
+    assert_eq!(d.finished_at, None, "nothing is stopped yet");
+    let e = s.refused(&specialist(), datetime!(2025-03-10 10:30 +7), complete());
+    assert_eq!(e.code.as_str(), "invalid_transition", "processing waits for the answer");
+    // Declined: back where it was, the clock never stopped.
+    let d = s.act(&receiver(), datetime!(2025-03-10 11:00 +7), decline_withdrawal());
+    assert_eq!((d.status, d.pending_withdrawal.clone()), (Status::InProgress, None));
+    assert_eq!(d.due_at, due, "the due instant is unchanged");
+    // Asked again and confirmed: stopped, finished at the confirmation.
+    s.act(&Actor::Applicant, datetime!(2025-03-10 14:00 +7), withdraw());
+    let d = s.act(&receiver(), datetime!(2025-03-10 15:00 +7), withdraw());
+    assert_eq!((d.status, d.status.national_code()), (Status::Withdrawn, 8));
+    assert_eq!(d.finished_at, Some(datetime!(2025-03-10 15:00 +7)));
+    let e = s.refused(&receiver(), datetime!(2025-03-10 15:30 +7), decline_withdrawal());
+    assert_eq!(e.code.as_str(), "invalid_transition");
 }
 
 #[test]

@@ -12,8 +12,8 @@ use motcua_domain::audit::{GENESIS, StoredLink, canonical, link_hash, parse_cano
 use motcua_domain::calendar::WorkingTime;
 use motcua_domain::catalog::Procedure;
 use motcua_domain::dossier::actions::{
-    Action, ActionKind, allowed_actions, approve, assign, complete_step, extend, rate, receive, refuse, reject,
-    request_supplement, return_result, supplement, transfer, withdraw,
+    Action, ActionKind, allowed_actions, approve, assign, complete_step, decline_withdrawal, extend, rate, receive,
+    refuse, reject, request_supplement, return_result, supplement, transfer, withdraw,
 };
 use motcua_domain::dossier::event::Event;
 use motcua_domain::dossier::timeliness::classify;
@@ -166,6 +166,9 @@ fn sloppy_payload(kind: ActionKind, d: &Dossier) -> Action {
             Action::ReturnResult(return_result::ReturnResult { fee_paid: false, paid_online: false })
         }
         ActionKind::Withdraw => Action::Withdraw(withdraw::Withdraw { reason: blank() }),
+        ActionKind::DeclineWithdrawal => {
+            Action::DeclineWithdrawal(decline_withdrawal::DeclineWithdrawal { reason: blank() })
+        }
         ActionKind::Rate => Action::Rate(rate::Rate { score: 0, comment: String::new() }),
         ActionKind::Rehome => common::rehome(&d.resolving_unit, &d.resolving_unit),
     }
@@ -187,7 +190,12 @@ fn may_lead_to(from: Status, kind: ActionKind, received: bool) -> &'static [Stat
         (ActionKind::Approve, Received | InProgress) => &[ResultReady],
         (ActionKind::Reject, Received | InProgress | SupplementRequested) if received => &[Rejected],
         (ActionKind::ReturnResult, ResultReady) => &[Returned],
-        (ActionKind::Withdraw, Submitted | Received | InProgress | SupplementRequested) => &[Withdrawn],
+        // The applicant only asks once the dossier was received (state 7); the receiver ends it.
+        (ActionKind::Withdraw, Received | InProgress | SupplementRequested) if received => {
+            &[Withdrawn, WithdrawalRequested]
+        }
+        (ActionKind::Withdraw, Submitted | SupplementRequested | WithdrawalRequested) => &[Withdrawn],
+        (ActionKind::DeclineWithdrawal, WithdrawalRequested) => &[Received, InProgress, SupplementRequested],
         (ActionKind::Rate, Returned) => &[Returned],
         _ => &[],
     }
@@ -251,9 +259,17 @@ fn check_projection(story: &Story) -> Result<(), TestCaseError> {
             prop_assert_eq!(d.paused_since.is_some(), received);
         }
         Status::Withdrawn => {}
+        Status::WithdrawalRequested => {
+            prop_assert!(received);
+            prop_assert!(d.pending_withdrawal.is_some());
+        }
     }
+    prop_assert_eq!(d.pending_withdrawal.is_some(), d.status == Status::WithdrawalRequested);
     if d.paused_since.is_some() {
-        prop_assert!(matches!(d.status, Status::SupplementRequested | Status::Withdrawn | Status::Rejected));
+        prop_assert!(matches!(
+            d.status,
+            Status::SupplementRequested | Status::Withdrawn | Status::Rejected | Status::WithdrawalRequested
+        ));
     }
     let finished = matches!(d.status, Status::ResultReady | Status::Returned | Status::Rejected)
         || (d.status == Status::Withdrawn && received);

@@ -292,8 +292,10 @@ fn refused_and_never_received_dossiers_are_not_classified() {
 #[test]
 fn a_dossier_withdrawn_after_reception_counts_with_its_withdrawal_instant() {
     let at = |t: OffsetDateTime| {
+        // The one-stop stops it (the applicant's own online request waits for that; NĐ 118/2025
+        // Art. 21).
         let mut s = received_monday();
-        let d = s.act(&Actor::Applicant, t, withdraw());
+        let d = s.act(&receiver(), t, withdraw());
         assert_eq!(d.finished_at, Some(t));
         classify(d, LATER)
     };
@@ -355,7 +357,8 @@ fn a_dossier_stopped_while_waiting_for_supplementation_is_judged_at_the_request(
     // 766 formula 2.1: a dossier waiting for the citizen is evaluated as finished at the request.
     let mut s = received_monday();
     s.act(&specialist(), datetime!(2025-03-12 09:00 +7), request_supplement());
-    let d = s.act(&Actor::Applicant, datetime!(2025-03-28 09:00 +7), withdraw());
+    s.act(&Actor::Applicant, datetime!(2025-03-27 09:00 +7), withdraw());
+    let d = s.act(&receiver(), datetime!(2025-03-28 09:00 +7), withdraw());
     assert_eq!(d.finished_at, Some(datetime!(2025-03-12 09:00 +7)));
     assert_eq!(classify(d, LATER), Some(Timeliness::Early));
     let mut s = received_monday();

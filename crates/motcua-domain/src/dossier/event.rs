@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 
 use super::Dossier;
 use super::actions::{
-    approve, assign, complete_step, create, extend, rate, receive, receive_agency_result, refuse, rehome, reject,
-    request_supplement, return_result, send_to_agency, supplement, transfer, withdraw,
+    approve, assign, complete_step, create, decline_withdrawal, extend, rate, receive, receive_agency_result, refuse,
+    rehome, reject, request_supplement, return_result, send_to_agency, supplement, transfer, withdraw,
 };
 
 /// One entry of a dossier's history.
@@ -40,6 +40,8 @@ pub enum EventData {
     Extend(extend::Extended),
     ReturnResult(return_result::Returned),
     Withdraw(withdraw::Withdrawn),
+    /// The one-stop did not stop a dossier the applicant asked to withdraw.
+    DeclineWithdrawal(decline_withdrawal::WithdrawalDeclined),
     Rate(rate::Rated),
     Rehome(rehome::Rehomed),
     /// A step went to another agency (liên thông, issue 7 part 4).
@@ -65,6 +67,7 @@ impl EventData {
             EventData::Extend(_) => "extend",
             EventData::ReturnResult(_) => "return_result",
             EventData::Withdraw(_) => "withdraw",
+            EventData::DeclineWithdrawal(_) => "decline_withdrawal",
             EventData::Rate(_) => "rate",
             EventData::Rehome(_) => "rehome",
             EventData::SentToAgency(_) => "sent_to_agency",
@@ -109,6 +112,7 @@ pub fn apply(current: Option<Dossier>, event: &Event) -> Result<Dossier, ApplyEr
         EventData::Extend(e) => extend::apply(&mut d, e, at),
         EventData::ReturnResult(e) => return_result::apply(&mut d, e, at),
         EventData::Withdraw(e) => withdraw::apply(&mut d, e, at),
+        EventData::DeclineWithdrawal(e) => decline_withdrawal::apply(&mut d, e),
         EventData::Rate(e) => rate::apply(&mut d, e, at),
         EventData::Rehome(e) => rehome::apply(&mut d, e, at),
         EventData::SentToAgency(e) => send_to_agency::apply(&mut d, e, at),

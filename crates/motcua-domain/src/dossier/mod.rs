@@ -29,10 +29,13 @@ pub enum Status {
     Refused,
     Rejected,
     Withdrawn,
+    /// The applicant asked to withdraw a received dossier; the one-stop confirms or declines
+    /// (national state 7; NĐ 118/2025 Art. 21).
+    WithdrawalRequested,
 }
 
 impl Status {
-    pub const ALL: [Status; 9] = [
+    pub const ALL: [Status; 10] = [
         Status::Submitted,
         Status::Received,
         Status::InProgress,
@@ -42,6 +45,7 @@ impl Status {
         Status::Refused,
         Status::Rejected,
         Status::Withdrawn,
+        Status::WithdrawalRequested,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -55,6 +59,7 @@ impl Status {
             Status::Refused => "refused",
             Status::Rejected => "rejected",
             Status::Withdrawn => "withdrawn",
+            Status::WithdrawalRequested => "withdrawal_requested",
         }
     }
 
@@ -74,6 +79,7 @@ impl Status {
             Status::Refused => "Từ chối tiếp nhận",
             Status::Rejected => "Không giải quyết",
             Status::Withdrawn => "Đã rút hồ sơ",
+            Status::WithdrawalRequested => "Đề nghị rút hồ sơ, chờ xác nhận",
         }
     }
 
@@ -86,6 +92,7 @@ impl Status {
             Status::Refused => 3,
             Status::InProgress => 4,
             Status::SupplementRequested => 5,
+            Status::WithdrawalRequested => 7,
             Status::Withdrawn => 8,
             Status::ResultReady | Status::Rejected => 9,
             Status::Returned => 10,
@@ -285,6 +292,15 @@ pub struct Extension {
     pub at: OffsetDateTime,
 }
 
+/// A withdrawal the applicant asked for (state 7): the state to go back to if it is declined.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingWithdrawal {
+    pub from: Status,
+    pub reason: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
 /// The result of processing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultRecord {
@@ -385,6 +401,9 @@ pub struct Dossier {
     /// item 2): the province's record names it back to the portal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub national_ref: Option<String>,
+    /// The applicant's request to withdraw, while the one-stop has not answered it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_withdrawal: Option<PendingWithdrawal>,
     /// The fee facts the applicant declared with an online submission (pages, copies, the case
     /// that applies): used at reception when the receiver states none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -405,7 +424,7 @@ impl Dossier {
                 Some(s) if Some(self.step) != self.return_step() => Some(&s.unit),
                 _ => Some(&self.receiving_unit),
             },
-            Status::Submitted => Some(&self.receiving_unit),
+            Status::Submitted | Status::WithdrawalRequested => Some(&self.receiving_unit),
             Status::SupplementRequested if self.received_at.is_none() => Some(&self.receiving_unit),
             _ => Some(&self.resolving_unit),
         }

@@ -211,6 +211,10 @@ pub fn return_result(fee_paid: bool) -> Action {
 pub fn withdraw() -> Action {
     Action::Withdraw(withdraw::Withdraw { reason: "Không có nhu cầu nữa".into() })
 }
+pub fn decline_withdrawal() -> Action {
+    use motcua_domain::dossier::actions::decline_withdrawal::DeclineWithdrawal;
+    Action::DeclineWithdrawal(DeclineWithdrawal { reason: "Hồ sơ đã có kết quả giải quyết".into() })
+}
 pub fn rate(score: i64) -> Action {
     Action::Rate(rate::Rate { score, comment: String::new() })
 }
@@ -233,6 +237,7 @@ pub fn valid_payload(kind: ActionKind, d: &Dossier) -> Action {
         }
         ActionKind::ReturnResult => return_result(true),
         ActionKind::Withdraw => withdraw(),
+        ActionKind::DeclineWithdrawal => decline_withdrawal(),
         ActionKind::Rate => rate(5),
         ActionKind::Rehome => rehome(&d.resolving_unit, OTHER_AGENCY),
     }

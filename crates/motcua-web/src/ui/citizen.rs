@@ -181,7 +181,16 @@ impl Chrome {
             EventData::RequestSupplement(e) => e.reason.clone(),
             EventData::Refuse(e) => e.reason.clone(),
             EventData::Reject(e) => e.reason.clone(),
+            EventData::Withdraw(e) if e.requested => format!(
+                "{} {}",
+                self.t(
+                    "Đã gửi đề nghị rút hồ sơ, chờ Bộ phận Một cửa xác nhận:",
+                    "Withdrawal asked, waiting for the one-stop's answer:"
+                ),
+                e.reason
+            ),
             EventData::Withdraw(e) => e.reason.clone(),
+            EventData::DeclineWithdrawal(e) => e.reason.clone(),
             EventData::Extend(e) => {
                 format!("{} {} — {}", self.t("Hẹn lại:", "New date:"), self.dt(&e.new_due_at), e.reason)
             }
@@ -220,6 +229,9 @@ pub fn event_label(action: &str, c: &Chrome) -> String {
         "extend" => ("Xin lỗi và hẹn lại ngày trả kết quả", "Apology and new appointment"),
         "return_result" => ("Đã trả kết quả", "Result returned"),
         "withdraw" => ("Rút hồ sơ", "Withdrawn"),
+        "decline_withdrawal" => {
+            ("Không dừng giải quyết (hồ sơ đã có quyết định hoặc kết quả)", "Not stopped (a decision or result exists)")
+        }
         "rate" => ("Đã đánh giá mức độ hài lòng", "Satisfaction rated"),
         other => (other, other),
     };

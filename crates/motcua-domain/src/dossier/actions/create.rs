@@ -139,6 +139,7 @@ pub fn decide(n: NewDossier) -> Result<Created, DomainError> {
         fee_paid: false,
         paid_online: false,
         national_ref: None,
+        pending_withdrawal: None,
         declared_fees: Vec::new(),
         rating: None,
         version: 0,

@@ -6,6 +6,7 @@ pub mod approve;
 pub mod assign;
 pub mod complete_step;
 pub mod create;
+pub mod decline_withdrawal;
 pub mod extend;
 pub mod rate;
 pub mod receive;
@@ -52,6 +53,7 @@ pub enum Action {
     Extend(extend::Extend),
     ReturnResult(return_result::ReturnResult),
     Withdraw(withdraw::Withdraw),
+    DeclineWithdrawal(decline_withdrawal::DeclineWithdrawal),
     Rate(rate::Rate),
     /// System only, after a restructure (not offered to people).
     Rehome(rehome::Rehome),
@@ -73,13 +75,14 @@ pub enum ActionKind {
     Extend,
     ReturnResult,
     Withdraw,
+    DeclineWithdrawal,
     Rate,
     Rehome,
 }
 
 impl ActionKind {
     /// The actions people (officers, applicants) may take; `rehome` is the system's alone.
-    pub const ALL: [ActionKind; 13] = [
+    pub const ALL: [ActionKind; 14] = [
         ActionKind::Receive,
         ActionKind::Refuse,
         ActionKind::RequestSupplement,
@@ -92,6 +95,7 @@ impl ActionKind {
         ActionKind::Extend,
         ActionKind::ReturnResult,
         ActionKind::Withdraw,
+        ActionKind::DeclineWithdrawal,
         ActionKind::Rate,
     ];
 
@@ -109,6 +113,7 @@ impl ActionKind {
             ActionKind::Extend => "extend",
             ActionKind::ReturnResult => "return_result",
             ActionKind::Withdraw => "withdraw",
+            ActionKind::DeclineWithdrawal => "decline_withdrawal",
             ActionKind::Rate => "rate",
             ActionKind::Rehome => "rehome",
         }
@@ -129,6 +134,7 @@ impl ActionKind {
             ActionKind::Extend => "Gia hạn, xin lỗi",
             ActionKind::ReturnResult => "Trả kết quả",
             ActionKind::Withdraw => "Rút hồ sơ",
+            ActionKind::DeclineWithdrawal => "Không dừng giải quyết",
             ActionKind::Rate => "Đánh giá",
             ActionKind::Rehome => "Chuyển đơn vị kế thừa",
         }
@@ -148,6 +154,7 @@ impl ActionKind {
             ActionKind::Extend => extend::check(d, actor),
             ActionKind::ReturnResult => return_result::check(d, actor),
             ActionKind::Withdraw => withdraw::check(d, actor),
+            ActionKind::DeclineWithdrawal => decline_withdrawal::check(d, actor),
             ActionKind::Rate => rate::check(d, actor),
             ActionKind::Rehome => rehome::check(d, actor),
         }
@@ -169,6 +176,7 @@ impl Action {
             Action::Extend(_) => ActionKind::Extend,
             Action::ReturnResult(_) => ActionKind::ReturnResult,
             Action::Withdraw(_) => ActionKind::Withdraw,
+            Action::DeclineWithdrawal(_) => ActionKind::DeclineWithdrawal,
             Action::Rate(_) => ActionKind::Rate,
             Action::Rehome(_) => ActionKind::Rehome,
         }
@@ -191,6 +199,7 @@ pub fn decide(d: &Dossier, action: &Action, ctx: &Ctx) -> Result<Event, DomainEr
         Action::Extend(a) => EventData::Extend(a.decide(d, ctx)?),
         Action::ReturnResult(a) => EventData::ReturnResult(a.decide(d, ctx)?),
         Action::Withdraw(a) => EventData::Withdraw(a.decide(d, ctx)?),
+        Action::DeclineWithdrawal(a) => EventData::DeclineWithdrawal(a.decide(d, ctx)?),
         Action::Rate(a) => EventData::Rate(a.decide(d, ctx)?),
         Action::Rehome(a) => EventData::Rehome(a.decide(d, ctx)?),
     };

@@ -11,8 +11,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_domain::dossier::actions::{
-    Action, ActionKind, allowed_actions, receive::Receive, refuse::Refuse, request_supplement::RequestSupplement,
-    return_result::ReturnResult, supplement::Supplement, withdraw::Withdraw,
+    Action, ActionKind, allowed_actions, decline_withdrawal::DeclineWithdrawal, receive::Receive, refuse::Refuse,
+    request_supplement::RequestSupplement, return_result::ReturnResult, supplement::Supplement, withdraw::Withdraw,
 };
 use motcua_domain::dossier::event::EventData;
 use motcua_domain::dossier::{Actor, Channel, DocumentRecord, Dossier, Status};
@@ -29,13 +29,14 @@ use crate::ui::error::UiError;
 use crate::ui::{Chrome, Lang, SignedIn, render, render_status, see_other};
 
 /// The actions of the counter desk; the others belong to the officer console.
-const COUNTER_ACTIONS: [ActionKind; 6] = [
+const COUNTER_ACTIONS: [ActionKind; 7] = [
     ActionKind::Receive,
     ActionKind::Refuse,
     ActionKind::RequestSupplement,
     ActionKind::Supplement,
     ActionKind::ReturnResult,
     ActionKind::Withdraw,
+    ActionKind::DeclineWithdrawal,
 ];
 
 /// The counter actions `actor` may take now. A supplementation request at the counter is the one
@@ -57,6 +58,7 @@ struct Can {
     supplement: bool,
     return_result: bool,
     withdraw: bool,
+    decline_withdrawal: bool,
 }
 
 impl Can {
@@ -68,10 +70,17 @@ impl Can {
             supplement: kinds.contains(&ActionKind::Supplement),
             return_result: kinds.contains(&ActionKind::ReturnResult),
             withdraw: kinds.contains(&ActionKind::Withdraw),
+            decline_withdrawal: kinds.contains(&ActionKind::DeclineWithdrawal),
         }
     }
     fn any(&self) -> bool {
-        self.receive || self.refuse || self.request_supplement || self.supplement || self.return_result || self.withdraw
+        self.receive
+            || self.refuse
+            || self.request_supplement
+            || self.supplement
+            || self.return_result
+            || self.withdraw
+            || self.decline_withdrawal
     }
 }
 
@@ -133,6 +142,7 @@ fn detail(data: &EventData) -> String {
     match data {
         EventData::Refuse(x) => x.reason.clone(),
         EventData::Withdraw(x) => x.reason.clone(),
+        EventData::DeclineWithdrawal(x) => x.reason.clone(),
         EventData::Reject(x) => x.reason.clone(),
         EventData::Extend(x) => x.reason.clone(),
         EventData::Transfer(x) => format!("{} → {}: {}", x.from_unit, x.to_unit, x.reason),
@@ -161,7 +171,10 @@ fn notice(action: &str, lang: Lang) -> Option<String> {
         ),
         "supplement" => ("Đã ghi nhận hồ sơ bổ sung.", "The supplement was recorded."),
         "return_result" => ("Đã trả kết quả.", "The result was returned."),
-        "withdraw" => ("Đã ghi nhận rút hồ sơ.", "The withdrawal was recorded."),
+        "withdraw" => ("Đã ghi nhận rút hồ sơ, dừng giải quyết.", "The withdrawal was recorded; processing stopped."),
+        "decline_withdrawal" => {
+            ("Đã trả lời người nộp: hồ sơ tiếp tục được giải quyết.", "The applicant was told that processing goes on.")
+        }
         _ => return None,
     };
     Some(lang.t(vi, en).to_owned())
@@ -260,6 +273,7 @@ fn action_from(kind: ActionKind, f: &Fields, d: &Dossier) -> Option<Action> {
             Action::ReturnResult(ReturnResult { fee_paid: f.on("fee_paid"), paid_online: f.on("paid_online") })
         }
         ActionKind::Withdraw => Action::Withdraw(Withdraw { reason }),
+        ActionKind::DeclineWithdrawal => Action::DeclineWithdrawal(DeclineWithdrawal { reason }),
         _ => return None,
     })
 }
