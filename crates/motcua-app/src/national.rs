@@ -186,13 +186,12 @@ impl Syncer {
         .buffer_unordered(self.config.parallel.max(1))
         .collect()
         .await;
+        let mut acks = Vec::with_capacity(sent.len());
         for (code, r) in sent {
             let (version, received, result) = r?;
             let now = self.clock.now();
             match result {
-                Outcome::Acknowledged => {
-                    self.store.ack_national(&code, version, &self.owner, now, received.as_ref()).await?;
-                }
+                Outcome::Acknowledged => acks.push((code, version, received)),
                 Outcome::Refused(why) => {
                     tracing::warn!(dossier = %code, reason = %why, "the national portal refused a record");
                     self.store.fail_national(&code, &self.owner, &why, true, now).await?;
@@ -202,6 +201,8 @@ impl Syncer {
                 }
             }
         }
+        // One transaction for the round's acknowledgements.
+        self.store.ack_national_many(&self.owner, self.clock.now(), &acks).await?;
         Ok(n)
     }
 

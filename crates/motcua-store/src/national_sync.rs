@@ -169,48 +169,32 @@ impl Store {
         now: OffsetDateTime,
         received: Option<&RowKey>,
     ) -> Result<bool> {
+        let acked = self.ack_national_many(owner, now, &[(code.to_owned(), version, received.cloned())]).await?;
+        Ok(acked == 1)
+    }
+
+    /// [`Store::ack_national`] for a whole round of acknowledgements in one transaction (one
+    /// write lock, one commit: the sync then barely competes with the dossier writer). Answers
+    /// how many leases were still held.
+    pub async fn ack_national_many(
+        &self,
+        owner: &str,
+        now: OffsetDateTime,
+        acks: &[(String, i64, Option<RowKey>)],
+    ) -> Result<usize> {
+        if acks.is_empty() {
+            return Ok(0);
+        }
         let now = format_ts(now);
         let mut tx = crate::begin_write(&self.pool).await?;
-        let res = sqlx::query(
-            "UPDATE national_sync SET acked_version = CASE WHEN acked_version > $1 THEN acked_version ELSE $1 END, \
-             state = CASE WHEN wanted_version > $1 THEN 'pending' ELSE 'synced' END, attempts = 0, last_error = NULL, \
-             first_acked_at = COALESCE(first_acked_at, $2), acked_at = $2, updated_at = $2, lease_owner = NULL, \
-             lease_until = NULL WHERE dossier_code = $3 AND lease_owner = $4",
-        )
-        .bind(version)
-        .bind(now)
-        .bind(code.to_owned())
-        .bind(owner.to_owned())
-        .execute(&mut *tx)
-        .await?;
-        if res.rows_affected() != 1 {
-            return Ok(false);
-        }
-        if let Some(k) = received {
-            let first = sqlx::query(
-                "UPDATE national_sync SET counted_month = $1 WHERE dossier_code = $2 AND counted_month IS NULL",
-            )
-            .bind(k.month.to_string())
-            .bind(code.to_owned())
-            .execute(&mut *tx)
-            .await?;
-            if first.rows_affected() == 1 {
-                sqlx::query(
-                    "INSERT INTO national_sync_rollups (month, unit, procedure_code, field, level, synced) \
-                     VALUES ($1, $2, $3, $4, $5, 1) ON CONFLICT (month, unit, procedure_code, field, level) \
-                     DO UPDATE SET synced = national_sync_rollups.synced + 1",
-                )
-                .bind(k.month.to_string())
-                .bind(k.unit.clone())
-                .bind(k.procedure_code.clone())
-                .bind(k.field.clone())
-                .bind(k.level.clone())
-                .execute(&mut *tx)
-                .await?;
+        let mut held = 0;
+        for (code, version, received) in acks {
+            if ack_in(&mut tx, code, *version, owner, &now, received.as_ref()).await? {
+                held += 1;
             }
         }
         tx.commit().await?;
-        Ok(true)
+        Ok(held)
     }
 
     /// Received dossiers the portal acknowledged (QĐ 766 row 1.4's numerator), by reception month
@@ -320,4 +304,54 @@ impl Store {
             failed: row.try_get("failed")?,
         })
     }
+}
+
+/// One acknowledgement inside the caller's transaction; false when `owner` lost the lease.
+async fn ack_in(
+    tx: &mut Transaction<'static, Any>,
+    code: &str,
+    version: i64,
+    owner: &str,
+    now: &str,
+    received: Option<&RowKey>,
+) -> Result<bool> {
+    let res = sqlx::query(
+        "UPDATE national_sync SET acked_version = CASE WHEN acked_version > $1 THEN acked_version ELSE $1 END, \
+         state = CASE WHEN wanted_version > $1 THEN 'pending' ELSE 'synced' END, attempts = 0, last_error = NULL, \
+         first_acked_at = COALESCE(first_acked_at, $2), acked_at = $2, updated_at = $2, lease_owner = NULL, \
+         lease_until = NULL WHERE dossier_code = $3 AND lease_owner = $4",
+    )
+    .bind(version)
+    .bind(now.to_owned())
+    .bind(code.to_owned())
+    .bind(owner.to_owned())
+    .execute(&mut **tx)
+    .await?;
+    if res.rows_affected() != 1 {
+        return Ok(false);
+    }
+    if let Some(k) = received {
+        let first = sqlx::query(
+            "UPDATE national_sync SET counted_month = $1 WHERE dossier_code = $2 AND counted_month IS NULL",
+        )
+        .bind(k.month.to_string())
+        .bind(code.to_owned())
+        .execute(&mut **tx)
+        .await?;
+        if first.rows_affected() == 1 {
+            sqlx::query(
+                "INSERT INTO national_sync_rollups (month, unit, procedure_code, field, level, synced) \
+                 VALUES ($1, $2, $3, $4, $5, 1) ON CONFLICT (month, unit, procedure_code, field, level) \
+                 DO UPDATE SET synced = national_sync_rollups.synced + 1",
+            )
+            .bind(k.month.to_string())
+            .bind(k.unit.clone())
+            .bind(k.procedure_code.clone())
+            .bind(k.field.clone())
+            .bind(k.level.clone())
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(true)
 }
