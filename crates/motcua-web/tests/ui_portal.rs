@@ -428,6 +428,66 @@ async fn the_applicant_can_withdraw_with_a_reason_while_processing_has_not_finis
     assert!(!look.html.contains("/rut-ho-so"));
 }
 
+/// The applicant's withdrawal form on the lookup page, sent.
+async fn ask_withdrawal(b: &mut Browser<'_>, code: &str, secret: &str) -> StatusCode {
+    let look = b.get(&format!("/tra-cuu?code={code}&secret={secret}")).await;
+    let (csrf, version) = (look.csrf(), hidden(&look, "version"));
+    let fields =
+        [("csrf", csrf.as_str()), ("secret", secret), ("version", &version), ("reason", "Đã có việc làm khác")];
+    b.post_form(&format!("/tra-cuu/{code}/rut-ho-so"), &fields).await.status
+}
+
+/// NĐ 118/2025 Art. 21 (issue 15, national state 7): once the dossier was received, the
+/// applicant's withdrawal is a request; the counter sees it with the two answers, declines it
+/// (processing goes on) or confirms it (stopped).
+#[tokio::test]
+async fn a_withdrawal_asked_after_reception_waits_for_the_counter_which_declines_or_confirms_it() {
+    let app = app().await;
+    let mut b = Browser::new(&app);
+    let (code, secret, v) = app.submit_online().await;
+    let tn = app.login("tiepnhan").await;
+    assert_eq!(app.act(&tn, &code, v, json!({"action": "receive"})).await.status, StatusCode::OK);
+    let lookup = format!("/tra-cuu?code={code}&secret={secret}");
+    assert_eq!(ask_withdrawal(&mut b, &code, &secret).await, StatusCode::SEE_OTHER);
+    let view = officer_view(&app, &code).await;
+    assert_eq!(
+        (view["status"].as_str(), view["national_status"].as_i64()),
+        (Some("withdrawal_requested"), Some(7)),
+        "{view}"
+    );
+    let look = b.get(&lookup).await;
+    assert!(look.html.contains("Đề nghị rút hồ sơ, chờ xác nhận"), "{}", look.html);
+    assert!(look.html.contains("chờ Bộ phận Một cửa xác nhận"));
+    assert!(!look.html.contains("/rut-ho-so"), "asked once");
+
+    // The counter sees the request and both answers.
+    let mut desk = Browser::new(&app);
+    desk.sign_in("tiepnhan").await;
+    let page = desk.get(&format!("/quay/ho-so/{code}")).await;
+    assert!(
+        page.html.contains("id=\"withdrawal-request\"") && page.html.contains("Đã có việc làm khác"),
+        "{}",
+        page.html
+    );
+    assert!(page.html.contains("value=\"decline_withdrawal\"") && page.html.contains("value=\"withdraw\""));
+
+    // Declined: processing goes on where it was.
+    let version = view["version"].as_i64().unwrap();
+    let r = app
+        .act(&tn, &code, version, json!({"action": "decline_withdrawal", "reason": "Hồ sơ đã được phê duyệt"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["status"], "received");
+    let look = b.get(&lookup).await;
+    assert!(look.html.contains("Không dừng giải quyết") && look.html.contains("Hồ sơ đã được phê duyệt"));
+
+    // Asked again and confirmed: stopped.
+    assert_eq!(ask_withdrawal(&mut b, &code, &secret).await, StatusCode::SEE_OTHER);
+    let version = officer_view(&app, &code).await["version"].as_i64().unwrap();
+    let r = app.act(&tn, &code, version, json!({"action": "withdraw", "reason": "Theo đề nghị của người nộp"})).await;
+    assert_eq!((r.status, r.body["status"].as_str()), (StatusCode::OK, Some("withdrawn")), "{:?}", r.body);
+}
+
 #[tokio::test]
 async fn files_over_30_mb_in_total_are_refused_and_a_body_over_35_mb_is_too_large() {
     let app = app().await;
