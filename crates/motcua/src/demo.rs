@@ -424,7 +424,7 @@ pub async fn run(addr: &str, data: &str, per_day: u32, database: Option<&str>) -
         println!("  Health:             http://{local}/healthz");
         if let Some(sim) = &portal_line {
             println!("  National portal:    simulator, counts at {sim}/dvcqg/thong-ke (sync state: /quan-tri/dong-bo);");
-            println!("                      a citizen submits there with POST {sim}/dvcqg/mo-phong/nop-ho-so (docs/NATIONAL_PORTAL.md)");
+            println!("                      a citizen submits there at {sim}/dvcqg/mo-phong (docs/NATIONAL_PORTAL.md)");
         }
         println!();
         println!("Demo logins (password: demo) — POST /api/v1/auth/login {{\"username\",\"password\"}}:");

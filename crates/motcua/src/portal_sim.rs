@@ -194,13 +194,25 @@ async fn sync(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: String) -> 
 /// A citizen submits a dossier on the portal: it gets a portal code and a time when missing, is
 /// kept, and is pushed to the province when a push endpoint is set.
 async fn submit(State(sim): State<Arc<Sim>>, body: String) -> Response {
-    let Ok(serde_json::Value::Object(mut record)) = serde_json::from_str::<serde_json::Value>(&body) else {
+    let Ok(serde_json::Value::Object(record)) = serde_json::from_str::<serde_json::Value>(&body) else {
         return answer(StatusCode::BAD_REQUEST, "2", "Hồ sơ phải là một đối tượng JSON");
     };
+    match take(&sim, record).await {
+        Ok(taken) => Json(taken).into_response(),
+        Err(r) => r,
+    }
+}
+
+/// Keeps one citizen's record (a code and a time given when missing) and pushes it when a push
+/// endpoint is set; answers `{error_code, MaHoSo, seq, push}`.
+async fn take(
+    sim: &Sim,
+    mut record: serde_json::Map<String, serde_json::Value>,
+) -> Result<serde_json::Value, Response> {
     let (seq, value) = {
         let mut held = match sim.held.lock() {
             Ok(h) => h,
-            Err(_) => return answer(StatusCode::INTERNAL_SERVER_ERROR, "500", "Lỗi hệ thống"),
+            Err(_) => return Err(answer(StatusCode::INTERNAL_SERVER_ERROR, "500", "Lỗi hệ thống")),
         };
         let seq = held.submitted.len() + 1;
         let now = time::OffsetDateTime::now_utc();
@@ -209,7 +221,7 @@ async fn submit(State(sim): State<Arc<Sim>>, body: String) -> Response {
         record.entry("NgayNopHoSo").or_insert_with(|| json!(stamp));
         let value = serde_json::Value::Object(record);
         if append_line(&submitted_path(&sim.config.data), &value.to_string()).is_err() {
-            return answer(StatusCode::SERVICE_UNAVAILABLE, "503", "Không ghi được dữ liệu, vui lòng thử lại");
+            return Err(answer(StatusCode::SERVICE_UNAVAILABLE, "503", "Không ghi được dữ liệu, vui lòng thử lại"));
         }
         held.submitted.push(value.clone());
         (seq, value)
@@ -240,7 +252,85 @@ async fn submit(State(sim): State<Arc<Sim>>, body: String) -> Response {
             Err(e) => json!({"error": e}),
         };
     }
-    Json(json!({"error_code": "0", "MaHoSo": code, "seq": seq, "push": pushed})).into_response()
+    Ok(json!({"error_code": "0", "MaHoSo": code, "seq": seq, "push": pushed}))
+}
+
+/// `GET /dvcqg/mo-phong`: the citizen's side of the simulated portal, a plain form (no script):
+/// one dossier with one component and its file.
+async fn citizen_form() -> axum::response::Html<&'static str> {
+    axum::response::Html(CITIZEN_FORM)
+}
+
+const CITIZEN_FORM: &str = r#"<!doctype html><html lang="vi"><head><meta charset="utf-8">
+<title>Cổng Dịch vụ công quốc gia — mô phỏng</title></head><body>
+<h1>Nộp hồ sơ trên Cổng Dịch vụ công quốc gia (mô phỏng)</h1>
+<p>Hồ sơ nộp ở đây được Motcua lấy về theo lịch (hoặc được đẩy về) và chờ tiếp nhận tại Bộ phận Một cửa.</p>
+<form method="post" action="/dvcqg/mo-phong" enctype="multipart/form-data">
+<p><label>Mã thủ tục (MaTTHC) <input name="MaTTHC" value="2.000815" required></label></p>
+<p><label>Mã xã, phường tiếp nhận (thủ tục cấp xã) <input name="MaDonViTiepNhan" value="30307"></label></p>
+<p><label>Họ tên người nộp <input name="ChuHoSo" required></label></p>
+<p><label>Số định danh cá nhân <input name="SoGiayToChuHoSo" inputmode="numeric"></label></p>
+<p><label>Số điện thoại <input name="SoDienThoai" inputmode="tel"></label></p>
+<p><label>Tên giấy tờ <input name="TenGiayTo" value="Bản chính giấy tờ, văn bản làm cơ sở để chứng thực bản sao" size="70" required></label></p>
+<p><label>Tệp (PDF, JPG, PNG) <input type="file" name="tep" accept=".pdf,.jpg,.jpeg,.png"></label></p>
+<p><label>Số trang mỗi bản <input name="SoLuong" inputmode="numeric"></label>
+<label>Số bản <input name="SoBan" inputmode="numeric"></label></p>
+<p><button type="submit">Nộp hồ sơ</button></p>
+</form></body></html>"#;
+
+/// `POST /dvcqg/mo-phong`: the form above as the portal's record.
+async fn citizen_submit(State(sim): State<Arc<Sim>>, mut form: axum::extract::Multipart) -> Response {
+    use base64::Engine;
+    let mut fields: HashMap<String, String> = HashMap::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        match form.next_field().await {
+            Ok(Some(f)) => {
+                let name = f.name().unwrap_or_default().to_owned();
+                let file_name = f.file_name().map(str::to_owned);
+                let Ok(bytes) = f.bytes().await else {
+                    return answer(StatusCode::BAD_REQUEST, "2", "Không đọc được biểu mẫu");
+                };
+                match (name.as_str(), file_name) {
+                    ("tep", Some(n)) if !bytes.is_empty() => file = Some((n, bytes.to_vec())),
+                    ("tep", _) => {}
+                    _ => {
+                        fields.insert(name, String::from_utf8_lossy(&bytes).trim().to_owned());
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return answer(StatusCode::BAD_REQUEST, "2", "Không đọc được biểu mẫu"),
+        }
+    }
+    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    let mut component = json!({"TenGiayTo": get("TenGiayTo")});
+    if let Some((name, data)) = file {
+        component["TenTepDinhKem"] = json!(name);
+        component["NoiDungTep"] = json!(base64::engine::general_purpose::STANDARD.encode(data));
+    }
+    let number = |k: &str| get(k).parse::<u32>().ok();
+    let mut record = serde_json::Map::new();
+    for k in ["MaTTHC", "MaDonViTiepNhan", "ChuHoSo", "SoGiayToChuHoSo", "SoDienThoai"] {
+        record.insert(k.to_owned(), json!(get(k)));
+    }
+    record.insert("TaiLieuNop".into(), json!([component]));
+    if number("SoLuong").is_some() || number("SoBan").is_some() {
+        record.insert(
+            "DanhSachLePhi".into(),
+            json!([{"STT": 1, "SoLuong": number("SoLuong"), "SoBan": number("SoBan")}]),
+        );
+    }
+    match take(&sim, record).await {
+        Ok(t) => axum::response::Html(format!(
+            "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Đã nộp hồ sơ</title></head><body>\
+             <h1>Đã nộp hồ sơ</h1><p>Mã hồ sơ trên Cổng: <strong>{}</strong>. Hệ thống của tỉnh lấy hồ sơ về trong vài giây; \
+             hồ sơ chờ tiếp nhận tại Bộ phận Một cửa.</p><p><a href=\"/dvcqg/mo-phong\">Nộp hồ sơ khác</a></p></body></html>",
+            t["MaHoSo"].as_str().unwrap_or_default()
+        ))
+        .into_response(),
+        Err(r) => r,
+    }
 }
 
 #[derive(Deserialize)]
@@ -347,6 +437,7 @@ pub fn router(config: SimConfig) -> anyhow::Result<Router> {
         .route("/dvcqg/hoso/{code}", get(dossier))
         .route("/dvcqg/thong-ke", get(counts))
         .route("/dvcqg/mo-phong/nop-ho-so", post(submit))
+        .route("/dvcqg/mo-phong", get(citizen_form).post(citizen_submit))
         .route("/dvcqg/hoso-moi", get(new_dossiers))
         .with_state(sim))
 }

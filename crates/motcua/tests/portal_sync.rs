@@ -294,13 +294,36 @@ async fn dossiers_submitted_on_the_portal_come_in_once_by_push_or_pull_and_bad_r
     // dossiers) and adds nothing.
     let (s, second) = call(&sim, "/dvcqg/mo-phong/nop-ho-so", "", portal_record(None)).await;
     assert_eq!(s, 200, "{second}");
+    // A third through the simulated portal's own form (multipart, no script).
+    let form = get(&format!("{sim}/dvcqg/mo-phong"), "").await.expect("the form");
+    assert!(form.status == 200 && form.body.contains("enctype=\"multipart/form-data\""), "{}", form.body);
+    let mut body = String::new();
+    for (k, v) in [
+        ("MaTTHC", "1.012786"),
+        ("ChuHoSo", "Võ Văn Biểu Mẫu"),
+        ("SoGiayToChuHoSo", "089123456780"),
+        ("TenGiayTo", "Đơn đăng ký biến động đất đai, tài sản gắn liền với đất"),
+    ] {
+        body.push_str(&format!("--XyZ\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"));
+    }
+    body.push_str("--XyZ--\r\n");
+    let sent = post(Post {
+        url: &format!("{sim}/dvcqg/mo-phong"),
+        token: "",
+        content_type: "multipart/form-data; boundary=XyZ",
+        headers: &[],
+        body,
+    })
+    .await
+    .expect("answers");
+    assert!(sent.status == 200 && sent.body.contains("Đã nộp hồ sơ"), "{}", sent.body);
     let (s, login) = call(&base, "/api/v1/auth/login", "", json!({"username": "giamdoc", "password": "demo"})).await;
     assert_eq!(s, 200, "{login}");
     let admin = login["token"].as_str().unwrap_or_default().to_owned();
     let overview = wait_for("the pull has read the portal's list", Duration::from_secs(30), || async {
         let a = get(&format!("{base}/api/v1/national-sync"), &admin).await.ok()?;
         let v: Value = serde_json::from_str(&a.body).ok()?;
-        (v["intake"]["imported"] == 2).then_some(v)
+        (v["intake"]["imported"] == 3).then_some(v)
     })
     .await;
     assert_eq!(overview["intake"]["refused"], 2, "{overview}");
@@ -310,7 +333,7 @@ async fn dossiers_submitted_on_the_portal_come_in_once_by_push_or_pull_and_bad_r
     tokio::time::sleep(Duration::from_secs(3)).await;
     let a = get(&format!("{base}/api/v1/national-sync"), &admin).await.expect("answers");
     let v: Value = serde_json::from_str(&a.body).expect("JSON");
-    assert_eq!(v["intake"]["imported"], 2, "pulled again, still two: {v}");
+    assert_eq!(v["intake"]["imported"], 3, "pulled again, still three: {v}");
 
     // The dossier waits for the commune's reception, with its files and the portal's code.
     let (s, login) =
