@@ -55,8 +55,10 @@ export async function startServer() {
     base,
     output: () => output,
     stop: () => {
-      proc.kill("SIGINT");
-      rmSync(data, { recursive: true, force: true });
+      // The server (and its portal simulator) may still be writing: stop it at once and retry
+      // the removal while its last writes land.
+      proc.kill("SIGKILL");
+      rmSync(data, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     },
   };
 }
