@@ -46,6 +46,22 @@ fn portal(port: u16, data: &PathBuf) -> Proc {
     Proc(child)
 }
 
+/// A demo server on `port` syncing to the simulator on `portal_port`, with more settings.
+fn demo_server(port: u16, portal_port: u16, name: &str, env: &[(&str, &str)]) -> Proc {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_motcua"));
+    c.args(["demo", "--addr", &format!("127.0.0.1:{port}"), "--per-day", "1", "--data"])
+        .arg(temp_dir(name))
+        .env("MOTCUA_DVCQG_URL", format!("http://127.0.0.1:{portal_port}/dvcqg/hoso"))
+        .env("MOTCUA_DVCQG_TOKEN", TOKEN)
+        .env_remove("MOTCUA_DATABASE")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    Proc(c.spawn().expect("start the server"))
+}
+
 async fn wait_for<T, F, Fut>(what: &str, within: Duration, mut f: F) -> T
 where
     F: FnMut() -> Fut,
@@ -104,19 +120,7 @@ async fn dossiers_reach_the_portal_and_a_portal_restart_loses_and_duplicates_not
     let (portal_port, server_port) = (free_port(), free_port());
     let portal_data = temp_dir("portal");
     let mut sim = portal(portal_port, &portal_data);
-    let server_data = temp_dir("server");
-    let _server = Proc(
-        Command::new(env!("CARGO_BIN_EXE_motcua"))
-            .args(["demo", "--addr", &format!("127.0.0.1:{server_port}"), "--per-day", "1", "--data"])
-            .arg(&server_data)
-            .env("MOTCUA_DVCQG_URL", format!("http://127.0.0.1:{portal_port}/dvcqg/hoso"))
-            .env("MOTCUA_DVCQG_TOKEN", TOKEN)
-            .env_remove("MOTCUA_DATABASE")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the server"),
-    );
+    let _server = demo_server(server_port, portal_port, "server", &[]);
     let base = format!("http://127.0.0.1:{server_port}");
     wait_for("the server", Duration::from_secs(120), || async {
         get(&format!("{base}/healthz"), "").await.ok().filter(|a| a.status == 200)
@@ -233,20 +237,11 @@ async fn dossiers_submitted_on_the_portal_come_in_once_by_push_or_pull_and_bad_r
             .spawn()
             .expect("start the portal simulator"),
     );
-    let server_data = temp_dir("inbound-server");
-    let _server = Proc(
-        Command::new(env!("CARGO_BIN_EXE_motcua"))
-            .args(["demo", "--addr", &format!("127.0.0.1:{server_port}"), "--per-day", "1", "--data"])
-            .arg(&server_data)
-            .env("MOTCUA_DVCQG_URL", format!("http://127.0.0.1:{portal_port}/dvcqg/hoso"))
-            .env("MOTCUA_DVCQG_TOKEN", TOKEN)
-            .env("MOTCUA_DVCQG_INBOUND_TOKEN", INBOUND)
-            .env("MOTCUA_DVCQG_PULL_SECONDS", "1")
-            .env_remove("MOTCUA_DATABASE")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the server"),
+    let _server = demo_server(
+        server_port,
+        portal_port,
+        "inbound-server",
+        &[("MOTCUA_DVCQG_INBOUND_TOKEN", INBOUND), ("MOTCUA_DVCQG_PULL_SECONDS", "1")],
     );
     wait_for("the server", Duration::from_secs(120), || async {
         get(&format!("{base}/healthz"), "").await.ok().filter(|a| a.status == 200)
