@@ -18,6 +18,7 @@
 //!   ratings per officer.
 //! - [`feedback`]: citizen feedback (phản ánh, kiến nghị): lifecycle, deadlines, redaction, 766 rows 5.2–5.3.
 //! - [`office`]: the electronic office — incoming/outgoing document registers (NĐ 30/2020), handling.
+//! - [`payment`]: online payment of a dossier's fees — platforms, outcomes, receipts, refunds.
 //! - [`record`]: the fold-of-events shape shared by every record with a history.
 //! - [`error`]: the domain's refusal type.
 
@@ -36,6 +37,7 @@ pub mod national;
 pub mod notify;
 pub mod office;
 pub mod org;
+pub mod payment;
 pub mod process;
 pub mod queue;
 pub mod record;

@@ -59,11 +59,23 @@ pub fn transition_allowed(from: Option<u8>, to: u8) -> bool {
         SUPPLEMENT => {
             matches!(to, SUBMITTED | RECEIVED | IN_PROGRESS | WITHDRAWAL_ASKED | STOPPED | REFUSED | RESOLVED)
         }
-        AWAITING_FEES => matches!(to, IN_PROGRESS | RESOLVED | RETURNED | STOPPED | WITHDRAWAL_ASKED),
+        AWAITING_FEES => matches!(to, RECEIVED | IN_PROGRESS | RESOLVED | RETURNED | STOPPED | WITHDRAWAL_ASKED),
         // Stopped, or declined back to the state it was in.
-        WITHDRAWAL_ASKED => matches!(to, STOPPED | RECEIVED | IN_PROGRESS | SUPPLEMENT),
+        WITHDRAWAL_ASKED => matches!(to, STOPPED | RECEIVED | IN_PROGRESS | SUPPLEMENT | AWAITING_FEES),
         RESOLVED => matches!(to, RETURNED | AWAITING_FEES),
         _ => false,
+    }
+}
+
+/// `DuocThanhToanTrucTuyen`: the platform of the payment the platform confirmed (1 the
+/// portal's, 2 the province's gateway; [`crate::payment::Platform`]), none once refunded. A
+/// dossier whose return only ticked "paid online" (before online payment existed, or paid
+/// outside Motcua) keeps the 1 it always sent.
+fn online_payment(d: &Dossier) -> u8 {
+    match &d.payment {
+        Some(p) if p.refunded.is_none() => p.platform.code(),
+        Some(_) => 0,
+        None => u8::from(d.paid_online),
     }
 }
 
@@ -229,6 +241,11 @@ fn what(data: &EventData) -> String {
         EventData::Rehome(_) => "Chuyển đơn vị theo sắp xếp đơn vị hành chính".into(),
         EventData::SentToAgency(_) => "Chuyển liên thông".into(),
         EventData::AgencyResultReceived(_) => "Nhận kết quả liên thông".into(),
+        EventData::RequestFees(f) => format!("Yêu cầu nộp phí, lệ phí: {} đồng", f.amount),
+        EventData::RecordPayment(p) => {
+            format!("Đã thanh toán trực tuyến {} đồng, biên lai {}", p.paid.amount, p.paid.receipt)
+        }
+        EventData::RecordRefund(r) => format!("Hoàn trả phí, lệ phí {} đồng: {}", r.amount, r.reason),
     }
 }
 
@@ -336,7 +353,7 @@ pub fn record(
             DonViXuLy: d.resolving_unit.to_string(),
             NoiNopHoSo: d.receiving_unit.to_string(),
             HoSoCoThanhPhanSoHoa: u8::from(d.documents.iter().any(|c| c.digitized)),
-            DuocThanhToanTrucTuyen: u8::from(d.paid_online),
+            DuocThanhToanTrucTuyen: online_payment(&d),
             TaiLieuNop: d
                 .documents
                 .iter()
@@ -356,7 +373,7 @@ pub fn record(
                     LoaiPhiLePhi: if name.to_lowercase().starts_with("lệ phí") { 2 } else { 1 },
                     TenPhiLePhi: name,
                     Gia: amount,
-                    HinhThucThu: if d.paid_online { 2 } else { 1 },
+                    HinhThucThu: if online_payment(&d) > 0 { 2 } else { 1 },
                 })
                 .collect(),
             DanhSachHoSoBoSung: supplements,

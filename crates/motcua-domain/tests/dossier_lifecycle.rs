@@ -328,7 +328,7 @@ fn each_role_sees_the_buttons_its_job_needs() {
     // Received, current step "Phân công" (leader): no approval before the process gets there.
     assert_eq!(by(2, leader()), [RequestSupplement, Assign, CompleteStep, Transfer, Reject, Extend]);
     assert_eq!(by(2, specialist()), [RequestSupplement]);
-    assert_eq!(by(2, receiver()), [Withdraw]);
+    assert_eq!(by(2, receiver()), [Withdraw, RequestFees]);
     // Assigned: the leader's step still runs until the leader completes it.
     assert_eq!(by(3, specialist()), [RequestSupplement]);
     assert_eq!(by(3, leader()), [RequestSupplement, Assign, CompleteStep, Transfer, Reject, Extend]);
@@ -387,6 +387,36 @@ fn a_withdrawal_asked_online_waits_for_the_one_stop_which_confirms_or_declines_i
     assert_eq!(d.finished_at, Some(datetime!(2025-03-10 15:00 +7)));
     let e = s.refused(&receiver(), datetime!(2025-03-10 15:30 +7), decline_withdrawal());
     assert_eq!(e.code.as_str(), "invalid_transition");
+}
+
+/// State 6: the one-stop asks for the fees first; the platform's confirmation (the system's
+/// `record_payment`) brings the dossier back where it was and feeds the sync record's
+/// `DuocThanhToanTrucTuyen`; a refund after the dossier ends is recorded once.
+#[test]
+fn fees_asked_first_wait_for_the_platforms_confirmation_and_a_refund_follows_a_rejection() {
+    let mut s = Story::received(datetime!(2025-03-10 08:00 +7));
+    let owed = s.d.fee_total();
+    assert!(owed > 0, "the fixture procedure has fees");
+    let due = s.d.due_at;
+    let e = s.refused(&Actor::Applicant, datetime!(2025-03-10 08:10 +7), record_payment(&s.d.clone()));
+    assert_eq!(e.code.as_str(), "forbidden", "nobody but the platform's confirmation pays");
+    let d = s.act(&receiver(), datetime!(2025-03-10 08:15 +7), request_fees());
+    assert_eq!((d.status, d.status.national_code()), (Status::AwaitingFees, 6));
+    assert_eq!((d.pending_fees, d.holder_unit()), (Some(Status::Received), Some(CENTER)));
+    let e = s.refused(&leader(), datetime!(2025-03-10 08:20 +7), assign("chuyenvien"));
+    assert_eq!(e.code.as_str(), "invalid_transition", "processing waits for the fees");
+    let d = s.act(&Actor::System, datetime!(2025-03-10 08:30 +7), record_payment(&s.d.clone()));
+    assert_eq!((d.status, d.pending_fees, d.fee_paid, d.paid_online), (Status::Received, None, true, true));
+    assert_eq!(d.due_at, due, "the clock was not stopped");
+    let e = s.refused(&Actor::System, datetime!(2025-03-10 08:31 +7), record_payment(&s.d.clone()));
+    assert_eq!(e.code.as_str(), "already_paid", "paid once");
+    let e = s.refused(&receiver(), datetime!(2025-03-10 08:32 +7), request_fees());
+    assert_eq!(e.code.as_str(), "already_paid");
+    s.act(&leader(), datetime!(2025-03-10 09:00 +7), reject());
+    let d = s.act(&Actor::System, datetime!(2025-03-10 09:10 +7), record_refund(&s.d.clone()));
+    assert_eq!(d.payment.as_ref().and_then(|p| p.refunded.as_deref()), Some("HT1"));
+    let e = s.refused(&Actor::System, datetime!(2025-03-10 09:11 +7), record_refund(&s.d.clone()));
+    assert_eq!(e.code.as_str(), "payment_already_settled", "refunded once");
 }
 
 #[test]

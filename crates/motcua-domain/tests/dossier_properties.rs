@@ -171,6 +171,17 @@ fn sloppy_payload(kind: ActionKind, d: &Dossier) -> Action {
         }
         ActionKind::Rate => Action::Rate(rate::Rate { score: 0, comment: String::new() }),
         ActionKind::Rehome => common::rehome(&d.resolving_unit, &d.resolving_unit),
+        ActionKind::RequestFees => {
+            Action::RequestFees(motcua_domain::dossier::actions::request_fees::RequestFees { note: "x".repeat(2001) })
+        }
+        // Another dossier's payment, or one of another amount.
+        ActionKind::RecordPayment | ActionKind::RecordRefund => {
+            let mut a = common::record_refund(d);
+            if let Action::RecordRefund(r) = &mut a {
+                r.payment = "TT-other".into();
+            }
+            a
+        }
     }
 }
 
@@ -195,7 +206,11 @@ fn may_lead_to(from: Status, kind: ActionKind, received: bool) -> &'static [Stat
             &[Withdrawn, WithdrawalRequested]
         }
         (ActionKind::Withdraw, Submitted | SupplementRequested | WithdrawalRequested) => &[Withdrawn],
-        (ActionKind::DeclineWithdrawal, WithdrawalRequested) => &[Received, InProgress, SupplementRequested],
+        (ActionKind::DeclineWithdrawal, WithdrawalRequested) => {
+            &[Received, InProgress, SupplementRequested, AwaitingFees]
+        }
+        (ActionKind::RequestFees, Received | InProgress) => &[AwaitingFees],
+        (ActionKind::Withdraw, AwaitingFees) => &[Withdrawn, WithdrawalRequested],
         (ActionKind::Rate, Returned) => &[Returned],
         _ => &[],
     }
@@ -263,7 +278,14 @@ fn check_projection(story: &Story) -> Result<(), TestCaseError> {
             prop_assert!(received);
             prop_assert!(d.pending_withdrawal.is_some());
         }
+        Status::AwaitingFees => {
+            prop_assert!(received);
+            prop_assert!(d.pending_fees.is_some() && !d.fee_paid && d.fee_total() > 0);
+        }
     }
+    let waits_for_fees = d.status == Status::AwaitingFees
+        || d.pending_withdrawal.as_ref().is_some_and(|w| w.from == Status::AwaitingFees);
+    prop_assert_eq!(d.pending_fees.is_some(), waits_for_fees);
     prop_assert_eq!(d.pending_withdrawal.is_some(), d.status == Status::WithdrawalRequested);
     if d.paused_since.is_some() {
         prop_assert!(matches!(

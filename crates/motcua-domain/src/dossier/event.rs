@@ -8,8 +8,9 @@ use time::OffsetDateTime;
 
 use super::Dossier;
 use super::actions::{
-    approve, assign, complete_step, create, decline_withdrawal, extend, rate, receive, receive_agency_result, refuse,
-    rehome, reject, request_supplement, return_result, send_to_agency, supplement, transfer, withdraw,
+    approve, assign, complete_step, create, decline_withdrawal, extend, rate, receive, receive_agency_result,
+    record_payment, record_refund, refuse, rehome, reject, request_fees, request_supplement, return_result,
+    send_to_agency, supplement, transfer, withdraw,
 };
 
 /// One entry of a dossier's history.
@@ -44,6 +45,12 @@ pub enum EventData {
     DeclineWithdrawal(decline_withdrawal::WithdrawalDeclined),
     Rate(rate::Rated),
     Rehome(rehome::Rehomed),
+    /// The one-stop asked for the fees first (state 6).
+    RequestFees(request_fees::FeesRequested),
+    /// The payment platform confirmed the fees paid online.
+    RecordPayment(record_payment::PaymentRecorded),
+    /// The fees paid online were given back.
+    RecordRefund(record_refund::RefundRecorded),
     /// A step went to another agency (liên thông, issue 7 part 4).
     SentToAgency(send_to_agency::SentToAgency),
     /// The agency's answer completed that step.
@@ -70,6 +77,9 @@ impl EventData {
             EventData::DeclineWithdrawal(_) => "decline_withdrawal",
             EventData::Rate(_) => "rate",
             EventData::Rehome(_) => "rehome",
+            EventData::RequestFees(_) => "request_fees",
+            EventData::RecordPayment(_) => "record_payment",
+            EventData::RecordRefund(_) => "record_refund",
             EventData::SentToAgency(_) => "sent_to_agency",
             EventData::AgencyResultReceived(_) => "agency_result_received",
         }
@@ -115,6 +125,9 @@ pub fn apply(current: Option<Dossier>, event: &Event) -> Result<Dossier, ApplyEr
         EventData::DeclineWithdrawal(e) => decline_withdrawal::apply(&mut d, e),
         EventData::Rate(e) => rate::apply(&mut d, e, at),
         EventData::Rehome(e) => rehome::apply(&mut d, e, at),
+        EventData::RequestFees(e) => request_fees::apply(&mut d, e),
+        EventData::RecordPayment(e) => record_payment::apply(&mut d, e),
+        EventData::RecordRefund(e) => record_refund::apply(&mut d, e),
         EventData::SentToAgency(e) => send_to_agency::apply(&mut d, e, at),
         EventData::AgencyResultReceived(e) => receive_agency_result::apply(&mut d, e, at),
     }

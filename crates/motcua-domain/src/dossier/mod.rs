@@ -32,10 +32,13 @@ pub enum Status {
     /// The applicant asked to withdraw a received dossier; the one-stop confirms or declines
     /// (national state 7; NĐ 118/2025 Art. 21).
     WithdrawalRequested,
+    /// The one-stop asked the applicant to pay the fees before processing goes on (national
+    /// state 6, "chờ thanh toán"); paying brings the dossier back to the state it was in.
+    AwaitingFees,
 }
 
 impl Status {
-    pub const ALL: [Status; 10] = [
+    pub const ALL: [Status; 11] = [
         Status::Submitted,
         Status::Received,
         Status::InProgress,
@@ -46,6 +49,7 @@ impl Status {
         Status::Rejected,
         Status::Withdrawn,
         Status::WithdrawalRequested,
+        Status::AwaitingFees,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,6 +64,7 @@ impl Status {
             Status::Rejected => "rejected",
             Status::Withdrawn => "withdrawn",
             Status::WithdrawalRequested => "withdrawal_requested",
+            Status::AwaitingFees => "awaiting_fees",
         }
     }
 
@@ -80,6 +85,7 @@ impl Status {
             Status::Rejected => "Không giải quyết",
             Status::Withdrawn => "Đã rút hồ sơ",
             Status::WithdrawalRequested => "Đề nghị rút hồ sơ, chờ xác nhận",
+            Status::AwaitingFees => "Chờ nộp phí, lệ phí",
         }
     }
 
@@ -92,6 +98,7 @@ impl Status {
             Status::Refused => 3,
             Status::InProgress => 4,
             Status::SupplementRequested => 5,
+            Status::AwaitingFees => 6,
             Status::WithdrawalRequested => 7,
             Status::Withdrawn => 8,
             Status::ResultReady | Status::Rejected => 9,
@@ -301,6 +308,23 @@ pub struct PendingWithdrawal {
     pub at: OffsetDateTime,
 }
 
+/// Fees paid online, as the payment platform confirmed them ([`crate::payment`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaidFees {
+    /// The payment record's id.
+    pub id: String,
+    pub platform: crate::payment::Platform,
+    pub amount: i64,
+    pub transaction: String,
+    /// The electronic receipt (`BL26-30307 0000012`).
+    pub receipt: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub paid_at: OffsetDateTime,
+    /// The refund's transaction, once the fees were given back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refunded: Option<String>,
+}
+
 /// The result of processing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultRecord {
@@ -404,6 +428,13 @@ pub struct Dossier {
     /// The applicant's request to withdraw, while the one-stop has not answered it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_withdrawal: Option<PendingWithdrawal>,
+    /// The state to go back to once the fees asked for are paid (state 6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_fees: Option<Status>,
+    /// The payment that paid the fees online, and its refund if the dossier ended without its
+    /// result (issue 15 item 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<PaidFees>,
     /// The fee facts the applicant declared with an online submission (pages, copies, the case
     /// that applies): used at reception when the receiver states none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -424,7 +455,7 @@ impl Dossier {
                 Some(s) if Some(self.step) != self.return_step() => Some(&s.unit),
                 _ => Some(&self.receiving_unit),
             },
-            Status::Submitted | Status::WithdrawalRequested => Some(&self.receiving_unit),
+            Status::Submitted | Status::WithdrawalRequested | Status::AwaitingFees => Some(&self.receiving_unit),
             Status::SupplementRequested if self.received_at.is_none() => Some(&self.receiving_unit),
             _ => Some(&self.resolving_unit),
         }

@@ -240,6 +240,9 @@ pub fn valid_payload(kind: ActionKind, d: &Dossier) -> Action {
         ActionKind::DeclineWithdrawal => decline_withdrawal(),
         ActionKind::Rate => rate(5),
         ActionKind::Rehome => rehome(&d.resolving_unit, OTHER_AGENCY),
+        ActionKind::RequestFees => request_fees(),
+        ActionKind::RecordPayment => record_payment(d),
+        ActionKind::RecordRefund => record_refund(d),
     }
 }
 
@@ -357,4 +360,33 @@ impl Story {
     pub fn replayed(&self) -> Dossier {
         replay(&self.events).unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("no events"))
     }
+}
+
+pub fn request_fees() -> Action {
+    use motcua_domain::dossier::actions::request_fees::RequestFees;
+    Action::RequestFees(RequestFees { note: "Nộp phí trực tuyến trên Cổng".into() })
+}
+
+/// The platform's confirmation of `d`'s fees (the system's `record_payment`).
+pub fn record_payment(d: &Dossier) -> Action {
+    use motcua_domain::dossier::PaidFees;
+    use motcua_domain::dossier::actions::record_payment::RecordPayment;
+    Action::RecordPayment(RecordPayment {
+        paid: PaidFees {
+            id: "TT-test".into(),
+            platform: motcua_domain::payment::Platform::Portal,
+            amount: d.fee_total(),
+            transaction: "GD1".into(),
+            receipt: "BL26-30307 0000001".into(),
+            paid_at: d.submitted_at,
+            refunded: None,
+        },
+    })
+}
+
+/// The system's `record_refund` of `d`'s online payment.
+pub fn record_refund(d: &Dossier) -> Action {
+    use motcua_domain::dossier::actions::record_refund::RecordRefund;
+    let payment = d.payment.as_ref().map_or_else(|| "TT-test".to_owned(), |p| p.id.clone());
+    Action::RecordRefund(RecordRefund { payment, transaction: "HT1".into(), reason: "Không giải quyết".into() })
 }

@@ -89,13 +89,7 @@ pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
 
 impl Approve {
     pub(crate) fn decide(&self, d: &Dossier, ctx: &Ctx) -> Result<Approved, DomainError> {
-        if self.note.chars().count() > 2000 {
-            return Err(DomainError::invalid(
-                ErrorCode::NoteTooLong,
-                "the note is too long (at most 2000 characters)",
-                "ghi chú quá dài (tối đa 2000 ký tự)",
-            ));
-        }
+        super::require_note(&self.note)?;
         let (until, skipped) = plan(d, ctx.actor)?;
         let (return_step_due, more_step_dues) = run_dues(d, ctx, ctx.at, until);
         Ok(Approved {

@@ -71,13 +71,7 @@ pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
 
 impl CompleteStep {
     pub(crate) fn decide(&self, d: &Dossier, ctx: &Ctx) -> Result<StepCompleted, DomainError> {
-        if self.note.chars().count() > 2000 {
-            return Err(DomainError::invalid(
-                ErrorCode::NoteTooLong,
-                "the note is too long (at most 2000 characters)",
-                "ghi chú quá dài (tối đa 2000 ký tự)",
-            ));
-        }
+        super::require_note(&self.note)?;
         let group = d.current_group();
         let note = self.note.trim().to_owned();
         if group.len() < 2 {

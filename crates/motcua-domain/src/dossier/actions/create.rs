@@ -140,6 +140,8 @@ pub fn decide(n: NewDossier) -> Result<Created, DomainError> {
         paid_online: false,
         national_ref: None,
         pending_withdrawal: None,
+        pending_fees: None,
+        payment: None,
         declared_fees: Vec::new(),
         rating: None,
         version: 0,

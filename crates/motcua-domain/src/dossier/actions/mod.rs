@@ -11,9 +11,12 @@ pub mod extend;
 pub mod rate;
 pub mod receive;
 pub mod receive_agency_result;
+pub mod record_payment;
+pub mod record_refund;
 pub mod refuse;
 pub mod rehome;
 pub mod reject;
+pub mod request_fees;
 pub mod request_supplement;
 pub mod return_result;
 pub mod send_to_agency;
@@ -54,9 +57,14 @@ pub enum Action {
     ReturnResult(return_result::ReturnResult),
     Withdraw(withdraw::Withdraw),
     DeclineWithdrawal(decline_withdrawal::DeclineWithdrawal),
+    RequestFees(request_fees::RequestFees),
     Rate(rate::Rate),
     /// System only, after a restructure (not offered to people).
     Rehome(rehome::Rehome),
+    /// System only, on the payment platform's confirmation.
+    RecordPayment(record_payment::RecordPayment),
+    /// System only, on the payment platform's refund.
+    RecordRefund(record_refund::RecordRefund),
 }
 
 /// Names of the actions, for `allowed_actions`.
@@ -76,13 +84,17 @@ pub enum ActionKind {
     ReturnResult,
     Withdraw,
     DeclineWithdrawal,
+    RequestFees,
     Rate,
     Rehome,
+    RecordPayment,
+    RecordRefund,
 }
 
 impl ActionKind {
-    /// The actions people (officers, applicants) may take; `rehome` is the system's alone.
-    pub const ALL: [ActionKind; 14] = [
+    /// The actions people (officers, applicants) may take; `rehome`, `record_payment` and
+    /// `record_refund` are the system's alone.
+    pub const ALL: [ActionKind; 15] = [
         ActionKind::Receive,
         ActionKind::Refuse,
         ActionKind::RequestSupplement,
@@ -96,6 +108,7 @@ impl ActionKind {
         ActionKind::ReturnResult,
         ActionKind::Withdraw,
         ActionKind::DeclineWithdrawal,
+        ActionKind::RequestFees,
         ActionKind::Rate,
     ];
 
@@ -114,8 +127,11 @@ impl ActionKind {
             ActionKind::ReturnResult => "return_result",
             ActionKind::Withdraw => "withdraw",
             ActionKind::DeclineWithdrawal => "decline_withdrawal",
+            ActionKind::RequestFees => "request_fees",
             ActionKind::Rate => "rate",
             ActionKind::Rehome => "rehome",
+            ActionKind::RecordPayment => "record_payment",
+            ActionKind::RecordRefund => "record_refund",
         }
     }
 
@@ -135,8 +151,11 @@ impl ActionKind {
             ActionKind::ReturnResult => "Trả kết quả",
             ActionKind::Withdraw => "Rút hồ sơ",
             ActionKind::DeclineWithdrawal => "Không dừng giải quyết",
+            ActionKind::RequestFees => "Yêu cầu nộp phí, lệ phí",
             ActionKind::Rate => "Đánh giá",
             ActionKind::Rehome => "Chuyển đơn vị kế thừa",
+            ActionKind::RecordPayment => "Ghi nhận thanh toán trực tuyến",
+            ActionKind::RecordRefund => "Ghi nhận hoàn tiền",
         }
     }
 
@@ -155,8 +174,11 @@ impl ActionKind {
             ActionKind::ReturnResult => return_result::check(d, actor),
             ActionKind::Withdraw => withdraw::check(d, actor),
             ActionKind::DeclineWithdrawal => decline_withdrawal::check(d, actor),
+            ActionKind::RequestFees => request_fees::check(d, actor),
             ActionKind::Rate => rate::check(d, actor),
             ActionKind::Rehome => rehome::check(d, actor),
+            ActionKind::RecordPayment => record_payment::check(d, actor),
+            ActionKind::RecordRefund => record_refund::check(d, actor),
         }
     }
 }
@@ -177,8 +199,11 @@ impl Action {
             Action::ReturnResult(_) => ActionKind::ReturnResult,
             Action::Withdraw(_) => ActionKind::Withdraw,
             Action::DeclineWithdrawal(_) => ActionKind::DeclineWithdrawal,
+            Action::RequestFees(_) => ActionKind::RequestFees,
             Action::Rate(_) => ActionKind::Rate,
             Action::Rehome(_) => ActionKind::Rehome,
+            Action::RecordPayment(_) => ActionKind::RecordPayment,
+            Action::RecordRefund(_) => ActionKind::RecordRefund,
         }
     }
 }
@@ -200,8 +225,11 @@ pub fn decide(d: &Dossier, action: &Action, ctx: &Ctx) -> Result<Event, DomainEr
         Action::ReturnResult(a) => EventData::ReturnResult(a.decide(d, ctx)?),
         Action::Withdraw(a) => EventData::Withdraw(a.decide(d, ctx)?),
         Action::DeclineWithdrawal(a) => EventData::DeclineWithdrawal(a.decide(d, ctx)?),
+        Action::RequestFees(a) => EventData::RequestFees(a.decide(d, ctx)?),
         Action::Rate(a) => EventData::Rate(a.decide(d, ctx)?),
         Action::Rehome(a) => EventData::Rehome(a.decide(d, ctx)?),
+        Action::RecordPayment(a) => EventData::RecordPayment(a.decide(d, ctx)?),
+        Action::RecordRefund(a) => EventData::RecordRefund(a.decide(d, ctx)?),
     };
     Ok(Event { at: ctx.at, actor: ctx.actor.name().to_owned(), data })
 }
@@ -251,6 +279,18 @@ pub(crate) fn require_reason(reason: &str) -> Result<String, DomainError> {
         ));
     }
     Ok(r.to_owned())
+}
+
+/// An optional note of at most 2000 characters.
+pub(crate) fn require_note(note: &str) -> Result<(), DomainError> {
+    if note.chars().count() > 2000 {
+        return Err(DomainError::invalid(
+            ErrorCode::NoteTooLong,
+            "the note is too long (at most 2000 characters)",
+            "ghi chú quá dài (tối đa 2000 ký tự)",
+        ));
+    }
+    Ok(())
 }
 
 /// A step deadline carried by an event, serialized as RFC 3339.

@@ -32,7 +32,8 @@ pub struct Withdrawn {
     pub requested: bool,
 }
 
-const OPEN: [Status; 4] = [Status::Submitted, Status::Received, Status::InProgress, Status::SupplementRequested];
+const OPEN: [Status; 5] =
+    [Status::Submitted, Status::Received, Status::InProgress, Status::SupplementRequested, Status::AwaitingFees];
 
 pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
     match actor {
@@ -62,6 +63,7 @@ pub(crate) fn apply(d: &mut Dossier, e: &Withdrawn, at: OffsetDateTime) {
     d.status = Status::Withdrawn;
     d.reason = Some(e.reason.clone());
     d.pending_withdrawal = None;
+    d.pending_fees = None;
     if d.received_at.is_some() {
         d.finished_at.get_or_insert(d.paused_since.unwrap_or(at));
     }
