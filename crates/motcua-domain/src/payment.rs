@@ -21,44 +21,10 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+pub use crate::dossier::{Platform, amount_due};
 use crate::dossier::{Dossier, Status};
 use crate::error::{DomainError, ErrorCode};
 use crate::record::{Record, unfit};
-
-/// Who collects the money online: the value of `DuocThanhToanTrucTuyen` in the sync record
-/// (QĐ 766 row 3.6 formula document: 1 = the national portal's payment platform, 2 = a
-/// ministry's or province's payment gateway).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Platform {
-    Portal,
-    Province,
-}
-
-impl Platform {
-    /// `DuocThanhToanTrucTuyen`.
-    pub fn code(self) -> u8 {
-        match self {
-            Platform::Portal => 1,
-            Platform::Province => 2,
-        }
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Platform::Portal => "portal",
-            Platform::Province => "province",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Platform> {
-        [Platform::Portal, Platform::Province].into_iter().find(|p| p.as_str() == s)
-    }
-    pub fn label_vi(self) -> &'static str {
-        match self {
-            Platform::Portal => "Nền tảng thanh toán trên Cổng Dịch vụ công quốc gia",
-            Platform::Province => "Cổng thanh toán của tỉnh",
-        }
-    }
-}
 
 /// Where a payment stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -243,42 +209,6 @@ pub enum Settlement {
 /// page for the old one has expired too).
 pub const REQUEST_TTL: time::Duration = time::Duration::minutes(15);
 
-/// Whether `d` can be paid online now, and how much: its fees are known (assessed at
-/// reception), not yet paid, and the dossier is received and not closed.
-pub fn amount_due(d: &Dossier) -> Result<i64, DomainError> {
-    let open = matches!(
-        d.status,
-        Status::Received
-            | Status::InProgress
-            | Status::SupplementRequested
-            | Status::ResultReady
-            | Status::AwaitingFees
-            | Status::WithdrawalRequested
-    );
-    if !open || d.received_at.is_none() {
-        return Err(DomainError::rule(
-            ErrorCode::NothingToPay,
-            "fees are paid once the dossier is received, and until it is closed",
-            "chỉ thanh toán phí, lệ phí khi hồ sơ đã được tiếp nhận và chưa kết thúc",
-        ));
-    }
-    if d.fee_paid {
-        return Err(DomainError::rule(
-            ErrorCode::AlreadyPaid,
-            "the fees of this dossier are paid already",
-            "phí, lệ phí của hồ sơ này đã được thanh toán",
-        ));
-    }
-    match d.fee_total() {
-        0 => Err(DomainError::rule(
-            ErrorCode::NothingToPay,
-            "this dossier owes no fee",
-            "hồ sơ này không phải nộp phí, lệ phí",
-        )),
-        n => Ok(n),
-    }
-}
-
 /// Opens a payment of `d` (see [`amount_due`]).
 pub fn request(d: &Dossier, id: String, platform: Platform, provider: &str) -> Result<Change, DomainError> {
     Ok(Change::Requested {
@@ -335,8 +265,10 @@ pub fn refund_due(p: &Payment, d: &Dossier) -> Option<&'static str> {
     if p.state != PaymentState::Paid {
         return None;
     }
-    if d.payment.as_ref().is_some_and(|paid| paid.id != p.id) {
-        return Some("Hồ sơ đã được thanh toán bằng giao dịch khác / paid twice");
+    match &d.payment {
+        Some(paid) if paid.id != p.id => return Some("Hồ sơ đã được thanh toán bằng giao dịch khác / paid twice"),
+        None if d.fee_paid => return Some("Hồ sơ đã nộp phí theo cách khác / paid otherwise"),
+        _ => {}
     }
     match d.status {
         Status::Refused => Some("Hồ sơ bị từ chối tiếp nhận / dossier refused"),

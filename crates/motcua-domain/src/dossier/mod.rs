@@ -8,6 +8,7 @@
 
 pub mod actions;
 pub mod event;
+pub mod fees_due;
 pub mod timeliness;
 
 use serde::{Deserialize, Serialize};
@@ -142,6 +143,7 @@ impl Channel {
 use crate::catalog::ProcedureCode;
 pub use crate::ids::{CitizenId, DossierCode, UnitCode};
 pub use crate::role::Role;
+pub use fees_due::{Platform, amount_due};
 
 /// Who performs an action: an officer (roles granted per unit) or the applicant, who proved
 /// possession of the dossier's code and secret.
@@ -313,7 +315,7 @@ pub struct PendingWithdrawal {
 pub struct PaidFees {
     /// The payment record's id.
     pub id: String,
-    pub platform: crate::payment::Platform,
+    pub platform: Platform,
     pub amount: i64,
     pub transaction: String,
     /// The electronic receipt (`BL26-30307 0000012`).

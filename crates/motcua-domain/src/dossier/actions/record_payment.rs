@@ -30,7 +30,7 @@ pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
             "chỉ xác nhận của cổng thanh toán mới ghi nhận thanh toán trực tuyến",
         ));
     }
-    crate::payment::amount_due(d).map(|_| ())
+    crate::dossier::amount_due(d).map(|_| ())
 }
 
 impl RecordPayment {

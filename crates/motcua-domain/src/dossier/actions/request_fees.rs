@@ -32,14 +32,14 @@ pub struct FeesRequested {
 pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
     require_status(d, &[Status::Received, Status::InProgress], ActionKind::RequestFees)?;
     require_officer(actor, &[Role::Receiver], &d.receiving_unit, ActionKind::RequestFees)?;
-    crate::payment::amount_due(d).map(|_| ())
+    crate::dossier::amount_due(d).map(|_| ())
 }
 
 impl RequestFees {
     pub(crate) fn decide(&self, d: &Dossier, _ctx: &Ctx) -> Result<FeesRequested, DomainError> {
         super::require_note(&self.note)?;
         Ok(FeesRequested {
-            amount: crate::payment::amount_due(d)?,
+            amount: crate::dossier::amount_due(d)?,
             back_to: d.status,
             note: self.note.trim().to_owned(),
         })
