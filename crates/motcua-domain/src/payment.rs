@@ -249,7 +249,9 @@ pub fn settle(p: &Payment, o: &Outcome, next_receipt: impl FnOnce() -> Receipt) 
             transaction: Some(o.transaction.clone()).filter(|t| !t.is_empty()),
             reason: o.message.clone(),
         })),
-        PaymentState::Paid | PaymentState::Refunded if o.success && same_txn => Ok(Settlement::AlreadyRecorded),
+        PaymentState::Paid | PaymentState::Refunded if o.success && same_txn && o.amount == p.amount => {
+            Ok(Settlement::AlreadyRecorded)
+        }
         PaymentState::Failed if !o.success && (same_txn || p.transaction.is_none()) => Ok(Settlement::AlreadyRecorded),
         _ => Err(DomainError::rule(
             ErrorCode::PaymentAlreadySettled,

@@ -43,6 +43,7 @@ pub mod migrate;
 pub mod national_inbound;
 pub mod national_sync;
 pub mod outbox;
+pub mod payments;
 pub mod queue;
 pub mod records;
 pub mod restructure;

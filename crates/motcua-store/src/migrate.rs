@@ -41,6 +41,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (16, "password_change", include_str!("../migrations/0016_password_change.sql")),
     (17, "national_sync", include_str!("../migrations/0017_national_sync.sql")),
     (18, "national_inbound", include_str!("../migrations/0018_national_inbound.sql")),
+    (19, "payments", include_str!("../migrations/0019_payments.sql")),
 ];
 
 /// Number of migrations the code knows.

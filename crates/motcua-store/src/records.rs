@@ -407,11 +407,12 @@ pub(crate) async fn adopt_untracked<R: Projection>(
 impl crate::Store {
     /// `verify-audit` over every kind of record kept here, by kind (see [`verify`]).
     pub async fn verify_records(&self, repair: bool) -> Result<Vec<(&'static str, KindAudit)>> {
-        use motcua_domain::{feedback::Feedback, office::Document, queue::Ticket};
+        use motcua_domain::{feedback::Feedback, office::Document, payment::Payment, queue::Ticket};
         Ok(vec![
             (Feedback::KIND, verify::<Feedback>(&self.pool, repair).await?),
             (Document::KIND, verify::<Document>(&self.pool, repair).await?),
             (Ticket::KIND, verify::<Ticket>(&self.pool, repair).await?),
+            (Payment::KIND, verify::<Payment>(&self.pool, repair).await?),
         ])
     }
 }

@@ -18,6 +18,8 @@
 //! - `restructure`: merging units re-homes open dossiers and roles, losing nothing.
 //! - `edxml`: packages sent and registered once, traces moving forward only, peers.
 //! - `outbox`: idempotent enqueue, leases two dispatchers never share, retries, citizen notices.
+//! - `payments`: one payment per click, outcomes recorded once, consecutive receipt numbers,
+//!   refunds of a second payment and of a rejected dossier's fees.
 //! - `audit`: tamper detection, repair, bulk histories, rebuild == live projection.
 //!
 //! PostgreSQL: `MOTCUA_TEST_PG` (default `postgres://postgres@127.0.0.1:5432`); when it is not
@@ -55,6 +57,8 @@ mod lifecycle;
 mod national_sync;
 #[path = "storage/outbox.rs"]
 mod outbox;
+#[path = "storage/payments.rs"]
+mod payments;
 #[path = "storage/queue.rs"]
 mod queue;
 #[path = "storage/reference.rs"]
