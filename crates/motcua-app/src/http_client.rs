@@ -24,6 +24,8 @@ const MAX_ANSWER: usize = 64 * 1024;
 pub struct Answer {
     pub status: u16,
     pub body: String,
+    /// The `Location` header of a redirect.
+    pub location: Option<String>,
 }
 
 /// One POST: where, with which bearer token, extra headers, and the body with its content type.
@@ -148,11 +150,12 @@ where
     let out = match res {
         Ok(res) => {
             let status = res.status().as_u16();
+            let location = res.headers().get(hyper::header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
             let body = match Limited::new(res.into_body(), limit).collect().await {
                 Ok(b) => String::from_utf8_lossy(&b.to_bytes()).into_owned(),
                 Err(_) => String::new(),
             };
-            Ok(Answer { status, body })
+            Ok(Answer { status, body, location })
         }
         Err(e) => Err(e),
     };
@@ -209,7 +212,7 @@ mod tests {
         })
         .await
         .unwrap();
-        assert_eq!(answer, Answer { status: 202, body: "ok".into() });
+        assert_eq!(answer, Answer { status: 202, body: "ok".into(), location: None });
         let request = server.await.unwrap();
         assert!(request.starts_with("POST /send HTTP/1.1\r\n"), "{request}");
         assert!(request.contains("Authorization: Bearer t0k\r\n"), "{request}");

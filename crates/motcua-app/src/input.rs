@@ -13,3 +13,16 @@ pub fn date(name: &str, value: &str) -> AppResult<time::Date> {
         )
     })
 }
+
+/// Percent-encodes a query value.
+pub fn urlencode(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            o.push(b as char);
+        } else {
+            o.push_str(&format!("%{b:02X}"));
+        }
+    }
+    o
+}

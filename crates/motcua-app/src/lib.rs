@@ -45,6 +45,7 @@ pub mod indicators;
 pub mod input;
 pub mod national;
 pub mod notify;
+pub mod payments;
 pub mod queue;
 pub mod report;
 pub mod state;

@@ -22,6 +22,8 @@ pub struct Application {
     pub signing_key: Option<Arc<motcua_edxml::dsig::SigningKey>>,
     /// Where "now" comes from (the system's clock, or a test's).
     pub clock: Arc<dyn clock::Clock>,
+    /// The online payment platform, when one is configured.
+    pub payments: Option<Arc<crate::payments::Payments>>,
 }
 
 /// The default center's calendar and one per unit with its own office hours. Rebuilt when an
@@ -82,7 +84,14 @@ impl Application {
             .map(|u| u.code.clone())
             .unwrap_or_default();
         let calendars = Arc::new(Calendars::build(store.announcements().await?, &units));
-        Ok(Application { store, calendars, province_center, signing_key: None, clock: Arc::new(clock::SystemClock) })
+        Ok(Application {
+            store,
+            calendars,
+            province_center,
+            signing_key: None,
+            clock: Arc::new(clock::SystemClock),
+            payments: None,
+        })
     }
 
     /// The same state, reading the time from `clock`.
@@ -104,6 +113,12 @@ impl Application {
     /// The same state, signing outgoing edXML packages with `key`.
     pub fn with_signing_key(mut self, key: motcua_edxml::dsig::SigningKey) -> Application {
         self.signing_key = Some(Arc::new(key));
+        self
+    }
+
+    /// The same state, taking payments online through `payments`.
+    pub fn with_payments(mut self, payments: crate::payments::Payments) -> Application {
+        self.payments = Some(Arc::new(payments));
         self
     }
 

@@ -7,7 +7,9 @@
 //! - the 07:00 daily digest to leaders ([`crate::notify::digest::run_daily`]);
 //! - the month-end disclosure of the QĐ 766 indicators ([`disclose_at_month_end`], hourly);
 //! - collection of orphaned files ([`collect_orphan_files`], hourly);
-//! - the national portal's sync, when configured ([`crate::national::Syncer`], every 2 s).
+//! - the national portal's sync, when configured ([`crate::national::Syncer`], every 2 s);
+//! - refunds of fees paid online that are due back, when a payment platform is configured
+//!   ([`crate::payments::run_refunds`], every minute).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +31,9 @@ pub struct WorkerConfig {
     pub exchange: ExchangeConfig,
     /// The national portal's sync (`MOTCUA_DVCQG_URL`, `MOTCUA_DVCQG_TOKEN`); none: no sync.
     pub portal: Option<crate::national::PortalConfig>,
+    /// The payment platform set up by the caller (the demo's simulator); none: the one
+    /// `MOTCUA_PAYMENT_URL` names, if any ([`crate::payments::PaymentConfig::from_env`]).
+    pub payments: Option<crate::payments::PaymentConfig>,
 }
 
 impl WorkerConfig {
@@ -38,6 +43,7 @@ impl WorkerConfig {
             notify: NotifyConfig::from_env(),
             exchange: ExchangeConfig::default(),
             portal: crate::national::PortalConfig::from_env(),
+            payments: None,
         }
     }
 }
@@ -65,6 +71,9 @@ impl Workers {
             if let Some(pull) = &portal.pull {
                 tasks.push(tokio::spawn(crate::national::inbound::Intake::new(app.clone(), pull.clone()).run()));
             }
+        }
+        if app.payments.is_some() {
+            tasks.push(tokio::spawn(crate::payments::run_refunds(app.clone())));
         }
         tasks.push(tokio::spawn(collect_orphan_files(store, clock)));
         Workers { tasks }

@@ -174,6 +174,7 @@ error_codes! {
     InvalidOrgan = "invalid_organ",
     InvalidOrganId = "invalid_organ_id",
     InvalidPackage = "invalid_package",
+    InvalidPaymentNotice = "invalid_payment_notice",
     InvalidPeriod = "invalid_period",
     InvalidPhone = "invalid_phone",
     InvalidPrefix = "invalid_prefix",

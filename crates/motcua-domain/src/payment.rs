@@ -21,8 +21,8 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-pub use crate::dossier::{Platform, amount_due};
 use crate::dossier::{Dossier, Status};
+pub use crate::dossier::{Platform, amount_due};
 use crate::error::{DomainError, ErrorCode};
 use crate::record::{Record, unfit};
 

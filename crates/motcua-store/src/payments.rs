@@ -174,7 +174,13 @@ impl Store {
 
     /// Records the refund of payment `id` the platform made (`transaction`), on the payment and
     /// on its dossier.
-    pub async fn record_refund(&self, id: &str, transaction: &str, reason: &str, at: OffsetDateTime) -> Result<Payment> {
+    pub async fn record_refund(
+        &self,
+        id: &str,
+        transaction: &str,
+        reason: &str,
+        at: OffsetDateTime,
+    ) -> Result<Payment> {
         let (id, transaction, reason) = (id.to_owned(), transaction.to_owned(), reason.to_owned());
         self.writer
             .transact(move |tx| {
@@ -322,8 +328,10 @@ impl Projection for Payment {
 
     fn read<'p>(pool: &'p AnyPool, id: &'p str) -> BoxFuture<'p, Result<Option<Payment>>> {
         Box::pin(async move {
-            let data: Option<String> =
-                sqlx::query_scalar("SELECT data FROM payments WHERE id = $1").bind(id.to_owned()).fetch_optional(pool).await?;
+            let data: Option<String> = sqlx::query_scalar("SELECT data FROM payments WHERE id = $1")
+                .bind(id.to_owned())
+                .fetch_optional(pool)
+                .await?;
             data.map(|d| serde_json::from_str(&d).map_err(corrupt)).transpose()
         })
     }

@@ -213,3 +213,21 @@ pub fn if_match(parts: &axum::http::HeaderMap) -> Result<i64, ApiError> {
     let v = v.trim().trim_start_matches("W/").trim_matches('"');
     v.parse::<i64>().map_err(|_| missing())
 }
+
+/// The address the caller reached Motcua at (`https://host[:port]`), from `Host` (checked to be a
+/// host name) and `X-Forwarded-Proto`; none without a usable `Host`. Plain HTTP is assumed only
+/// for a local host or when the proxy says so.
+pub fn origin(headers: &axum::http::HeaderMap) -> Option<String> {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.len() <= 255)
+        .filter(|h| h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b)))?;
+    let scheme = match headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) {
+        Some("http") => "http",
+        Some("https") => "https",
+        _ if host.starts_with("localhost") || host.starts_with("127.") => "http",
+        _ => "https",
+    };
+    Some(format!("{scheme}://{host}"))
+}

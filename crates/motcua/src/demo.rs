@@ -385,6 +385,8 @@ pub async fn run(addr: &str, data: &str, per_day: u32, database: Option<&str>) -
     // MOTCUA_DVCQG_URL names a real endpoint.
     let mut workers = motcua_app::workers::WorkerConfig::from_env();
     let mut portal_line = None;
+    let payment_secret = motcua_app::auth::new_token();
+    let mut payments = None;
     if workers.portal.is_none() {
         let token = motcua_app::auth::new_token();
         let config = crate::portal_sim::SimConfig {
@@ -393,6 +395,12 @@ pub async fn run(addr: &str, data: &str, per_day: u32, database: Option<&str>) -
             fail_rate: 0.0,
             delay_ms: 0,
             push: None,
+            // Fees are paid online on the simulator's payment platform, unless
+            // MOTCUA_PAYMENT_URL names a real one.
+            payment: (std::env::var_os("MOTCUA_PAYMENT_URL").is_none()).then(|| crate::payment_sim::PaymentSimConfig {
+                secret: payment_secret.clone(),
+                merchant: "motcua".to_owned(),
+            }),
         };
         let first_start = !Path::new(data).join("portal-sim").join("submitted.jsonl").exists();
         let sim = crate::portal_sim::spawn("127.0.0.1:0", config).await?;
@@ -410,7 +418,19 @@ pub async fn run(addr: &str, data: &str, per_day: u32, database: Option<&str>) -
             crate::portal_sim::submit_sample(sim).await;
         }
         portal_line = Some(format!("http://{sim}"));
+        if std::env::var_os("MOTCUA_PAYMENT_URL").is_none() {
+            payments = Some(motcua_app::payments::PaymentConfig {
+                url: format!("http://{sim}/thanhtoan"),
+                secret: payment_secret.clone(),
+                merchant: "motcua".to_owned(),
+                platform: motcua_domain::payment::Platform::Portal,
+                name: "dvcqg".to_owned(),
+                public_url: std::env::var("MOTCUA_PUBLIC_URL").ok().filter(|u| !u.trim().is_empty()),
+                refund_every: motcua_app::payments::refund_every(),
+            });
+        }
     }
+    workers.payments = payments;
     crate::serve::serve_store(store, addr, true, workers, |local| {
         println!();
         println!("Motcua demo is running:");
@@ -425,6 +445,7 @@ pub async fn run(addr: &str, data: &str, per_day: u32, database: Option<&str>) -
         if let Some(sim) = &portal_line {
             println!("  National portal:    simulator, counts at {sim}/dvcqg/thong-ke (sync state: /quan-tri/dong-bo);");
             println!("                      a citizen submits there at {sim}/dvcqg/mo-phong (docs/NATIONAL_PORTAL.md)");
+            println!("  Payment platform:   simulator at {sim}/thanhtoan (\"Thanh toán trực tuyến\" on the lookup of a received dossier with fees; reconciliation: /quan-tri/doi-soat)");
         }
         println!();
         println!("Demo logins (password: demo) — POST /api/v1/auth/login {{\"username\",\"password\"}}:");

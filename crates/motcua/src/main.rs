@@ -21,7 +21,9 @@ mod catalog_io;
 mod demo;
 mod history;
 mod indicators_cli;
+mod jsonl;
 mod loadgen;
+mod payment_sim;
 mod peer;
 mod portal_sim;
 mod restructure;
@@ -110,6 +112,13 @@ enum Command {
         /// The token pushes carry (MOTCUA_DVCQG_INBOUND_TOKEN on Motcua's side).
         #[arg(long, env = "MOTCUA_DVCQG_INBOUND_TOKEN", default_value = "")]
         push_token: String,
+        /// The secret payment messages are signed with (MOTCUA_PAYMENT_SECRET on Motcua's side);
+        /// without it the payment platform (`/thanhtoan`) is off.
+        #[arg(long, env = "MOTCUA_PAYMENT_SECRET", default_value = "")]
+        payment_secret: String,
+        /// Motcua's merchant code on the payment platform (MOTCUA_PAYMENT_MERCHANT).
+        #[arg(long, env = "MOTCUA_PAYMENT_MERCHANT", default_value = "motcua")]
+        payment_merchant: String,
     },
     /// Serve an existing database.
     Serve {
@@ -397,12 +406,24 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Demo { addr, data, per_day, database } => demo::run(&addr, &data, per_day, database.as_deref()).await,
         Command::Serve { database, addr } => serve::serve(&database, &addr, false).await,
-        Command::PortalSim { addr, token, data, fail_rate, delay_ms, push_url, push_token } => {
+        Command::PortalSim {
+            addr,
+            token,
+            data,
+            fail_rate,
+            delay_ms,
+            push_url,
+            push_token,
+            payment_secret,
+            payment_merchant,
+        } => {
             if !(0.0..=1.0).contains(&fail_rate) {
                 anyhow::bail!("--fail-rate is a share between 0 and 1");
             }
             let push = push_url.map(|url| (url, push_token));
-            let config = portal_sim::SimConfig { token, data: data.into(), fail_rate, delay_ms, push };
+            let payment = (!payment_secret.is_empty())
+                .then(|| payment_sim::PaymentSimConfig { secret: payment_secret, merchant: payment_merchant });
+            let config = portal_sim::SimConfig { token, data: data.into(), fail_rate, delay_ms, push, payment };
             portal_sim::run(&addr, config).await
         }
         Command::Peer { action: PeerCmd::Add { pattern, endpoint, name, database } } => {

@@ -22,10 +22,12 @@
 //!   `submitted.jsonl`, listed to the province with Bearer token at
 //!   `GET /dvcqg/hoso-moi?sau=<seq>&soluong=<n>`, and pushed to `--push-url` when set.
 //!
+//! - The payment platform (issue 15 item 5) under `/thanhtoan`, when a payment secret is
+//!   given: see [`crate::payment_sim`].
+//!
 //! Written here rather than taken from a crate: it is the portal's behaviour, not plumbing.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -52,6 +54,8 @@ pub struct SimConfig {
     pub delay_ms: u64,
     /// Where submitted dossiers are pushed, with which token; none: pulled only.
     pub push: Option<(String, String)>,
+    /// The payment platform (`/thanhtoan`, [`crate::payment_sim`]); none: not offered.
+    pub payment: Option<crate::payment_sim::PaymentSimConfig>,
 }
 
 /// One accepted update, as kept on disk.
@@ -89,13 +93,6 @@ fn log_path(data: &Path) -> PathBuf {
 
 fn submitted_path(data: &Path) -> PathBuf {
     data.join("submitted.jsonl")
-}
-
-/// Appends one line and waits for the disk: acknowledged means kept.
-fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
-    f.write_all(format!("{line}\n").as_bytes())?;
-    f.sync_data()
 }
 
 fn answer(status: StatusCode, code: &str, message: &str) -> Response {
@@ -181,7 +178,8 @@ async fn sync(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: String) -> 
     let value = serde_json::to_value(&record).unwrap_or_default();
     let line = Accepted { key: key.clone(), code: code.clone(), status: to, record: value.clone() };
     // On disk before the answer: an acknowledged update survives a restart.
-    let written = append_line(&log_path(&sim.config.data), &serde_json::to_string(&line).unwrap_or_default());
+    let written =
+        crate::jsonl::append_line(&log_path(&sim.config.data), &serde_json::to_string(&line).unwrap_or_default());
     if written.is_err() {
         return answer(StatusCode::SERVICE_UNAVAILABLE, "503", "Không ghi được dữ liệu, vui lòng thử lại");
     }
@@ -220,7 +218,7 @@ async fn take(
         record.entry("MaHoSo").or_insert_with(|| json!(format!("G22.99-{}-{seq:04}", &stamp[2..8])));
         record.entry("NgayNopHoSo").or_insert_with(|| json!(stamp));
         let value = serde_json::Value::Object(record);
-        if append_line(&submitted_path(&sim.config.data), &value.to_string()).is_err() {
+        if crate::jsonl::append_line(&submitted_path(&sim.config.data), &value.to_string()).is_err() {
             return Err(answer(StatusCode::SERVICE_UNAVAILABLE, "503", "Không ghi được dữ liệu, vui lòng thử lại"));
         }
         held.submitted.push(value.clone());
@@ -431,6 +429,10 @@ pub async fn submit_sample(sim: std::net::SocketAddr) {
 
 /// The simulator's routes over its state (read from `config.data`).
 pub fn router(config: SimConfig) -> anyhow::Result<Router> {
+    let payments = match &config.payment {
+        Some(p) => crate::payment_sim::router(p.clone(), &config.data)?,
+        None => Router::new(),
+    };
     let sim = Arc::new(Sim::open(config)?);
     Ok(Router::new()
         .route("/dvcqg/hoso", post(sync))
@@ -439,7 +441,8 @@ pub fn router(config: SimConfig) -> anyhow::Result<Router> {
         .route("/dvcqg/mo-phong/nop-ho-so", post(submit))
         .route("/dvcqg/mo-phong", get(citizen_form).post(citizen_submit))
         .route("/dvcqg/hoso-moi", get(new_dossiers))
-        .with_state(sim))
+        .with_state(sim)
+        .merge(payments))
 }
 
 /// Binds `addr` and serves the simulator in the background; answers the bound address.

@@ -30,6 +30,15 @@ pub async fn serve_store(
         }
     }
     let mut state = AppState::load(store).await?;
+    // Issue 15: fees paid online through the payment platform, when one is configured.
+    let payments = match &workers.payments {
+        Some(p) => Some(p.clone()),
+        None => motcua_app::payments::PaymentConfig::from_env().map_err(anyhow::Error::msg)?,
+    };
+    if let Some(p) = payments {
+        tracing::info!(platform = p.platform.as_str(), "online payment through the payment platform");
+        state.app = state.app.with_payments(p.payments());
+    }
     // Issue 7: outgoing edXML packages are signed when the system has a key (XML-DSig).
     if let Some(key) = motcua_app::exchange::signature::key_from_env().map_err(anyhow::Error::msg)? {
         tracing::info!(certificate = %key.fingerprint_sha256(), "edXML packages are signed");

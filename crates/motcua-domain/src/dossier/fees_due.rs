@@ -77,4 +77,3 @@ pub fn amount_due(d: &Dossier) -> Result<i64, DomainError> {
         n => Ok(n),
     }
 }
-

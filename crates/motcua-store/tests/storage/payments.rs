@@ -38,7 +38,8 @@ async fn a_confirmed_payment_is_recorded_once_and_marks_the_dossier_paid(store: 
     let p = store.request_payment(&code, "TT1".into(), Platform::Portal, "sim", "citizen", t0).await.unwrap();
     assert_eq!((p.amount, p.state), (100_000, PaymentState::Pending));
     // A second click within the request's life is the same payment; after it, a new one.
-    let again = store.request_payment(&code, "TT2".into(), Platform::Portal, "sim", "citizen", t0 + Duration::minutes(1));
+    let again =
+        store.request_payment(&code, "TT2".into(), Platform::Portal, "sim", "citizen", t0 + Duration::minutes(1));
     assert_eq!(again.await.unwrap().id, "TT1");
 
     let t1 = t0 + Duration::minutes(3);
@@ -135,7 +136,8 @@ async fn a_second_payment_and_a_rejected_dossiers_fees_are_refunded(store: Store
     };
     assert_eq!(b.state, PaymentState::Paid, "the platform took the money: recorded, and due back");
     let due = store.paid_payments_with_dossiers(10).await.unwrap();
-    let reasons: Vec<_> = due.iter().filter_map(|(p, d)| payment::refund_due(p, d).map(|r| (p.id.clone(), r))).collect();
+    let reasons: Vec<_> =
+        due.iter().filter_map(|(p, d)| payment::refund_due(p, d).map(|r| (p.id.clone(), r))).collect();
     assert_eq!(reasons.len(), 1);
     assert_eq!(reasons[0].0, "TT-B");
     store.record_refund("TT-B", "RF-B", reasons[0].1, t0).await.unwrap();

@@ -17,6 +17,7 @@ pub mod indicators;
 pub mod indicators_export;
 pub mod national;
 pub mod open311;
+pub mod payments;
 pub mod procedures;
 pub mod process;
 pub mod queue;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .merge(inbox::router())
         .merge(alerts::router())
         .merge(national::router())
+        .merge(payments::router())
         .merge(feedback::router())
         .merge(documents::router())
         .merge(open311::router())

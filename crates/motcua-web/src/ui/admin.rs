@@ -27,6 +27,7 @@ mod counters;
 mod decisions;
 mod disclosures;
 mod national;
+mod payments;
 mod procedure;
 mod process;
 mod report;
@@ -54,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .route("/quan-tri/cong-khai", get(disclosures::list).post(disclosures::publish))
         .route("/quan-tri/sap-xep", get(restructure::form).post(restructure::run))
         .route("/quan-tri/dong-bo", get(national::page))
+        .route("/quan-tri/doi-soat", get(payments::page))
         .route("/quan-tri/hang-doi", get(counters::list))
         .route("/quan-tri/hang-doi/nhom", axum::routing::post(counters::save_group))
         .route("/quan-tri/hang-doi/quay", axum::routing::post(counters::save_counter))

@@ -172,6 +172,8 @@ struct LookupPage {
     can_supplement: bool,
     can_rate: bool,
     can_withdraw: bool,
+    /// The fees the applicant can pay online now (0: none, or no payment platform here).
+    pay_online: i64,
 }
 
 impl Chrome {
@@ -191,6 +193,14 @@ impl Chrome {
             ),
             EventData::Withdraw(e) => e.reason.clone(),
             EventData::DeclineWithdrawal(e) => e.reason.clone(),
+            EventData::RequestFees(e) => format!("{} — {}", self.dong(&e.amount), e.note),
+            EventData::RecordPayment(e) => format!(
+                "{} — {} {}",
+                self.dong(&e.paid.amount),
+                self.t("biên lai điện tử", "electronic receipt"),
+                e.paid.receipt
+            ),
+            EventData::RecordRefund(e) => format!("{} — {}", self.dong(&e.amount), e.reason),
             EventData::Extend(e) => {
                 format!("{} {} — {}", self.t("Hẹn lại:", "New date:"), self.dt(&e.new_due_at), e.reason)
             }
@@ -233,6 +243,9 @@ pub fn event_label(action: &str, c: &Chrome) -> String {
             ("Không dừng giải quyết (hồ sơ đã có quyết định hoặc kết quả)", "Not stopped (a decision or result exists)")
         }
         "rate" => ("Đã đánh giá mức độ hài lòng", "Satisfaction rated"),
+        "request_fees" => ("Thông báo nộp phí, lệ phí", "Fees to pay"),
+        "record_payment" => ("Đã nộp phí, lệ phí trực tuyến", "Fees paid online"),
+        "record_refund" => ("Đã hoàn trả phí, lệ phí", "Fees refunded"),
         other => (other, other),
     };
     c.t(vi, en).to_owned()
@@ -259,6 +272,7 @@ async fn lookup(
         can_supplement: false,
         can_rate: false,
         can_withdraw: false,
+        pay_online: 0,
     };
     if motcua_domain::code::looks_like_code(&page.code)
         && !page.secret.is_empty()
@@ -280,6 +294,9 @@ async fn lookup(
         page.can_supplement = allowed.contains(&ActionKind::Supplement);
         page.can_rate = allowed.contains(&ActionKind::Rate);
         page.can_withdraw = allowed.contains(&ActionKind::Withdraw);
+        if state.payments.is_some() {
+            page.pay_online = motcua_domain::dossier::amount_due(&d).unwrap_or(0);
+        }
         page.receiving =
             state.store.unit(&d.receiving_unit).await.map(|u| u.name).unwrap_or_else(|_| d.receiving_unit.to_string());
         page.dossier = Some(d);

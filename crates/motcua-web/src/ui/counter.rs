@@ -17,7 +17,7 @@ mod slips;
 mod worklist;
 
 use axum::extract::rejection::FormRejection;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use motcua_domain::dossier::{Dossier, Role};
@@ -171,23 +171,12 @@ fn fee_facts(f: &Fields, schedule: &[motcua_domain::catalog::Fee]) -> Vec<motcua
 /// The public lookup address printed (and encoded as QR) on slips: absolute when the request
 /// names its host, so a phone can open it; the secret only on the first print.
 fn lookup_url(headers: &HeaderMap, code: &str, secret: Option<&str>) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| !h.is_empty() && h.len() <= 255)
-        .filter(|h| h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b)));
-    let scheme = match headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) {
-        Some("http") => "http",
-        Some("https") => "https",
-        _ if host.is_some_and(|h| h.starts_with("localhost") || h.starts_with("127.")) => "http",
-        _ => "https",
-    };
     let mut path = format!("/tra-cuu?code={}", urlencode(code));
     if let Some(s) = secret {
         path.push_str(&format!("&secret={}", urlencode(s)));
     }
-    match host {
-        Some(h) => format!("{scheme}://{h}{path}"),
+    match crate::extract::origin(headers) {
+        Some(o) => format!("{o}{path}"),
         None => path,
     }
 }

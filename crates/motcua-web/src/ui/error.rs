@@ -96,18 +96,7 @@ pub fn in_visitor_lang(res: Response, lang: Lang) -> Response {
     }
 }
 
-/// Percent-encodes a query value.
-pub fn urlencode(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
-            o.push(b as char);
-        } else {
-            o.push_str(&format!("%{b:02X}"));
-        }
-    }
-    o
-}
+pub use motcua_app::input::urlencode;
 
 impl From<crate::error::ApiError> for UiError {
     fn from(api: crate::error::ApiError) -> Self {

@@ -10,6 +10,7 @@
 //! Dossier rules stay in [`crate::service`] and the domain; this module only collects input and
 //! shows outcomes.
 
+pub mod pay;
 pub mod track;
 pub mod upload;
 
@@ -483,6 +484,8 @@ pub fn router() -> Router<AppState> {
         .route("/tra-cuu/{code}/ket-qua/{file}", get(track::result_file))
         .route("/tra-cuu/{code}/danh-gia", post(track::rate))
         .route("/tra-cuu/{code}/rut-ho-so", post(track::withdraw))
+        .route("/tra-cuu/{code}/thanh-toan", post(pay::start))
+        .route("/thanh-toan/ket-qua", get(pay::back))
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_domain::dossier::actions::{
     Action, ActionKind, allowed_actions, decline_withdrawal::DeclineWithdrawal, receive::Receive, refuse::Refuse,
-    request_supplement::RequestSupplement, return_result::ReturnResult, supplement::Supplement, withdraw::Withdraw,
+    request_fees::RequestFees, request_supplement::RequestSupplement, return_result::ReturnResult,
+    supplement::Supplement, withdraw::Withdraw,
 };
 use motcua_domain::dossier::event::EventData;
 use motcua_domain::dossier::{Actor, Channel, DocumentRecord, Dossier, Status};
@@ -29,8 +30,9 @@ use crate::ui::error::UiError;
 use crate::ui::{Chrome, Lang, SignedIn, render, render_status, see_other};
 
 /// The actions of the counter desk; the others belong to the officer console.
-const COUNTER_ACTIONS: [ActionKind; 7] = [
+const COUNTER_ACTIONS: [ActionKind; 8] = [
     ActionKind::Receive,
+    ActionKind::RequestFees,
     ActionKind::Refuse,
     ActionKind::RequestSupplement,
     ActionKind::Supplement,
@@ -59,6 +61,7 @@ struct Can {
     return_result: bool,
     withdraw: bool,
     decline_withdrawal: bool,
+    request_fees: bool,
 }
 
 impl Can {
@@ -71,6 +74,7 @@ impl Can {
             return_result: kinds.contains(&ActionKind::ReturnResult),
             withdraw: kinds.contains(&ActionKind::Withdraw),
             decline_withdrawal: kinds.contains(&ActionKind::DeclineWithdrawal),
+            request_fees: kinds.contains(&ActionKind::RequestFees),
         }
     }
     fn any(&self) -> bool {
@@ -81,6 +85,7 @@ impl Can {
             || self.return_result
             || self.withdraw
             || self.decline_withdrawal
+            || self.request_fees
     }
 }
 
@@ -158,6 +163,17 @@ fn detail(data: &EventData) -> String {
             [names.join("; "), x.note.clone()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" — ")
         }
         EventData::CompleteStep(x) => x.note.clone(),
+        EventData::RequestFees(x) => format!("{} — {}", crate::views::dong(x.amount), x.note),
+        EventData::RecordPayment(x) => {
+            format!(
+                "{}, {} ({}), {}",
+                crate::views::dong(x.paid.amount),
+                x.paid.receipt,
+                x.paid.transaction,
+                x.paid.platform.label_vi()
+            )
+        }
+        EventData::RecordRefund(x) => format!("{} ({}): {}", crate::views::dong(x.amount), x.transaction, x.reason),
         _ => String::new(),
     }
 }
@@ -170,6 +186,10 @@ fn notice(action: &str, lang: Lang) -> Option<String> {
             "Dossier received. Print the receipt and appointment slip (form 01) for the applicant.",
         ),
         "supplement" => ("Đã ghi nhận hồ sơ bổ sung.", "The supplement was recorded."),
+        "request_fees" => (
+            "Đã thông báo người nộp nộp phí, lệ phí (trạng thái 6 trên Cổng). Hồ sơ tiếp tục khi cổng thanh toán xác nhận.",
+            "The applicant was asked to pay the fees (portal state 6). The dossier goes on once the payment platform confirms.",
+        ),
         "return_result" => ("Đã trả kết quả.", "The result was returned."),
         "withdraw" => ("Đã ghi nhận rút hồ sơ, dừng giải quyết.", "The withdrawal was recorded; processing stopped."),
         "decline_withdrawal" => {
@@ -274,6 +294,7 @@ fn action_from(kind: ActionKind, f: &Fields, d: &Dossier) -> Option<Action> {
         }
         ActionKind::Withdraw => Action::Withdraw(Withdraw { reason }),
         ActionKind::DeclineWithdrawal => Action::DeclineWithdrawal(DeclineWithdrawal { reason }),
+        ActionKind::RequestFees => Action::RequestFees(RequestFees { note: f.get("note").to_owned() }),
         _ => return None,
     })
 }
