@@ -228,12 +228,12 @@ pub struct Payments {
     pub refund_every: std::time::Duration,
 }
 
-/// The payment platform, or "not offered here".
+/// The payment platform, or "not offered here" (422: a fact of this system, not an outage).
 pub fn configured(app: &Application) -> AppResult<&Payments> {
     app.payments.as_deref().ok_or_else(|| {
         Error::new(
-            Kind::Unavailable,
-            ErrorCode::PaymentPlatformFailed,
+            Kind::Unprocessable,
+            ErrorCode::OnlinePaymentNotOffered,
             "online payment is not set up on this system; pay at the counter",
             "hệ thống chưa kết nối cổng thanh toán trực tuyến; vui lòng nộp phí tại Bộ phận Một cửa",
         )

@@ -224,6 +224,7 @@ error_codes! {
     NoteRequired = "note_required",
     NoteTooLong = "note_too_long",
     NothingToRehome = "nothing_to_rehome",
+    OnlinePaymentNotOffered = "online_payment_not_offered",
     OrganIdRequired = "organ_id_required",
     OtherUnit = "other_unit",
     ParentCycle = "parent_cycle",

@@ -125,6 +125,47 @@ async fn a_citizen_submits_online_and_follows_the_dossier_until_the_result_is_re
     assert_eq!(look.body["status_label"], "Đã trả kết quả");
 }
 
+/// Without a payment platform (no `MOTCUA_PAYMENT_URL`), online payment is refused as not
+/// offered (422, never a 5xx), the officers' list is empty, and the lookup shows no button.
+#[tokio::test]
+async fn a_system_without_a_payment_platform_refuses_online_payment_clearly() {
+    let app = setup().await;
+    let (code, secret, _) = app.submit_online().await;
+    let r = app
+        .call("POST", &format!("/api/v1/dossiers/{code}/payments"), None, None, Some(json!({"secret": secret})))
+        .await;
+    assert_eq!(
+        (r.status, r.body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("online_payment_not_offered"))
+    );
+    assert!(r.body["message_vi"].as_str().is_some_and(|m| m.contains("Bộ phận Một cửa")), "{:?}", r.body);
+    let r = app
+        .call("POST", "/api/v1/payments/callback", None, None, Some(json!({"MaGiaoDich": "TT1", "ChuKy": "00"})))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+    let r = app.call("POST", "/api/v1/payments/callback", None, None, Some(json!([1, 2]))).await;
+    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_payment_notice")));
+    let r = app.call("POST", &format!("/api/v1/dossiers/{code}/payments"), None, None, Some(json!({"nope": 1}))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
+    let tn = app.login("tiepnhan").await;
+    let r = app.call("GET", &format!("/api/v1/dossiers/{code}/payments"), Some(&tn), None, None).await;
+    assert_eq!((r.status, r.body.as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "{:?}", r.body);
+    let r = app.call("GET", "/api/v1/dossiers/XX-000000-0000/payments", Some(&tn), None, None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app.call("GET", &format!("/api/v1/dossiers/{code}/payments"), None, None, None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = app.call("GET", "/api/v1/payments/reconciliation?date=2025-07-01", Some(&tn), None, None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let admin = app.login("giamdoc").await;
+    let r = app.call("GET", "/api/v1/payments/reconciliation?date=2025-07-01", Some(&admin), None, None).await;
+    assert_eq!(
+        (r.status, r.body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("online_payment_not_offered"))
+    );
+    let r = app.call("GET", "/api/v1/payments/reconciliation?date=1-2-3", Some(&admin), None, None).await;
+    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_date")));
+}
+
 #[tokio::test]
 async fn a_stale_version_gets_409_and_changes_nothing() {
     let app = setup().await;

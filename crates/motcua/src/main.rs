@@ -422,7 +422,7 @@ async fn main() -> anyhow::Result<()> {
             }
             let push = push_url.map(|url| (url, push_token));
             let payment = (!payment_secret.is_empty())
-                .then(|| payment_sim::PaymentSimConfig { secret: payment_secret, merchant: payment_merchant });
+                .then_some(payment_sim::PaymentSimConfig { secret: payment_secret, merchant: payment_merchant });
             let config = portal_sim::SimConfig { token, data: data.into(), fail_rate, delay_ms, push, payment };
             portal_sim::run(&addr, config).await
         }

@@ -120,19 +120,19 @@ impl PaySim {
         signed(&self.config.secret, notice_fields(&self.config.merchant, &t.payment, &o, &t.result))
     }
 
-    fn checks(&self, fields: &BTreeMap<String, String>) -> Result<(), Response> {
+    fn checks(&self, fields: &BTreeMap<String, String>) -> Result<(), Box<Response>> {
         if !verify(&self.config.secret, fields) || fields.get("MaDoiTac") != Some(&self.config.merchant) {
-            return Err(refused(StatusCode::UNAUTHORIZED, "97", "Sai chữ ký hoặc mã đối tác"));
+            return Err(Box::new(refused(StatusCode::UNAUTHORIZED, "97", "Sai chữ ký hoặc mã đối tác")));
         }
         Ok(())
     }
 }
 
-fn read_json(body: &str) -> Result<BTreeMap<String, String>, Response> {
+fn read_json(body: &str) -> Result<BTreeMap<String, String>, Box<Response>> {
     serde_json::from_str::<serde_json::Value>(body)
         .ok()
         .and_then(|v| fields_of(&v))
-        .ok_or_else(|| refused(StatusCode::BAD_REQUEST, "02", "Dữ liệu không phải JSON"))
+        .ok_or_else(|| Box::new(refused(StatusCode::BAD_REQUEST, "02", "Dữ liệu không phải JSON")))
 }
 
 fn is_url(s: &str) -> bool {
@@ -142,10 +142,10 @@ fn is_url(s: &str) -> bool {
 async fn open_txn(State(sim): State<Arc<PaySim>>, headers: HeaderMap, body: String) -> Response {
     let fields = match read_json(&body) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if let Err(r) = sim.checks(&fields) {
-        return r;
+        return *r;
     }
     let get = |k: &str| fields.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
     let payment = get("MaGiaoDich");
@@ -202,19 +202,6 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// `100000` → `100.000`.
-fn money(n: i64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// Where the browser goes with the signed result.
 fn return_to(sim: &PaySim, t: &Txn) -> String {
     let q: Vec<String> =
@@ -242,7 +229,7 @@ async fn checkout_page(State(sim): State<Arc<PaySim>>, UrlPath(payment): UrlPath
         "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
          <title>Thanh toán trực tuyến — mô phỏng</title></head><body>\
          <h1>Nền tảng thanh toán (mô phỏng)</h1>\
-         <p>{desc}</p><p>Hồ sơ: <strong>{dossier}</strong></p><p>Số tiền: <strong>{amount} đồng</strong></p>\
+         <p>{desc}</p><p>Hồ sơ: <strong>{dossier}</strong></p><p>Số tiền: <strong>{amount}</strong></p>\
          <form method=\"post\" action=\"/thanhtoan/trang/{id}\">\
          <fieldset><legend>Hình thức thanh toán</legend>\
          <input type=\"radio\" id=\"k1\" name=\"kenh\" value=\"the_noi_dia\" checked><label for=\"k1\">Thẻ ATM nội địa</label><br>\
@@ -256,7 +243,7 @@ async fn checkout_page(State(sim): State<Arc<PaySim>>, UrlPath(payment): UrlPath
          <button type=\"submit\" name=\"nut\" value=\"huy\">Hủy giao dịch</button></p></form></body></html>",
         desc = escape(&t.description),
         dossier = escape(&t.dossier),
-        amount = money(t.amount),
+        amount = motcua_web::views::dong(t.amount),
         id = escape(&t.payment),
     ))
     .into_response()
@@ -340,10 +327,10 @@ async fn pay(State(sim): State<Arc<PaySim>>, UrlPath(payment): UrlPath<String>, 
 async fn refund(State(sim): State<Arc<PaySim>>, body: String) -> Response {
     let fields = match read_json(&body) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if let Err(r) = sim.checks(&fields) {
-        return r;
+        return *r;
     }
     let get = |k: &str| fields.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
     let (request, transaction) = (get("MaYeuCau"), get("MaGiaoDichNenTang"));
@@ -374,7 +361,7 @@ async fn refund(State(sim): State<Arc<PaySim>>, body: String) -> Response {
 
 async fn day_list(State(sim): State<Arc<PaySim>>, Query(q): Query<BTreeMap<String, String>>) -> Response {
     if let Err(r) = sim.checks(&q) {
-        return r;
+        return *r;
     }
     let Some(day) = q.get("Ngay").and_then(|d| motcua_app::input::date("Ngay", d).ok()) else {
         return refused(StatusCode::BAD_REQUEST, "02", "Ngay phải có dạng YYYY-MM-DD");

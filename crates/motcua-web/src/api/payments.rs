@@ -90,7 +90,7 @@ pub struct DayQuery {
 #[utoipa::path(get, path = "/api/v1/payments/reconciliation", tag = "payments", security(("bearer" = [])), params(DayQuery),
     responses((status = 200, body = Reconciliation), (status = 400, body = crate::error::ErrorBody),
         (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
-        (status = 503, body = crate::error::ErrorBody)))]
+        (status = 422, body = crate::error::ErrorBody), (status = 503, body = crate::error::ErrorBody)))]
 pub async fn reconciliation(
     State(state): State<AppState>,
     officer: Officer,

@@ -280,6 +280,7 @@ fn legal_time(d: &Dossier, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header;
 
     #[test]
     fn the_lookup_address_is_absolute_only_for_a_plain_host_and_carries_the_secret_when_given() {

@@ -40,7 +40,7 @@ pub(super) async fn page(
     let day = day_or_yesterday(&state, q.ngay.as_deref()).map_err(|e| UiError::from(e).in_lang(lang))?;
     let (r, problem) = match reconcile(&state, day).await {
         Ok(r) => (Some(r), None),
-        Err(e) if e.kind == motcua_app::error::Kind::Unavailable => {
+        Err(e) if matches!(e.kind, motcua_app::error::Kind::Unavailable | motcua_app::error::Kind::Unprocessable) => {
             (None, Some(lang.t(&e.message_vi, &e.message).to_owned()))
         }
         Err(e) => return Err(UiError::from(e).in_lang(lang)),
