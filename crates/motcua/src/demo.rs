@@ -10,7 +10,7 @@ use anyhow::Context;
 use motcua_domain::calendar::Calendar;
 use motcua_domain::catalog::{COMMUNE_AGENCY, Level, Procedure};
 use motcua_domain::dossier::timeliness::VN_OFFSET;
-use motcua_domain::dossier::{Actor, Role, UnitCode};
+use motcua_domain::dossier::{Actor, Role, Status, UnitCode};
 use motcua_domain::org::{Unit, UnitKind};
 use motcua_store::Store;
 use motcua_store::users::User;
@@ -318,7 +318,16 @@ async fn showcase(
     if let (Some(p), Some(c)) = (commune_proc, commune) {
         picks.push((p, c.code.to_string(), c.code.to_string(), format!(".{}", c.slug.clone().unwrap_or_default())));
     }
+    // A received dossier that owes fees, so online payment can be tried at once (issue 15).
+    let fee_proc = r
+        .procedures
+        .iter()
+        .find(|p| p.agency == COMMUNE_AGENCY && !p.fees.is_empty() && p.online_level.accepts_online());
+    if let (Some(p), Some(c)) = (fee_proc, commune) {
+        picks.push((p, c.code.to_string(), c.code.to_string(), format!(".{}", c.slug.clone().unwrap_or_default())));
+    }
     for (i, (p, receiving, resolving, suffix)) in picks.into_iter().enumerate() {
+        let wants_fees = i == 2;
         let staff = staff_for(users, &suffix);
         let submitted =
             cal.add(cal.receipt_instant(now - Duration::days(2)), motcua_domain::calendar::WorkingTime(3600));
@@ -335,7 +344,26 @@ async fn showcase(
             online: None,
             rates: &rates,
         };
-        if let Some(g) = generate(&mut rng, &cal, &staff, spec) {
+        // The fee example is drawn again until it is received and still owes its fees.
+        let mut drawn = generate(&mut rng, &cal, &staff, spec);
+        for _ in 0..200 {
+            let owes = drawn.as_ref().is_some_and(|g| {
+                g.events
+                    .iter()
+                    .try_fold(None, |d, e| motcua_domain::dossier::event::apply(d, e).map(Some))
+                    .ok()
+                    .flatten()
+                    .is_some_and(|d| {
+                        matches!(d.status, Status::Received | Status::InProgress)
+                            && motcua_domain::dossier::amount_due(&d).is_ok()
+                    })
+            });
+            if !wants_fees || owes {
+                break;
+            }
+            drawn = generate(&mut rng, &cal, &staff, spec);
+        }
+        if let Some(g) = drawn {
             let secret = motcua_app::auth::new_secret();
             let day = submitted.to_offset(VN_OFFSET).date().to_string();
             let history = History {

@@ -185,6 +185,7 @@ pub struct Generated {
 }
 
 /// Parameters of one dossier to generate.
+#[derive(Clone, Copy)]
 pub struct Spec<'a> {
     pub procedure: &'a Procedure,
     pub receiving: &'a str,
