@@ -301,6 +301,19 @@ pub fn local_date(t: OffsetDateTime) -> String {
     date(t.to_offset(VN_OFFSET).date())
 }
 
+/// How a payment platform says the applicant paid (`KenhThanhToan`), in words.
+pub fn payment_channel(channel: &str, lang: Lang) -> String {
+    let (vi, en) = match channel {
+        "the_noi_dia" => ("Thẻ ATM nội địa", "Domestic card"),
+        "the_quoc_te" => ("Thẻ quốc tế", "International card"),
+        "vi_dien_tu" => ("Ví điện tử", "E-wallet"),
+        "qr" => ("Mã QR ngân hàng", "Bank QR code"),
+        "chuyen_khoan" => ("Chuyển khoản", "Bank transfer"),
+        other => return other.to_owned(),
+    };
+    lang.t(vi, en).to_owned()
+}
+
 /// A stored `YYYY-MM-DD` shown as `dd/mm/yyyy` (as stored if it is not a date).
 pub fn iso_date(s: &str) -> String {
     motcua_domain::org::restructure::parse_day(s).map(date).unwrap_or_else(|| s.to_owned())

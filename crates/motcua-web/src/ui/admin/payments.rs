@@ -19,7 +19,9 @@ use crate::ui::{Chrome, render};
 #[template(path = "admin/payments.html")]
 struct ReconciliationPage {
     c: Chrome,
+    /// `YYYY-MM-DD` for the date field, and as people read it.
     day: String,
+    shown_day: String,
     r: Option<Reconciliation>,
     /// Why there is no report (no platform, the platform not answering).
     problem: Option<String>,
@@ -51,5 +53,5 @@ pub(super) async fn page(
         "Đối soát thanh toán trực tuyến",
         "Online payment reconciliation",
     );
-    Ok(render(&ReconciliationPage { c, day: day.to_string(), r, problem }))
+    Ok(render(&ReconciliationPage { c, day: day.to_string(), shown_day: crate::views::date(day), r, problem }))
 }

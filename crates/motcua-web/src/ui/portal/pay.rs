@@ -62,6 +62,12 @@ struct PaidPage {
     paid: bool,
 }
 
+impl PaidPage {
+    fn channel(&self) -> String {
+        self.p.channel.as_deref().map(|c| crate::views::payment_channel(c, self.c.lang)).unwrap_or_default()
+    }
+}
+
 /// GET /thanh-toan/ket-qua.
 pub async fn back(
     State(state): State<AppState>,
