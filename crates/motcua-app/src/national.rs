@@ -44,7 +44,14 @@ pub struct PortalConfig {
     /// The token the portal must present to push dossiers (`MOTCUA_DVCQG_INBOUND_TOKEN`); none:
     /// the push endpoint is closed.
     pub inbound_token: Option<String>,
+    /// Longest the sync waits while the writer is busy (`MOTCUA_DVCQG_YIELD_SECONDS`, default
+    /// 60; 0: never waits). The portal reads the scores daily: a backlog of a minute costs
+    /// nothing, and the officers' actions keep the cores meanwhile.
+    pub max_yield: Duration,
 }
+
+/// The writer counts as busy above this many jobs a second.
+pub const BUSY_JOBS_PER_SECOND: u64 = 100;
 
 impl PortalConfig {
     /// From `MOTCUA_DVCQG_URL` and `MOTCUA_DVCQG_TOKEN`; `None` (no sync) without the URL. The
@@ -67,6 +74,9 @@ impl PortalConfig {
         if let Some(n) = env("MOTCUA_DVCQG_PARALLEL").and_then(|s| s.parse::<usize>().ok()) {
             c.parallel = n.clamp(1, 64);
         }
+        if let Some(n) = env("MOTCUA_DVCQG_YIELD_SECONDS").and_then(|s| s.parse::<u64>().ok()) {
+            c.max_yield = Duration::from_secs(n.min(3600));
+        }
         Some(c)
     }
 
@@ -81,6 +91,7 @@ impl PortalConfig {
             parallel: 8,
             pull: None,
             inbound_token: None,
+            max_yield: Duration::from_secs(60),
         }
     }
 }
@@ -154,7 +165,9 @@ impl Syncer {
             Ok(n) => tracing::info!(dossiers = n, "dossiers marked for their first national portal sync"),
             Err(e) => tracing::warn!(error = %e, "marking dossiers for the national portal sync failed"),
         }
+        let mut last = (self.store.writer.jobs_taken(), tokio::time::Instant::now());
         loop {
+            self.yield_to_the_writer(&mut last).await;
             let full = match self.round().await {
                 Ok(n) if n > 0 => {
                     tracing::debug!(sent = n, "national portal sync round");
@@ -169,6 +182,24 @@ impl Syncer {
             if !full {
                 tokio::time::sleep(self.config.poll).await;
             }
+        }
+    }
+
+    /// Waits while the writer takes more than [`BUSY_JOBS_PER_SECOND`] (officers at work, a
+    /// bulk import), at most [`PortalConfig::max_yield`]: rebuilding and sending records would
+    /// take the cores their actions need. `last` is the previous reading (jobs, when); reading
+    /// costs nothing, so an idle writer delays nothing.
+    async fn yield_to_the_writer(&self, last: &mut (u64, tokio::time::Instant)) {
+        let started = tokio::time::Instant::now();
+        loop {
+            let now = (self.store.writer.jobs_taken(), tokio::time::Instant::now());
+            let elapsed = now.1.duration_since(last.1).as_secs_f64().max(0.001);
+            let rate = now.0.saturating_sub(last.0) as f64 / elapsed;
+            *last = now;
+            if rate <= BUSY_JOBS_PER_SECOND as f64 || started.elapsed() >= self.config.max_yield {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
         }
     }
 

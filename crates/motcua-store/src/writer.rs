@@ -16,6 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 
 use motcua_domain::indicators::YearMonth;
 use time::OffsetDateTime;
@@ -113,14 +114,23 @@ enum Job {
 #[derive(Clone)]
 pub struct Writer {
     tx: mpsc::Sender<Job>,
+    /// Jobs taken so far (for workers that yield while the writer is busy).
+    taken: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Writer {
     /// Starts the writer task on the current tokio runtime.
     pub fn start(pool: AnyPool) -> Writer {
         let (tx, rx) = mpsc::channel(4096);
-        tokio::spawn(run(pool, rx));
-        Writer { tx }
+        let taken = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        tokio::spawn(run(pool, rx, taken.clone()));
+        Writer { tx, taken }
+    }
+
+    /// How many jobs the writer has taken since it started: a background worker compares two
+    /// readings to see how busy it is.
+    pub fn jobs_taken(&self) -> u64 {
+        self.taken.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Applies an action: loads the dossier, checks `expected_version`, asks `decide` for the
@@ -246,7 +256,7 @@ where
     (result, fatal)
 }
 
-async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
+async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>, taken: Arc<std::sync::atomic::AtomicU64>) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -255,6 +265,7 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
+        taken.fetch_add(batch.len() as u64, std::sync::atomic::Ordering::Relaxed);
         // A panic anywhere in a batch drops its transaction (rolled back) and its replies (their
         // callers get `WriterGone`), and the writer takes the next batch.
         if AssertUnwindSafe(run_batch(&pool, batch)).catch_unwind().await.is_err() {
