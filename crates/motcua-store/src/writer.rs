@@ -241,6 +241,7 @@ where
     if let Err(e) = sqlx::query("SAVEPOINT motcua_job").execute(&mut **tx).await {
         return (Err(StoreError::Corrupt("write aborted".into())), Some(e.into()));
     }
+    let marks = crate::national_sync::marks_len();
     let result = match AssertUnwindSafe(work(&mut *tx)).catch_unwind().await {
         Ok(r) => r,
         Err(_) => {
@@ -248,6 +249,10 @@ where
             Err(StoreError::Panicked)
         }
     };
+    if result.is_err() {
+        // Its national-portal marks go with its rows.
+        crate::national_sync::forget_marks_after(marks);
+    }
     let end = if result.is_ok() { "RELEASE SAVEPOINT motcua_job" } else { "ROLLBACK TO SAVEPOINT motcua_job" };
     let mut fatal = sqlx::query(end).execute(&mut **tx).await.err().map(StoreError::from);
     if fatal.is_none() && result.is_err() {
@@ -268,7 +273,7 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>, taken: Arc<std::sync::a
         taken.fetch_add(batch.len() as u64, std::sync::atomic::Ordering::Relaxed);
         // A panic anywhere in a batch drops its transaction (rolled back) and its replies (their
         // callers get `WriterGone`), and the writer takes the next batch.
-        if AssertUnwindSafe(run_batch(&pool, batch)).catch_unwind().await.is_err() {
+        if AssertUnwindSafe(crate::national_sync::collecting(run_batch(&pool, batch))).catch_unwind().await.is_err() {
             tracing::error!("a write batch panicked; it was rolled back and the writer goes on");
         }
     }
@@ -375,6 +380,7 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
                 },
             }
         }
+        crate::national_sync::write_marks(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }

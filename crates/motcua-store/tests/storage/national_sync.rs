@@ -146,3 +146,30 @@ async fn a_received_dossier_counts_once_as_synced_in_its_reception_month(store: 
     assert!(store.national_synced(&other, july, august, By::Total).await.unwrap().is_empty());
 }
 storage_test!(a_received_dossier_counts_once_as_synced_in_its_reception_month);
+
+/// The writer marks a whole batch in one statement: concurrent actions on many dossiers (one
+/// batch, or a few) each leave their dossier due at its new version, and a refused action in
+/// the same batch marks nothing.
+async fn a_batch_of_concurrent_actions_marks_every_dossier_at_its_version(store: Store) {
+    let t0 = at("2025-07-07T08:00:00+07:00");
+    let mut codes = Vec::new();
+    for _ in 0..40 {
+        codes
+            .push(create_dossier(&store, &NewDossier::online(marriage(), COMMUNE, COMMUNE, t0)).await.code.to_string());
+    }
+    let acts = codes.iter().enumerate().map(|(i, code)| {
+        let (store, code) = (store.clone(), code.clone());
+        // Every fifth one names a stale version: refused, and its mark stays at version 1.
+        let version = if i % 5 == 0 { 7 } else { 1 };
+        tokio::spawn(async move {
+            act(&store, &code, version, receiver(COMMUNE), action(json!({"action": "receive"})), t0).await.is_ok()
+        })
+    });
+    let done: Vec<bool> = futures_util::future::join_all(acts).await.into_iter().map(|r| r.unwrap()).collect();
+    for (i, code) in codes.iter().enumerate() {
+        let s = store.national_sync_state(code).await.unwrap().expect("marked");
+        let want = if done[i] { 2 } else { 1 };
+        assert_eq!((done[i], s.wanted_version), (i % 5 != 0, want), "{code}");
+    }
+}
+storage_test!(a_batch_of_concurrent_actions_marks_every_dossier_at_its_version);
