@@ -552,7 +552,7 @@ pub struct PaymentView {
 
 impl From<&Payment> for PaymentView {
     fn from(p: &Payment) -> PaymentView {
-        let ts = |t: OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+        let ts = motcua_store::format_ts;
         PaymentView {
             id: p.id.clone(),
             dossier_code: p.dossier.clone(),

@@ -73,10 +73,6 @@ fn now() -> OffsetDateTime {
     t.replace_nanosecond(0).unwrap_or(t)
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
-}
-
 fn refused(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(platform_answer(code, message))).into_response()
 }
@@ -128,11 +124,15 @@ impl PaySim {
     }
 }
 
-fn read_json(body: &str) -> Result<BTreeMap<String, String>, Box<Response>> {
-    serde_json::from_str::<serde_json::Value>(body)
+/// A signed JSON request's fields, or the platform's refusal (not JSON 400/02, a bad signature
+/// or merchant 401/97).
+fn signed_request(sim: &PaySim, body: &str) -> Result<BTreeMap<String, String>, Box<Response>> {
+    let fields = serde_json::from_str::<serde_json::Value>(body)
         .ok()
         .and_then(|v| fields_of(&v))
-        .ok_or_else(|| Box::new(refused(StatusCode::BAD_REQUEST, "02", "Dữ liệu không phải JSON")))
+        .ok_or_else(|| Box::new(refused(StatusCode::BAD_REQUEST, "02", "Dữ liệu không phải JSON")))?;
+    sim.checks(&fields)?;
+    Ok(fields)
 }
 
 fn is_url(s: &str) -> bool {
@@ -140,13 +140,10 @@ fn is_url(s: &str) -> bool {
 }
 
 async fn open_txn(State(sim): State<Arc<PaySim>>, headers: HeaderMap, body: String) -> Response {
-    let fields = match read_json(&body) {
+    let fields = match signed_request(&sim, &body) {
         Ok(f) => f,
         Err(r) => return *r,
     };
-    if let Err(r) = sim.checks(&fields) {
-        return *r;
-    }
     let get = |k: &str| fields.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
     let payment = get("MaGiaoDich");
     let amount = get("SoTien").parse::<i64>().ok().filter(|a| (1..=100_000_000_000).contains(a));
@@ -159,7 +156,7 @@ async fn open_txn(State(sim): State<Arc<PaySim>>, headers: HeaderMap, body: Stri
         ("MaHoSo", !get("MaHoSo").is_empty()),
         ("UrlTraVe", is_url(&get("UrlTraVe"))),
         ("UrlThongBao", is_url(&get("UrlThongBao"))),
-        ("ThoiGian", OffsetDateTime::parse(&get("ThoiGian"), &time::format_description::well_known::Rfc3339).is_ok()),
+        ("ThoiGian", motcua_store::parse_ts(&get("ThoiGian")).is_ok()),
     ];
     if let Some((name, _)) = missing.iter().find(|(_, ok)| !ok) {
         return refused(StatusCode::BAD_REQUEST, "02", &format!("Trường {name} thiếu hoặc không hợp lệ"));
@@ -325,13 +322,10 @@ async fn pay(State(sim): State<Arc<PaySim>>, UrlPath(payment): UrlPath<String>, 
 }
 
 async fn refund(State(sim): State<Arc<PaySim>>, body: String) -> Response {
-    let fields = match read_json(&body) {
+    let fields = match signed_request(&sim, &body) {
         Ok(f) => f,
         Err(r) => return *r,
     };
-    if let Err(r) = sim.checks(&fields) {
-        return *r;
-    }
     let get = |k: &str| fields.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
     let (request, transaction) = (get("MaYeuCau"), get("MaGiaoDichNenTang"));
     if request.is_empty() || transaction.is_empty() || get("LyDo").is_empty() {
@@ -350,7 +344,7 @@ async fn refund(State(sim): State<Arc<PaySim>>, body: String) -> Response {
         Some(_) => return refused(StatusCode::CONFLICT, "07", "Giao dịch đã được hoàn tiền"),
         None => {
             let id = format!("HT{}", &t.transaction[2..]);
-            if sim.keep(Txn { refund: Some((request, id.clone(), rfc3339(now()))), ..t }).is_err() {
+            if sim.keep(Txn { refund: Some((request, id.clone(), motcua_store::format_ts(now()))), ..t }).is_err() {
                 return refused(StatusCode::SERVICE_UNAVAILABLE, "99", "Lỗi hệ thống");
             }
             id
@@ -374,10 +368,10 @@ async fn day_list(State(sim): State<Arc<PaySim>>, Query(q): Query<BTreeMap<Strin
         for t in all {
             if let Some(at) = t.done_at.filter(|at| on_day(*at)) {
                 list.push(serde_json::json!({"Loai": "thanh_toan", "MaGiaoDich": t.payment, "MaGiaoDichNenTang": t.transaction,
-                    "SoTien": t.amount, "KetQua": t.result, "ThoiGian": rfc3339(at)}));
+                    "SoTien": t.amount, "KetQua": t.result, "ThoiGian": motcua_store::format_ts(at)}));
             }
             if let Some((_, id, at)) = &t.refund {
-                let when = OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok();
+                let when = motcua_store::parse_ts(at).ok();
                 if when.is_some_and(on_day) {
                     list.push(
                         serde_json::json!({"Loai": "hoan_tien", "MaGiaoDich": t.payment, "MaGiaoDichNenTang": id,

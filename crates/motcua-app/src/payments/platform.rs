@@ -84,12 +84,8 @@ pub fn fields_of(v: &Value) -> Option<BTreeMap<String, String>> {
     )
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
-}
-
 fn parse_time(s: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339).ok()
+    motcua_store::parse_ts(s.trim()).ok()
 }
 
 /// A platform reached over HTTP.
@@ -167,7 +163,7 @@ impl PaymentProvider for HttpPlatform {
                 ("MaDonVi", c.unit.clone()),
                 ("UrlTraVe", c.return_url.clone()),
                 ("UrlThongBao", c.notify_url.clone()),
-                ("ThoiGian", rfc3339(c.at)),
+                ("ThoiGian", motcua_store::format_ts(c.at)),
             ]);
             let v = self.post_signed("giao-dich", fields).await?;
             v.get("UrlThanhToan")
@@ -214,7 +210,7 @@ impl PaymentProvider for HttpPlatform {
                 ("MaGiaoDichNenTang", r.transaction.clone()),
                 ("SoTien", r.amount.to_string()),
                 ("LyDo", r.reason.clone()),
-                ("ThoiGian", rfc3339(r.at)),
+                ("ThoiGian", motcua_store::format_ts(r.at)),
             ]);
             let v = self.post_signed("hoan-tien", fields).await?;
             v.get("MaGiaoDichHoanTien")
@@ -271,7 +267,7 @@ pub fn notice_fields(merchant: &str, payment: &str, o: &Outcome, result: &str) -
         ("KetQua", result.to_owned()),
         ("ThongDiep", o.message.clone()),
         ("KenhThanhToan", o.channel.clone()),
-        ("ThoiGianThanhToan", rfc3339(o.paid_at)),
+        ("ThoiGianThanhToan", motcua_store::format_ts(o.paid_at)),
     ])
 }
 
