@@ -138,8 +138,14 @@ async fn fees_are_paid_online_once_with_a_receipt_and_refunded_when_the_dossier_
     assert_eq!(dossier(&base, &receiver, &code).await["status"], "awaiting_fees");
 
     // Again, with a card that works. The platform's callback records it before the browser is back.
-    let (s, started) = start_payment(&base, &code, &secret).await;
+    // Eight clicks at once are one payment: every answer names it, none is a 5xx.
+    let clicks = (0..8).map(|_| start_payment(&base, &code, &secret));
+    let answers = futures_util::future::join_all(clicks).await;
+    let (s, started) = answers[0].clone();
     assert_eq!(s, 201, "{started}");
+    for (s, a) in &answers {
+        assert_eq!((*s, &a["payment_id"]), (201, &started["payment_id"]), "{a}");
+    }
     assert_ne!(started["payment_id"], list[0]["id"], "a failed payment is not reused");
     let back = pay_on_platform(started["redirect_url"].as_str().expect("a page"), "hop_le").await;
     let paid = wait_for("the callback", Duration::from_secs(20), || async {
@@ -167,8 +173,10 @@ async fn fees_are_paid_online_once_with_a_receipt_and_refunded_when_the_dossier_
 
     // The same callback again is refused and changes nothing; a forged one is refused.
     let fields = query_fields(&back);
-    let (s, e) = call(&base, "/api/v1/payments/callback", "", json!(fields)).await;
-    assert_eq!((s, e["code"].as_str()), (409, Some("payment_already_recorded")), "{e}");
+    let replays = (0..8).map(|_| call(&base, "/api/v1/payments/callback", "", json!(fields)));
+    for (s, e) in futures_util::future::join_all(replays).await {
+        assert_eq!((s, e["code"].as_str()), (409, Some("payment_already_recorded")), "{e}");
+    }
     let mut forged = fields.clone();
     forged.insert("SoTien".into(), "5000".into());
     let (s, e) = call(&base, "/api/v1/payments/callback", "", json!(forged)).await;
