@@ -42,6 +42,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (17, "national_sync", include_str!("../migrations/0017_national_sync.sql")),
     (18, "national_inbound", include_str!("../migrations/0018_national_inbound.sql")),
     (19, "payments", include_str!("../migrations/0019_payments.sql")),
+    (20, "blobs", include_str!("../migrations/0020_blobs.sql")),
 ];
 
 /// Number of migrations the code knows.

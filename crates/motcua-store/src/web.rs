@@ -1,5 +1,10 @@
 //! Browser sessions and uploaded files.
 //!
+//! Files are stored content-addressed (issue 16): the bytes once per SHA-256 in `blobs`, however
+//! many files name them (the same scan in two dossiers, a store item re-used, the demo's seeded
+//! scans), and each file's row in `files` names its bytes by their hash. A blob no file names is
+//! removed with the orphans ([`Store::collect_orphan_files`]).
+//!
 //! A file that an action refers to (a citizen's uploads named in the submission or a supplement,
 //! the result approved with a dossier) is written in the same transaction as that action
 //! ([`crate::Writer::act_with_files`], [`crate::Writer::create_with_files`]): both commit or
@@ -46,21 +51,44 @@ pub const ORPHAN_GRACE: time::Duration = time::Duration::hours(1);
 pub(crate) async fn insert_files_in(tx: &mut Transaction<'static, Any>, files: &[NewFile], owner: &str) -> Result<()> {
     let at = OffsetDateTime::now_utc();
     for f in files {
-        insert_file(&mut **tx, &f.meta, Some(owner.to_owned()), &f.data, at).await?;
+        insert_file(tx, &f.meta, Some(owner.to_owned()), &f.data, at).await?;
     }
     Ok(())
 }
 
-async fn insert_file<'e, E: sqlx::Executor<'e, Database = Any>>(
-    e: E,
+/// Inserts `files` inside `tx`, each owned by the record its `meta.dossier_code` names (a bulk
+/// import's histories, [`crate::writer::History`]).
+pub(crate) async fn insert_owned_files_in(tx: &mut Transaction<'static, Any>, files: &[NewFile]) -> Result<()> {
+    let at = OffsetDateTime::now_utc();
+    for f in files {
+        insert_file(tx, &f.meta, f.meta.dossier_code.clone(), &f.data, at).await?;
+    }
+    Ok(())
+}
+
+async fn insert_file(
+    tx: &mut Transaction<'static, Any>,
     meta: &FileMeta,
     owner: Option<String>,
     data: &[u8],
     at: OffsetDateTime,
 ) -> Result<()> {
+    // The bytes once per hash; naming them again refreshes `touched_at`, so a collection running
+    // meanwhile (which only removes blobs untouched since its cutoff) cannot take them.
     sqlx::query(
-        "INSERT INTO files (id, dossier_code, kind, name, content_type, size, sha256, data, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO blobs (sha256, size, content_type, data, touched_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (sha256) DO UPDATE SET touched_at = excluded.touched_at",
+    )
+    .bind(meta.sha256.clone())
+    .bind(meta.size)
+    .bind(meta.content_type.clone())
+    .bind(data)
+    .bind(format_ts(at))
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO files (id, dossier_code, kind, name, content_type, size, sha256, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(meta.id.clone())
     .bind(owner)
@@ -69,9 +97,8 @@ async fn insert_file<'e, E: sqlx::Executor<'e, Database = Any>>(
     .bind(meta.content_type.clone())
     .bind(meta.size)
     .bind(meta.sha256.clone())
-    .bind(data)
     .bind(format_ts(at))
-    .execute(e)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
@@ -150,7 +177,12 @@ impl Store {
     /// compares with it); `id` is chosen by the caller (random). A file an action refers to goes
     /// with the action instead ([`crate::Writer::act_with_files`]).
     pub async fn put_file(&self, meta: &FileMeta, data: Vec<u8>, at: OffsetDateTime) -> Result<()> {
-        insert_file(&self.pool, meta, meta.dossier_code.clone(), &data, at).await
+        let meta = meta.clone();
+        self.writer
+            .transact(move |tx| {
+                Box::pin(async move { insert_file(tx, &meta, meta.dossier_code.clone(), &data, at).await })
+            })
+            .await
     }
 
     /// Removes files that have had no owner (`dossier_code` NULL) since before `before`: leftovers
@@ -161,9 +193,16 @@ impl Store {
             .transact(move |tx| {
                 Box::pin(async move {
                     let r = sqlx::query("DELETE FROM files WHERE dossier_code IS NULL AND created_at < $1")
-                        .bind(cutoff)
+                        .bind(cutoff.clone())
                         .execute(&mut **tx)
                         .await?;
+                    sqlx::query(
+                        "DELETE FROM blobs WHERE touched_at < $1 \
+                         AND NOT EXISTS (SELECT 1 FROM files WHERE files.sha256 = blobs.sha256)",
+                    )
+                    .bind(cutoff)
+                    .execute(&mut **tx)
+                    .await?;
                     Ok(r.rows_affected())
                 })
             })
@@ -173,12 +212,18 @@ impl Store {
     /// A file with its bytes.
     pub async fn file(&self, id: &str) -> Result<Option<(FileMeta, Vec<u8>)>> {
         let row = sqlx::query(
-            "SELECT id, dossier_code, kind, name, content_type, size, sha256, data FROM files WHERE id = $1",
+            "SELECT f.id, f.dossier_code, f.kind, f.name, f.content_type, f.size, f.sha256, b.data FROM files f \
+             JOIN blobs b ON b.sha256 = f.sha256 WHERE f.id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
         row.map(|r| Ok((meta(&r)?, r.try_get("data")?))).transpose()
+    }
+
+    /// How many distinct contents are stored (files with the same bytes share one).
+    pub async fn blob_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM blobs").fetch_one(&self.pool).await?)
     }
 
     /// Files of a dossier, without their bytes.

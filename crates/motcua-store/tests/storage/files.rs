@@ -113,6 +113,47 @@ async fn files_left_without_an_owner_are_collected(store: Store) {
 }
 storage_test!(files_left_without_an_owner_are_collected);
 
+/// Files are stored content-addressed (issue 16): the same bytes under two files are kept once;
+/// the bytes go when the last file naming them is collected, never while one still names them.
+async fn the_same_bytes_are_stored_once_and_collected_with_their_last_file(store: Store) {
+    let d = received(&store).await;
+    let same = |id: &str| {
+        let mut f = NewFile::new(
+            id.to_owned(),
+            "document",
+            format!("{id}.pdf"),
+            "application/pdf",
+            b"%PDF-1.7 one scan".to_vec(),
+        );
+        f.meta.dossier_code = None;
+        f
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let (a, b) = (same("copy-a"), same("copy-b"));
+    assert_eq!(a.meta.sha256, b.meta.sha256);
+    store.put_file(&a.meta, a.data.clone(), now).await.unwrap();
+    let mut owned = same("copy-owned");
+    owned.meta.dossier_code = Some(d.code.to_string());
+    store.put_file(&owned.meta, owned.data.clone(), now).await.unwrap();
+    store.put_file(&b.meta, b.data.clone(), now).await.unwrap();
+    assert_eq!(store.blob_count().await.unwrap(), 1, "three files, one content");
+    for id in ["copy-a", "copy-b", "copy-owned"] {
+        let (meta, data) = store.file(id).await.unwrap().expect(id);
+        assert_eq!((meta.sha256.as_str(), data.as_slice()), (a.meta.sha256.as_str(), b"%PDF-1.7 one scan".as_slice()));
+    }
+    // The two orphans go; their bytes stay for the owned file.
+    assert_eq!(store.collect_orphan_files(now + time::Duration::seconds(1)).await.unwrap(), 2);
+    assert_eq!(store.blob_count().await.unwrap(), 1);
+    assert!(store.file("copy-owned").await.unwrap().is_some());
+    // Bytes no file names are removed with the next collection.
+    let lone = upload("lone");
+    store.put_file(&lone.meta, lone.data, now).await.unwrap();
+    assert_eq!(store.blob_count().await.unwrap(), 2);
+    assert_eq!(store.collect_orphan_files(now + time::Duration::seconds(1)).await.unwrap(), 1);
+    assert_eq!(store.blob_count().await.unwrap(), 1);
+}
+storage_test!(the_same_bytes_are_stored_once_and_collected_with_their_last_file);
+
 /// The process is killed (abort, no unwinding, no cleanup) after the file was written inside the
 /// writer's transaction and before the action's events: after a restart neither is there, and
 /// the dossier names no missing file.
