@@ -59,7 +59,7 @@ SELECT unit, month,
   count(*) FILTER (WHERE recv_in AND paper_result = 1) AS paper_result,
   count(*) FILTER (WHERE recv_in AND paper_result = 1 AND result_digitized = 1) AS result_digitized,
   count(*) FILTER (WHERE recv_in AND digitized_input = 1) AS digitized_input,
-  count(*) FILTER (WHERE recv_in AND digitized_input = 1 AND (paper_result = 0 OR result_digitized = 1)) AS digitized_both,
+  count(*) FILTER (WHERE recv_in AND all_digitized = 1 AND (paper_result = 0 OR result_digitized = 1)) AS digitized_both,
   count(*) FILTER (WHERE recv_in AND reused = 1) AS reused_data,
   count(*) FILTER (WHERE recv_in AND fee_bearing = 1) AS fee_bearing,
   count(*) FILTER (WHERE recv_in AND fee_bearing = 1 AND paid_online = 1) AS paid_online
@@ -70,7 +70,7 @@ FACT_TYPES = {
     "unit": "VARCHAR", "received_at": "BIGINT", "finished_at": "BIGINT", "due_at": "BIGINT",
     "paused_since": "BIGINT", "supplement_rounds": "INTEGER", "extended": "INTEGER",
     "online": "INTEGER", "paper_result": "INTEGER", "result_digitized": "INTEGER",
-    "digitized_input": "INTEGER", "reused": "INTEGER", "fee_bearing": "INTEGER",
+    "digitized_input": "INTEGER", "all_digitized": "INTEGER", "reused": "INTEGER", "fee_bearing": "INTEGER",
     "paid_online": "INTEGER", "rating": "INTEGER",
 }
 

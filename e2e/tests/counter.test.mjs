@@ -62,6 +62,12 @@ test("a missing document is refused with its name and form 02 lists it, a refres
   await page.getByLabel("Số điện thoại").fill("0912345670");
   await page.locator('input[name="nhan_0"]').check();
   await page.locator('input[name="nhan_1"]').check();
+  // The first document is scanned at the counter: its scan is attached, so it counts as digitized.
+  await page.locator('input[name="so_0"]').setInputFiles({
+    name: "to-khai.pdf",
+    mimeType: "application/pdf",
+    buffer: Buffer.from("%PDF-1.7\n% scanned at the counter\n%%EOF\n"),
+  });
   // Ten documents in all: the slip must still fit one page.
   const others = Array.from({ length: 8 }, (_, i) => `Bản sao giấy tờ kèm theo số ${i + 1} (giấy tờ chứng minh quyền sử dụng đất)`);
   await page.getByLabel(/Giấy tờ khác đã nhận/).fill(others.join("\n"));
@@ -72,6 +78,7 @@ test("a missing document is refused with its name and form 02 lists it, a refres
   const slipUrl = page.url();
   const code = (await page.locator("#code").textContent()).trim();
   assert.equal((await page.locator("#secret").textContent()).trim().length, 12, "the secret is on the first view");
+  assert.match(await page.locator("table.slip-table").textContent(), /Số hóa tại quầy/, "the receipt says which document was digitized");
 
   // F5 on the receipt re-reads it (GET): the same dossier, shown as a reprint.
   await page.reload();

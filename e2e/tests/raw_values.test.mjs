@@ -48,6 +48,8 @@ async function visibleText(page) {
     // The header names the signed-in account with its username, on purpose; so do the pickers
     // that choose an officer ("Name (username)" tells two namesakes apart).
     for (const h of body.querySelectorAll("header, select")) h.remove();
+    // A printed address (the lookup URL under a slip's QR code) is an address, not a value.
+    for (const u of body.querySelectorAll(".url")) u.remove();
     for (const td of body.querySelectorAll(".report-table td:first-child")) {
       if (/^\d\.\d$/.test(td.textContent.trim())) td.remove();
     }

@@ -149,10 +149,17 @@ pub enum Submitted {
     Already(String),
 }
 
-/// [`submit`] with an idempotency key (the counter form's): a refresh, a double click or a
-/// re-sent form with the same key creates nothing and answers the first dossier's code.
+/// [`submit`] with an idempotency key (the counter form's) and the scans its documents name: a
+/// refresh, a double click or a re-sent form with the same key creates nothing and answers the
+/// first dossier's code.
 #[tracing::instrument(skip_all, fields(procedure = %req.procedure_code))]
-pub async fn submit_once(state: &Application, officer: &User, req: Submission, key: &str) -> AppResult<Submitted> {
+pub async fn submit_once(
+    state: &Application,
+    officer: &User,
+    req: Submission,
+    files: Vec<NewFile>,
+    key: &str,
+) -> AppResult<Submitted> {
     let key = key.trim();
     if key.len() < 16 || key.len() > 64 || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         return Err(Error::bad_request(
@@ -162,7 +169,7 @@ pub async fn submit_once(state: &Application, officer: &User, req: Submission, k
         ));
     }
     let k = SubmissionKey { key: key.to_owned(), username: officer.username.clone() };
-    match create_dossier(state, Some(officer), req, Vec::new(), Some(k), None).await {
+    match create_dossier(state, Some(officer), req, files, Some(k), None).await {
         Ok((d, secret)) => Ok(Submitted::New(Box::new(d), secret)),
         Err(CreateError::Already(code)) => Ok(Submitted::Already(code)),
         Err(CreateError::App(e)) => Err(e),
@@ -310,8 +317,8 @@ async fn create_dossier(
                 .map_err(|e| motcua_domain::DomainError::rule(ErrorCode::Corrupt, e.to_string(), e.to_string()))?;
             let cal = calendars.get(Some(&d.resolving_unit));
             let receive = Action::Receive(motcua_domain::dossier::actions::receive::Receive {
-                digitized: Vec::new(),
                 fees: fees.clone(),
+                ..Default::default()
             });
             events.push(decide(&d, &receive, &Ctx { calendar: &cal, at, actor: &actor })?);
         }

@@ -5,9 +5,11 @@
 //! API both take uploads through here, so one rule answers both.
 
 use motcua_domain::ErrorCode;
-use motcua_domain::dossier::DocumentRecord;
 use motcua_domain::dossier::actions::Action;
+use motcua_domain::dossier::digitization::{Provenance, Source};
+use motcua_domain::dossier::{Actor, DocumentRecord};
 use motcua_store::web::NewFile;
+use time::OffsetDateTime;
 
 use crate::error::{AppResult, Error, Kind};
 
@@ -80,13 +82,28 @@ pub struct Accepted {
     pub name: String,
     pub kind: FileType,
     pub data: Vec<u8>,
+    /// The dossier's document this file is the scan of (a reception's scans, [`attach`]).
+    pub document: Option<String>,
+}
+
+/// The provenance of the files `actor` hands in at `at` (issue 16): the applicant's uploads are
+/// online, an officer's are scans at the counter.
+pub fn handed_in(actor: &Actor, at: OffsetDateTime) -> Provenance {
+    let source = if matches!(actor, Actor::Applicant) { Source::Online } else { Source::Counter };
+    Provenance { source, by: actor.name().to_owned(), at }
 }
 
 impl Accepted {
     /// The dossier's record of this file as the document `document_name`: digitized, since the
-    /// file is the electronic copy.
-    pub fn record(&self, document_name: &str) -> DocumentRecord {
-        DocumentRecord { name: document_name.to_owned(), digitized: true, reused: false, file: Some(self.id.clone()) }
+    /// stored file is the electronic copy, with where it came from.
+    pub fn record(&self, document_name: &str, provenance: Provenance) -> DocumentRecord {
+        DocumentRecord::backed(document_name, self.id.clone(), provenance)
+    }
+
+    /// This file as the scan of the dossier's document `name`.
+    pub fn scanning(mut self, name: &str) -> Accepted {
+        self.document = Some(name.to_owned());
+        self
     }
 
     /// The `files` row of kind `kind` ([`DOCUMENT`], [`RESULT`]) to store with the write that
@@ -134,18 +151,21 @@ pub fn check(name: String, size: usize, data: Vec<u8>, label: Label<'_>) -> AppR
     let name = if name.is_empty() { format!("tep.{}", kind.extension()) } else { name };
     let mut id = crate::auth::new_token();
     id.truncate(32);
-    Ok(Accepted { id, name, kind, data })
+    Ok(Accepted { id, name, kind, data, document: None })
 }
 
 /// Most files one supplement may carry.
 pub const MAX_SUPPLEMENT_FILES: usize = 10;
+/// Most scans one reception may carry (one per document; a procedure lists a few dozen at most).
+pub const MAX_SCANS: usize = 60;
 
 /// Attaches accepted `files` to `action` and answers the rows to store with it (in its
 /// transaction): an approval takes one file, its electronic result (so the result is digitized
 /// by fact, not by a tick); a supplement takes up to [`MAX_SUPPLEMENT_FILES`], each listed as a
-/// handed-in document under its file name. Any other action takes none. A document may not name
-/// a file it did not upload (a file id is never taken from the sender).
-pub fn attach(action: &mut Action, files: Vec<Accepted>) -> AppResult<Vec<NewFile>> {
+/// handed-in document under its file name, from `by`; a reception takes the scans of its
+/// documents ([`Accepted::scanning`]). Any other action takes none. A document may not name a
+/// file or a provenance it did not upload (neither is ever taken from the sender).
+pub fn attach(action: &mut Action, files: Vec<Accepted>, by: &Provenance) -> AppResult<Vec<NewFile>> {
     check_total(&files)?;
     let too_many = |most: usize, en: &str, vi: &str| {
         Error::unprocessable(
@@ -159,11 +179,29 @@ pub fn attach(action: &mut Action, files: Vec<Accepted>) -> AppResult<Vec<NewFil
             if files.len() > 1 {
                 return Err(too_many(1, "an approval", "phê duyệt"));
             }
-            a.result_digitized = true;
+            a.result_file = files.first().map(|f| f.id.clone());
             Ok(files.into_iter().map(|f| f.into_file(RESULT)).collect())
         }
+        Action::Receive(r) if !files.is_empty() => {
+            if files.len() > MAX_SCANS {
+                return Err(too_many(MAX_SCANS, "a reception", "khi tiếp nhận"));
+            }
+            let mut scans = Vec::with_capacity(files.len());
+            for f in &files {
+                let Some(document) = &f.document else {
+                    return Err(Error::bad_request(
+                        ErrorCode::UnexpectedFile,
+                        format!("the file “{}” is not the scan of a document of the dossier", f.name),
+                        format!("tệp “{}” không phải bản quét của một giấy tờ trong hồ sơ", f.name),
+                    ));
+                };
+                scans.push((document.clone(), f.id.clone()));
+            }
+            r.scans = scans;
+            Ok(files.into_iter().map(|f| f.into_file(DOCUMENT)).collect())
+        }
         Action::Supplement(s) => {
-            if s.documents.iter().any(|d| d.file.is_some()) {
+            if s.documents.iter().any(|d| d.file.is_some() || d.provenance.is_some()) {
                 return Err(Error::bad_request(
                     ErrorCode::UnexpectedFile,
                     "a supplement's document names its file by uploading it, not by an id",
@@ -173,7 +211,7 @@ pub fn attach(action: &mut Action, files: Vec<Accepted>) -> AppResult<Vec<NewFil
             if files.len() > MAX_SUPPLEMENT_FILES {
                 return Err(too_many(MAX_SUPPLEMENT_FILES, "a supplement", "mỗi lần bổ sung"));
             }
-            s.documents.extend(files.iter().map(|f| f.record(&f.name)));
+            s.documents.extend(files.iter().map(|f| f.record(&f.name, by.clone())));
             Ok(files.into_iter().map(|f| f.into_file(DOCUMENT)).collect())
         }
         _ if files.is_empty() => Ok(Vec::new()),
@@ -222,8 +260,16 @@ mod tests {
         assert_eq!(code(check("a.pdf".into(), 4, b"MZ\x90\0".to_vec(), label)), Some(ErrorCode::FileTypeNotAccepted));
         let ok = check(String::new(), 8, b"%PDF-1.7".to_vec(), label).unwrap();
         assert_eq!((ok.name.as_str(), ok.id.len()), ("tep.pdf", 32));
-        assert!(ok.record("Tờ khai").digitized);
-        let big = || Accepted { id: String::new(), name: String::new(), kind: FileType::Pdf, data: vec![0; MAX_FILE] };
+        let by = handed_in(&Actor::Applicant, OffsetDateTime::UNIX_EPOCH);
+        assert!(ok.record("Tờ khai", by.clone()).digitized());
+        assert_eq!(by.source, Source::Online);
+        let big = || Accepted {
+            id: String::new(),
+            name: String::new(),
+            kind: FileType::Pdf,
+            data: vec![0; MAX_FILE],
+            document: None,
+        };
         assert!(check_total(&[big(), big(), big()]).is_ok());
         assert_eq!(check_total(&[big(), big(), big(), big()]).err().map(|e| e.code), Some(ErrorCode::FilesTooLarge));
     }

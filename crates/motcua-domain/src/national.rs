@@ -23,7 +23,7 @@ use time::OffsetDateTime;
 
 use crate::dossier::event::{Event, EventData, apply};
 use crate::dossier::timeliness::VN_OFFSET;
-use crate::dossier::{Dossier, Status};
+use crate::dossier::{Dossier, Status, digitization};
 
 /// `TrangThaiHoSo` codes (domain.md §1.2).
 pub mod status {
@@ -352,7 +352,7 @@ pub fn record(
             NgayTuChoi: portal_time(refused_at),
             DonViXuLy: d.resolving_unit.to_string(),
             NoiNopHoSo: d.receiving_unit.to_string(),
-            HoSoCoThanhPhanSoHoa: u8::from(d.documents.iter().any(|c| c.digitized)),
+            HoSoCoThanhPhanSoHoa: u8::from(digitization::any_component_digitized(&d.documents)),
             DuocThanhToanTrucTuyen: online_payment(&d),
             TaiLieuNop: d
                 .documents
@@ -360,11 +360,9 @@ pub fn record(
                 .map(|c| Component {
                     TenTepDinhKem: c.name.clone(),
                     DuongDanTaiTepTin: c.file.as_deref().map(file_url).unwrap_or_default(),
-                    DuocSoHoa: u8::from(c.digitized),
-                    DuocTaiSuDung: u8::from(c.reused),
-                    // Taken from the national data store: not known until the citizen's
-                    // electronic store exists (issue 16); a reused copy is not necessarily one.
-                    DuocLayTuKhoDMQG: 0,
+                    DuocSoHoa: u8::from(digitization::document_digitized(c)),
+                    DuocTaiSuDung: u8::from(digitization::document_reused(c)),
+                    DuocLayTuKhoDMQG: u8::from(digitization::from_national_store(c)),
                 })
                 .collect(),
             DanhSachLePhi: fee_lines
@@ -377,9 +375,14 @@ pub fn record(
                 })
                 .collect(),
             DanhSachHoSoBoSung: supplements,
-            // An electronic result is listed with its file's address; results do not carry a
-            // stored file yet (issue 16), so none is claimed.
-            DanhSachGiayToKetQua: Vec::new(),
+            // An electronic result is listed with its stored file's address (4.1).
+            DanhSachGiayToKetQua: d
+                .result
+                .as_ref()
+                .and_then(|r| r.file.as_deref())
+                .map(|f| ResultDocument { TenGiayTo: d.procedure_name.clone(), DuongDanTepTinKetQua: file_url(f) })
+                .into_iter()
+                .collect(),
         },
         progress,
     })

@@ -116,20 +116,38 @@ fn a_dossier_received_on_a_public_holiday_counts_from_the_first_working_day_afte
 }
 
 #[test]
-fn receiving_scans_the_named_documents_and_refuses_unknown_names() {
+fn receiving_attaches_scans_to_named_documents_and_refuses_unknown_names_and_ticks() {
+    use motcua_domain::dossier::actions::{Action, receive::Receive};
+    use motcua_domain::dossier::digitization::Source;
     let s = Story::online(datetime!(2025-03-10 08:00 +7));
-    let unknown = motcua_domain::dossier::actions::Action::Receive(motcua_domain::dossier::actions::receive::Receive {
-        digitized: vec!["Sổ hộ khẩu".into()],
-        ..Default::default()
-    });
-    assert_eq!(s.refused(&receiver(), datetime!(2025-03-10 09:00 +7), unknown).code, "unknown_document");
+    let at = datetime!(2025-03-10 09:00 +7);
+    let unknown =
+        Action::Receive(Receive { scans: vec![("Sổ hộ khẩu".into(), "f1".into())], ..Default::default() });
+    assert_eq!(s.refused(&receiver(), at, unknown).code, "unknown_document");
+    // A tick without a scan is refused, whatever it names.
+    let tick = Action::Receive(Receive { digitized: vec!["Tờ khai".into()], ..Default::default() });
+    assert_eq!(s.refused(&receiver(), at, tick).code, "scan_required");
     let mut s = s;
-    let scan = motcua_domain::dossier::actions::Action::Receive(motcua_domain::dossier::actions::receive::Receive {
-        digitized: vec!["Tờ khai".into()],
-        ..Default::default()
-    });
-    let d = s.act(&receiver(), datetime!(2025-03-10 09:00 +7), scan);
-    assert!(d.documents.iter().all(|x| x.digitized));
+    let scan = Action::Receive(Receive { scans: vec![("Tờ khai".into(), "f1".into())], ..Default::default() });
+    let d = s.act(&receiver(), at, scan);
+    let doc = &d.documents[0];
+    assert!(doc.digitized() && !doc.reused());
+    let p = doc.provenance.as_ref().expect("provenance");
+    assert_eq!((doc.file.as_deref(), p.source, p.by.as_str(), p.at), (Some("f1"), Source::Counter, "tiepnhan", at));
+}
+
+#[test]
+fn an_electronic_result_is_its_file_and_a_tick_without_one_is_refused() {
+    use motcua_domain::dossier::actions::{Action, approve::Approve};
+    use motcua_domain::dossier::digitization::{Source, result_electronic};
+    let mut s = Story::at_approval(datetime!(2025-03-10 09:00 +7));
+    let at = datetime!(2025-03-11 09:00 +7);
+    let tick = Action::Approve(Approve { result_digitized: true, ..Default::default() });
+    assert_eq!(s.refused(&leader(), at, tick).code, "result_file_required");
+    let d = s.act(&leader(), at, Action::Approve(Approve { result_file: Some("kq".into()), ..Default::default() }));
+    let r = d.result.as_ref().expect("result");
+    assert!(result_electronic(Some(r)));
+    assert_eq!(r.provenance.as_ref().map(|p| (p.source, p.at)), Some((Source::Issued, at)));
 }
 
 #[test]
@@ -852,8 +870,7 @@ fn creating_a_dossier_checks_the_applicant_the_documents_and_the_online_channel(
         code(create::decide(new(Channel::Online, with(|a| a.id_number = "12".into()), documents()))),
         Some("invalid_id_number")
     );
-    let unnamed =
-        vec![motcua_domain::dossier::DocumentRecord { name: " ".into(), digitized: false, reused: false, file: None }];
+    let unnamed = vec![motcua_domain::dossier::DocumentRecord::named(" ")];
     assert_eq!(code(create::decide(new(Channel::Online, applicant(), unnamed))), Some("invalid_documents"));
 
     let mut paper_only = procedure();
@@ -878,10 +895,7 @@ fn a_counter_dossier_missing_a_required_document_is_not_received_and_says_what_i
         procedure: &p,
         channel,
         applicant: applicant(),
-        documents: names
-            .iter()
-            .map(|n| DocumentRecord { name: (*n).into(), digitized: false, reused: false, file: None })
-            .collect(),
+        documents: names.iter().map(|n| DocumentRecord::named(*n)).collect(),
         receiving_unit: UnitCode::parse(CENTER).unwrap(),
         resolving_unit: UnitCode::parse(AGENCY).unwrap(),
         at: datetime!(2025-03-10 08:00 +7),

@@ -142,13 +142,15 @@ fn a_setup() -> impl Strategy<Value = Setup> {
 fn sloppy_payload(kind: ActionKind, d: &Dossier) -> Action {
     let blank = || "  ".to_owned();
     match kind {
-        ActionKind::Receive => Action::Receive(receive::Receive { digitized: vec!["Không có".into()], fees: vec![] }),
+        ActionKind::Receive => {
+            Action::Receive(receive::Receive { scans: vec![("Không có".into(), "f".into())], ..Default::default() })
+        }
         ActionKind::Refuse => Action::Refuse(refuse::Refuse { reason: blank() }),
         ActionKind::RequestSupplement => {
             Action::RequestSupplement(request_supplement::RequestSupplement { reason: blank(), items: vec![] })
         }
         ActionKind::Supplement => Action::Supplement(supplement::Supplement {
-            documents: vec![DocumentRecord { name: blank(), digitized: false, reused: false, file: None }],
+            documents: vec![DocumentRecord::named(blank())],
             note: String::new(),
         }),
         ActionKind::Assign => Action::Assign(assign::Assign { assignee: blank() }),
@@ -156,7 +158,7 @@ fn sloppy_payload(kind: ActionKind, d: &Dossier) -> Action {
         ActionKind::Transfer => {
             Action::Transfer(transfer::Transfer { to_unit: d.resolving_unit.to_string(), reason: "Chuyển".into() })
         }
-        ActionKind::Approve => Action::Approve(approve::Approve { result_digitized: false, note: "x".repeat(2001) }),
+        ActionKind::Approve => Action::Approve(approve::Approve { note: "x".repeat(2001), ..Default::default() }),
         ActionKind::Reject => Action::Reject(reject::Reject { reason: blank() }),
         ActionKind::Extend => Action::Extend(extend::Extend {
             new_due_at: d.appointment_at.unwrap_or(d.submitted_at),

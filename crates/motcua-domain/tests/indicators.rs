@@ -137,7 +137,9 @@ fn digitized_input_output_reuse_online_payment_and_rating_are_read_from_the_doss
     s.act(
         &receiver(),
         MONDAY_10,
-        Action::Receive(receive_action::Receive { digitized: vec!["Tờ khai".into()], ..Default::default() }),
+        Action::Receive(receive_action::Receive {
+            scans: vec![("Tờ khai".into(), "f1".into())], ..Default::default()
+        }),
     );
     s.approve_at(datetime!(2025-03-11 09:00 +7));
     s.act(&receiver(), datetime!(2025-03-12 09:00 +7), return_result(true));
@@ -153,6 +155,47 @@ fn digitized_input_output_reuse_online_payment_and_rating_are_read_from_the_doss
     let no_result = facts(&s);
     assert!(!no_result.online_766() && !no_result.digitized_both(), "a paper-result procedure needs an e-result");
     assert!(facts_without_paper_result(&s).online_766(), "no paper result: the channel is enough");
+}
+
+/// Rows 4.1–4.3 from five dossiers built by hand through the rules, against rates computed by
+/// hand: what is digitized is what a stored file backs, and re-use what was taken from a store.
+#[test]
+fn digitization_rates_of_a_hand_made_dataset_equal_the_hand_computed_ones() {
+    use motcua_domain::dossier::DocumentRecord;
+    use motcua_domain::dossier::actions::approve::Approve;
+    use motcua_domain::dossier::digitization::{Provenance, Source};
+    let scan = || {
+        Action::Receive(receive_action::Receive { scans: vec![("Tờ khai".into(), "f".into())], ..Default::default() })
+    };
+    let approve =
+        |file: bool| Action::Approve(Approve { result_file: file.then(|| "kq".to_owned()), ..Default::default() });
+    let story = |receive: Action, electronic: bool| {
+        let mut s = Story::online(MONDAY_10);
+        s.act(&receiver(), MONDAY_10, receive);
+        for actor in [leader(), specialist()] {
+            s.act(&actor, datetime!(2025-03-11 09:00 +7), complete());
+        }
+        s.act(&leader(), datetime!(2025-03-11 10:00 +7), approve(electronic));
+        s
+    };
+    let both = story(scan(), true); // scanned + electronic result
+    let result_only = story(receive(), true); // paper input, electronic result
+    let input_only = story(scan(), false); // scanned, paper result
+    let nothing = story(receive(), false);
+    // A component taken from the applicant's store: re-used (and digitized), result electronic.
+    let mut reused = story(receive(), true);
+    let at = MONDAY_10;
+    reused.d.documents[0] =
+        DocumentRecord::backed("Tờ khai", "kho-1", Provenance { source: Source::Store, by: "applicant".into(), at });
+    let all: Vec<DossierFacts> =
+        [&both, &result_only, &input_only, &nothing, &reused].iter().map(|s| facts(s)).collect();
+    let i = indicators(&all);
+    // By hand: input 3/5 (both, input_only, reused); electronic results 3/5 (both, result_only,
+    // reused); both 2/5 (both, reused); re-used 1/5.
+    assert_eq!(i.digitized_input_rate, 60.0);
+    assert_eq!(i.digitized_output_rate, 60.0);
+    assert_eq!(i.digitized_both_rate, 40.0);
+    assert_eq!(i.reused_data_rate, 20.0);
 }
 
 // ---- formulas on hand-built facts ----
@@ -225,7 +268,8 @@ fn online_payment_counts_fee_bearing_dossiers_only_and_scores_linearly() {
 
 #[test]
 fn electronic_results_are_counted_over_paper_result_procedures_and_digitized_over_all_received() {
-    let base = DossierFacts { received: true, digitized_input: true, ..Default::default() };
+    let base =
+        DossierFacts { received: true, digitized_input: true, all_components_digitized: true, ..Default::default() };
     let e_result = DossierFacts { paper_result: true, result_digitized: true, ..base.clone() };
     let paper_only = DossierFacts { paper_result: true, ..base.clone() };
     let no_paper = base.clone();
@@ -328,6 +372,7 @@ fn arb_facts() -> impl Strategy<Value = DossierFacts> {
             paper_result: bit(6),
             result_digitized: bit(7),
             digitized_input: bit(8),
+            all_components_digitized: bit(8) && bit(20),
             reused_data: bit(9),
             fee_bearing: bit(10),
             paid_online: bit(11),

@@ -62,6 +62,9 @@ pub struct History {
     pub events: Vec<Event>,
     /// (unit, day, seq) the code used, so the live sequence never hands it out again.
     pub seq: Option<(String, String, i64)>,
+    /// The files its events name (scans, results), each owned by the dossier
+    /// (`meta.dossier_code`); content-addressed, so a seed's one scan is stored once.
+    pub files: Vec<NewFile>,
 }
 
 /// A job that runs inside the batch transaction (see [`Writer::transact`]); what it returns is
@@ -477,6 +480,7 @@ async fn bulk(tx: &mut Transaction<'static, Any>, histories: Vec<History>, open:
             .await?;
         }
         insert_history(tx, &h.secret_hash, &h.events, open).await?;
+        crate::web::insert_owned_files_in(tx, &h.files).await?;
     }
     Ok(n)
 }

@@ -78,6 +78,32 @@ pub enum FormError {
     Unreadable,
 }
 
+/// A page's form, urlencoded or multipart (when it carries files): its text values in order and
+/// its files. A body that is neither is [`FormError::Unreadable`].
+pub async fn read_page_form<S: Send + Sync>(
+    req: axum::extract::Request,
+    state: &S,
+    text_cap: usize,
+) -> Result<(Vec<(String, String)>, Vec<Upload>), FormError> {
+    use axum::extract::FromRequest;
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"));
+    if !multipart {
+        let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE { FormError::TooLarge } else { FormError::Unreadable }
+        })?;
+        return Ok((pairs, Vec::new()));
+    }
+    let m = Multipart::from_request(req, state).await.map_err(|_| FormError::Unreadable)?;
+    let form = read(m, text_cap).await?;
+    let mut pairs: Vec<(String, String)> = form.text.into_iter().collect();
+    pairs.sort();
+    Ok((pairs, form.files))
+}
+
 fn form_error(e: &MultipartError) -> FormError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return FormError::TooLarge;

@@ -206,7 +206,7 @@ impl PublicView {
             returned_at: local_opt(d.returned_at),
             supplement_request: d.pending_supplement.clone(),
             reason: d.reason.clone(),
-            result_digitized: d.result.as_ref().is_some_and(|r| r.digitized),
+            result_digitized: motcua_domain::dossier::digitization::result_electronic(d.result.as_ref()),
             fee_total: d.fee_total(),
             rating: d.rating,
             version: d.version,

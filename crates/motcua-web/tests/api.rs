@@ -50,7 +50,7 @@ async fn a_citizen_submits_online_and_follows_the_dossier_until_the_result_is_re
             &format!("/api/v1/dossiers/{code}/actions?secret={secret}"),
             None,
             Some(v),
-            Some(json!({"action": "supplement", "documents": [{"name": "Bản sao CCCD", "digitized": true}]})),
+            Some(json!({"action": "supplement", "documents": [{"name": "Bản sao CCCD"}]})),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
@@ -65,10 +65,13 @@ async fn a_citizen_submits_online_and_follows_the_dossier_until_the_result_is_re
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    let r = app
-        .act(&ld, &code, r.body["version"].as_i64().unwrap(), json!({"action": "approve", "result_digitized": true}))
-        .await;
+    let v = r.body["version"].as_i64().unwrap();
+    // An electronic result is its file: a tick without one is refused and changes nothing.
+    let r = app.act(&ld, &code, v, json!({"action": "approve", "result_digitized": true})).await;
+    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("result_file_required")));
+    let r = app.act(&ld, &code, v, json!({"action": "approve"})).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["dossier"]["result"]["digitized"], false, "no file, no electronic result");
     assert_eq!(r.body["status"], "result_ready");
     let v = r.body["version"].as_i64().unwrap();
     let r = app.act(&tn, &code, v, json!({"action": "return_result"})).await;
@@ -323,7 +326,7 @@ async fn a_counter_dossier_is_received_at_once_with_its_due_date() {
     let app = setup().await;
     let tn = app.login("tiepnhan").await;
     let r = app
-        .call("POST", "/api/v1/dossiers", Some(&tn), None, Some(json!({"procedure_code": "1.000001", "channel": "counter", "applicant": {"name": "Trần Bình"}, "documents": [{"name": "Tờ khai", "digitized": true}]})))
+        .call("POST", "/api/v1/dossiers", Some(&tn), None, Some(json!({"procedure_code": "1.000001", "channel": "counter", "applicant": {"name": "Trần Bình"}, "documents": ["Tờ khai"]})))
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!(r.body["status"], "received");
@@ -352,7 +355,7 @@ async fn a_dossier_received_before_the_reunification_holidays_is_due_after_them_
     let app = common::setup_with_clock(clock.clone()).await;
     let tn = app.login("tiepnhan").await;
     let r = app
-        .call("POST", "/api/v1/dossiers", Some(&tn), None, Some(json!({"procedure_code": "1.000001", "channel": "counter", "applicant": {"name": "Trần Bình"}, "documents": [{"name": "Tờ khai", "digitized": true}]})))
+        .call("POST", "/api/v1/dossiers", Some(&tn), None, Some(json!({"procedure_code": "1.000001", "channel": "counter", "applicant": {"name": "Trần Bình"}, "documents": ["Tờ khai"]})))
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!(r.body["received_at"], "2026-04-29T16:00:00+07:00", "whole seconds of the clock");

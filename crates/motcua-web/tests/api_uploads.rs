@@ -229,3 +229,97 @@ async fn concurrent_supplements_with_files_have_one_winner_and_store_only_its_fi
     assert_eq!(files.len(), 1, "only the winner's file is stored");
     assert_eq!(orphans(&app).await, 0);
 }
+
+#[tokio::test]
+async fn digitized_and_reused_are_facts_of_stored_files_never_a_clients_flags() {
+    let app = setup().await;
+    let with = |docs: Value| {
+        let mut s = submission();
+        s["documents"] = docs;
+        s
+    };
+    // Re-use is the server's decision; a flag is refused, whatever else is sent.
+    let r = app
+        .call("POST", "/api/v1/dossiers", None, None, Some(with(json!([{"name": "Tờ khai", "reused": true}]))))
+        .await;
+    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reuse_not_declared")));
+    // "Digitized" without its file is refused; with the file it is a fact, with its source.
+    let claim = with(json!([{"name": "Tờ khai", "digitized": true}, "Bản sao CCCD"]));
+    let r = app.call("POST", "/api/v1/dossiers", None, None, Some(claim.clone())).await;
+    assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("scan_required")));
+    let body = claim.to_string();
+    let r = app
+        .call_multipart(
+            "/api/v1/dossiers",
+            None,
+            None,
+            &[("body", &body)],
+            &[("documents[0]", "tk.pdf", "application/pdf", pdf())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let code = r.body["code"].as_str().unwrap().to_owned();
+    let tn = app.login("tiepnhan").await;
+    let d = app.call("GET", &format!("/api/v1/dossiers/{code}"), Some(&tn), None, None).await;
+    let docs = &d.body["dossier"]["documents"];
+    assert_eq!((docs[0]["digitized"].as_bool(), docs[0]["reused"].as_bool()), (Some(true), Some(false)), "{docs}");
+    assert_eq!(
+        (docs[0]["provenance"]["source"].as_str(), docs[0]["provenance"]["by"].as_str()),
+        (Some("online"), Some("applicant"))
+    );
+    assert_eq!(docs[1]["digitized"], false, "an online document without its file is not digitized: {docs}");
+
+    // At reception a tick is refused; the scan of the second document is attached as documents[1].
+    let v = d.body["version"].as_i64().unwrap();
+    let r = app
+        .call(
+            "POST",
+            &format!("/api/v1/dossiers/{code}/actions"),
+            Some(&tn),
+            Some(v),
+            Some(json!({"action": "receive", "digitized": ["Bản sao CCCD"]})),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("scan_required")),
+        "{:?}",
+        r.body
+    );
+    let action = json!({"action": "receive"}).to_string();
+    let r = app
+        .call_multipart(
+            &format!("/api/v1/dossiers/{code}/actions"),
+            Some(&tn),
+            Some(v),
+            &[("body", &action)],
+            &[("documents[1]", "cccd-scan.pdf", "application/pdf", pdf())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let docs = &r.body["dossier"]["documents"];
+    assert_eq!(
+        (docs[1]["digitized"].as_bool(), docs[1]["provenance"]["source"].as_str()),
+        (Some(true), Some("counter")),
+        "{docs}"
+    );
+    assert_eq!(docs[1]["provenance"]["by"], "tiepnhan");
+    // Both scans are stored, and the same bytes twice are kept once (content-addressed).
+    let files = app.store.files_of(&code).await.unwrap();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0].sha256, files[1].sha256);
+    assert_eq!(app.store.blob_count().await.unwrap(), 1);
+    // A scan for a document the dossier does not have is refused.
+    let v = r.body["version"].as_i64().unwrap();
+    let r = app
+        .call_multipart(
+            &format!("/api/v1/dossiers/{code}/actions"),
+            Some(&tn),
+            Some(v),
+            &[("body", &json!({"action": "complete_step"}).to_string())],
+            &[("documents[9]", "x.pdf", "application/pdf", pdf())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
+    assert_eq!(orphans(&app).await, 0);
+}

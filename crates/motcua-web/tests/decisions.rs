@@ -26,7 +26,7 @@ async fn publish(app: &App, body: Value) -> common::Res {
 
 async fn counter_dossier(app: &App, tn: &str) -> common::Res {
     let body = json!({"procedure_code": "1.000001", "channel": "counter", "applicant": {"name": "Trần Bình"},
-        "documents": [{"name": "Tờ khai", "digitized": true}]});
+        "documents": ["Tờ khai"]});
     app.call("POST", "/api/v1/dossiers", Some(tn), None, Some(body)).await
 }
 

@@ -123,7 +123,7 @@ async fn counter_dossier(app: &App, procedure: &str) -> String {
             None,
             Some(json!({"procedure_code": procedure, "channel": "counter",
                 "applicant": {"name": "Nguyễn Thị Hồng Nhung", "id_number": "091234567890", "phone": "0912345678", "email": "nhung@example.vn"},
-                "documents": [{"name": "Tờ khai", "digitized": true}]})),
+                "documents": ["Tờ khai"]})),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);

@@ -204,7 +204,7 @@ async fn received_ago(app: &App, ago: Duration) -> Dossier {
             procedure: &p,
             channel: Channel::Online,
             applicant: Applicant { name: "Trần Thị Bình".into(), ..Default::default() },
-            documents: vec![DocumentRecord { name: "Tờ khai".into(), digitized: true, reused: false, file: None }],
+            documents: vec![DocumentRecord::named("Tờ khai")],
             receiving_unit: motcua_domain::dossier::UnitCode::parse("C1").unwrap(),
             resolving_unit: motcua_domain::dossier::UnitCode::parse("A1").unwrap(),
             at,

@@ -42,7 +42,7 @@ async fn received_ago(store: &Store, procedure: &str, ago: Duration) -> Dossier 
                 email: "binh@example.vn".into(),
                 address: "Rạch Giá".into(),
             },
-            documents: vec![DocumentRecord { name: "Tờ khai".into(), digitized: true, reused: false, file: None }],
+            documents: vec![DocumentRecord::named("Tờ khai")],
             receiving_unit: motcua_domain::dossier::UnitCode::parse("C1").unwrap(),
             resolving_unit: motcua_domain::dossier::UnitCode::parse("A1").unwrap(),
             at,

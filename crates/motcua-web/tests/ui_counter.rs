@@ -104,12 +104,13 @@ async fn a_receiver_enters_a_counter_dossier_and_gets_a_receipt_slip_with_code_s
         ("id_number", "091234567891"),
         ("phone", "0912345679"),
         ("address", "Rạch Giá, An Giang"),
-        ("nhan_0", "1"),
-        ("so_0", "1"),
+        ("nhan_1", "1"),
         ("other", "Bản sao sổ hộ khẩu\n"),
     ];
-    // Post/Redirect/Get: the answer is a redirect to the receipt.
-    let posted = b.post_form("/quay/tiep-nhan", &fields).await;
+    // The first document comes with its scan (so it is handed in and digitized); the second is
+    // ticked as handed in on paper. Post/Redirect/Get: the answer is a redirect to the receipt.
+    let scan = ("so_0", "to-khai.pdf", "application/pdf", b"%PDF-1.7 scan".to_vec());
+    let posted = b.post_multipart("/quay/tiep-nhan", &fields, &[scan]).await;
     assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.html);
     let slip = posted.location.clone().unwrap_or_default();
     assert!(slip.starts_with("/quay/ho-so/C1-") && slip.ends_with("/phieu/01"), "{slip}");
@@ -132,6 +133,7 @@ async fn a_receiver_enters_a_counter_dossier_and_gets_a_receipt_slip_with_code_s
         "An Giang, ngày",
         "50.000 đ",
         "Bản sao sổ hộ khẩu",
+        "Số hóa tại quầy",
         "NGƯỜI TIẾP NHẬN HỒ SƠ",
         "data-print",
     ] {
@@ -141,8 +143,14 @@ async fn a_receiver_enters_a_counter_dossier_and_gets_a_receipt_slip_with_code_s
     let d = api_dossier(&app, "tiepnhan", &code).await;
     assert_eq!(d["status"], "received");
     assert_eq!(d["channel"], "counter");
-    assert_eq!(d["dossier"]["documents"][0]["digitized"], true);
-    assert_eq!(d["dossier"]["documents"][1]["digitized"], false);
+    let docs = d["dossier"]["documents"].as_array().unwrap();
+    assert_eq!(
+        (docs[0]["digitized"].as_bool(), docs[0]["provenance"]["source"].as_str()),
+        (Some(true), Some("counter"))
+    );
+    assert_eq!(docs[0]["provenance"]["by"], "tiepnhan");
+    assert!(docs[0]["file"].is_string(), "the scan is stored with the dossier: {d}");
+    assert!(docs[1..].iter().all(|x| x["digitized"] == false), "paper only: {d}");
     let look = b.get(&format!("/tra-cuu?code={code}&secret={secret}")).await;
     assert!(look.html.contains("Đã tiếp nhận"), "the printed secret opens the public lookup");
 
@@ -158,7 +166,8 @@ async fn a_receiver_enters_a_counter_dossier_and_gets_a_receipt_slip_with_code_s
         app.store.counts_by_status(&["C1".to_owned()], now).await.unwrap().iter().map(|c| c.count).sum::<i64>()
     };
     let before = count().await;
-    let resent = b.post_form("/quay/tiep-nhan", &fields).await;
+    let scan = ("so_0", "to-khai.pdf", "application/pdf", b"%PDF-1.7 scan".to_vec());
+    let resent = b.post_multipart("/quay/tiep-nhan", &fields, std::slice::from_ref(&scan)).await;
     assert_eq!(resent.status, StatusCode::SEE_OTHER);
     assert_eq!(resent.location.as_deref(), Some(slip.as_str()), "no second dossier");
     assert_eq!(count().await, before);
@@ -168,10 +177,10 @@ async fn a_receiver_enters_a_counter_dossier_and_gets_a_receipt_slip_with_code_s
     let mut theirs = fields;
     let other_csrf = form.csrf();
     theirs[0].1 = other_csrf.as_str();
-    let p = other.post_form("/quay/tiep-nhan", &theirs).await;
+    let p = other.post_multipart("/quay/tiep-nhan", &theirs, std::slice::from_ref(&scan)).await;
     assert_eq!(p.status, StatusCode::CONFLICT, "{}", p.html);
     theirs[1].1 = "";
-    let p = other.post_form("/quay/tiep-nhan", &theirs).await;
+    let p = other.post_multipart("/quay/tiep-nhan", &theirs, std::slice::from_ref(&scan)).await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.html);
     assert!(p.html.contains("mã biểu mẫu bị thiếu") && hidden(&p, "idem").len() == 64, "a new form to send");
 }
@@ -257,8 +266,25 @@ async fn receiving_an_online_dossier_from_the_worklist() {
     let page = b.get(&format!("/quay/ho-so/{code}")).await;
     assert!(page.html.contains("value=\"receive\"") && page.html.contains("value=\"refuse\""));
     assert!(!page.html.contains("value=\"return_result\""), "only allowed actions are offered");
-    let r = act(&mut b, &code, &[("action", "receive")]).await;
+    assert!(page.html.contains("type=\"file\" id=\"so_0\""), "the scan of a paper document is attached at reception");
+    let (csrf, version) = (page.csrf(), hidden(&page, "version"));
+    let fields = [("csrf", csrf.as_str()), ("version", version.as_str()), ("action", "receive")];
+    let uri = format!("/quay/ho-so/{code}/thao-tac");
+    let program = ("so_0", "scan.pdf", "application/pdf", b"MZ\x90\0 not a scan".to_vec());
+    let bad = b.post_multipart(&uri, &fields, &[program]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.html);
+    assert!(bad.html.contains("không phải PDF"), "{}", bad.html);
+    assert_eq!(api_dossier(&app, "tiepnhan", &code).await["status"], "submitted", "a refused scan receives nothing");
+    let scan = ("so_0", "scan.pdf", "application/pdf", b"%PDF-1.7 scan at the counter".to_vec());
+    let r = b.post_multipart(&uri, &fields, &[scan]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.html);
+    let d = api_dossier(&app, "tiepnhan", &code).await;
+    let doc = &d["dossier"]["documents"][0];
+    assert_eq!(
+        (doc["digitized"].as_bool(), doc["provenance"]["source"].as_str()),
+        (Some(true), Some("counter")),
+        "{d}"
+    );
     let to = r.location.unwrap();
     assert_eq!(to, format!("/quay/ho-so/{code}?ok=receive"));
     let after = b.get(&to).await;

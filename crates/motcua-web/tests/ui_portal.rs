@@ -327,7 +327,7 @@ async fn the_result_downloads_only_with_the_right_secret_once_the_dossier_has_a_
     let p = b.get(&url("r0000000000000000000000000000001", &secret)).await;
     assert_eq!(p.status, StatusCode::NOT_FOUND, "no download before the result is approved");
     let v = app.to_approval(&code, r.body["version"].as_i64().unwrap()).await;
-    let r = app.act(&ld, &code, v, json!({"action": "approve", "result_digitized": true})).await;
+    let r = app.act(&ld, &code, v, json!({"action": "approve"})).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
 
     let look = b.get(&format!("/tra-cuu?code={code}&secret={secret}")).await;

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use motcua_domain::dossier::Channel;
+use motcua_domain::dossier::{Channel, digitization};
 use motcua_domain::indicators::{Tally, YearMonth};
 use motcua_store::Store;
 use motcua_store::indicators::{By, Scope};
@@ -144,7 +144,7 @@ async fn export_facts(store: &Store, path: &Path) -> anyhow::Result<u64> {
     writeln!(
         f,
         "unit,received_at,finished_at,due_at,paused_since,supplement_rounds,extended,online,paper_result,\
-         result_digitized,digitized_input,reused,fee_bearing,paid_online,rating"
+         result_digitized,digitized_input,all_digitized,reused,fee_bearing,paid_online,rating"
     )?;
     let mut n = 0u64;
     let mut after = String::new();
@@ -156,7 +156,7 @@ async fn export_facts(store: &Store, path: &Path) -> anyhow::Result<u64> {
             let b = |x: bool| u8::from(x);
             writeln!(
                 f,
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 d.resolving_unit,
                 ns(d.received_at),
                 ns(d.finished_at),
@@ -166,9 +166,10 @@ async fn export_facts(store: &Store, path: &Path) -> anyhow::Result<u64> {
                 b(d.extension.is_some()),
                 b(d.channel == Channel::Online),
                 b(d.paper_result),
-                b(d.result.as_ref().is_some_and(|r| r.digitized)),
-                b(d.documents.iter().any(|x| x.digitized || x.reused)),
-                b(d.documents.iter().any(|x| x.reused)),
+                b(digitization::result_electronic(d.result.as_ref())),
+                b(digitization::any_component_digitized(&d.documents)),
+                b(digitization::every_component_digitized(&d.documents)),
+                b(digitization::reused_data(&d.documents)),
                 b(d.fee_total() > 0),
                 b(d.paid_online),
                 d.rating.map(|r| r.to_string()).unwrap_or_default(),

@@ -277,12 +277,13 @@ async fn seed_history(
                         online: None,
                         rates: &rates,
                     };
-                    if let Some(Generated { events, .. }) = generate(&mut rng, &cal, staff, spec) {
+                    if let Some(Generated { events, files, .. }) = generate(&mut rng, &cal, staff, spec) {
                         let secret = motcua_app::auth::new_secret();
                         batch.push(History {
                             secret_hash: motcua_app::auth::secret_hash(&secret),
                             events,
                             seq: Some((unit.clone(), day.to_string(), seq as i64)),
+                            files,
                         });
                     }
                 }
@@ -370,6 +371,7 @@ async fn showcase(
                 secret_hash: motcua_app::auth::secret_hash(&secret),
                 events: g.events,
                 seq: Some((receiving.clone(), day, seq as i64)),
+                files: g.files,
             };
             store.writer.bulk(vec![history]).await?;
             out.push((g.code, secret, p.name.clone()));

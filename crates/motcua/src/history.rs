@@ -3,6 +3,7 @@
 //! given seed; no external randomness crate. The probabilities are a [`Rates`] value: the demo
 //! uses its defaults, `motcua simulate` the province figures given on its command line.
 
+use motcua_app::files::{DOCUMENT, RESULT};
 use motcua_domain::calendar::{Calendar, WorkingTime};
 use motcua_domain::catalog::Procedure;
 use motcua_domain::code::{DEFAULT_TEMPLATE, render};
@@ -10,9 +11,11 @@ use motcua_domain::dossier::actions::{
     Action, Ctx, approve, assign, complete_step, create, decide, rate, refuse, request_supplement, return_result,
     supplement, withdraw,
 };
+use motcua_domain::dossier::digitization::{Provenance, Source};
 use motcua_domain::dossier::event::{Event, EventData, apply};
 use motcua_domain::dossier::timeliness::VN_OFFSET;
 use motcua_domain::dossier::{Actor, Applicant, Channel, DocumentRecord, Dossier, Role, Status, UnitCode};
+use motcua_store::web::NewFile;
 use time::{Duration, OffsetDateTime};
 
 /// SplitMix64: small, fast, good enough for synthetic data.
@@ -129,7 +132,9 @@ impl Rates {
             (true, true) if n > 1 => {
                 Digitization { documents: 1 + rng.below(n as u64 - 1) as usize, result: Some(true) }
             }
-            (true, true) => Digitization { documents: n, result: Some(false) },
+            // One component: "some but not all" does not exist, so the pair is "both" (the
+            // share of such dossiers is small; keeping the result keeps row 4.1 on target).
+            (true, true) => Digitization { documents: n, result: Some(true) },
             (true, false) => Digitization { documents: n, result: Some(false) },
             (false, _) => Digitization { documents: 0, result: Some(result) },
         }
@@ -182,6 +187,23 @@ pub struct Generated {
     pub code: String,
     /// The projection after the last event (for counting what was generated).
     pub dossier: Option<Dossier>,
+    /// The stored files its documents and result name (the one seed scan, [`seed_file`]).
+    pub files: Vec<NewFile>,
+}
+
+/// The one scan every generated document and result is a copy of: a one-page PDF that says it is
+/// a demo copy. Stored content-addressed, its bytes are kept once however many files name it.
+const SEED_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n\
+2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n\
+3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>endobj\n\
+4 0 obj<</Length 58>>stream\nBT /F1 18 Tf 72 760 Td (Motcua - ban sao minh hoa / demo copy) Tj ET\nendstream endobj\n\
+5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
+/// A generated file `id` of `kind`, owned by the dossier `code`.
+fn seed_file(id: &str, code: &str, kind: &str, name: &str) -> NewFile {
+    let mut f = NewFile::new(id.to_owned(), kind, format!("{name}.pdf"), "application/pdf", SEED_PDF.to_vec());
+    f.meta.dossier_code = Some(code.to_owned());
+    f
 }
 
 /// Parameters of one dossier to generate.
@@ -229,15 +251,28 @@ pub fn generate(rng: &mut Rng, cal: &Calendar, staff: &Staff, spec: Spec) -> Opt
         address: "An Giang".into(),
     };
     let digitization = rates.digitization(rng, online, p.documents.len());
+    // A digitized component is a stored file (issue 16): uploaded online or scanned at the
+    // counter at submission, or taken from the applicant's store (re-use).
+    let mut files = Vec::new();
     let documents = p
         .documents
         .iter()
         .enumerate()
-        .map(|(i, d)| DocumentRecord {
-            name: d.name.clone(),
-            digitized: i < digitization.documents,
-            reused: rng.chance(rates.reused),
-            file: None,
+        .map(|(i, d)| {
+            if i >= digitization.documents {
+                return DocumentRecord::named(d.name.clone());
+            }
+            let source = if rng.chance(rates.reused) {
+                Source::Store
+            } else if online {
+                Source::Online
+            } else {
+                Source::Counter
+            };
+            let by = if online { Actor::Applicant.name().to_owned() } else { staff.receiver.name().to_owned() };
+            let id = format!("{code}-{i}");
+            files.push(seed_file(&id, code.as_ref(), DOCUMENT, &d.name));
+            DocumentRecord::backed(d.name.clone(), id, Provenance { source, by, at: spec.submitted_at })
         })
         .collect();
     let created = create::decide(create::NewDossier {
@@ -262,6 +297,7 @@ pub fn generate(rng: &mut Rng, cal: &Calendar, staff: &Staff, spec: Spec) -> Opt
         }],
         d: None,
         at: spec.submitted_at,
+        files,
     };
     run.d = apply(None, &run.events[0]).ok();
     let hour = WorkingTime::from_hours(1.0).ok()?;
@@ -273,8 +309,8 @@ pub fn generate(rng: &mut Rng, cal: &Calendar, staff: &Staff, spec: Spec) -> Opt
         return Some(run.finish(code.to_string()));
     }
     let receive = Action::Receive(motcua_domain::dossier::actions::receive::Receive {
-        digitized: Vec::new(),
         fees: fee_facts(rng, p),
+        ..Default::default()
     });
     if !run.act(&staff.receiver, wait, receive) {
         return Some(run.finish(code.to_string()));
@@ -335,12 +371,14 @@ pub fn generate(rng: &mut Rng, cal: &Calendar, staff: &Staff, spec: Spec) -> Opt
     let target = run.d.as_ref().map(|d| d.paused).unwrap_or_default();
     let finish_at = cal.add(finish_at, target);
     let until_finish = if finish_at > run.at { cal.between(run.at, finish_at) } else { WorkingTime(0) };
-    let approve = Action::Approve(approve::Approve {
-        result_digitized: digitization.result.unwrap_or_else(|| rng.chance(rates.digitized_result)),
-        note: String::new(),
-    });
+    let electronic = digitization.result.unwrap_or_else(|| rng.chance(rates.digitized_result));
+    let result_file = electronic.then(|| format!("{code}-kq"));
+    let approve = Action::Approve(approve::Approve { result_file: result_file.clone(), ..Default::default() });
     if !run.act(&staff.leader, until_finish, approve) {
         return Some(run.finish(code.to_string()));
+    }
+    if let Some(id) = result_file {
+        run.files.push(seed_file(&id, code.as_ref(), RESULT, &p.name));
     }
     // The steps after the approval (the clerk issues the result), then the return.
     while let Some(step) = run.d.as_ref().and_then(|d| d.current_step().filter(|s| s.role != Role::Receiver).cloned()) {
@@ -371,6 +409,7 @@ struct Run<'a> {
     events: Vec<Event>,
     d: Option<Dossier>,
     at: OffsetDateTime,
+    files: Vec<NewFile>,
 }
 
 impl Run<'_> {
@@ -401,6 +440,6 @@ impl Run<'_> {
     }
 
     fn finish(self, code: String) -> Generated {
-        Generated { events: self.events, code, dossier: self.d }
+        Generated { events: self.events, code, dossier: self.d, files: self.files }
     }
 }

@@ -18,6 +18,7 @@ use motcua_domain::catalog::{COMMUNE_AGENCY, Procedure};
 use motcua_domain::code::{DEFAULT_TEMPLATE, render};
 use motcua_domain::dossier::timeliness::{Timeliness, VN_OFFSET, classify};
 use motcua_domain::dossier::{Channel, Dossier, Status};
+use motcua_domain::indicators::facts::{DossierFacts, Period};
 use motcua_store::Store;
 use motcua_store::writer::History;
 use time::{Date, Duration, OffsetDateTime, Time, Weekday};
@@ -91,12 +92,16 @@ pub struct Tally {
     /// Dossiers the on-time indicator judges at the simulation's `now` (domain `classify`).
     pub judged: u64,
     pub late: u64,
-    /// Dossiers with at least one digitized component.
+    /// Received in the period (QĐ 766 rows 4.1–4.3's denominator), counted with the indicators'
+    /// own facts ([`DossierFacts`], one digitization definition for both).
+    pub received: u64,
+    /// Of `received`: every component digitized (row 4.2 part 1).
     pub input_digitized: u64,
-    /// Dossiers with a result (approved).
-    pub with_result: u64,
+    /// Of `received`: procedures whose result is a paper document (row 4.1's denominator).
+    pub paper_result: u64,
+    /// Of `paper_result`: an electronic result (row 4.1).
     pub result_digitized: u64,
-    /// Of `with_result`: every component and the result digitized.
+    /// Of `received`: digitized input and, where paper, an electronic result (row 4.2).
     pub both_digitized: u64,
     pub supplemented: u64,
     pub refused: u64,
@@ -107,7 +112,7 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn count(&mut self, d: &Dossier, now: OffsetDateTime) {
+    fn count(&mut self, d: &Dossier, now: OffsetDateTime, period: &Period) {
         self.dossiers += 1;
         self.online += u64::from(d.channel == Channel::Online);
         match classify(d, now) {
@@ -118,11 +123,13 @@ impl Tally {
             Some(_) => self.judged += 1,
             None => {}
         }
-        self.input_digitized += u64::from(d.documents.iter().any(|x| x.digitized));
-        if let Some(r) = &d.result {
-            self.with_result += 1;
-            self.result_digitized += u64::from(r.digitized);
-            self.both_digitized += u64::from(r.digitized && d.documents.iter().all(|x| x.digitized));
+        let f = DossierFacts::of(d, period);
+        if f.received {
+            self.received += 1;
+            self.input_digitized += u64::from(f.digitized_input);
+            self.paper_result += u64::from(f.paper_result);
+            self.result_digitized += u64::from(f.paper_result && f.result_digitized);
+            self.both_digitized += u64::from(f.digitized_both());
         }
         self.supplemented += u64::from(d.supplement_rounds > 0);
         self.refused += u64::from(d.status == Status::Refused);
@@ -136,8 +143,9 @@ impl Tally {
         self.online += o.online;
         self.judged += o.judged;
         self.late += o.late;
+        self.received += o.received;
         self.input_digitized += o.input_digitized;
-        self.with_result += o.with_result;
+        self.paper_result += o.paper_result;
         self.result_digitized += o.result_digitized;
         self.both_digitized += o.both_digitized;
         self.supplemented += o.supplemented;
@@ -157,13 +165,13 @@ impl Tally {
         Tally::share(self.late, self.judged)
     }
     pub fn input_rate(&self) -> f64 {
-        Tally::share(self.input_digitized, self.dossiers)
+        Tally::share(self.input_digitized, self.received)
     }
     pub fn result_rate(&self) -> f64 {
-        Tally::share(self.result_digitized, self.with_result)
+        Tally::share(self.result_digitized, self.paper_result)
     }
     pub fn both_rate(&self) -> f64 {
-        Tally::share(self.both_digitized, self.with_result)
+        Tally::share(self.both_digitized, self.received)
     }
 }
 
@@ -229,6 +237,8 @@ struct Shared {
     rates: Rates,
     seed: u64,
     now: OffsetDateTime,
+    /// The simulated months, as the indicators read them.
+    period: Period,
 }
 
 /// Runs the simulation on `database` (reference data seeded when the database is empty).
@@ -313,6 +323,7 @@ pub async fn run(database: &str, opts: &Options) -> anyhow::Result<Summary> {
         rates: opts.rates.clone(),
         seed: opts.seed,
         now,
+        period: Period { start: OffsetDateTime::new_in_offset(opts.from, Time::MIDNIGHT, VN_OFFSET), end },
     });
     let threads = std::thread::available_parallelism().map(usize::from).unwrap_or(2).clamp(1, 8);
     let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<History>, Tally)>(4 * threads);
@@ -376,12 +387,17 @@ pub fn print_summary(s: &Summary, opts: &Options) {
     println!("  realised (configured):");
     println!("    online                {} ({})", pct(t.online_rate()), pct(r.online));
     println!("    late                  {} ({}) of {} judged", pct(t.late_rate()), pct(r.late), t.judged);
-    println!("    digitized input       {} ({})", pct(t.input_rate()), pct(r.digitized_input));
     println!(
-        "    digitized result      {} ({}) of {} results",
+        "    digitized input       {} ({}) of {} received (QĐ 766 row 4.2, input)",
+        pct(t.input_rate()),
+        pct(r.digitized_input),
+        t.received
+    );
+    println!(
+        "    electronic result     {} ({}) of {} with a paper result (row 4.1)",
         pct(t.result_rate()),
         pct(r.digitized_result),
-        t.with_result
+        t.paper_result
     );
     println!(
         "    digitized both        {} ({})",
@@ -565,13 +581,14 @@ fn generate_chunk(s: &Shared, range: std::ops::Range<usize>) -> (Vec<History>, T
             continue;
         };
         if let Some(d) = &g.dossier {
-            tally.count(d, s.now);
+            tally.count(d, s.now, &s.period);
         }
         let secret = motcua_app::auth::new_secret();
         out.push(History {
             secret_hash: motcua_app::auth::secret_hash(&secret),
             events: g.events,
             seq: Some((place.code.clone(), p.day.to_string(), p.seq as i64)),
+            files: g.files,
         });
     }
     (out, tally)

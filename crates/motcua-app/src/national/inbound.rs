@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use motcua_domain::ErrorCode;
+use motcua_domain::dossier::digitization::{Provenance, Source};
 use motcua_domain::dossier::{Channel, DocumentRecord};
 use motcua_domain::national::inbound::{PortalDossier, check};
 use serde::{Deserialize, Serialize};
@@ -109,7 +110,7 @@ async fn import_checked(state: &Application, body: &str) -> AppResult<Intaken> {
     let mut total = 0usize;
     for c in &inbound.components {
         let Some((file_name, text)) = &c.file else {
-            documents.push(DocumentRecord { name: c.name.clone(), digitized: false, reused: false, file: None });
+            documents.push(DocumentRecord::named(c.name.clone()));
             continue;
         };
         let data = base64::engine::general_purpose::STANDARD.decode(text.trim()).map_err(|_| {
@@ -128,11 +129,11 @@ async fn import_checked(state: &Application, body: &str) -> AppResult<Intaken> {
             ));
         }
         let accepted = crate::files::check(file_name.clone(), data.len(), data, Label::same(&c.name))?;
-        let mut doc = accepted.record(&c.name);
-        // The portal took it from the citizen's national data store: its word, as the store's
-        // keeper (766 rows 4.3/4.4).
-        doc.reused = c.from_national_store;
-        documents.push(doc);
+        // Uploaded by the citizen on the portal, or taken by the portal from the citizen's
+        // national data store: its word, as the store's keeper (766 rows 4.3/4.4).
+        let source = if c.from_national_store { Source::NationalStore } else { Source::Online };
+        let provenance = Provenance { source, by: motcua_store::national_inbound::PORTAL.to_owned(), at: state.now() };
+        documents.push(accepted.record(&c.name, provenance));
         files.push(accepted.into_file(crate::files::DOCUMENT));
     }
     let submission = Submission {

@@ -7,6 +7,7 @@
 //! of the events ([`event::apply`]).
 
 pub mod actions;
+pub mod digitization;
 pub mod event;
 pub mod fees_due;
 pub mod timeliness;
@@ -205,20 +206,76 @@ impl Applicant {
     }
 }
 
-/// One document of the dossier, with the provenance flags the 766 indicators read
-/// (domain.md §3 indicators 4.2–4.4, §7).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One document (component, thành phần hồ sơ) of the dossier. It counts as digitized only when a
+/// stored file backs it, and as re-used only when the server took that file from a store
+/// ([`digitization`], the one definition; 766 rows 4.2–4.4). Events before issue 16 also carry
+/// `digitized` / `reused` ticks; they are ignored when read (a tick is not a file). Written, it
+/// carries `digitized` and `reused` as computed here, for readers of the JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct DocumentRecord {
     pub name: String,
-    /// An electronic copy is attached (uploaded online or scanned at the counter).
-    #[serde(default)]
-    pub digitized: bool,
-    /// Taken from the citizen's data store / re-used digitized data (`DuocLayTuKhoDMQG`, 4.3/4.4).
-    #[serde(default)]
-    pub reused: bool,
-    /// Reference to the stored file, if any.
+    /// The stored file behind the electronic copy: set by the server that stored it, never
+    /// taken from a client.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// Where the copy came from, who stored it and when (absent on copies stored before issue 16).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<digitization::Provenance>,
+}
+
+impl Serialize for DocumentRecord {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Written<'a> {
+            name: &'a str,
+            digitized: bool,
+            reused: bool,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            file: &'a Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            provenance: &'a Option<digitization::Provenance>,
+        }
+        Written {
+            name: &self.name,
+            digitized: self.digitized(),
+            reused: self.reused(),
+            file: &self.file,
+            provenance: &self.provenance,
+        }
+        .serialize(s)
+    }
+}
+
+impl DocumentRecord {
+    /// A document handed in on paper (or only named): not digitized.
+    pub fn named(name: impl Into<String>) -> DocumentRecord {
+        DocumentRecord { name: name.into(), file: None, provenance: None }
+    }
+
+    /// A document backed by the stored `file`.
+    pub fn backed(
+        name: impl Into<String>,
+        file: impl Into<String>,
+        provenance: digitization::Provenance,
+    ) -> DocumentRecord {
+        DocumentRecord { name: name.into(), file: Some(file.into()), provenance: Some(provenance) }
+    }
+
+    /// [`digitization::document_digitized`].
+    pub fn digitized(&self) -> bool {
+        digitization::document_digitized(self)
+    }
+
+    /// [`digitization::document_reused`].
+    pub fn reused(&self) -> bool {
+        digitization::document_reused(self)
+    }
+
+    /// Where its electronic copy came from, when it has one (copies stored before issue 16 have
+    /// no recorded source).
+    pub fn source(&self) -> Option<digitization::Source> {
+        self.provenance.as_ref().map(|p| p.source).filter(|_| self.digitized())
+    }
 }
 
 /// One step of the internal process as tracked on this dossier.
@@ -327,13 +384,35 @@ pub struct PaidFees {
     pub refunded: Option<String>,
 }
 
-/// The result of processing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The result of processing. Written, it carries `digitized` (an electronic result is stored),
+/// computed, for readers of the JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ResultRecord {
-    /// An electronic result exists (766 indicator 4.1/4.2).
-    pub digitized: bool,
+    /// The stored file of the electronic result (766 rows 4.1/4.2; [`digitization`]). Events
+    /// before issue 16 carry a `digitized` tick instead, ignored when read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Who issued it and when (source [`digitization::Source::Issued`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<digitization::Provenance>,
     #[serde(default)]
     pub note: String,
+}
+
+impl Serialize for ResultRecord {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Written<'a> {
+            digitized: bool,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            file: &'a Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            provenance: &'a Option<digitization::Provenance>,
+            note: &'a str,
+        }
+        Written { digitized: self.file.is_some(), file: &self.file, provenance: &self.provenance, note: &self.note }
+            .serialize(s)
+    }
 }
 
 /// The current-state projection of a dossier; a fold of its events.

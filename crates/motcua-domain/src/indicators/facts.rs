@@ -6,7 +6,7 @@ use time::{Date, Duration, Month, OffsetDateTime, Time};
 
 use super::YearMonth;
 use crate::dossier::timeliness::{Timeliness, VN_OFFSET, classify};
-use crate::dossier::{Channel, Dossier};
+use crate::dossier::{Channel, Dossier, digitization};
 
 /// A reporting period `[start, end)`: a month, quarter or year on the portal (domain.md §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -74,16 +74,19 @@ pub struct DossierFacts {
     pub timeliness: Option<Timeliness>,
     /// The procedure's result is a paper document (4.1; a flag from the catalog).
     pub paper_result: bool,
-    /// An electronic result exists (`ResultRecord::digitized`, 4.1). Like the portal, which
+    /// An electronic result is stored ([`digitization::result_electronic`], 4.1). Like the portal, which
     /// computes in real time from the synced record, this reads the dossier as it is now, not as
     /// of the period end; so does every other received-in-period flag below.
     pub result_digitized: bool,
-    /// Digitized input (4.2 part 1): at least one dossier component carries an electronic file —
-    /// uploaded online, scanned at the counter (`DocumentRecord::digitized`) or taken from the
-    /// citizen's data store (`DocumentRecord::reused`, which is electronic by nature).
+    /// Digitized input: at least one component is backed by a stored file, uploaded online,
+    /// scanned at the counter or taken from a store ([`digitization::any_component_digitized`]).
     pub digitized_input: bool,
-    /// At least one component flagged re-used digitized data (`HoSoCoThanhPhanSoHoa` /
-    /// `DuocSoHoa`, 4.3).
+    /// Every component is backed by a stored file (4.2 part 1,
+    /// [`digitization::every_component_digitized`]).
+    #[serde(default)]
+    pub all_components_digitized: bool,
+    /// At least one component taken from a store the applicant already had
+    /// ([`digitization::reused_data`], 4.3).
     pub reused_data: bool,
     /// The frozen fee list has a non-zero total (3.6 excludes dossiers whose fees are all 0).
     pub fee_bearing: bool,
@@ -119,9 +122,10 @@ impl DossierFacts {
             finished: processed && finished,
             timeliness: if processed { classify(d, as_of) } else { None },
             paper_result: d.paper_result,
-            result_digitized: d.result.as_ref().is_some_and(|r| r.digitized),
-            digitized_input: d.documents.iter().any(|doc| doc.digitized || doc.reused),
-            reused_data: d.documents.iter().any(|doc| doc.reused),
+            result_digitized: digitization::result_electronic(d.result.as_ref()),
+            digitized_input: digitization::any_component_digitized(&d.documents),
+            all_components_digitized: digitization::every_component_digitized(&d.documents),
+            reused_data: digitization::reused_data(&d.documents),
             fee_bearing: d.fee_total() > 0,
             paid_online: d.paid_online,
             rated: rating.is_some(),
@@ -138,9 +142,9 @@ impl DossierFacts {
         self.received && self.online && (!self.paper_result || self.result_digitized)
     }
 
-    /// "Digitized" in the 4.2 sense: digitized input and, where a paper result is required, an
-    /// electronic result.
+    /// "Digitized" in the 4.2 sense: every component digitized and, where a paper result is
+    /// required, an electronic result ([`digitization::digitized_both`]).
     pub fn digitized_both(&self) -> bool {
-        self.digitized_input && (!self.paper_result || self.result_digitized)
+        self.all_components_digitized && (!self.paper_result || self.result_digitized)
     }
 }

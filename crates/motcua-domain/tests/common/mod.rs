@@ -106,7 +106,7 @@ pub fn applicant() -> Applicant {
 
 /// One submitted document.
 pub fn documents() -> Vec<DocumentRecord> {
-    vec![DocumentRecord { name: "Tờ khai".into(), digitized: false, reused: false, file: None }]
+    vec![DocumentRecord::named("Tờ khai")]
 }
 
 /// An officer with `roles` in `units`.
@@ -181,7 +181,7 @@ pub fn request_supplement() -> Action {
 }
 pub fn supplement() -> Action {
     Action::Supplement(supplement::Supplement {
-        documents: vec![DocumentRecord { name: "Bản sao CCCD".into(), digitized: true, reused: false, file: None }],
+        documents: vec![DocumentRecord::named("Bản sao CCCD")],
         note: String::new(),
     })
 }
@@ -197,7 +197,7 @@ pub fn transfer(to: &str) -> Action {
     })
 }
 pub fn approve() -> Action {
-    Action::Approve(approve::Approve { result_digitized: true, note: String::new() })
+    Action::Approve(approve::Approve { result_file: Some("ketqua".into()), ..Default::default() })
 }
 pub fn reject() -> Action {
     Action::Reject(reject::Reject { reason: "Không đủ điều kiện".into() })

@@ -157,7 +157,7 @@ impl NewDossier {
             procedure: &self.procedure,
             channel: self.channel,
             applicant: applicant(),
-            documents: vec![DocumentRecord { name: "Tờ khai".into(), digitized: true, reused: false, file: None }],
+            documents: vec![DocumentRecord::named("Tờ khai")],
             receiving_unit: motcua_domain::dossier::UnitCode::parse(&self.receiving).unwrap(),
             resolving_unit: motcua_domain::dossier::UnitCode::parse(&self.resolving).unwrap(),
             at: self.at,

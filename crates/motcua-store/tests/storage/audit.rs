@@ -50,6 +50,7 @@ fn history(n: &NewDossier, seq: u64, then: Vec<(Actor, Value, OffsetDateTime)>) 
         secret_hash: "h".into(),
         events,
         seq: Some((n.receiving.clone(), n.day(), i64::try_from(seq).unwrap())),
+        files: Vec::new(),
     };
     (h, d)
 }

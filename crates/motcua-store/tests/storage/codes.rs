@@ -60,6 +60,7 @@ async fn imported_histories_advance_the_sequence_and_codes_grow_past_four_digits
         secret_hash: "h".into(),
         events: vec![day.event(code.to_owned()).unwrap()],
         seq: Some((COMMUNE.to_owned(), day.day(), seq)),
+        files: Vec::new(),
     };
     assert_eq!(store.writer.bulk(vec![history(&imported, 9999)]).await.unwrap(), 1);
     assert_eq!(imported, format!("{COMMUNE}-250709-9999"));

@@ -283,7 +283,7 @@ fn step(kind: u8, flag: bool, unit: &str, d: &Dossier, when: OffsetDateTime) -> 
     match kind {
         0 => (specialist(unit), json!({"action": "request_supplement", "reason": "Thiếu giấy tờ"})),
         1 => (Actor::Applicant, json!({"action": "supplement"})),
-        2 => (leader(unit), json!({"action": "approve", "result_digitized": flag})),
+        2 => (leader(unit), json!({"action": "approve", "electronic": flag})),
         3 => (leader(unit), json!({"action": "reject", "reason": "Không đủ điều kiện"})),
         4 => (receiver(unit), json!({"action": "withdraw", "reason": "Công dân xin rút"})),
         5 => {
@@ -294,6 +294,17 @@ fn step(kind: u8, flag: bool, unit: &str, d: &Dossier, when: OffsetDateTime) -> 
         7 => (Actor::Applicant, json!({"action": "rate", "score": if flag { 5 } else { 1 }})),
         _ => (leader(unit), json!({"action": "complete_step"})),
     }
+}
+
+/// The action of a script step; `"electronic": true` on an approval stands for its result file
+/// (set by the server, never read from JSON).
+fn scripted(mut a: Value) -> motcua_domain::dossier::actions::Action {
+    let electronic = a.as_object_mut().and_then(|o| o.remove("electronic")).is_some_and(|v| v == true);
+    let mut action = action(a);
+    if let motcua_domain::dossier::actions::Action::Approve(ap) = &mut action {
+        ap.result_file = electronic.then(|| "kq".to_owned());
+    }
+    action
 }
 
 async fn play(store: &Store, scripts: &[Script]) {
@@ -322,7 +333,7 @@ async fn play(store: &Store, scripts: &[Script]) {
             t += time::Duration::minutes(*minutes);
             let acting_unit = if matches!(kind, 4 | 6) { receiving } else { unit };
             let (actor, a) = step(*kind, *flag, acting_unit, &d, t);
-            if let Ok(next) = act(store, &d.code, d.version, actor, action(a), t).await {
+            if let Ok(next) = act(store, &d.code, d.version, actor, scripted(a), t).await {
                 d = next;
             }
         }

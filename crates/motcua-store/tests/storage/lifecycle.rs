@@ -134,12 +134,7 @@ async fn a_dossier_keeps_its_projection_state_events_and_hash_chain_in_step_thro
             "2025-07-08T10:00:00+07:00",
             Status::InProgress,
         ),
-        (
-            leader(COMMUNE),
-            json!({"action": "approve", "result_digitized": true}),
-            "2025-07-09T10:00:00+07:00",
-            Status::ResultReady,
-        ),
+        (leader(COMMUNE), json!({"action": "approve"}), "2025-07-09T10:00:00+07:00", Status::ResultReady),
         (receiver(COMMUNE), json!({"action": "return_result"}), "2025-07-09T15:00:00+07:00", Status::Returned),
     ];
     let mut current = d;

@@ -8,6 +8,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use motcua_domain::ErrorCode;
 use motcua_domain::dossier::actions::{Action, ActionKind, allowed_actions};
+use motcua_domain::dossier::digitization::Provenance;
 use motcua_domain::dossier::{Actor, Applicant, Channel, DocumentRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -24,30 +25,40 @@ use motcua_store::web::NewFile;
 /// Name of the file parts of an action: an approval's result, a supplement's documents.
 const ACTION_FILES: &str = "files";
 
-/// A document handed in: a name, or an object with provenance flags.
+/// A document handed in: a name, or `{"name"}`. It is digitized when its file is sent with it
+/// (the part `documents[N]`), never by a flag: `"digitized": true` without the file is refused
+/// (`scan_required`), and `"reused": true` always (`reuse_not_declared`: the server decides reuse
+/// when a document is taken from the applicant's store).
 #[derive(Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum DocumentInput {
     Name(String),
     Full {
         name: String,
+        /// Kept for clients written before issue 16: `true` must come with the file.
         #[serde(default)]
         digitized: bool,
+        /// Kept for clients written before issue 16: only `false` is accepted.
         #[serde(default)]
         reused: bool,
     },
 }
 
 impl DocumentInput {
-    fn record(self, channel: Channel) -> DocumentRecord {
+    /// The document, and whether the sender claims it digitized (checked against the files).
+    fn record(self) -> ApiResult<(DocumentRecord, bool)> {
         match self {
-            // An online submission is electronic by nature (TT 03/2025 Art. 5.2: no scan needed).
-            DocumentInput::Name(name) => {
-                DocumentRecord { name, digitized: channel == Channel::Online, reused: false, file: None }
-            }
-            DocumentInput::Full { name, digitized, reused } => {
-                DocumentRecord { name, digitized: digitized || channel == Channel::Online, reused, file: None }
-            }
+            DocumentInput::Name(name) => Ok((DocumentRecord::named(name), false)),
+            DocumentInput::Full { name, reused: true, .. } => Err(ApiError::unprocessable(
+                ErrorCode::ReuseNotDeclared,
+                format!(
+                    "“{name}”: re-use is decided by the server when a document is taken from the applicant's store; send the file instead"
+                ),
+                format!(
+                    "“{name}”: việc tái sử dụng do hệ thống xác định khi giấy tờ được lấy từ kho dữ liệu của người nộp; hãy gửi tệp"
+                ),
+            )),
+            DocumentInput::Full { name, digitized, .. } => Ok((DocumentRecord::named(name), digitized)),
         }
     }
 }
@@ -113,6 +124,11 @@ pub struct ActionUpload {
     /// several files.
     #[schema(value_type = Option<String>, format = Binary)]
     pub files: Option<Vec<u8>>,
+    /// A reception's scan of the dossier's first document, scanned at the counter;
+    /// `documents[1]` for the second, and so on.
+    #[serde(rename = "documents[0]")]
+    #[schema(value_type = Option<String>, format = Binary)]
+    pub document: Option<Vec<u8>>,
 }
 
 #[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers",
@@ -128,8 +144,23 @@ pub async fn create_dossier(
     ApiBody { value: req, files }: ApiBody<CreateDossier>,
 ) -> ApiResult<Response> {
     let channel = dossiers::parse_channel(&req.channel)?;
-    let mut documents: Vec<DocumentRecord> = req.documents.into_iter().map(|d| d.record(channel)).collect();
-    let files = document_files(&mut documents, files)?;
+    let (mut documents, claimed): (Vec<DocumentRecord>, Vec<bool>) =
+        req.documents.into_iter().map(DocumentInput::record).collect::<ApiResult<Vec<_>>>()?.into_iter().unzip();
+    let by = match &officer {
+        Some(o) if channel != Channel::Online => motcua_app::files::handed_in(&o.actor(), state.now()),
+        _ => motcua_app::files::handed_in(&Actor::Applicant, state.now()),
+    };
+    let files = document_files(&mut documents, files, &by)?;
+    if let Some(doc) = documents.iter().zip(&claimed).find(|(d, c)| **c && !d.digitized()).map(|(d, _)| d) {
+        return Err(ApiError::unprocessable(
+            ErrorCode::ScanRequired,
+            format!(
+                "“{}”: a document is digitized by sending its file (the part documents[N]), not by a flag",
+                doc.name
+            ),
+            format!("“{}”: giấy tờ được số hóa khi gửi kèm tệp (phần documents[N]), không phải khi đánh dấu", doc.name),
+        ));
+    }
     let submission = dossiers::Submission {
         procedure_code: req.procedure_code,
         channel,
@@ -155,7 +186,7 @@ pub async fn create_dossier(
 
 /// The files of a submission, each sent as the part `documents[N]`: the electronic copy of the
 /// N-th (from 0) of `documents`, which then names it and counts as digitized.
-fn document_files(documents: &mut [DocumentRecord], uploads: Vec<Upload>) -> ApiResult<Vec<NewFile>> {
+fn document_files(documents: &mut [DocumentRecord], uploads: Vec<Upload>, by: &Provenance) -> ApiResult<Vec<NewFile>> {
     let mut accepted = Vec::new();
     for u in uploads {
         let index =
@@ -178,7 +209,7 @@ fn document_files(documents: &mut [DocumentRecord], uploads: Vec<Upload>) -> Api
             ));
         }
         let a = u.accept(Label::same(&doc.name))?;
-        *doc = DocumentRecord { reused: doc.reused, ..a.record(&doc.name) };
+        *doc = a.record(&doc.name, by.clone());
         accepted.push(a);
     }
     motcua_app::files::check_total(&accepted)?;
@@ -249,7 +280,9 @@ fn parse_action(body: serde_json::Value) -> ApiResult<Action> {
         content((Object = "application/json"), (ActionUpload = "multipart/form-data"))),
     description = "Officers act with their bearer token; applicants (supplement, withdraw, rate) with ?secret=. \
         Send `multipart/form-data` to attach files: the JSON as the `body` part, files as parts named `files` \
-        (approve: the electronic result; supplement: the documents handed in); the action and its files are stored together or not at all.",
+        (approve: the electronic result; supplement: the documents handed in), a reception's scans as `documents[N]` (the dossier's N-th document); \
+        the action and its files are stored together or not at all. A document is digitized and a result electronic only with its file: \
+        `receive` with `digitized` names is refused (`scan_required`), `approve` with `result_digitized: true` and no file too (`result_file_required`).",
     responses((status = 200, body = DossierView), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn act(
@@ -262,25 +295,47 @@ pub async fn act(
 ) -> ApiResult<Response> {
     let version = if_match(&headers)?;
     let mut action = parse_action(body)?;
+    let (actor, dossier) = match &officer {
+        Some(o) => (o.actor(), None),
+        None => (Actor::Applicant, Some(dossiers::load_with_secret(&state, &code, q.secret.as_deref()).await?)),
+    };
     let mut accepted = Vec::new();
     for u in files {
+        // A reception's scans name their document: `documents[N]`, the dossier's N-th document.
+        let scanned = u.field.strip_prefix("documents[").and_then(|r| r.strip_suffix(']')).and_then(|n| n.parse().ok());
+        if let (Some(n), Action::Receive(_)) = (scanned, &action) {
+            let d = match &dossier {
+                Some(d) => d.clone(),
+                None => dossiers::load_for_officer(&state, &actor, &code).await?,
+            };
+            let Some(doc) = d.documents.get::<usize>(n) else {
+                return Err(ApiError::bad_request(
+                    ErrorCode::UnexpectedFile,
+                    format!("file part '{}': the dossier has {} document(s)", u.field, d.documents.len()),
+                    format!("phần tệp '{}': hồ sơ có {} giấy tờ", u.field, d.documents.len()),
+                ));
+            };
+            let name = doc.name.clone();
+            accepted.push(u.accept(Label::same(&name))?.scanning(&name));
+            continue;
+        }
         if u.field != ACTION_FILES {
             return Err(ApiError::bad_request(
                 ErrorCode::UnexpectedFile,
-                format!("file part '{}': send an action's files as parts named '{ACTION_FILES}'", u.field),
-                format!("phần tệp '{}': gửi tệp của thao tác trong các phần tên '{ACTION_FILES}'", u.field),
+                format!(
+                    "file part '{}': send an action's files as parts named '{ACTION_FILES}' (a reception's scans as documents[N])",
+                    u.field
+                ),
+                format!(
+                    "phần tệp '{}': gửi tệp của thao tác trong các phần tên '{ACTION_FILES}' (bản quét khi tiếp nhận: documents[N])",
+                    u.field
+                ),
             ));
         }
         accepted.push(u.accept(Label { vi: "Tệp", en: "File" })?);
     }
-    let files = motcua_app::files::attach(&mut action, accepted)?;
-    let actor = match &officer {
-        Some(o) => o.actor(),
-        None => {
-            dossiers::load_with_secret(&state, &code, q.secret.as_deref()).await?;
-            Actor::Applicant
-        }
-    };
+    let by = motcua_app::files::handed_in(&actor, state.now());
+    let files = motcua_app::files::attach(&mut action, accepted, &by)?;
     let d = dossiers::act_with_files(&state, actor.clone(), &code, version, action, files).await?;
     // The history is not repeated here (GET the dossier for it): actions are the hot path.
     if officer.is_none() {

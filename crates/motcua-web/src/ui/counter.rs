@@ -16,10 +16,10 @@ mod reception;
 mod slips;
 mod worklist;
 
-use axum::extract::rejection::FormRejection;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use motcua_domain::dossier::{Dossier, Role};
 use motcua_domain::org::UnitKind;
 
@@ -27,15 +27,16 @@ use super::error::{UiError, urlencode};
 use super::session::{Lang, SignedIn};
 use crate::AppState;
 use crate::error::ApiError;
+use crate::multipart::{MAX_BODY, Upload};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/quay", get(worklist::page))
         .route("/quay/tim", get(worklist::find))
-        .route("/quay/tiep-nhan", get(reception::form).post(reception::submit))
-        .route("/quay/tiep-nhan/phieu-02", post(reception::guidance))
+        .route("/quay/tiep-nhan", get(reception::form).post(reception::submit).layer(DefaultBodyLimit::max(MAX_BODY)))
+        .route("/quay/tiep-nhan/phieu-02", post(reception::guidance).layer(DefaultBodyLimit::max(MAX_BODY)))
         .route("/quay/ho-so/{code}", get(desk::page))
-        .route("/quay/ho-so/{code}/thao-tac", post(desk::act))
+        .route("/quay/ho-so/{code}/thao-tac", post(desk::act).layer(DefaultBodyLimit::max(MAX_BODY)))
         .route("/quay/ho-so/{code}/phieu/{form}", get(slips::slip))
 }
 
@@ -76,22 +77,21 @@ fn is_form_error(e: &ApiError) -> bool {
     matches!(e.status, StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY)
 }
 
-/// An urlencoded form as (name, value) pairs: checkboxes and repeated names keep their order, and
-/// an absent field reads as empty, so a form without its CSRF token gets the 403 page rather than a
-/// parse error.
-struct Fields(Vec<(String, String)>);
+/// A form as (name, value) pairs and its files (the scans of a reception form, which is
+/// multipart; the others are urlencoded): an absent field reads as empty, so a form without its
+/// CSRF token gets the 403 page rather than a parse error.
+struct Fields(Vec<(String, String)>, Vec<Upload>);
 
 impl Fields {
-    fn parse(form: Result<Form<Vec<(String, String)>>, FormRejection>, lang: Lang) -> Result<Fields, UiError> {
-        match form {
-            Ok(Form(pairs)) => Ok(Fields(pairs)),
-            Err(_) => Err(UiError::new(
-                StatusCode::BAD_REQUEST,
-                lang,
-                "Biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại.",
-                "The form is invalid. Reload the page and try again.",
-            )),
-        }
+    async fn read(state: &AppState, req: Request, lang: Lang) -> Result<Fields, UiError> {
+        let (pairs, files) =
+            crate::multipart::read_page_form(req, state, 64 * 1024).await.map_err(|e| UiError::form(e, lang))?;
+        Ok(Fields(pairs, files))
+    }
+    /// Takes the file sent as `field`, if one was chosen.
+    fn take_file(&mut self, field: &str) -> Option<Upload> {
+        let i = self.1.iter().position(|u| u.field == field)?;
+        Some(self.1.remove(i))
     }
     /// First value of `name`, or "".
     fn get(&self, name: &str) -> &str {

@@ -13,6 +13,9 @@ pub(crate) struct DocRow {
     pub name: String,
     pub digitized: bool,
     pub reused: bool,
+    /// Where the electronic copy came from, who stored it and when (issue 16), e.g. "Số hóa tại
+    /// quầy · tiepnhan · 10/03/2025 09:00"; empty without one.
+    pub origin: String,
     pub href: Option<String>,
 }
 
@@ -30,8 +33,13 @@ pub(crate) fn document_rows(d: &Dossier, files: &[FileMeta]) -> Vec<DocRow> {
         .iter()
         .map(|doc| DocRow {
             name: doc.name.clone(),
-            digitized: doc.digitized,
-            reused: doc.reused,
+            digitized: doc.digitized(),
+            reused: doc.reused(),
+            origin: doc
+                .provenance
+                .as_ref()
+                .map(|p| format!("{} · {} · {}", p.source.label_vi(), p.by, crate::views::local_display(p.at)))
+                .unwrap_or_default(),
             href: doc.file.as_ref().filter(|id| files.iter().any(|f| &f.id == *id)).map(|id| file_href(id)),
         })
         .collect()

@@ -26,6 +26,24 @@ impl UiError {
     pub fn new(status: StatusCode, lang: Lang, vi: impl Into<String>, en: impl Into<String>) -> Self {
         UiError { status, message_vi: vi.into(), message_en: en.into(), lang }
     }
+
+    /// A page form that could not be read: too large (413) or malformed (400).
+    pub fn form(e: crate::multipart::FormError, lang: Lang) -> Self {
+        match e {
+            crate::multipart::FormError::TooLarge => UiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                lang,
+                "Tệp quá lớn (tối đa 10 MB mỗi tệp).",
+                "The file is too large (at most 10 MB each).",
+            ),
+            _ => UiError::new(
+                StatusCode::BAD_REQUEST,
+                lang,
+                "Biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại.",
+                "The form is invalid. Reload the page and try again.",
+            ),
+        }
+    }
     pub fn not_found(lang: Lang) -> Self {
         Self::new(StatusCode::NOT_FOUND, lang, "Không tìm thấy trang hoặc hồ sơ.", "Page or dossier not found.")
     }

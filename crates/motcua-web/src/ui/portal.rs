@@ -371,13 +371,14 @@ async fn submit(
     let full = p.online_level == OnlineLevel::Full;
     let mut accepted: Vec<Accepted> = Vec::new();
     let mut documents: Vec<DocumentRecord> = Vec::new();
+    let by = motcua_app::files::handed_in(&motcua_domain::dossier::Actor::Applicant, state.now());
     for (i, d) in p.documents.iter().enumerate() {
         let field = format!("doc_{i}");
-        let mut record = DocumentRecord { name: d.name.clone(), digitized: false, reused: false, file: None };
+        let mut record = DocumentRecord::named(d.name.clone());
         match form.take_files(&field).into_iter().next() {
             Some(u) => match upload::check(u, &field, &d.name) {
                 Ok(a) => {
-                    record = a.record(&d.name);
+                    record = a.record(&d.name, by.clone());
                     accepted.push(a);
                 }
                 Err(problem) => problems.push(problem),
@@ -401,7 +402,7 @@ async fn submit(
         };
         match upload::check(u, EXTRA, &name) {
             Ok(a) => {
-                documents.push(a.record(&name));
+                documents.push(a.record(&name, by.clone()));
                 accepted.push(a);
             }
             Err(problem) => problems.push(problem),

@@ -15,15 +15,21 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{ActionKind, Ctx, Due, require_officer, require_status, run_dues, start_run};
+use crate::dossier::digitization::{Provenance, Source};
 use crate::dossier::{Actor, Dossier, ResultRecord, Role, Status};
 use crate::error::DomainError;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Approve {
-    /// An electronic result exists (signed file attached).
-    #[serde(default)]
+    /// Before issue 16 a client ticked "electronic result"; the result is now electronic only
+    /// when its file is attached, so `true` without a file is refused (`result_file_required`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub result_digitized: bool,
+    /// The stored file of the electronic result. Set by the server from the file it stores with
+    /// this action, never read from a client.
+    #[serde(skip)]
+    pub result_file: Option<String>,
     #[serde(default)]
     pub note: String,
 }
@@ -90,10 +96,25 @@ pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
 impl Approve {
     pub(crate) fn decide(&self, d: &Dossier, ctx: &Ctx) -> Result<Approved, DomainError> {
         super::require_note(&self.note)?;
+        if self.result_digitized && self.result_file.is_none() {
+            return Err(DomainError::rule(
+                ErrorCode::ResultFileRequired,
+                "an electronic result is the result's file: attach it to the approval",
+                "kết quả điện tử là tệp kết quả: hãy đính kèm tệp khi phê duyệt",
+            ));
+        }
         let (until, skipped) = plan(d, ctx.actor)?;
         let (return_step_due, more_step_dues) = run_dues(d, ctx, ctx.at, until);
         Ok(Approved {
-            result: ResultRecord { digitized: self.result_digitized, note: self.note.trim().to_owned() },
+            result: ResultRecord {
+                file: self.result_file.clone(),
+                provenance: self.result_file.as_ref().map(|_| Provenance {
+                    source: Source::Issued,
+                    by: ctx.actor.name().to_owned(),
+                    at: ctx.at,
+                }),
+                note: self.note.trim().to_owned(),
+            },
             return_step_due,
             more_step_dues,
             until: Some(until),

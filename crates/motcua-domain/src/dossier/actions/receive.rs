@@ -15,17 +15,23 @@ use time::OffsetDateTime;
 
 use super::{ActionKind, Ctx, Due, advance_step, require_officer, require_status, run_dues, start_run};
 use crate::catalog::fees::{AssessedFee, FeeFact};
-use crate::dossier::{Actor, Dossier, Role, Status};
+use crate::dossier::digitization::{Provenance, Source};
+use crate::dossier::{Actor, DocumentRecord, Dossier, Role, Status};
 use crate::error::DomainError;
 
-/// Input: which documents were digitized at the counter (names), if any, and the facts the
-/// fee schedule needs (pages, copies, the case that applies, exemptions).
+/// Input: the scans attached at the counter, if any, and the facts the fee schedule needs
+/// (pages, copies, the case that applies, exemptions).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Receive {
-    /// Names of documents scanned at reception; they become `digitized`.
-    #[serde(default)]
+    /// Before issue 16 a client named the documents it had "digitized"; a tick is not a scan, so
+    /// a name here is refused (`scan_required`): the scan is attached as a file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub digitized: Vec<String>,
+    /// The scans attached at reception: (document name, stored file id). Set by the server from
+    /// the files it stores with this action, never read from a client.
+    #[serde(skip)]
+    pub scans: Vec<(String, String)>,
     /// One fact per schedule line that needs one ([`crate::catalog::fees::assess`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fees: Vec<FeeFact>,
@@ -42,8 +48,10 @@ pub struct Received {
     /// Deadlines of the other steps of a parallel group starting now.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub more_step_dues: Vec<Due>,
-    #[serde(default)]
-    pub digitized: Vec<String>,
+    /// The documents scanned at reception, each with its file and provenance (issue 16). Events
+    /// before it carry `digitized` names instead, ignored when read (a tick is not a scan).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scanned: Vec<DocumentRecord>,
     /// The first step is the reception step and this action completes it. Events before issue
     /// 14 lack the field and always completed the first step.
     #[serde(default = "yes")]
@@ -75,7 +83,15 @@ pub(crate) fn check(d: &Dossier, actor: &Actor) -> Result<(), DomainError> {
 
 impl Receive {
     pub(crate) fn decide(&self, d: &Dossier, ctx: &Ctx) -> Result<Received, DomainError> {
-        for name in &self.digitized {
+        if let Some(name) = self.digitized.first() {
+            return Err(DomainError::rule(
+                ErrorCode::ScanRequired,
+                format!("'{name}': a document is digitized by attaching its scan as a file, not by naming it"),
+                format!("'{name}': giấy tờ được số hóa khi đính kèm tệp bản quét, không phải khi đánh dấu"),
+            ));
+        }
+        let mut scanned = Vec::with_capacity(self.scans.len());
+        for (name, file) in &self.scans {
             if !d.documents.iter().any(|doc| &doc.name == name) {
                 return Err(DomainError::invalid(
                     ErrorCode::UnknownDocument,
@@ -83,6 +99,8 @@ impl Receive {
                     format!("hồ sơ không có giấy tờ tên '{name}'"),
                 ));
             }
+            let provenance = Provenance { source: Source::Counter, by: ctx.actor.name().to_owned(), at: ctx.at };
+            scanned.push(DocumentRecord::backed(name.clone(), file.clone(), provenance));
         }
         // The amount due is fixed at reception, from the facts stated now (TT 226/2016 and the
         // procedure's schedule; catalog::fees).
@@ -102,7 +120,7 @@ impl Receive {
             due_at: ctx.calendar.add(start, d.legal_time),
             next_step_due,
             more_step_dues,
-            digitized: self.digitized.clone(),
+            scanned,
             completes_step,
             handed_over_at: Some(ctx.at),
             fees,
@@ -116,8 +134,11 @@ pub(crate) fn apply(d: &mut Dossier, e: &Received, at: OffsetDateTime) {
     d.clock_started_at = Some(e.clock_started_at);
     d.due_at = Some(e.due_at);
     d.appointment_at = Some(e.due_at);
-    for doc in d.documents.iter_mut().filter(|doc| e.digitized.contains(&doc.name)) {
-        doc.digitized = true;
+    for scan in &e.scanned {
+        if let Some(doc) = d.documents.iter_mut().find(|doc| doc.name == scan.name) {
+            doc.file.clone_from(&scan.file);
+            doc.provenance.clone_from(&scan.provenance);
+        }
     }
     if e.fees.is_some() {
         d.fee_assessment = e.fees.clone();

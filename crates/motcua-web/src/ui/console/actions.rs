@@ -6,9 +6,8 @@
 
 use std::collections::HashMap;
 
-use axum::Form;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_domain::dossier::actions::{
     Action, ActionKind, allowed_actions, approve, assign, complete_step, extend, reject, request_supplement, transfer,
@@ -19,7 +18,7 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 use super::dossier::{CONSOLE_ACTIONS, action_label};
 use super::{bad_request, ui};
 use crate::AppState;
-use crate::multipart::{FormError, Upload};
+use crate::multipart::Upload;
 use crate::ui::error::UiError;
 use crate::ui::session::SignedIn;
 use crate::ui::{Lang, see_other};
@@ -47,31 +46,9 @@ impl Fields {
 
 /// Reads an urlencoded or multipart form.
 async fn read_fields(state: &AppState, req: Request, lang: Lang) -> Result<Fields, UiError> {
-    let multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"));
-    let malformed = || bad_request(lang, "Biểu mẫu không hợp lệ.", "The form is malformed.");
-    let mut fields = Fields::default();
-    if !multipart {
-        let Form(pairs) = Form::<Vec<(String, String)>>::from_request(req, state).await.map_err(|_| malformed())?;
-        fields.text = pairs.into_iter().collect();
-        return Ok(fields);
-    }
-    let m = Multipart::from_request(req, state).await.map_err(|_| malformed())?;
-    let mut form = crate::multipart::read(m, 8 * 1024).await.map_err(|e| match e {
-        FormError::TooLarge => UiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            lang,
-            "Tệp quá lớn (tối đa 10 MB).",
-            "The file is too large (at most 10 MB).",
-        ),
-        FormError::TooManyParts | FormError::Unreadable => malformed(),
-    })?;
-    fields.text = form.text_names().map(|n| (n.to_owned(), form.text(n).to_owned())).collect();
-    fields.file = form.take_files("result").into_iter().next();
-    Ok(fields)
+    let (pairs, files) =
+        crate::multipart::read_page_form(req, state, 8 * 1024).await.map_err(|e| UiError::form(e, lang))?;
+    Ok(Fields { text: pairs.into_iter().collect(), file: files.into_iter().find(|f| f.field == "result") })
 }
 
 pub(super) async fn act(
@@ -106,7 +83,8 @@ pub(super) async fn act(
         (Action::Approve(_), Some(upload)) => vec![result_file(upload, lang)?],
         _ => Vec::new(),
     };
-    let files = motcua_app::files::attach(&mut action, files).map_err(|e| UiError::from(e).in_lang(lang))?;
+    let by = motcua_app::files::handed_in(&actor, state.now());
+    let files = motcua_app::files::attach(&mut action, files, &by).map_err(|e| UiError::from(e).in_lang(lang))?;
     // The result is stored with the approval, in its transaction: a refused approval leaves no
     // result, and an approved one always has its file.
     let after = dossiers::act_with_files(&state, actor.clone(), &code, version, action, files)
@@ -149,7 +127,7 @@ fn action(kind: ActionKind, f: &Fields, lang: Lang) -> Result<Action, UiError> {
             reason: text("reason"),
             items: f.get("items").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect(),
         }),
-        ActionKind::Approve => Action::Approve(approve::Approve { result_digitized: false, note: text("note") }),
+        ActionKind::Approve => Action::Approve(approve::Approve { note: text("note"), ..Default::default() }),
         ActionKind::Reject => Action::Reject(reject::Reject { reason: text("reason") }),
         ActionKind::Extend => Action::Extend(extend::Extend {
             new_due_at: local_instant(f.get("new_due_at")).ok_or_else(|| {

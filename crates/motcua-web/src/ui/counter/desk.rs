@@ -5,9 +5,7 @@
 //! in `allowed_actions` are shown or accepted; the domain decides through [`motcua_app::dossiers::act`].
 
 use askama::Template;
-use axum::Form;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_domain::dossier::actions::{
@@ -28,6 +26,7 @@ use crate::extract::ApiQuery;
 use crate::ui::dossier_files::{DocRow, FileRow, document_rows, file_rows};
 use crate::ui::error::UiError;
 use crate::ui::{Chrome, Lang, SignedIn, render, render_status, see_other};
+use motcua_app::files::Label;
 
 /// The actions of the counter desk; the others belong to the officer console.
 const COUNTER_ACTIONS: [ActionKind; 8] = [
@@ -233,7 +232,11 @@ async fn page_for(
         c,
         ptime: legal_time(&d, lang),
         fee_total: d.fee_total(),
-        fee_rows: super::fee_rows(&d.fees, (!echo.fees.is_empty()).then(|| Fields(echo.fees.clone())).as_ref(), lang),
+        fee_rows: super::fee_rows(
+            &d.fees,
+            (!echo.fees.is_empty()).then(|| Fields(echo.fees.clone(), Vec::new())).as_ref(),
+            lang,
+        ),
         d,
         lines,
         can,
@@ -267,26 +270,13 @@ pub(super) async fn page(
 fn action_from(kind: ActionKind, f: &Fields, d: &Dossier) -> Option<Action> {
     let reason = f.get("reason").to_owned();
     Some(match kind {
-        ActionKind::Receive => Action::Receive(Receive {
-            digitized: d
-                .documents
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| f.on(&format!("so_{i}")))
-                .map(|(_, doc)| doc.name.clone())
-                .collect(),
-            fees: super::fee_facts(f, &d.fees),
-        }),
+        ActionKind::Receive => Action::Receive(Receive { fees: super::fee_facts(f, &d.fees), ..Default::default() }),
         ActionKind::Refuse => Action::Refuse(Refuse { reason }),
         ActionKind::RequestSupplement => {
             Action::RequestSupplement(RequestSupplement { reason, items: f.lines("items") })
         }
         ActionKind::Supplement => Action::Supplement(Supplement {
-            documents: f
-                .lines("documents")
-                .into_iter()
-                .map(|name| DocumentRecord { name, digitized: f.on("digitized"), reused: false, file: None })
-                .collect(),
+            documents: f.lines("documents").into_iter().map(DocumentRecord::named).collect(),
             note: f.get("note").to_owned(),
         }),
         ActionKind::ReturnResult => {
@@ -312,10 +302,10 @@ pub(super) async fn act(
     State(state): State<AppState>,
     s: SignedIn,
     Path(code): Path<String>,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+    req: Request,
 ) -> Result<Response, UiError> {
     let lang = s.visitor.lang;
-    let f = Fields::parse(form, lang)?;
+    let mut f = Fields::read(&state, req, lang).await?;
     s.visitor.check_csrf(f.get("csrf"))?;
     let d = load(&state, &s, &code).await?;
     let echo = Echo {
@@ -352,7 +342,46 @@ pub(super) async fn act(
         let page = page_for(&state, &s, d, None, Some(why), echo).await?;
         return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
     };
-    match motcua_app::dossiers::act(&state, s.actor(), &code, version, action)
+    let mut action = action;
+    // The scans attached at reception (`so_N`, the N-th document), or the files of a supplement
+    // handed in at the counter (`files`, each listed under its name); stored with the action.
+    let mut accepted = Vec::new();
+    let mut problem = None;
+    let mut accept = |u: crate::multipart::Upload, label: &str, scan: Option<&str>| match u.accept(Label::same(label)) {
+        Ok(a) => accepted.push(match scan {
+            Some(name) => a.scanning(name),
+            None => a,
+        }),
+        Err(e) => problem = Some(ApiError::from(e)),
+    };
+    match &action {
+        Action::Receive(_) => {
+            for (i, doc) in d.documents.iter().enumerate() {
+                if let Some(u) = f.take_file(&format!("so_{i}")) {
+                    accept(u, &doc.name, Some(&doc.name));
+                }
+            }
+        }
+        Action::Supplement(_) => {
+            while let Some(u) = f.take_file("files") {
+                accept(u, "Tệp bổ sung", None);
+            }
+        }
+        _ => {}
+    }
+    let by = motcua_app::files::handed_in(&s.actor(), state.now());
+    let files = match problem {
+        Some(e) => Err(e),
+        None => motcua_app::files::attach(&mut action, accepted, &by).map_err(ApiError::from),
+    };
+    let files = match files {
+        Ok(files) => files,
+        Err(e) => {
+            let page = page_for(&state, &s, d, None, Some(message(&e, lang)), echo).await?;
+            return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+        }
+    };
+    match motcua_app::dossiers::act_with_files(&state, s.actor(), &code, version, action, files)
         .await
         .map_err(crate::error::ApiError::from)
     {

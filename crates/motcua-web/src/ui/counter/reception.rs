@@ -7,16 +7,16 @@
 //! lead to the same dossier instead of a second one.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::State;
-use axum::extract::rejection::FormRejection;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use motcua_domain::ErrorCode;
 use motcua_domain::catalog::{COMMUNE_AGENCY, Level, Procedure};
 use motcua_domain::dossier::actions::create::missing_documents;
+use motcua_domain::dossier::digitization::Provenance;
 use motcua_domain::dossier::{Applicant, Channel, DocumentRecord};
 use motcua_store::catalog::ProcedureQuery;
+use motcua_store::web::NewFile;
 use serde::Deserialize;
 
 use super::{Fields, is_form_error, message, receiver_units, ui};
@@ -25,6 +25,7 @@ use crate::extract::ApiQuery;
 use crate::ui::error::UiError;
 use crate::ui::{Chrome, Lang, SignedIn, render, render_status};
 use motcua_app::dossiers::{Submission, Submitted, submit_once};
+use motcua_app::files::Label;
 
 const PATH: &str = "/quay/tiep-nhan";
 
@@ -64,7 +65,6 @@ struct DocRow {
     original: bool,
     copies: u32,
     received: bool,
-    digitized: bool,
 }
 
 #[derive(Template)]
@@ -144,7 +144,6 @@ async fn reception_page(
             original: d.original,
             copies: d.copies.max(1),
             received: ticks.is_some_and(|f| f.on(&format!("nhan_{i}"))),
-            digitized: ticks.is_some_and(|f| f.on(&format!("so_{i}"))),
         })
         .collect();
     let c = Chrome::new(&s.visitor, PATH, "Tiếp nhận hồ sơ tại quầy", "Receive a dossier at the counter");
@@ -154,9 +153,21 @@ async fn reception_page(
     Ok(ReceptionPage { c, fee_rows, p, units, communes, v, docs, error, incomplete: false, key })
 }
 
-/// The posted form: the procedure, what was typed, and the documents ticked (received or
-/// scanned) with the other documents typed one per line.
-async fn read(state: &AppState, f: &Fields, lang: Lang) -> Result<(Procedure, Entered, Vec<DocumentRecord>), UiError> {
+/// What a posted reception form holds.
+struct Read {
+    p: Procedure,
+    v: Entered,
+    documents: Vec<DocumentRecord>,
+    /// The scans to store with the dossier (each backs its document).
+    files: Vec<NewFile>,
+    /// Why a scan was refused (the form comes back with it).
+    problem: Option<String>,
+}
+
+/// The posted form: the procedure, what was typed, and the documents handed in (ticked, or
+/// with their scan attached, `so_N`: a scanned document was obviously handed in), with the other
+/// documents typed one per line. A scan backs its document from `by` (the receiver, now).
+async fn read(state: &AppState, f: &mut Fields, by: &Provenance, lang: Lang) -> Result<Read, UiError> {
     let p = state.store.procedure(f.get("thu_tuc").trim()).await.map_err(|_| {
         UiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -175,26 +186,32 @@ async fn read(state: &AppState, f: &Fields, lang: Lang) -> Result<(Procedure, En
         commune: f.get("commune").trim().to_owned(),
         other: f.get("other").to_owned(),
     };
-    // A scanned document was obviously handed in: either tick counts as received.
-    let mut documents: Vec<DocumentRecord> = p
-        .documents
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| f.on(&format!("nhan_{i}")) || f.on(&format!("so_{i}")))
-        .map(|(i, d)| DocumentRecord {
-            name: d.name.clone(),
-            digitized: f.on(&format!("so_{i}")),
-            reused: false,
-            file: None,
-        })
-        .collect();
-    documents.extend(f.lines("other").into_iter().map(|name| DocumentRecord {
-        name,
-        digitized: false,
-        reused: false,
-        file: None,
-    }));
-    Ok((p, v, documents))
+    let mut documents = Vec::new();
+    let mut accepted = Vec::new();
+    let mut problem = None;
+    for (i, d) in p.documents.iter().enumerate() {
+        let scan = f.take_file(&format!("so_{i}"));
+        if scan.is_none() && !f.on(&format!("nhan_{i}")) {
+            continue;
+        }
+        match scan.map(|u| u.accept(Label::same(&d.name))) {
+            Some(Ok(a)) => {
+                documents.push(a.record(&d.name, by.clone()));
+                accepted.push(a);
+            }
+            Some(Err(e)) => {
+                problem.get_or_insert_with(|| lang.t(&e.message_vi, &e.message).to_owned());
+                documents.push(DocumentRecord::named(d.name.clone()));
+            }
+            None => documents.push(DocumentRecord::named(d.name.clone())),
+        }
+    }
+    documents.extend(f.lines("other").into_iter().map(DocumentRecord::named));
+    if let Err(e) = motcua_app::files::check_total(&accepted) {
+        problem.get_or_insert_with(|| lang.t(&e.message_vi, &e.message).to_owned());
+    }
+    let files = accepted.into_iter().map(|a| a.into_file(motcua_app::files::DOCUMENT)).collect();
+    Ok(Read { p, v, documents, files, problem })
 }
 
 /// `POST /quay/tiep-nhan/phieu-02`: the guidance slip (form 02, "Phiếu yêu cầu bổ sung, hoàn
@@ -202,16 +219,14 @@ async fn read(state: &AppState, f: &Fields, lang: Lang) -> Result<(Procedure, En
 /// (kept by NĐ 118/2025): the receiver does not receive it, but guides the applicant in writing,
 /// on form 02, listing every component to add. Nothing is stored: no dossier exists yet, and
 /// the same form, completed, is received as usual.
-pub(super) async fn guidance(
-    State(state): State<AppState>,
-    s: SignedIn,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
-) -> Result<Response, UiError> {
+pub(super) async fn guidance(State(state): State<AppState>, s: SignedIn, req: Request) -> Result<Response, UiError> {
     let lang = s.visitor.lang;
-    let f = Fields::parse(form, lang)?;
+    let mut f = Fields::read(&state, req, lang).await?;
     s.visitor.check_csrf(f.get("csrf"))?;
     let mine = receiver_units(&s)?;
-    let (p, v, documents) = read(&state, &f, lang).await?;
+    // Nothing is stored for a guidance slip: the scans only say what was handed in.
+    let by = motcua_app::files::handed_in(&s.actor(), state.now());
+    let Read { p, v, documents, .. } = read(&state, &mut f, &by, lang).await?;
     let missing: Vec<String> = missing_documents(&p, &documents).into_iter().map(str::to_owned).collect();
     if missing.is_empty() || v.name.trim().is_empty() {
         let error = if missing.is_empty() {
@@ -232,16 +247,17 @@ fn see_other(code: &str) -> Response {
     axum::response::Redirect::to(&format!("/quay/ho-so/{code}/phieu/01")).into_response()
 }
 
-pub(super) async fn submit(
-    State(state): State<AppState>,
-    s: SignedIn,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
-) -> Result<Response, UiError> {
+pub(super) async fn submit(State(state): State<AppState>, s: SignedIn, req: Request) -> Result<Response, UiError> {
     let lang = s.visitor.lang;
-    let f = Fields::parse(form, lang)?;
+    let mut f = Fields::read(&state, req, lang).await?;
     s.visitor.check_csrf(f.get("csrf"))?;
     receiver_units(&s)?;
-    let (p, v, documents) = read(&state, &f, lang).await?;
+    let by = motcua_app::files::handed_in(&s.actor(), state.now());
+    let Read { p, v, documents, files, problem } = read(&state, &mut f, &by, lang).await?;
+    if let Some(problem) = problem {
+        let page = reception_page(&state, &s, p, v, Some(&f), Some(problem)).await?;
+        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    }
     let unit = Some(if p.agency == COMMUNE_AGENCY && !v.commune.is_empty() { &v.commune } else { &v.unit })
         .filter(|u| !u.is_empty())
         .cloned();
@@ -259,7 +275,7 @@ pub(super) async fn submit(
         documents,
         unit,
     };
-    match submit_once(&state, &s.user, submission, f.get("idem")).await.map_err(crate::error::ApiError::from) {
+    match submit_once(&state, &s.user, submission, files, f.get("idem")).await.map_err(crate::error::ApiError::from) {
         Ok(Submitted::New(d, secret)) => {
             state.receipts.put(&s.user.username, &d.code, secret);
             Ok(see_other(&d.code))

@@ -116,7 +116,8 @@ pub async fn supplement(
     let mut action = Action::Supplement(Supplement { documents: Vec::new(), note });
     // Stored with the action, in its transaction: a refused or stale answer leaves no files
     // behind, and a supplement never names a file that was not stored.
-    let files = match motcua_app::files::attach(&mut action, accepted) {
+    let by = motcua_app::files::handed_in(&motcua_domain::dossier::Actor::Applicant, state.now());
+    let files = match motcua_app::files::attach(&mut action, accepted, &by) {
         Ok(files) => files,
         Err(e) => {
             problems.push(Problem::new(FILES, e.message_vi, e.message));
