@@ -5,7 +5,8 @@ CREATE TABLE blobs (
     sha256 TEXT PRIMARY KEY,
     size BIGINT NOT NULL,
     content_type TEXT NOT NULL,
-    data BYTEA NOT NULL,
+    -- NULL when the bytes are in the object store (crate::blobs), under their hash.
+    data BYTEA,
     -- Last stored or named: a blob no file names is collected only once this is old.
     touched_at TEXT NOT NULL
 );

@@ -165,10 +165,13 @@ impl Store {
         &self,
         decision: Decision,
         package_digest: Option<&str>,
-        files: Vec<NewFile>,
+        mut files: Vec<NewFile>,
     ) -> Result<(Document, bool)> {
         let digest = package_digest.map(str::to_owned);
-        self.writer.transact(move |tx| Box::pin(register_document_in(tx, decision, digest, files))).await
+        let staged = self.writer.blobs.stage(files.iter_mut().map(NewFile::bytes)).await?;
+        let r = self.writer.transact(move |tx| Box::pin(register_document_in(tx, decision, digest, files))).await?;
+        staged.ensure().await?;
+        Ok(r)
     }
 
     /// An edXML package received (see [`Store::register_incoming`]) together with its entry in
@@ -180,10 +183,13 @@ impl Store {
         &self,
         p: crate::edxml::NewPackage,
         replies: Vec<crate::outbox::NewMessage>,
-        entry: Option<(Decision, Vec<NewFile>)>,
+        mut entry: Option<(Decision, Vec<NewFile>)>,
         now: OffsetDateTime,
     ) -> Result<(String, bool, Option<Document>)> {
-        self.writer
+        let staged =
+            self.writer.blobs.stage(entry.iter_mut().flat_map(|(_, f)| f.iter_mut()).map(NewFile::bytes)).await?;
+        let r = self
+            .writer
             .transact(move |tx| {
                 Box::pin(async move {
                     let (id, fresh) = crate::edxml::register_incoming_in(tx, &p, &replies, now).await?;
@@ -196,7 +202,9 @@ impl Store {
                     Ok((id, fresh, doc))
                 })
             })
-            .await
+            .await?;
+        staged.ensure().await?;
+        Ok(r)
     }
 
     /// A document.

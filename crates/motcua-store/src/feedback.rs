@@ -103,10 +103,12 @@ impl Store {
         at: OffsetDateTime,
         secret_hash: &str,
         build: impl FnOnce(String) -> std::result::Result<(Feedback, Event), motcua_domain::DomainError> + Send + 'static,
-        files: Vec<crate::web::NewFile>,
+        mut files: Vec<crate::web::NewFile>,
     ) -> Result<Feedback> {
         let secret_hash = secret_hash.to_owned();
-        self.writer
+        let staged = self.writer.blobs.stage(files.iter_mut().map(crate::web::NewFile::bytes)).await?;
+        let fb = self
+            .writer
             .transact(move |tx| {
                 Box::pin(async move {
                     let local = at.to_offset(time::macros::offset!(+7)).date();
@@ -129,7 +131,9 @@ impl Store {
                     Ok(fb)
                 })
             })
-            .await
+            .await?;
+        staged.ensure().await?;
+        Ok(fb)
     }
 
     /// An item and its secret hash.

@@ -26,6 +26,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod blobs;
 pub mod calendar;
 pub mod catalog;
 pub mod console;
@@ -99,6 +100,9 @@ pub enum StoreError {
     /// The idempotency key belongs to another user's submission.
     #[error("the submission key is already used")]
     KeyTaken,
+    /// The file storage (a directory, an S3-compatible bucket) failed.
+    #[error("file storage: {0}")]
+    Files(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -157,6 +161,12 @@ impl Store {
         let store = Store { pool, backend, writer };
         store.ensure_indicators(time::OffsetDateTime::now_utc()).await?;
         Ok(store)
+    }
+
+    /// Keeps the bytes of files stored from now on in `storage` ([`blobs`]); files already
+    /// stored stay readable where they are. Once, before serving.
+    pub fn use_file_storage(&self, storage: &blobs::FileStorage) -> Result<()> {
+        self.writer.blobs.configure(storage)
     }
 
     /// Checks the database answers.

@@ -26,6 +26,12 @@ pub struct NewFile {
 }
 
 impl NewFile {
+    /// The hash and the bytes, for [`crate::blobs::Blobs::stage`] (which empties them once they
+    /// are in the object store).
+    pub(crate) fn bytes(&mut self) -> (&str, &mut Vec<u8>) {
+        (self.meta.sha256.as_str(), &mut self.data)
+    }
+
     /// A file without an owner yet, its size and SHA-256 taken from `data`.
     pub fn new(id: String, kind: &str, name: String, content_type: &str, data: Vec<u8>) -> NewFile {
         let meta = FileMeta {
@@ -82,7 +88,8 @@ async fn insert_file(
     .bind(meta.sha256.clone())
     .bind(meta.size)
     .bind(meta.content_type.clone())
-    .bind(data)
+    // Empty: already in the object store (an accepted file is never empty).
+    .bind((!data.is_empty()).then_some(data))
     .bind(format_ts(at))
     .execute(&mut **tx)
     .await?;
@@ -176,19 +183,21 @@ impl Store {
     /// Stores a file on its own at `at` (the caller's clock: [`Store::collect_orphan_files`]
     /// compares with it); `id` is chosen by the caller (random). A file an action refers to goes
     /// with the action instead ([`crate::Writer::act_with_files`]).
-    pub async fn put_file(&self, meta: &FileMeta, data: Vec<u8>, at: OffsetDateTime) -> Result<()> {
+    pub async fn put_file(&self, meta: &FileMeta, mut data: Vec<u8>, at: OffsetDateTime) -> Result<()> {
         let meta = meta.clone();
+        let staged = self.writer.blobs.stage(std::iter::once((meta.sha256.as_str(), &mut data))).await?;
+        let m = meta.clone();
         self.writer
-            .transact(move |tx| {
-                Box::pin(async move { insert_file(tx, &meta, meta.dossier_code.clone(), &data, at).await })
-            })
-            .await
+            .transact(move |tx| Box::pin(async move { insert_file(tx, &m, m.dossier_code.clone(), &data, at).await }))
+            .await?;
+        staged.ensure().await
     }
 
     /// Removes files that have had no owner (`dossier_code` NULL) since before `before`: leftovers
     /// of a store-then-link that was cut off. Answers how many were removed.
     pub async fn collect_orphan_files(&self, before: OffsetDateTime) -> Result<u64> {
         let cutoff = format_ts(before);
+        let blobs = self.writer.blobs.clone();
         self.writer
             .transact(move |tx| {
                 Box::pin(async move {
@@ -196,13 +205,28 @@ impl Store {
                         .bind(cutoff.clone())
                         .execute(&mut **tx)
                         .await?;
-                    sqlx::query(
+                    let gone: Vec<String> = sqlx::query_scalar(
                         "DELETE FROM blobs WHERE touched_at < $1 \
-                         AND NOT EXISTS (SELECT 1 FROM files WHERE files.sha256 = blobs.sha256)",
+                         AND NOT EXISTS (SELECT 1 FROM files WHERE files.sha256 = blobs.sha256) RETURNING sha256",
                     )
                     .bind(cutoff)
-                    .execute(&mut **tx)
+                    .fetch_all(&mut **tx)
                     .await?;
+                    // Objects of uploads that never committed: no row names them.
+                    let mut unnamed = Vec::new();
+                    for sha in blobs.written_before(before).await? {
+                        let named: Option<i64> = sqlx::query_scalar("SELECT 1 FROM blobs WHERE sha256 = $1")
+                            .bind(sha.clone())
+                            .fetch_optional(&mut **tx)
+                            .await?;
+                        if named.is_none() {
+                            unnamed.push(sha);
+                        }
+                    }
+                    // Inside the writer's job, before the commit: an upload of the same bytes
+                    // committed after it writes them again (crate::blobs).
+                    blobs.remove(&gone).await?;
+                    blobs.remove(&unnamed).await?;
                     Ok(r.rows_affected())
                 })
             })
@@ -218,7 +242,13 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| Ok((meta(&r)?, r.try_get("data")?))).transpose()
+        let Some(r) = row else { return Ok(None) };
+        let meta = meta(&r)?;
+        let data = match r.try_get::<Option<Vec<u8>>, _>("data")? {
+            Some(data) => data,
+            None => self.writer.blobs.get(&meta.sha256).await?,
+        };
+        Ok(Some((meta, data)))
     }
 
     /// How many distinct contents are stored (files with the same bytes share one).

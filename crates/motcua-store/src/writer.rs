@@ -117,6 +117,8 @@ enum Job {
 #[derive(Clone)]
 pub struct Writer {
     tx: mpsc::Sender<Job>,
+    /// Where file bytes go before the transaction that names them.
+    pub(crate) blobs: crate::blobs::Blobs,
     /// Jobs taken so far (for workers that yield while the writer is busy).
     taken: Arc<std::sync::atomic::AtomicU64>,
 }
@@ -127,7 +129,7 @@ impl Writer {
         let (tx, rx) = mpsc::channel(4096);
         let taken = Arc::new(std::sync::atomic::AtomicU64::new(0));
         tokio::spawn(run(pool, rx, taken.clone()));
-        Writer { tx, taken }
+        Writer { tx, taken, blobs: crate::blobs::Blobs::default() }
     }
 
     /// How many jobs the writer has taken since it started: a background worker compares two
@@ -151,14 +153,17 @@ impl Writer {
         code: String,
         expected_version: Option<i64>,
         decide: Decide,
-        files: Vec<NewFile>,
+        mut files: Vec<NewFile>,
     ) -> Result<Dossier> {
+        let staged = self.blobs.stage(files.iter_mut().map(NewFile::bytes)).await?;
         let (reply, rx) = oneshot::channel();
         self.tx
             .send(Job::Act { code, expected_version, decide, files, reply })
             .await
             .map_err(|_| StoreError::WriterGone)?;
-        rx.await.map_err(|_| StoreError::WriterGone)?
+        let d = rx.await.map_err(|_| StoreError::WriterGone)??;
+        staged.ensure().await?;
+        Ok(d)
     }
 
     /// Creates a dossier.
@@ -168,10 +173,13 @@ impl Writer {
 
     /// [`Writer::create`] together with the files its submission names, stored as the new
     /// dossier's in the same transaction.
-    pub async fn create_with_files(&self, job: CreateJob, files: Vec<NewFile>) -> Result<Dossier> {
+    pub async fn create_with_files(&self, job: CreateJob, mut files: Vec<NewFile>) -> Result<Dossier> {
+        let staged = self.blobs.stage(files.iter_mut().map(NewFile::bytes)).await?;
         let (reply, rx) = oneshot::channel();
         self.tx.send(Job::Create { job, files, reply }).await.map_err(|_| StoreError::WriterGone)?;
-        rx.await.map_err(|_| StoreError::WriterGone)?
+        let d = rx.await.map_err(|_| StoreError::WriterGone)??;
+        staged.ensure().await?;
+        Ok(d)
     }
 
     /// Applies a restructure in one transaction (units, grants, and every re-home through the
@@ -227,10 +235,14 @@ impl Writer {
     }
 
     /// Writes whole histories in one transaction.
-    pub async fn bulk(&self, histories: Vec<History>) -> Result<usize> {
+    pub async fn bulk(&self, mut histories: Vec<History>) -> Result<usize> {
+        let staged =
+            self.blobs.stage(histories.iter_mut().flat_map(|h| h.files.iter_mut()).map(NewFile::bytes)).await?;
         let (reply, rx) = oneshot::channel();
         self.tx.send(Job::Bulk { histories, reply }).await.map_err(|_| StoreError::WriterGone)?;
-        rx.await.map_err(|_| StoreError::WriterGone)?
+        let n = rx.await.map_err(|_| StoreError::WriterGone)??;
+        staged.ensure().await?;
+        Ok(n)
     }
 }
 

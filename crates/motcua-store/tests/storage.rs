@@ -12,7 +12,9 @@
 //! - `queue`: ticket numbers, fair calls, concurrent calls that never share a ticket.
 //! - `reference`: catalog, units, users, tokens, holiday announcements.
 //! - `documents`: office registers — yearly numbers, concurrent registrations, idempotent packages.
-//! - `files`: a file and the action naming it commit together, also across a killed process.
+//! - `files`: a file and the action naming it commit together, also across a killed process;
+//!   content-addressed bytes, in the database or an object store (a directory).
+//! - `s3`: the same object-store checks against an S3-compatible server (moto, started by the test).
 //! - `feedback`: citizen feedback codes, history, votes, search, queues, deadlines, counts.
 //! - `indicators`: received / online / finished / early / on-time / late counts.
 //! - `restructure`: merging units re-homes open dossiers and roles, losing nothing.
@@ -65,3 +67,5 @@ mod queue;
 mod reference;
 #[path = "storage/restructure.rs"]
 mod restructure;
+#[path = "storage/s3.rs"]
+mod s3;

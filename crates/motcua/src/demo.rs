@@ -391,6 +391,7 @@ pub async fn run(addr: &str, data: &str, per_day: u32, database: Option<&str>) -
     };
     let shown = motcua_store::redact(&url);
     let store = Store::open(&url).await.with_context(|| format!("opening {shown}"))?;
+    crate::serve::use_file_storage(&store, &url)?;
     let fresh = store.procedures(&Default::default()).await?.is_empty();
     let reference = Reference::load()?;
     let users = demo_users(&reference)?;

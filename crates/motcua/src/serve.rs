@@ -11,7 +11,29 @@ use motcua_web::server::start;
 /// Serves `database` on `addr`. `demo` allows demo accounts with default passwords.
 pub async fn serve(database: &str, addr: &str, demo: bool) -> anyhow::Result<()> {
     let store = Store::open(database).await.with_context(|| format!("opening {}", motcua_store::redact(database)))?;
+    use_file_storage(&store, database)?;
     serve_store(store, addr, demo, WorkerConfig::from_env(), |_| {}).await
+}
+
+/// Where the bytes of stored files go (docs/DIGITIZATION.md "Storage"): `MOTCUA_FILES` (`db`,
+/// a directory, `file:///dir`, or `s3://bucket` with the `AWS_*` variables); without it, the
+/// directory `tep` beside a SQLite database, and the database itself for PostgreSQL (several
+/// instances share no local directory).
+pub fn use_file_storage(store: &Store, database: &str) -> anyhow::Result<()> {
+    use motcua_store::blobs::FileStorage;
+    let storage = match std::env::var("MOTCUA_FILES") {
+        Ok(s) if !s.trim().is_empty() => FileStorage::parse(&s),
+        _ => match database.strip_prefix("sqlite://") {
+            Some(path) => {
+                let path = std::path::Path::new(path.split('?').next().unwrap_or(path));
+                FileStorage::Directory(path.parent().unwrap_or(std::path::Path::new(".")).join("tep"))
+            }
+            None => FileStorage::Database,
+        },
+    };
+    store.use_file_storage(&storage).with_context(|| format!("file storage {}", storage.shown()))?;
+    tracing::info!(files = %storage.shown(), "stored files are kept in");
+    Ok(())
 }
 
 /// Serves an open store with `workers` configured; `ready` runs once the socket is bound (to

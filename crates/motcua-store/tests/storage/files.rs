@@ -4,8 +4,12 @@
 
 use motcua_domain::DomainError;
 use motcua_domain::ErrorCode;
+use std::sync::Arc;
+
+use motcua_store::blobs::FileStorage;
 use motcua_store::web::NewFile;
 use motcua_store::{Store, StoreError};
+use object_store::ObjectStore;
 use serde_json::json;
 
 use crate::common::fixtures::*;
@@ -153,6 +157,59 @@ async fn the_same_bytes_are_stored_once_and_collected_with_their_last_file(store
     assert_eq!(store.blob_count().await.unwrap(), 1);
 }
 storage_test!(the_same_bytes_are_stored_once_and_collected_with_their_last_file);
+
+/// With an object store configured, file bytes go there under their hash, not into the database;
+/// reads, deduplication and collection work the same; an upload whose action is refused leaves an
+/// object no row names, removed by the collection once old enough. Run against a directory here
+/// and against an S3-compatible server in `s3.rs`.
+pub async fn bytes_go_to_the_object_store(store: Store, objects: Arc<dyn ObjectStore>) {
+    store.use_file_storage(&FileStorage::Objects(objects.clone())).unwrap();
+    let d = received(&store).await;
+    let now = time::OffsetDateTime::now_utc();
+    let mut scan = upload("os-scan");
+    scan.meta.dossier_code = Some(d.code.to_string());
+    let sha = scan.meta.sha256.clone();
+    store.put_file(&scan.meta, scan.data.clone(), now).await.unwrap();
+    let key = object_store::path::Path::from(format!("sha256/{}/{sha}", &sha[..2]));
+    let stored = objects.get(&key).await.expect("the bytes are an object").bytes().await.unwrap();
+    assert_eq!(stored.as_ref(), b"%PDF-1.7 os-scan");
+    let in_db: Option<Vec<u8>> = sqlx::query_scalar("SELECT data FROM blobs WHERE sha256 = $1")
+        .bind(sha.clone())
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert!(in_db.is_none(), "not in the database");
+    let (_, data) = store.file("os-scan").await.unwrap().unwrap();
+    assert_eq!(data, b"%PDF-1.7 os-scan");
+    // With an action: stored and read back the same way.
+    let after =
+        store.writer.act_with_files(d.code.to_string(), Some(2), assign(), vec![upload("os-kept")]).await.unwrap();
+    assert_eq!(store.file("os-kept").await.unwrap().unwrap().1, b"%PDF-1.7 os-kept");
+    // A refused action's upload: its object is named by no row, and goes with the collection.
+    let refuse: motcua_store::writer::Decide =
+        Box::new(|_| Err(DomainError::rule(ErrorCode::InvalidTransition, "refused by the rules", "không được phép")));
+    let refused = upload("os-refused");
+    let refused_key =
+        object_store::path::Path::from(format!("sha256/{}/{}", &refused.meta.sha256[..2], refused.meta.sha256));
+    assert!(store.writer.act_with_files(d.code.to_string(), Some(after.version), refuse, vec![refused]).await.is_err());
+    assert!(objects.head(&refused_key).await.is_ok(), "written before the transaction");
+    assert!(store.file("os-refused").await.unwrap().is_none());
+    store.collect_orphan_files(now - time::Duration::hours(1)).await.unwrap();
+    assert!(objects.head(&refused_key).await.is_ok(), "too young to collect");
+    store.collect_orphan_files(time::OffsetDateTime::now_utc() + time::Duration::seconds(2)).await.unwrap();
+    assert!(objects.head(&refused_key).await.is_err(), "an unnamed object is collected");
+    assert!(objects.head(&key).await.is_ok(), "a named object never is");
+    assert_eq!(store.file("os-scan").await.unwrap().unwrap().1, b"%PDF-1.7 os-scan");
+}
+
+async fn file_bytes_in_a_directory(store: Store) {
+    let dir = std::env::temp_dir().join(format!("motcua-tep-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let objects: Arc<dyn ObjectStore> = Arc::new(object_store::local::LocalFileSystem::new_with_prefix(&dir).unwrap());
+    bytes_go_to_the_object_store(store, objects).await;
+    std::fs::remove_dir_all(&dir).ok();
+}
+storage_test!(file_bytes_in_a_directory);
 
 /// The process is killed (abort, no unwinding, no cleanup) after the file was written inside the
 /// writer's transaction and before the action's events: after a restart neither is there, and
