@@ -84,6 +84,7 @@ macro_rules! error_codes {
 error_codes! {
     AccountOutOfScope = "account_out_of_scope",
     AgencyResultAlreadyReceived = "agency_result_already_received",
+    AlreadyDigitized = "already_digitized",
     AlreadyExtended = "already_extended",
     AlreadyPaid = "already_paid",
     AlreadyRated = "already_rated",

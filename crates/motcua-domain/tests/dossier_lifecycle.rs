@@ -137,6 +137,18 @@ fn receiving_attaches_scans_to_named_documents_and_refuses_unknown_names_and_tic
 }
 
 #[test]
+fn a_document_handed_in_electronically_is_not_scanned_again_at_reception() {
+    use motcua_domain::dossier::actions::{Action, receive::Receive};
+    use motcua_domain::dossier::digitization::{Provenance, Source};
+    let mut s = Story::online(datetime!(2025-03-10 08:00 +7));
+    let at = datetime!(2025-03-10 08:00 +7);
+    s.d.documents[0] =
+        DocumentRecord::backed("Tờ khai", "up", Provenance { source: Source::Online, by: "applicant".into(), at });
+    let again = Action::Receive(Receive { scans: vec![("Tờ khai".into(), "f2".into())], ..Default::default() });
+    assert_eq!(s.refused(&receiver(), datetime!(2025-03-10 09:00 +7), again).code, "already_digitized");
+}
+
+#[test]
 fn an_electronic_result_is_its_file_and_a_tick_without_one_is_refused() {
     use motcua_domain::dossier::actions::{Action, approve::Approve};
     use motcua_domain::dossier::digitization::{Source, result_electronic};

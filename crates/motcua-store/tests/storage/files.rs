@@ -200,6 +200,31 @@ pub async fn bytes_go_to_the_object_store(store: Store, objects: Arc<dyn ObjectS
     assert!(objects.head(&refused_key).await.is_err(), "an unnamed object is collected");
     assert!(objects.head(&key).await.is_ok(), "a named object never is");
     assert_eq!(store.file("os-scan").await.unwrap().unwrap().1, b"%PDF-1.7 os-scan");
+    // Eight simultaneous uploads of the same bytes: one content, eight readable files.
+    let blobs_before = store.blob_count().await.unwrap();
+    let owner = d.code.to_string();
+    let puts = (0..8).map(|i| {
+        let store = store.clone();
+        let owner = owner.clone();
+        tokio::spawn(async move {
+            let mut f = NewFile::new(
+                format!("os-same-{i}"),
+                "document",
+                "same.pdf".into(),
+                "application/pdf",
+                b"%PDF-1.7 same".to_vec(),
+            );
+            f.meta.dossier_code = Some(owner);
+            store.put_file(&f.meta, f.data, time::OffsetDateTime::now_utc()).await
+        })
+    });
+    for p in futures_util::future::join_all(puts).await {
+        p.unwrap().unwrap();
+    }
+    assert_eq!(store.blob_count().await.unwrap(), blobs_before + 1);
+    for i in 0..8 {
+        assert_eq!(store.file(&format!("os-same-{i}")).await.unwrap().unwrap().1, b"%PDF-1.7 same");
+    }
 }
 
 async fn file_bytes_in_a_directory(store: Store) {

@@ -92,11 +92,20 @@ impl Receive {
         }
         let mut scanned = Vec::with_capacity(self.scans.len());
         for (name, file) in &self.scans {
-            if !d.documents.iter().any(|doc| &doc.name == name) {
+            let Some(doc) = d.documents.iter().find(|doc| &doc.name == name) else {
                 return Err(DomainError::invalid(
                     ErrorCode::UnknownDocument,
                     format!("the dossier has no document named '{name}'"),
                     format!("hồ sơ không có giấy tờ tên '{name}'"),
+                ));
+            };
+            // A document handed in electronically needs no scan (TT 03/2025 Art. 5.2), and its
+            // copy is not replaced at reception.
+            if doc.digitized() {
+                return Err(DomainError::rule(
+                    ErrorCode::AlreadyDigitized,
+                    format!("'{name}' already has its electronic copy; it is not scanned again"),
+                    format!("'{name}' đã có bản điện tử; không quét lại"),
                 ));
             }
             let provenance = Provenance { source: Source::Counter, by: ctx.actor.name().to_owned(), at: ctx.at };
