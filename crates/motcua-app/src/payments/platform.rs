@@ -48,16 +48,9 @@ pub fn sign(secret: &str, fields: &BTreeMap<String, String>) -> String {
 /// Whether `fields` carry a valid `ChuKy` (compared in constant time).
 pub fn verify(secret: &str, fields: &BTreeMap<String, String>) -> bool {
     let Some(given) = fields.get(SIGNATURE) else { return false };
-    let Some(bytes) = hex(given) else { return false };
+    let Some(bytes) = crate::input::hex_bytes(given) else { return false };
     let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.as_bytes());
     ring::hmac::verify(&key, canonical(fields).as_bytes(), &bytes).is_ok()
-}
-
-fn hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect()
 }
 
 /// `fields` with their `ChuKy` added.

@@ -58,9 +58,7 @@ pub(crate) fn decode_cursor(s: &str) -> Option<(String, String)> {
     if !s.len().is_multiple_of(2) || s.len() > 512 {
         return None;
     }
-    let bytes: Option<Vec<u8>> =
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect();
-    let text = String::from_utf8(bytes?).ok()?;
+    let text = String::from_utf8(motcua_app::input::hex_bytes(s)?).ok()?;
     let (a, b) = text.split_once('\n')?;
     Some((a.to_owned(), b.to_owned()))
 }
