@@ -55,19 +55,27 @@ pub const ORPHAN_GRACE: time::Duration = time::Duration::hours(1);
 /// Their `created_at` is bookkeeping (the instant the writer stored them; an owned file is never
 /// collected): the legal time of the upload is the event's.
 pub(crate) async fn insert_files_in(tx: &mut Transaction<'static, Any>, files: &[NewFile], owner: &str) -> Result<()> {
-    let at = OffsetDateTime::now_utc();
-    for f in files {
-        insert_file(tx, &f.meta, Some(owner.to_owned()), &f.data, at).await?;
-    }
-    Ok(())
+    let owned: Vec<(&NewFile, Option<String>)> = files.iter().map(|f| (f, Some(owner.to_owned()))).collect();
+    insert_all(tx, &owned).await
 }
 
 /// Inserts `files` inside `tx`, each owned by the record its `meta.dossier_code` names (a bulk
 /// import's histories, [`crate::writer::History`]).
-pub(crate) async fn insert_owned_files_in(tx: &mut Transaction<'static, Any>, files: &[NewFile]) -> Result<()> {
+pub(crate) async fn insert_owned_files_in(tx: &mut Transaction<'static, Any>, files: &[&NewFile]) -> Result<()> {
+    let owned: Vec<(&NewFile, Option<String>)> = files.iter().map(|f| (*f, f.meta.dossier_code.clone())).collect();
+    insert_all(tx, &owned).await
+}
+
+/// Inserts each file with its owner; the bytes of a hash once per call (a bulk import names the
+/// same seeded scan thousands of times).
+async fn insert_all(tx: &mut Transaction<'static, Any>, files: &[(&NewFile, Option<String>)]) -> Result<()> {
     let at = OffsetDateTime::now_utc();
-    for f in files {
-        insert_file(tx, &f.meta, f.meta.dossier_code.clone(), &f.data, at).await?;
+    let mut written = std::collections::HashSet::new();
+    for (f, owner) in files {
+        if written.insert(f.meta.sha256.as_str()) {
+            insert_blob(tx, &f.meta, &f.data, at).await?;
+        }
+        insert_file_row(tx, &f.meta, owner.clone(), at).await?;
     }
     Ok(())
 }
@@ -79,8 +87,18 @@ async fn insert_file(
     data: &[u8],
     at: OffsetDateTime,
 ) -> Result<()> {
-    // The bytes once per hash; naming them again refreshes `touched_at`, so a collection running
-    // meanwhile (which only removes blobs untouched since its cutoff) cannot take them.
+    insert_blob(tx, meta, data, at).await?;
+    insert_file_row(tx, meta, owner, at).await
+}
+
+/// The bytes once per hash; naming them again refreshes `touched_at`, so a collection running
+/// meanwhile (which only removes blobs untouched since its cutoff) cannot take them.
+async fn insert_blob(
+    tx: &mut Transaction<'static, Any>,
+    meta: &FileMeta,
+    data: &[u8],
+    at: OffsetDateTime,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO blobs (sha256, size, content_type, data, touched_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (sha256) DO UPDATE SET touched_at = excluded.touched_at",
@@ -93,6 +111,15 @@ async fn insert_file(
     .bind(format_ts(at))
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+async fn insert_file_row(
+    tx: &mut Transaction<'static, Any>,
+    meta: &FileMeta,
+    owner: Option<String>,
+    at: OffsetDateTime,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO files (id, dossier_code, kind, name, content_type, size, sha256, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -479,7 +479,7 @@ async fn create_with_files(
 
 async fn bulk(tx: &mut Transaction<'static, Any>, histories: Vec<History>, open: YearMonth) -> Result<usize> {
     let n = histories.len();
-    for h in histories {
+    for h in &histories {
         if let Some((unit, day, seq)) = &h.seq {
             sqlx::query(
                 "INSERT INTO dossier_seq (unit, day, last_seq) VALUES ($1, $2, $3) \
@@ -492,7 +492,8 @@ async fn bulk(tx: &mut Transaction<'static, Any>, histories: Vec<History>, open:
             .await?;
         }
         insert_history(tx, &h.secret_hash, &h.events, open).await?;
-        crate::web::insert_owned_files_in(tx, &h.files).await?;
     }
+    let files: Vec<&NewFile> = histories.iter().flat_map(|h| &h.files).collect();
+    crate::web::insert_owned_files_in(tx, &files).await?;
     Ok(n)
 }

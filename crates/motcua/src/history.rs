@@ -199,9 +199,15 @@ const SEED_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n
 4 0 obj<</Length 58>>stream\nBT /F1 18 Tf 72 760 Td (Motcua - ban sao minh hoa / demo copy) Tj ET\nendstream endobj\n\
 5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 
-/// A generated file `id` of `kind`, owned by the dossier `code`.
+/// A generated file `id` of `kind`, owned by the dossier `code` (the scan's hash computed once).
 fn seed_file(id: &str, code: &str, kind: &str, name: &str) -> NewFile {
-    let mut f = NewFile::new(id.to_owned(), kind, format!("{name}.pdf"), "application/pdf", SEED_PDF.to_vec());
+    static SCAN: std::sync::LazyLock<NewFile> = std::sync::LazyLock::new(|| {
+        NewFile::new(String::new(), "", String::new(), "application/pdf", SEED_PDF.to_vec())
+    });
+    let mut f = SCAN.clone();
+    f.meta.id = id.to_owned();
+    f.meta.kind = kind.to_owned();
+    f.meta.name = format!("{name}.pdf");
     f.meta.dossier_code = Some(code.to_owned());
     f
 }

@@ -199,6 +199,12 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// 404 page for a transaction the platform does not have.
+fn unknown_transaction() -> Response {
+    (StatusCode::NOT_FOUND, Html("<!doctype html><title>Không tìm thấy</title><p>Không tìm thấy giao dịch.</p>"))
+        .into_response()
+}
+
 /// Where the browser goes with the signed result.
 fn return_to(sim: &PaySim, t: &Txn) -> String {
     let q: Vec<String> =
@@ -207,13 +213,7 @@ fn return_to(sim: &PaySim, t: &Txn) -> String {
 }
 
 async fn checkout_page(State(sim): State<Arc<PaySim>>, UrlPath(payment): UrlPath<String>) -> Response {
-    let Some(t) = sim.get(&payment) else {
-        return (
-            StatusCode::NOT_FOUND,
-            Html("<!doctype html><title>Không tìm thấy</title><p>Không tìm thấy giao dịch.</p>"),
-        )
-            .into_response();
-    };
+    let Some(t) = sim.get(&payment) else { return unknown_transaction() };
     if t.result != "open" {
         let back = escape(&return_to(&sim, &t));
         return Html(format!(
@@ -282,13 +282,7 @@ async fn deliver(sim: Arc<PaySim>, payment: String) {
 }
 
 async fn pay(State(sim): State<Arc<PaySim>>, UrlPath(payment): UrlPath<String>, Form(f): Form<PayForm>) -> Response {
-    let Some(t) = sim.get(&payment) else {
-        return (
-            StatusCode::NOT_FOUND,
-            Html("<!doctype html><title>Không tìm thấy</title><p>Không tìm thấy giao dịch.</p>"),
-        )
-            .into_response();
-    };
+    let Some(t) = sim.get(&payment) else { return unknown_transaction() };
     if t.result != "open" {
         return (StatusCode::SEE_OTHER, [(header::LOCATION, return_to(&sim, &t))]).into_response();
     }

@@ -53,6 +53,14 @@ pub fn verify(secret: &str, fields: &BTreeMap<String, String>) -> bool {
     ring::hmac::verify(&key, canonical(fields).as_bytes(), &bytes).is_ok()
 }
 
+/// The text field `name` of the platform's answer `v`; refused when it is missing.
+fn answered(v: &Value, name: &str) -> Result<String, ProviderError> {
+    v.get(name)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| ProviderError::Refused(format!("the platform gave no {name}")))
+}
+
 /// `fields` with their `ChuKy` added.
 pub fn signed(secret: &str, mut fields: BTreeMap<String, String>) -> BTreeMap<String, String> {
     let s = sign(secret, &fields);
@@ -158,11 +166,7 @@ impl PaymentProvider for HttpPlatform {
                 ("UrlThongBao", c.notify_url.clone()),
                 ("ThoiGian", motcua_store::format_ts(c.at)),
             ]);
-            let v = self.post_signed("giao-dich", fields).await?;
-            v.get("UrlThanhToan")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .ok_or_else(|| ProviderError::Refused("the platform gave no UrlThanhToan".to_owned()))
+            answered(&self.post_signed("giao-dich", fields).await?, "UrlThanhToan")
         })
     }
 
@@ -205,11 +209,7 @@ impl PaymentProvider for HttpPlatform {
                 ("LyDo", r.reason.clone()),
                 ("ThoiGian", motcua_store::format_ts(r.at)),
             ]);
-            let v = self.post_signed("hoan-tien", fields).await?;
-            v.get("MaGiaoDichHoanTien")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .ok_or_else(|| ProviderError::Refused("the platform gave no MaGiaoDichHoanTien".to_owned()))
+            answered(&self.post_signed("hoan-tien", fields).await?, "MaGiaoDichHoanTien")
         })
     }
 

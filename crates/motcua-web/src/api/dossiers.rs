@@ -295,7 +295,7 @@ pub async fn act(
 ) -> ApiResult<Response> {
     let version = if_match(&headers)?;
     let mut action = parse_action(body)?;
-    let (actor, dossier) = match &officer {
+    let (actor, mut dossier) = match &officer {
         Some(o) => (o.actor(), None),
         None => (Actor::Applicant, Some(dossiers::load_with_secret(&state, &code, q.secret.as_deref()).await?)),
     };
@@ -304,9 +304,10 @@ pub async fn act(
         // A reception's scans name their document: `documents[N]`, the dossier's N-th document.
         let scanned = u.field.strip_prefix("documents[").and_then(|r| r.strip_suffix(']')).and_then(|n| n.parse().ok());
         if let (Some(n), Action::Receive(_)) = (scanned, &action) {
-            let d = match &dossier {
-                Some(d) => d.clone(),
-                None => dossiers::load_for_officer(&state, &actor, &code).await?,
+            // Read once for all the scans of the request.
+            let d = match &mut dossier {
+                Some(d) => d,
+                None => dossier.insert(dossiers::load_for_officer(&state, &actor, &code).await?),
             };
             let Some(doc) = d.documents.get::<usize>(n) else {
                 return Err(ApiError::bad_request(

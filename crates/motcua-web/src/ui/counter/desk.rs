@@ -289,6 +289,33 @@ fn action_from(kind: ActionKind, f: &Fields, d: &Dossier) -> Option<Action> {
     })
 }
 
+/// The files a counter action carries, checked: the scans attached at reception (`so_N`, the
+/// N-th document), or the files of a supplement handed in at the counter (`files`, each listed
+/// under its name). Stored with the action.
+fn counter_files(
+    f: &mut Fields,
+    d: &Dossier,
+    action: &Action,
+) -> motcua_app::error::AppResult<Vec<motcua_app::files::Accepted>> {
+    let mut accepted = Vec::new();
+    match action {
+        Action::Receive(_) => {
+            for (i, doc) in d.documents.iter().enumerate() {
+                if let Some(u) = f.take_file(&format!("so_{i}")) {
+                    accepted.push(u.accept(Label::same(&doc.name))?.scanning(&doc.name));
+                }
+            }
+        }
+        Action::Supplement(_) => {
+            while let Some(u) = f.take_file("files") {
+                accepted.push(u.accept(Label::same("Tệp bổ sung"))?);
+            }
+        }
+        _ => {}
+    }
+    Ok(accepted)
+}
+
 /// Where to go after a successful action: the slip to hand over, or back to the dossier.
 fn after(kind: ActionKind, code: &str) -> String {
     match kind {
@@ -332,7 +359,7 @@ pub(super) async fn act(
     }
     let kind = COUNTER_ACTIONS.into_iter().find(|k| k.as_str() == f.get("action"));
     let action = kind.filter(|k| counter_actions(&d, &s.actor()).contains(k)).and_then(|k| action_from(k, &f, &d));
-    let (Some(kind), Some(action)) = (kind, action) else {
+    let (Some(kind), Some(mut action)) = (kind, action) else {
         let why = lang
             .t(
                 "Thao tác này không thực hiện được tại quầy với hồ sơ ở trạng thái hiện tại.",
@@ -342,41 +369,12 @@ pub(super) async fn act(
         let page = page_for(&state, &s, d, None, Some(why), echo).await?;
         return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
     };
-    let mut action = action;
-    // The scans attached at reception (`so_N`, the N-th document), or the files of a supplement
-    // handed in at the counter (`files`, each listed under its name); stored with the action.
-    let mut accepted = Vec::new();
-    let mut problem = None;
-    let mut accept = |u: crate::multipart::Upload, label: &str, scan: Option<&str>| match u.accept(Label::same(label)) {
-        Ok(a) => accepted.push(match scan {
-            Some(name) => a.scanning(name),
-            None => a,
-        }),
-        Err(e) => problem = Some(ApiError::from(e)),
-    };
-    match &action {
-        Action::Receive(_) => {
-            for (i, doc) in d.documents.iter().enumerate() {
-                if let Some(u) = f.take_file(&format!("so_{i}")) {
-                    accept(u, &doc.name, Some(&doc.name));
-                }
-            }
-        }
-        Action::Supplement(_) => {
-            while let Some(u) = f.take_file("files") {
-                accept(u, "Tệp bổ sung", None);
-            }
-        }
-        _ => {}
-    }
     let by = motcua_app::files::handed_in(&s.actor(), state.now());
-    let files = match problem {
-        Some(e) => Err(e),
-        None => motcua_app::files::attach(&mut action, accepted, &by).map_err(ApiError::from),
-    };
+    let files = counter_files(&mut f, &d, &action).and_then(|a| motcua_app::files::attach(&mut action, a, &by));
     let files = match files {
         Ok(files) => files,
         Err(e) => {
+            let e = ApiError::from(e);
             let page = page_for(&state, &s, d, None, Some(message(&e, lang)), echo).await?;
             return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
