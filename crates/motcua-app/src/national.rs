@@ -1,6 +1,7 @@
 //! The sync to the national public-service portal (DVCQG; issue 15 item 1, docs/NATIONAL_PORTAL.md).
 //!
-//! The writer marks every dossier change ([`motcua_store::national_sync`]); the [`Syncer`] claims
+//! The writer tells the sync of every committed dossier change ([`motcua_store::national_sync`]);
+//! the [`Syncer`] claims
 //! the dossiers the portal is behind on, rebuilds each one's whole record from its events
 //! ([`motcua_domain::national::record`]) and POSTs it with an `Idempotency-Key` of
 //! `<code>:<version>`, so a record sent twice (a lost answer, a crashed worker) is one update
@@ -158,9 +159,10 @@ impl Syncer {
     /// Forever: a round, then a pause — none after a full round, so a backlog (a province
     /// connecting with its past dossiers, the portal back after an outage) drains at full speed.
     pub async fn run(self) {
-        // Dossiers the portal was never told of (written in bulk, or from before the sync was
-        // configured) are marked once at start: every dossier reaches the portal.
-        match self.store.mark_all_national(self.clock.now()).await {
+        // Dossiers the sync does not know at their current version (written in bulk, changed
+        // while no sync ran, or changed just before the last stop) are marked once at start:
+        // every dossier reaches the portal.
+        match self.store.reconcile_national(self.clock.now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(dossiers = n, "dossiers marked for their first national portal sync"),
             Err(e) => tracing::warn!(error = %e, "marking dossiers for the national portal sync failed"),
@@ -359,6 +361,53 @@ pub async fn overview(state: &crate::Application, configured: bool) -> crate::er
         acknowledged_rate: rate,
         problems,
         intake: inbound::overview(state).await?,
+    })
+}
+
+/// What the portal has of one dossier, for the officers who may see the dossier.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct DossierSync {
+    pub dossier_code: String,
+    /// `unknown` (the sync has not seen it yet: no portal configured since it changed),
+    /// `pending` (to be sent, or retrying after an error), `synced` or `failed`.
+    pub state: String,
+    /// The dossier's version the portal should have, and the last one it acknowledged (0: none).
+    pub wanted_version: i64,
+    pub acked_version: i64,
+    pub attempts: i64,
+    /// The portal's reason or the transport's error of the last failed attempt.
+    pub error: Option<String>,
+    /// First and last acknowledgement, and the next attempt while pending, UTC (RFC 3339).
+    pub first_acked_at: Option<String>,
+    pub acked_at: Option<String>,
+    pub next_attempt_at: Option<String>,
+}
+
+/// One dossier's [`DossierSync`]; the caller checks that the officer may see the dossier.
+pub async fn dossier_sync(state: &crate::Application, code: &str) -> crate::error::AppResult<DossierSync> {
+    Ok(match state.store.national_sync_state(code).await? {
+        Some(s) => DossierSync {
+            dossier_code: s.dossier_code,
+            next_attempt_at: (s.state == "pending").then_some(s.next_attempt_at),
+            state: s.state,
+            wanted_version: s.wanted_version,
+            acked_version: s.acked_version,
+            attempts: s.attempts,
+            error: s.last_error,
+            first_acked_at: s.first_acked_at,
+            acked_at: s.acked_at,
+        },
+        None => DossierSync {
+            dossier_code: code.to_owned(),
+            state: "unknown".to_owned(),
+            wanted_version: 0,
+            acked_version: 0,
+            attempts: 0,
+            error: None,
+            first_acked_at: None,
+            acked_at: None,
+            next_attempt_at: None,
+        },
     })
 }
 

@@ -61,7 +61,7 @@ pub(crate) async fn act(
     crate::outbox::notify_citizen_in(tx, &chain.dossier, version + 1, &events).await?;
     crate::edxml::dossier_events_in(tx, &events).await?;
     if let Some(last) = events.last() {
-        crate::national_sync::want_in(tx, code, chain.dossier.version, last.at).await?;
+        crate::national_sync::want_in(code, chain.dossier.version, last.at);
     }
     Ok(chain.dossier)
 }

@@ -1,9 +1,11 @@
 //! What the national public-service portal (DVCQG) has of each dossier (issue 15 item 1).
 //!
-//! The writer records, in the transaction that appends a dossier's events, the version the
-//! portal should have ([`want_in`]); a sync worker claims the dossiers whose acknowledged version
-//! is behind ([`Store::claim_national`]), sends the record rebuilt from the events, and records
-//! the answer. Like the outbox ([`crate::outbox`]): a claim is a guarded UPDATE with a lease, so
+//! The writer tells the sync, once a batch committed, which version of each dossier the portal
+//! should have ([`want_in`], in memory: the transition writes nothing for the sync); a sync worker
+//! records those in one write per round and claims the dossiers whose acknowledged version is
+//! behind ([`Store::claim_national`]), sends the record rebuilt from the events, and records
+//! the answer. At start, and whenever memory held too much, it compares the dossiers with what
+//! it knows instead ([`Store::reconcile_national`]). Like the outbox ([`crate::outbox`]): a claim is a guarded UPDATE with a lease, so
 //! two workers never send the same dossier at once; an expired lease makes it claimable again
 //! (at-least-once; the portal drops a version it already has by the idempotency key); failures
 //! back off ([`backoff`]: the portal's scores are read daily, so a short outage must not delay a
@@ -75,9 +77,7 @@ pub(crate) struct Mark {
 }
 
 tokio::task_local! {
-    /// The marks of the writer's batch under way, written in one statement before it commits
-    /// ([`write_marks`]): one UPSERT per batch instead of one per action (BENCHMARKS.md, issue
-    /// 15: the per-action mark cost 6 % of the transitions).
+    /// The marks of the writer's batch under way, handed to [`Changes`] once it commits.
     static BATCH_MARKS: std::cell::RefCell<Vec<Mark>>;
 }
 
@@ -95,35 +95,91 @@ pub(crate) fn forget_marks_after(len: usize) {
     let _ = BATCH_MARKS.try_with(|m| m.borrow_mut().truncate(len));
 }
 
-/// The writer's hook: the portal should now have `version` of `code` (due at once). Inside a
-/// writer batch it is kept for [`write_marks`]; elsewhere written at once.
-pub(crate) async fn want_in(
-    tx: &mut Transaction<'static, Any>,
-    code: &str,
-    version: i64,
-    now: OffsetDateTime,
-) -> Result<()> {
+/// The batch's marks, taken once it committed (for [`Changes::publish`]).
+pub(crate) fn take_marks() -> Vec<Mark> {
+    BATCH_MARKS.try_with(|m| std::mem::take(&mut *m.borrow_mut())).unwrap_or_default()
+}
+
+/// The writer's hook: the portal should now have `version` of `code` (due at once). It writes
+/// nothing: the mark is kept with the batch and reaches [`Changes`] after the commit.
+///
+/// Why nothing is written (issue 15, "transitions/s not lowered by the outbox writes"): the
+/// event log already says, durably, which version the portal should have (the dossier row's
+/// `version`); a mark row written in the transition's transaction cost 8 % of the transitions
+/// (BENCHMARKS.md, 2026-12-08). The worker learns of a change from memory, and after a restart
+/// (or when memory overflowed) from the log itself ([`Store::reconcile_national`]): nothing is
+/// lost, only learnt later.
+pub(crate) fn want_in(code: &str, version: i64, now: OffsetDateTime) {
     let mark = Mark { code: code.to_owned(), version, at: format_ts(now) };
-    let kept = BATCH_MARKS.try_with(|m| m.borrow_mut().push(mark.clone())).is_ok();
-    if kept { Ok(()) } else { upsert_marks(tx, &[mark]).await }
+    let _ = BATCH_MARKS.try_with(|m| m.borrow_mut().push(mark));
 }
 
-/// Writes the batch's marks (the last one of each dossier), in the batch's transaction.
-pub(crate) async fn write_marks(tx: &mut Transaction<'static, Any>) -> Result<()> {
-    let marks = BATCH_MARKS.try_with(|m| std::mem::take(&mut *m.borrow_mut())).unwrap_or_default();
-    // One row per dossier: a statement may not update a row twice (PostgreSQL).
-    let mut last: std::collections::HashMap<&str, &Mark> = std::collections::HashMap::new();
-    for m in &marks {
-        last.insert(m.code.as_str(), m);
-    }
-    let mut rows: Vec<Mark> = last.into_values().cloned().collect();
-    rows.sort_by(|a, b| a.code.cmp(&b.code));
-    for chunk in rows.chunks(500) {
-        upsert_marks(tx, chunk).await?;
-    }
-    Ok(())
+/// Dossiers changed since the sync last looked, as the writer committed them (latest version of
+/// each), in memory. At most [`Changes::MAX_HELD`] dossiers: past that, the set is dropped and
+/// the next claim compares the whole log with what the portal acknowledged instead (a province
+/// working with no portal configured never grows it further).
+#[derive(Debug, Default)]
+pub(crate) struct Changes {
+    held: std::sync::Mutex<ChangeSet>,
 }
 
+#[derive(Debug, Default)]
+struct ChangeSet {
+    latest: std::collections::HashMap<String, Mark>,
+    overflowed: bool,
+}
+
+impl Changes {
+    const MAX_HELD: usize = 50_000;
+
+    /// A committed batch's marks.
+    pub(crate) fn publish(&self, marks: Vec<Mark>) {
+        if marks.is_empty() {
+            return;
+        }
+        let mut set = self.held.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if set.overflowed {
+            return;
+        }
+        for m in marks {
+            match set.latest.get_mut(&m.code) {
+                Some(old) if old.version >= m.version => {}
+                Some(old) => *old = m,
+                None => {
+                    set.latest.insert(m.code.clone(), m);
+                }
+            }
+        }
+        if set.latest.len() > Self::MAX_HELD {
+            set.latest = std::collections::HashMap::new();
+            set.overflowed = true;
+        }
+    }
+
+    /// Takes what is held: the marks, and whether some were dropped.
+    fn take(&self) -> (Vec<Mark>, bool) {
+        let mut set = self.held.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let taken = std::mem::take(&mut *set);
+        let mut marks: Vec<Mark> = taken.latest.into_values().collect();
+        marks.sort_by(|a, b| a.code.cmp(&b.code));
+        (marks, taken.overflowed)
+    }
+
+    /// The version held for `code`, if any.
+    fn held(&self, code: &str) -> Option<i64> {
+        let set = self.held.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        set.latest.get(code).map(|m| m.version)
+    }
+
+    /// Marks taken but not written (the claim failed): the next claim reconciles.
+    fn lost(&self) {
+        let mut set = self.held.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        set.latest = std::collections::HashMap::new();
+        set.overflowed = true;
+    }
+}
+
+/// Records `marks` as due (a mark older than what the row wants changes nothing), in `tx`.
 async fn upsert_marks(tx: &mut Transaction<'static, Any>, marks: &[Mark]) -> Result<()> {
     if marks.is_empty() {
         return Ok(());
@@ -135,7 +191,8 @@ async fn upsert_marks(tx: &mut Transaction<'static, Any>, marks: &[Mark]) -> Res
         "INSERT INTO national_sync (dossier_code, wanted_version, acked_version, state, attempts, next_attempt_at, \
          updated_at) VALUES {} \
          ON CONFLICT (dossier_code) DO UPDATE SET wanted_version = excluded.wanted_version, state = 'pending', \
-         next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at",
+         next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at \
+         WHERE excluded.wanted_version > national_sync.wanted_version",
         values.join(", ")
     );
     // Only placeholders are formatted in; every value is bound.
@@ -163,23 +220,34 @@ pub struct SyncCounts {
 }
 
 impl Store {
-    /// Marks every dossier the portal has not been told of (dossiers written in bulk: an import
-    /// from an earlier system, the demo's seeded history) for its first sync, at its current
-    /// version: what a province does when it connects to the portal. Answers how many.
-    pub async fn mark_all_national(&self, now: OffsetDateTime) -> Result<u64> {
+    /// Compares every dossier with what the sync knows and marks those it does not know at
+    /// their current version, due at `now`: dossiers written in bulk (an import from an earlier
+    /// system, the demo's seeded history), dossiers changed while no sync ran, and changes the
+    /// worker had not yet taken from memory when the process stopped. What a province does when
+    /// it connects to the portal, and what every sync does when it starts. Answers how many.
+    pub async fn reconcile_national(&self, now: OffsetDateTime) -> Result<u64> {
+        let now = format_ts(now);
+        let mut tx = crate::begin_write(&self.pool).await?;
         let res = sqlx::query(
             "INSERT INTO national_sync (dossier_code, wanted_version, acked_version, state, attempts, \
-             next_attempt_at, updated_at) SELECT code, version, 0, 'pending', 0, $1, $1 FROM dossiers \
-             WHERE NOT EXISTS (SELECT 1 FROM national_sync s WHERE s.dossier_code = dossiers.code)",
+             next_attempt_at, updated_at) SELECT d.code, d.version, 0, 'pending', 0, $1, $1 FROM dossiers d \
+             LEFT JOIN national_sync s ON s.dossier_code = d.code \
+             WHERE s.dossier_code IS NULL OR s.wanted_version < d.version \
+             ON CONFLICT (dossier_code) DO UPDATE SET wanted_version = excluded.wanted_version, state = 'pending', \
+             next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at \
+             WHERE excluded.wanted_version > national_sync.wanted_version",
         )
-        .bind(format_ts(now))
-        .execute(&self.pool)
+        .bind(now)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(res.rows_affected())
     }
 
     /// Claims up to `limit` dossiers due at `now` for `owner` until `now + lease`: each is the
-    /// (code, version wanted) to send.
+    /// (code, version wanted) to send. The changes the writer committed since the last claim are
+    /// recorded first, in the same transaction (one write for the whole round, whatever the
+    /// number of changes).
     pub async fn claim_national(
         &self,
         owner: &str,
@@ -187,31 +255,61 @@ impl Store {
         lease: Duration,
         limit: i64,
     ) -> Result<Vec<(String, i64)>> {
+        let (fresh, overflowed) = self.writer.changes.take();
+        if overflowed && let Err(e) = self.reconcile_national(now).await {
+            self.writer.changes.lost();
+            return Err(e);
+        }
+        let claimed = self.claim_in(&fresh, owner, now, lease, limit).await;
+        if claimed.is_err() {
+            self.writer.changes.lost();
+        }
+        claimed
+    }
+
+    async fn claim_in(
+        &self,
+        fresh: &[Mark],
+        owner: &str,
+        now: OffsetDateTime,
+        lease: Duration,
+        limit: i64,
+    ) -> Result<Vec<(String, i64)>> {
         let now_s = format_ts(now);
+        let mut tx = crate::begin_write(&self.pool).await?;
+        for chunk in fresh.chunks(500) {
+            upsert_marks(&mut tx, chunk).await?;
+        }
         let due: Vec<String> = sqlx::query_scalar(
             "SELECT dossier_code FROM national_sync WHERE state = 'pending' AND next_attempt_at <= $1 \
              AND (lease_until IS NULL OR lease_until <= $1) ORDER BY next_attempt_at, dossier_code LIMIT $2",
         )
         .bind(now_s.clone())
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
         let mut out = Vec::with_capacity(due.len());
-        for code in due {
-            let wanted: Option<i64> = sqlx::query_scalar(
-                "UPDATE national_sync SET lease_owner = $1, lease_until = $2 WHERE dossier_code = $3 \
-                 AND state = 'pending' AND (lease_until IS NULL OR lease_until <= $4) RETURNING wanted_version",
-            )
-            .bind(owner.to_owned())
-            .bind(format_ts(now + lease))
-            .bind(code.clone())
-            .bind(now_s.clone())
-            .fetch_optional(&self.pool)
-            .await?;
-            if let Some(v) = wanted {
-                out.push((code, v));
+        for chunk in due.chunks(500) {
+            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
+            // Only placeholders are formatted in; every value is bound. The guard repeats the
+            // SELECT's: another instance on the same PostgreSQL may have claimed meanwhile.
+            let sql = format!(
+                "UPDATE national_sync SET lease_owner = $1, lease_until = $2 WHERE dossier_code IN ({}) \
+                 AND state = 'pending' AND (lease_until IS NULL OR lease_until <= $3) \
+                 RETURNING dossier_code, wanted_version",
+                list.join(", ")
+            );
+            let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql))
+                .bind(owner.to_owned())
+                .bind(format_ts(now + lease))
+                .bind(now_s.clone());
+            for code in chunk {
+                q = q.bind(code.clone());
             }
+            out.extend(q.fetch_all(&mut *tx).await?);
         }
+        tx.commit().await?;
+        out.sort();
         Ok(out)
     }
 
@@ -322,14 +420,40 @@ impl Store {
         Ok(res.rows_affected() == 1)
     }
 
-    /// One dossier's sync state, if it has one.
+    /// One dossier's sync state, if it has one, counting a change the sync has not recorded yet.
     pub async fn national_sync_state(&self, code: &str) -> Result<Option<SyncState>> {
         let row =
             sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM national_sync WHERE dossier_code = $1")))
                 .bind(code.to_owned())
                 .fetch_optional(&self.pool)
                 .await?;
-        row.as_ref().map(state).transpose()
+        let mut s = row.as_ref().map(state).transpose()?;
+        // A change the writer committed that the sync has not recorded yet.
+        if let Some(v) = self.writer.changes.held(code) {
+            match &mut s {
+                Some(s) if s.wanted_version < v => {
+                    s.wanted_version = v;
+                    s.state = "pending".to_owned();
+                }
+                Some(_) => {}
+                None => {
+                    let now = format_ts(OffsetDateTime::now_utc());
+                    s = Some(SyncState {
+                        dossier_code: code.to_owned(),
+                        wanted_version: v,
+                        acked_version: 0,
+                        state: "pending".to_owned(),
+                        attempts: 0,
+                        next_attempt_at: now.clone(),
+                        last_error: None,
+                        first_acked_at: None,
+                        acked_at: None,
+                        updated_at: now,
+                    });
+                }
+            }
+        }
+        Ok(s)
     }
 
     /// Dossiers that failed or are retrying after an error, most recent first.
@@ -413,4 +537,39 @@ async fn ack_in(
         }
     }
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mark(code: &str, version: i64) -> Mark {
+        Mark { code: code.to_owned(), version, at: "2025-07-07T01:00:00Z".to_owned() }
+    }
+
+    #[test]
+    fn the_latest_version_of_each_dossier_is_held_until_taken() {
+        let c = Changes::default();
+        c.publish(vec![mark("B", 2), mark("A", 1), mark("B", 3)]);
+        c.publish(vec![mark("B", 2)]);
+        assert_eq!(c.held("B"), Some(3));
+        let (marks, overflowed) = c.take();
+        let got: Vec<(String, i64)> = marks.into_iter().map(|m| (m.code, m.version)).collect();
+        assert_eq!(got, vec![("A".to_owned(), 1), ("B".to_owned(), 3)]);
+        assert!(!overflowed);
+        assert!(c.take().0.is_empty(), "taken once");
+    }
+
+    #[test]
+    fn too_many_changes_are_dropped_for_a_reconciliation() {
+        let c = Changes::default();
+        c.publish((0..=Changes::MAX_HELD).map(|i| mark(&i.to_string(), 1)).collect());
+        c.publish(vec![mark("late", 1)]);
+        let (marks, overflowed) = c.take();
+        assert!(marks.is_empty() && overflowed);
+        c.publish(vec![mark("A", 1)]);
+        assert_eq!(c.take().0.len(), 1, "held again after the reconciliation was asked for");
+        c.lost();
+        assert!(c.take().1, "a failed claim asks for one too");
+    }
 }

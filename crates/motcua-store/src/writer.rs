@@ -121,6 +121,8 @@ pub struct Writer {
     pub(crate) blobs: crate::blobs::Blobs,
     /// Jobs taken so far (for workers that yield while the writer is busy).
     taken: Arc<std::sync::atomic::AtomicU64>,
+    /// Dossiers changed since the national-portal sync last looked.
+    pub(crate) changes: Arc<crate::national_sync::Changes>,
 }
 
 impl Writer {
@@ -128,8 +130,9 @@ impl Writer {
     pub fn start(pool: AnyPool) -> Writer {
         let (tx, rx) = mpsc::channel(4096);
         let taken = Arc::new(std::sync::atomic::AtomicU64::new(0));
-        tokio::spawn(run(pool, rx, taken.clone()));
-        Writer { tx, taken, blobs: crate::blobs::Blobs::default() }
+        let changes = Arc::new(crate::national_sync::Changes::default());
+        tokio::spawn(run(pool, rx, taken.clone(), changes.clone()));
+        Writer { tx, taken, blobs: crate::blobs::Blobs::default(), changes }
     }
 
     /// How many jobs the writer has taken since it started: a background worker compares two
@@ -276,7 +279,12 @@ where
     (result, fatal)
 }
 
-async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>, taken: Arc<std::sync::atomic::AtomicU64>) {
+async fn run(
+    pool: AnyPool,
+    mut rx: mpsc::Receiver<Job>,
+    taken: Arc<std::sync::atomic::AtomicU64>,
+    changes: Arc<crate::national_sync::Changes>,
+) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -288,7 +296,11 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>, taken: Arc<std::sync::a
         taken.fetch_add(batch.len() as u64, std::sync::atomic::Ordering::Relaxed);
         // A panic anywhere in a batch drops its transaction (rolled back) and its replies (their
         // callers get `WriterGone`), and the writer takes the next batch.
-        if AssertUnwindSafe(crate::national_sync::collecting(run_batch(&pool, batch))).catch_unwind().await.is_err() {
+        if AssertUnwindSafe(crate::national_sync::collecting(run_batch(&pool, batch, &changes)))
+            .catch_unwind()
+            .await
+            .is_err()
+        {
             tracing::error!("a write batch panicked; it was rolled back and the writer goes on");
         }
     }
@@ -304,7 +316,7 @@ enum Pending {
     Rebuilt(oneshot::Sender<Result<Recomputed>>, Result<Recomputed>),
 }
 
-async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
+async fn run_batch(pool: &AnyPool, batch: Vec<Job>, changes: &crate::national_sync::Changes) {
     let mut pending = Vec::with_capacity(batch.len());
     let outcome: Result<()> = async {
         let mut tx = crate::begin_write(pool).await?;
@@ -395,13 +407,14 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
                 },
             }
         }
-        crate::national_sync::write_marks(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
     .await;
     match outcome {
         Ok(()) => {
+            // Committed: the national-portal sync may now send these versions.
+            changes.publish(crate::national_sync::take_marks());
             for p in pending {
                 match p {
                     Pending::Work(reply) => reply(None),
@@ -473,7 +486,7 @@ async fn create_with_files(
     }
     insert_files_in(tx, &files, &d.code).await?;
     crate::outbox::notify_citizen_in(tx, &d, 1, &events).await?;
-    crate::national_sync::want_in(tx, d.code.as_str(), d.version, d.submitted_at).await?;
+    crate::national_sync::want_in(d.code.as_str(), d.version, d.submitted_at);
     Ok(d)
 }
 

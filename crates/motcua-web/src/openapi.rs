@@ -28,6 +28,7 @@ impl Modify for Bearer {
         api::auth::login,
         api::auth::change_password,
         api::national::national_sync,
+        api::national::one_dossier,
         api::national::inbound,
         api::payments::start,
         api::payments::of_dossier,

@@ -256,6 +256,33 @@ async fn officers_never_see_another_units_dossiers() {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
+/// Issue 15 item 1: each dossier's sync state, for the officers who may see the dossier. With no
+/// portal configured the change waits: shown pending at its version, the portal having none.
+#[tokio::test]
+async fn each_dossiers_national_sync_state_is_shown_to_the_officers_who_see_it() {
+    let app = setup().await;
+    let (code, _, v) = app.submit_online().await;
+    let tn = app.login("tiepnhan").await;
+    let r = app.act(&tn, &code, v, json!({"action": "receive"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let uri = format!("/api/v1/dossiers/{code}/national-sync");
+    let r = app.call("GET", &uri, Some(&tn), None, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(
+        (r.body["state"].as_str(), r.body["wanted_version"].as_i64(), r.body["acked_version"].as_i64()),
+        (Some("pending"), Some(v + 1), Some(0))
+    );
+    let other = app.login("lanhdao.x2").await;
+    assert_eq!(app.call("GET", &uri, Some(&other), None, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.call("GET", &uri, None, None, None).await.status, StatusCode::UNAUTHORIZED);
+    let r = app.call("GET", "/api/v1/dossiers/NO-SUCH/national-sync", Some(&tn), None, None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let mut b = common::Browser::new(&app);
+    b.sign_in("tiepnhan").await;
+    let page = b.get(&format!("/can-bo/ho-so/{code}")).await;
+    assert!(page.html.contains("Cổng Dịch vụ công quốc gia") && page.html.contains("Chờ gửi"), "{}", page.html);
+}
+
 #[tokio::test]
 async fn lookups_need_the_right_secret() {
     let app = setup().await;
@@ -631,6 +658,7 @@ async fn every_endpoint_is_in_the_openapi_document() {
         ("post", "/api/v1/auth/login"),
         ("post", "/api/v1/auth/password"),
         ("get", "/api/v1/national-sync"),
+        ("get", "/api/v1/dossiers/{code}/national-sync"),
         ("post", "/api/v1/national/inbound"),
         ("post", "/api/v1/dossiers/{code}/payments"),
         ("get", "/api/v1/dossiers/{code}/payments"),

@@ -1,6 +1,8 @@
-//! What the national portal has of each dossier: the writer marks every change in its own
-//! transaction, workers claim with leases they never share, acknowledgements catch up with the
-//! version, failures back off and a newer version makes a failed dossier due again.
+//! What the national portal has of each dossier: the writer tells the sync of every committed
+//! change (in memory: the transition writes nothing for it), a claim records them and leases
+//! what is due, workers never share a lease, acknowledgements catch up with the version, failures
+//! back off, a newer version makes a failed dossier due again, and after a restart the log itself
+//! says what the portal lacks.
 
 use motcua_store::Store;
 use motcua_store::national_sync::{MAX_ATTEMPTS, backoff};
@@ -14,12 +16,16 @@ async fn every_change_is_due_until_the_portal_acknowledges_its_version(store: St
     let t0 = at("2025-07-07T08:00:00+07:00");
     let d = create_dossier(&store, &NewDossier::online(marriage(), COMMUNE, COMMUNE, t0)).await;
     let code = d.code.to_string();
-    let s = store.national_sync_state(&code).await.unwrap().expect("marked at creation");
-    assert_eq!((s.wanted_version, s.acked_version, s.state.as_str()), (1, 0, "pending"));
+    let held = store.national_sync_state(&code).await.unwrap().expect("shown while held in memory");
+    assert_eq!((held.wanted_version, held.state.as_str()), (1, "pending"));
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM national_sync").fetch_one(&store.pool).await.unwrap();
+    assert_eq!(rows, 0, "the creation wrote nothing for the sync");
 
     // Two workers: one gets it, the other nothing while the lease runs.
     let claimed = store.claim_national("a", t0, Duration::minutes(5), 10).await.unwrap();
     assert_eq!(claimed, vec![(code.clone(), 1)]);
+    let s = store.national_sync_state(&code).await.unwrap().expect("recorded by the claim");
+    assert_eq!((s.wanted_version, s.acked_version, s.state.as_str()), (1, 0, "pending"));
     assert!(store.claim_national("b", t0, Duration::minutes(5), 10).await.unwrap().is_empty());
     assert!(!store.ack_national(&code, 1, "b", t0, None).await.unwrap(), "only the holder records the answer");
 
@@ -147,9 +153,8 @@ async fn a_received_dossier_counts_once_as_synced_in_its_reception_month(store: 
 }
 storage_test!(a_received_dossier_counts_once_as_synced_in_its_reception_month);
 
-/// The writer marks a whole batch in one statement: concurrent actions on many dossiers (one
-/// batch, or a few) each leave their dossier due at its new version, and a refused action in
-/// the same batch marks nothing.
+/// Concurrent actions on many dossiers (one batch, or a few) each leave their dossier due at its
+/// new version, and a refused action in the same batch marks nothing.
 async fn a_batch_of_concurrent_actions_marks_every_dossier_at_its_version(store: Store) {
     let t0 = at("2025-07-07T08:00:00+07:00");
     let mut codes = Vec::new();
@@ -166,6 +171,8 @@ async fn a_batch_of_concurrent_actions_marks_every_dossier_at_its_version(store:
         })
     });
     let done: Vec<bool> = futures_util::future::join_all(acts).await.into_iter().map(|r| r.unwrap()).collect();
+    let claimed = store.claim_national("w", t0, Duration::minutes(5), 100).await.unwrap();
+    assert_eq!(claimed.len(), 40);
     for (i, code) in codes.iter().enumerate() {
         let s = store.national_sync_state(code).await.unwrap().expect("marked");
         let want = if done[i] { 2 } else { 1 };
@@ -173,3 +180,32 @@ async fn a_batch_of_concurrent_actions_marks_every_dossier_at_its_version(store:
     }
 }
 storage_test!(a_batch_of_concurrent_actions_marks_every_dossier_at_its_version);
+
+/// A crash between a commit and the sync's next claim loses the in-memory change, not the sync:
+/// the next process's sync compares the dossiers with what it knows at start and finds it; a
+/// dossier it knows at its version is left as it is.
+async fn after_a_restart_the_log_says_what_the_portal_lacks(url: String) {
+    let t0 = at("2025-07-07T08:00:00+07:00");
+    let store = Store::open(&url).await.unwrap();
+    let known = create_dossier(&store, &NewDossier::online(marriage(), COMMUNE, COMMUNE, t0)).await.code.to_string();
+    assert_eq!(store.claim_national("a", t0, Duration::minutes(5), 10).await.unwrap(), vec![(known.clone(), 1)]);
+    assert!(store.ack_national(&known, 1, "a", t0, None).await.unwrap());
+    let lost = create_dossier(&store, &NewDossier::online(marriage(), COMMUNE, COMMUNE, t0)).await.code.to_string();
+    act(&store, &known, 1, receiver(COMMUNE), action(json!({"action": "receive"})), t0).await.unwrap();
+    // The process stops before its sync looked again.
+    store.pool.close().await;
+
+    let store = Store::open(&url).await.unwrap();
+    assert!(store.claim_national("b", t0, Duration::minutes(5), 10).await.unwrap().is_empty());
+    assert_eq!(store.reconcile_national(t0).await.unwrap(), 2);
+    assert_eq!(store.reconcile_national(t0).await.unwrap(), 0, "once known, nothing to add");
+    let mut claimed = store.claim_national("b", t0, Duration::minutes(5), 10).await.unwrap();
+    claimed.sort();
+    let mut want = vec![(known.clone(), 2), (lost.clone(), 1)];
+    want.sort();
+    assert_eq!(claimed, want);
+    let s = store.national_sync_state(&known).await.unwrap().unwrap();
+    assert_eq!((s.acked_version, s.first_acked_at.is_some()), (1, true), "what the portal has is kept");
+    store.pool.close().await;
+}
+storage_test!(url after_a_restart_the_log_says_what_the_portal_lacks);

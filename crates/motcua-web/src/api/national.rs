@@ -3,15 +3,17 @@
 //! - `GET /api/v1/national-sync`: what the portal has of the dossiers — counts, the acknowledged
 //!   share (QĐ 766 row 1.4 as the portal's answers show it), refusals and retries, and what the
 //!   intake took in from it. For administrators.
+//! - `GET /api/v1/dossiers/{code}/national-sync`: what the portal has of one dossier, for the
+//!   officers who may see it.
 //! - `POST /api/v1/national/inbound`: the portal pushes one dossier a citizen submitted there,
 //!   with the province's inbound token; it becomes an online dossier waiting for reception.
 
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use motcua_app::national::inbound::{Intaken, Via, import};
-use motcua_app::national::{Overview, overview};
+use motcua_app::national::{DossierSync, Overview, dossier_sync, overview};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -28,6 +30,19 @@ pub async fn national_sync(State(state): State<AppState>, officer: Officer) -> A
         ));
     }
     Ok(Json(overview(&state, state.portal_sync).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/dossiers/{code}/national-sync", tag = "national portal", security(("bearer" = [])),
+    params(("code" = String, Path)),
+    responses((status = 200, body = DossierSync), (status = 401, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn one_dossier(
+    State(state): State<AppState>,
+    officer: Officer,
+    Path(code): Path<String>,
+) -> ApiResult<Json<DossierSync>> {
+    let d = motcua_app::dossiers::load_for_officer(&state, &officer.actor(), &code).await?;
+    Ok(Json(dossier_sync(&state, d.code.as_str()).await?))
 }
 
 /// Largest pushed record: 30 MB of files in base64 and the fields.
@@ -71,5 +86,6 @@ pub async fn inbound(
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/national-sync", get(national_sync))
+        .route("/api/v1/dossiers/{code}/national-sync", get(one_dossier))
         .route("/api/v1/national/inbound", post(inbound).layer(DefaultBodyLimit::max(MAX_PUSH)))
 }

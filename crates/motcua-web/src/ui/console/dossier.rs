@@ -121,6 +121,7 @@ pub(super) async fn page(
     let events = state.store.events(&d.code).await?;
     let files = state.store.files_of(&d.code).await?;
     let units = unit_names(&state).await?;
+    let sync = motcua_app::national::dossier_sync(&state, &d.code).await?;
     let at = state.now();
     let cal = state.calendars.get(Some(&d.resolving_unit));
     let (urgency_class, urgency_label) = urgency_text(urgency(&cal, d.status, d.appointment_at, at), lang);
@@ -146,7 +147,11 @@ pub(super) async fn page(
         status: status_label(d.status, lang),
         urgency_class,
         urgency_label,
-        facts: facts(&d, &units, &people, lang),
+        facts: {
+            let mut f = facts(&d, &units, &people, lang);
+            f.push((lang.t("Cổng Dịch vụ công quốc gia", "National portal").to_owned(), sync_label(&sync, lang)));
+            f
+        },
         documents: document_rows(&d, &files),
         files: file_rows(&files, lang),
         steps: steps(&d, &units, at, lang),
@@ -157,6 +162,30 @@ pub(super) async fn page(
         c,
     };
     Ok(render(&page))
+}
+
+/// What the national portal has of the dossier, in the page language.
+fn sync_label(s: &motcua_app::national::DossierSync, lang: Lang) -> String {
+    let t = |vi: &str, en: &str| lang.t(vi, en).to_owned();
+    let error = s.error.clone().unwrap_or_default();
+    match s.state.as_str() {
+        "synced" => format!("{} ({} {})", t("Đã đồng bộ", "Synced"), t("phiên bản", "version"), s.acked_version),
+        "failed" => {
+            format!("{}: {error}", t("Cổng từ chối hoặc hết lượt thử", "Refused by the portal or out of attempts"))
+        }
+        "pending" if s.error.is_some() => {
+            format!("{} ({} {}): {error}", t("Đang thử lại", "Retrying"), s.attempts, t("lần lỗi", "failures"))
+        }
+        "pending" => format!(
+            "{} ({} {}; {} {})",
+            t("Chờ gửi", "Waiting to be sent"),
+            t("phiên bản", "version"),
+            s.wanted_version,
+            t("Cổng đã có", "the portal has"),
+            s.acked_version
+        ),
+        _ => t("Chưa đồng bộ (chưa cấu hình kết nối)", "Not synced yet (no portal configured)"),
+    }
 }
 
 /// The button label of an action in the page language.
