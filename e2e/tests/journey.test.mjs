@@ -1,7 +1,8 @@
 // The whole journey in a real browser (issue 3): a citizen submits online → the receiver receives →
 // the specialist requests a supplement → the citizen answers it → the leader hands on, the
 // specialist completes the appraisal, the leader approves, the clerk issues → the counter
-// returns the result → the citizen sees "Đã trả kết quả" and rates. Screenshots of the key pages go
+// returns the result → the citizen sees "Đã trả kết quả" and rates → the signed result is
+// verified by the page its QR code opens and by uploading the file. Screenshots of the key pages go
 // to docs/screenshots (shown in the README).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -148,6 +149,23 @@ test("a dossier goes from online submission to a returned, rated result through 
   assert.equal(await citizen.getByRole("button", { name: "Gửi đánh giá" }).count(), 0, "rated once");
   await checkPage(citizen, "final lookup");
   await shot(citizen, "11-lookup-returned-and-rated");
+
+  // 8. Anyone verifies the signed result: the page its QR code opens, then an upload of the
+  // file, then of a changed copy (issue 16 item 4).
+  await citizen.getByRole("link", { name: /trang xác thực kết quả/ }).click();
+  await citizen.waitForURL(/\/xac-thuc\/[0-9a-f]{64}$/);
+  assert.match(await citizen.locator("main").textContent(), /Kết quả hợp lệ/);
+  assert.ok(await citizen.locator("figure.qr svg").count(), "the page carries its QR code");
+  await checkPage(citizen, "result verification");
+  await shot(citizen, "12-result-verification");
+  await citizen.locator("#tep").setInputFiles(pdf);
+  await citizen.getByRole("button", { name: "Kiểm tra" }).click();
+  await citizen.waitForLoadState();
+  assert.match(await citizen.locator("main").textContent(), /Tệp bạn tải lên đúng là kết quả đã cấp/);
+  await citizen.locator("#tep").setInputFiles({ ...pdf, buffer: Buffer.concat([pdf.buffer, Buffer.from(" ")]) });
+  await citizen.getByRole("button", { name: "Kiểm tra" }).click();
+  await citizen.waitForLoadState();
+  assert.match(await citizen.locator("main").textContent(), /Không tìm thấy kết quả/);
 });
 
 test("officer pages fit a 360 px phone and pass the accessibility basics", async () => {

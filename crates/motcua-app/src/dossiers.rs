@@ -440,6 +440,16 @@ pub async fn act_with_files(
         let d = load_for_officer(state, &actor, code).await?;
         check_references(state, &d, &action).await?;
     }
+    let mut action = action;
+    if let Action::Approve(a) = &mut action
+        && let Some(id) = &a.result_file
+        && let Some(file) = files.iter().find(|f| &f.meta.id == id)
+    {
+        // The result is signed by the key of the unit that resolves the dossier (issue 16 item
+        // 4): the one read before the write, for approvals with an electronic result only.
+        let d = load_for_officer(state, &actor, code).await?;
+        a.result_signature = Some(crate::results::sign(state, d.resolving_unit.as_str(), &file.data).await?);
+    }
     let calendars: Arc<Calendars> = state.calendars.clone();
     let clock = state.clock.clone();
     let scope_code = code.to_owned();

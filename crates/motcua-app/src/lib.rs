@@ -48,6 +48,7 @@ pub mod notify;
 pub mod payments;
 pub mod queue;
 pub mod report;
+pub mod results;
 pub mod state;
 pub mod units;
 pub mod workers;

@@ -24,6 +24,8 @@ pub struct Application {
     pub clock: Arc<dyn clock::Clock>,
     /// The online payment platform, when one is configured.
     pub payments: Option<Arc<crate::payments::Payments>>,
+    /// The units' keys electronic results are signed with (issue 16 item 4).
+    pub result_keys: Arc<crate::results::ResultKeys>,
 }
 
 /// The default center's calendar and one per unit with its own office hours. Rebuilt when an
@@ -91,6 +93,12 @@ impl Application {
             signing_key: None,
             clock: Arc::new(clock::SystemClock),
             payments: None,
+            // Until the adapter names the key directory (`motcua serve`/`demo` always do): keys
+            // of this process only. Their public halves are kept in the database when they
+            // sign, so what they signed stays verifiable.
+            result_keys: Arc::new(crate::results::ResultKeys::in_dir(
+                std::env::temp_dir().join(format!("motcua-result-keys-{}", crate::auth::new_secret())),
+            )),
         })
     }
 
@@ -113,6 +121,12 @@ impl Application {
     /// The same state, signing outgoing edXML packages with `key`.
     pub fn with_signing_key(mut self, key: motcua_edxml::dsig::SigningKey) -> Application {
         self.signing_key = Some(Arc::new(key));
+        self
+    }
+
+    /// The same state, signing electronic results with the keys in `keys`.
+    pub fn with_result_keys(mut self, keys: crate::results::ResultKeys) -> Application {
+        self.result_keys = Arc::new(keys);
         self
     }
 

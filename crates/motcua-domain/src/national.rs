@@ -238,6 +238,7 @@ fn what(data: &EventData) -> String {
         EventData::Withdraw(w) => format!("Dừng xử lý theo đề nghị rút hồ sơ: {}", w.reason),
         EventData::DeclineWithdrawal(w) => format!("Không dừng giải quyết hồ sơ: {}", w.reason),
         EventData::Rate(_) => "Đánh giá mức độ hài lòng".into(),
+        EventData::RevokeResult(r) => format!("Thu hồi kết quả: {}", r.reason),
         EventData::Rehome(_) => "Chuyển đơn vị theo sắp xếp đơn vị hành chính".into(),
         EventData::SentToAgency(_) => "Chuyển liên thông".into(),
         EventData::AgencyResultReceived(_) => "Nhận kết quả liên thông".into(),

@@ -162,6 +162,32 @@ fn an_electronic_result_is_its_file_and_a_tick_without_one_is_refused() {
     assert_eq!(r.provenance.as_ref().map(|p| (p.source, p.at)), Some((Source::Issued, at)));
 }
 
+/// Issue 16 item 4: the issuing unit's leader revokes an electronic result with a reason; the
+/// dossier's state stays, the result keeps its file and records who, when and why; a result
+/// without a file cannot be revoked, nor one revoked already.
+#[test]
+fn an_electronic_result_is_revoked_by_its_units_leader_with_a_reason_once() {
+    use motcua_domain::dossier::actions::{Action, approve::Approve, revoke_result::RevokeResult};
+    let at = datetime!(2025-03-11 09:00 +7);
+    let revoke = |reason: &str| Action::RevokeResult(RevokeResult { reason: reason.into() });
+    let mut paper = Story::at_approval(datetime!(2025-03-10 09:00 +7));
+    paper.act(&leader(), at, Action::Approve(Approve::default()));
+    assert_eq!(paper.refused(&leader(), at, revoke("x")).code, "no_electronic_result");
+    let mut s = Story::at_approval(datetime!(2025-03-10 09:00 +7));
+    let d = s.act(&leader(), at, Action::Approve(Approve { result_file: Some("kq".into()), ..Default::default() }));
+    assert!(allowed_actions(d, &leader()).contains(&ActionKind::RevokeResult));
+    assert!(!allowed_actions(d, &receiver()).contains(&ActionKind::RevokeResult));
+    assert_eq!(s.refused(&leader(), at, revoke("  ")).code, "reason_required");
+    let later = datetime!(2025-03-12 10:00 +7);
+    let d = s.act(&leader(), later, revoke("Cấp nhầm"));
+    assert_eq!(d.status, Status::ResultReady);
+    let r = d.result.as_ref().expect("result");
+    assert_eq!(r.file.as_deref(), Some("kq"));
+    let rev = r.revoked.as_ref().expect("revoked");
+    assert_eq!((rev.reason.as_str(), rev.at), ("Cấp nhầm", later));
+    assert_eq!(s.refused(&leader(), later, revoke("again")).code, "already_revoked");
+}
+
 #[test]
 fn actions_that_the_state_does_not_allow_are_invalid_transitions_and_change_nothing() {
     let at = datetime!(2025-03-10 09:00 +7);
@@ -376,7 +402,7 @@ fn each_role_sees_the_buttons_its_job_needs() {
     assert!(by(7, other_leader()).contains(&CompleteStep));
     // Result ready, returned, rated.
     assert_eq!(by(8, receiver()), [ReturnResult]);
-    assert_eq!(by(8, leader()), NONE);
+    assert_eq!(by(8, leader()), [RevokeResult], "the issuing unit's leader may revoke its electronic result");
     assert_eq!(by(9, Actor::Applicant), [Rate]);
     assert_eq!(by(9, receiver()), [Rate]);
     assert_eq!(by(10, Actor::Applicant), NONE);

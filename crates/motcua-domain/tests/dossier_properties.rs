@@ -172,6 +172,9 @@ fn sloppy_payload(kind: ActionKind, d: &Dossier) -> Action {
             Action::DeclineWithdrawal(decline_withdrawal::DeclineWithdrawal { reason: blank() })
         }
         ActionKind::Rate => Action::Rate(rate::Rate { score: 0, comment: String::new() }),
+        ActionKind::RevokeResult => {
+            Action::RevokeResult(motcua_domain::dossier::actions::revoke_result::RevokeResult { reason: blank() })
+        }
         ActionKind::Rehome => common::rehome(&d.resolving_unit, &d.resolving_unit),
         ActionKind::RequestFees => {
             Action::RequestFees(motcua_domain::dossier::actions::request_fees::RequestFees { note: "x".repeat(2001) })
@@ -214,6 +217,9 @@ fn may_lead_to(from: Status, kind: ActionKind, received: bool) -> &'static [Stat
         (ActionKind::RequestFees, Received | InProgress) => &[AwaitingFees],
         (ActionKind::Withdraw, AwaitingFees) => &[Withdrawn, WithdrawalRequested],
         (ActionKind::Rate, Returned) => &[Returned],
+        // Revoking a result changes the result's standing, not the dossier's state.
+        (ActionKind::RevokeResult, ResultReady) => &[ResultReady],
+        (ActionKind::RevokeResult, Returned) => &[Returned],
         _ => &[],
     }
 }
@@ -310,7 +316,16 @@ fn check_projection(story: &Story) -> Result<(), TestCaseError> {
         for actor in roster() {
             let allowed = allowed_actions(d, &actor);
             let rate_left = d.status == Status::Returned && d.rating.is_none();
-            prop_assert!(allowed.iter().all(|k| *k == ActionKind::Rate && rate_left), "{:?}: {allowed:?}", d.status);
+            // A returned electronic result may still be revoked by its issuing unit.
+            let revocable = d.status == Status::Returned
+                && d.result.as_ref().is_some_and(|r| r.file.is_some() && r.revoked.is_none());
+            prop_assert!(
+                allowed
+                    .iter()
+                    .all(|k| (*k == ActionKind::Rate && rate_left) || (*k == ActionKind::RevokeResult && revocable)),
+                "{:?}: {allowed:?}",
+                d.status
+            );
         }
     }
     let verdict = classify(d, datetime!(2040-01-01 00:00 +7));

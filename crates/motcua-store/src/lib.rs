@@ -48,6 +48,7 @@ pub mod payments;
 pub mod queue;
 pub mod records;
 pub mod restructure;
+pub mod results;
 pub mod snapshots;
 pub mod units;
 pub mod users;

@@ -43,6 +43,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (18, "national_inbound", include_str!("../migrations/0018_national_inbound.sql")),
     (19, "payments", include_str!("../migrations/0019_payments.sql")),
     (20, "blobs", include_str!("../migrations/0020_blobs.sql")),
+    (21, "result_keys", include_str!("../migrations/0021_result_keys.sql")),
 ];
 
 /// Number of migrations the code knows.

@@ -518,3 +518,35 @@ mod tests {
         assert_eq!(super::dong(50_000), "50.000 đ");
     }
 }
+
+/// The QR code of `text` as inline SVG markup, named `label` for screen readers (generated here,
+/// never from input as markup; no XML prologue, no styles: it embeds in HTML under the CSP).
+pub fn qr_svg(text: &str, label: &str) -> String {
+    use qrcode::render::svg;
+    let Ok(code) = qrcode::QrCode::new(text.as_bytes()) else {
+        return String::new();
+    };
+    let image = code.render::<svg::Color>().min_dimensions(180, 180).quiet_zone(true).build();
+    let start = image.find("<svg").unwrap_or(0);
+    let label = label.replace(['"', '<', '>', '&'], "");
+    image[start..].replacen("<svg ", &format!("<svg role=\"img\" aria-label=\"{label}\" focusable=\"false\" "), 1)
+}
+
+/// A file size for people: B, KB or MB.
+pub fn file_size(bytes: i64) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+        b if b >= 1024 => format!("{} KB", b / 1024),
+        b => format!("{b} B"),
+    }
+}
+
+#[cfg(test)]
+mod qr_tests {
+    #[test]
+    fn the_qr_code_is_bare_labelled_svg() {
+        let svg = super::qr_svg("http://localhost/tra-cuu?code=C1-250101-0001&secret=ABC", "Mã QR \"x\"");
+        assert!(svg.starts_with("<svg role=\"img\" aria-label=\"Mã QR x\""), "{svg}");
+        assert!(svg.ends_with("</svg>") && !svg.contains("<?xml") && !svg.contains("style="));
+    }
+}

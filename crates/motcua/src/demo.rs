@@ -462,11 +462,12 @@ pub async fn run(addr: &str, data: &str, per_day: u32, database: Option<&str>) -
         }
     }
     workers.payments = payments;
-    crate::serve::serve_store(store, addr, true, workers, |local| {
+    crate::serve::serve_store(store, &url, addr, true, workers, |local| {
         println!();
         println!("Motcua demo is running:");
         println!("  Home (procedures):  http://{local}/");
         println!("  Dossier lookup:     http://{local}/tra-cuu");
+        println!("  Verify a result:    http://{local}/xac-thuc (signed electronic results; docs/RESULTS.md)");
         println!("  766 indicators:     http://{local}/chi-so   (monthly disclosures: /cong-khai)");
         println!("  Feedback:           http://{local}/phan-anh (Open311: /open311/v2/services.json)");
         println!("  Queue kiosk/board:  http://{local}/lay-so   http://{local}/bang-goi-so");

@@ -12,7 +12,22 @@ use motcua_web::server::start;
 pub async fn serve(database: &str, addr: &str, demo: bool) -> anyhow::Result<()> {
     let store = Store::open(database).await.with_context(|| format!("opening {}", motcua_store::redact(database)))?;
     use_file_storage(&store, database)?;
-    serve_store(store, addr, demo, WorkerConfig::from_env(), |_| {}).await
+    serve_store(store, database, addr, demo, WorkerConfig::from_env(), |_| {}).await
+}
+
+/// Where the units' result signing keys are (docs/RESULTS.md): `MOTCUA_RESULT_KEYS`; without it,
+/// the directory `khoa-ky` beside a SQLite database, or in the working directory for PostgreSQL.
+pub fn result_keys_dir(database: &str) -> std::path::PathBuf {
+    match std::env::var("MOTCUA_RESULT_KEYS") {
+        Ok(d) if !d.trim().is_empty() => std::path::PathBuf::from(d.trim()),
+        _ => match database.strip_prefix("sqlite://") {
+            Some(path) => {
+                let path = std::path::Path::new(path.split('?').next().unwrap_or(path));
+                path.parent().unwrap_or(std::path::Path::new(".")).join("khoa-ky")
+            }
+            None => std::path::PathBuf::from("khoa-ky"),
+        },
+    }
 }
 
 /// Where the bytes of stored files go (docs/DIGITIZATION.md "Storage"): `MOTCUA_FILES` (`db`,
@@ -40,6 +55,7 @@ pub fn use_file_storage(store: &Store, database: &str) -> anyhow::Result<()> {
 /// print URLs).
 pub async fn serve_store(
     store: Store,
+    database: &str,
     addr: &str,
     demo: bool,
     workers: WorkerConfig,
@@ -52,6 +68,10 @@ pub async fn serve_store(
         }
     }
     let mut state = AppState::load(store).await?;
+    // Issue 16 item 4: electronic results are signed with their unit's key.
+    let keys = result_keys_dir(database);
+    tracing::info!(keys = %keys.display(), "electronic results are signed with the units' keys in");
+    state.app = state.app.with_result_keys(motcua_app::results::ResultKeys::in_dir(keys));
     // Issue 15: fees paid online through the payment platform, when one is configured.
     let payments = match &workers.payments {
         Some(p) => Some(p.clone()),

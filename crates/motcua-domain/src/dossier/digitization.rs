@@ -167,8 +167,15 @@ mod tests {
         assert!(every_component_digitized(&[scanned.clone(), scanned.clone()]));
         assert!(!every_component_digitized(&[scanned.clone(), paper.clone()]));
         assert!(any_component_digitized(&[scanned.clone(), paper]));
-        let result = ResultRecord { file: Some("r1".into()), provenance: None, note: String::new() };
-        let no_file = ResultRecord { file: None, provenance: None, note: String::new() };
+        let result = ResultRecord {
+            file: Some("r1".into()),
+            provenance: None,
+            note: String::new(),
+            signature: None,
+            revoked: None,
+        };
+        let no_file =
+            ResultRecord { file: None, provenance: None, note: String::new(), signature: None, revoked: None };
         let docs = [scanned];
         assert!(digitized_both(&docs, Some(&result), true));
         assert!(!digitized_both(&docs, Some(&no_file), true));
@@ -212,7 +219,7 @@ mod tests {
         fn the_flags_imply_each_other(docs in proptest::collection::vec((any::<bool>(), source()), 0..6),
                                      result_file in any::<bool>(), paper in any::<bool>()) {
             let docs: Vec<DocumentRecord> = docs.into_iter().map(|(f, s)| doc(f, s)).collect();
-            let result = ResultRecord { file: result_file.then(|| "r".to_owned()), provenance: None, note: String::new() };
+            let result = ResultRecord { file: result_file.then(|| "r".to_owned()), provenance: None, note: String::new(), signature: None, revoked: None };
             for d in &docs {
                 prop_assert!(!document_reused(d) || document_digitized(d));
                 prop_assert!(!from_national_store(d) || document_reused(d));

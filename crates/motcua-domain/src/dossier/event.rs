@@ -10,7 +10,7 @@ use super::Dossier;
 use super::actions::{
     approve, assign, complete_step, create, decline_withdrawal, extend, rate, receive, receive_agency_result,
     record_payment, record_refund, refuse, rehome, reject, request_fees, request_supplement, return_result,
-    send_to_agency, supplement, transfer, withdraw,
+    revoke_result, send_to_agency, supplement, transfer, withdraw,
 };
 
 /// One entry of a dossier's history.
@@ -44,6 +44,8 @@ pub enum EventData {
     /// The one-stop did not stop a dossier the applicant asked to withdraw.
     DeclineWithdrawal(decline_withdrawal::WithdrawalDeclined),
     Rate(rate::Rated),
+    /// The issuing unit withdrew the electronic result (issue 16 item 4).
+    RevokeResult(revoke_result::ResultRevoked),
     Rehome(rehome::Rehomed),
     /// The one-stop asked for the fees first (state 6).
     RequestFees(request_fees::FeesRequested),
@@ -76,6 +78,7 @@ impl EventData {
             EventData::Withdraw(_) => "withdraw",
             EventData::DeclineWithdrawal(_) => "decline_withdrawal",
             EventData::Rate(_) => "rate",
+            EventData::RevokeResult(_) => "revoke_result",
             EventData::Rehome(_) => "rehome",
             EventData::RequestFees(_) => "request_fees",
             EventData::RecordPayment(_) => "record_payment",
@@ -124,6 +127,7 @@ pub fn apply(current: Option<Dossier>, event: &Event) -> Result<Dossier, ApplyEr
         EventData::Withdraw(e) => withdraw::apply(&mut d, e, at),
         EventData::DeclineWithdrawal(e) => decline_withdrawal::apply(&mut d, e),
         EventData::Rate(e) => rate::apply(&mut d, e, at),
+        EventData::RevokeResult(e) => revoke_result::apply(&mut d, e, &event.actor, at),
         EventData::Rehome(e) => rehome::apply(&mut d, e, at),
         EventData::RequestFees(e) => request_fees::apply(&mut d, e),
         EventData::RecordPayment(e) => record_payment::apply(&mut d, e),

@@ -397,6 +397,43 @@ pub struct ResultRecord {
     pub provenance: Option<digitization::Provenance>,
     #[serde(default)]
     pub note: String,
+    /// The issuing unit's signature over the file's bytes (issue 16 item 4), made by the server
+    /// when the result was approved; results before it have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<ResultSignature>,
+    /// Withdrawn by the issuing unit, with the reason ([`actions::revoke_result`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<Revocation>,
+}
+
+/// Why, by whom and when an electronic result was revoked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revocation {
+    pub reason: String,
+    pub by: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// A detached signature over an electronic result's file, as issued: verifiable with OpenSSL
+/// from the unit's published public key alone (`openssl dgst -sha256 -verify <key>.pem
+/// -signature <result>.sig <result file>`; docs/RESULTS.md). NĐ 45/2020 Art. 16 as amended by
+/// NĐ 118/2025 (electronic results of administrative procedures) and domain.md §7 ("E-result
+/// issuance: signed …, result code + link"): the signature attests the issuing unit and that the
+/// file is the one issued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultSignature {
+    /// `ecdsa-p256-sha256`: ECDSA over P-256 with SHA-256, the signature DER-encoded
+    /// (RFC 3279 §2.2.3), as OpenSSL writes and reads it.
+    pub algorithm: String,
+    /// The signing key: the SHA-256 (hex) of its public key's SubjectPublicKeyInfo DER.
+    pub key_id: String,
+    /// The unit whose key signed.
+    pub unit: String,
+    /// SHA-256 (hex) of the file signed.
+    pub sha256: String,
+    /// The signature, base64 (RFC 4648 §4).
+    pub value: String,
 }
 
 impl Serialize for ResultRecord {
@@ -409,9 +446,20 @@ impl Serialize for ResultRecord {
             #[serde(skip_serializing_if = "Option::is_none")]
             provenance: &'a Option<digitization::Provenance>,
             note: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            signature: &'a Option<ResultSignature>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            revoked: &'a Option<Revocation>,
         }
-        Written { digitized: self.file.is_some(), file: &self.file, provenance: &self.provenance, note: &self.note }
-            .serialize(s)
+        Written {
+            digitized: self.file.is_some(),
+            file: &self.file,
+            provenance: &self.provenance,
+            note: &self.note,
+            signature: &self.signature,
+            revoked: &self.revoked,
+        }
+        .serialize(s)
     }
 }
 

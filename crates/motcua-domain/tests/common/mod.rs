@@ -239,6 +239,11 @@ pub fn valid_payload(kind: ActionKind, d: &Dossier) -> Action {
         ActionKind::Withdraw => withdraw(),
         ActionKind::DeclineWithdrawal => decline_withdrawal(),
         ActionKind::Rate => rate(5),
+        ActionKind::RevokeResult => {
+            Action::RevokeResult(motcua_domain::dossier::actions::revoke_result::RevokeResult {
+                reason: "Cấp nhầm".into(),
+            })
+        }
         ActionKind::Rehome => rehome(&d.resolving_unit, OTHER_AGENCY),
         ActionKind::RequestFees => request_fees(),
         ActionKind::RecordPayment => record_payment(d),

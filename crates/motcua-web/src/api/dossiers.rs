@@ -276,7 +276,7 @@ fn parse_action(body: serde_json::Value) -> ApiResult<Action> {
 
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/actions", tag = "dossiers", params(("code" = String, Path), SecretQuery,
         ("If-Match" = String, Header, description = "the dossier version acted on, e.g. 3 or \"3\"")),
-    request_body(description = "{\"action\": \"receive\" | \"refuse\" | \"request_supplement\" | \"supplement\" | \"assign\" | \"complete_step\" | \"transfer\" | \"approve\" | \"reject\" | \"extend\" | \"return_result\" | \"withdraw\" | \"rate\", ...fields}",
+    request_body(description = "{\"action\": \"receive\" | \"refuse\" | \"request_supplement\" | \"supplement\" | \"assign\" | \"complete_step\" | \"transfer\" | \"approve\" | \"reject\" | \"extend\" | \"return_result\" | \"withdraw\" | \"decline_withdrawal\" | \"request_fees\" | \"rate\" | \"revoke_result\", ...fields}",
         content((Object = "application/json"), (ActionUpload = "multipart/form-data"))),
     description = "Officers act with their bearer token; applicants (supplement, withdraw, rate) with ?secret=. \
         Send `multipart/form-data` to attach files: the JSON as the `body` part, files as parts named `files` \

@@ -23,6 +23,7 @@ pub mod process;
 pub mod queue;
 pub mod reference;
 pub mod restructures;
+pub mod results;
 pub mod units;
 pub mod versions;
 
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(alerts::router())
         .merge(national::router())
         .merge(payments::router())
+        .merge(results::router())
         .merge(feedback::router())
         .merge(documents::router())
         .merge(open311::router())

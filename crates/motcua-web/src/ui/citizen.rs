@@ -243,6 +243,7 @@ pub fn event_label(action: &str, c: &Chrome) -> String {
             ("Không dừng giải quyết (hồ sơ đã có quyết định hoặc kết quả)", "Not stopped (a decision or result exists)")
         }
         "rate" => ("Đã đánh giá mức độ hài lòng", "Satisfaction rated"),
+        "revoke_result" => ("Đơn vị cấp đã thu hồi kết quả", "The issuing unit revoked the result"),
         "request_fees" => ("Thông báo nộp phí, lệ phí", "Fees to pay"),
         "record_payment" => ("Đã nộp phí, lệ phí trực tuyến", "Fees paid online"),
         "record_refund" => ("Đã hoàn trả phí, lệ phí", "Fees refunded"),

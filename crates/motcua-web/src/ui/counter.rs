@@ -181,22 +181,9 @@ fn lookup_url(headers: &HeaderMap, code: &str, secret: Option<&str>) -> String {
     }
 }
 
-/// An inline SVG QR code of `text` (no XML prologue, so it embeds in HTML; CSP-safe: no styles).
+/// The QR code of a slip's lookup `text`.
 fn qr_svg(text: &str) -> String {
-    use qrcode::render::svg;
-    match qrcode::QrCode::new(text.as_bytes()) {
-        Ok(code) => {
-            let image = code.render::<svg::Color>().min_dimensions(160, 160).quiet_zone(true).build();
-            match image.find("<svg") {
-                Some(i) => image[i..].to_owned(),
-                None => String::new(),
-            }
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "qr code");
-            String::new()
-        }
-    }
+    crate::views::qr_svg(text, "Mã QR tra cứu hồ sơ / QR code to look up the dossier")
 }
 
 /// The issuing body in a slip's header (national style, TT 03/2025/TT-VPCP Phụ lục I).

@@ -25,6 +25,8 @@ pub(crate) struct FileRow {
     pub kind: &'static str,
     pub size: String,
     pub href: String,
+    /// A result's public verification page (issue 16 item 4).
+    pub verify: Option<String>,
 }
 
 /// The dossier's documents, each linked to its stored file if it has one.
@@ -52,20 +54,13 @@ pub(crate) fn file_rows(files: &[FileMeta], lang: Lang) -> Vec<FileRow> {
         .map(|f| FileRow {
             name: f.name.clone(),
             kind: if f.kind == "result" { lang.t("Kết quả", "Result") } else { lang.t("Giấy tờ", "Document") },
-            size: size_label(f.size),
+            size: crate::views::file_size(f.size),
             href: file_href(&f.id),
+            verify: (f.kind == "result").then(|| format!("/xac-thuc/{}", f.sha256)),
         })
         .collect()
 }
 
 fn file_href(id: &str) -> String {
     format!("/can-bo/tep/{id}")
-}
-
-fn size_label(bytes: i64) -> String {
-    match bytes {
-        b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
-        b if b >= 1024 => format!("{} KB", b / 1024),
-        b => format!("{b} B"),
-    }
 }

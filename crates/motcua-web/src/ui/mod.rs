@@ -32,6 +32,7 @@ pub mod people;
 pub mod portal;
 pub mod queue;
 pub mod session;
+pub mod verify;
 
 use askama::Template;
 use axum::Router;
@@ -227,6 +228,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(admin::router())
         .merge(queue::router())
         .merge(disclosures::router())
+        .merge(verify::router())
         .layer(axum::middleware::from_fn_with_state(state, session::layer))
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))

@@ -174,6 +174,26 @@ impl App {
         Res { status, body }
     }
 
+    /// A request with a raw body; the answer's status, content type and bytes.
+    pub async fn call_raw(
+        &self,
+        method: &str,
+        uri: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, String, Vec<u8>) {
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-type", content_type)
+            .body(Body::from(body))
+            .unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        (status, ct, res.into_body().collect().await.unwrap().to_bytes().to_vec())
+    }
+
     /// [`App::call`] with a `multipart/form-data` body ([`multipart_body`]).
     pub async fn call_multipart(
         &self,

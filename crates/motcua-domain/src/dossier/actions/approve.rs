@@ -30,6 +30,9 @@ pub struct Approve {
     /// this action, never read from a client.
     #[serde(skip)]
     pub result_file: Option<String>,
+    /// The issuing unit's signature over that file, made by the server (issue 16 item 4).
+    #[serde(skip)]
+    pub result_signature: Option<crate::dossier::ResultSignature>,
     #[serde(default)]
     pub note: String,
 }
@@ -114,6 +117,8 @@ impl Approve {
                     at: ctx.at,
                 }),
                 note: self.note.trim().to_owned(),
+                signature: self.result_file.as_ref().and(self.result_signature.clone()),
+                revoked: None,
             },
             return_step_due,
             more_step_dues,

@@ -19,6 +19,7 @@ pub mod reject;
 pub mod request_fees;
 pub mod request_supplement;
 pub mod return_result;
+pub mod revoke_result;
 pub mod send_to_agency;
 pub mod supplement;
 pub mod transfer;
@@ -59,6 +60,7 @@ pub enum Action {
     DeclineWithdrawal(decline_withdrawal::DeclineWithdrawal),
     RequestFees(request_fees::RequestFees),
     Rate(rate::Rate),
+    RevokeResult(revoke_result::RevokeResult),
     /// System only, after a restructure (not offered to people).
     Rehome(rehome::Rehome),
     /// System only, on the payment platform's confirmation.
@@ -86,6 +88,7 @@ pub enum ActionKind {
     DeclineWithdrawal,
     RequestFees,
     Rate,
+    RevokeResult,
     Rehome,
     RecordPayment,
     RecordRefund,
@@ -94,7 +97,7 @@ pub enum ActionKind {
 impl ActionKind {
     /// The actions people (officers, applicants) may take; `rehome`, `record_payment` and
     /// `record_refund` are the system's alone.
-    pub const ALL: [ActionKind; 15] = [
+    pub const ALL: [ActionKind; 16] = [
         ActionKind::Receive,
         ActionKind::Refuse,
         ActionKind::RequestSupplement,
@@ -110,6 +113,7 @@ impl ActionKind {
         ActionKind::DeclineWithdrawal,
         ActionKind::RequestFees,
         ActionKind::Rate,
+        ActionKind::RevokeResult,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -129,6 +133,7 @@ impl ActionKind {
             ActionKind::DeclineWithdrawal => "decline_withdrawal",
             ActionKind::RequestFees => "request_fees",
             ActionKind::Rate => "rate",
+            ActionKind::RevokeResult => "revoke_result",
             ActionKind::Rehome => "rehome",
             ActionKind::RecordPayment => "record_payment",
             ActionKind::RecordRefund => "record_refund",
@@ -153,6 +158,7 @@ impl ActionKind {
             ActionKind::DeclineWithdrawal => "Không dừng giải quyết",
             ActionKind::RequestFees => "Yêu cầu nộp phí, lệ phí",
             ActionKind::Rate => "Đánh giá",
+            ActionKind::RevokeResult => "Thu hồi kết quả",
             ActionKind::Rehome => "Chuyển đơn vị kế thừa",
             ActionKind::RecordPayment => "Ghi nhận thanh toán trực tuyến",
             ActionKind::RecordRefund => "Ghi nhận hoàn tiền",
@@ -176,6 +182,7 @@ impl ActionKind {
             ActionKind::DeclineWithdrawal => decline_withdrawal::check(d, actor),
             ActionKind::RequestFees => request_fees::check(d, actor),
             ActionKind::Rate => rate::check(d, actor),
+            ActionKind::RevokeResult => revoke_result::check(d, actor),
             ActionKind::Rehome => rehome::check(d, actor),
             ActionKind::RecordPayment => record_payment::check(d, actor),
             ActionKind::RecordRefund => record_refund::check(d, actor),
@@ -201,6 +208,7 @@ impl Action {
             Action::DeclineWithdrawal(_) => ActionKind::DeclineWithdrawal,
             Action::RequestFees(_) => ActionKind::RequestFees,
             Action::Rate(_) => ActionKind::Rate,
+            Action::RevokeResult(_) => ActionKind::RevokeResult,
             Action::Rehome(_) => ActionKind::Rehome,
             Action::RecordPayment(_) => ActionKind::RecordPayment,
             Action::RecordRefund(_) => ActionKind::RecordRefund,
@@ -227,6 +235,7 @@ pub fn decide(d: &Dossier, action: &Action, ctx: &Ctx) -> Result<Event, DomainEr
         Action::DeclineWithdrawal(a) => EventData::DeclineWithdrawal(a.decide(d, ctx)?),
         Action::RequestFees(a) => EventData::RequestFees(a.decide(d, ctx)?),
         Action::Rate(a) => EventData::Rate(a.decide(d, ctx)?),
+        Action::RevokeResult(a) => EventData::RevokeResult(a.decide(d, ctx)?),
         Action::Rehome(a) => EventData::Rehome(a.decide(d, ctx)?),
         Action::RecordPayment(a) => EventData::RecordPayment(a.decide(d, ctx)?),
         Action::RecordRefund(a) => EventData::RecordRefund(a.decide(d, ctx)?),

@@ -10,7 +10,8 @@ use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_domain::dossier::actions::{
-    Action, ActionKind, allowed_actions, approve, assign, complete_step, extend, reject, request_supplement, transfer,
+    Action, ActionKind, allowed_actions, approve, assign, complete_step, extend, reject, request_supplement,
+    revoke_result, transfer,
 };
 use motcua_domain::dossier::timeliness::VN_OFFSET;
 use time::{OffsetDateTime, PrimitiveDateTime};
@@ -129,6 +130,7 @@ fn action(kind: ActionKind, f: &Fields, lang: Lang) -> Result<Action, UiError> {
         }),
         ActionKind::Approve => Action::Approve(approve::Approve { note: text("note"), ..Default::default() }),
         ActionKind::Reject => Action::Reject(reject::Reject { reason: text("reason") }),
+        ActionKind::RevokeResult => Action::RevokeResult(revoke_result::RevokeResult { reason: text("reason") }),
         ActionKind::Extend => Action::Extend(extend::Extend {
             new_due_at: local_instant(f.get("new_due_at")).ok_or_else(|| {
                 bad_request(

@@ -29,7 +29,7 @@ use motcua_app::dossiers;
 
 /// The actions the console offers (withdrawal, reception, return and rating belong to the
 /// counter and the citizen).
-pub(super) const CONSOLE_ACTIONS: [ActionKind; 7] = [
+pub(super) const CONSOLE_ACTIONS: [ActionKind; 8] = [
     ActionKind::Assign,
     ActionKind::CompleteStep,
     ActionKind::RequestSupplement,
@@ -37,6 +37,7 @@ pub(super) const CONSOLE_ACTIONS: [ActionKind; 7] = [
     ActionKind::Reject,
     ActionKind::Extend,
     ActionKind::Transfer,
+    ActionKind::RevokeResult,
 ];
 
 #[derive(Deserialize)]
@@ -78,6 +79,7 @@ struct Forms {
     reject: bool,
     extend: bool,
     transfer: Option<Vec<Opt>>,
+    revoke_result: bool,
 }
 
 impl Forms {
@@ -89,6 +91,7 @@ impl Forms {
             || self.reject
             || self.extend
             || self.transfer.is_some()
+            || self.revoke_result
     }
 }
 
@@ -200,6 +203,7 @@ pub(super) fn action_label(k: ActionKind, lang: Lang) -> &'static str {
             ActionKind::Reject => "Reject (not eligible)",
             ActionKind::Extend => "Extend with an apology",
             ActionKind::Transfer => "Transfer to another agency",
+            ActionKind::RevokeResult => "Revoke the result",
             other => other.as_str(),
         },
     }
@@ -343,6 +347,7 @@ async fn forms(state: &AppState, d: &Dossier, allowed: &[ActionKind]) -> Result<
                 f.complete_step = Some(d.current_step().map(|s| s.name.clone()).unwrap_or_default());
             }
             ActionKind::RequestSupplement => f.request_supplement = true,
+            ActionKind::RevokeResult => f.revoke_result = true,
             ActionKind::Approve => f.approve = true,
             ActionKind::Reject => f.reject = true,
             ActionKind::Extend => f.extend = true,
