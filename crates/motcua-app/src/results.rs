@@ -257,6 +257,33 @@ pub struct SignatureView {
     pub valid: bool,
 }
 
+/// The issued result whose file has the SHA-256 `sha256`: its dossier and file (no bytes read).
+async fn issued(
+    state: &crate::Application,
+    sha256: &str,
+) -> AppResult<Option<(motcua_domain::dossier::Dossier, motcua_store::web::FileMeta)>> {
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::bad_request(
+            ErrorCode::InvalidHash,
+            "a result is looked up by the SHA-256 of its file: 64 hexadecimal digits",
+            "kết quả được tra theo mã SHA-256 của tệp: 64 chữ số thập lục phân",
+        ));
+    }
+    for file in state.store.results_with_hash(sha256).await? {
+        let Some(code) = file.dossier_code.as_deref() else { continue };
+        let (d, _) = match state.store.dossier(code).await {
+            Ok(d) => d,
+            Err(motcua_store::StoreError::NotFound) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        // A file replaced by a later approval's is not the dossier's result.
+        if d.result.as_ref().and_then(|r| r.file.as_deref()) == Some(file.id.as_str()) {
+            return Ok(Some((d, file)));
+        }
+    }
+    Ok(None)
+}
+
 /// The result whose file has the SHA-256 `sha256`, checked; `None` when no result has it.
 /// `bytes` are the file to check (an upload); without them, the stored file is checked.
 pub async fn verify_hash(
@@ -265,68 +292,52 @@ pub async fn verify_hash(
     bytes: Option<&[u8]>,
 ) -> AppResult<Option<Verification>> {
     let sha256 = sha256.trim().to_ascii_lowercase();
-    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(Error::bad_request(
-            ErrorCode::InvalidHash,
-            "a result is looked up by the SHA-256 of its file: 64 hexadecimal digits",
-            "kết quả được tra theo mã SHA-256 của tệp: 64 chữ số thập lục phân",
-        ));
-    }
-    for (code, file_id) in state.store.results_with_hash(&sha256).await? {
-        let (d, _) = match state.store.dossier(&code).await {
-            Ok(d) => d,
-            Err(motcua_store::StoreError::NotFound) => continue,
-            Err(e) => return Err(e.into()),
-        };
-        let Some(result) = d.result.as_ref().filter(|r| r.file.as_deref() == Some(file_id.as_str())) else {
-            // A file replaced by a later approval's is not the dossier's result.
-            continue;
-        };
-        let Some((meta, stored)) = state.store.file(&file_id).await? else { continue };
-        let bytes = bytes.unwrap_or(&stored);
-        let valid = match &result.signature {
-            None => None,
-            Some(sig) => Some(match state.store.result_key(&sig.key_id).await? {
-                Some((_, pem)) => sig.sha256 == sha256 && verify(sig, &pem, bytes),
-                None => false,
-            }),
-        };
-        let status = match (valid, &result.revoked) {
-            (Some(false), _) => "invalid",
-            (_, Some(_)) => "revoked",
-            (None, None) => "unsigned",
-            (Some(true), None) => "valid",
-        };
-        let unit = result.signature.as_ref().map_or(d.resolving_unit.to_string(), |s| s.unit.clone());
-        let unit_name = state
-            .store
-            .units()
-            .await?
-            .into_iter()
-            .find(|u| u.code.as_str() == unit)
-            .map(|u| u.name)
-            .unwrap_or_default();
-        return Ok(Some(Verification {
-            status: status.to_owned(),
-            revoked_at: result.revoked.as_ref().map(|r| r.at),
-            revocation_reason: result.revoked.as_ref().map(|r| r.reason.clone()),
-            sha256,
-            unit,
-            unit_name,
-            procedure_code: d.procedure_code.to_string(),
-            procedure_name: d.procedure_name.clone(),
-            issued_at: result.provenance.as_ref().map(|p| p.at).or(d.finished_at).unwrap_or(d.submitted_at),
-            signature: result.signature.as_ref().map(|sig| SignatureView {
-                algorithm: sig.algorithm.clone(),
-                key_id: sig.key_id.clone(),
-                value: sig.value.clone(),
-                valid: valid == Some(true),
-            }),
-            content_type: meta.content_type,
-            size: meta.size,
-        }));
-    }
-    Ok(None)
+    let Some((d, file)) = issued(state, &sha256).await? else { return Ok(None) };
+    let Some(result) = d.result.as_ref() else { return Ok(None) };
+    let valid = match &result.signature {
+        None => None,
+        Some(sig) => Some(match state.store.result_key(&sig.key_id).await? {
+            Some((_, pem)) if sig.sha256 == sha256 => match bytes {
+                Some(b) => verify(sig, &pem, b),
+                None => match state.store.file(&file.id).await? {
+                    Some((_, stored)) => verify(sig, &pem, &stored),
+                    None => false,
+                },
+            },
+            _ => false,
+        }),
+    };
+    let status = match (valid, &result.revoked) {
+        (Some(false), _) => "invalid",
+        (_, Some(_)) => "revoked",
+        (None, None) => "unsigned",
+        (Some(true), None) => "valid",
+    };
+    let unit = result.signature.as_ref().map_or(d.resolving_unit.to_string(), |s| s.unit.clone());
+    let unit_name = match state.store.unit(&unit).await {
+        Ok(u) => u.name,
+        Err(motcua_store::StoreError::NotFound) => String::new(),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Some(Verification {
+        status: status.to_owned(),
+        revoked_at: result.revoked.as_ref().map(|r| r.at),
+        revocation_reason: result.revoked.as_ref().map(|r| r.reason.clone()),
+        sha256,
+        unit,
+        unit_name,
+        procedure_code: d.procedure_code.to_string(),
+        procedure_name: d.procedure_name.clone(),
+        issued_at: result.provenance.as_ref().map(|p| p.at).or(d.finished_at).unwrap_or(d.submitted_at),
+        signature: result.signature.as_ref().map(|sig| SignatureView {
+            algorithm: sig.algorithm.clone(),
+            key_id: sig.key_id.clone(),
+            value: sig.value.clone(),
+            valid: valid == Some(true),
+        }),
+        content_type: file.content_type,
+        size: file.size,
+    }))
 }
 
 /// An uploaded file checked against the results issued: the result it is, if any.
@@ -336,8 +347,13 @@ pub async fn verify_file(state: &crate::Application, bytes: &[u8]) -> AppResult<
 
 /// The detached signature (DER) of the result whose file has the SHA-256 `sha256`.
 pub async fn signature_der(state: &crate::Application, sha256: &str) -> AppResult<Vec<u8>> {
-    let v = verify_hash(state, sha256, None).await?.ok_or_else(|| Error::not_found("result", "kết quả"))?;
-    let sig = v.signature.ok_or_else(|| Error::not_found("signature of this result", "chữ ký của kết quả này"))?;
+    let (d, _) = issued(state, &sha256.trim().to_ascii_lowercase())
+        .await?
+        .ok_or_else(|| Error::not_found("result", "kết quả"))?;
+    let sig = d
+        .result
+        .and_then(|r| r.signature)
+        .ok_or_else(|| Error::not_found("signature of this result", "chữ ký của kết quả này"))?;
     BASE64.decode(sig.value.as_bytes()).map_err(|_| Error::internal())
 }
 

@@ -3,6 +3,7 @@
 
 use time::OffsetDateTime;
 
+use crate::web::FileMeta;
 use crate::{Result, Store, format_ts};
 
 impl Store {
@@ -37,15 +38,16 @@ impl Store {
             .await?)
     }
 
-    /// The results whose file has the SHA-256 `sha256` (hex): (dossier code, file id), oldest
-    /// first (the same bytes issued twice are two results).
-    pub async fn results_with_hash(&self, sha256: &str) -> Result<Vec<(String, String)>> {
-        Ok(sqlx::query_as(
-            "SELECT dossier_code, id FROM files WHERE sha256 = $1 AND kind = 'result' AND dossier_code IS NOT NULL \
-             ORDER BY created_at, id",
+    /// The results whose file has the SHA-256 `sha256` (hex), oldest first (the same bytes
+    /// issued twice are two results): each file's dossier code and meta, without the bytes.
+    pub async fn results_with_hash(&self, sha256: &str) -> Result<Vec<FileMeta>> {
+        let rows = sqlx::query(
+            "SELECT id, dossier_code, kind, name, content_type, size, sha256 FROM files \
+             WHERE sha256 = $1 AND kind = 'result' AND dossier_code IS NOT NULL ORDER BY created_at, id",
         )
         .bind(sha256.to_owned())
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        rows.iter().map(crate::web::meta).collect()
     }
 }

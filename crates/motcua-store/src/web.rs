@@ -295,7 +295,7 @@ impl Store {
     }
 }
 
-fn meta(r: &sqlx::any::AnyRow) -> Result<FileMeta> {
+pub(crate) fn meta(r: &sqlx::any::AnyRow) -> Result<FileMeta> {
     Ok(FileMeta {
         id: r.try_get("id")?,
         dossier_code: r.try_get("dossier_code")?,
