@@ -190,3 +190,33 @@ async fn a_revoked_result_shows_as_revoked_with_its_reason() {
     let d = app.call("GET", &format!("/api/v1/dossiers/{code}"), Some(&tn), None, None).await;
     assert!(d.body["dossier"]["result"]["revoked"]["reason"].is_string(), "{:?}", d.body["dossier"]["result"]);
 }
+
+/// Leaders revoking the same result at once: exactly one revocation, no 5xx.
+#[tokio::test]
+async fn concurrent_revocations_record_exactly_one() {
+    let app = std::sync::Arc::new(setup().await);
+    let code = approved_with(&app, result_pdf()).await;
+    let ld = app.login("lanhdao").await;
+    let v = app.call("GET", &format!("/api/v1/dossiers/{code}"), Some(&ld), None, None).await.body["version"]
+        .as_i64()
+        .unwrap();
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            let (app, ld, code) = (app.clone(), ld.clone(), code.clone());
+            tokio::spawn(async move {
+                app.act(&ld, &code, v, json!({"action": "revoke_result", "reason": format!("Lý do {i}")})).await.status
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::OK => ok += 1,
+            StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY => {}
+            s => panic!("unexpected {s}"),
+        }
+    }
+    assert_eq!(ok, 1);
+    let events = app.store.events(&code).await.unwrap();
+    assert_eq!(events.iter().filter(|e| e.event.data.action() == "revoke_result").count(), 1);
+}
